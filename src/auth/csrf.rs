@@ -1,0 +1,160 @@
+//! CSRF protection: a random token kept in the server-side session must come
+//! back as the `csrf_token` field of every form POST, and a cross-site
+//! `Sec-Fetch-Site` or a foreign `Origin` is refused outright.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use crate::error::AppError;
+
+const KEY: &str = "csrf";
+pub const FIELD: &str = "csrf_token";
+/// Forms are small; uploads have their own limit on their own route.
+const MAX_FORM_BYTES: usize = 12 * 1024 * 1024;
+
+/// The session's token, created on first use.
+pub async fn token(session: &Session) -> Result<String, AppError> {
+    if let Some(t) = session.get::<String>(KEY).await.map_err(session_err)? {
+        return Ok(t);
+    }
+    let t = new_token();
+    session.insert(KEY, &t).await.map_err(session_err)?;
+    Ok(t)
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn session_err(err: tower_sessions::session::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("session: {err}"))
+}
+
+/// Middleware on every state-changing request outside the stateless JSON API.
+pub async fn protect(session: Session, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || request.uri().path().starts_with("/api/")
+    {
+        return next.run(request).await;
+    }
+    if !same_origin(request.headers()) {
+        return AppError::Csrf.into_response();
+    }
+    let expected = match session.get::<String>(KEY).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return AppError::Csrf.into_response(),
+        Err(err) => return session_err(err).into_response(),
+    };
+    let (parts, body) = request.into_parts();
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (given, body) = if content_type.starts_with("multipart/form-data") {
+        // A multipart body is not buffered here: its form puts the token in
+        // the query string instead.
+        (query_token(parts.uri.query()), body)
+    } else {
+        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+            return AppError::BadRequest("error.bad_request.too_large").into_response();
+        };
+        let given = form_token(&bytes);
+        (given, Body::from(bytes))
+    };
+    match given {
+        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => {
+            next.run(Request::from_parts(parts, body)).await
+        }
+        _ => AppError::Csrf.into_response(),
+    }
+}
+
+fn form_token(body: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn query_token(query: Option<&str>) -> Option<String> {
+    form_token(query?.as_bytes())
+}
+
+/// Browsers say where a request comes from; a form posted from another site
+/// is refused even before the token is looked at.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && (site == "cross-site" || site == "same-site")
+    {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if origin == "null" {
+        return false;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    url::Url::parse(origin).ok().is_some_and(|u| {
+        let origin_host = match u.port() {
+            Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
+            None => u.host_str().unwrap_or("").to_owned(),
+        };
+        origin_host.eq_ignore_ascii_case(host)
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origin_checks() {
+        assert!(same_origin(&headers(&[("host", "127.0.0.1:3000")])));
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "a"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(same_origin(&headers(&[
+            ("host", "a"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(!same_origin(&headers(&[("host", "a"), ("origin", "null")])));
+    }
+
+    #[test]
+    fn token_is_read_from_the_form() {
+        assert_eq!(form_token(b"a=1&csrf_token=abc&b=2").as_deref(), Some("abc"));
+        assert_eq!(form_token(b"a=1"), None);
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

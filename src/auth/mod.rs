@@ -1,0 +1,118 @@
+//! Who is asking: accounts, passwords, server-side sessions (axum-login on
+//! tower-sessions, stored in PostgreSQL so several instances share them),
+//! CSRF protection, and the extractors that make a handler's signature say
+//! which role may call it.
+
+pub mod csrf;
+pub mod extract;
+pub mod password;
+
+use axum_login::{AuthUser, AuthnBackend, UserId};
+use sqlx::PgPool;
+
+use crate::db::users::{self, UserRow};
+use crate::domain::Role;
+
+pub use extract::{Admin, CurrentUser, Official, Reviewer, Staff};
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// The signed-in user, loaded again from the database on every request (so
+/// a deactivation or role change takes effect at once).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub region_id: Option<i64>,
+    pub region_name: Option<String>,
+    pub must_change_password: bool,
+    password_hash: String,
+}
+
+impl User {
+    fn from_row(row: UserRow) -> Option<User> {
+        Some(User {
+            role: Role::parse(&row.role)?,
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            region_id: row.region_id,
+            region_name: row.region_name,
+            must_change_password: row.must_change_password,
+            password_hash: row.password_hash,
+        })
+    }
+}
+
+impl User {
+    /// After a password change, so the current session stays valid.
+    pub fn set_password_hash(&mut self, hash: String) {
+        self.password_hash = hash;
+    }
+}
+
+impl AuthUser for User {
+    type Id = i64;
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Sessions are bound to the password hash: changing the password ends
+    /// every other session of the user.
+    fn session_auth_hash(&self) -> &[u8] {
+        self.password_hash.as_bytes()
+    }
+}
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    db: PgPool,
+}
+
+impl Backend {
+    pub fn new(db: PgPool) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Hash(#[from] tokio::task::JoinError),
+}
+
+impl AuthnBackend for Backend {
+    type User = User;
+    type Credentials = Credentials;
+    type Error = AuthError;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, AuthError> {
+        let mut conn = self.db.acquire().await?;
+        let row = users::find_by_username(&mut conn, creds.username.trim()).await?;
+        drop(conn);
+        // An unknown or inactive user costs the same hashing time as a wrong
+        // password, so timing does not reveal which accounts exist.
+        let (hash, candidate) = match row {
+            Some(row) if row.active => (row.password_hash.clone(), Some(row)),
+            _ => (password::dummy_hash().to_owned(), None),
+        };
+        let ok = password::verify(creds.password, hash).await?;
+        Ok(if ok { candidate.and_then(User::from_row) } else { None })
+    }
+
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AuthError> {
+        let mut conn = self.db.acquire().await?;
+        Ok(users::find_active(&mut conn, *id).await?.and_then(User::from_row))
+    }
+}

@@ -1,0 +1,107 @@
+//! One `Config`, read from the command line and the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// 特色小镇申报评审系统 — characteristic-town proposals, review and creation list.
+#[derive(Debug, Parser)]
+#[command(name = "xiaozhen", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// PostgreSQL server to use; without one, a private cluster under
+    /// `XIAOZHEN_DATA_DIR` (default ./var) is started.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the private cluster lives.
+    #[arg(long, env = "XIAOZHEN_DATA_DIR", global = true, default_value = "./var")]
+    pub data_dir: PathBuf,
+    /// Folder holding initdb, pg_ctl and postgres, when not on PATH.
+    #[arg(long, env = "XIAOZHEN_PG_BIN", global = true)]
+    pub pg_bin: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load demonstration data into a database that has no proposals yet.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        // Mirrors the clap defaults so that `xiaozhen` alone means `xiaozhen serve`.
+        let bind = std::env::var("BIND")
+            .ok()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+        Self { bind }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The official's region (created when unknown).
+        #[arg(long)]
+        region: Option<String>,
+        /// Name shown in the interface (defaults to the user name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Official,
+    Reviewer,
+    Admin,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Add this many generated, varied proposals (for load tests) instead of
+    /// the demonstration set.
+    #[arg(long)]
+    pub proposals: Option<u32>,
+}
+
+/// What the running web application needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Cookies get the `Secure` attribute (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Self {
+        Self {
+            secure_cookies: std::env::var("XIAOZHEN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! All SQL lives here: one module per aggregate, functions taking a
+//! connection or transaction, bound parameters only. Queries use
+//! `sqlx::query_as` (checked at run time) rather than the compile-time
+//! macros, so that building needs no database; every query is exercised by
+//! the integration tests.
+
+pub mod audit;
+pub mod embedded;
+pub mod regions;
+pub mod sessions;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::config::DbArgs;
+use embedded::{Cluster, Reuse};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Connects to `DATABASE_URL`, or starts the private cluster. The cluster,
+/// when one was started, must be stopped by the caller after the pool closes.
+pub async fn open(args: &DbArgs, reuse: Reuse) -> anyhow::Result<(PgPool, Option<Cluster>)> {
+    match &args.database_url {
+        Some(url) => Ok((connect(url).await?, None)),
+        None => {
+            let cluster = Cluster::open(&args.data_dir, args.pg_bin.as_deref(), reuse).await?;
+            match connect(cluster.database_url()).await {
+                Ok(pool) => Ok((pool, Some(cluster))),
+                Err(err) => {
+                    let _ = cluster.stop().await;
+                    Err(err)
+                }
+            }
+        }
+    }
+}
+
+/// A pool on `url`, creating the database first when it is missing.
+pub async fn connect(url: &str) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    create_database_if_missing(&options).await?;
+    pool(options).await
+}
+
+pub async fn pool(options: PgConnectOptions) -> anyhow::Result<PgPool> {
+    let max = std::env::var("XIAOZHEN_DB_POOL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    PgPoolOptions::new()
+        .max_connections(max)
+        // A request must not wait long for a dead database: /healthz and
+        // pages answer 503 instead.
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(options)
+        .await
+        .context("cannot connect to the PostgreSQL server of DATABASE_URL; is it running?")
+}
+
+async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let name = options.get_database().unwrap_or("postgres").to_owned();
+    match sqlx::PgConnection::connect_with(options).await {
+        Ok(conn) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {
+            let mut admin = sqlx::PgConnection::connect_with(&options.clone().database("postgres"))
+                .await
+                .with_context(|| format!("database {name} does not exist and cannot be created"))?;
+            // Identifiers cannot be bound; quote it the SQL way.
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            sqlx::query(&format!("CREATE DATABASE {quoted}"))
+                .execute(&mut admin)
+                .await
+                .with_context(|| format!("database {name} does not exist and this user may not create it"))?;
+            let _ = admin.close().await;
+            Ok(())
+        }
+        Err(err) => {
+            Err(anyhow::Error::new(err)
+                .context("cannot connect to the PostgreSQL server of DATABASE_URL; is it running?"))
+        }
+    }
+}
+
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR.run(pool).await.context("database migration failed")
+}
+
+/// True when the error is a unique-constraint violation (23505).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(e) if e.code().as_deref() == Some("23505"))
+}

@@ -1,0 +1,115 @@
+use sqlx::PgConnection;
+
+use crate::domain::Role;
+
+/// A user as the application sees it, with the region's name joined in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub region_id: Option<i64>,
+    pub region_name: Option<String>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub active: bool,
+}
+
+const SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.region_id, r.name AS region_name,
+        u.password_hash, u.must_change_password, u.active
+    FROM users u LEFT JOIN regions r ON r.id = u.region_id";
+
+pub async fn find_by_username(conn: &mut PgConnection, username: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.username = $1"))
+        .bind(username)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn find_active(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.id = $1 AND u.active"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub region_id: Option<i64>,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, role, region_id, password_hash, must_change_password)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(user.role.as_str())
+    .bind(user.region_id)
+    .bind(user.password_hash)
+    .bind(user.must_change_password)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_password(conn: &mut PgConnection, id: i64, hash: &str, must_change: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .bind(must_change)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn active_admin_exists(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND active)")
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn any_admin_exists(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')")
+        .fetch_one(conn)
+        .await
+}
+
+/// Failed attempts for this account or this address in the last `minutes`.
+pub async fn recent_failures(
+    conn: &mut PgConnection,
+    username: &str,
+    address: &str,
+    minutes: i32,
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE username = $1), count(*) FILTER (WHERE address = $2)
+         FROM login_attempts
+         WHERE NOT succeeded AND at > now() - make_interval(mins => $3) AND (username = $1 OR address = $2)",
+    )
+    .bind(username)
+    .bind(address)
+    .bind(minutes)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn record_attempt(
+    conn: &mut PgConnection,
+    username: &str,
+    address: &str,
+    succeeded: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_attempts (username, address, succeeded) VALUES ($1, $2, $3)")
+        .bind(username)
+        .bind(address)
+        .bind(succeeded)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

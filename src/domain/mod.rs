@@ -1,0 +1,10 @@
+//! The domain: proposals and their validation, roles, the workflow, batches.
+//! Plain Rust: no axum, no sqlx, no I/O.
+
+pub mod lang;
+pub mod password;
+pub mod proposal;
+pub mod role;
+
+pub use lang::Lang;
+pub use role::Role;

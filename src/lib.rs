@@ -1,0 +1,24 @@
+//! xiaozhen (小镇): characteristic-town proposals, their evaluation against
+//! the provincial standards, review, and the published creation list.
+//!
+//! Layers (dependencies point inward):
+//! `handlers`/`routes` (web) → `domain`, `standards` (pure) and `db` (SQL).
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod handlers;
+pub mod i18n;
+pub mod routes;
+pub mod standards;
+pub mod state;
+pub mod telemetry;
+
+pub use routes::build_app;
+pub use state::AppState;

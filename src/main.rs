@@ -1,0 +1,25 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use xiaozhen::config::{Cli, Command, ServeArgs};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    xiaozhen::telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => xiaozhen::cli::serve(&cli.db, ServeArgs::default()).await,
+        Some(Command::Serve(args)) => xiaozhen::cli::serve(&cli.db, args).await,
+        Some(Command::Migrate) => xiaozhen::cli::migrate(&cli.db).await,
+        Some(Command::User(cmd)) => xiaozhen::cli::user(&cli.db, cmd).await,
+        Some(Command::Demo(args)) => xiaozhen::cli::demo(&cli.db, args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One sentence for the operator; details are already in the log.
+            eprintln!("xiaozhen: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

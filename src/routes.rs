@@ -1,0 +1,99 @@
+//! The whole route table. Each role's section is nested behind a guard
+//! layer; handlers additionally take the role's extractor.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::routing::{get, post};
+use axum_login::AuthManagerLayerBuilder;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::{Backend, csrf, extract};
+use crate::handlers::{self, account, admin, errors, health, proposals, public, review};
+use crate::state::AppState;
+
+/// Sessions end after this long without a request.
+pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
+/// Largest request body outside uploads.
+const BODY_LIMIT: usize = 12 * 1024 * 1024;
+
+pub fn build_app(state: AppState) -> Router {
+    let public = Router::new()
+        .route("/", get(public::home))
+        .route("/healthz", get(health::healthz))
+        .route("/lang/{code}", get(handlers::switch_language))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/static/{hash}/{*path}", get(crate::assets::serve));
+
+    let officials = Router::new()
+        .route("/proposals", get(proposals::list))
+        .route_layer(middleware::from_fn(extract::officials_area));
+
+    let reviewers = Router::new()
+        .route("/review", get(review::queue))
+        .route_layer(middleware::from_fn(extract::reviewers_area));
+
+    let admins = Router::new()
+        .route("/admin", get(admin::home))
+        .route_layer(middleware::from_fn(extract::admins_area));
+
+    let store = crate::db::sessions::PgSessionStore::new(state.db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("xiaozhen_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_TIMEOUT_MINUTES)));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
+
+    Router::new()
+        .merge(public)
+        .merge(officials)
+        .merge(reviewers)
+        .merge(admins)
+        .fallback(errors::not_found)
+        // Innermost first: CSRF needs the session; error pages need the
+        // session's user and language, so they sit inside the auth layer.
+        .layer(middleware::from_fn(csrf::protect))
+        .layer(middleware::from_fn(errors::render))
+        .layer(auth)
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http().make_span_with(handlers::request_span))
+                .layer(CatchPanicLayer::custom(errors::panic_response))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                ))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(CompressionLayer::new())
+                .layer(security_header("x-content-type-options", "nosniff"))
+                .layer(security_header("referrer-policy", "same-origin"))
+                .layer(security_header("x-frame-options", "DENY"))
+                .layer(security_header(
+                    "content-security-policy",
+                    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+                )),
+        )
+        .with_state(state)
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+}

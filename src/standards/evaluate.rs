@@ -1,0 +1,337 @@
+//! Scoring a proposal against a standard. Pure and cheap: findings are
+//! structured values; words are produced only when a finding is rendered.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::metric::Metric;
+use super::model::{BandOverride, Citation, Criterion, CriterionKind, NamedField, Severity, Standard, Threshold, When};
+use super::sets::{Flag, FlagSet, IndustrySet, LocationSet};
+use crate::domain::Lang;
+use crate::domain::proposal::{Industry, Location, Proposal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    Info,
+    NotApplicable,
+    Missing,
+}
+
+impl Verdict {
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Info => "info",
+            Verdict::NotApplicable => "not_applicable",
+            Verdict::Missing => "missing",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Verdict::Pass, Lang::Zh) => "符合",
+            (Verdict::Pass, Lang::En) => "Pass",
+            (Verdict::Warn, Lang::Zh) => "预警",
+            (Verdict::Warn, Lang::En) => "Warning",
+            (Verdict::Fail, Lang::Zh) => "不符合",
+            (Verdict::Fail, Lang::En) => "Fail",
+            (Verdict::Info, Lang::Zh) => "参考",
+            (Verdict::Info, Lang::En) => "Info",
+            (Verdict::NotApplicable, Lang::Zh) => "不适用",
+            (Verdict::NotApplicable, Lang::En) => "Not applicable",
+            (Verdict::Missing, Lang::Zh) => "缺项",
+            (Verdict::Missing, Lang::En) => "Missing",
+        }
+    }
+
+    /// Whether `required` and `margin` are shown (they are null otherwise).
+    pub fn is_judged(self) -> bool {
+        matches!(self, Verdict::Pass | Verdict::Warn | Verdict::Fail)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overall {
+    Pass,
+    PassWithWarnings,
+    Fail,
+}
+
+impl Overall {
+    /// STANDARDS.md §2: `fail` if any finding fails or a hard criterion is
+    /// missing; else `pass_with_warnings` if any warns or a soft criterion is
+    /// missing; else `pass`. Takes plain pairs so the web layer can recompute
+    /// the outcome after a reviewer overrides a finding.
+    pub fn from_findings<I: IntoIterator<Item = (Verdict, Severity)>>(findings: I) -> Overall {
+        let mut overall = Overall::Pass;
+        for (verdict, severity) in findings {
+            match (verdict, severity) {
+                (Verdict::Fail, _) | (Verdict::Missing, Severity::Hard) => return Overall::Fail,
+                (Verdict::Warn, _) | (Verdict::Missing, Severity::Soft) => overall = Overall::PassWithWarnings,
+                _ => {}
+            }
+        }
+        overall
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Overall::Pass => "pass",
+            Overall::PassWithWarnings => "pass_with_warnings",
+            Overall::Fail => "fail",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Overall::Pass, Lang::Zh) => "合格",
+            (Overall::Pass, Lang::En) => "Passed",
+            (Overall::PassWithWarnings, Lang::Zh) => "基本合格（有预警）",
+            (Overall::PassWithWarnings, Lang::En) => "Passed with warnings",
+            (Overall::Fail, Lang::Zh) => "不合格",
+            (Overall::Fail, Lang::En) => "Failed",
+        }
+    }
+}
+
+/// The rule a figure was held to, after overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Requirement {
+    AtLeast { value: Decimal },
+    AtMost { value: Decimal },
+    Equals { value: Decimal },
+    Between { lower: Decimal, upper: Decimal },
+}
+
+/// Why a threshold other than the default applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "basis", rename_all = "snake_case")]
+pub enum Basis {
+    Default,
+    Industry { industry: Industry },
+    ExemptIndustry,
+    AcceleratedCounty,
+}
+
+/// What a finding found, as values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Detail {
+    /// A figure against a requirement. `margin` > 0 passes by that much,
+    /// < 0 misses by that much.
+    Quantity {
+        metric: Metric,
+        actual: Decimal,
+        required: Requirement,
+        margin: Decimal,
+        basis: Basis,
+    },
+    Reported { metric: Metric, actual: Decimal },
+    Flags { required: FlagSet, present: FlagSet },
+    Named { field: NamedField, value: String },
+    Industry { actual: Industry, eligible: IndustrySet },
+    Location { actual: Location, preferred: LocationSet },
+    Missing { metric: Metric },
+    NotApplicable { applies_to: IndustrySet },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub criterion: String,
+    pub severity: Severity,
+    pub verdict: Verdict,
+    pub detail: Detail,
+    pub citation: Citation,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandardRef {
+    pub code: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub standard: StandardRef,
+    pub overall: Overall,
+    pub findings: Vec<Finding>,
+}
+
+impl Evaluation {
+    pub fn finding(&self, criterion: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.criterion == criterion)
+    }
+
+    pub fn verdict(&self, criterion: &str) -> Option<Verdict> {
+        self.finding(criterion).map(|f| f.verdict)
+    }
+}
+
+/// Scores a proposal. Never panics: every quotient is checked, and a figure
+/// that cannot be computed counts as missing.
+pub fn evaluate(p: &Proposal, s: &Standard) -> Evaluation {
+    let findings: Vec<Finding> = s.criteria.iter().map(|c| judge(p, s, c)).collect();
+    let overall = Overall::from_findings(findings.iter().map(|f| (f.verdict, f.severity)));
+    Evaluation {
+        standard: StandardRef {
+            code: s.code.clone(),
+            version: s.version,
+        },
+        overall,
+        findings,
+    }
+}
+
+fn judge(p: &Proposal, s: &Standard, c: &Criterion) -> Finding {
+    let (verdict, detail) = match c.applies_to {
+        Some(set) if !set.contains(p.industry()) => (Verdict::NotApplicable, Detail::NotApplicable { applies_to: set }),
+        _ => check(p, s, c),
+    };
+    Finding {
+        criterion: c.id.clone(),
+        severity: c.severity,
+        verdict,
+        detail,
+        citation: c.citation.clone(),
+    }
+}
+
+/// The verdict for a met / unmet rule at a criterion's severity.
+fn verdict(severity: Severity, met: bool) -> Verdict {
+    match (severity, met) {
+        (Severity::Info, _) => Verdict::Info,
+        (_, true) => Verdict::Pass,
+        (Severity::Hard, false) => Verdict::Fail,
+        (Severity::Soft, false) => Verdict::Warn,
+    }
+}
+
+fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
+    let sev = c.severity;
+    match &c.kind {
+        CriterionKind::IndustryEligible => {
+            let actual = p.industry();
+            let eligible = s.eligible_industries;
+            (verdict(sev, eligible.contains(actual)), Detail::Industry { actual, eligible })
+        }
+        CriterionKind::Named { field } => {
+            let value = match field {
+                NamedField::Developer => p.developer(),
+            };
+            let detail = Detail::Named {
+                field: *field,
+                value: value.to_string(),
+            };
+            (verdict(sev, !value.trim().is_empty()), detail)
+        }
+        CriterionKind::Location { pass, warn } => {
+            let actual = p.location();
+            let v = if sev == Severity::Info {
+                Verdict::Info
+            } else if pass.contains(actual) {
+                Verdict::Pass
+            } else if warn.contains(actual) {
+                Verdict::Warn
+            } else {
+                // The rule names this site as a failure whatever the severity.
+                Verdict::Fail
+            };
+            (v, Detail::Location { actual, preferred: *pass })
+        }
+        CriterionKind::AtLeast { metric, threshold } => quantity(p, *metric, sev, |v| {
+            let (t, basis) = resolve(threshold, p, s);
+            (v >= t, Requirement::AtLeast { value: t }, v - t, basis)
+        }),
+        CriterionKind::AtMost { metric, threshold } => quantity(p, *metric, sev, |v| {
+            let (t, basis) = resolve(threshold, p, s);
+            (v <= t, Requirement::AtMost { value: t }, t - v, basis)
+        }),
+        CriterionKind::Band {
+            metric,
+            lower,
+            upper,
+            overrides,
+        } => quantity(p, *metric, sev, |v| {
+            let (lo, hi, basis) = band(*lower, *upper, overrides, p.industry());
+            let below = v - lo;
+            match hi {
+                None => (v >= lo, Requirement::AtLeast { value: lo }, below, basis),
+                Some(hi) => {
+                    let above = hi - v;
+                    let met = below >= Decimal::ZERO && above >= Decimal::ZERO;
+                    (met, Requirement::Between { lower: lo, upper: hi }, below.min(above), basis)
+                }
+            }
+        }),
+        CriterionKind::Equals { metric, value } => quantity(p, *metric, sev, |v| {
+            (v == *value, Requirement::Equals { value: *value }, -(v - *value).abs(), Basis::Default)
+        }),
+        CriterionKind::AllFlags { flags } => {
+            let present = Flag::present_in(p).intersect(*flags);
+            let detail = Detail::Flags {
+                required: *flags,
+                present,
+            };
+            (verdict(sev, present == *flags), detail)
+        }
+        CriterionKind::Report { metric } => match metric.value(p) {
+            Some(actual) => (Verdict::Info, Detail::Reported { metric: *metric, actual }),
+            None => (Verdict::Missing, Detail::Missing { metric: *metric }),
+        },
+    }
+}
+
+/// Reads the metric and applies `rule`: (met, requirement, margin, basis).
+fn quantity(
+    p: &Proposal,
+    metric: Metric,
+    sev: Severity,
+    rule: impl FnOnce(Decimal) -> (bool, Requirement, Decimal, Basis),
+) -> (Verdict, Detail) {
+    let Some(actual) = metric.value(p) else {
+        return (Verdict::Missing, Detail::Missing { metric });
+    };
+    let (met, required, margin, basis) = rule(actual);
+    let detail = Detail::Quantity {
+        metric,
+        actual,
+        required,
+        margin,
+        basis,
+    };
+    (verdict(sev, met), detail)
+}
+
+fn resolve(t: &Threshold, p: &Proposal, s: &Standard) -> (Decimal, Basis) {
+    for o in &t.overrides {
+        let basis = match o.when {
+            When::Industries(set) if set.contains(p.industry()) => Basis::Industry { industry: p.industry() },
+            When::ExemptIndustry if s.is_exempt(p.industry()) => Basis::ExemptIndustry,
+            When::AcceleratedCounty if p.accelerated_county() => Basis::AcceleratedCounty,
+            _ => continue,
+        };
+        return (o.value, basis);
+    }
+    (t.default, Basis::Default)
+}
+
+fn band(
+    lower: Decimal,
+    upper: Option<Decimal>,
+    overrides: &[BandOverride],
+    industry: Industry,
+) -> (Decimal, Option<Decimal>, Basis) {
+    overrides
+        .iter()
+        .find(|o| o.industries.contains(industry))
+        .map(|o| (o.lower, o.upper, Basis::Industry { industry }))
+        .unwrap_or((lower, upper, Basis::Default))
+}

@@ -1,0 +1,28 @@
+//! The rule engine. A standard version is data ([`Standard`], read from
+//! JSON); [`evaluate`] scores a [`Proposal`](crate::domain::proposal::Proposal)
+//! against it and returns structured [`Finding`]s, which are put into words
+//! only when rendered. No I/O, no web types.
+
+mod builtin;
+mod evaluate;
+mod examples;
+mod labels;
+mod metric;
+mod model;
+mod render;
+mod sets;
+mod validate;
+#[cfg(test)]
+mod tests;
+
+pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
+pub use evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict, evaluate};
+pub use examples::{ExampleResult, Mismatch, run_examples};
+pub use labels::criterion_label;
+pub use metric::Metric;
+pub use model::{
+    BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold, When,
+};
+pub use render::{ApiEvaluation, ApiFinding, RenderedFinding, number, qty};
+pub use sets::{Flag, FlagSet, IndustrySet, LocationSet, Member, Set};
+pub use validate::{StandardError, StandardErrorCode};

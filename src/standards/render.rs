@@ -1,0 +1,500 @@
+//! Turning findings into words, in the style of an official report. Figures
+//! are shown exactly when they were typed; a quotient that must be rounded is
+//! rounded towards failing, so a failing value never looks like a passing one.
+
+use std::fmt::Write as _;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict};
+use super::model::Severity;
+use super::sets::{FlagSet, IndustrySet, LocationSet};
+use crate::domain::Lang;
+use crate::domain::proposal::Unit;
+
+/// A finding in one language, ready for a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenderedFinding {
+    pub criterion: String,
+    pub verdict: Verdict,
+    pub severity: Severity,
+    pub actual: Option<String>,
+    pub required: Option<String>,
+    pub margin: Option<String>,
+    pub message: String,
+    pub citation: String,
+}
+
+/// A finding as the JSON API answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiFinding {
+    pub criterion: String,
+    pub verdict: Verdict,
+    pub actual: Option<String>,
+    pub required: Option<String>,
+    pub margin: Option<String>,
+    pub message_zh: String,
+    pub message_en: String,
+    pub citation: String,
+}
+
+/// `{standard:{code,version}, overall, findings:[…]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiEvaluation {
+    pub standard: StandardRef,
+    pub overall: Overall,
+    pub findings: Vec<ApiFinding>,
+}
+
+impl Evaluation {
+    pub fn render(&self, lang: Lang) -> Vec<RenderedFinding> {
+        self.findings.iter().map(|f| f.render(lang)).collect()
+    }
+
+    /// The API answer; `actual`, `required` and `margin` in `lang`, the
+    /// message in both languages.
+    pub fn to_api(&self, lang: Lang) -> ApiEvaluation {
+        ApiEvaluation {
+            standard: self.standard.clone(),
+            overall: self.overall,
+            findings: self
+                .findings
+                .iter()
+                .map(|f| {
+                    let judged = f.verdict.is_judged();
+                    ApiFinding {
+                        criterion: f.criterion.clone(),
+                        verdict: f.verdict,
+                        actual: f.actual(lang),
+                        required: if judged { f.required(lang) } else { None },
+                        margin: if judged { f.margin(lang) } else { None },
+                        message_zh: f.message(Lang::Zh),
+                        message_en: f.message(Lang::En),
+                        citation: f.citation.text(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The API answer as JSON, with Chinese figures (the default language).
+    pub fn to_api_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.to_api(Lang::Zh)).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Finding {
+    pub fn render(&self, lang: Lang) -> RenderedFinding {
+        let judged = self.verdict.is_judged();
+        RenderedFinding {
+            criterion: self.criterion.clone(),
+            verdict: self.verdict,
+            severity: self.severity,
+            actual: self.actual(lang),
+            required: if judged { self.required(lang) } else { None },
+            margin: if judged { self.margin(lang) } else { None },
+            message: self.message(lang),
+            citation: self.citation.text(),
+        }
+    }
+
+    /// The unit of the figure, for quantity findings.
+    pub fn unit(&self) -> Option<Unit> {
+        match &self.detail {
+            Detail::Quantity { metric, .. } | Detail::Reported { metric, .. } | Detail::Missing { metric } => {
+                Some(metric.unit())
+            }
+            _ => None,
+        }
+    }
+
+    /// What the proposal has ("52 亿元"); `None` when nothing was given or it does not apply.
+    pub fn actual(&self, lang: Lang) -> Option<String> {
+        Some(match &self.detail {
+            Detail::Quantity { metric, actual, required, .. } => {
+                qty(shown_actual(*actual, required), metric.unit(), lang)
+            }
+            Detail::Reported { metric, actual } => qty(rounded(*actual, 2, false), metric.unit(), lang),
+            Detail::Flags { present, .. } => flag_list(*present, lang),
+            Detail::Named { value, .. } if value.trim().is_empty() => none_given(lang).to_string(),
+            Detail::Named { value, .. } => value.clone(),
+            Detail::Industry { actual, .. } => actual.label(lang).to_string(),
+            Detail::Location { actual, .. } => actual.label(lang).to_string(),
+            Detail::Missing { .. } | Detail::NotApplicable { .. } => return None,
+        })
+    }
+
+    /// What the criterion asks for ("≥ 50 亿元").
+    pub fn required(&self, lang: Lang) -> Option<String> {
+        Some(match &self.detail {
+            Detail::Quantity { metric, required, .. } => requirement(required, metric.unit(), lang),
+            Detail::Flags { required, .. } => flag_list(*required, lang),
+            Detail::Named { .. } => match lang {
+                Lang::Zh => "明确投资建设主体".to_string(),
+                Lang::En => "a named investment and construction entity".to_string(),
+            },
+            Detail::Industry { eligible, .. } => match lang {
+                Lang::Zh => format!("{}之一", industry_list(*eligible, lang)),
+                Lang::En => format!("one of: {}", industry_list(*eligible, lang)),
+            },
+            Detail::Location { preferred, .. } => location_list(*preferred, lang),
+            Detail::Reported { .. } | Detail::Missing { .. } | Detail::NotApplicable { .. } => return None,
+        })
+    }
+
+    /// By how much it passes (+) or misses (−) ("+2 亿元", "−0.02 个百分点").
+    pub fn margin(&self, lang: Lang) -> Option<String> {
+        match &self.detail {
+            Detail::Quantity {
+                metric,
+                margin,
+                required,
+                ..
+            } => Some(signed(*margin, required_scale(required), metric.unit(), lang)),
+            Detail::Flags { required, present } => {
+                let missing = required.minus(*present).len();
+                let n = Decimal::from(missing as i64);
+                Some(match lang {
+                    Lang::Zh => format!("{} 项", sign_and(-n, &number(n))),
+                    Lang::En => format!("{} items", sign_and(-n, &number(n))),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// One sentence saying what was found.
+    pub fn message(&self, lang: Lang) -> String {
+        let mut m = String::with_capacity(96);
+        // Writing into a String cannot fail.
+        let _ = write_message(&mut m, self, lang);
+        m
+    }
+}
+
+fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
+    let zh = lang == Lang::Zh;
+    match &f.detail {
+        Detail::Quantity {
+            metric,
+            actual,
+            required,
+            margin,
+            basis,
+        } => {
+            let unit = metric.unit();
+            let subject = metric.subject(lang);
+            let a = qty(shown_actual(*actual, required), unit, lang);
+            let q = metric.qualifier(lang);
+            let scale = required_scale(required);
+            let by = magnitude(*margin, scale, unit, lang);
+            let sign = margin.cmp(&Decimal::ZERO);
+            use std::cmp::Ordering::{Equal, Greater, Less};
+            if zh {
+                write!(m, "{subject} {a}{q}，")?;
+            } else {
+                write!(m, "{subject} of {a}{q} ")?;
+            }
+            match (*required, sign) {
+                (Requirement::AtLeast { value }, s) => {
+                    let r = if zh { qty(value, unit, lang) } else { short_en(value, unit) };
+                    match (s, zh) {
+                        (Greater, true) => write!(m, "高于 {r}的标准 {by}"),
+                        (Equal, true) => write!(m, "达到 {r}的标准"),
+                        (Less, true) => write!(m, "低于 {r}的标准 {by}"),
+                        (Greater, false) => write!(m, "exceeds the {r} threshold by {by}"),
+                        (Equal, false) => write!(m, "meets the {r} threshold"),
+                        (Less, false) => write!(m, "falls short of the {r} threshold by {by}"),
+                    }?
+                }
+                (Requirement::AtMost { value }, s) => {
+                    let r = if zh { qty(value, unit, lang) } else { short_en(value, unit) };
+                    match (s, zh) {
+                        (Greater, true) => write!(m, "低于 {r}的上限 {by}"),
+                        (Equal, true) => write!(m, "等于 {r}的上限"),
+                        (Less, true) => write!(m, "超过 {r}的上限 {by}"),
+                        (Greater, false) => write!(m, "is below the {r} limit by {by}"),
+                        (Equal, false) => write!(m, "is at the {r} limit"),
+                        (Less, false) => write!(m, "exceeds the {r} limit by {by}"),
+                    }?
+                }
+                (Requirement::Equals { value }, s) => {
+                    let r = if zh { qty(value, unit, lang) } else { short_en(value, unit) };
+                    let below = *actual < value;
+                    match (s, zh, below) {
+                        (Less, true, true) => write!(m, "未达到 {r}的要求，相差 {by}"),
+                        (Less, true, false) => write!(m, "不符合 {r}的要求，相差 {by}"),
+                        (_, true, _) => write!(m, "达到 {r}的要求"),
+                        (Less, false, true) => write!(m, "falls short of the required {r} by {by}"),
+                        (Less, false, false) => write!(m, "differs from the required {r} by {by}"),
+                        (_, false, _) => write!(m, "meets the required {r}"),
+                    }?
+                }
+                (Requirement::Between { lower, upper }, s) => {
+                    let (lo, hi) = if zh {
+                        (qty(lower, unit, lang), qty(upper, unit, lang))
+                    } else {
+                        (short_en(lower, unit), short_en(upper, unit))
+                    };
+                    let range = requirement(required, unit, lang);
+                    match (s, zh, *actual < lower) {
+                        (Less, true, true) => write!(m, "小于 {lo}的下限 {by}"),
+                        (Less, true, false) => write!(m, "大于 {hi}的上限 {by}"),
+                        (_, true, _) => write!(m, "在 {range}的范围内"),
+                        (Less, false, true) => write!(m, "is below the {lo} lower bound by {by}"),
+                        (Less, false, false) => write!(m, "is above the {hi} upper bound by {by}"),
+                        (_, false, _) => write!(m, "is within the {range} range"),
+                    }?
+                }
+            }
+            write_basis(m, basis, lang)
+        }
+        Detail::Reported { metric, actual } => {
+            let a = qty(rounded(*actual, 2, false), metric.unit(), lang);
+            let q = metric.qualifier(lang);
+            match lang {
+                Lang::Zh => write!(m, "{} {a}{q}", metric.subject(lang)),
+                Lang::En => write!(m, "{}: {a}{q}", metric.subject(lang)),
+            }
+        }
+        Detail::Flags { required, present } => {
+            let missing = required.minus(*present);
+            match (missing.is_empty(), zh) {
+                (true, true) => write!(m, "已具备{}", flag_list(*required, lang)),
+                (true, false) => write!(m, "Provides the {}", flag_list(*required, lang)),
+                (false, true) => write!(m, "缺少{}", flag_list(missing, lang)),
+                (false, false) => write!(m, "Lacks the {}", flag_list(missing, lang)),
+            }
+        }
+        Detail::Named { value, .. } => match (value.trim().is_empty(), zh) {
+            (true, true) => write!(m, "未明确投资建设主体"),
+            (true, false) => write!(m, "No investment and construction entity is named"),
+            (false, true) => write!(m, "投资建设主体为{}", value.trim()),
+            (false, false) => write!(m, "The investment and construction entity is {}", value.trim()),
+        },
+        Detail::Industry { actual, eligible } => {
+            let label = actual.label(lang);
+            let list = industry_list(*eligible, lang);
+            match (eligible.contains(*actual), zh) {
+                (true, true) => write!(m, "{label}产业属于可申报的产业"),
+                (true, false) => write!(m, "{label} is an eligible industry"),
+                (false, true) => write!(m, "{label}产业不属于可申报的产业（应为{list}之一）"),
+                (false, false) => write!(m, "{label} is not an eligible industry (it must be one of: {list})"),
+            }
+        }
+        Detail::Location { actual, preferred } => {
+            let loc = actual.label(lang);
+            let pref = location_list(*preferred, lang);
+            match (f.verdict, zh) {
+                (Verdict::Pass, true) => write!(m, "选址：{loc}，符合要求"),
+                (Verdict::Pass, false) => write!(m, "Site: {loc}, as required"),
+                (Verdict::Warn, true) => write!(m, "选址：{loc}，原则上应布局在{pref}"),
+                (Verdict::Warn, false) => write!(m, "Site: {loc}; in principle the town should be on the {pref}"),
+                (_, true) => write!(m, "选址：{loc}，不符合要求，原则上应布局在{pref}"),
+                (_, false) => write!(m, "Site: {loc}, which is not allowed; in principle the town should be on the {pref}"),
+            }
+        }
+        Detail::Missing { metric } => match lang {
+            Lang::Zh => write!(m, "未填写{}，本项无法评价", metric.subject(lang)),
+            Lang::En => write!(m, "{} was not given, so this criterion could not be assessed", metric.subject(lang)),
+        },
+        Detail::NotApplicable { applies_to } => match lang {
+            Lang::Zh => write!(m, "本项只适用于{}产业小镇", industry_list(*applies_to, lang)),
+            Lang::En => write!(m, "Applies only to towns in: {}", industry_list(*applies_to, lang)),
+        },
+    }
+}
+
+fn write_basis(m: &mut String, basis: &Basis, lang: Lang) -> std::fmt::Result {
+    match (basis, lang) {
+        (Basis::Default, _) => Ok(()),
+        (Basis::Industry { industry }, Lang::Zh) => write!(m, "（{}产业小镇适用的标准）", industry.label(lang)),
+        (Basis::Industry { industry }, Lang::En) => {
+            write!(m, " (the threshold for {} towns)", industry.label(lang).to_lowercase())
+        }
+        (Basis::ExemptIndustry, Lang::Zh) => m.write_str("（特定产业小镇放宽后的标准）"),
+        (Basis::ExemptIndustry, Lang::En) => m.write_str(" (the relaxed threshold for exempt industries)"),
+        (Basis::AcceleratedCounty, Lang::Zh) => m.write_str("（加快发展县放宽后的标准）"),
+        (Basis::AcceleratedCounty, Lang::En) => {
+            m.write_str(" (the relaxed threshold for accelerated-development counties)")
+        }
+    }
+}
+
+// ---- figures ----
+
+/// Decimal places a figure needs so the requirement's own digits show.
+fn required_scale(r: &Requirement) -> u32 {
+    let s = |d: Decimal| d.normalize().scale();
+    match *r {
+        Requirement::AtLeast { value } | Requirement::AtMost { value } | Requirement::Equals { value } => s(value),
+        Requirement::Between { lower, upper } => s(lower).max(s(upper)),
+    }
+}
+
+/// The actual value as shown: exact when it has few digits, else rounded
+/// towards the failing side of the requirement (down for a minimum, up for a
+/// maximum), with at least as many places as the requirement has.
+fn shown_actual(v: Decimal, r: &Requirement) -> Decimal {
+    let up = match *r {
+        Requirement::AtLeast { .. } => false,
+        Requirement::AtMost { .. } => true,
+        Requirement::Equals { value } => v > value,
+        Requirement::Between { upper, .. } => v > upper,
+    };
+    rounded(v, required_scale(r).max(2), up)
+}
+
+/// Exact if at most 4 places, else rounded to `places` in the given direction.
+fn rounded(v: Decimal, places: u32, up: bool) -> Decimal {
+    let n = v.normalize();
+    if n.scale() <= 4 {
+        return n;
+    }
+    let strategy = if up {
+        RoundingStrategy::ToPositiveInfinity
+    } else {
+        RoundingStrategy::ToNegativeInfinity
+    };
+    n.round_dp_with_strategy(places, strategy).normalize()
+}
+
+/// The size of a margin, rounded away from passing; a non-zero margin never shows as 0.
+fn margin_size(margin: Decimal, scale: u32) -> Decimal {
+    let mut places = scale.max(2);
+    loop {
+        // Flooring the signed margin makes a miss look at least as large as it is.
+        let r = rounded(margin, places, false);
+        if !r.is_zero() || margin.is_zero() || places >= 28 {
+            return r.abs();
+        }
+        places += 2;
+    }
+}
+
+fn magnitude(margin: Decimal, scale: u32, unit: Unit, lang: Lang) -> String {
+    let n = number(margin_size(margin, scale));
+    match lang {
+        Lang::Zh => format!("{n} {}", margin_unit(unit, lang)),
+        Lang::En => match unit {
+            Unit::Pct | Unit::Grade => format!("{n} {}", margin_unit(unit, lang)),
+            _ => n,
+        },
+    }
+}
+
+fn signed(margin: Decimal, scale: u32, unit: Unit, lang: Lang) -> String {
+    let n = number(margin_size(margin, scale));
+    format!("{} {}", sign_and(margin, &n), margin_unit(unit, lang))
+}
+
+fn sign_and(v: Decimal, n: &str) -> String {
+    let sign = match v.cmp(&Decimal::ZERO) {
+        std::cmp::Ordering::Greater => "+",
+        std::cmp::Ordering::Less => "\u{2212}",
+        std::cmp::Ordering::Equal => "±",
+    };
+    format!("{sign}{n}")
+}
+
+fn margin_unit(unit: Unit, lang: Lang) -> &'static str {
+    match (unit, lang) {
+        (Unit::Pct, Lang::Zh) => "个百分点",
+        (Unit::Pct, Lang::En) => "percentage points",
+        (Unit::Grade, Lang::Zh) => "级",
+        (Unit::Grade, Lang::En) => "grades",
+        (u, l) => u.label(l),
+    }
+}
+
+/// "1,234.5": the exact digits, grouped by thousands.
+pub fn number(d: Decimal) -> String {
+    let d = d.normalize();
+    let text = d.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::with_capacity(text.len() + 4);
+    if d.is_sign_negative() && !d.is_zero() {
+        out.push('\u{2212}');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A figure with its unit: "52 亿元", "72.5%", "3A级".
+pub fn qty(d: Decimal, unit: Unit, lang: Lang) -> String {
+    let n = number(d);
+    match (unit, lang) {
+        (Unit::Pct, _) => format!("{n}%"),
+        (Unit::Grade, Lang::Zh) if d.is_zero() => "无".to_string(),
+        (Unit::Grade, Lang::En) if d.is_zero() => "none".to_string(),
+        (Unit::Grade, _) => format!("{n}{}", unit.label(lang)),
+        _ => format!("{n} {}", unit.label(lang)),
+    }
+}
+
+/// A threshold in an English sentence, whose unit the subject already gave.
+fn short_en(d: Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Pct => format!("{}%", number(d)),
+        Unit::Grade => format!("{}A", number(d)),
+        _ => number(d),
+    }
+}
+
+fn requirement(r: &Requirement, unit: Unit, lang: Lang) -> String {
+    match *r {
+        Requirement::AtLeast { value } => format!("≥ {}", qty(value, unit, lang)),
+        Requirement::AtMost { value } => format!("≤ {}", qty(value, unit, lang)),
+        Requirement::Equals { value } => format!("= {}", qty(value, unit, lang)),
+        Requirement::Between { lower, upper } => match unit {
+            Unit::Pct => format!("{}%–{}%", number(lower), number(upper)),
+            _ => format!("{}–{}", number(lower), qty(upper, unit, lang)),
+        },
+    }
+}
+
+fn none_given(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "未填写",
+        Lang::En => "not given",
+    }
+}
+
+fn join(items: impl Iterator<Item = &'static str>, lang: Lang, last: &str) -> String {
+    let items: Vec<&str> = items.collect();
+    match (lang, items.as_slice()) {
+        (_, []) => match lang {
+            Lang::Zh => "无".to_string(),
+            Lang::En => "none".to_string(),
+        },
+        (Lang::Zh, _) => items.join("、"),
+        (Lang::En, [one]) => (*one).to_string(),
+        (Lang::En, [init @ .., tail]) => format!("{} {last} {tail}", init.join(", ")),
+    }
+}
+
+fn flag_list(set: FlagSet, lang: Lang) -> String {
+    join(set.iter().map(|f| f.label(lang)), lang, "and")
+}
+
+fn industry_list(set: IndustrySet, lang: Lang) -> String {
+    join(set.iter().map(|i| i.label(lang)), lang, "or")
+}
+
+fn location_list(set: LocationSet, lang: Lang) -> String {
+    let items = set.iter().map(|l| l.label(lang));
+    match lang {
+        Lang::Zh => items.collect::<Vec<_>>().join("或"),
+        Lang::En => join(items, lang, "or"),
+    }
+}

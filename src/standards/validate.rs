@@ -1,0 +1,219 @@
+//! Checking a standard's parameters before it is saved (the admin editor):
+//! anything that would make `evaluate` meaningless is reported, in both
+//! languages, with the criterion it concerns.
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use serde::Serialize;
+
+use super::metric::Metric;
+use super::model::{CriterionKind, Severity, Standard, Threshold, When};
+use crate::domain::Lang;
+use crate::domain::proposal::Unit;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardErrorCode {
+    /// The JSON could not be read (detail holds the parser's words).
+    Syntax,
+    EmptyCode,
+    BadVersion,
+    BadPeriod,
+    NoEligibleIndustries,
+    ExemptNotEligible,
+    EmptyId,
+    DuplicateId,
+    NegativeThreshold,
+    PercentOutOfRange,
+    GradeOutOfRange,
+    BandInverted,
+    EmptyIndustries,
+    LocationConflict,
+    NoFlags,
+    ReportNotInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StandardError {
+    /// The criterion concerned, if any.
+    pub criterion: Option<String>,
+    pub code: StandardErrorCode,
+    /// A figure or parser message the text quotes.
+    pub detail: Option<String>,
+}
+
+impl StandardError {
+    fn new(criterion: Option<&str>, code: StandardErrorCode, detail: Option<String>) -> StandardError {
+        StandardError {
+            criterion: criterion.map(str::to_string),
+            code,
+            detail,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        use StandardErrorCode as C;
+        let d = self.detail.as_deref().unwrap_or("");
+        let zh = lang == Lang::Zh;
+        let text = match (self.code, zh) {
+            (C::Syntax, true) => format!("标准文件无法读取：{d}"),
+            (C::Syntax, false) => format!("The standard cannot be read: {d}"),
+            (C::EmptyCode, true) => "标准代码不能为空".to_string(),
+            (C::EmptyCode, false) => "The standard needs a code".to_string(),
+            (C::BadVersion, true) => "版本号应为正整数".to_string(),
+            (C::BadVersion, false) => "The version must be a positive whole number".to_string(),
+            (C::BadPeriod, true) => "创建期年数应大于 0".to_string(),
+            (C::BadPeriod, false) => "The creation period must be at least one year".to_string(),
+            (C::NoEligibleIndustries, true) => "至少要有一个可申报产业".to_string(),
+            (C::NoEligibleIndustries, false) => "At least one industry must be eligible".to_string(),
+            (C::ExemptNotEligible, true) => format!("放宽标准的产业“{d}”不在可申报产业中"),
+            (C::ExemptNotEligible, false) => format!("The exempt industry “{d}” is not eligible"),
+            (C::EmptyId, true) => "指标编号不能为空".to_string(),
+            (C::EmptyId, false) => "Every criterion needs an id".to_string(),
+            (C::DuplicateId, true) => "指标编号重复".to_string(),
+            (C::DuplicateId, false) => "The criterion id is used twice".to_string(),
+            (C::NegativeThreshold, true) => format!("标准值 {d} 不能为负数"),
+            (C::NegativeThreshold, false) => format!("The threshold {d} cannot be negative"),
+            (C::PercentOutOfRange, true) => format!("百分比 {d} 应在 0 到 100 之间"),
+            (C::PercentOutOfRange, false) => format!("The percentage {d} must be between 0 and 100"),
+            (C::GradeOutOfRange, true) => format!("景区等级 {d} 应在 0 到 5 之间"),
+            (C::GradeOutOfRange, false) => format!("The scenic grade {d} must be between 0 and 5"),
+            (C::BandInverted, true) => format!("范围的下限应小于上限（{d}）"),
+            (C::BandInverted, false) => format!("The lower bound must be below the upper bound ({d})"),
+            (C::EmptyIndustries, true) => "产业列表不能为空".to_string(),
+            (C::EmptyIndustries, false) => "The list of industries cannot be empty".to_string(),
+            (C::LocationConflict, true) => "同一选址不能既“符合”又“预警”".to_string(),
+            (C::LocationConflict, false) => "A site cannot both pass and warn".to_string(),
+            (C::NoFlags, true) => "至少要列出一项功能".to_string(),
+            (C::NoFlags, false) => "List at least one function".to_string(),
+            (C::ReportNotInfo, true) => "只报告数值的指标应为参考指标（info）".to_string(),
+            (C::ReportNotInfo, false) => "A criterion that only reports a figure must have severity info".to_string(),
+        };
+        match &self.criterion {
+            Some(id) if zh => format!("指标 {id}：{text}"),
+            Some(id) => format!("Criterion {id}: {text}"),
+            None => text,
+        }
+    }
+}
+
+impl Standard {
+    /// Reads and checks a standard from JSON text, for the admin editor.
+    pub fn parse_checked(text: &str) -> Result<Standard, Vec<StandardError>> {
+        let s = Standard::from_json(text)
+            .map_err(|e| vec![StandardError::new(None, StandardErrorCode::Syntax, Some(e.to_string()))])?;
+        let errors = s.validate();
+        if errors.is_empty() { Ok(s) } else { Err(errors) }
+    }
+
+    /// Every problem with the standard's parameters; empty when it is sound.
+    pub fn validate(&self) -> Vec<StandardError> {
+        use StandardErrorCode as C;
+        let mut errors = Vec::new();
+        let mut push = |id: Option<&str>, code, detail: Option<String>| errors.push(StandardError::new(id, code, detail));
+        if self.code.trim().is_empty() {
+            push(None, C::EmptyCode, None);
+        }
+        if self.version < 1 {
+            push(None, C::BadVersion, None);
+        }
+        if self.period_years == 0 || self.accelerated_period_years == 0 {
+            push(None, C::BadPeriod, None);
+        }
+        if self.eligible_industries.is_empty() {
+            push(None, C::NoEligibleIndustries, None);
+        }
+        for i in self.exempt_industries.minus(self.eligible_industries).iter() {
+            push(None, C::ExemptNotEligible, Some(i.code().to_string()));
+        }
+        for (n, c) in self.criteria.iter().enumerate() {
+            let id = Some(c.id.as_str());
+            if c.id.trim().is_empty() {
+                push(None, C::EmptyId, None);
+            }
+            if self.criteria[..n].iter().any(|o| o.id == c.id) {
+                push(id, C::DuplicateId, None);
+            }
+            if c.applies_to.is_some_and(|s| s.is_empty()) {
+                push(id, C::EmptyIndustries, None);
+            }
+            let mut figure = |metric: Metric, d: Decimal| {
+                if let Some((code, detail)) = check_figure(metric, d) {
+                    push(id, code, Some(detail));
+                }
+            };
+            match &c.kind {
+                CriterionKind::AtLeast { metric, threshold } | CriterionKind::AtMost { metric, threshold } => {
+                    for d in threshold_values(threshold) {
+                        figure(*metric, d);
+                    }
+                }
+                CriterionKind::Band {
+                    metric,
+                    lower,
+                    upper,
+                    overrides,
+                } => {
+                    let bands = std::iter::once((*lower, *upper)).chain(overrides.iter().map(|o| (o.lower, o.upper)));
+                    for (lo, hi) in bands {
+                        figure(*metric, lo);
+                        if let Some(hi) = hi {
+                            figure(*metric, hi);
+                        }
+                    }
+                }
+                CriterionKind::Equals { metric, value } => figure(*metric, *value),
+                _ => {}
+            }
+            match &c.kind {
+                CriterionKind::Band { lower, upper, overrides, .. } => {
+                    let bands = std::iter::once((*lower, *upper)).chain(overrides.iter().map(|o| (o.lower, o.upper)));
+                    for (lo, hi) in bands {
+                        if let Some(hi) = hi.filter(|hi| lo >= *hi) {
+                            let mut d = String::new();
+                            let _ = write!(d, "{} ≥ {}", lo.normalize(), hi.normalize());
+                            push(id, C::BandInverted, Some(d));
+                        }
+                    }
+                    if overrides.iter().any(|o| o.industries.is_empty()) {
+                        push(id, C::EmptyIndustries, None);
+                    }
+                }
+                CriterionKind::AtLeast { threshold, .. } | CriterionKind::AtMost { threshold, .. } => {
+                    if threshold
+                        .overrides
+                        .iter()
+                        .any(|o| matches!(o.when, When::Industries(s) if s.is_empty()))
+                    {
+                        push(id, C::EmptyIndustries, None);
+                    }
+                }
+                CriterionKind::Location { pass, warn } if !pass.intersect(*warn).is_empty() => {
+                    push(id, C::LocationConflict, None);
+                }
+                CriterionKind::AllFlags { flags } if flags.is_empty() => push(id, C::NoFlags, None),
+                CriterionKind::Report { .. } if c.severity != Severity::Info => push(id, C::ReportNotInfo, None),
+                _ => {}
+            }
+        }
+        errors
+    }
+}
+
+fn threshold_values(t: &Threshold) -> impl Iterator<Item = Decimal> + '_ {
+    std::iter::once(t.default).chain(t.overrides.iter().map(|o| o.value))
+}
+
+fn check_figure(metric: Metric, d: Decimal) -> Option<(StandardErrorCode, String)> {
+    let shown = d.normalize().to_string();
+    if d < Decimal::ZERO {
+        return Some((StandardErrorCode::NegativeThreshold, shown));
+    }
+    match metric.unit() {
+        Unit::Pct if d > dec!(100) => Some((StandardErrorCode::PercentOutOfRange, shown)),
+        Unit::Grade if d > dec!(5) => Some((StandardErrorCode::GradeOutOfRange, shown)),
+        _ => None,
+    }
+}

@@ -1,0 +1,376 @@
+//! Login, logout, passwords, sessions, CSRF and who may open what.
+
+use reqwest::StatusCode;
+use xiaozhen::domain::Role;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn each_role_lands_on_its_home_after_login() {
+    let app = TestApp::spawn().await;
+    for (role, home) in [
+        (Role::Official, "/proposals"),
+        (Role::Reviewer, "/review"),
+        (Role::Admin, "/admin"),
+    ] {
+        let name = format!("{}-a", role.as_str());
+        app.create_user(&name, role, (role == Role::Official).then_some("诸城市"))
+            .await;
+        let client = app.client();
+        let page = client.login(&name, PASSWORD).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert_eq!(page.location().as_deref(), Some(home));
+        let home_page = client.get(home).await;
+        assert_eq!(home_page.status, StatusCode::OK, "{home}");
+        assert!(home_page.text(".who .user").starts_with(&format!("{name} display")));
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_401() {
+    let app = TestApp::spawn().await;
+    app.create_user("alice", Role::Reviewer, None).await;
+    let client = app.client();
+    let wrong = client.login("alice", "not-the-password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.text(".form-error"), "用户名或密码错误。");
+    assert_eq!(
+        wrong.attr("#username", "value").as_deref(),
+        Some("alice"),
+        "the user name is kept"
+    );
+    let unknown = client.login("nobody", "not-the-password").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.text(".form-error"), wrong.text(".form-error"));
+    // Still anonymous.
+    assert_eq!(client.get("/review").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn inactive_users_cannot_log_in() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user("gone", Role::Reviewer, None).await;
+    sqlx::query("UPDATE users SET active = false WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client().login("gone", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn anonymous_users_are_sent_to_login_and_come_back() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    let page = client.get("/review?tab=decided").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.location().as_deref(),
+        Some("/login?next=%2Freview%3Ftab%3Ddecided")
+    );
+    let form = client.get("/login?next=%2Freview%3Ftab%3Ddecided").await;
+    assert_eq!(
+        form.attr("input[name=next]", "value").as_deref(),
+        Some("/review?tab=decided")
+    );
+    let login = client.login_next("rev", PASSWORD, "/review?tab=decided").await;
+    assert_eq!(login.location().as_deref(), Some("/review?tab=decided"));
+}
+
+#[tokio::test]
+async fn next_never_leaves_the_site() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {
+        let client = app.client();
+        let login = client.login_next("rev", PASSWORD, evil).await;
+        assert_eq!(login.location().as_deref(), Some("/review"), "{evil}");
+    }
+}
+
+#[tokio::test]
+async fn roles_are_refused_other_roles_pages() {
+    let app = TestApp::spawn().await;
+    let official = app.login_as(Role::Official).await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let admin = app.login_as(Role::Admin).await;
+    let expect = [
+        (&official, "/proposals", StatusCode::OK),
+        (&official, "/review", StatusCode::FORBIDDEN),
+        (&official, "/admin", StatusCode::FORBIDDEN),
+        (&reviewer, "/proposals", StatusCode::FORBIDDEN),
+        (&reviewer, "/review", StatusCode::OK),
+        (&reviewer, "/admin", StatusCode::FORBIDDEN),
+        (&admin, "/proposals", StatusCode::OK),
+        (&admin, "/review", StatusCode::FORBIDDEN),
+        (&admin, "/admin", StatusCode::OK),
+    ];
+    for (client, path, status) in expect {
+        let page = client.get(path).await;
+        assert_eq!(page.status, status, "{path}");
+        if status == StatusCode::FORBIDDEN {
+            assert_eq!(page.text("main h1"), "无权访问");
+        }
+    }
+}
+
+#[tokio::test]
+async fn navigation_shows_each_role_only_its_pages() {
+    let app = TestApp::spawn().await;
+    let nav = |page: &crate::helpers::Page| page.texts("nav.main ul a");
+    let official = app.login_as(Role::Official).await;
+    assert_eq!(nav(&official.get("/proposals").await), ["创建名单", "我的申报"]);
+    let reviewer = app.login_as(Role::Reviewer).await;
+    assert_eq!(nav(&reviewer.get("/review").await), ["创建名单", "评审"]);
+    let admin = app.login_as(Role::Admin).await;
+    assert_eq!(nav(&admin.get("/admin").await), ["创建名单", "管理", "全部申报"]);
+    assert_eq!(nav(&app.client().get("/").await), ["创建名单"]);
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_login_and_logout_ends_it_on_the_server() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    client.get("/login").await;
+    let before = client
+        .session_cookie()
+        .expect("the login form starts a session for its CSRF token");
+    client.login("rev", PASSWORD).await;
+    let after = client.session_cookie().expect("signed-in session");
+    assert_ne!(before, after, "login must rotate the session id");
+    // The pre-login id is worthless now.
+    let planted = app.client_with_session(Some(&before));
+    assert_eq!(planted.get("/review").await.status, StatusCode::SEE_OTHER);
+
+    let logout = client.logout().await;
+    assert_eq!(logout.status, StatusCode::SEE_OTHER);
+    assert_eq!(client.get("/review").await.status, StatusCode::SEE_OTHER);
+    // Someone who kept the old cookie gets nothing either.
+    let replay = app.client_with_session(Some(&after));
+    assert_eq!(replay.get("/review").await.status, StatusCode::SEE_OTHER);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id = $1")
+        .bind(&after)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "the session row is deleted at logout");
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_and_same_site_lax() {
+    let app = TestApp::spawn().await;
+    let page = app.client().get("/login").await;
+    let cookie = page.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("xiaozhen_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "not Secure unless XIAOZHEN_SECURE_COOKIES=1"
+    );
+}
+
+#[tokio::test]
+async fn posts_without_the_right_csrf_token_are_refused() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    client.get("/login").await;
+    let missing = client
+        .post_raw("/login", &[("username", "rev"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(missing.text("main h1"), "请求已失效");
+    let wrong = client
+        .post_raw(
+            "/login",
+            &[("csrf_token", "0000"), ("username", "rev"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    // A correct token from a foreign origin is refused too.
+    let token = client.csrf().await;
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("username", "rev"),
+        ("password", PASSWORD),
+    ])
+    .unwrap();
+    let foreign = client
+        .http
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "http://evil.example")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    // Logout is a POST too.
+    let signed_in = app.login_as(Role::Reviewer).await;
+    assert_eq!(signed_in.post_raw("/logout", &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(signed_in.get("/review").await.status, StatusCode::OK, "still signed in");
+}
+
+#[tokio::test]
+async fn forced_password_change_comes_first() {
+    let app = TestApp::spawn().await;
+    app.create_user_with("boss", Role::Admin, None, PASSWORD, true).await;
+    let client = app.client();
+    let login = client.login("boss", PASSWORD).await;
+    assert_eq!(login.location().as_deref(), Some("/account/password"));
+    let admin = client.get("/admin").await;
+    assert_eq!(
+        admin.location().as_deref(),
+        Some("/account/password"),
+        "no other page before the change"
+    );
+    let form = client.get("/account/password").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has(".notice.warn"));
+
+    let short = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "short"),
+                ("confirm_password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(short.text(".field-error"), "密码至少需要 10 个字符。");
+    let same = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "BOSS"),
+                ("confirm_password", "BOSS"),
+            ],
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let name = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "boss"),
+                ("confirm_password", "boss"),
+            ],
+        )
+        .await;
+    assert_eq!(name.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "nope"),
+                ("new_password", "a-new-password"),
+                ("confirm_password", "a-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.text(".field-error"), "当前密码不正确。");
+    let mismatch = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a-new-password"),
+                ("confirm_password", "other-password"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.text(".field-error"), "两次输入的新密码不一致。");
+
+    let done = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a-new-password"),
+                ("confirm_password", "a-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(done.location().as_deref(), Some("/admin"));
+    assert_eq!(client.get("/admin").await.status, StatusCode::OK);
+    // The new password works, the old one does not.
+    assert_eq!(
+        app.client().login("boss", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.client().login("boss", "a-new-password").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_users_other_sessions() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let laptop = app.client();
+    laptop.login("rev", PASSWORD).await;
+    let tablet = app.client();
+    tablet.login("rev", PASSWORD).await;
+    assert_eq!(tablet.get("/review").await.status, StatusCode::OK);
+    let done = laptop
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "brand-new-secret"),
+                ("confirm_password", "brand-new-secret"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        laptop.get("/review").await.status,
+        StatusCode::OK,
+        "the changing session stays"
+    );
+    assert_eq!(
+        tablet.get("/review").await.status,
+        StatusCode::SEE_OTHER,
+        "the other session ends"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    for _ in 0..5 {
+        assert_eq!(
+            client.login("rev", "wrong-password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let throttled = client.login("rev", PASSWORD).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.text(".form-error"), "登录失败次数过多，请 15 分钟后再试。");
+    // Another account from the same address is not yet blocked.
+    app.create_user("rev2", Role::Reviewer, None).await;
+    assert_eq!(app.client().login("rev2", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_logged_in_user_visiting_login_goes_home() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as(Role::Admin).await;
+    assert_eq!(admin.get("/login").await.location().as_deref(), Some("/admin"));
+}

@@ -1,0 +1,305 @@
+//! The test harness. `TestApp::spawn()` creates a database named
+//! `xz_test_<random>` on `DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`), migrates it, serves
+//! `build_app` on 127.0.0.1:0 and drops the database when the test ends.
+//! Logs are quiet unless `TEST_LOG` is set.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION};
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use xiaozhen::config::Config;
+use xiaozhen::db::users::NewUser;
+use xiaozhen::domain::Role;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub fn server_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: PgPool,
+    db_name: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// A browser-like client: its own cookie jar, redirects not followed so
+/// that tests see each 303.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    pub fn location(&self) -> Option<String> {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Text of every element matching `selector`, trimmed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    pub fn text(&self, selector: &str) -> String {
+        self.texts(selector)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no element {selector} in:\n{}", self.body))
+    }
+
+    pub fn has(&self, selector: &str) -> bool {
+        !self.texts(selector).is_empty()
+    }
+
+    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let sel = Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(attr))
+            .map(str::to_owned)
+    }
+
+    pub fn csrf(&self) -> String {
+        self.attr("input[name=csrf_token]", "value")
+            .expect("page has a CSRF token")
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        if std::env::var("TEST_LOG").is_ok() {
+            xiaozhen::telemetry::init();
+        }
+        let db_name = format!("xz_test_{}", uuid::Uuid::new_v4().simple());
+        let server_opts = PgConnectOptions::from_str(&server_url()).expect("DATABASE_URL parses");
+        let mut admin = PgConnection::connect_with(&server_opts).await.expect(
+            "a PostgreSQL server must answer at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)",
+        );
+        sqlx::query(&format!("CREATE DATABASE {db_name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let db = xiaozhen::db::pool(server_opts.database(&db_name))
+            .await
+            .expect("connect to test database");
+        xiaozhen::db::migrate(&db).await.expect("migrations apply");
+        Self::serve(db, db_name).await
+    }
+
+    async fn serve(db: PgPool, db_name: String) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), Config::default()));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .expect("server runs");
+        });
+        TestApp {
+            addr,
+            db,
+            db_name,
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn client(&self) -> Client {
+        self.client_with_session(None)
+    }
+
+    /// A client that presents the given session cookie value, e.g. one kept
+    /// from before a logout.
+    pub fn client_with_session(&self, session: Option<&str>) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let base = format!("http://{}", self.addr);
+        if let Some(value) = session {
+            let url = reqwest::Url::parse(&base).expect("base url");
+            jar.add_cookie_str(&format!("xiaozhen_session={value}; Path=/"), &url);
+        }
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client { http, base, jar }
+    }
+
+    pub async fn create_user(&self, username: &str, role: Role, region: Option<&str>) -> i64 {
+        self.create_user_with(username, role, region, PASSWORD, false).await
+    }
+
+    pub async fn create_user_with(
+        &self,
+        username: &str,
+        role: Role,
+        region: Option<&str>,
+        password: &str,
+        must_change: bool,
+    ) -> i64 {
+        let hash = xiaozhen::auth::password::hash(password.to_owned()).await.expect("hash");
+        let mut conn = self.db.acquire().await.expect("conn");
+        let region_id = match region {
+            Some(r) => Some(xiaozhen::db::regions::ensure(&mut conn, r).await.expect("region").id),
+            None => None,
+        };
+        xiaozhen::db::users::insert(
+            &mut conn,
+            NewUser {
+                username,
+                display_name: &format!("{username} display"),
+                role,
+                region_id,
+                password_hash: &hash,
+                must_change_password: must_change,
+            },
+        )
+        .await
+        .expect("insert user")
+    }
+
+    /// A signed-in client for a new user of that role (officials in 诸城市).
+    pub async fn login_as(&self, role: Role) -> Client {
+        let username = format!("{}1", role.as_str());
+        let region = (role == Role::Official).then_some("诸城市");
+        self.create_user(&username, role, region).await;
+        let client = self.client();
+        let page = client.login(&username, PASSWORD).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "login of {username} failed: {}",
+            page.body
+        );
+        client
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        let name = self.db_name.clone();
+        let url = server_url();
+        // Drop runs outside async context: a thread with its own runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                if let Ok(opts) = PgConnectOptions::from_str(&url) {
+                    if let Ok(mut conn) = PgConnection::connect_with(&opts).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl Client {
+    async fn page(response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap_or_default();
+        Page { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+    }
+
+    /// POSTs a form as a browser would, without adding anything.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(fields).expect("encode");
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        Self::page(response).await
+    }
+
+    /// The CSRF token a page of this session carries (the login page for
+    /// anonymous visitors, any page once signed in).
+    pub async fn csrf(&self) -> String {
+        let page = self.get("/login").await;
+        if page.status == StatusCode::OK {
+            return page.csrf();
+        }
+        self.get("/account/password").await.csrf()
+    }
+
+    /// POSTs a form with this session's CSRF token, as the page's form would.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Page {
+        self.login_next(username, password, "").await
+    }
+
+    pub async fn login_next(&self, username: &str, password: &str, next: &str) -> Page {
+        self.post(
+            "/login",
+            &[("username", username), ("password", password), ("next", next)],
+        )
+        .await
+    }
+
+    pub async fn logout(&self) -> Page {
+        self.post("/logout", &[]).await
+    }
+
+    /// The value of the session cookie, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).expect("base url");
+        let header = self.jar.cookies(&url)?;
+        let header = header.to_str().ok()?.to_owned();
+        header
+            .split("; ")
+            .find_map(|c| c.strip_prefix("xiaozhen_session="))
+            .map(str::to_owned)
+    }
+}

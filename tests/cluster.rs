@@ -1,0 +1,285 @@
+//! The private PostgreSQL cluster, end to end through the real binary: no
+//! `DATABASE_URL`, so `serve` must create, start, reuse and stop its own
+//! cluster. These tests fail (they never skip) when PostgreSQL's programs
+//! are missing: the cluster is how the application runs out of the box.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+/// The first start runs initdb and the migrations; a slow shared machine
+/// can take a while, but never this long.
+const START_LIMIT: Duration = Duration::from_secs(180);
+const STOP_LIMIT: Duration = Duration::from_secs(60);
+const ADMIN_LINE: &str = "initial admin: admin";
+
+#[test]
+fn serve_creates_reuses_and_stops_the_private_cluster() {
+    let data = DataDir::new("lifecycle");
+
+    let first = Serve::start(&data);
+    first.wait_until_healthy();
+    let output = first.output();
+    let password = admin_password(&output)
+        .unwrap_or_else(|| panic!("the first start printed no initial admin; output:\n{output}"));
+    assert!(password.chars().count() >= 16, "short password {password:?}");
+    first.terminate_successfully();
+    data.assert_no_server_left();
+
+    // A crash (or a killed container) leaves a pid file whose process is gone.
+    fs::write(
+        data.pgdata().join("postmaster.pid"),
+        format!("{}\n{}\n", dead_pid(), data.pgdata().display()),
+    )
+    .expect("write a stale postmaster.pid");
+
+    let second = Serve::start(&data);
+    second.wait_until_healthy();
+    let output = second.output();
+    assert!(
+        !output.contains(ADMIN_LINE),
+        "the restart printed a new admin, so the data did not survive:\n{output}"
+    );
+    second.terminate_successfully();
+    data.assert_no_server_left();
+}
+
+#[test]
+fn a_second_serve_on_the_same_cluster_is_refused() {
+    let data = DataDir::new("refused");
+
+    let first = Serve::start(&data);
+    first.wait_until_healthy();
+    let pid = fs::read_to_string(data.pgdata().join("postmaster.pid"))
+        .expect("the running cluster has a pid file")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+
+    let mut other = Serve::start(&data);
+    let status = other.wait_for_exit(START_LIMIT);
+    let output = other.output();
+    assert!(!status.success(), "the second serve ran:\n{output}");
+    let expected = format!(
+        "another xiaozhen serve is already using the database in {} (pid {pid}); stop it first or set DATABASE_URL",
+        data.pgdata().display()
+    );
+    assert!(
+        output.contains(&expected),
+        "expected {expected:?} in the second serve's output:\n{output}"
+    );
+
+    // Being refused must not have disturbed the first one's database.
+    first.wait_until_healthy();
+    first.terminate_successfully();
+    data.assert_no_server_left();
+}
+
+/// A data folder under /tmp that the unprivileged user running PostgreSQL
+/// (when the tests run as root) can reach; any server left by a failed test
+/// is stopped when it goes away.
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new(name: &str) -> DataDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let dir = PathBuf::from(format!("/tmp/xiaozhen-test-{name}-{}-{nanos:08x}", std::process::id()));
+        fs::create_dir_all(&dir).expect("create the data folder");
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod 0755");
+        DataDir(dir)
+    }
+
+    fn pgdata(&self) -> PathBuf {
+        self.0.join("pgdata")
+    }
+
+    fn assert_no_server_left(&self) {
+        assert!(
+            !self.pgdata().join("postmaster.pid").exists(),
+            "postmaster.pid is still in {}",
+            self.pgdata().display()
+        );
+        let left = postgres_processes_for(&self.0);
+        assert!(left.is_empty(), "PostgreSQL processes left running: {left:?}");
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        for pid in postgres_processes_for(&self.0) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGQUIT);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !postgres_processes_for(&self.0).is_empty() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(100));
+        }
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Postmasters whose command line names this data folder (their children
+/// rename themselves and go when the postmaster goes).
+fn postgres_processes_for(data_dir: &Path) -> Vec<i32> {
+    let needle = data_dir.to_string_lossy().into_owned();
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = fs::read(entry.path().join("cmdline")).ok()?;
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|arg| String::from_utf8_lossy(arg).into_owned())
+                .collect();
+            let is_postgres = args.first().is_some_and(|a| a.ends_with("postgres"));
+            (is_postgres && args.iter().any(|a| a.contains(&needle))).then_some(pid)
+        })
+        .collect()
+}
+
+/// A pid that certainly ran and has certainly exited.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("run true");
+    let pid = child.id();
+    child.wait().expect("wait for true");
+    pid
+}
+
+fn admin_password(output: &str) -> Option<String> {
+    let line = output.lines().find(|line| line.contains(ADMIN_LINE))?;
+    let password = line.split("password:").nth(1)?.trim();
+    (!password.is_empty()).then(|| password.to_owned())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// `xiaozhen serve` on a data folder, with what it prints collected.
+struct Serve {
+    child: Child,
+    port: u16,
+    output: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(data: &DataDir) -> Serve {
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xiaozhen"))
+            .arg("serve")
+            .env_remove("DATABASE_URL")
+            .env("XIAOZHEN_DATA_DIR", &data.0)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the xiaozhen binary");
+        let output = Arc::new(Mutex::new(String::new()));
+        let streams: [Box<dyn Read + Send>; 2] = [
+            Box::new(child.stdout.take().expect("stdout is piped")),
+            Box::new(child.stderr.take().expect("stderr is piped")),
+        ];
+        for mut stream in streams {
+            let output = Arc::clone(&output);
+            thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let text = String::from_utf8_lossy(&buf[..n]);
+                    output.lock().expect("output lock").push_str(&text);
+                }
+            });
+        }
+        Serve { child, port, output }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    fn wait_until_healthy(&self) {
+        let deadline = Instant::now() + START_LIMIT;
+        loop {
+            if healthz_status(self.port) == Some(200) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "GET /healthz did not answer 200 within {START_LIMIT:?}; output:\n{}",
+                self.output()
+            );
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn wait_for_exit(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    // Let the reader threads take the last output.
+                    thread::sleep(Duration::from_millis(200));
+                    return status;
+                }
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(100)),
+                Ok(None) => panic!("xiaozhen did not exit within {limit:?}; output:\n{}", self.output()),
+                Err(e) => panic!("cannot wait for xiaozhen: {e}"),
+            }
+        }
+    }
+
+    fn terminate_successfully(mut self) {
+        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).expect("send SIGTERM");
+        let status = self.wait_for_exit(STOP_LIMIT);
+        assert!(
+            status.success(),
+            "xiaozhen exited with {status} after SIGTERM; output:\n{}",
+            self.output()
+        );
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        // Only a failed test gets here with the process still running; the
+        // data folder's guard then stops the cluster it leaves behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The status of `GET /healthz`, or `None` while nothing answers.
+fn healthz_status(port: u16) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .write_all(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split_whitespace().nth(1)?.parse().ok()
+}
