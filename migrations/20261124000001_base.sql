@@ -140,7 +140,11 @@ CREATE TABLE evaluations (
     standard_code     TEXT NOT NULL,
     standard_version  INTEGER NOT NULL,
     snapshot          JSONB NOT NULL,
+    -- The engine's structured findings, and the same rendered in both
+    -- languages as they were shown: a later change of wording never alters
+    -- an old report.
     findings          JSONB NOT NULL,
+    rendered          JSONB NOT NULL,
     overall           TEXT NOT NULL CHECK (overall IN ('pass', 'pass_with_warnings', 'fail')),
     created_by        BIGINT REFERENCES users (id),
     created_at        TIMESTAMPTZ NOT NULL DEFAULT now()

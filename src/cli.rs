@@ -62,6 +62,9 @@ pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
 
 /// Everything a fresh or upgraded database needs before serving.
 pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    db::standards::sync_builtin(&mut tx).await?;
+    tx.commit().await?;
     ensure_first_admin(pool).await
 }
 

@@ -33,33 +33,66 @@ pub fn page_lang(headers: &axum::http::HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// Every catalogue file, for checks that walk all keys (tests, the page
+/// language tests). Each is `_version: 2`: a key, then one line per locale.
+pub fn catalogue_entries() -> Vec<(String, String, String)> {
+    let mut entries = Vec::new();
+    for text in CATALOGUES {
+        let mut key: Option<String> = None;
+        let (mut zh, mut en) = (None, None);
+        let mut flush = |key: &mut Option<String>, zh: &mut Option<String>, en: &mut Option<String>| {
+            if let Some(k) = key.take() {
+                entries.push((k, zh.take().unwrap_or_default(), en.take().unwrap_or_default()));
+            }
+        };
+        for line in text.lines() {
+            if line.starts_with('#') || line.starts_with("_version") || line.trim().is_empty() {
+                continue;
+            }
+            let unquote = |v: &str| serde_json::from_str::<String>(v.trim()).unwrap_or_else(|_| v.trim().to_owned());
+            if let Some(v) = line.strip_prefix("  zh-CN:") {
+                zh = Some(unquote(v));
+            } else if let Some(v) = line.strip_prefix("  en:") {
+                en = Some(unquote(v));
+            } else if let Some(k) = line.strip_suffix(':') {
+                flush(&mut key, &mut zh, &mut en);
+                key = Some(k.trim().to_owned());
+            }
+        }
+        flush(&mut key, &mut zh, &mut en);
+    }
+    entries
+}
+
+/// The catalogue files, compiled in for the checks above. Add a new file here
+/// as well as in `locales/`.
+const CATALOGUES: &[&str] = &[include_str!("../locales/common.yml")];
+
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use super::*;
 
-    fn keys(text: &str) -> BTreeSet<&str> {
-        text.lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && !l.trim().is_empty())
-            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
-            .filter(|k| *k != "_version")
-            .collect()
+    #[test]
+    fn every_key_has_both_languages_and_no_key_is_defined_twice() {
+        let entries = catalogue_entries();
+        assert!(entries.len() > 40);
+        let mut seen = std::collections::HashSet::new();
+        for (key, zh, en) in &entries {
+            assert!(seen.insert(key), "{key} is defined twice");
+            assert!(!zh.is_empty(), "{key} has no zh-CN text");
+            assert!(!en.is_empty(), "{key} has no en text");
+        }
     }
 
     #[test]
-    fn both_catalogues_have_the_same_keys() {
-        let zh = keys(include_str!("../locales/zh-CN.yml"));
-        let en = keys(include_str!("../locales/en.yml"));
-        let only_zh: Vec<_> = zh.difference(&en).collect();
-        let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(
-            only_zh.is_empty() && only_en.is_empty(),
-            "only zh: {only_zh:?}; only en: {only_en:?}"
-        );
+    fn every_catalogue_file_is_listed() {
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/locales")).unwrap().count();
+        assert_eq!(files, CATALOGUES.len(), "list each locales/*.yml in CATALOGUES");
     }
 
     #[test]
     fn lookups_use_the_requested_language() {
-        assert_eq!(super::t(super::Lang::Zh, "site.title"), "特色小镇申报评审系统");
-        assert_eq!(super::t(super::Lang::En, "site.title"), "Characteristic Town Programme");
+        assert_eq!(t(Lang::Zh, "site.title"), "特色小镇申报评审系统");
+        assert_eq!(t(Lang::En, "site.title"), "Characteristic Town Programme");
     }
 }

@@ -26,7 +26,7 @@ const ADMIN_LINE: &str = "initial admin: admin";
 fn serve_creates_reuses_and_stops_the_private_cluster() {
     let data = DataDir::new("lifecycle");
 
-    let first = Serve::start(&data);
+    let mut first = Serve::start(&data);
     first.wait_until_healthy();
     let output = first.output();
     let password = admin_password(&output)
@@ -42,7 +42,7 @@ fn serve_creates_reuses_and_stops_the_private_cluster() {
     )
     .expect("write a stale postmaster.pid");
 
-    let second = Serve::start(&data);
+    let mut second = Serve::start(&data);
     second.wait_until_healthy();
     let output = second.output();
     assert!(
@@ -57,7 +57,7 @@ fn serve_creates_reuses_and_stops_the_private_cluster() {
 fn a_second_serve_on_the_same_cluster_is_refused() {
     let data = DataDir::new("refused");
 
-    let first = Serve::start(&data);
+    let mut first = Serve::start(&data);
     first.wait_until_healthy();
     let pid = fs::read_to_string(data.pgdata().join("postmaster.pid"))
         .expect("the running cluster has a pid file")
@@ -219,11 +219,19 @@ impl Serve {
         self.output.lock().expect("output lock").clone()
     }
 
-    fn wait_until_healthy(&self) {
+    fn wait_until_healthy(&mut self) {
         let deadline = Instant::now() + START_LIMIT;
         loop {
             if healthz_status(self.port) == Some(200) {
                 return;
+            }
+            // E.g. PostgreSQL's programs are missing: fail now, with the reason.
+            if let Ok(Some(status)) = self.child.try_wait() {
+                thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "xiaozhen serve exited ({status}) before answering /healthz; output:\n{}",
+                    self.output()
+                );
             }
             assert!(
                 Instant::now() < deadline,

@@ -411,14 +411,14 @@ impl Paths {
                 .uid();
             // A cluster made by another user (e.g. before running as root)
             // would be refused by postgres ("wrong ownership").
-            if owner != user.uid.as_raw() && !fresh {
-                tracing::info!(
-                    "giving {} to the user {}, who runs PostgreSQL",
-                    self.pgdata_shown.display(),
-                    user.name
-                );
-            }
             if owner != user.uid.as_raw() {
+                if !fresh {
+                    tracing::info!(
+                        "giving {} to the user {}, who runs PostgreSQL",
+                        self.pgdata_shown.display(),
+                        user.name
+                    );
+                }
                 chown_tree(&self.pgdata, user).map_err(io_error("change the owner of", &self.pgdata_shown))?;
             }
             chown(&self.log, user).map_err(io_error("change the owner of", &self.log_shown))?;

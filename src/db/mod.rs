@@ -6,8 +6,11 @@
 
 pub mod audit;
 pub mod embedded;
+pub mod evaluations;
+pub mod proposals;
 pub mod regions;
 pub mod sessions;
+pub mod standards;
 pub mod users;
 
 use std::str::FromStr;

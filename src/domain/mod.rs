@@ -5,6 +5,8 @@ pub mod lang;
 pub mod password;
 pub mod proposal;
 pub mod role;
+pub mod workflow;
 
 pub use lang::Lang;
 pub use role::Role;
+pub use workflow::{Action, Status};

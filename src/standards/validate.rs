@@ -181,14 +181,13 @@ impl Standard {
                         push(id, C::EmptyIndustries, None);
                     }
                 }
-                CriterionKind::AtLeast { threshold, .. } | CriterionKind::AtMost { threshold, .. } => {
+                CriterionKind::AtLeast { threshold, .. } | CriterionKind::AtMost { threshold, .. }
                     if threshold
                         .overrides
                         .iter()
-                        .any(|o| matches!(o.when, When::Industries(s) if s.is_empty()))
-                    {
-                        push(id, C::EmptyIndustries, None);
-                    }
+                        .any(|o| matches!(o.when, When::Industries(s) if s.is_empty())) =>
+                {
+                    push(id, C::EmptyIndustries, None);
                 }
                 CriterionKind::Location { pass, warn } if !pass.intersect(*warn).is_empty() => {
                     push(id, C::LocationConflict, None);

@@ -111,6 +111,9 @@ impl TestApp {
             .await
             .expect("connect to test database");
         xiaozhen::db::migrate(&db).await.expect("migrations apply");
+        let mut tx = db.begin().await.expect("begin");
+        xiaozhen::db::standards::sync_builtin(&mut tx).await.expect("built-in standards load");
+        tx.commit().await.expect("commit");
         Self::serve(db, db_name).await
     }
 

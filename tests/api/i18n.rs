@@ -72,14 +72,6 @@ async fn client_for(app: &TestApp, role: Option<Role>, clients: &mut Vec<(Role, 
     }
 }
 
-fn catalogue_values(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.split_once(": "))
-        .filter(|(k, _)| *k != "_version")
-        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn every_page_in_english_has_no_chinese_that_no_user_typed() {
     let app = TestApp::spawn().await;
@@ -106,10 +98,11 @@ async fn every_page_in_english_has_no_chinese_that_no_user_typed() {
 #[tokio::test]
 async fn every_page_in_chinese_shows_no_english_catalogue_text() {
     let app = TestApp::spawn().await;
-    let en = catalogue_values(include_str!("../../locales/en.yml"));
-    let zh = catalogue_values(include_str!("../../locales/zh-CN.yml"));
+    let entries = xiaozhen::i18n::catalogue_entries();
+    let zh: Vec<&String> = entries.iter().map(|(_, zh, _)| zh).collect();
     // Only phrases that are really English (a code or number may be shared).
-    let english: Vec<&String> = en.iter().filter(|v| v.len() > 3 && !zh.contains(v)).collect();
+    let english: Vec<&String> =
+        entries.iter().map(|(_, _, en)| en).filter(|v| v.len() > 3 && !zh.contains(v)).collect();
     let anonymous = app.client();
     let mut clients = Vec::new();
     for (role, path) in PAGES {

@@ -108,10 +108,10 @@ pub(super) fn complete(input: &ProposalInput) -> Result<Proposal, Vec<FieldError
 
     let planned = c.decimal("planned_area_km2", input.planned_area_km2);
     let built = c.decimal("built_area_km2", input.built_area_km2);
-    if let (Some(p), Some(b)) = (planned, built) {
-        if b > p {
-            c.fail(FieldError::new("built_area_km2", ErrorCode::BuiltExceedsPlanned));
-        }
+    if let (Some(p), Some(b)) = (planned, built)
+        && b > p
+    {
+        c.fail(FieldError::new("built_area_km2", ErrorCode::BuiltExceedsPlanned));
     }
 
     let inv = &input.investment;
@@ -282,29 +282,22 @@ fn by_year(
         checked.push(c.decimal_opt(NAME, Some(*d))?);
     }
     let sum = checked.iter().try_fold(Decimal::ZERO, |acc, d| acc.checked_add(*d))?;
-    if let Some(t) = total {
-        if (sum - t).abs() > BY_YEAR_TOLERANCE {
-            c.fail(FieldError::new(NAME, ErrorCode::ByYearSum).with(|p| {
-                p.sum = Some(sum);
-                p.total = Some(t);
-            }));
-            return None;
-        }
+    if let Some(t) = total
+        && (sum - t).abs() > BY_YEAR_TOLERANCE
+    {
+        c.fail(FieldError::new(NAME, ErrorCode::ByYearSum).with(|p| {
+            p.sum = Some(sum);
+            p.total = Some(t);
+        }));
+        return None;
     }
     Some(checked)
 }
 
 /// Errors in form order, so pages and API answers list them predictably.
 pub(super) fn sorted(mut errors: Vec<FieldError>) -> Vec<FieldError> {
-    let rank = |f: &str| {
-        if f.is_empty() {
-            return 0;
-        }
-        fields::FIELDS
-            .iter()
-            .position(|s| s.name == f)
-            .map_or(usize::MAX, |i| i + 1)
-    };
+    // The whole body and unknown names first: they usually explain the rest.
+    let rank = |f: &str| fields::FIELDS.iter().position(|s| s.name == f).map_or(0, |i| i + 1);
     errors.sort_by_key(|e| rank(&e.field));
     errors
 }
@@ -319,7 +312,15 @@ pub(super) fn finish(input: &ProposalInput, parse_errors: Vec<FieldError>) -> Re
         Err(more) => {
             let mut all = parse_errors;
             let known: Vec<String> = all.iter().map(|e| e.field.clone()).collect();
-            all.extend(more.into_iter().filter(|e| !known.contains(&e.field)));
+            // A group that was not an object ("investment": 5) covers its fields.
+            // A body that is not an object covers everything.
+            let covered = |f: &str| {
+                known.iter().any(String::is_empty)
+                    || known
+                    .iter()
+                    .any(|k| f == k || f.strip_prefix(k.as_str()).is_some_and(|rest| rest.starts_with('.')))
+            };
+            all.extend(more.into_iter().filter(|e| !covered(&e.field)));
             Err(sorted(all))
         }
     }

@@ -276,14 +276,13 @@ impl FieldError {
                 write!(m, "A classic trade is given only for historic classic towns")
             }
         };
-        if self.code != ErrorCode::TooLong {
-            if let Some(pos) = p.position.filter(|_| self.code != ErrorCode::ByYearGap) {
-                let _ = if zh {
-                    write!(m, "（第 {pos} 项）")
-                } else {
-                    write!(m, " (item {pos})")
-                };
-            }
+        // A list item's error says which item (a gap already names its year).
+        if let Some(pos) = p.position.filter(|_| self.code != ErrorCode::ByYearGap) {
+            let _ = if zh {
+                write!(m, "（第 {pos} 项）")
+            } else {
+                write!(m, " (item {pos})")
+            };
         }
         m
     }

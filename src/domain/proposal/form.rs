@@ -36,28 +36,28 @@ pub(super) fn from_form(pairs: &[(String, String)]) -> (ProposalInput, Vec<Field
             Err(e) => push_once(&mut errors, e),
         }
     }
-    if let Some(spec) = fields::FIELDS.iter().find(|f| f.is_list()) {
-        if let FieldKind::DecimalList(limit) = spec.kind {
-            let mut years = Vec::with_capacity(list.len());
-            for (i, raw) in list.iter().enumerate() {
-                if raw.trim().is_empty() {
+    if let Some(spec) = fields::FIELDS.iter().find(|f| f.is_list())
+        && let FieldKind::DecimalList(limit) = spec.kind
+    {
+        let mut years = Vec::with_capacity(list.len());
+        for (i, raw) in list.iter().enumerate() {
+            if raw.trim().is_empty() {
+                years.push(None);
+                continue;
+            }
+            match number::decimal_field(spec.name, raw, &limit) {
+                Ok(d) => years.push(Some(d)),
+                Err(e) => {
+                    errors.push(e.with(|p| p.position = Some(i + 1)));
                     years.push(None);
-                    continue;
-                }
-                match number::decimal_field(spec.name, raw, &limit) {
-                    Ok(d) => years.push(Some(d)),
-                    Err(e) => {
-                        errors.push(e.with(|p| p.position = Some(i + 1)));
-                        years.push(None);
-                    }
                 }
             }
-            // The form offers five year boxes; unused trailing ones are not years.
-            while years.last().is_some_and(Option::is_none) {
-                years.pop();
-            }
-            input.set(spec.name, Value::List(years));
         }
+        // The form offers five year boxes; unused trailing ones are not years.
+        while years.last().is_some_and(Option::is_none) {
+            years.pop();
+        }
+        input.set(spec.name, Value::List(years));
     }
     (input, errors)
 }

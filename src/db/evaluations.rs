@@ -1,0 +1,98 @@
+//! Evaluations: immutable records of a proposal scored under a standard
+//! version (a trigger refuses UPDATE and DELETE).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use sqlx::types::Json;
+
+use crate::domain::Lang;
+use crate::standards::{Evaluation, Finding, RenderedFinding};
+
+/// The findings as they were shown, in both languages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rendered {
+    pub zh: Vec<RenderedFinding>,
+    pub en: Vec<RenderedFinding>,
+}
+
+impl Rendered {
+    pub fn of(evaluation: &Evaluation) -> Rendered {
+        Rendered { zh: evaluation.render(Lang::Zh), en: evaluation.render(Lang::En) }
+    }
+
+    pub fn get(&self, lang: Lang) -> &[RenderedFinding] {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EvaluationRow {
+    pub id: i64,
+    pub proposal_id: i64,
+    pub proposal_revision: i32,
+    pub standard_id: i64,
+    pub standard_code: String,
+    pub standard_version: i32,
+    pub snapshot: serde_json::Value,
+    pub findings: Json<Vec<Finding>>,
+    pub rendered: Json<Rendered>,
+    pub overall: String,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewEvaluation<'a> {
+    pub proposal_id: i64,
+    pub proposal_revision: i32,
+    pub standard_id: i64,
+    pub snapshot: serde_json::Value,
+    pub evaluation: &'a Evaluation,
+    pub created_by: Option<i64>,
+}
+
+pub async fn insert(conn: &mut PgConnection, new: NewEvaluation<'_>) -> sqlx::Result<i64> {
+    let e = new.evaluation;
+    sqlx::query_scalar(
+        "INSERT INTO evaluations (proposal_id, proposal_revision, standard_id, standard_code, standard_version,
+             snapshot, findings, rendered, overall, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(new.proposal_id)
+    .bind(new.proposal_revision)
+    .bind(new.standard_id)
+    .bind(&e.standard.code)
+    .bind(e.standard.version)
+    .bind(new.snapshot)
+    .bind(Json(&e.findings))
+    .bind(Json(Rendered::of(e)))
+    .bind(e.overall.code())
+    .bind(new.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+const SELECT: &str = "SELECT id, proposal_id, proposal_revision, standard_id, standard_code, standard_version,
+    snapshot, findings, rendered, overall, created_by, created_at FROM evaluations";
+
+pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<EvaluationRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE proposal_id = $1 ORDER BY id DESC LIMIT 1"))
+        .bind(proposal_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// All evaluations of a proposal, newest first.
+pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<EvaluationRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE proposal_id = $1 ORDER BY id DESC"))
+        .bind(proposal_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<EvaluationRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await
+}
