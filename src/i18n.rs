@@ -66,7 +66,15 @@ pub fn catalogue_entries() -> Vec<(String, String, String)> {
 
 /// The catalogue files, compiled in for the checks above. Add a new file here
 /// as well as in `locales/`.
-const CATALOGUES: &[&str] = &[include_str!("../locales/common.yml")];
+const CATALOGUES: &[&str] = &[
+    include_str!("../locales/common.yml"),
+    include_str!("../locales/proposals.yml"),
+    include_str!("../locales/review.yml"),
+    include_str!("../locales/admin.yml"),
+    include_str!("../locales/public.yml"),
+    include_str!("../locales/standards.yml"),
+    include_str!("../locales/api.yml"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod handlers;
 pub mod i18n;
 pub mod routes;
+pub mod services;
 pub mod standards;
 pub mod state;
 pub mod telemetry;

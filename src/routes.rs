@@ -19,7 +19,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::{Backend, csrf, extract};
-use crate::handlers::{self, account, admin, errors, health, proposals, public, review};
+use crate::handlers::{self, account, admin, api, errors, health, proposals, public, review, standards};
 use crate::state::AppState;
 
 /// Sessions end after this long without a request.
@@ -28,28 +28,29 @@ pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 const BODY_LIMIT: usize = 12 * 1024 * 1024;
 
 pub fn build_app(state: AppState) -> Router {
+    // Anyone, signed in or not.
     let public = Router::new()
-        .route("/", get(public::home))
         .route("/healthz", get(health::healthz))
         .route("/lang/{code}", get(handlers::switch_language))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
-        .route(
-            "/account/password",
-            get(account::password_form).post(account::change_password),
-        )
-        .route("/static/{hash}/{*path}", get(crate::assets::serve));
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/static/{hash}/{*path}", get(crate::assets::serve))
+        .merge(public::routes())
+        .merge(api::routes());
 
-    let officials = Router::new()
-        .route("/proposals", get(proposals::list))
-        .route_layer(middleware::from_fn(extract::officials_area));
+    // Every signed-in role; handlers narrow further (an official sees only
+    // their region's records).
+    let signed_in = proposals::shared_routes().route_layer(middleware::from_fn(extract::signed_in_area));
 
-    let reviewers = Router::new()
-        .route("/review", get(review::queue))
-        .route_layer(middleware::from_fn(extract::reviewers_area));
+    let officials = proposals::official_routes().route_layer(middleware::from_fn(extract::officials_area));
 
-    let admins = Router::new()
-        .route("/admin", get(admin::home))
+    let reviewers = review::routes().route_layer(middleware::from_fn(extract::reviewers_area));
+
+    let staff = standards::staff_routes().route_layer(middleware::from_fn(extract::staff_area));
+
+    let admins = admin::routes()
+        .merge(standards::admin_routes())
         .route_layer(middleware::from_fn(extract::admins_area));
 
     let store = crate::db::sessions::PgSessionStore::new(state.db.clone());
@@ -63,8 +64,10 @@ pub fn build_app(state: AppState) -> Router {
 
     Router::new()
         .merge(public)
+        .merge(signed_in)
         .merge(officials)
         .merge(reviewers)
+        .merge(staff)
         .merge(admins)
         .fallback(errors::not_found)
         // Innermost first: CSRF needs the session; error pages need the

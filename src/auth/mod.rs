@@ -67,6 +67,12 @@ impl AuthUser for User {
     }
 }
 
+/// Loads an active user by id (for the command line and tests).
+pub async fn load_user(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
+    let mut conn = db.acquire().await?;
+    Ok(users::find_active(&mut conn, id).await?.and_then(User::from_row))
+}
+
 #[derive(Clone)]
 pub struct Credentials {
     pub username: String,

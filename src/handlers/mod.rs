@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
 pub mod errors;
 pub mod health;
 pub mod proposals;
 pub mod public;
 pub mod review;
+pub mod standards;
 
 use axum::extract::{FromRequestParts, MatchedPath, Path, Query};
 use axum::http::request::Parts;

@@ -17,6 +17,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use xiaozhen::config::Config;
 use xiaozhen::db::users::NewUser;
 use xiaozhen::domain::Role;
+use xiaozhen::domain::proposal::ProposalInput;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
@@ -112,7 +113,9 @@ impl TestApp {
             .expect("connect to test database");
         xiaozhen::db::migrate(&db).await.expect("migrations apply");
         let mut tx = db.begin().await.expect("begin");
-        xiaozhen::db::standards::sync_builtin(&mut tx).await.expect("built-in standards load");
+        xiaozhen::db::standards::sync_builtin(&mut tx)
+            .await
+            .expect("built-in standards load");
         tx.commit().await.expect("commit");
         Self::serve(db, db_name).await
     }
@@ -207,6 +210,46 @@ impl TestApp {
         );
         client
     }
+}
+
+/// Fixtures: records made through the same use cases the pages call.
+impl TestApp {
+    pub async fn user(&self, id: i64) -> xiaozhen::auth::User {
+        xiaozhen::auth::load_user(&self.db, id)
+            .await
+            .expect("load user")
+            .expect("active user")
+    }
+
+    /// An official of `region` (created when missing), as a `User`.
+    pub async fn official_of(&self, username: &str, region: &str) -> xiaozhen::auth::User {
+        let id = self.create_user(username, Role::Official, Some(region)).await;
+        self.user(id).await
+    }
+
+    /// A draft of `official`'s region with `input`; returns its id.
+    pub async fn draft(&self, official: &xiaozhen::auth::User, input: &ProposalInput) -> i64 {
+        let region = official.region_id.expect("an official");
+        xiaozhen::services::proposals::create_draft(&self.db, official, region, input, Vec::new())
+            .await
+            .expect("draft saved")
+    }
+
+    /// A submitted proposal (evaluated under the active standard); returns its id.
+    pub async fn submitted(&self, official: &xiaozhen::auth::User, input: &ProposalInput) -> i64 {
+        let id = self.draft(official, input).await;
+        xiaozhen::services::proposals::submit(&self.db, official, id, 1)
+            .await
+            .expect("submitted");
+        id
+    }
+}
+
+/// The sample proposal of the engine (a passing 健康美食小镇), renamed.
+pub fn sample_input(name: &str) -> ProposalInput {
+    let mut input = xiaozhen::domain::proposal::sample_proposal().to_input();
+    input.name = Some(name.to_owned());
+    input
 }
 
 impl Drop for TestApp {

@@ -183,9 +183,24 @@ impl Browser {
                 ],
             }),
         );
+        // fantoccini's `rustls()` builds a rustls config with the process-wide
+        // CryptoProvider; with both `ring` (sqlx, reqwest) and `aws-lc-rs`
+        // (fantoccini's hyper-rustls) compiled in, rustls cannot pick one and
+        // panics unless one was installed first.
+        // RUSTLS-PROVIDER: needs `rustls` as a dev-dependency.
+        let mut builder = match std::panic::catch_unwind(ClientBuilder::rustls) {
+            Ok(Ok(builder)) => builder,
+            Ok(Err(e)) => return unavailable(&format!("fantoccini's rustls connector: {e}")),
+            Err(_) => {
+                return unavailable(
+                    "fantoccini's rustls connector panicked: no process-level rustls CryptoProvider \
+                     (add `rustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\"] }` \
+                     to [dev-dependencies] and install it in tests/browser/harness.rs)",
+                );
+            }
+        };
         let connect = async {
-            ClientBuilder::rustls()
-                .map_err(|e| e.to_string())?
+            builder
                 .capabilities(caps)
                 .connect(&webdriver)
                 .await
@@ -262,7 +277,14 @@ impl Browser {
 
     /// Waits for the first element matching `css` and returns it.
     pub async fn wait_for(&self, css: &str) -> Element {
-        match self.client.wait().at_most(WAIT).every(POLL).for_element(Locator::Css(css)).await {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .every(POLL)
+            .for_element(Locator::Css(css))
+            .await
+        {
             Ok(e) => e,
             Err(e) => panic!("no element `{css}` within {WAIT:?} ({e}); {}", self.describe().await),
         }

@@ -24,7 +24,11 @@ async fn each_role_logs_in_sees_its_home_is_refused_elsewhere_and_logs_out() {
 
         browser.open("/login").await;
         browser.login_through_form(&username, PASSWORD).await;
-        assert_eq!(browser.current_path().await, home, "{username} lands on the role's home");
+        assert_eq!(
+            browser.current_path().await,
+            home,
+            "{username} lands on the role's home"
+        );
         let who = browser.text(".who .user").await;
         assert!(
             who.starts_with(&format!("{username} display")),
@@ -47,7 +51,10 @@ async fn each_role_logs_in_sees_its_home_is_refused_elsewhere_and_logs_out() {
         assert!(!browser.has(".who .user").await, "nobody is named after logout");
 
         browser.open("/").await;
-        assert!(browser.has("a.login").await, "the home page offers the login link again");
+        assert!(
+            browser.has("a.login").await,
+            "the home page offers the login link again"
+        );
         browser.open(home).await;
         assert_eq!(
             browser.current_path().await,
@@ -67,7 +74,10 @@ async fn an_anonymous_visit_goes_through_the_login_page_and_comes_back() {
     };
     browser.open("/review").await;
     assert_eq!(browser.current_path_and_query().await, "/login?next=%2Freview");
-    assert_eq!(browser.attr("input[name=next]", "value").await.as_deref(), Some("/review"));
+    assert_eq!(
+        browser.attr("input[name=next]", "value").await.as_deref(),
+        Some("/review")
+    );
 
     browser.login_through_form("rev", PASSWORD).await;
     assert_eq!(browser.current_path_and_query().await, "/review");
@@ -85,7 +95,11 @@ async fn the_english_interface_is_chosen_in_the_header_and_remembered() {
     assert_eq!(browser.text("main h1").await, "特色小镇创建名单", "Chinese by default");
 
     browser.follow_link("English").await;
-    assert_eq!(browser.current_path().await, "/", "the switch comes back to the same page");
+    assert_eq!(
+        browser.current_path().await,
+        "/",
+        "the switch comes back to the same page"
+    );
     assert_eq!(browser.text("main h1").await, "Creation list of characteristic towns");
     assert_eq!(browser.attr("html", "lang").await.as_deref(), Some("en"));
 

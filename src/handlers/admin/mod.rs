@@ -1,11 +1,20 @@
-//! The administrators' pages.
+//! The administrators' pages: home, users and regions, batches, audit log.
+//! (Standards have their own module, `handlers::standards`.)
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::get;
 
 use super::Page;
 use crate::auth::Admin;
 use crate::error::AppResult;
+use crate::state::AppState;
+
+/// Routes under `/admin`; `routes.rs` puts them behind the admins' guard.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin", get(home))
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/home.html")]

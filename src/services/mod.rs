@@ -1,0 +1,54 @@
+//! Use cases: each public function is one thing a user does, run as one
+//! transaction over the store, the engine and the domain rules. Handlers,
+//! the command line and tests call these; none of them holds SQL.
+
+pub mod proposals;
+
+use crate::db::proposals::ChangeRefused;
+use crate::domain::proposal::FieldError;
+use crate::error::AppError;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    /// Someone changed the record since the caller loaded it.
+    #[error("stale version")]
+    Stale,
+    /// The record is not in a state that allows this.
+    #[error("wrong state")]
+    WrongState,
+    /// The input is not acceptable; every problem at once.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("no active standard")]
+    NoActiveStandard,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<ChangeRefused> for ServiceError {
+    fn from(r: ChangeRefused) -> Self {
+        match r {
+            ChangeRefused::NotFound => ServiceError::NotFound,
+            ChangeRefused::Stale => ServiceError::Stale,
+            ChangeRefused::WrongStatus => ServiceError::WrongState,
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Stale => AppError::conflict("error.conflict.stale"),
+            ServiceError::WrongState => AppError::conflict("error.conflict.wrong_state"),
+            // Handlers that accept input render their form themselves; one
+            // that reaches here had no form to show.
+            ServiceError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),
+            ServiceError::NoActiveStandard => AppError::Internal(anyhow::anyhow!("no active standard")),
+            ServiceError::Db(e) => e.into(),
+        }
+    }
+}

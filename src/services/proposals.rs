@@ -1,0 +1,143 @@
+//! What officials do with proposals: create and save drafts, submit
+//! (evaluate under the active standard), withdraw; and the live evaluation.
+
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::ServiceError;
+use crate::auth::User;
+use crate::db::evaluations::{self, NewEvaluation};
+use crate::db::proposals::{self, ProposalRow, Scope};
+use crate::db::{audit, standards as db_standards};
+use crate::domain::proposal::{FieldError, ProposalInput};
+use crate::domain::{Action, Role, Status, workflow};
+use crate::standards::{self, Evaluation};
+
+/// The proposals a user may see: officials their region's, others all.
+pub fn scope_of(user: &User) -> Scope {
+    match (user.role, user.region_id) {
+        (Role::Official, Some(region)) => Scope::Region(region),
+        // An official without a region sees nothing.
+        (Role::Official, None) => Scope::Region(-1),
+        _ => Scope::All,
+    }
+}
+
+fn audit_entry<'a>(
+    user: &User,
+    action: &'a str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> audit::Entry<'a> {
+    audit::Entry { actor_id: Some(user.id), action, entity: "proposal", entity_id: Some(id), before, after }
+}
+
+/// A draft must have a name; everything typed must be well-formed.
+fn check_draft(input: &ProposalInput, parse_errors: Vec<FieldError>) -> Result<(), ServiceError> {
+    let mut errors = parse_errors;
+    errors.extend(input.draft_errors());
+    if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
+}
+
+/// Creates a draft in `region_id`; returns its id.
+pub async fn create_draft(
+    db: &PgPool,
+    user: &User,
+    region_id: i64,
+    input: &ProposalInput,
+    parse_errors: Vec<FieldError>,
+) -> Result<i64, ServiceError> {
+    check_draft(input, parse_errors)?;
+    let mut tx = db.begin().await?;
+    let id = proposals::insert(&mut tx, region_id, input, user.id).await?;
+    let after = serde_json::to_value(input).ok();
+    audit::record(&mut tx, audit_entry(user, "proposal.created", id, None, after)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves the data of a draft or returned proposal loaded at `version`;
+/// returns the new version.
+pub async fn save(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    version: i32,
+    input: &ProposalInput,
+    parse_errors: Vec<FieldError>,
+) -> Result<i32, ServiceError> {
+    check_draft(input, parse_errors)?;
+    let scope = scope_of(user);
+    let mut tx = db.begin().await?;
+    let before = proposals::lock(&mut tx, id, scope).await?.ok_or(ServiceError::NotFound)?;
+    let new_version = proposals::update(&mut tx, id, scope, version, input, user.id).await??;
+    let before = serde_json::to_value(before.to_input()).ok();
+    let after = serde_json::to_value(input).ok();
+    audit::record(&mut tx, audit_entry(user, "proposal.updated", id, before, after)).await?;
+    tx.commit().await?;
+    Ok(new_version)
+}
+
+/// Evaluates a draft under the active standard without storing anything
+/// (the live evaluation beside the form). `Err` lists what is still missing
+/// or inconsistent.
+pub async fn evaluate_draft(db: &PgPool, input: &ProposalInput) -> Result<Result<Evaluation, Vec<FieldError>>, ServiceError> {
+    let proposal = match input.complete() {
+        Ok(p) => p,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut conn = db.acquire().await?;
+    let active = db_standards::active(&mut conn).await?.ok_or(ServiceError::NoActiveStandard)?;
+    Ok(Ok(standards::evaluate(&proposal, active.standard())))
+}
+
+/// Submits: complete validation, then in one transaction an evaluation under
+/// the active standard and the status `submitted`.
+pub async fn submit(db: &PgPool, user: &User, id: i64, version: i32) -> Result<(ProposalRow, Evaluation), ServiceError> {
+    let scope = scope_of(user);
+    let mut tx = db.begin().await?;
+    let row = proposals::lock(&mut tx, id, scope).await?.ok_or(ServiceError::NotFound)?;
+    if row.version != version {
+        return Err(ServiceError::Stale);
+    }
+    let to = workflow::transition(row.status(), Action::Submit).ok_or(ServiceError::WrongState)?;
+    let proposal = row.to_input().complete().map_err(ServiceError::Invalid)?;
+    let active = db_standards::active(&mut tx).await?.ok_or(ServiceError::NoActiveStandard)?;
+    let evaluation = standards::evaluate(&proposal, active.standard());
+    let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
+    evaluations::insert(
+        &mut tx,
+        NewEvaluation {
+            proposal_id: id,
+            proposal_revision: updated.revision,
+            standard_id: active.id,
+            snapshot: proposal.to_json(),
+            evaluation: &evaluation,
+            created_by: Some(user.id),
+        },
+    )
+    .await?;
+    let before = Some(json!({"status": row.status().code()}));
+    let after = Some(json!({"status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision}));
+    audit::record(&mut tx, audit_entry(user, "proposal.submitted", id, before, after)).await?;
+    tx.commit().await?;
+    Ok((updated, evaluation))
+}
+
+/// Withdraws a draft, submitted or returned proposal.
+pub async fn withdraw(db: &PgPool, user: &User, id: i64, version: i32) -> Result<ProposalRow, ServiceError> {
+    let scope = scope_of(user);
+    let mut tx = db.begin().await?;
+    let row = proposals::lock(&mut tx, id, scope).await?.ok_or(ServiceError::NotFound)?;
+    if row.version != version {
+        return Err(ServiceError::Stale);
+    }
+    let to = workflow::transition(row.status(), Action::Withdraw).ok_or(ServiceError::WrongState)?;
+    let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
+    let before = Some(json!({"status": row.status().code()}));
+    let after = Some(json!({"status": Status::Withdrawn.code()}));
+    audit::record(&mut tx, audit_entry(user, "proposal.withdrawn", id, before, after)).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
