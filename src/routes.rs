@@ -41,17 +41,11 @@ pub fn build_app(state: AppState) -> Router {
 
     // Every signed-in role; handlers narrow further (an official sees only
     // their region's records).
-    let signed_in = proposals::shared_routes().route_layer(middleware::from_fn(extract::signed_in_area));
-
-    let officials = proposals::official_routes().route_layer(middleware::from_fn(extract::officials_area));
-
-    let reviewers = review::routes().route_layer(middleware::from_fn(extract::reviewers_area));
-
-    let staff = standards::staff_routes().route_layer(middleware::from_fn(extract::staff_area));
-
-    let admins = admin::routes()
-        .merge(standards::admin_routes())
-        .route_layer(middleware::from_fn(extract::admins_area));
+    let signed_in = guarded(proposals::shared_routes(), extract::signed_in_area);
+    let officials = guarded(proposals::official_routes(), extract::officials_area);
+    let reviewers = guarded(review::routes(), extract::reviewers_area);
+    let staff = guarded(standards::staff_routes(), extract::staff_area);
+    let admins = guarded(admin::routes().merge(standards::admin_routes()), extract::admins_area);
 
     let store = crate::db::sessions::PgSessionStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
@@ -95,6 +89,16 @@ pub fn build_app(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// Puts a role section behind its guard layer (an empty section has none:
+/// axum refuses a layer on no routes).
+fn guarded<F, Fut>(router: Router<AppState>, guard: F) -> Router<AppState>
+where
+    F: Fn(axum::extract::Request, middleware::Next) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = axum::response::Response> + Send + 'static,
+{
+    if router.has_routes() { router.route_layer(middleware::from_fn(guard)) } else { router }
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

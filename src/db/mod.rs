@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod evaluations;
 pub mod proposals;
 pub mod regions;
+pub mod reviews;
 pub mod sessions;
 pub mod standards;
 pub mod users;

@@ -109,3 +109,146 @@ pub async fn get(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Res
 pub async fn list_published(conn: &mut PgConnection) -> sqlx::Result<Vec<StandardRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE status <> 'draft' ORDER BY code, version DESC")).fetch_all(conn).await
 }
+
+// ---- Administration (versions, drafts, activation, what-if) ----
+
+/// A version as the admin pages list it, with how many evaluations used it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AdminRow {
+    pub id: i64,
+    pub code: String,
+    pub version: i32,
+    pub status: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub effective_from: Option<chrono::NaiveDate>,
+    pub builtin: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub activated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub content_hash: String,
+    pub evaluations: i64,
+    pub definition: sqlx::types::Json<Standard>,
+}
+
+impl AdminRow {
+    pub fn standard(&self) -> &Standard {
+        &self.definition.0
+    }
+
+    pub fn is_used(&self) -> bool {
+        self.evaluations > 0
+    }
+}
+
+const ADMIN_SELECT: &str = "SELECT s.id, s.code, s.version, s.status, s.name_zh, s.name_en, s.effective_from, s.builtin,
+        s.created_at, s.activated_at, s.content_hash, s.definition,
+        (SELECT count(*) FROM evaluations e WHERE e.standard_id = s.id) AS evaluations
+    FROM standards s";
+
+/// Every version, by code then newest first.
+pub async fn list_all(conn: &mut PgConnection) -> sqlx::Result<Vec<AdminRow>> {
+    sqlx::query_as(&format!("{ADMIN_SELECT} ORDER BY s.code, s.version DESC")).fetch_all(conn).await
+}
+
+pub async fn get_admin(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<AdminRow>> {
+    sqlx::query_as(&format!("{ADMIN_SELECT} WHERE s.id = $1")).bind(id).fetch_optional(conn).await
+}
+
+/// The row, locked until the transaction ends (`FOR UPDATE`).
+pub async fn lock_admin(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<AdminRow>> {
+    sqlx::query_as(&format!("{ADMIN_SELECT} WHERE s.id = $1 FOR UPDATE OF s"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The next free version number of a code (1 for a new code).
+pub async fn next_version(conn: &mut PgConnection, code: &str) -> sqlx::Result<i32> {
+    sqlx::query_scalar("SELECT COALESCE(max(version), 0) + 1 FROM standards WHERE code = $1")
+        .bind(code)
+        .fetch_one(conn)
+        .await
+}
+
+/// Writes a new draft; returns its id.
+pub async fn insert_draft(conn: &mut PgConnection, standard: &Standard, created_by: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO standards (code, version, name_zh, name_en, effective_from, definition, content_hash, status,
+             builtin, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', false, $8) RETURNING id",
+    )
+    .bind(&standard.code)
+    .bind(standard.version)
+    .bind(&standard.name_zh)
+    .bind(&standard.name_en)
+    .bind(standard.effective_from)
+    .bind(sqlx::types::Json(standard))
+    .bind(content_hash(standard))
+    .bind(created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Replaces a draft's definition (the trigger refuses it for any other row).
+pub async fn update_draft(conn: &mut PgConnection, id: i64, standard: &Standard) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE standards SET name_zh = $2, name_en = $3, effective_from = $4, definition = $5, content_hash = $6
+         WHERE id = $1 AND status = 'draft'",
+    )
+    .bind(id)
+    .bind(&standard.name_zh)
+    .bind(&standard.name_en)
+    .bind(standard.effective_from)
+    .bind(sqlx::types::Json(standard))
+    .bind(content_hash(standard))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A draft becomes published.
+pub async fn publish(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE standards SET status = 'published' WHERE id = $1 AND status = 'draft'")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Serialises activations across instances until the transaction ends.
+pub async fn lock_activation(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7170003)").execute(conn).await?;
+    Ok(())
+}
+
+/// Makes `id` the active version from `effective_from`; the version active
+/// until now becomes published. Call under `lock_activation`.
+pub async fn activate(
+    conn: &mut PgConnection,
+    id: i64,
+    effective_from: chrono::NaiveDate,
+) -> sqlx::Result<Option<i64>> {
+    let previous: Option<i64> = sqlx::query_scalar(
+        "UPDATE standards SET status = 'published' WHERE status = 'active' AND id <> $1 RETURNING id",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE standards SET status = 'active', effective_from = $2, activated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(effective_from)
+        .execute(&mut *conn)
+        .await?;
+    Ok(previous)
+}
+
+/// Every submitted, approved and listed proposal, read in one query for the
+/// what-if (the same columns as `proposals::ProposalRow`).
+pub async fn whatif_proposals(conn: &mut PgConnection) -> sqlx::Result<Vec<crate::db::proposals::ProposalRow>> {
+    sqlx::query_as(
+        "SELECT p.*, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id
+         WHERE p.status IN ('submitted', 'approved', 'listed') ORDER BY p.id",
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -1,10 +1,157 @@
-//! The JSON API under `/api/v1`.
+//! The JSON API under `/api/v1`: stateless, no login, no CSRF (the CSRF
+//! middleware skips `/api/`), answers always JSON.
+//!
+//! The router is generated from the OpenAPI description (utoipa-axum's
+//! [`OpenApiRouter`]): a handler is served only if it is registered with its
+//! `#[utoipa::path]`, so `GET /api/v1/openapi.json` and the routes cannot
+//! differ. The test `evaluate_api::openapi_describes_every_route` requests
+//! every path of the description with its method.
+//!
+//! # Adding a path (e.g. `GET /api/v1/batches`, `GET /api/v1/batches/{id}`)
+//!
+//! 1. Write the handlers in `src/handlers/api/<area>.rs` (declare it below
+//!    with `mod <area>;`), each with
+//!    `#[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "batches",
+//!    params(("id" = i64, Path, example = 1)), responses((status = 200, body = BatchAnswer),
+//!    (status = 404, body = ErrorAnswer)))]`. Every answer, errors included,
+//!    names its body schema; answer types derive `serde::Serialize` and
+//!    `utoipa::ToSchema` (a free-form object: see [`schema::StandardDefinition`]).
+//!    Give every path parameter an `example`: the route test uses it.
+//! 2. Add one line `.routes(routes!(<area>::handler))` in [`api_router`].
+//! 3. Errors: [`error_answer`] (`{errors:[{field,message}]}`, messages from
+//!    `locales/api.yml` in the `Accept-Language` language, see [`api_lang`]);
+//!    `AppError` also works (rendered as JSON with an empty `field`).
+//!
+//! Never add a route with plain `.route(…)` here: it would be missing from
+//! the description.
+
+mod evaluate;
+mod schema;
+mod standards;
+
+use std::sync::OnceLock;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+pub use schema::{
+    ErrorAnswer, ErrorItem, EvaluationAnswer, FindingAnswer, OpenApiDocument, OverallCode, ProposalBody,
+    StandardDefinition, StandardRefAnswer, StandardSummary, VerdictCode,
+};
+
+use crate::domain::Lang;
+use crate::i18n;
 use crate::state::AppState;
+
+/// Largest request body the API reads (a proposal is about 2 KB).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The top of the description; paths and schemas come from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "xiaozhen API",
+        description = "特色小镇申报评价接口：按标准版本评价申报材料，查询标准。\
+                       Evaluate characteristic-town proposals against a standard version; read the standards.",
+    ),
+    tags(
+        (name = "evaluation", description = "评价申报材料 / Evaluate a proposal"),
+        (name = "standards", description = "标准版本 / Standard versions"),
+        (name = "meta", description = "本说明 / This description"),
+    )
+)]
+struct ApiDoc;
+
+/// Every API path, with its description. Add new paths here (see the top of this file).
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(evaluate::evaluate))
+        .routes(routes!(standards::list))
+        .routes(routes!(standards::show))
+        .routes(routes!(openapi_json))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The OpenAPI description of every API path.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
 
 /// Public routes of the API (no login).
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    api_router().split_for_parts().0
+}
+
+/// The language of API messages: `Accept-Language`, Chinese by default.
+pub fn api_lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// `{errors:[{field, message}]}` with one error whose message is the
+/// catalogue entry `key`, `%{name}` placeholders replaced by `args`.
+pub fn error_answer(status: StatusCode, lang: Lang, field: &str, key: &str, args: &[(&str, &str)]) -> Response {
+    let mut message = i18n::t(lang, key);
+    for (name, value) in args {
+        message = message.replace(&format!("%{{{name}}}"), value);
+    }
+    json_answer(
+        status,
+        &ErrorAnswer {
+            errors: vec![ErrorItem {
+                field: field.to_owned(),
+                message,
+            }],
+        },
+    )
+}
+
+/// A JSON answer with the given status. Serialising our own answer types
+/// cannot fail; should it, the answer is a plain 500 rather than a panic.
+pub fn json_answer<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => json_bytes(status, bytes),
+        Err(err) => {
+            tracing::error!(error = %err, "API answer does not serialise");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The description of this API, OpenAPI 3.1.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "OpenAPI 3.1 description of every path", body = OpenApiDocument))
+)]
+async fn openapi_json() -> Response {
+    static SPEC: OnceLock<Vec<u8>> = OnceLock::new();
+    let spec = SPEC.get_or_init(|| openapi().to_json().map(String::into_bytes).unwrap_or_default());
+    json_bytes(StatusCode::OK, spec.clone())
+}
+
+/// The first value of a query parameter; an empty value counts as absent.
+fn query_param(raw: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(raw?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }

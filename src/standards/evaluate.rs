@@ -134,13 +134,32 @@ pub enum Detail {
         margin: Decimal,
         basis: Basis,
     },
-    Reported { metric: Metric, actual: Decimal },
-    Flags { required: FlagSet, present: FlagSet },
-    Named { field: NamedField, value: String },
-    Industry { actual: Industry, eligible: IndustrySet },
-    Location { actual: Location, preferred: LocationSet },
-    Missing { metric: Metric },
-    NotApplicable { applies_to: IndustrySet },
+    Reported {
+        metric: Metric,
+        actual: Decimal,
+    },
+    Flags {
+        required: FlagSet,
+        present: FlagSet,
+    },
+    Named {
+        field: NamedField,
+        value: String,
+    },
+    Industry {
+        actual: Industry,
+        eligible: IndustrySet,
+    },
+    Location {
+        actual: Location,
+        preferred: LocationSet,
+    },
+    Missing {
+        metric: Metric,
+    },
+    NotApplicable {
+        applies_to: IndustrySet,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,7 +239,10 @@ fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
         CriterionKind::IndustryEligible => {
             let actual = p.industry();
             let eligible = s.eligible_industries;
-            (verdict(sev, eligible.contains(actual)), Detail::Industry { actual, eligible })
+            (
+                verdict(sev, eligible.contains(actual)),
+                Detail::Industry { actual, eligible },
+            )
         }
         CriterionKind::Named { field } => {
             let value = match field {
@@ -244,7 +266,13 @@ fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
                 // The rule names this site as a failure whatever the severity.
                 Verdict::Fail
             };
-            (v, Detail::Location { actual, preferred: *pass })
+            (
+                v,
+                Detail::Location {
+                    actual,
+                    preferred: *pass,
+                },
+            )
         }
         CriterionKind::AtLeast { metric, threshold } => quantity(p, *metric, sev, |v| {
             let (t, basis) = resolve(threshold, p, s);
@@ -267,12 +295,22 @@ fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
                 Some(hi) => {
                     let above = hi - v;
                     let met = below >= Decimal::ZERO && above >= Decimal::ZERO;
-                    (met, Requirement::Between { lower: lo, upper: hi }, below.min(above), basis)
+                    (
+                        met,
+                        Requirement::Between { lower: lo, upper: hi },
+                        below.min(above),
+                        basis,
+                    )
                 }
             }
         }),
         CriterionKind::Equals { metric, value } => quantity(p, *metric, sev, |v| {
-            (v == *value, Requirement::Equals { value: *value }, -(v - *value).abs(), Basis::Default)
+            (
+                v == *value,
+                Requirement::Equals { value: *value },
+                -(v - *value).abs(),
+                Basis::Default,
+            )
         }),
         CriterionKind::AllFlags { flags } => {
             let present = Flag::present_in(p).intersect(*flags);
@@ -283,7 +321,13 @@ fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
             (verdict(sev, present == *flags), detail)
         }
         CriterionKind::Report { metric } => match metric.value(p) {
-            Some(actual) => (Verdict::Info, Detail::Reported { metric: *metric, actual }),
+            Some(actual) => (
+                Verdict::Info,
+                Detail::Reported {
+                    metric: *metric,
+                    actual,
+                },
+            ),
             None => (Verdict::Missing, Detail::Missing { metric: *metric }),
         },
     }

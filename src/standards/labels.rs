@@ -5,12 +5,20 @@ use crate::domain::Lang;
 
 const LABELS: &[(&str, &str, &str)] = &[
     ("industry.eligible", "产业定位", "Eligible industry"),
-    ("operation.developer", "投资建设主体", "Investment and construction entity"),
+    (
+        "operation.developer",
+        "投资建设主体",
+        "Investment and construction entity",
+    ),
     ("space.location", "选址", "Site"),
     ("space.planned_area", "规划面积", "Planned area"),
     ("space.built_area", "建设面积", "Built area"),
     ("investment.eligible_total", "计划投资额", "Planned investment"),
-    ("investment.characteristic_share", "特色产业投资占比", "Characteristic-industry share"),
+    (
+        "investment.characteristic_share",
+        "特色产业投资占比",
+        "Characteristic-industry share",
+    ),
     ("investment.first_year", "第一年投资", "First-year investment"),
     ("investment.per_mu", "亩均投资", "Investment per mu"),
     ("function.integration", "功能融合（四位一体）", "Integrated functions"),

@@ -76,10 +76,7 @@ impl Metric {
         match self {
             Metric::PlannedAreaKm2 | Metric::BuiltAreaKm2 => Unit::Km2,
             Metric::BuiltMu => Unit::Mu,
-            Metric::TotalYi
-            | Metric::EligibleYi
-            | Metric::CharacteristicYi
-            | Metric::FirstYearYi => Unit::Yi,
+            Metric::TotalYi | Metric::EligibleYi | Metric::CharacteristicYi | Metric::FirstYearYi => Unit::Yi,
             Metric::CharacteristicSharePct
             | Metric::WifiCoveragePct
             | Metric::DigitalManagementPct
@@ -144,9 +141,7 @@ impl Metric {
             (Metric::EligibleYi, Lang::Zh) => "（扣除商品住宅和商业综合体后）",
             (Metric::EligibleYi, Lang::En) => " (excluding commercial housing and commercial complexes)",
             (Metric::InvestmentPerMuWan, Lang::Zh) => "（扣除商品住宅和商业综合体后）",
-            (Metric::InvestmentPerMuWan, Lang::En) => {
-                " (excluding commercial housing and commercial complexes)"
-            }
+            (Metric::InvestmentPerMuWan, Lang::En) => " (excluding commercial housing and commercial complexes)",
             _ => "",
         }
     }

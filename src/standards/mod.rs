@@ -6,14 +6,15 @@
 mod builtin;
 mod evaluate;
 mod examples;
+mod figures;
 mod labels;
 mod metric;
 mod model;
 mod render;
 mod sets;
-mod validate;
 #[cfg(test)]
 mod tests;
+mod validate;
 
 pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
 pub use evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict, evaluate};
@@ -21,7 +22,8 @@ pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use labels::criterion_label;
 pub use metric::Metric;
 pub use model::{
-    BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold, When,
+    BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold,
+    When,
 };
 pub use render::{ApiEvaluation, ApiFinding, RenderedFinding, number, qty};
 pub use sets::{Flag, FlagSet, IndustrySet, LocationSet, Member, Set};

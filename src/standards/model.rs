@@ -104,8 +104,13 @@ pub struct Citation {
 }
 
 impl Citation {
+    /// "document clause", as findings cite it.
     pub fn text(&self) -> String {
-        format!("{} {}", self.document, self.clause)
+        let mut t = String::with_capacity(self.document.len() + 1 + self.clause.len());
+        t.push_str(&self.document);
+        t.push(' ');
+        t.push_str(&self.clause);
+        t
     }
 }
 
@@ -133,11 +138,22 @@ pub enum CriterionKind {
     /// The industry is one of the standard's `eligible_industries`.
     IndustryEligible,
     /// A text field is filled in.
-    Named { field: NamedField },
+    Named {
+        field: NamedField,
+    },
     /// Sites in `pass` pass, in `warn` warn, any other fails.
-    Location { pass: LocationSet, warn: LocationSet },
-    AtLeast { metric: Metric, threshold: Threshold },
-    AtMost { metric: Metric, threshold: Threshold },
+    Location {
+        pass: LocationSet,
+        warn: LocationSet,
+    },
+    AtLeast {
+        metric: Metric,
+        threshold: Threshold,
+    },
+    AtMost {
+        metric: Metric,
+        threshold: Threshold,
+    },
     /// Within [lower, upper]; no upper bound when `upper` is absent.
     Band {
         metric: Metric,
@@ -155,9 +171,13 @@ pub enum CriterionKind {
         value: Decimal,
     },
     /// Every listed function is present.
-    AllFlags { flags: FlagSet },
+    AllFlags {
+        flags: FlagSet,
+    },
     /// Reported without a threshold.
-    Report { metric: Metric },
+    Report {
+        metric: Metric,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,7 +254,9 @@ pub(crate) mod exact {
         } else {
             Decimal::from_str_exact(text.trim())
         };
-        parsed.map(|d| d.normalize()).map_err(|e| format!("invalid decimal {text:?}: {e}"))
+        parsed
+            .map(|d| d.normalize())
+            .map_err(|e| format!("invalid decimal {text:?}: {e}"))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {

@@ -4,12 +4,13 @@
 
 use std::fmt::Write as _;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict};
+use super::figures::{Num, Qty, Req, Signed, Size, Threshold, required_scale, rounded, shown_actual, sign};
 use super::model::Severity;
-use super::sets::{FlagSet, IndustrySet, LocationSet};
+use super::sets::{FlagSet, IndustrySet, LocationSet, Member, Set};
 use crate::domain::Lang;
 use crate::domain::proposal::Unit;
 
@@ -112,10 +113,13 @@ impl Finding {
     /// What the proposal has ("52 亿元"); `None` when nothing was given or it does not apply.
     pub fn actual(&self, lang: Lang) -> Option<String> {
         Some(match &self.detail {
-            Detail::Quantity { metric, actual, required, .. } => {
-                qty(shown_actual(*actual, required), metric.unit(), lang)
-            }
-            Detail::Reported { metric, actual } => qty(rounded(*actual, 2, false), metric.unit(), lang),
+            Detail::Quantity {
+                metric,
+                actual,
+                required,
+                ..
+            } => Qty(shown_actual(*actual, required), metric.unit(), lang).to_string(),
+            Detail::Reported { metric, actual } => Qty(rounded(*actual, 2, false), metric.unit(), lang).to_string(),
             Detail::Flags { present, .. } => flag_list(*present, lang),
             Detail::Named { value, .. } if value.trim().is_empty() => none_given(lang).to_string(),
             Detail::Named { value, .. } => value.clone(),
@@ -128,7 +132,7 @@ impl Finding {
     /// What the criterion asks for ("≥ 50 亿元").
     pub fn required(&self, lang: Lang) -> Option<String> {
         Some(match &self.detail {
-            Detail::Quantity { metric, required, .. } => requirement(required, metric.unit(), lang),
+            Detail::Quantity { metric, required, .. } => Req(*required, metric.unit(), lang).to_string(),
             Detail::Flags { required, .. } => flag_list(*required, lang),
             Detail::Named { .. } => match lang {
                 Lang::Zh => "明确投资建设主体".to_string(),
@@ -151,13 +155,21 @@ impl Finding {
                 margin,
                 required,
                 ..
-            } => Some(signed(*margin, required_scale(required), metric.unit(), lang)),
+            } => Some(
+                Signed(Size {
+                    margin: *margin,
+                    scale: required_scale(required),
+                    unit: metric.unit(),
+                    lang,
+                })
+                .to_string(),
+            ),
             Detail::Flags { required, present } => {
                 let missing = required.minus(*present).len();
                 let n = Decimal::from(missing as i64);
                 Some(match lang {
-                    Lang::Zh => format!("{} 项", sign_and(-n, &number(n))),
-                    Lang::En => format!("{} items", sign_and(-n, &number(n))),
+                    Lang::Zh => format!("{}{} 项", sign(-n), Num(n)),
+                    Lang::En => format!("{}{} items", sign(-n), Num(n)),
                 })
             }
             _ => None,
@@ -185,10 +197,15 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
         } => {
             let unit = metric.unit();
             let subject = metric.subject(lang);
-            let a = qty(shown_actual(*actual, required), unit, lang);
+            let a = Qty(shown_actual(*actual, required), unit, lang);
             let q = metric.qualifier(lang);
             let scale = required_scale(required);
-            let by = magnitude(*margin, scale, unit, lang);
+            let by = Size {
+                margin: *margin,
+                scale,
+                unit,
+                lang,
+            };
             let sign = margin.cmp(&Decimal::ZERO);
             use std::cmp::Ordering::{Equal, Greater, Less};
             if zh {
@@ -198,7 +215,7 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
             }
             match (*required, sign) {
                 (Requirement::AtLeast { value }, s) => {
-                    let r = if zh { qty(value, unit, lang) } else { short_en(value, unit) };
+                    let r = Threshold(value, unit, lang);
                     match (s, zh) {
                         (Greater, true) => write!(m, "高于 {r}的标准 {by}"),
                         (Equal, true) => write!(m, "达到 {r}的标准"),
@@ -209,7 +226,7 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
                     }?
                 }
                 (Requirement::AtMost { value }, s) => {
-                    let r = if zh { qty(value, unit, lang) } else { short_en(value, unit) };
+                    let r = Threshold(value, unit, lang);
                     match (s, zh) {
                         (Greater, true) => write!(m, "低于 {r}的上限 {by}"),
                         (Equal, true) => write!(m, "等于 {r}的上限"),
@@ -220,7 +237,7 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
                     }?
                 }
                 (Requirement::Equals { value }, s) => {
-                    let r = if zh { qty(value, unit, lang) } else { short_en(value, unit) };
+                    let r = Threshold(value, unit, lang);
                     let below = *actual < value;
                     match (s, zh, below) {
                         (Less, true, true) => write!(m, "未达到 {r}的要求，相差 {by}"),
@@ -232,12 +249,12 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
                     }?
                 }
                 (Requirement::Between { lower, upper }, s) => {
-                    let (lo, hi) = if zh {
-                        (qty(lower, unit, lang), qty(upper, unit, lang))
+                    let (lo, hi) = (Threshold(lower, unit, lang), Threshold(upper, unit, lang));
+                    let range = if zh {
+                        Req(*required, unit, lang).to_string()
                     } else {
-                        (short_en(lower, unit), short_en(upper, unit))
+                        format!("{}–{}", Threshold(lower, unit, lang), Threshold(upper, unit, lang))
                     };
-                    let range = requirement(required, unit, lang);
                     match (s, zh, *actual < lower) {
                         (Less, true, true) => write!(m, "小于 {lo}的下限 {by}"),
                         (Less, true, false) => write!(m, "大于 {hi}的上限 {by}"),
@@ -251,7 +268,7 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
             write_basis(m, basis, lang)
         }
         Detail::Reported { metric, actual } => {
-            let a = qty(rounded(*actual, 2, false), metric.unit(), lang);
+            let a = Qty(rounded(*actual, 2, false), metric.unit(), lang);
             let q = metric.qualifier(lang);
             match lang {
                 Lang::Zh => write!(m, "{} {a}{q}", metric.subject(lang)),
@@ -292,12 +309,19 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
                 (Verdict::Warn, true) => write!(m, "选址：{loc}，原则上应布局在{pref}"),
                 (Verdict::Warn, false) => write!(m, "Site: {loc}; in principle the town should be on the {pref}"),
                 (_, true) => write!(m, "选址：{loc}，不符合要求，原则上应布局在{pref}"),
-                (_, false) => write!(m, "Site: {loc}, which is not allowed; in principle the town should be on the {pref}"),
+                (_, false) => write!(
+                    m,
+                    "Site: {loc}, which is not allowed; in principle the town should be on the {pref}"
+                ),
             }
         }
         Detail::Missing { metric } => match lang {
             Lang::Zh => write!(m, "未填写{}，本项无法评价", metric.subject(lang)),
-            Lang::En => write!(m, "{} was not given, so this criterion could not be assessed", metric.subject(lang)),
+            Lang::En => write!(
+                m,
+                "{} was not given, so this criterion could not be assessed",
+                metric.subject(lang)
+            ),
         },
         Detail::NotApplicable { applies_to } => match lang {
             Lang::Zh => write!(m, "本项只适用于{}产业小镇", industry_list(*applies_to, lang)),
@@ -322,145 +346,14 @@ fn write_basis(m: &mut String, basis: &Basis, lang: Lang) -> std::fmt::Result {
     }
 }
 
-// ---- figures ----
-
-/// Decimal places a figure needs so the requirement's own digits show.
-fn required_scale(r: &Requirement) -> u32 {
-    let s = |d: Decimal| d.normalize().scale();
-    match *r {
-        Requirement::AtLeast { value } | Requirement::AtMost { value } | Requirement::Equals { value } => s(value),
-        Requirement::Between { lower, upper } => s(lower).max(s(upper)),
-    }
-}
-
-/// The actual value as shown: exact when it has few digits, else rounded
-/// towards the failing side of the requirement (down for a minimum, up for a
-/// maximum), with at least as many places as the requirement has.
-fn shown_actual(v: Decimal, r: &Requirement) -> Decimal {
-    let up = match *r {
-        Requirement::AtLeast { .. } => false,
-        Requirement::AtMost { .. } => true,
-        Requirement::Equals { value } => v > value,
-        Requirement::Between { upper, .. } => v > upper,
-    };
-    rounded(v, required_scale(r).max(2), up)
-}
-
-/// Exact if at most 4 places, else rounded to `places` in the given direction.
-fn rounded(v: Decimal, places: u32, up: bool) -> Decimal {
-    let n = v.normalize();
-    if n.scale() <= 4 {
-        return n;
-    }
-    let strategy = if up {
-        RoundingStrategy::ToPositiveInfinity
-    } else {
-        RoundingStrategy::ToNegativeInfinity
-    };
-    n.round_dp_with_strategy(places, strategy).normalize()
-}
-
-/// The size of a margin, rounded away from passing; a non-zero margin never shows as 0.
-fn margin_size(margin: Decimal, scale: u32) -> Decimal {
-    let mut places = scale.max(2);
-    loop {
-        // Flooring the signed margin makes a miss look at least as large as it is.
-        let r = rounded(margin, places, false);
-        if !r.is_zero() || margin.is_zero() || places >= 28 {
-            return r.abs();
-        }
-        places += 2;
-    }
-}
-
-fn magnitude(margin: Decimal, scale: u32, unit: Unit, lang: Lang) -> String {
-    let n = number(margin_size(margin, scale));
-    match lang {
-        Lang::Zh => format!("{n} {}", margin_unit(unit, lang)),
-        Lang::En => match unit {
-            Unit::Pct | Unit::Grade => format!("{n} {}", margin_unit(unit, lang)),
-            _ => n,
-        },
-    }
-}
-
-fn signed(margin: Decimal, scale: u32, unit: Unit, lang: Lang) -> String {
-    let n = number(margin_size(margin, scale));
-    format!("{} {}", sign_and(margin, &n), margin_unit(unit, lang))
-}
-
-fn sign_and(v: Decimal, n: &str) -> String {
-    let sign = match v.cmp(&Decimal::ZERO) {
-        std::cmp::Ordering::Greater => "+",
-        std::cmp::Ordering::Less => "\u{2212}",
-        std::cmp::Ordering::Equal => "±",
-    };
-    format!("{sign}{n}")
-}
-
-fn margin_unit(unit: Unit, lang: Lang) -> &'static str {
-    match (unit, lang) {
-        (Unit::Pct, Lang::Zh) => "个百分点",
-        (Unit::Pct, Lang::En) => "percentage points",
-        (Unit::Grade, Lang::Zh) => "级",
-        (Unit::Grade, Lang::En) => "grades",
-        (u, l) => u.label(l),
-    }
-}
-
 /// "1,234.5": the exact digits, grouped by thousands.
 pub fn number(d: Decimal) -> String {
-    let d = d.normalize();
-    let text = d.abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut out = String::with_capacity(text.len() + 4);
-    if d.is_sign_negative() && !d.is_zero() {
-        out.push('\u{2212}');
-    }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
-    }
-    out
+    Num(d).to_string()
 }
 
 /// A figure with its unit: "52 亿元", "72.5%", "3A级".
 pub fn qty(d: Decimal, unit: Unit, lang: Lang) -> String {
-    let n = number(d);
-    match (unit, lang) {
-        (Unit::Pct, _) => format!("{n}%"),
-        (Unit::Grade, Lang::Zh) if d.is_zero() => "无".to_string(),
-        (Unit::Grade, Lang::En) if d.is_zero() => "none".to_string(),
-        (Unit::Grade, _) => format!("{n}{}", unit.label(lang)),
-        _ => format!("{n} {}", unit.label(lang)),
-    }
-}
-
-/// A threshold in an English sentence, whose unit the subject already gave.
-fn short_en(d: Decimal, unit: Unit) -> String {
-    match unit {
-        Unit::Pct => format!("{}%", number(d)),
-        Unit::Grade => format!("{}A", number(d)),
-        _ => number(d),
-    }
-}
-
-fn requirement(r: &Requirement, unit: Unit, lang: Lang) -> String {
-    match *r {
-        Requirement::AtLeast { value } => format!("≥ {}", qty(value, unit, lang)),
-        Requirement::AtMost { value } => format!("≤ {}", qty(value, unit, lang)),
-        Requirement::Equals { value } => format!("= {}", qty(value, unit, lang)),
-        Requirement::Between { lower, upper } => match unit {
-            Unit::Pct => format!("{}%–{}%", number(lower), number(upper)),
-            _ => format!("{}–{}", number(lower), qty(upper, unit, lang)),
-        },
-    }
+    Qty(d, unit, lang).to_string()
 }
 
 fn none_given(lang: Lang) -> &'static str {
@@ -470,31 +363,47 @@ fn none_given(lang: Lang) -> &'static str {
     }
 }
 
-fn join(items: impl Iterator<Item = &'static str>, lang: Lang, last: &str) -> String {
-    let items: Vec<&str> = items.collect();
-    match (lang, items.as_slice()) {
-        (_, []) => match lang {
-            Lang::Zh => "无".to_string(),
-            Lang::En => "none".to_string(),
-        },
-        (Lang::Zh, _) => items.join("、"),
-        (Lang::En, [one]) => (*one).to_string(),
-        (Lang::En, [init @ .., tail]) => format!("{} {last} {tail}", init.join(", ")),
+/// "a、b、c" in Chinese; "a, b and c" in English.
+fn join<T: Member>(set: Set<T>, label: impl Fn(T) -> &'static str, lang: Lang, last: &str) -> String {
+    let n = set.len();
+    if n == 0 {
+        return none_given_list(lang).to_string();
+    }
+    let mut out = String::with_capacity(n * 16);
+    for (i, item) in set.iter().map(label).enumerate() {
+        match (lang, i) {
+            (_, 0) => {}
+            (Lang::Zh, _) => out.push('、'),
+            (Lang::En, i) if i + 1 == n => {
+                out.push(' ');
+                out.push_str(last);
+                out.push(' ');
+            }
+            (Lang::En, _) => out.push_str(", "),
+        }
+        out.push_str(item);
+    }
+    out
+}
+
+fn none_given_list(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "无",
+        Lang::En => "none",
     }
 }
 
 fn flag_list(set: FlagSet, lang: Lang) -> String {
-    join(set.iter().map(|f| f.label(lang)), lang, "and")
+    join(set, |f| f.label(lang), lang, "and")
 }
 
 fn industry_list(set: IndustrySet, lang: Lang) -> String {
-    join(set.iter().map(|i| i.label(lang)), lang, "or")
+    join(set, |i| i.label(lang), lang, "or")
 }
 
 fn location_list(set: LocationSet, lang: Lang) -> String {
-    let items = set.iter().map(|l| l.label(lang));
     match lang {
-        Lang::Zh => items.collect::<Vec<_>>().join("或"),
-        Lang::En => join(items, lang, "or"),
+        Lang::Zh => set.iter().map(|l| l.label(lang)).collect::<Vec<_>>().join("或"),
+        Lang::En => join(set, |l| l.label(lang), lang, "or"),
     }
 }

@@ -112,7 +112,8 @@ impl Standard {
     pub fn validate(&self) -> Vec<StandardError> {
         use StandardErrorCode as C;
         let mut errors = Vec::new();
-        let mut push = |id: Option<&str>, code, detail: Option<String>| errors.push(StandardError::new(id, code, detail));
+        let mut push =
+            |id: Option<&str>, code, detail: Option<String>| errors.push(StandardError::new(id, code, detail));
         if self.code.trim().is_empty() {
             push(None, C::EmptyCode, None);
         }
@@ -168,7 +169,12 @@ impl Standard {
                 _ => {}
             }
             match &c.kind {
-                CriterionKind::Band { lower, upper, overrides, .. } => {
+                CriterionKind::Band {
+                    lower,
+                    upper,
+                    overrides,
+                    ..
+                } => {
                     let bands = std::iter::once((*lower, *upper)).chain(overrides.iter().map(|o| (o.lower, o.upper)));
                     for (lo, hi) in bands {
                         if let Some(hi) = hi.filter(|hi| lo >= *hi) {

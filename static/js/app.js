@@ -1,2 +1,61 @@
 // Progressive enhancement only: every page works without this file.
+// No evaluation rule lives here: the live findings come from the server.
 "use strict";
+
+(function () {
+  // Print buttons on reports.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  var form = document.getElementById("proposal-form");
+  if (!form) { return; }
+
+  // The fourth and fifth year apply to accelerated counties only.
+  var accelerated = form.querySelector('input[name="accelerated_county"]');
+  function showYears() {
+    var on = accelerated && accelerated.checked;
+    form.querySelectorAll(".extra-year").forEach(function (label) {
+      label.hidden = !on;
+      if (!on) { label.querySelector("input").value = ""; }
+    });
+  }
+  if (accelerated) {
+    accelerated.addEventListener("change", showYears);
+    showYears();
+  }
+
+  // Live evaluation: post the form as typed to the server, which evaluates
+  // it under the active standard and answers with the findings panel.
+  var panel = document.getElementById("live-findings");
+  var timer = null;
+  var sent = 0;
+  function refresh() {
+    var body = new URLSearchParams(new FormData(form));
+    body.delete("action");
+    var mine = ++sent;
+    fetch("/proposals/live", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
+      return response.text();
+    }).then(function (html) {
+      // Only the answer to the latest change is shown.
+      if (mine === sent) {
+        panel.innerHTML = html;
+        panel.setAttribute("data-updated", String(mine));
+      }
+    }).catch(function () { /* keep the last findings; the button still works */ });
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 350);
+  }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  var button = document.getElementById("evaluate-button");
+  if (button) { button.hidden = true; }
+})();

@@ -7,3 +7,4 @@ mod helpers;
 mod auth;
 mod i18n;
 mod pages;
+mod proposals;

@@ -92,7 +92,11 @@ fn unavailable(reason: &str) -> Option<Browser> {
     if browser_required() {
         panic!("no browser for the browser tests (XIAOZHEN_REQUIRE_BROWSER or CI is set): {reason}");
     }
-    eprintln!(
+    // Straight to the process's stderr: `eprintln!` would be captured by
+    // the test runner and shown only for failing tests.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "\n********************************************************************\n\
          BROWSER TESTS SKIPPED: {reason}\n\
          Install Debian's chromium and chromium-driver; set XIAOZHEN_REQUIRE_BROWSER=1 to fail instead.\n\
@@ -187,7 +191,7 @@ impl Browser {
         // CryptoProvider; with both `ring` (sqlx, reqwest) and `aws-lc-rs`
         // (fantoccini's hyper-rustls) compiled in, rustls cannot pick one and
         // panics unless one was installed first.
-        // RUSTLS-PROVIDER: needs `rustls` as a dev-dependency.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = match std::panic::catch_unwind(ClientBuilder::rustls) {
             Ok(Ok(builder)) => builder,
             Ok(Err(e)) => return unavailable(&format!("fantoccini's rustls connector: {e}")),
@@ -463,12 +467,11 @@ async fn wait_until_ready(driver: &mut Driver, webdriver: &str) -> Result<(), St
                 log_tail(&driver.log)
             ));
         }
-        if let Ok(response) = http.get(format!("{webdriver}/status")).send().await {
-            if let Ok(body) = response.json::<serde_json::Value>().await {
-                if body["value"]["ready"] == serde_json::Value::Bool(true) {
-                    return Ok(());
-                }
-            }
+        if let Ok(response) = http.get(format!("{webdriver}/status")).send().await
+            && let Ok(body) = response.json::<serde_json::Value>().await
+            && body["value"]["ready"] == serde_json::Value::Bool(true)
+        {
+            return Ok(());
         }
         if Instant::now() >= deadline {
             return Err(format!(

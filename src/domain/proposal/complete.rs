@@ -317,8 +317,8 @@ pub(super) fn finish(input: &ProposalInput, parse_errors: Vec<FieldError>) -> Re
             let covered = |f: &str| {
                 known.iter().any(String::is_empty)
                     || known
-                    .iter()
-                    .any(|k| f == k || f.strip_prefix(k.as_str()).is_some_and(|rest| rest.starts_with('.')))
+                        .iter()
+                        .any(|k| f == k || f.strip_prefix(k.as_str()).is_some_and(|rest| rest.starts_with('.')))
             };
             all.extend(more.into_iter().filter(|e| !covered(&e.field)));
             Err(sorted(all))

@@ -17,7 +17,12 @@ fn form_with(changes: &[(&str, &str)]) -> Vec<(String, String)> {
         .into_iter()
         .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
         .collect();
-    form.extend(changes.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), v.to_string())));
+    form.extend(
+        changes
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     form
 }
 
@@ -102,7 +107,10 @@ fn form_reads_typed_values() {
     assert!(!input.functions.industry);
     assert_eq!(input.industry, Some(Industry::Health));
     assert_eq!(input.developer, None);
-    assert_eq!(input.investment.by_year_yi, vec![Some(dec!(10)), Some(dec!(20)), Some(dec!(30))]);
+    assert_eq!(
+        input.investment.by_year_yi,
+        vec![Some(dec!(10)), Some(dec!(20)), Some(dec!(30))]
+    );
     assert_eq!(input.form_value("planned_area_km2"), "12.5");
     assert_eq!(input.form_value("functions.culture"), "true");
     assert_eq!(input.form_value("functions.tourism"), "");
@@ -139,7 +147,11 @@ fn form_number_errors_say_what_to_type() {
         ("planned_area_km2", "0.00001", Some(ErrorCode::TooManyDecimals)),
         ("functions.wifi_coverage_pct", "100", None),
         ("functions.wifi_coverage_pct", "100.01", Some(ErrorCode::TooLarge)),
-        ("functions.wifi_coverage_pct", "99.999", Some(ErrorCode::TooManyDecimals)),
+        (
+            "functions.wifi_coverage_pct",
+            "99.999",
+            Some(ErrorCode::TooManyDecimals),
+        ),
         ("benefits.jobs", "2147483647", None),
         ("benefits.jobs", "2147483648", Some(ErrorCode::TooLarge)),
         ("benefits.jobs", "3.5", Some(ErrorCode::NotWholeNumber)),
@@ -168,15 +180,22 @@ fn form_text_is_counted_in_characters_after_trimming() {
     assert_eq!(field_error("developer", &"司".repeat(201)), Some(ErrorCode::TooLong));
     let e = one_field("name", &"镇".repeat(101)).1.remove(0);
     assert_eq!(e.message(Lang::Zh), "小镇名称不能超过 100 个字（现为 101 个字）");
-    assert_eq!(e.message(Lang::En), "Town name must be at most 100 characters (it has 101)");
+    assert_eq!(
+        e.message(Lang::En),
+        "Town name must be at most 100 characters (it has 101)"
+    );
 }
 
 #[test]
 fn form_rejects_unknown_fields_and_keeps_going() {
-    let (input, errors) = ProposalInput::from_form(&pairs(&[("nmae", "x"), ("name", "镇"), ("investment.total_yi", "3,6")]));
+    let (input, errors) =
+        ProposalInput::from_form(&pairs(&[("nmae", "x"), ("name", "镇"), ("investment.total_yi", "3,6")]));
     assert_eq!(
         codes(&errors),
-        vec![("nmae", ErrorCode::UnknownField), ("investment.total_yi", ErrorCode::CommaInNumber)]
+        vec![
+            ("nmae", ErrorCode::UnknownField),
+            ("investment.total_yi", ErrorCode::CommaInNumber)
+        ]
     );
     assert_eq!(input.name.as_deref(), Some("镇"));
     assert_eq!(input.draft_errors(), vec![]);
@@ -186,13 +205,22 @@ fn form_rejects_unknown_fields_and_keeps_going() {
 #[test]
 fn error_messages_in_both_languages() {
     let msg = |field: &str, raw: &str, lang| one_field(field, raw).1[0].message(lang);
-    assert_eq!(msg("investment.total_yi", "abc", Lang::Zh), "请填写数字，例如 3.6（不要带单位或逗号）");
-    assert_eq!(msg("investment.total_yi", "abc", Lang::En), "Enter a number such as 3.6, without units or commas");
+    assert_eq!(
+        msg("investment.total_yi", "abc", Lang::Zh),
+        "请填写数字，例如 3.6（不要带单位或逗号）"
+    );
+    assert_eq!(
+        msg("investment.total_yi", "abc", Lang::En),
+        "Enter a number such as 3.6, without units or commas"
+    );
     assert_eq!(
         msg("investment.total_yi", "3,6", Lang::Zh),
         "请不要使用逗号：小数点用“.”，千位不加分隔符，例如 3.6"
     );
-    assert_eq!(msg("functions.wifi_coverage_pct", "70%", Lang::Zh), "请只填写数字，不要带 % 号，例如 70");
+    assert_eq!(
+        msg("functions.wifi_coverage_pct", "70%", Lang::Zh),
+        "请只填写数字，不要带 % 号，例如 70"
+    );
     assert_eq!(
         msg("benefits.new_tax_wan", "30万", Lang::Zh),
         "请只填写数字，不要带单位（本栏单位为万元），例如 8000"
@@ -201,16 +229,34 @@ fn error_messages_in_both_languages() {
         msg("benefits.new_tax_wan", "30万", Lang::En),
         "Enter the number only, without units (this field is in ten-thousand yuan), e.g. 8000"
     );
-    assert_eq!(msg("functions.wifi_coverage_pct", "101", Lang::Zh), "WiFi覆盖率不能大于 100%");
-    assert_eq!(msg("investment.total_yi", "1.23456", Lang::Zh), "计划固定资产投资总额最多保留 4 位小数");
-    assert_eq!(msg("investment.by_year_yi", "x", Lang::Zh), "请填写数字，例如 3.6（不要带单位或逗号）（第 1 项）");
+    assert_eq!(
+        msg("functions.wifi_coverage_pct", "101", Lang::Zh),
+        "WiFi覆盖率不能大于 100%"
+    );
+    assert_eq!(
+        msg("investment.total_yi", "1.23456", Lang::Zh),
+        "计划固定资产投资总额最多保留 4 位小数"
+    );
+    assert_eq!(
+        msg("investment.by_year_yi", "x", Lang::Zh),
+        "请填写数字，例如 3.6（不要带单位或逗号）（第 1 项）"
+    );
     let built = complete_errors(|i| i.built_area_km2 = Some(dec!(4)));
     assert_eq!(built, err("built_area_km2", ErrorCode::BuiltExceedsPlanned));
     let e = FieldError::new("built_area_km2", ErrorCode::BuiltExceedsPlanned);
     assert_eq!(e.message(Lang::Zh), "建设面积不能大于规划面积");
-    assert_eq!(e.message(Lang::En), "The built area cannot be larger than the planned area");
-    assert_eq!(FieldError::new("planned_area_km2", ErrorCode::Required).message(Lang::Zh), "请填写规划面积");
-    assert_eq!(FieldError::new("industry", ErrorCode::Required).message(Lang::Zh), "请选择产业类别");
+    assert_eq!(
+        e.message(Lang::En),
+        "The built area cannot be larger than the planned area"
+    );
+    assert_eq!(
+        FieldError::new("planned_area_km2", ErrorCode::Required).message(Lang::Zh),
+        "请填写规划面积"
+    );
+    assert_eq!(
+        FieldError::new("industry", ErrorCode::Required).message(Lang::Zh),
+        "请选择产业类别"
+    );
     // Every code renders something in both languages.
     for f in FIELDS {
         let e = FieldError::new(f.name, ErrorCode::Required);
@@ -222,11 +268,7 @@ fn error_messages_in_both_languages() {
 fn complete_reports_every_missing_field_at_once() {
     let errors = ProposalInput::default().complete().unwrap_err();
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-    let required: Vec<&str> = FIELDS
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name)
-        .collect();
+    let required: Vec<&str> = FIELDS.iter().filter(|f| f.required).map(|f| f.name).collect();
     assert_eq!(fields, required);
     assert!(errors.iter().all(|e| e.code == ErrorCode::Required));
 }
@@ -234,9 +276,19 @@ fn complete_reports_every_missing_field_at_once() {
 #[test]
 fn complete_cross_field_rules() {
     use ErrorCode as C;
-    let cases: Vec<(&str, Box<dyn Fn(&mut ProposalInput)>, Vec<(String, ErrorCode)>)> = vec![
-        ("built = planned is fine", Box::new(|i| i.built_area_km2 = Some(dec!(3.2))), vec![]),
-        ("built > planned", Box::new(|i| i.built_area_km2 = Some(dec!(3.2001))), err("built_area_km2", C::BuiltExceedsPlanned)),
+    type Change = Box<dyn Fn(&mut ProposalInput)>;
+    type Errors = Vec<(String, ErrorCode)>;
+    let cases: Vec<(&str, Change, Errors)> = vec![
+        (
+            "built = planned is fine",
+            Box::new(|i| i.built_area_km2 = Some(dec!(3.2))),
+            vec![],
+        ),
+        (
+            "built > planned",
+            Box::new(|i| i.built_area_km2 = Some(dec!(3.2001))),
+            err("built_area_km2", C::BuiltExceedsPlanned),
+        ),
         (
             "exclusions above total",
             Box::new(|i| i.investment.residential_yi = Some(dec!(59))),
@@ -255,7 +307,11 @@ fn complete_cross_field_rules() {
             Box::new(|i| i.investment.characteristic_yi = Some(dec!(52.0001))),
             err("investment.characteristic_yi", C::CharacteristicExceedsEligible),
         ),
-        ("characteristic = eligible", Box::new(|i| i.investment.characteristic_yi = Some(dec!(52))), vec![]),
+        (
+            "characteristic = eligible",
+            Box::new(|i| i.investment.characteristic_yi = Some(dec!(52))),
+            vec![],
+        ),
         (
             "two years",
             Box::new(|i| i.investment.by_year_yi = vec![Some(dec!(31)), Some(dec!(31))]),
@@ -302,15 +358,31 @@ fn complete_cross_field_rules() {
             }),
             vec![],
         ),
-        ("blank developer is allowed", Box::new(|i| i.developer = Some("   ".into())), vec![]),
-        ("blank name is not", Box::new(|i| i.name = Some("   ".into())), err("name", C::Required)),
+        (
+            "blank developer is allowed",
+            Box::new(|i| i.developer = Some("   ".into())),
+            vec![],
+        ),
+        (
+            "blank name is not",
+            Box::new(|i| i.name = Some("   ".into())),
+            err("name", C::Required),
+        ),
         (
             "limits are checked again",
             Box::new(|i| i.functions.wifi_coverage_pct = Some(dec!(100.5))),
             err("functions.wifi_coverage_pct", C::TooLarge),
         ),
-        ("scenic level range", Box::new(|i| i.functions.scenic_level = Some(6)), err("functions.scenic_level", C::TooLarge)),
-        ("negative count", Box::new(|i| i.benefits.jobs = Some(-1)), err("benefits.jobs", C::Negative)),
+        (
+            "scenic level range",
+            Box::new(|i| i.functions.scenic_level = Some(6)),
+            err("functions.scenic_level", C::TooLarge),
+        ),
+        (
+            "negative count",
+            Box::new(|i| i.benefits.jobs = Some(-1)),
+            err("benefits.jobs", C::Negative),
+        ),
     ];
     for (name, change, want) in cases {
         assert_eq!(complete_errors(change), want, "{name}");
@@ -347,8 +419,14 @@ fn by_year_messages() {
     let mut input = sample_proposal().to_input();
     input.investment.by_year_yi[2] = Some(dec!(25));
     let e = input.complete().unwrap_err().remove(0);
-    assert_eq!(e.message(Lang::Zh), "逐年投资合计 61 亿元，与投资总额 62 亿元不符（允许相差 0.01 亿元）");
-    assert_eq!(e.message(Lang::En), "The yearly figures add up to 61, not the total of 62 (tolerance 0.01)");
+    assert_eq!(
+        e.message(Lang::Zh),
+        "逐年投资合计 61 亿元，与投资总额 62 亿元不符（允许相差 0.01 亿元）"
+    );
+    assert_eq!(
+        e.message(Lang::En),
+        "The yearly figures add up to 61, not the total of 62 (tolerance 0.01)"
+    );
 }
 
 #[test]
@@ -381,29 +459,71 @@ fn json_reads_exact_decimals_from_numbers_and_strings() {
 #[test]
 fn json_errors_name_the_field() {
     use ErrorCode as C;
-    assert_eq!(json_errors(|v| v["investment"]["foo"] = json!(1)), err("investment.foo", C::UnknownField));
-    assert_eq!(json_errors(|v| v["colour"] = json!("red")), err("colour", C::UnknownField));
-    assert_eq!(json_errors(|v| v["total_yi"] = json!(1)), err("total_yi", C::UnknownField));
+    assert_eq!(
+        json_errors(|v| v["investment"]["foo"] = json!(1)),
+        err("investment.foo", C::UnknownField)
+    );
+    assert_eq!(
+        json_errors(|v| v["colour"] = json!("red")),
+        err("colour", C::UnknownField)
+    );
+    assert_eq!(
+        json_errors(|v| v["total_yi"] = json!(1)),
+        err("total_yi", C::UnknownField)
+    );
     assert_eq!(json_errors(|v| v["name"] = json!(5)), err("name", C::WrongType));
-    assert_eq!(json_errors(|v| v["accelerated_county"] = json!("true")), err("accelerated_county", C::WrongType));
-    assert_eq!(json_errors(|v| v["investment"] = json!(5)), err("investment", C::WrongType));
-    assert_eq!(json_errors(|v| v["investment"]["total_yi"] = json!("NaN")), err("investment.total_yi", C::NotFinite));
-    assert_eq!(json_errors(|v| v["investment"]["total_yi"] = json!("Infinity")), err("investment.total_yi", C::NotFinite));
-    assert_eq!(json_errors(|v| v["investment"]["total_yi"] = json!(true)), err("investment.total_yi", C::WrongType));
-    assert_eq!(json_errors(|v| v["investment"]["total_yi"] = json!(-62)), err("investment.total_yi", C::Negative));
+    assert_eq!(
+        json_errors(|v| v["accelerated_county"] = json!("true")),
+        err("accelerated_county", C::WrongType)
+    );
+    assert_eq!(
+        json_errors(|v| v["investment"] = json!(5)),
+        err("investment", C::WrongType)
+    );
+    assert_eq!(
+        json_errors(|v| v["investment"]["total_yi"] = json!("NaN")),
+        err("investment.total_yi", C::NotFinite)
+    );
+    assert_eq!(
+        json_errors(|v| v["investment"]["total_yi"] = json!("Infinity")),
+        err("investment.total_yi", C::NotFinite)
+    );
+    assert_eq!(
+        json_errors(|v| v["investment"]["total_yi"] = json!(true)),
+        err("investment.total_yi", C::WrongType)
+    );
+    assert_eq!(
+        json_errors(|v| v["investment"]["total_yi"] = json!(-62)),
+        err("investment.total_yi", C::Negative)
+    );
     assert_eq!(
         json_errors(|v| v["functions"]["wifi_coverage_pct"] = json!("99.999")),
         err("functions.wifi_coverage_pct", C::TooManyDecimals)
     );
-    assert_eq!(json_errors(|v| v["benefits"]["jobs"] = json!(10.5)), err("benefits.jobs", C::NotWholeNumber));
-    assert_eq!(json_errors(|v| v["benefits"]["jobs"] = json!(1e10)), err("benefits.jobs", C::TooLarge));
-    assert_eq!(json_errors(|v| v["industry"] = json!("mining")), err("industry", C::InvalidChoice));
-    assert_eq!(json_errors(|v| v["classic_trade"] = json!("jade")), err("classic_trade", C::InvalidChoice));
+    assert_eq!(
+        json_errors(|v| v["benefits"]["jobs"] = json!(10.5)),
+        err("benefits.jobs", C::NotWholeNumber)
+    );
+    assert_eq!(
+        json_errors(|v| v["benefits"]["jobs"] = json!(1e10)),
+        err("benefits.jobs", C::TooLarge)
+    );
+    assert_eq!(
+        json_errors(|v| v["industry"] = json!("mining")),
+        err("industry", C::InvalidChoice)
+    );
+    assert_eq!(
+        json_errors(|v| v["classic_trade"] = json!("jade")),
+        err("classic_trade", C::InvalidChoice)
+    );
     assert_eq!(
         json_errors(|v| v["investment"]["by_year_yi"] = json!([14, "x", 26])),
         err("investment.by_year_yi", C::InvalidNumber)
     );
-    assert_eq!(json_errors(|v| v["investment"]["by_year_yi"] = json!("14")), err("investment.by_year_yi", C::WrongType));
+    assert_eq!(
+        json_errors(|v| v["investment"]["by_year_yi"] = json!("14")),
+        err("investment.by_year_yi", C::WrongType)
+    );
     assert_eq!(
         json_errors(|v| {
             v.as_object_mut().unwrap().remove("region");
@@ -411,8 +531,14 @@ fn json_errors_name_the_field() {
         err("region", C::Required)
     );
     assert_eq!(json_errors(|v| v["developer"] = json!(null)), vec![]);
-    assert_eq!(json_errors(|v| v["name"] = json!(" ".repeat(3) + &"镇".repeat(100))), vec![]);
-    assert_eq!(json_errors(|v| v["name"] = json!("镇".repeat(101))), err("name", C::TooLong));
+    assert_eq!(
+        json_errors(|v| v["name"] = json!(" ".repeat(3) + &"镇".repeat(100))),
+        vec![]
+    );
+    assert_eq!(
+        json_errors(|v| v["name"] = json!("镇".repeat(101))),
+        err("name", C::TooLong)
+    );
     assert_eq!(
         codes(&Proposal::from_json(&json!([1])).unwrap_err()),
         vec![("", C::NotAnObject)]
@@ -432,9 +558,15 @@ fn fields_table_is_consistent() {
         assert!(input.slot(f.name).is_some(), "{} has no slot", f.name);
         assert!(!f.label_zh.is_empty() && !f.help_zh.is_empty() && !f.help_en.is_empty());
     }
-    assert_eq!(field("planned_area_km2").map(|f| f.help_zh), Some("规划面积一般控制在3平方公里左右"));
+    assert_eq!(
+        field("planned_area_km2").map(|f| f.help_zh),
+        Some("规划面积一般控制在3平方公里左右")
+    );
     assert_eq!(Industry::Health.label(Lang::Zh), "健康");
-    assert_eq!(Industry::from_code("high_end_equipment"), Some(Industry::HighEndEquipment));
+    assert_eq!(
+        Industry::from_code("high_end_equipment"),
+        Some(Industry::HighEndEquipment)
+    );
     assert_eq!(Location::BuiltUpCenter.label(Lang::En), "centre of a built-up area");
     assert_eq!(ClassicTrade::ALL.len(), 10);
     assert_eq!(Choice::Industry.options(Lang::Zh).len(), 9);

@@ -1,0 +1,61 @@
+//! Submitting and withdrawing.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::handlers::Page;
+use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
+use crate::services::proposals as service;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    pub version: String,
+}
+
+fn version(form: &VersionForm) -> i32 {
+    form.version.trim().parse().unwrap_or(0)
+}
+
+/// `POST /proposals/{id}/submit`: complete validation, evaluation under the
+/// active standard, status submitted — one transaction.
+pub async fn submit(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    match service::submit(&state.db, &user, id, version(&form)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
+        // Incomplete: the form comes back saying exactly what to fill in.
+        Err(ServiceError::Invalid(errors)) => super::form::incomplete(&state, page, &user, id, &errors).await,
+        Err(ServiceError::WrongState) => {
+            Err(AppError::Conflict { key: "proposals.not_submittable", link: Some(format!("/proposals/{id}")) })
+        }
+        Err(ServiceError::Stale) => Err(AppError::Conflict { key: "error.conflict.stale", link: Some(format!("/proposals/{id}")) }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /proposals/{id}/withdraw`.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Redirect> {
+    match service::withdraw(&state.db, &user, id, version(&form)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}"))),
+        Err(ServiceError::WrongState) => {
+            Err(AppError::Conflict { key: "proposals.not_withdrawable", link: Some(format!("/proposals/{id}")) })
+        }
+        Err(ServiceError::Stale) => Err(AppError::Conflict { key: "error.conflict.stale", link: Some(format!("/proposals/{id}")) }),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,31 @@
+//! Officials' proposals: the list, the form (with live evaluation), the
+//! proposal page, submission and withdrawal, and the evaluation report.
+
+mod actions;
+mod form;
+mod list;
+pub mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// Officials' (and admins') routes.
+pub fn official_routes() -> Router<AppState> {
+    Router::new()
+        .route("/proposals", get(list::list).post(form::create))
+        .route("/proposals/new", get(form::new))
+        .route("/proposals/live", post(form::live))
+        .route("/proposals/{id}/edit", get(form::edit))
+        .route("/proposals/{id}", post(form::update))
+        .route("/proposals/{id}/submit", post(actions::submit))
+        .route("/proposals/{id}/withdraw", post(actions::withdraw))
+}
+
+/// Routes every signed-in role may call; the handlers scope by region.
+pub fn shared_routes() -> Router<AppState> {
+    Router::new()
+        .route("/proposals/{id}", get(view::show))
+        .route("/proposals/{id}/report", get(view::report))
+}

@@ -1,0 +1,457 @@
+//! What admins do with standard versions: copy into a draft, edit a draft
+//! (parameters and example cases), publish, activate; the what-if over every
+//! proposal in the pipeline; and a reviewer's re-evaluation of a proposal
+//! under the active version. Each change is one transaction with its audit
+//! row; a version that any evaluation used, or that is not a draft, is never
+//! edited (the `standards_guard` trigger refuses it too).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+
+use crate::auth::User;
+use crate::db::evaluations::{self, NewEvaluation};
+use crate::db::proposals::{self, Scope};
+use crate::db::standards::{self as db_standards, AdminRow};
+use crate::db::{audit, is_unique_violation};
+use crate::domain::Status;
+use crate::domain::proposal::Proposal;
+use crate::error::AppError;
+use crate::standards::{Example, Overall, Standard, StandardError, Verdict, evaluate, run_examples};
+
+/// Why a change to a standard did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum StandardsError {
+    #[error("not found")]
+    NotFound,
+    /// Only drafts are edited or published.
+    #[error("not a draft")]
+    NotDraft,
+    /// An evaluation used the version: it never changes.
+    #[error("used by evaluations")]
+    Used,
+    /// The draft changed since the form was loaded.
+    #[error("stale")]
+    Stale,
+    /// Some example cases do not give their expected results.
+    #[error("example cases fail")]
+    ExamplesFail,
+    #[error("already active")]
+    AlreadyActive,
+    /// The proposal has no evaluation to repeat, or is not in the pipeline.
+    #[error("cannot re-evaluate")]
+    NotEvaluable,
+    /// The parameters are not sound.
+    #[error("invalid standard")]
+    Invalid(Vec<StandardError>),
+    /// The new code is not a valid standard code.
+    #[error("invalid code")]
+    BadCode,
+    #[error("no active standard")]
+    NoActiveStandard,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl StandardsError {
+    /// The error as a page, with a link back to the version when known.
+    pub fn into_app(self, id: Option<i64>) -> AppError {
+        let link = id.map(|id| format!("/admin/standards/{id}"));
+        let conflict = |key| AppError::Conflict { key, link: link.clone() };
+        match self {
+            StandardsError::NotFound => AppError::NotFound,
+            StandardsError::NotDraft => conflict("standards.error.not_draft"),
+            StandardsError::Used => conflict("standards.error.used"),
+            StandardsError::Stale => conflict("error.conflict.stale"),
+            StandardsError::ExamplesFail => conflict("standards.error.examples_fail"),
+            StandardsError::AlreadyActive => conflict("standards.error.already_active"),
+            StandardsError::NotEvaluable => conflict("standards.error.not_evaluable"),
+            StandardsError::Invalid(_) | StandardsError::BadCode => AppError::BadRequest("error.bad_request.invalid"),
+            StandardsError::NoActiveStandard => AppError::Internal(anyhow::anyhow!("no active standard")),
+            StandardsError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<StandardsError> for AppError {
+    fn from(err: StandardsError) -> Self {
+        err.into_app(None)
+    }
+}
+
+fn entry<'a>(user: &User, action: &'a str, id: i64, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> audit::Entry<'a> {
+    audit::Entry { actor_id: Some(user.id), action, entity: "standard", entity_id: Some(id), before, after }
+}
+
+/// A standard code as the database accepts it: `ZJ-2015`, `ZC-2026`.
+pub fn valid_code(code: &str) -> bool {
+    let mut chars = code.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && code.len() <= 32
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Whether every example case of the standard gives its expected results.
+pub fn examples_pass(standard: &Standard) -> bool {
+    run_examples(standard).iter().all(|r| r.passed)
+}
+
+/// Copies a version into a new draft: the same code with the next version
+/// number, or `new_code` (version 1 or its next). Returns the draft's id.
+pub async fn copy(db: &PgPool, user: &User, source_id: i64, new_code: Option<&str>) -> Result<i64, StandardsError> {
+    let new_code = new_code.map(str::trim).filter(|c| !c.is_empty());
+    if new_code.is_some_and(|c| !valid_code(c)) {
+        return Err(StandardsError::BadCode);
+    }
+    let mut tx = db.begin().await?;
+    let source = db_standards::get_admin(&mut tx, source_id).await?.ok_or(StandardsError::NotFound)?;
+    let mut draft = source.standard().clone();
+    draft.code = new_code.unwrap_or(&source.code).to_owned();
+    draft.version = db_standards::next_version(&mut tx, &draft.code).await?;
+    let id = match db_standards::insert_draft(&mut tx, &draft, user.id).await {
+        Ok(id) => id,
+        // Someone copied the same code at the same moment.
+        Err(e) if is_unique_violation(&e) => return Err(StandardsError::Stale),
+        Err(e) => return Err(e.into()),
+    };
+    let before = Some(json!({"id": source.id, "code": source.code, "version": source.version}));
+    let after = Some(json!({"code": draft.code, "version": draft.version, "status": "draft"}));
+    audit::record(&mut tx, entry(user, "standard.copied", id, before, after)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Locks a draft that no evaluation used, checking it is still the content
+/// the caller loaded (`expected_hash`, when given).
+async fn lock_draft(conn: &mut PgConnection, id: i64, expected_hash: Option<&str>) -> Result<AdminRow, StandardsError> {
+    let row = db_standards::lock_admin(conn, id).await?.ok_or(StandardsError::NotFound)?;
+    if row.is_used() {
+        return Err(StandardsError::Used);
+    }
+    if row.status != "draft" {
+        return Err(StandardsError::NotDraft);
+    }
+    if expected_hash.is_some_and(|h| h != row.content_hash) {
+        return Err(StandardsError::Stale);
+    }
+    Ok(row)
+}
+
+/// Applies `change` to a draft, validates the result and saves it, with an
+/// audit row `action` that records what changed.
+async fn modify_draft(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    expected_hash: Option<&str>,
+    action: &str,
+    detail: serde_json::Value,
+    change: impl FnOnce(&mut Standard) -> Result<(), StandardsError>,
+) -> Result<(), StandardsError> {
+    let mut tx = db.begin().await?;
+    let row = lock_draft(&mut tx, id, expected_hash).await?;
+    let mut standard = row.standard().clone();
+    change(&mut standard)?;
+    // Code and version identify the row: an edit never changes them.
+    standard.code = row.code.clone();
+    standard.version = row.version;
+    let errors = standard.validate();
+    if !errors.is_empty() {
+        return Err(StandardsError::Invalid(errors));
+    }
+    db_standards::update_draft(&mut tx, id, &standard).await?;
+    let before = Some(json!({"content_hash": row.content_hash}));
+    let after = Some(json!({"content_hash": db_standards::content_hash(&standard), "change": detail}));
+    audit::record(&mut tx, entry(user, action, id, before, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces a draft's parameters with `edited` (loaded at `expected_hash`).
+pub async fn save_draft(db: &PgPool, user: &User, id: i64, expected_hash: &str, edited: Standard) -> Result<(), StandardsError> {
+    let ids: Vec<&str> = edited.criteria.iter().map(|c| c.id.as_str()).collect();
+    let detail = json!({"criteria": ids});
+    modify_draft(db, user, id, Some(expected_hash), "standard.edited", detail, move |s| {
+        *s = edited;
+        Ok(())
+    })
+    .await
+}
+
+/// Changes what example case `index` expects.
+pub async fn set_example_expectations(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    index: usize,
+    name: String,
+    expected_overall: Overall,
+    expected: BTreeMap<String, Verdict>,
+) -> Result<(), StandardsError> {
+    let detail = json!({"example": index, "name": name, "expected_overall": expected_overall.code()});
+    modify_draft(db, user, id, None, "standard.example_edited", detail, move |s| {
+        let ex = s.examples.get_mut(index).ok_or(StandardsError::NotFound)?;
+        ex.name = name;
+        ex.expected_overall = expected_overall;
+        ex.expected = expected;
+        Ok(())
+    })
+    .await
+}
+
+/// Removes example case `index`.
+pub async fn remove_example(db: &PgPool, user: &User, id: i64, index: usize) -> Result<(), StandardsError> {
+    modify_draft(db, user, id, None, "standard.example_removed", json!({"example": index}), move |s| {
+        if index >= s.examples.len() {
+            return Err(StandardsError::NotFound);
+        }
+        s.examples.remove(index);
+        Ok(())
+    })
+    .await
+}
+
+/// Adds an example case made from a proposal as last evaluated (or as
+/// stored, when never evaluated), expecting the results the draft gives it
+/// now: the admin then adjusts what it should give. Returns the case's index.
+pub async fn add_example_from_proposal(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    proposal_id: i64,
+    name: Option<String>,
+) -> Result<usize, StandardsError> {
+    let mut conn = db.acquire().await?;
+    let row = proposals::get(&mut conn, proposal_id, Scope::All).await?.ok_or(StandardsError::NotEvaluable)?;
+    let snapshot = match evaluations::latest(&mut conn, proposal_id).await? {
+        Some(e) => e.snapshot,
+        None => row.to_input().complete().map_err(|_| StandardsError::NotEvaluable)?.to_json(),
+    };
+    drop(conn);
+    let proposal = Proposal::from_json(&snapshot).map_err(|_| StandardsError::NotEvaluable)?;
+    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| row.name.clone());
+    let mut index = 0;
+    let detail = json!({"proposal_id": proposal_id, "name": name});
+    modify_draft(db, user, id, None, "standard.example_added", detail, |s| {
+        let ev = evaluate(&proposal, s);
+        s.examples.push(Example {
+            name,
+            proposal: snapshot,
+            expected_overall: ev.overall,
+            expected: ev.findings.iter().map(|f| (f.criterion.clone(), f.verdict)).collect(),
+        });
+        index = s.examples.len() - 1;
+        Ok(())
+    })
+    .await?;
+    Ok(index)
+}
+
+/// A draft becomes published, if all its example cases pass.
+pub async fn publish(db: &PgPool, user: &User, id: i64) -> Result<(), StandardsError> {
+    let mut tx = db.begin().await?;
+    let row = db_standards::lock_admin(&mut tx, id).await?.ok_or(StandardsError::NotFound)?;
+    if row.status != "draft" {
+        return Err(StandardsError::NotDraft);
+    }
+    if !examples_pass(row.standard()) {
+        return Err(StandardsError::ExamplesFail);
+    }
+    db_standards::publish(&mut tx, id).await?;
+    let before = Some(json!({"status": "draft"}));
+    let after = Some(json!({"status": "published", "content_hash": row.content_hash}));
+    audit::record(&mut tx, entry(user, "standard.published", id, before, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a draft or published version the active one from `effective_from`
+/// (the previously active one becomes published), if all its example cases
+/// pass. Activations are serialised, so exactly one version is active even
+/// when two admins activate at once.
+pub async fn activate(db: &PgPool, user: &User, id: i64, effective_from: chrono::NaiveDate) -> Result<(), StandardsError> {
+    let mut tx = db.begin().await?;
+    db_standards::lock_activation(&mut tx).await?;
+    let row = db_standards::lock_admin(&mut tx, id).await?.ok_or(StandardsError::NotFound)?;
+    if row.status == "active" {
+        return Err(StandardsError::AlreadyActive);
+    }
+    if !examples_pass(row.standard()) {
+        return Err(StandardsError::ExamplesFail);
+    }
+    let previous = db_standards::activate(&mut tx, id, effective_from).await?;
+    let before = Some(json!({"status": row.status, "previous_active": previous}));
+    let after = Some(json!({"status": "active", "effective_from": effective_from}));
+    audit::record(&mut tx, entry(user, "standard.activated", id, before, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Pass / pass_with_warnings / fail counts under one version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub pass: usize,
+    pub pass_with_warnings: usize,
+    pub fail: usize,
+}
+
+impl Counts {
+    fn add(&mut self, overall: Overall) {
+        match overall {
+            Overall::Pass => self.pass += 1,
+            Overall::PassWithWarnings => self.pass_with_warnings += 1,
+            Overall::Fail => self.fail += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.pass + self.pass_with_warnings + self.fail
+    }
+}
+
+/// A criterion whose verdict differs between the two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionChange {
+    pub criterion: String,
+    /// `None` when the version has no such criterion.
+    pub before: Option<Verdict>,
+    pub after: Option<Verdict>,
+}
+
+/// A proposal whose overall verdict the draft would change.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub proposal_id: i64,
+    pub name: String,
+    pub region: String,
+    pub status: Status,
+    pub before: Overall,
+    pub after: Overall,
+    pub criteria: Vec<CriterionChange>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhatIf {
+    pub active: Standard,
+    pub candidate: Standard,
+    pub under_active: Counts,
+    pub under_candidate: Counts,
+    pub changed: Vec<Changed>,
+    /// Proposals whose stored data is incomplete and could not be scored.
+    pub skipped: usize,
+    /// Time to load and evaluate everything.
+    pub elapsed: Duration,
+}
+
+/// Re-evaluates every submitted, approved and listed proposal under the
+/// active version and under version `id`; stores nothing. One query loads
+/// the proposals; evaluation runs in memory.
+pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
+    let started = Instant::now();
+    let mut conn = db.acquire().await?;
+    let candidate = db_standards::get_admin(&mut conn, id).await?.ok_or(StandardsError::NotFound)?;
+    let active = db_standards::active(&mut conn).await?.ok_or(StandardsError::NoActiveStandard)?;
+    let rows = db_standards::whatif_proposals(&mut conn).await?;
+    drop(conn);
+    let (a, c) = (active.standard().clone(), candidate.standard().clone());
+    // Evaluation is CPU work: off the async workers.
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut result = WhatIf {
+            under_active: Counts::default(),
+            under_candidate: Counts::default(),
+            changed: Vec::new(),
+            skipped: 0,
+            elapsed: Duration::ZERO,
+            active: a,
+            candidate: c,
+        };
+        for row in rows {
+            let Ok(proposal) = row.to_input().complete() else {
+                result.skipped += 1;
+                continue;
+            };
+            let before = evaluate(&proposal, &result.active);
+            let after = evaluate(&proposal, &result.candidate);
+            result.under_active.add(before.overall);
+            result.under_candidate.add(after.overall);
+            if before.overall != after.overall {
+                let ids: BTreeSet<&str> = before
+                    .findings
+                    .iter()
+                    .chain(after.findings.iter())
+                    .map(|f| f.criterion.as_str())
+                    .collect();
+                let criteria = result
+                    .candidate
+                    .criteria
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .chain(result.active.criteria.iter().map(|c| c.id.as_str()))
+                    .filter(|id| ids.contains(id))
+                    .fold(Vec::<&str>::new(), |mut v, id| {
+                        if !v.contains(&id) {
+                            v.push(id);
+                        }
+                        v
+                    })
+                    .into_iter()
+                    .filter_map(|id| {
+                        let (b, a) = (before.verdict(id), after.verdict(id));
+                        (b != a).then(|| CriterionChange { criterion: id.to_owned(), before: b, after: a })
+                    })
+                    .collect();
+                result.changed.push(Changed {
+                    proposal_id: row.id,
+                    name: row.name.clone(),
+                    region: row.region_name.clone(),
+                    status: row.status(),
+                    before: before.overall,
+                    after: after.overall,
+                    criteria,
+                });
+            }
+        }
+        result
+    })
+    .await
+    .map_err(|e| StandardsError::Db(sqlx::Error::Protocol(format!("what-if task failed: {e}"))))?;
+    Ok(WhatIf { elapsed: started.elapsed(), ..outcome })
+}
+
+/// A reviewer's re-evaluation: the proposal as last evaluated, scored under
+/// the active version and stored as a new evaluation of the same revision.
+/// Earlier evaluations stay. Returns the new evaluation's id.
+pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i64, StandardsError> {
+    let mut tx = db.begin().await?;
+    let row = proposals::lock(&mut tx, proposal_id, Scope::All).await?.ok_or(StandardsError::NotFound)?;
+    if matches!(row.status(), Status::Draft | Status::Withdrawn) {
+        return Err(StandardsError::NotEvaluable);
+    }
+    let latest = evaluations::latest(&mut tx, proposal_id).await?.ok_or(StandardsError::NotEvaluable)?;
+    let proposal = Proposal::from_json(&latest.snapshot).map_err(|_| StandardsError::NotEvaluable)?;
+    let active = db_standards::active(&mut tx).await?.ok_or(StandardsError::NoActiveStandard)?;
+    let evaluation = evaluate(&proposal, active.standard());
+    let evaluation_id = evaluations::insert(
+        &mut tx,
+        NewEvaluation {
+            proposal_id,
+            proposal_revision: latest.proposal_revision,
+            standard_id: active.id,
+            snapshot: latest.snapshot.clone(),
+            evaluation: &evaluation,
+            created_by: Some(user.id),
+        },
+    )
+    .await?;
+    let before = Some(json!({"evaluation": latest.id, "standard": format!("{} v{}", latest.standard_code, latest.standard_version), "overall": latest.overall}));
+    let after = Some(json!({"evaluation": evaluation_id, "standard": format!("{} v{}", active.code, active.version), "overall": evaluation.overall.code(), "revision": latest.proposal_revision}));
+    audit::record(
+        &mut tx,
+        audit::Entry { actor_id: Some(user.id), action: "proposal.reevaluated", entity: "proposal", entity_id: Some(proposal_id), before, after },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(evaluation_id)
+}
