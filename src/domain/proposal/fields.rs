@@ -241,7 +241,7 @@ pub const FIELDS: &[FieldSpec] = &[
             "小镇名称",
             "Town name",
             "例如“健康美食小镇”，不超过100个字",
-            "For example 健康美食小镇; at most 100 characters",
+            "For example “Healthy Food Town”; at most 100 characters",
         ],
     ),
     spec(
@@ -255,7 +255,7 @@ pub const FIELDS: &[FieldSpec] = &[
             "申报县（市、区）",
             "Applying county or district",
             "申报所在的县（市、区），例如“诸城市”",
-            "The county or district that applies, e.g. 诸城市",
+            "The county or district that applies, e.g. Zhucheng",
         ],
     ),
     spec(

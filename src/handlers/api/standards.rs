@@ -1,0 +1,129 @@
+//! `GET /api/v1/standards` and `GET /api/v1/standards/{code}`: anyone can
+//! read the rules. Drafts are never shown.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::schema::{ErrorAnswer, StandardDefinition, StandardSummary};
+use super::{api_lang, error_answer, json_answer, query_param};
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+const ACTIVE: &str = "active";
+const DRAFT: &str = "draft";
+
+/// Every published version, newest first within each code.
+#[utoipa::path(
+    get,
+    path = "/api/v1/standards",
+    tag = "standards",
+    responses(
+        (status = 200, description = "Every published or active standard version", body = [StandardSummary]),
+        (status = 503, description = "The database does not answer", body = ErrorAnswer),
+    )
+)]
+pub async fn list(State(state): State<AppState>) -> Response {
+    let rows = match state.db.acquire().await {
+        Ok(mut conn) => db::standards::list_published(&mut conn).await,
+        Err(err) => Err(err),
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(err) => return AppError::from(err).into_response(),
+    };
+    let answer: Vec<StandardSummary> = rows
+        .iter()
+        .map(|row| {
+            let s = row.standard();
+            StandardSummary {
+                code: row.code.clone(),
+                version: row.version,
+                name_zh: s.name_zh.clone(),
+                name_en: s.name_en.clone(),
+                status: row.status.clone(),
+                effective_from: s.effective_from,
+                active: row.status == ACTIVE,
+            }
+        })
+        .collect();
+    json_answer(StatusCode::OK, &answer)
+}
+
+/// The full definition of a standard version: the newest published one of
+/// the code, or `?version=N`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/standards/{code}",
+    tag = "standards",
+    params(
+        ("code" = String, Path, description = "Standard code", example = "ZJ-2015"),
+        ("version" = Option<i32>, Query, description = "A specific version; absent: the newest published one",
+         minimum = 1, example = 1),
+        ("Accept-Language" = Option<String>, Header, description = "Language of error messages: zh-CN (default) or en"),
+    ),
+    responses(
+        (status = 200, description = "The definition, as the rule engine reads it", body = StandardDefinition),
+        (status = 400, description = "`version` is not a positive whole number", body = ErrorAnswer),
+        (status = 404, description = "No such standard or version (`field` names which)", body = ErrorAnswer),
+        (status = 503, description = "The database does not answer", body = ErrorAnswer),
+    )
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = api_lang(&headers);
+    let version = match query_param(query.as_deref(), "version") {
+        None => None,
+        Some(text) => match text.parse::<i32>() {
+            Ok(v) if v >= 1 => Some(v),
+            _ => {
+                return error_answer(StatusCode::BAD_REQUEST, lang, "version", "api.error.bad_version", &[]);
+            }
+        },
+    };
+    let mut conn = match state.db.acquire().await {
+        Ok(conn) => conn,
+        Err(err) => return AppError::from(err).into_response(),
+    };
+    let found = match version {
+        None => db::standards::newest(&mut conn, &code).await,
+        Some(v) => db::standards::get(&mut conn, &code, v)
+            .await
+            .map(|row| row.filter(|r| r.status != DRAFT)),
+    };
+    match found {
+        Ok(Some(row)) => json_answer(StatusCode::OK, row.standard()),
+        Ok(None) => {
+            let known = match version {
+                None => Ok(None),
+                Some(_) => db::standards::newest(&mut conn, &code).await,
+            };
+            match known {
+                Ok(Some(_)) => {
+                    let v = version.unwrap_or_default().to_string();
+                    error_answer(
+                        StatusCode::NOT_FOUND,
+                        lang,
+                        "version",
+                        "api.error.unknown_version",
+                        &[("code", &code), ("version", &v)],
+                    )
+                }
+                Ok(None) => error_answer(
+                    StatusCode::NOT_FOUND,
+                    lang,
+                    "standard",
+                    "api.error.unknown_standard",
+                    &[("code", &code)],
+                ),
+                Err(err) => AppError::from(err).into_response(),
+            }
+        }
+        Err(err) => AppError::from(err).into_response(),
+    }
+}
