@@ -16,6 +16,8 @@ use crate::domain::password as policy;
 use crate::state::AppState;
 
 pub mod demo;
+mod demo_towns;
+pub mod generate;
 
 /// Runs `work` against the database (private cluster or `DATABASE_URL`),
 /// and stops a cluster it started whatever `work` returns.

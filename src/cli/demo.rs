@@ -16,11 +16,14 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 pub const REGIONS: [&str; 4] = ["诸城市", "青州市", "寿光市", "临朐县"];
 
 pub async fn load(pool: &PgPool, args: &DemoArgs) -> anyhow::Result<()> {
+    if let Some(count) = args.proposals {
+        return super::generate::load(pool, count).await;
+    }
     let mut tx = pool.begin().await?;
     let proposals: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals")
         .fetch_one(&mut *tx)
         .await?;
-    if proposals > 0 && args.proposals.is_none() {
+    if proposals > 0 {
         bail!("the database already has proposals; demo loads only into a database without any");
     }
     let mut region_ids = Vec::new();

@@ -51,3 +51,81 @@ pub async fn history(conn: &mut PgConnection, entity: &str, entity_id: i64) -> s
     .fetch_all(conn)
     .await
 }
+
+/// Filters of the audit log page; each absent one matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The actor's user name, exactly.
+    pub actor: Option<String>,
+    /// An action, or its prefix (`batch.` for every batch action).
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// From this instant (inclusive) to that one (exclusive).
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A line of the audit log page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogRow {
+    pub id: i64,
+    pub actor_username: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+const WHERE: &str = "WHERE ($1::text IS NULL OR u.username = $1)
+      AND ($2::text IS NULL OR a.action = $2 OR (right($2, 1) = '.' AND starts_with(a.action, $2)))
+      AND ($3::text IS NULL OR a.entity = $3)
+      AND ($4::bigint IS NULL OR a.entity_id = $4)
+      AND ($5::timestamptz IS NULL OR a.at >= $5)
+      AND ($6::timestamptz IS NULL OR a.at < $6)";
+
+/// One page of the log, newest first, and the number of matching rows.
+pub async fn search(conn: &mut PgConnection, f: &Filter, limit: i64, offset: i64) -> sqlx::Result<(Vec<LogRow>, i64)> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT a.id, u.username AS actor_username, u.display_name AS actor_name, a.action, a.entity, a.entity_id,
+                a.before, a.after, a.at
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         {WHERE} ORDER BY a.id DESC LIMIT $7 OFFSET $8"
+    ))
+    .bind(&f.actor)
+    .bind(&f.action)
+    .bind(&f.entity)
+    .bind(f.entity_id)
+    .bind(f.from)
+    .bind(f.until)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id {WHERE}"
+    ))
+    .bind(&f.actor)
+    .bind(&f.action)
+    .bind(&f.entity)
+    .bind(f.entity_id)
+    .bind(f.from)
+    .bind(f.until)
+    .fetch_one(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+/// The actions and entities that occur, for the filter lists.
+pub async fn kinds(conn: &mut PgConnection) -> sqlx::Result<(Vec<String>, Vec<String>)> {
+    let actions = sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+        .fetch_all(&mut *conn)
+        .await?;
+    let entities = sqlx::query_scalar("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+        .fetch_all(conn)
+        .await?;
+    Ok((actions, entities))
+}

@@ -96,3 +96,30 @@ pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec
 pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<EvaluationRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await
 }
+
+/// Inserts many evaluations in one statement (generated data for load
+/// tests); keep it under ~5,000 rows.
+pub async fn insert_many(conn: &mut PgConnection, rows: &[NewEvaluation<'_>]) -> sqlx::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut b = sqlx::QueryBuilder::new(
+        "INSERT INTO evaluations (proposal_id, proposal_revision, standard_id, standard_code, standard_version,
+             snapshot, findings, rendered, overall, created_by) ",
+    );
+    b.push_values(rows, |mut s, new| {
+        let e = new.evaluation;
+        s.push_bind(new.proposal_id)
+            .push_bind(new.proposal_revision)
+            .push_bind(new.standard_id)
+            .push_bind(e.standard.code.clone())
+            .push_bind(e.standard.version)
+            .push_bind(new.snapshot.clone())
+            .push_bind(Json(e.findings.clone()))
+            .push_bind(Json(Rendered::of(e)))
+            .push_bind(e.overall.code())
+            .push_bind(new.created_by);
+    });
+    b.build().execute(conn).await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@
 //! the integration tests.
 
 pub mod audit;
+pub mod batches;
 pub mod embedded;
 pub mod evaluations;
 pub mod proposals;

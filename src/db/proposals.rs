@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use sqlx::query_builder::Separated;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use crate::domain::Status;
@@ -169,10 +170,14 @@ const DATA_COLUMNS: [&str; 34] = [
 ];
 
 fn push_data_values(b: &mut QueryBuilder<'_, Postgres>, input: &ProposalInput, user_id: i64) {
+    let mut s = b.separated(", ");
+    push_data_binds(&mut s, input, user_id);
+}
+
+fn push_data_binds(s: &mut Separated<'_, '_, Postgres, &'static str>, input: &ProposalInput, user_id: i64) {
     let i = &input.investment;
     let f = &input.functions;
     let n = &input.benefits;
-    let mut s = b.separated(", ");
     s.push_bind(input.name.clone().unwrap_or_default().trim().to_owned());
     s.push_bind(input.developer.clone().map(|d| d.trim().to_owned()));
     s.push_bind(input.industry.map(|v| v.code()));
@@ -221,6 +226,41 @@ pub async fn insert(conn: &mut PgConnection, region_id: i64, input: &ProposalInp
     push_data_values(&mut b, input, user_id);
     b.push(") RETURNING id");
     b.build_query_scalar().fetch_one(conn).await
+}
+
+/// A proposal written in bulk (generated data for load tests), already in
+/// its final status.
+pub struct BulkProposal<'a> {
+    pub region_id: i64,
+    pub input: &'a ProposalInput,
+    pub status: Status,
+    pub revision: i32,
+    pub user_id: i64,
+}
+
+/// Inserts many proposals in one statement (keep it under ~1,500 rows: the
+/// protocol allows 65,535 bound values); returns their ids in order.
+pub async fn insert_many(conn: &mut PgConnection, rows: &[BulkProposal<'_>]) -> sqlx::Result<Vec<i64>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = QueryBuilder::new("INSERT INTO proposals (region_id, created_by, status, revision, submitted_at, ");
+    b.push(DATA_COLUMNS.join(", "));
+    b.push(") ");
+    b.push_values(rows, |mut s, row| {
+        s.push_bind(row.region_id);
+        s.push_bind(row.user_id);
+        s.push_bind(row.status.code());
+        s.push_bind(row.revision);
+        if row.revision > 0 {
+            s.push("now() - random() * interval '365 days'");
+        } else {
+            s.push("NULL");
+        }
+        push_data_binds(&mut s, row.input, row.user_id);
+    });
+    b.push(" RETURNING id");
+    b.build_query_scalar().fetch_all(conn).await
 }
 
 /// Why a change was not applied.

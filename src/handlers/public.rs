@@ -1,26 +1,82 @@
-//! Pages anyone can read.
+//! Pages anyone can read: the published creation list, each batch (with its
+//! CSV, XLSX and JSON downloads) and each listed town's "why it qualified".
+//! Only published batches and the towns frozen in them are shown: drafts,
+//! unlisted proposals, comments and people's names never are.
+
+mod api;
+mod batch;
+mod downloads;
+mod town;
 
 use askama::Template;
 use askama_web::WebTemplate;
-
 use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
 
 use super::Page;
+use crate::db::batches;
+use crate::error::AppResult;
 use crate::state::AppState;
+
+pub use api::{api_batch, api_batches};
+pub use batch::{BatchView, TownRow, batch_view, columns};
 
 /// Pages anyone can read: the creation list, batches and towns.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new()
+        .route("/", get(home))
+        // `{id}`, `{id}.csv`, `{id}.xlsx` or `{id}.json`: axum matches one
+        // segment, the handler splits the extension.
+        .route("/batches/{file}", get(batch::show))
+        .route("/towns/{id}", get(town::show))
+}
+
+/// `GET /api/v1/batches` and `GET /api/v1/batches/{id}`: the published
+/// batches as JSON (merged into the API router).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/batches", get(api::api_batches))
+        .route("/api/v1/batches/{id}", get(api::api_batch))
+}
+
+/// A published batch as a line of the home page.
+pub struct BatchLine {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub is_withdrawal: bool,
+    pub date: String,
+    pub towns: i64,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/home.html")]
 pub struct HomePage {
     pub page: Page,
+    pub batches: Vec<BatchLine>,
 }
 
-/// `GET /`: the published creation lists (filled by the batches issue).
-pub async fn home(page: Page) -> HomePage {
-    HomePage { page }
+/// `GET /`: the published batches, newest first, with how many towns each.
+pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<HomePage> {
+    let mut conn = state.db.acquire().await?;
+    let rows = batches::list_published(&mut conn).await?;
+    let batches = rows
+        .into_iter()
+        .map(|b| BatchLine {
+            kind: page.t(if b.is_withdrawal() { "public.kind.withdrawal" } else { "public.kind.list" }),
+            is_withdrawal: b.is_withdrawal(),
+            id: b.id,
+            title: b.title,
+            date: b.published_at.map(format_date).unwrap_or_default(),
+            towns: b.entries,
+        })
+        .collect();
+    Ok(HomePage { page, batches })
+}
+
+/// A date as published (China Standard Time).
+pub fn format_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+    t.with_timezone(&cst).format("%Y-%m-%d").to_string()
 }

@@ -2,7 +2,10 @@
 //! transaction over the store, the engine and the domain rules. Handlers,
 //! the command line and tests call these; none of them holds SQL.
 
+pub mod batches;
 pub mod proposals;
+pub mod standards;
+pub mod users;
 
 use crate::db::proposals::ChangeRefused;
 use crate::domain::proposal::FieldError;

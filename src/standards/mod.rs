@@ -4,6 +4,7 @@
 //! only when rendered. No I/O, no web types.
 
 mod builtin;
+pub mod edit;
 mod evaluate;
 mod examples;
 mod figures;

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod evaluate_api;
 mod i18n;
 mod pages;
 mod proposals;

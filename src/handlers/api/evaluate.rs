@@ -69,7 +69,13 @@ pub async fn evaluate(
                         "api.error.unknown_standard",
                         &[("code", code)],
                     ),
-                    None => error_answer(StatusCode::NOT_FOUND, lang, "standard", "api.error.no_active_standard", &[]),
+                    None => error_answer(
+                        StatusCode::NOT_FOUND,
+                        lang,
+                        "standard",
+                        "api.error.no_active_standard",
+                        &[],
+                    ),
                 };
             }
             Err(err) => return AppError::from(err).into_response(),

@@ -189,7 +189,10 @@ impl PartialSchema for StandardDefinition {
             ))
             .additional_properties(Some(AdditionalProperties::FreeForm(true)))
             .property("code", ObjectBuilder::new().schema_type(Type::String))
-            .property("version", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
+            .property(
+                "version",
+                ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)),
+            )
             .property("name_zh", ObjectBuilder::new().schema_type(Type::String))
             .property("name_en", ObjectBuilder::new().schema_type(Type::String))
             .property("jurisdiction", ObjectBuilder::new().schema_type(Type::String))
@@ -337,7 +340,9 @@ fn field_schema(spec: &FieldSpec) -> RefOr<Schema> {
             .schema_type(Type::Integer)
             .minimum(Some(0))
             .maximum(Some(max))
-            .examples([example.parse::<i64>().map_or_else(|_| example.into(), serde_json::Value::from)])
+            .examples([example
+                .parse::<i64>()
+                .map_or_else(|_| example.into(), serde_json::Value::from)])
             .description(Some(description))
             .into(),
     };

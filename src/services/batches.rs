@@ -1,0 +1,601 @@
+//! What admins do with batches of the creation list: compose a draft (list
+//! or withdrawal), and publish it — one transaction that freezes every town
+//! with the evaluation and final verdicts it was approved on, moves the
+//! proposals to `listed` (or `removed`), stores the SHA-256 of the batch's
+//! canonical JSON and writes the audit rows. The command line's `demo` calls
+//! [`create_list_batch`], [`add_entry`] and [`publish`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::batches::{self, BatchRow, FrozenFinding, FrozenStandard, FrozenTown, NewBatch};
+use crate::db::proposals::{self, Scope};
+use crate::db::{audit, evaluations, standards as db_standards};
+use crate::domain::proposal::Industry;
+use crate::domain::{Lang, Status};
+use crate::error::AppError;
+use crate::standards::{Overall, Severity, Verdict, criterion_label};
+
+/// Longest title and introduction (as the schema allows).
+pub const TITLE_MAX: usize = 200;
+pub const INTRODUCTION_MAX: usize = 10_000;
+pub const REASON_MAX: usize = 5_000;
+
+/// Why a batch change did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("not found")]
+    NotFound,
+    /// The batch is published: it never changes again.
+    #[error("batch already published")]
+    Published,
+    /// Only approved proposals not yet listed may be added to a list batch.
+    #[error("proposal not approved")]
+    NotApproved,
+    /// The proposal is already in a published list batch.
+    #[error("proposal already listed")]
+    AlreadyListed,
+    /// A withdrawal batch may only remove towns listed by its batch.
+    #[error("town not listed in that batch")]
+    NotListed,
+    #[error("empty batch")]
+    Empty,
+    /// A withdrawal entry needs its reason.
+    #[error("missing reason")]
+    MissingReason,
+    /// A form value is not acceptable: (field, catalogue key).
+    #[error("invalid {0}")]
+    Invalid(&'static str, &'static str),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<BatchError> for AppError {
+    fn from(err: BatchError) -> Self {
+        let key = match err {
+            BatchError::NotFound => return AppError::NotFound,
+            BatchError::Published => "admin.batches.error.published",
+            BatchError::NotApproved => "admin.batches.error.not_approved",
+            BatchError::AlreadyListed => "admin.batches.error.already_listed",
+            BatchError::NotListed => "admin.batches.error.not_listed",
+            BatchError::Empty => "admin.batches.error.empty",
+            BatchError::MissingReason => "admin.batches.error.reason_required",
+            BatchError::Invalid(_, key) => return AppError::BadRequest(key),
+            BatchError::Db(e) => return e.into(),
+        };
+        AppError::Conflict { key, link: None }
+    }
+}
+
+type Result<T> = std::result::Result<T, BatchError>;
+
+fn entry<'a>(actor: i64, action: &'a str, id: i64, before: Option<Value>, after: Option<Value>) -> audit::Entry<'a> {
+    audit::Entry { actor_id: Some(actor), action, entity: "batch", entity_id: Some(id), before, after }
+}
+
+fn check_text(title: &str, introduction: &str) -> Result<()> {
+    let n = title.trim().chars().count();
+    if n == 0 {
+        return Err(BatchError::Invalid("title", "admin.batches.error.title_required"));
+    }
+    if n > TITLE_MAX {
+        return Err(BatchError::Invalid("title", "admin.batches.error.title_long"));
+    }
+    if introduction.chars().count() > INTRODUCTION_MAX {
+        return Err(BatchError::Invalid("introduction", "admin.batches.error.introduction_long"));
+    }
+    Ok(())
+}
+
+/// Locks a draft batch; a published one refuses every change.
+async fn lock_draft(conn: &mut PgConnection, id: i64) -> Result<BatchRow> {
+    let batch = batches::lock(conn, id).await?.ok_or(BatchError::NotFound)?;
+    if batch.is_published() {
+        return Err(BatchError::Published);
+    }
+    Ok(batch)
+}
+
+/// Creates a draft list batch (e.g. 第一批省级特色小镇创建名单); returns its id.
+pub async fn create_list_batch(db: &PgPool, actor: i64, title: &str, introduction: &str) -> Result<i64> {
+    check_text(title, introduction)?;
+    let mut tx = db.begin().await?;
+    let id = batches::insert(
+        &mut tx,
+        NewBatch { kind: "list", title: title.trim(), introduction: introduction.trim(), withdraws_batch_id: None, created_by: actor },
+    )
+    .await?;
+    let after = Some(json!({"kind": "list", "title": title.trim()}));
+    audit::record(&mut tx, entry(actor, "batch.created", id, None, after)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Creates a draft withdrawal batch removing towns of the published list
+/// batch `withdraws`; returns its id.
+pub async fn create_withdrawal_batch(
+    db: &PgPool,
+    actor: i64,
+    withdraws: i64,
+    title: &str,
+    introduction: &str,
+) -> Result<i64> {
+    check_text(title, introduction)?;
+    let mut tx = db.begin().await?;
+    let target = batches::get_published(&mut tx, withdraws).await?;
+    if target.as_ref().is_none_or(|b| b.kind != "list") {
+        return Err(BatchError::Invalid("withdraws", "admin.batches.error.withdraws"));
+    }
+    let id = batches::insert(
+        &mut tx,
+        NewBatch {
+            kind: "withdrawal",
+            title: title.trim(),
+            introduction: introduction.trim(),
+            withdraws_batch_id: Some(withdraws),
+            created_by: actor,
+        },
+    )
+    .await?;
+    let after = Some(json!({"kind": "withdrawal", "title": title.trim(), "withdraws": withdraws}));
+    audit::record(&mut tx, entry(actor, "batch.created", id, None, after)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a draft's title and introduction.
+pub async fn update_text(db: &PgPool, actor: i64, id: i64, title: &str, introduction: &str) -> Result<()> {
+    check_text(title, introduction)?;
+    let mut tx = db.begin().await?;
+    let before = lock_draft(&mut tx, id).await?;
+    batches::update_text(&mut tx, id, title.trim(), introduction.trim()).await?;
+    let before = Some(json!({"title": before.title, "introduction": before.introduction}));
+    let after = Some(json!({"title": title.trim(), "introduction": introduction.trim()}));
+    audit::record(&mut tx, entry(actor, "batch.updated", id, before, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a proposal at the end of a draft: to a list batch an approved one
+/// not yet listed; to a withdrawal batch a town still listed by the batch it
+/// withdraws from, with the reason (required).
+pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    let mut tx = db.begin().await?;
+    let batch = lock_draft(&mut tx, batch_id).await?;
+    let proposal = proposals::get(&mut tx, proposal_id, Scope::All).await?.ok_or(BatchError::NotApproved)?;
+    match batch.withdraws_batch_id {
+        None => {
+            if batches::published_list_of(&mut tx, proposal_id).await?.is_some() {
+                return Err(BatchError::AlreadyListed);
+            }
+            if proposal.status() != Status::Approved {
+                return Err(BatchError::NotApproved);
+            }
+        }
+        Some(list) => {
+            if reason.is_empty() {
+                return Err(BatchError::Invalid("reason", "admin.batches.error.reason_required"));
+            }
+            if reason.chars().count() > REASON_MAX {
+                return Err(BatchError::Invalid("reason", "admin.batches.error.reason_long"));
+            }
+            let listed_there = batches::published_list_of(&mut tx, proposal_id).await? == Some(list);
+            if !listed_there || proposal.status() != Status::Listed {
+                return Err(BatchError::NotListed);
+            }
+        }
+    }
+    let reason = if batch.is_withdrawal() { reason } else { "" };
+    if batches::add_entry(&mut tx, batch_id, proposal_id, reason).await? {
+        let after = Some(json!({"proposal": proposal_id, "name": proposal.name, "reason": reason}));
+        audit::record(&mut tx, entry(actor, "batch.entry_added", batch_id, None, after)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes an entry from a draft.
+pub async fn remove_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    lock_draft(&mut tx, batch_id).await?;
+    let entries = batches::entries(&mut tx, batch_id).await?;
+    let Some(gone) = entries.iter().find(|e| e.id == entry_id) else {
+        return Err(BatchError::NotFound);
+    };
+    batches::remove_entry(&mut tx, batch_id, entry_id).await?;
+    let before = Some(json!({"proposal": gone.proposal_id, "name": gone.proposal_name}));
+    audit::record(&mut tx, entry(actor, "batch.entry_removed", batch_id, before, None)).await?;
+    let order: Vec<i64> = entries.iter().map(|e| e.id).filter(|id| *id != entry_id).collect();
+    batches::set_order(&mut tx, batch_id, &order).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves an entry of a draft one place up or down.
+pub async fn move_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, up: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    lock_draft(&mut tx, batch_id).await?;
+    let mut order: Vec<i64> = batches::entries(&mut tx, batch_id).await?.iter().map(|e| e.id).collect();
+    let at = order.iter().position(|id| *id == entry_id).ok_or(BatchError::NotFound)?;
+    let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|t| *t < order.len()) };
+    if let Some(to) = to {
+        order.swap(at, to);
+        batches::set_order(&mut tx, batch_id, &order).await?;
+        let after = Some(json!({"order": order}));
+        audit::record(&mut tx, entry(actor, "batch.reordered", batch_id, None, after)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the reason of an entry of a draft withdrawal batch.
+pub async fn set_reason(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BatchError::Invalid("reason", "admin.batches.error.reason_required"));
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(BatchError::Invalid("reason", "admin.batches.error.reason_long"));
+    }
+    let mut tx = db.begin().await?;
+    let batch = lock_draft(&mut tx, batch_id).await?;
+    if !batch.is_withdrawal() {
+        return Err(BatchError::NotFound);
+    }
+    if !batches::set_reason(&mut tx, batch_id, entry_id, reason).await? {
+        return Err(BatchError::NotFound);
+    }
+    let after = Some(json!({"entry": entry_id, "reason": reason}));
+    audit::record(&mut tx, entry(actor, "batch.reason_changed", batch_id, None, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes a draft in one transaction; returns the content hash. The batch
+/// row is locked first, so a second click or a concurrent publication waits
+/// and then finds it published: [`BatchError::Published`] (409), nothing more.
+pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
+    let mut tx = db.begin().await?;
+    let batch = lock_draft(&mut tx, batch_id).await?;
+    let entries = batches::entries(&mut tx, batch_id).await?;
+    if entries.is_empty() {
+        return Err(BatchError::Empty);
+    }
+    let mut towns = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let proposal = proposals::lock(&mut tx, e.proposal_id, Scope::All).await?.ok_or(BatchError::NotFound)?;
+        let from = proposal.status();
+        let (town, to, action) = match batch.withdraws_batch_id {
+            None => {
+                if batches::published_list_of(&mut tx, e.proposal_id).await?.is_some() {
+                    return Err(BatchError::AlreadyListed);
+                }
+                if from != Status::Approved {
+                    return Err(BatchError::NotApproved);
+                }
+                (freeze_town(&mut tx, e.proposal_id).await?, Status::Listed, "proposal.listed")
+            }
+            Some(list) => {
+                if e.reason.trim().is_empty() {
+                    return Err(BatchError::MissingReason);
+                }
+                let town = batches::frozen_in(&mut tx, list, e.proposal_id).await?;
+                let Some(town) = town.filter(|_| from == Status::Listed) else {
+                    return Err(BatchError::NotListed);
+                };
+                (town, Status::Removed, "proposal.removed")
+            }
+        };
+        batches::freeze_entry(&mut tx, e.id, &town).await?;
+        proposals::set_status(&mut tx, e.proposal_id, to, actor).await?;
+        let after = json!({"status": to.code(), "batch": batch_id, "overall": town.overall});
+        audit::record(
+            &mut tx,
+            audit::Entry {
+                actor_id: Some(actor),
+                action,
+                entity: "proposal",
+                entity_id: Some(e.proposal_id),
+                before: Some(json!({"status": from.code()})),
+                after: Some(after),
+            },
+        )
+        .await?;
+        towns.push((e.position, e.reason.clone(), town));
+    }
+    let published_at = Utc::now().trunc_subsecs(0);
+    let public = PublicBatch::new(&batch, Some(published_at), towns);
+    let text = public.canonical_json();
+    let hash = content_hash(&text);
+    batches::mark_published(&mut tx, batch_id, published_at, actor, &hash).await?;
+    let after = Some(json!({"status": "published", "content_hash": hash, "towns": entries.len()}));
+    audit::record(&mut tx, entry(actor, "batch.published", batch_id, Some(json!({"status": "draft"})), after)).await?;
+    tx.commit().await?;
+    Ok(hash)
+}
+
+/// SHA-256 of a text, in lower-case hex.
+pub fn content_hash(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// A published batch as the public reads it: the `.json` download, whose
+/// exact bytes the content hash is taken over. Built only from frozen data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicBatch {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub introduction: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`; absent in a draft's preview.
+    pub published_at: Option<String>,
+    pub withdraws_batch_id: Option<i64>,
+    pub towns: Vec<PublicTown>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicTown {
+    pub position: i32,
+    pub proposal_id: i64,
+    pub name: String,
+    pub region: String,
+    pub industry: String,
+    pub industry_zh: String,
+    pub industry_en: String,
+    pub planned_area_km2: Decimal,
+    pub eligible_investment_yi: Decimal,
+    pub characteristic_share_pct: Decimal,
+    pub overall: String,
+    pub standard: PublicStandard,
+    /// Why the town is removed (withdrawal batches); empty otherwise.
+    pub reason: String,
+    pub url: String,
+    pub findings: Vec<PublicFinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicStandard {
+    pub code: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicFinding {
+    pub criterion: String,
+    pub computed_verdict: String,
+    pub verdict: String,
+    pub override_reason: Option<String>,
+}
+
+impl PublicBatch {
+    fn new(batch: &BatchRow, published_at: Option<DateTime<Utc>>, towns: Vec<(i32, String, FrozenTown)>) -> Self {
+        let towns = towns
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, reason, t))| PublicTown {
+                position: i as i32 + 1,
+                proposal_id: t.proposal_id,
+                url: format!("/towns/{}", t.proposal_id),
+                name: t.name,
+                region: t.region,
+                industry: t.industry,
+                industry_zh: t.industry_zh,
+                industry_en: t.industry_en,
+                planned_area_km2: t.planned_area_km2,
+                eligible_investment_yi: t.eligible_investment_yi,
+                characteristic_share_pct: t.characteristic_share_pct,
+                overall: t.overall,
+                standard: PublicStandard { code: t.standard.code, version: t.standard.version },
+                reason,
+                findings: t
+                    .findings
+                    .into_iter()
+                    .map(|f| PublicFinding {
+                        criterion: f.criterion,
+                        computed_verdict: f.computed_verdict,
+                        verdict: f.verdict,
+                        override_reason: f.override_reason,
+                    })
+                    .collect(),
+            })
+            .collect();
+        PublicBatch {
+            id: batch.id,
+            kind: batch.kind.clone(),
+            title: batch.title.clone(),
+            introduction: batch.introduction.clone(),
+            published_at: published_at.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            withdraws_batch_id: batch.withdraws_batch_id,
+            towns,
+        }
+    }
+
+    /// The canonical text: compact JSON, fields in declaration order.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).expect("a batch serialises")
+    }
+}
+
+/// A published batch as the public reads it; `None` for a draft or an
+/// unknown id.
+pub async fn public_batch(conn: &mut PgConnection, id: i64) -> Result<Option<(BatchRow, PublicBatch)>> {
+    let Some(batch) = batches::get_published(conn, id).await? else {
+        return Ok(None);
+    };
+    let towns = batches::entries(conn, id)
+        .await?
+        .into_iter()
+        .filter_map(|e| e.final_findings.map(|t| (e.position, e.reason, t.0)))
+        .collect();
+    let public = PublicBatch::new(&batch, batch.published_at, towns);
+    Ok(Some((batch, public)))
+}
+
+/// What a draft will look like once published (the preview): every town
+/// frozen now as publication would freeze it. Towns that could not be
+/// published are left out and named in the second list.
+pub async fn preview(conn: &mut PgConnection, id: i64) -> Result<(BatchRow, PublicBatch, Vec<String>)> {
+    let batch = batches::get(conn, id).await?.ok_or(BatchError::NotFound)?;
+    let mut towns = Vec::new();
+    let mut refused = Vec::new();
+    for e in batches::entries(conn, id).await? {
+        let town = match (batch.withdraws_batch_id, e.final_findings) {
+            (_, Some(frozen)) => Some(frozen.0),
+            (None, None) if e.proposal_status == Status::Approved.code() => {
+                Some(freeze_town(conn, e.proposal_id).await?)
+            }
+            (Some(list), None) if e.proposal_status == Status::Listed.code() => {
+                batches::frozen_in(conn, list, e.proposal_id).await?
+            }
+            _ => None,
+        };
+        match town {
+            Some(t) => towns.push((e.position, e.reason, t)),
+            None => refused.push(e.proposal_name),
+        }
+    }
+    let public = PublicBatch::new(&batch, batch.published_at, towns);
+    Ok((batch, public, refused))
+}
+
+/// A reviewer's override of one finding, read from `reviews.overrides`.
+struct OverrideSpec {
+    verdict: Verdict,
+    reason: String,
+}
+
+fn verdict_of(code: &str) -> Option<Verdict> {
+    serde_json::from_value(Value::String(code.to_owned())).ok()
+}
+
+fn code_of<T: Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Reads overrides as a list of `{criterion, verdict|final_verdict|final|to,
+/// reason}` objects, or as an object keyed by criterion.
+fn parse_overrides(value: &Value) -> HashMap<String, OverrideSpec> {
+    fn one(criterion: Option<&str>, v: &Value) -> Option<(String, OverrideSpec)> {
+        let criterion = criterion.or_else(|| v.get("criterion").and_then(Value::as_str))?;
+        let verdict = ["verdict", "final_verdict", "final", "to"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str).and_then(verdict_of))?;
+        let reason = v.get("reason").and_then(Value::as_str).unwrap_or("").to_owned();
+        Some((criterion.to_owned(), OverrideSpec { verdict, reason }))
+    }
+    match value {
+        Value::Array(items) => items.iter().filter_map(|v| one(None, v)).collect(),
+        Value::Object(map) => map.iter().filter_map(|(k, v)| one(Some(k), v)).collect(),
+        _ => HashMap::new(),
+    }
+}
+
+fn percent(share: Decimal) -> Decimal {
+    (share * Decimal::ONE_HUNDRED).round_dp(2).normalize()
+}
+
+/// Freezes a town as publication records it: the figures, its latest
+/// evaluation (the one it was approved on) with the reviewers' overrides
+/// applied, and the final overall verdict.
+pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<FrozenTown> {
+    let p = proposals::get(conn, proposal_id, Scope::All).await?.ok_or(BatchError::NotFound)?;
+    let eval = evaluations::latest(conn, proposal_id).await?.ok_or(BatchError::NotApproved)?;
+    let standard = db_standards::get(conn, &eval.standard_code, eval.standard_version).await?;
+    let approval = batches::approval_of(conn, proposal_id, eval.id).await?;
+    let overrides = approval.as_ref().map(|a| parse_overrides(&a.overrides)).unwrap_or_default();
+
+    let zero = Decimal::ZERO;
+    let total = p.investment_total_yi.unwrap_or(zero);
+    let eligible = total - p.investment_residential_yi.unwrap_or(zero) - p.investment_commercial_complex_yi.unwrap_or(zero);
+    let characteristic = p.investment_characteristic_yi.unwrap_or(zero);
+    let share = characteristic.checked_div(eligible).unwrap_or(zero);
+    let industry = p.industry.as_deref().and_then(Industry::from_code);
+
+    let label = |id: &str, lang: Lang| match &standard {
+        Some(s) => s.standard().criterion_label(id, lang).to_owned(),
+        None => criterion_label(id, lang).to_owned(),
+    };
+    let rendered = &eval.rendered.0;
+    let mut findings = Vec::with_capacity(rendered.zh.len());
+    let mut finals: Vec<(Verdict, Severity)> = Vec::new();
+    for (i, zh) in rendered.zh.iter().enumerate() {
+        let en = rendered.en.get(i);
+        let o = overrides.get(&zh.criterion);
+        let verdict = o.map(|o| o.verdict).unwrap_or(zh.verdict);
+        finals.push((verdict, zh.severity));
+        findings.push(FrozenFinding {
+            criterion: zh.criterion.clone(),
+            label_zh: label(&zh.criterion, Lang::Zh),
+            label_en: label(&zh.criterion, Lang::En),
+            severity: code_of(zh.severity),
+            computed_verdict: zh.verdict.code().to_owned(),
+            verdict: verdict.code().to_owned(),
+            actual: zh.actual.clone(),
+            required: zh.required.clone(),
+            message_zh: zh.message.clone(),
+            message_en: en.map(|f| f.message.clone()).unwrap_or_default(),
+            citation: zh.citation.clone(),
+            override_reason: o.map(|o| o.reason.clone()).filter(|_| o.is_some_and(|o| o.verdict != zh.verdict)),
+        });
+    }
+    let overall = approval
+        .and_then(|a| a.final_overall)
+        .unwrap_or_else(|| Overall::from_findings(finals).code().to_owned());
+    Ok(FrozenTown {
+        proposal_id,
+        name: p.name,
+        region: p.region_name,
+        industry: industry.map(|i| i.code()).unwrap_or("").to_owned(),
+        industry_zh: industry.map(|i| i.label(Lang::Zh)).unwrap_or("").to_owned(),
+        industry_en: industry.map(|i| i.label(Lang::En)).unwrap_or("").to_owned(),
+        planned_area_km2: p.planned_area_km2.unwrap_or(zero).normalize(),
+        built_area_km2: p.built_area_km2.unwrap_or(zero).normalize(),
+        total_investment_yi: total.normalize(),
+        eligible_investment_yi: eligible.normalize(),
+        characteristic_investment_yi: characteristic.normalize(),
+        characteristic_share_pct: percent(share),
+        evaluation_id: eval.id,
+        standard: FrozenStandard {
+            code: eval.standard_code.clone(),
+            version: eval.standard_version,
+            name_zh: standard.as_ref().map(|s| s.standard().name_zh.clone()).unwrap_or_else(|| eval.standard_code.clone()),
+            name_en: standard.as_ref().map(|s| s.standard().name_en.clone()).unwrap_or_else(|| eval.standard_code.clone()),
+        },
+        computed_overall: eval.overall.clone(),
+        overall,
+        findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_are_read_in_either_shape() {
+        let list = json!([{"criterion": "area.planned", "verdict": "pass", "reason": "约3平方公里"}]);
+        let o = parse_overrides(&list);
+        assert_eq!(o["area.planned"].verdict, Verdict::Pass);
+        assert_eq!(o["area.planned"].reason, "约3平方公里");
+        let map = json!({"area.planned": {"final_verdict": "warn", "reason": "r"}});
+        assert_eq!(parse_overrides(&map)["area.planned"].verdict, Verdict::Warn);
+        assert!(parse_overrides(&json!([{"criterion": "x"}])).is_empty());
+        assert!(parse_overrides(&json!("nonsense")).is_empty());
+    }
+
+    #[test]
+    fn shares_are_percent_with_two_decimals() {
+        assert_eq!(percent(Decimal::new(7, 1)).to_string(), "70");
+        assert_eq!(percent(Decimal::new(123456, 6)).to_string(), "12.35");
+    }
+}

@@ -1,0 +1,197 @@
+//! What admins do with accounts and regions: create an account (with a
+//! random first password shown once), change role and region, deactivate or
+//! reactivate, reset a password; add and rename regions. The last active
+//! admin can be neither deactivated nor demoted.
+
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::auth::password;
+use crate::db::users::{self, NewUser};
+use crate::db::{audit, regions};
+use crate::domain::Role;
+use crate::error::AppError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("not found")]
+    NotFound,
+    /// The change would leave no active admin.
+    #[error("last active admin")]
+    LastAdmin,
+    /// A form value is not acceptable: (field, catalogue key).
+    #[error("invalid {0}")]
+    Invalid(&'static str, &'static str),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error("hashing failed")]
+    Hash,
+}
+
+impl From<UserError> for AppError {
+    fn from(err: UserError) -> Self {
+        match err {
+            UserError::NotFound => AppError::NotFound,
+            UserError::LastAdmin => AppError::conflict("admin.users.error.last_admin"),
+            UserError::Invalid(_, key) => AppError::BadRequest(key),
+            UserError::Db(e) => e.into(),
+            UserError::Hash => AppError::Internal(anyhow::anyhow!("password hashing failed")),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, UserError>;
+
+fn entry<'a>(actor: i64, action: &'a str, entity: &'a str, id: i64, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> audit::Entry<'a> {
+    audit::Entry { actor_id: Some(actor), action, entity, entity_id: Some(id), before, after }
+}
+
+/// Officials act for exactly one region; the other roles for none.
+fn check_region(role: Role, region_id: Option<i64>) -> Result<Option<i64>> {
+    match (role, region_id) {
+        (Role::Official, None) => Err(UserError::Invalid("region", "admin.users.error.region_required")),
+        (Role::Official, r) => Ok(r),
+        _ => Ok(None),
+    }
+}
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub region_id: Option<i64>,
+}
+
+/// Creates an account; returns its id and its random first password (to be
+/// shown once; it must be changed at first login).
+pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result<(i64, String)> {
+    let username = new.username.trim();
+    let display_name = new.display_name.trim();
+    let valid_name = (2..=40).contains(&username.len())
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if !valid_name {
+        return Err(UserError::Invalid("username", "admin.users.error.username"));
+    }
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(UserError::Invalid("display_name", "admin.users.error.display_name"));
+    }
+    let region_id = check_region(new.role, new.region_id)?;
+    let plain = password::random_password();
+    let hash = password::hash(plain.clone()).await.map_err(|_| UserError::Hash)?;
+    let mut tx = db.begin().await?;
+    let id = match users::insert(
+        &mut tx,
+        NewUser { username, display_name, role: new.role, region_id, password_hash: &hash, must_change_password: true },
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Err(UserError::Invalid("username", "admin.users.error.username_taken"));
+        }
+        Err(e) if matches!(&e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23503")) => {
+            return Err(UserError::Invalid("region", "admin.users.error.region_required"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let after = Some(json!({"username": username, "role": new.role.as_str(), "region": region_id}));
+    audit::record(&mut tx, entry(actor, "user.created", "user", id, None, after)).await?;
+    tx.commit().await?;
+    Ok((id, plain))
+}
+
+/// Refuses a change that would leave no active admin.
+async fn keep_an_admin(tx: &mut sqlx::PgConnection, id: i64) -> Result<()> {
+    let admins = users::lock_active_admins(tx).await?;
+    if admins == [id] {
+        return Err(UserError::LastAdmin);
+    }
+    Ok(())
+}
+
+/// Changes an account's role and region.
+pub async fn change_role(db: &PgPool, actor: i64, id: i64, role: Role, region_id: Option<i64>) -> Result<()> {
+    let region_id = check_region(role, region_id)?;
+    let mut tx = db.begin().await?;
+    let before = users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
+    if before.role == Role::Admin.as_str() && role != Role::Admin && before.active {
+        keep_an_admin(&mut tx, id).await?;
+    }
+    if let Err(e) = users::set_role_region(&mut tx, id, role, region_id).await {
+        if matches!(&e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23503")) {
+            return Err(UserError::Invalid("region", "admin.users.error.region_required"));
+        }
+        return Err(e.into());
+    }
+    let b = Some(json!({"role": before.role, "region": before.region_id}));
+    let a = Some(json!({"role": role.as_str(), "region": region_id}));
+    audit::record(&mut tx, entry(actor, "user.role_changed", "user", id, b, a)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (or reactivates) an account; a deactivated user's sessions
+/// end at their next request.
+pub async fn set_active(db: &PgPool, actor: i64, id: i64, active: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let before = users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
+    if !active && before.active && before.role == Role::Admin.as_str() {
+        keep_an_admin(&mut tx, id).await?;
+    }
+    users::set_active(&mut tx, id, active).await?;
+    let action = if active { "user.activated" } else { "user.deactivated" };
+    let b = Some(json!({"active": before.active}));
+    audit::record(&mut tx, entry(actor, action, "user", id, b, Some(json!({"active": active})))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives an account a new random password, to be changed at next login;
+/// returns it (shown once). Other sessions of the user end.
+pub async fn reset_password(db: &PgPool, actor: i64, id: i64) -> Result<String> {
+    let plain = password::random_password();
+    let hash = password::hash(plain.clone()).await.map_err(|_| UserError::Hash)?;
+    let mut tx = db.begin().await?;
+    users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
+    users::set_password(&mut tx, id, &hash, true).await?;
+    audit::record(&mut tx, entry(actor, "user.password_reset", "user", id, None, None)).await?;
+    tx.commit().await?;
+    Ok(plain)
+}
+
+fn check_region_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(UserError::Invalid("region_name", "admin.regions.error.name"));
+    }
+    Ok(name)
+}
+
+/// Adds a region; a name already used is refused.
+pub async fn add_region(db: &PgPool, actor: i64, name: &str) -> Result<i64> {
+    let name = check_region_name(name)?;
+    let mut tx = db.begin().await?;
+    if regions::find_by_name(&mut tx, name).await?.is_some() {
+        return Err(UserError::Invalid("region_name", "admin.regions.error.taken"));
+    }
+    let region = regions::ensure(&mut tx, name).await?;
+    audit::record(&mut tx, entry(actor, "region.created", "region", region.id, None, Some(json!({"name": name}))))
+        .await?;
+    tx.commit().await?;
+    Ok(region.id)
+}
+
+/// Renames a region.
+pub async fn rename_region(db: &PgPool, actor: i64, id: i64, name: &str) -> Result<()> {
+    let name = check_region_name(name)?;
+    let mut tx = db.begin().await?;
+    if regions::find_by_name(&mut tx, name).await?.is_some_and(|r| r.id != id) {
+        return Err(UserError::Invalid("region_name", "admin.regions.error.taken"));
+    }
+    if !users::rename_region(&mut tx, id, name).await? {
+        return Err(UserError::NotFound);
+    }
+    audit::record(&mut tx, entry(actor, "region.renamed", "region", id, None, Some(json!({"name": name})))).await?;
+    tx.commit().await?;
+    Ok(())
+}
