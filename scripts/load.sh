@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Load benchmark (issue 10): fills a database with `demo` plus
+# `demo --proposals N` generated proposals, starts the release server, and
+# measures each page with wrk (64 connections, 20 s each, on loopback).
+# Prints a table; the README holds the last one measured.
+#
+#   scripts/load.sh [N]            N generated proposals (default 100000)
+#   DURATION=20s CONNS=64 THREADS=2 scripts/load.sh
+#   REUSE=1 scripts/load.sh        keep the already filled database
+#
+# Needs: wrk, psql, a PostgreSQL server at $PG_SERVER (default
+# postgres://postgres@127.0.0.1:5432). Everything stays on this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N="${1:-100000}"
+DURATION="${DURATION:-20s}"
+CONNS="${CONNS:-64}"
+THREADS="${THREADS:-2}"
+PG_SERVER="${PG_SERVER:-postgres://postgres@127.0.0.1:5432}"
+DB="${LOAD_DB:-xiaozhen_load}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/xiaozhen-target}"
+
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+cargo build --release --quiet
+BIN="$CARGO_TARGET_DIR/release/xiaozhen"
+export DATABASE_URL="$PG_SERVER/$DB"
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ "${REUSE:-0}" != 1 ]; then
+  psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  "$BIN" migrate >/dev/null
+  "$BIN" demo >/dev/null
+  "$BIN" demo --proposals "$N"
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+RUST_LOG=warn BIND="127.0.0.1:$PORT" "$BIN" serve >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+
+# A reviewer's session, through the real login form.
+JAR="$WORK/jar"
+TOKEN=$(curl -fs -c "$JAR" -b "$JAR" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+curl -fs -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf_token=$TOKEN" \
+  --data-urlencode username=reviewer --data-urlencode password=demo-password "$BASE/login"
+SESSION=$(awk '$6 == "xiaozhen_session" {print $7}' "$JAR")
+[ -n "$SESSION" ] || { echo "could not log in as reviewer" >&2; exit 1; }
+
+BATCH=$(psql "$DATABASE_URL" -Atc "SELECT id FROM batches WHERE status = 'published' ORDER BY id LIMIT 1")
+REPORT=$(psql "$DATABASE_URL" -Atc "SELECT proposal_id FROM evaluations ORDER BY id DESC LIMIT 1")
+cat >"$WORK/evaluate.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[$(cat scripts/sample-proposal.json)]]
+LUA
+
+peak_rss=0
+measure() { # name, then wrk arguments
+  local name="$1"; shift
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@")
+  local rps p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx/ {e += $5} /Socket errors/ {gsub(",", ""); e += $4 + $6 + $8 + $10} END {print e + 0}' <<<"$out")
+  local rss
+  rss=$(ps -o rss= -p "$SERVER_PID" | tr -d ' ')
+  [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p99" "${errors:-0}" "$((rss / 1024))" >>"$WORK/results"
+}
+
+COOKIE="Cookie: xiaozhen_session=$SESSION"
+measure "GET /healthz (baseline)" "$BASE/healthz"
+measure "GET /batches/$BATCH (public batch)" "$BASE/batches/$BATCH"
+measure "GET /review (queue, reviewer)" -H "$COOKIE" "$BASE/review"
+measure "GET /proposals/$REPORT/report" -H "$COOKIE" "$BASE/proposals/$REPORT/report"
+measure "POST /api/v1/evaluate" -s "$WORK/evaluate.lua" "$BASE/api/v1/evaluate"
+
+baseline=$(head -1 "$WORK/results" | cut -f2)
+echo
+echo "Load: $N generated proposals, wrk $THREADS threads, $CONNS connections, $DURATION each, $(nproc) cores"
+echo
+echo "| request | requests/s | % of baseline | p99 | errors | server RSS (MB) |"
+echo "|---|---:|---:|---:|---:|---:|"
+while IFS=$'\t' read -r name rps p99 errors rss; do
+  pct=$(python3 -c "print(f'{100*float('$rps')/float('$baseline'):.0f}%')")
+  echo "| $name | $rps | $pct | $p99 | $errors | $rss |"
+done <"$WORK/results"
+echo
+echo "peak server RSS: $((peak_rss / 1024)) MB"
