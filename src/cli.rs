@@ -50,12 +50,14 @@ pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
     with_database(args, Reuse::Refuse, |pool| async move {
         prepare(&pool).await?;
         let addr = listener.local_addr()?;
+        let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
         let app = crate::build_app(AppState::new(pool, Config::from_env()));
         println!("xiaozhen 已启动，访问 / listening on http://{addr}");
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("the server stopped unexpectedly")?;
+        sweeper.abort();
         tracing::info!("server stopped");
         Ok(())
     })
@@ -68,6 +70,18 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
     db::standards::sync_builtin(&mut tx).await?;
     tx.commit().await?;
     ensure_first_admin(pool).await
+}
+
+/// Expired sessions are refused on load already; this keeps the table small.
+async fn sweep_sessions(pool: PgPool) {
+    let store = db::sessions::PgSessionStore::new(pool);
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(err) = store.delete_expired().await {
+            tracing::warn!(error = %err, "could not delete expired sessions");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -23,16 +23,21 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let auth = AuthSession::from_request_parts(parts, state)
+        let mut auth = AuthSession::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("the auth layer is missing")))?;
-        match auth.user {
-            Some(user) => Ok(SignedIn(user)),
-            None => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
-                Err(AppError::LoginRequired { next })
-            }
+        let next = || parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
+        let Some(user) = auth.user.clone() else {
+            return Err(AppError::LoginRequired { next: next() });
+        };
+        // However active, a session ends a fixed time after its login.
+        let logged_in_at = auth.session.get::<i64>(super::LOGIN_AT).await.ok().flatten().unwrap_or(0);
+        if chrono::Utc::now().timestamp() - logged_in_at > super::ABSOLUTE_TIMEOUT_SECONDS {
+            let _ = auth.logout().await;
+            let _ = auth.session.flush().await;
+            return Err(AppError::LoginRequired { next: next() });
         }
+        Ok(SignedIn(user))
     }
 }
 

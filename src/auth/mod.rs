@@ -17,6 +17,12 @@ pub use extract::{Admin, CurrentUser, Official, Reviewer, Staff};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
+/// Session key holding the login time (Unix seconds).
+pub const LOGIN_AT: &str = "login_at";
+/// A session ends this long after login, however active (the idle timeout
+/// is in `routes.rs`).
+pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 3600;
+
 /// The signed-in user, loaded again from the database on every request (so
 /// a deactivation or role change takes effect at once).
 #[derive(Debug, Clone)]

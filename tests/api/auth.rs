@@ -374,3 +374,38 @@ async fn a_logged_in_user_visiting_login_goes_home() {
     let admin = app.login_as(Role::Admin).await;
     assert_eq!(admin.get("/login").await.location().as_deref(), Some("/admin"));
 }
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_login_however_active() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+    let id = reviewer.session_cookie().unwrap();
+    let thirteen_hours_ago = chrono::Utc::now().timestamp() - 13 * 3600;
+    sqlx::query("UPDATE sessions SET data = jsonb_set(data, '{data,login_at}', to_jsonb($2::bigint)) WHERE id = $1")
+        .bind(&id)
+        .bind(thirteen_hours_ago)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = reviewer.get("/review").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().unwrap().starts_with("/login"));
+}
+
+#[tokio::test]
+async fn sessions_expire_after_thirty_idle_minutes() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let id = reviewer.session_cookie().unwrap();
+    let expiry: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT expiry_date FROM sessions WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    let minutes = (expiry - chrono::Utc::now()).num_minutes();
+    assert!((28..=30).contains(&minutes), "idle expiry in {minutes} minutes");
+    sqlx::query("UPDATE sessions SET expiry_date = now() - interval '1 second' WHERE id = $1")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::SEE_OTHER);
+}

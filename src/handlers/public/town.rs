@@ -72,8 +72,10 @@ fn findings(town: &FrozenTown, lang: Lang) -> Vec<FindingRow> {
             FindingRow {
                 label: if lang == Lang::En { f.label_en.clone() } else { f.label_zh.clone() },
                 severity: severity_label(&f.severity, lang),
-                actual: f.actual.clone().unwrap_or_else(|| "—".to_owned()),
-                required: f.required.clone().unwrap_or_else(|| "—".to_owned()),
+                actual: if lang == Lang::En { &f.actual_en } else { &f.actual_zh }.clone().unwrap_or_else(|| "—".to_owned()),
+                required: if lang == Lang::En { &f.required_en } else { &f.required_zh }
+                    .clone()
+                    .unwrap_or_else(|| "—".to_owned()),
                 verdict: f.verdict.clone(),
                 verdict_label: v.map(|v| v.label(lang)).unwrap_or(""),
                 overridden: match (&f.override_reason, computed) {

@@ -273,7 +273,8 @@ pub async fn what_if(State(state): State<AppState>, page: Page, Admin(_user): Ad
                     } else {
                         w.active.criterion_label(&k.criterion, lang)
                     };
-                    format!("{label}：{} → {}", verdict(k.before), verdict(k.after))
+                    let sep = if lang == Lang::Zh { "：" } else { ": " };
+                    format!("{label}{sep}{} → {}", verdict(k.before), verdict(k.after))
                 })
                 .collect(),
         })

@@ -1,0 +1,110 @@
+//! The command line against a real PostgreSQL server: `migrate` creates a
+//! missing database, `user add` reads the password from standard input,
+//! `demo` refuses to run twice.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn server() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A URL for a database that does not exist yet, and a guard that drops it.
+struct FreshDb {
+    url: String,
+    name: String,
+}
+
+impl FreshDb {
+    fn new() -> FreshDb {
+        let name = format!("xz_cli_{}", uuid::Uuid::new_v4().simple());
+        let base = server();
+        let url = match base.rfind('/') {
+            Some(i) => format!("{}/{name}", &base[..i]),
+            None => panic!("DATABASE_URL has no database part"),
+        };
+        FreshDb { url, name }
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xiaozhen"))
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("the binary exits")
+    }
+
+    fn query(&self, sql: &str) -> String {
+        let out = Command::new("psql").args([self.url.as_str(), "-Atc", sql]).output().expect("psql runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for FreshDb {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([server().as_str(), "-qc", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)])
+            .output();
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn migrate_creates_a_missing_database() {
+    let db = FreshDb::new();
+    let out = db.run(&["migrate"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(db.query("SELECT count(*) FROM standards WHERE status = 'active'"), "0", "migrate only migrates");
+    assert_eq!(db.query("SELECT count(*) FROM users"), "0");
+}
+
+#[test]
+fn user_add_reads_the_password_from_standard_input() {
+    let db = FreshDb::new();
+    let out = db.run(&["user", "add", "zhang.san", "--role", "official", "--region", "安丘市"], "a-long-password\n");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(db.query("SELECT role || ' ' || r.name FROM users u JOIN regions r ON r.id = u.region_id"), "official 安丘市");
+    let hash = db.query("SELECT password_hash FROM users WHERE username = 'zhang.san'");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(password_auth::verify_password("a-long-password", &hash).is_ok());
+
+    let dup = db.run(&["user", "add", "zhang.san", "--role", "reviewer"], "another-password\n");
+    assert!(!dup.status.success());
+    assert!(text(&dup).contains("already exists"), "{}", text(&dup));
+}
+
+#[test]
+fn user_add_refuses_bad_input_in_one_sentence() {
+    let db = FreshDb::new();
+    let no_region = db.run(&["user", "add", "li", "--role", "official"], "a-long-password\n");
+    assert!(!no_region.status.success());
+    assert!(text(&no_region).contains("needs a region"), "{}", text(&no_region));
+    let short = db.run(&["user", "add", "wang", "--role", "reviewer"], "short\n");
+    assert!(!short.status.success());
+    assert!(text(&short).contains("at least 10 characters"), "{}", text(&short));
+    let bad_name = db.run(&["user", "add", "张三", "--role", "reviewer"], "a-long-password\n");
+    assert!(!bad_name.status.success());
+    assert!(text(&bad_name).contains("letters, digits"), "{}", text(&bad_name));
+}
+
+#[test]
+fn demo_loads_once_and_refuses_a_second_time() {
+    let db = FreshDb::new();
+    let out = db.run(&["demo"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let accounts = db.query("SELECT string_agg(username, ',' ORDER BY username) FROM users WHERE username IN ('admin','reviewer','official','official2')");
+    assert_eq!(accounts, "admin,official,official2,reviewer");
+    assert_eq!(db.query("SELECT r.name FROM users u JOIN regions r ON r.id = u.region_id WHERE username = 'official'"), "诸城市");
+    let again = db.run(&["demo"], "");
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already has proposals"), "{}", text(&again));
+}
