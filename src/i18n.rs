@@ -74,6 +74,8 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/public.yml"),
     include_str!("../locales/standards.yml"),
     include_str!("../locales/api.yml"),
+    include_str!("../locales/excel.yml"),
+    include_str!("../locales/dashboard.yml"),
 ];
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod services;
 pub mod standards;
 pub mod state;
 pub mod telemetry;
+pub mod xlsx;
 
 pub use routes::build_app;
 pub use state::AppState;

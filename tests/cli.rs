@@ -104,6 +104,24 @@ fn demo_loads_once_and_refuses_a_second_time() {
     let accounts = db.query("SELECT string_agg(username, ',' ORDER BY username) FROM users WHERE username IN ('admin','reviewer','official','official2')");
     assert_eq!(accounts, "admin,official,official2,reviewer");
     assert_eq!(db.query("SELECT r.name FROM users u JOIN regions r ON r.id = u.region_id WHERE username = 'official'"), "诸城市");
+    // Every status of the workflow and all three verdicts, as the issue asks.
+    let statuses = db.query("SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM proposals");
+    assert_eq!(statuses, "approved,draft,listed,rejected,returned,submitted,withdrawn");
+    let verdicts = db.query(
+        "SELECT string_agg(DISTINCT e.overall, ',' ORDER BY e.overall) FROM proposals p
+         JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true",
+    );
+    assert_eq!(verdicts, "fail,pass,pass_with_warnings");
+    for town in ["德清地理信息小镇", "吴兴美妆小镇", "嘉善巧克力甜蜜小镇", "海宁皮革时尚小镇", "江北动力小镇", "越城黄酒小镇",
+        "上城玉皇山南基金小镇", "余杭梦想小镇", "桐庐健康小镇", "健康美食小镇", "智能体验小镇", "恐龙小镇", "茶叶小镇", "汽车动力小镇"]
+    {
+        assert_eq!(db.query(&format!("SELECT count(*) FROM proposals WHERE name = '{town}'")), "1", "{town}");
+    }
+    assert_eq!(
+        db.query("SELECT title FROM batches WHERE status = 'published'"),
+        "第一批省级特色小镇创建名单"
+    );
+    assert_eq!(db.query("SELECT count(*) > 0 FROM batch_entries"), "t");
     let again = db.run(&["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again).contains("already has proposals"), "{}", text(&again));

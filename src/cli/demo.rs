@@ -4,7 +4,10 @@
 use anyhow::bail;
 use sqlx::PgPool;
 
-use crate::auth::password;
+use super::demo_towns::{self, Fate};
+use crate::auth::{User, password};
+use crate::services::reviews::{self, Decision, DecisionInput};
+use crate::services::{batches, proposals};
 use crate::config::DemoArgs;
 use crate::db::{audit, regions, users};
 use crate::domain::Role;
@@ -67,5 +70,104 @@ pub async fn load(pool: &PgPool, args: &DemoArgs) -> anyhow::Result<()> {
         println!("演示账号 / demo account: {username}  密码 / password: {DEMO_PASSWORD}");
     }
     tx.commit().await?;
+    load_towns(pool).await
+}
+
+/// The demonstration towns, each taken through the workflow to its fate by
+/// the same use cases the pages call.
+async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let reviewer = account(pool, "reviewer").await?;
+    let admin = account(pool, "admin").await?;
+    let mut officials: Vec<(String, User)> = Vec::new();
+    let mut listed = Vec::new();
+    for (i, town) in demo_towns::towns().into_iter().enumerate() {
+        let official = match officials.iter().find(|(region, _)| region == town.region) {
+            Some((_, user)) => user.clone(),
+            None => {
+                let user = regional_official(pool, town.region, i, &hash).await?;
+                officials.push((town.region.to_owned(), user.clone()));
+                user
+            }
+        };
+        let region_id = official.region_id.ok_or_else(|| anyhow::anyhow!("an official without a region"))?;
+        let id = proposals::create_draft(pool, &official, region_id, &town.input, Vec::new()).await?;
+        if town.fate == Fate::Draft {
+            continue;
+        }
+        proposals::submit(pool, &official, id, 1).await?;
+        match town.fate {
+            Fate::Draft | Fate::Submitted => {}
+            Fate::Withdrawn => {
+                proposals::withdraw(pool, &official, id, 2).await?;
+            }
+            Fate::Returned(comment) => decide(pool, &reviewer, id, Decision::Return, comment).await?,
+            Fate::Rejected(comment) => decide(pool, &reviewer, id, Decision::Reject, comment).await?,
+            Fate::Approved(comment) => decide(pool, &reviewer, id, Decision::Approve, comment).await?,
+            Fate::Listed(comment) => {
+                decide(pool, &reviewer, id, Decision::Approve, comment).await?;
+                listed.push(id);
+            }
+        }
+    }
+    let batch = batches::create_list_batch(
+        pool,
+        admin.id,
+        "第一批省级特色小镇创建名单",
+        "经各地申报、省级评审，现公布第一批省级特色小镇创建名单。创建期为3年（26个加快发展县为5年），实行“宽进严定”的创建制，年度考核合格后方可继续创建。",
+    )
+    .await?;
+    for id in &listed {
+        batches::add_entry(pool, admin.id, batch, *id, "").await?;
+    }
+    batches::publish(pool, admin.id, batch).await?;
+    println!("演示数据已载入 / demonstration data loaded: {} towns, first batch published", demo_towns::towns().len());
     Ok(())
+}
+
+/// A reviewer's decision on a proposal just submitted (version 2: created,
+/// then submitted).
+async fn decide(pool: &PgPool, reviewer: &User, id: i64, decision: Decision, comment: &str) -> anyhow::Result<()> {
+    let input = DecisionInput::new(decision, comment, 2);
+    reviews::decide(pool, reviewer, id, &input).await.map_err(|e| anyhow::anyhow!("demo decision on {id}: {e:?}"))?;
+    Ok(())
+}
+
+async fn account(pool: &PgPool, username: &str) -> anyhow::Result<User> {
+    let mut conn = pool.acquire().await?;
+    let row = users::find_by_username(&mut conn, username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo account {username} is missing"))?;
+    drop(conn);
+    crate::auth::load_user(pool, row.id).await?.ok_or_else(|| anyhow::anyhow!("the demo account {username} is inactive"))
+}
+
+/// The official who files a region's demo proposals: `official` for 诸城市,
+/// `official2` for 青州市, `official-N` for the Zhejiang towns' counties.
+async fn regional_official(pool: &PgPool, region: &str, n: usize, hash: &str) -> anyhow::Result<User> {
+    let mut tx = pool.begin().await?;
+    let region_id = regions::ensure(&mut tx, region).await?.id;
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'official' AND region_id = $1 ORDER BY id LIMIT 1")
+            .bind(region_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let username = format!("official-{n}");
+            let display_name = format!("{region}申报员");
+            let new = users::NewUser {
+                username: &username,
+                display_name: &display_name,
+                role: Role::Official,
+                region_id: Some(region_id),
+                password_hash: hash,
+                must_change_password: false,
+            };
+            users::insert(&mut tx, new).await?
+        }
+    };
+    tx.commit().await?;
+    crate::auth::load_user(pool, id).await?.ok_or_else(|| anyhow::anyhow!("the demo official of {region} is inactive"))
 }

@@ -7,8 +7,11 @@
 pub mod audit;
 pub mod batches;
 pub mod embedded;
+pub mod dashboard;
 pub mod evaluations;
+pub mod imports;
 pub mod proposals;
+pub mod queue;
 pub mod regions;
 pub mod reviews;
 pub mod sessions;

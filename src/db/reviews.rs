@@ -29,3 +29,77 @@ pub async fn for_proposal(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Re
     .fetch_all(conn)
     .await
 }
+
+/// A reviewer's final verdict on one finding, with who and why.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OverrideRow {
+    pub id: i64,
+    pub evaluation_id: i64,
+    pub criterion: String,
+    pub final_verdict: String,
+    pub reason: String,
+    pub reviewer_id: i64,
+    pub reviewer_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The overrides in force on an evaluation: the latest per criterion.
+pub async fn overrides(conn: &mut PgConnection, evaluation_id: i64) -> sqlx::Result<Vec<OverrideRow>> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (o.criterion) o.id, o.evaluation_id, o.criterion, o.final_verdict, o.reason,
+                o.reviewer_id, u.display_name AS reviewer_name, o.created_at
+         FROM finding_overrides o JOIN users u ON u.id = o.reviewer_id
+         WHERE o.evaluation_id = $1 ORDER BY o.criterion, o.id DESC",
+    )
+    .bind(evaluation_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewOverride<'a> {
+    pub evaluation_id: i64,
+    pub criterion: &'a str,
+    pub final_verdict: &'a str,
+    pub reason: &'a str,
+    pub reviewer_id: i64,
+}
+
+pub async fn insert_override(conn: &mut PgConnection, new: NewOverride<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO finding_overrides (evaluation_id, criterion, final_verdict, reason, reviewer_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(new.evaluation_id)
+    .bind(new.criterion)
+    .bind(new.final_verdict)
+    .bind(new.reason)
+    .bind(new.reviewer_id)
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NewReview<'a> {
+    pub proposal_id: i64,
+    pub evaluation_id: Option<i64>,
+    pub reviewer_id: i64,
+    pub decision: &'a str,
+    pub comment: &'a str,
+    pub overrides: serde_json::Value,
+    pub final_overall: Option<&'a str>,
+}
+
+pub async fn insert(conn: &mut PgConnection, new: NewReview<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO reviews (proposal_id, evaluation_id, reviewer_id, decision, comment, overrides, final_overall)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(new.proposal_id)
+    .bind(new.evaluation_id)
+    .bind(new.reviewer_id)
+    .bind(new.decision)
+    .bind(new.comment)
+    .bind(new.overrides)
+    .bind(new.final_overall)
+    .fetch_one(conn)
+    .await
+}

@@ -25,7 +25,9 @@ impl StandardRow {
 
 /// SHA-256 of the canonical JSON (object keys sorted, no spaces).
 pub fn content_hash(standard: &Standard) -> String {
-    let canonical = serde_json::to_value(standard).map(|v| v.to_string()).unwrap_or_default();
+    let canonical = serde_json::to_value(standard)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
@@ -33,7 +35,9 @@ pub fn content_hash(standard: &Standard) -> String {
 /// version is. Run at every start (under an advisory lock: instances may
 /// start together).
 pub async fn sync_builtin(conn: &mut PgConnection) -> anyhow::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(7170002)").execute(&mut *conn).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7170002)")
+        .execute(&mut *conn)
+        .await?;
     if standards::builtin().len() != standards::BUILTIN_SOURCES.len() {
         bail!("a built-in standard file does not parse; this build is broken");
     }
@@ -86,15 +90,19 @@ const SELECT: &str = "SELECT id, code, version, status, definition FROM standard
 
 /// The version new submissions are evaluated under.
 pub async fn active(conn: &mut PgConnection) -> sqlx::Result<Option<StandardRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE status = 'active'")).fetch_optional(conn).await
+    sqlx::query_as(&format!("{SELECT} WHERE status = 'active'"))
+        .fetch_optional(conn)
+        .await
 }
 
 /// The newest non-draft version of a code (`?standard=CODE`).
 pub async fn newest(conn: &mut PgConnection, code: &str) -> sqlx::Result<Option<StandardRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE code = $1 AND status <> 'draft' ORDER BY version DESC LIMIT 1"))
-        .bind(code)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE code = $1 AND status <> 'draft' ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(code)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn get(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Result<Option<StandardRow>> {
@@ -107,7 +115,9 @@ pub async fn get(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Res
 
 /// Every non-draft version, newest first within each code.
 pub async fn list_published(conn: &mut PgConnection) -> sqlx::Result<Vec<StandardRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE status <> 'draft' ORDER BY code, version DESC")).fetch_all(conn).await
+    sqlx::query_as(&format!("{SELECT} WHERE status <> 'draft' ORDER BY code, version DESC"))
+        .fetch_all(conn)
+        .await
 }
 
 // ---- Administration (versions, drafts, activation, what-if) ----
@@ -140,18 +150,24 @@ impl AdminRow {
     }
 }
 
-const ADMIN_SELECT: &str = "SELECT s.id, s.code, s.version, s.status, s.name_zh, s.name_en, s.effective_from, s.builtin,
+const ADMIN_SELECT: &str =
+    "SELECT s.id, s.code, s.version, s.status, s.name_zh, s.name_en, s.effective_from, s.builtin,
         s.created_at, s.activated_at, s.content_hash, s.definition,
         (SELECT count(*) FROM evaluations e WHERE e.standard_id = s.id) AS evaluations
     FROM standards s";
 
 /// Every version, by code then newest first.
 pub async fn list_all(conn: &mut PgConnection) -> sqlx::Result<Vec<AdminRow>> {
-    sqlx::query_as(&format!("{ADMIN_SELECT} ORDER BY s.code, s.version DESC")).fetch_all(conn).await
+    sqlx::query_as(&format!("{ADMIN_SELECT} ORDER BY s.code, s.version DESC"))
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn get_admin(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<AdminRow>> {
-    sqlx::query_as(&format!("{ADMIN_SELECT} WHERE s.id = $1")).bind(id).fetch_optional(conn).await
+    sqlx::query_as(&format!("{ADMIN_SELECT} WHERE s.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The row, locked until the transaction ends (`FOR UPDATE`).
@@ -217,7 +233,9 @@ pub async fn publish(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
 
 /// Serialises activations across instances until the transaction ends.
 pub async fn lock_activation(conn: &mut PgConnection) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(7170003)").execute(conn).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7170003)")
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -16,7 +16,8 @@
 //!    (status = 404, body = ErrorAnswer)))]`. Every answer, errors included,
 //!    names its body schema; answer types derive `serde::Serialize` and
 //!    `utoipa::ToSchema` (a free-form object: see [`schema::StandardDefinition`]).
-//!    Give every path parameter an `example`: the route test uses it.
+//!    Give every path parameter an `example` (the route test uses it) and a
+//!    unique `operation_id` (e.g. `list_batches`, `get_batch`).
 //! 2. Add one line `.routes(routes!(<area>::handler))` in [`api_router`].
 //! 3. Errors: [`error_answer`] (`{errors:[{field,message}]}`, messages from
 //!    `locales/api.yml` in the `Accept-Language` language, see [`api_lang`]);
@@ -139,6 +140,7 @@ fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
 #[utoipa::path(
     get,
     path = "/api/v1/openapi.json",
+    operation_id = "get_openapi",
     tag = "meta",
     responses((status = 200, description = "OpenAPI 3.1 description of every path", body = OpenApiDocument))
 )]

@@ -4,7 +4,9 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod dashboard;
 pub mod errors;
+pub mod excel;
 pub mod health;
 pub mod proposals;
 pub mod public;

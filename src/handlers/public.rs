@@ -20,7 +20,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 
 pub use api::{api_batch, api_batches};
-pub use batch::{BatchView, TownRow, batch_view, columns};
+pub use batch::{BatchPage, BatchView, TownRow, batch_view, columns};
 
 /// Pages anyone can read: the creation list, batches and towns.
 pub fn routes() -> Router<AppState> {

@@ -13,7 +13,9 @@ use crate::domain::Lang;
 use crate::domain::proposal::{Industry, Location};
 use crate::i18n;
 use crate::standards::edit::kind_metric;
-use crate::standards::{Criterion, CriterionKind, Flag, Member, Overall, Set, Severity, Standard, Threshold, Verdict, When, qty};
+use crate::standards::{
+    Criterion, CriterionKind, Flag, Member, Overall, Set, Severity, Standard, Threshold, Verdict, When, qty,
+};
 use crate::state::AppState;
 
 /// Routes under `/admin/standards`, behind the admins' guard.
@@ -28,7 +30,10 @@ pub fn admin_routes() -> Router<AppState> {
         .route("/admin/standards/{id}/publish", post(actions::publish))
         .route("/admin/standards/{id}/activate", post(actions::activate))
         .route("/admin/standards/{id}/examples", post(examples::add))
-        .route("/admin/standards/{id}/examples/{n}", get(examples::show).post(examples::save))
+        .route(
+            "/admin/standards/{id}/examples/{n}",
+            get(examples::show).post(examples::save),
+        )
         .route("/admin/standards/{id}/examples/{n}/remove", post(examples::remove))
 }
 
@@ -60,8 +65,14 @@ pub fn severity_from_code(code: &str) -> Option<Severity> {
 }
 
 pub const SEVERITIES: [Severity; 3] = [Severity::Hard, Severity::Soft, Severity::Info];
-pub const VERDICTS: [Verdict; 6] =
-    [Verdict::Pass, Verdict::Warn, Verdict::Fail, Verdict::Info, Verdict::NotApplicable, Verdict::Missing];
+pub const VERDICTS: [Verdict; 6] = [
+    Verdict::Pass,
+    Verdict::Warn,
+    Verdict::Fail,
+    Verdict::Info,
+    Verdict::NotApplicable,
+    Verdict::Missing,
+];
 pub const OVERALLS: [Overall; 3] = [Overall::Pass, Overall::PassWithWarnings, Overall::Fail];
 
 pub fn severity_code(s: Severity) -> &'static str {
@@ -122,7 +133,12 @@ fn threshold_lines(op: &str, t: &Threshold, unit: crate::domain::proposal::Unit,
     lines
 }
 
-fn band_text(lower: rust_decimal::Decimal, upper: Option<rust_decimal::Decimal>, unit: crate::domain::proposal::Unit, lang: Lang) -> String {
+fn band_text(
+    lower: rust_decimal::Decimal,
+    upper: Option<rust_decimal::Decimal>,
+    unit: crate::domain::proposal::Unit,
+    lang: Lang,
+) -> String {
     match upper {
         Some(u) => format!("{} – {}", qty(lower, unit, lang), qty(u, unit, lang)),
         None => format!("≥ {}", qty(lower, unit, lang)),
@@ -134,22 +150,45 @@ pub fn criterion_view(s: &Standard, c: &Criterion, lang: Lang) -> CriterionView 
     let t = |k: &str| i18n::t(lang, k);
     let rules = match &c.kind {
         CriterionKind::IndustryEligible => {
-            vec![RuleLine { label: t("standards.rule.eligible"), value: industries(s.eligible_industries, lang) }]
+            vec![RuleLine {
+                label: t("standards.rule.eligible"),
+                value: industries(s.eligible_industries, lang),
+            }]
         }
-        CriterionKind::Named { .. } => vec![RuleLine { label: t("standards.rule.named"), value: String::new() }],
+        CriterionKind::Named { .. } => vec![RuleLine {
+            label: t("standards.rule.named"),
+            value: String::new(),
+        }],
         CriterionKind::Location { pass, warn } => vec![
-            RuleLine { label: Verdict::Pass.label(lang).to_owned(), value: join_set(*pass, |l: Location| l.label(lang), lang) },
-            RuleLine { label: Verdict::Warn.label(lang).to_owned(), value: join_set(*warn, |l: Location| l.label(lang), lang) },
+            RuleLine {
+                label: Verdict::Pass.label(lang).to_owned(),
+                value: join_set(*pass, |l: Location| l.label(lang), lang),
+            },
+            RuleLine {
+                label: Verdict::Warn.label(lang).to_owned(),
+                value: join_set(*warn, |l: Location| l.label(lang), lang),
+            },
             RuleLine {
                 label: Verdict::Fail.label(lang).to_owned(),
-                value: join_set(Set::of(Location::ALL).minus(pass.with_all(*warn)), |l: Location| l.label(lang), lang),
+                value: join_set(
+                    Set::of(Location::ALL).minus(pass.with_all(*warn)),
+                    |l: Location| l.label(lang),
+                    lang,
+                ),
             },
         ],
         CriterionKind::AtLeast { metric, threshold } => threshold_lines("≥", threshold, metric.unit(), lang),
         CriterionKind::AtMost { metric, threshold } => threshold_lines("≤", threshold, metric.unit(), lang),
-        CriterionKind::Band { metric, lower, upper, overrides } => {
-            let mut lines =
-                vec![RuleLine { label: t("standards.rule.band"), value: band_text(*lower, *upper, metric.unit(), lang) }];
+        CriterionKind::Band {
+            metric,
+            lower,
+            upper,
+            overrides,
+        } => {
+            let mut lines = vec![RuleLine {
+                label: t("standards.rule.band"),
+                value: band_text(*lower, *upper, metric.unit(), lang),
+            }];
             lines.extend(overrides.iter().map(|o| RuleLine {
                 label: industries(o.industries, lang),
                 value: band_text(o.lower, o.upper, metric.unit(), lang),
@@ -157,20 +196,34 @@ pub fn criterion_view(s: &Standard, c: &Criterion, lang: Lang) -> CriterionView 
             lines
         }
         CriterionKind::Equals { metric, value } => {
-            vec![RuleLine { label: t("standards.rule.equals"), value: format!("= {}", qty(*value, metric.unit(), lang)) }]
+            vec![RuleLine {
+                label: t("standards.rule.equals"),
+                value: format!("= {}", qty(*value, metric.unit(), lang)),
+            }]
         }
         CriterionKind::AllFlags { flags } => {
-            vec![RuleLine { label: t("standards.rule.flags"), value: join_set(*flags, |f: Flag| f.label(lang), lang) }]
+            vec![RuleLine {
+                label: t("standards.rule.flags"),
+                value: join_set(*flags, |f: Flag| f.label(lang), lang),
+            }]
         }
-        CriterionKind::Report { .. } => vec![RuleLine { label: t("standards.rule.report"), value: String::new() }],
+        CriterionKind::Report { .. } => vec![RuleLine {
+            label: t("standards.rule.report"),
+            value: String::new(),
+        }],
     };
     CriterionView {
         id: c.id.clone(),
         label: s.criterion_label(&c.id, lang).to_owned(),
         severity: c.severity.label(lang).to_owned(),
         severity_code: severity_code(c.severity),
-        kind: t(&format!("standards.kind.{}", crate::standards::edit::kind_code(&c.kind))),
-        metric: kind_metric(&c.kind).map(|m| m.subject(lang).to_owned()).unwrap_or_default(),
+        kind: t(&format!(
+            "standards.kind.{}",
+            crate::standards::edit::kind_code(&c.kind)
+        )),
+        metric: kind_metric(&c.kind)
+            .map(|m| m.subject(lang).to_owned())
+            .unwrap_or_default(),
         rules,
         applies_to: c.applies_to.map(|set| industries(set, lang)),
         document: c.citation.document.clone(),

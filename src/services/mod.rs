@@ -3,7 +3,9 @@
 //! the command line and tests call these; none of them holds SQL.
 
 pub mod batches;
+pub mod import;
 pub mod proposals;
+pub mod reviews;
 pub mod standards;
 pub mod users;
 

@@ -59,7 +59,10 @@ impl StandardsError {
     /// The error as a page, with a link back to the version when known.
     pub fn into_app(self, id: Option<i64>) -> AppError {
         let link = id.map(|id| format!("/admin/standards/{id}"));
-        let conflict = |key| AppError::Conflict { key, link: link.clone() };
+        let conflict = |key| AppError::Conflict {
+            key,
+            link: link.clone(),
+        };
         match self {
             StandardsError::NotFound => AppError::NotFound,
             StandardsError::NotDraft => conflict("standards.error.not_draft"),
@@ -81,14 +84,29 @@ impl From<StandardsError> for AppError {
     }
 }
 
-fn entry<'a>(user: &User, action: &'a str, id: i64, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> audit::Entry<'a> {
-    audit::Entry { actor_id: Some(user.id), action, entity: "standard", entity_id: Some(id), before, after }
+fn entry<'a>(
+    user: &User,
+    action: &'a str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor_id: Some(user.id),
+        action,
+        entity: "standard",
+        entity_id: Some(id),
+        before,
+        after,
+    }
 }
 
 /// A standard code as the database accepts it: `ZJ-2015`, `ZC-2026`.
 pub fn valid_code(code: &str) -> bool {
     let mut chars = code.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && code.len() <= 32
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
 }
@@ -106,7 +124,9 @@ pub async fn copy(db: &PgPool, user: &User, source_id: i64, new_code: Option<&st
         return Err(StandardsError::BadCode);
     }
     let mut tx = db.begin().await?;
-    let source = db_standards::get_admin(&mut tx, source_id).await?.ok_or(StandardsError::NotFound)?;
+    let source = db_standards::get_admin(&mut tx, source_id)
+        .await?
+        .ok_or(StandardsError::NotFound)?;
     let mut draft = source.standard().clone();
     draft.code = new_code.unwrap_or(&source.code).to_owned();
     draft.version = db_standards::next_version(&mut tx, &draft.code).await?;
@@ -126,7 +146,9 @@ pub async fn copy(db: &PgPool, user: &User, source_id: i64, new_code: Option<&st
 /// Locks a draft that no evaluation used, checking it is still the content
 /// the caller loaded (`expected_hash`, when given).
 async fn lock_draft(conn: &mut PgConnection, id: i64, expected_hash: Option<&str>) -> Result<AdminRow, StandardsError> {
-    let row = db_standards::lock_admin(conn, id).await?.ok_or(StandardsError::NotFound)?;
+    let row = db_standards::lock_admin(conn, id)
+        .await?
+        .ok_or(StandardsError::NotFound)?;
     if row.is_used() {
         return Err(StandardsError::Used);
     }
@@ -170,7 +192,13 @@ async fn modify_draft(
 }
 
 /// Replaces a draft's parameters with `edited` (loaded at `expected_hash`).
-pub async fn save_draft(db: &PgPool, user: &User, id: i64, expected_hash: &str, edited: Standard) -> Result<(), StandardsError> {
+pub async fn save_draft(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    expected_hash: &str,
+    edited: Standard,
+) -> Result<(), StandardsError> {
     let ids: Vec<&str> = edited.criteria.iter().map(|c| c.id.as_str()).collect();
     let detail = json!({"criteria": ids});
     modify_draft(db, user, id, Some(expected_hash), "standard.edited", detail, move |s| {
@@ -203,13 +231,21 @@ pub async fn set_example_expectations(
 
 /// Removes example case `index`.
 pub async fn remove_example(db: &PgPool, user: &User, id: i64, index: usize) -> Result<(), StandardsError> {
-    modify_draft(db, user, id, None, "standard.example_removed", json!({"example": index}), move |s| {
-        if index >= s.examples.len() {
-            return Err(StandardsError::NotFound);
-        }
-        s.examples.remove(index);
-        Ok(())
-    })
+    modify_draft(
+        db,
+        user,
+        id,
+        None,
+        "standard.example_removed",
+        json!({"example": index}),
+        move |s| {
+            if index >= s.examples.len() {
+                return Err(StandardsError::NotFound);
+            }
+            s.examples.remove(index);
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -224,14 +260,23 @@ pub async fn add_example_from_proposal(
     name: Option<String>,
 ) -> Result<usize, StandardsError> {
     let mut conn = db.acquire().await?;
-    let row = proposals::get(&mut conn, proposal_id, Scope::All).await?.ok_or(StandardsError::NotEvaluable)?;
+    let row = proposals::get(&mut conn, proposal_id, Scope::All)
+        .await?
+        .ok_or(StandardsError::NotEvaluable)?;
     let snapshot = match evaluations::latest(&mut conn, proposal_id).await? {
         Some(e) => e.snapshot,
-        None => row.to_input().complete().map_err(|_| StandardsError::NotEvaluable)?.to_json(),
+        None => row
+            .to_input()
+            .complete()
+            .map_err(|_| StandardsError::NotEvaluable)?
+            .to_json(),
     };
     drop(conn);
     let proposal = Proposal::from_json(&snapshot).map_err(|_| StandardsError::NotEvaluable)?;
-    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| row.name.clone());
+    let name = name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| row.name.clone());
     let mut index = 0;
     let detail = json!({"proposal_id": proposal_id, "name": name});
     modify_draft(db, user, id, None, "standard.example_added", detail, |s| {
@@ -252,7 +297,9 @@ pub async fn add_example_from_proposal(
 /// A draft becomes published, if all its example cases pass.
 pub async fn publish(db: &PgPool, user: &User, id: i64) -> Result<(), StandardsError> {
     let mut tx = db.begin().await?;
-    let row = db_standards::lock_admin(&mut tx, id).await?.ok_or(StandardsError::NotFound)?;
+    let row = db_standards::lock_admin(&mut tx, id)
+        .await?
+        .ok_or(StandardsError::NotFound)?;
     if row.status != "draft" {
         return Err(StandardsError::NotDraft);
     }
@@ -271,10 +318,17 @@ pub async fn publish(db: &PgPool, user: &User, id: i64) -> Result<(), StandardsE
 /// (the previously active one becomes published), if all its example cases
 /// pass. Activations are serialised, so exactly one version is active even
 /// when two admins activate at once.
-pub async fn activate(db: &PgPool, user: &User, id: i64, effective_from: chrono::NaiveDate) -> Result<(), StandardsError> {
+pub async fn activate(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    effective_from: chrono::NaiveDate,
+) -> Result<(), StandardsError> {
     let mut tx = db.begin().await?;
     db_standards::lock_activation(&mut tx).await?;
-    let row = db_standards::lock_admin(&mut tx, id).await?.ok_or(StandardsError::NotFound)?;
+    let row = db_standards::lock_admin(&mut tx, id)
+        .await?
+        .ok_or(StandardsError::NotFound)?;
     if row.status == "active" {
         return Err(StandardsError::AlreadyActive);
     }
@@ -351,8 +405,12 @@ pub struct WhatIf {
 pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
     let started = Instant::now();
     let mut conn = db.acquire().await?;
-    let candidate = db_standards::get_admin(&mut conn, id).await?.ok_or(StandardsError::NotFound)?;
-    let active = db_standards::active(&mut conn).await?.ok_or(StandardsError::NoActiveStandard)?;
+    let candidate = db_standards::get_admin(&mut conn, id)
+        .await?
+        .ok_or(StandardsError::NotFound)?;
+    let active = db_standards::active(&mut conn)
+        .await?
+        .ok_or(StandardsError::NoActiveStandard)?;
     let rows = db_standards::whatif_proposals(&mut conn).await?;
     drop(conn);
     let (a, c) = (active.standard().clone(), candidate.standard().clone());
@@ -399,7 +457,11 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
                     .into_iter()
                     .filter_map(|id| {
                         let (b, a) = (before.verdict(id), after.verdict(id));
-                        (b != a).then(|| CriterionChange { criterion: id.to_owned(), before: b, after: a })
+                        (b != a).then(|| CriterionChange {
+                            criterion: id.to_owned(),
+                            before: b,
+                            after: a,
+                        })
                     })
                     .collect();
                 result.changed.push(Changed {
@@ -417,7 +479,10 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
     })
     .await
     .map_err(|e| StandardsError::Db(sqlx::Error::Protocol(format!("what-if task failed: {e}"))))?;
-    Ok(WhatIf { elapsed: started.elapsed(), ..outcome })
+    Ok(WhatIf {
+        elapsed: started.elapsed(),
+        ..outcome
+    })
 }
 
 /// A reviewer's re-evaluation: the proposal as last evaluated, scored under
@@ -425,13 +490,19 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
 /// Earlier evaluations stay. Returns the new evaluation's id.
 pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i64, StandardsError> {
     let mut tx = db.begin().await?;
-    let row = proposals::lock(&mut tx, proposal_id, Scope::All).await?.ok_or(StandardsError::NotFound)?;
+    let row = proposals::lock(&mut tx, proposal_id, Scope::All)
+        .await?
+        .ok_or(StandardsError::NotFound)?;
     if matches!(row.status(), Status::Draft | Status::Withdrawn) {
         return Err(StandardsError::NotEvaluable);
     }
-    let latest = evaluations::latest(&mut tx, proposal_id).await?.ok_or(StandardsError::NotEvaluable)?;
+    let latest = evaluations::latest(&mut tx, proposal_id)
+        .await?
+        .ok_or(StandardsError::NotEvaluable)?;
     let proposal = Proposal::from_json(&latest.snapshot).map_err(|_| StandardsError::NotEvaluable)?;
-    let active = db_standards::active(&mut tx).await?.ok_or(StandardsError::NoActiveStandard)?;
+    let active = db_standards::active(&mut tx)
+        .await?
+        .ok_or(StandardsError::NoActiveStandard)?;
     let evaluation = evaluate(&proposal, active.standard());
     let evaluation_id = evaluations::insert(
         &mut tx,
@@ -445,11 +516,22 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         },
     )
     .await?;
-    let before = Some(json!({"evaluation": latest.id, "standard": format!("{} v{}", latest.standard_code, latest.standard_version), "overall": latest.overall}));
-    let after = Some(json!({"evaluation": evaluation_id, "standard": format!("{} v{}", active.code, active.version), "overall": evaluation.overall.code(), "revision": latest.proposal_revision}));
+    let before = Some(
+        json!({"evaluation": latest.id, "standard": format!("{} v{}", latest.standard_code, latest.standard_version), "overall": latest.overall}),
+    );
+    let after = Some(
+        json!({"evaluation": evaluation_id, "standard": format!("{} v{}", active.code, active.version), "overall": evaluation.overall.code(), "revision": latest.proposal_revision}),
+    );
     audit::record(
         &mut tx,
-        audit::Entry { actor_id: Some(user.id), action: "proposal.reevaluated", entity: "proposal", entity_id: Some(proposal_id), before, after },
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "proposal.reevaluated",
+            entity: "proposal",
+            entity_id: Some(proposal_id),
+            before,
+            after,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -37,12 +37,24 @@ pub const METRICS: &[Metric] = &[
 ];
 
 /// The kinds of criterion, by their JSON `type` code.
-pub const KINDS: &[&str] =
-    &["at_least", "at_most", "band", "equals", "report", "all_flags", "location", "named", "industry_eligible"];
+pub const KINDS: &[&str] = &[
+    "at_least",
+    "at_most",
+    "band",
+    "equals",
+    "report",
+    "all_flags",
+    "location",
+    "named",
+    "industry_eligible",
+];
 
 /// The JSON code of a metric (`planned_area_km2`).
 pub fn metric_code(metric: Metric) -> String {
-    serde_json::to_value(metric).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(metric)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 pub fn metric_from_code(code: &str) -> Option<Metric> {
@@ -76,33 +88,80 @@ pub fn kind_metric(kind: &CriterionKind) -> Option<Metric> {
     }
 }
 
+/// What the admin chose for a new criterion.
+pub struct NewCriterion<'a> {
+    pub id: &'a str,
+    /// A `KINDS` code.
+    pub kind: &'a str,
+    pub metric: Option<Metric>,
+    pub severity: Severity,
+    pub value: Decimal,
+    pub upper: Option<Decimal>,
+    pub flags: FlagSet,
+    pub citation: Citation,
+}
+
 /// A new criterion of kind `kind` (a `KINDS` code) on `metric`, with the
 /// figure `value` (and `upper` for a band). `None` for an unknown kind or a
 /// kind that needs a metric when none is given.
-pub fn new_criterion(
-    id: &str,
-    kind: &str,
-    metric: Option<Metric>,
-    severity: Severity,
-    value: Decimal,
-    upper: Option<Decimal>,
-    flags: FlagSet,
-    citation: Citation,
-) -> Option<Criterion> {
+pub fn new_criterion(new: NewCriterion<'_>) -> Option<Criterion> {
+    let NewCriterion {
+        id,
+        kind,
+        metric,
+        severity,
+        value,
+        upper,
+        flags,
+        citation,
+    } = new;
     let kind = match kind {
-        "at_least" => CriterionKind::AtLeast { metric: metric?, threshold: Threshold { default: value, overrides: Vec::new() } },
-        "at_most" => CriterionKind::AtMost { metric: metric?, threshold: Threshold { default: value, overrides: Vec::new() } },
-        "band" => CriterionKind::Band { metric: metric?, lower: value, upper, overrides: Vec::new() },
+        "at_least" => CriterionKind::AtLeast {
+            metric: metric?,
+            threshold: Threshold {
+                default: value,
+                overrides: Vec::new(),
+            },
+        },
+        "at_most" => CriterionKind::AtMost {
+            metric: metric?,
+            threshold: Threshold {
+                default: value,
+                overrides: Vec::new(),
+            },
+        },
+        "band" => CriterionKind::Band {
+            metric: metric?,
+            lower: value,
+            upper,
+            overrides: Vec::new(),
+        },
         "equals" => CriterionKind::Equals { metric: metric?, value },
         "report" => CriterionKind::Report { metric: metric? },
-        "all_flags" => CriterionKind::AllFlags { flags: if flags.is_empty() { FlagSet::of(&[Flag::Industry]) } else { flags } },
+        "all_flags" => CriterionKind::AllFlags {
+            flags: if flags.is_empty() {
+                FlagSet::of(&[Flag::Industry])
+            } else {
+                flags
+            },
+        },
         "location" => CriterionKind::Location {
             pass: LocationSet::of(&[Location::UrbanRuralFringe]),
             warn: LocationSet::of(&[Location::Independent]),
         },
-        "named" => CriterionKind::Named { field: NamedField::Developer },
+        "named" => CriterionKind::Named {
+            field: NamedField::Developer,
+        },
         "industry_eligible" => CriterionKind::IndustryEligible,
         _ => return None,
     };
-    Some(Criterion { id: id.to_owned(), severity, name_zh: None, name_en: None, applies_to: None, kind, citation })
+    Some(Criterion {
+        id: id.to_owned(),
+        severity,
+        name_zh: None,
+        name_en: None,
+        applies_to: None,
+        kind,
+        citation,
+    })
 }

@@ -164,11 +164,11 @@ async fn a_planned_area_above_the_guide_passes_with_warnings() {
     let f = finding(&answer.json, "space.planned_area");
     assert_eq!(f["verdict"], "warn");
     assert_eq!(f["actual"], "4 平方公里", "{f:#}");
-    assert_eq!(f["required"], "≤ 3.6 平方公里");
-    assert_eq!(f["margin"], "−0.4 平方公里");
+    assert_eq!(f["required"], "1.5–3.6 平方公里");
+    assert_eq!(f["margin"], "−0.4 平方公里", "{f:#}");
     assert_eq!(
         f["message_zh"],
-        "规划面积 4.0 平方公里，高于 3.6 平方公里的标准 0.4 平方公里"
+        "规划面积 4 平方公里，大于 3.6 平方公里的上限 0.4 平方公里"
     );
 }
 
@@ -327,7 +327,7 @@ async fn invalid_proposals_are_422_with_every_field_named() {
         errors(&answer),
         [
             ("industry".to_owned(), "请选择产业类别".to_owned()),
-            ("benefits.jobs".to_owned(), "请填写吸纳就业人数".to_owned()),
+            ("benefits.jobs".to_owned(), "请填写建成后就业人数".to_owned()),
         ]
     );
 
@@ -345,7 +345,7 @@ async fn invalid_proposals_are_422_with_every_field_named() {
     body["benefits"]["new_tax_wan"] = json!(-1);
     let answer = evaluate(&app, &body).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&answer), ["benefits.new_tax_wan", "investment.by_year_yi"]);
+    assert_eq!(fields(&answer), ["investment.by_year_yi", "benefits.new_tax_wan"]);
 
     // Not an object at all.
     let answer = evaluate(&app, &json!([1, 2, 3])).await;

@@ -15,9 +15,21 @@ const PAGES: &[(Option<Role>, &str)] = &[
     (None, "/no/such/page"),
     (Some(Role::Official), "/proposals"),
     (Some(Role::Official), "/account/password"),
+    (Some(Role::Official), "/proposals/import"),
+    (Some(Role::Official), "/dashboard"),
+    (Some(Role::Reviewer), "/dashboard"),
+    (Some(Role::Admin), "/dashboard"),
     (Some(Role::Official), "/admin"),
     (Some(Role::Reviewer), "/review"),
     (Some(Role::Admin), "/admin"),
+    (Some(Role::Admin), "/admin/standards"),
+    (Some(Role::Admin), "/admin/standards/1"),
+    (Some(Role::Admin), "/admin/standards/2"),
+    (Some(Role::Admin), "/admin/standards/1/examples/0"),
+    (Some(Role::Admin), "/admin/users"),
+    (Some(Role::Admin), "/admin/users/1"),
+    (Some(Role::Admin), "/admin/batches"),
+    (Some(Role::Admin), "/admin/audit"),
 ];
 
 /// Visible text, leaving out elements marked as another language (the

@@ -4,8 +4,16 @@
 
 mod helpers;
 
+mod admin_users;
+mod audit;
 mod auth;
+mod batches;
+mod dashboard;
 mod evaluate_api;
+mod excel;
 mod i18n;
 mod pages;
 mod proposals;
+mod public;
+mod review;
+mod standards_admin;

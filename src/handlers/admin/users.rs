@@ -158,16 +158,22 @@ pub struct UserPage {
     pub role_code: String,
     pub region_id: Option<i64>,
     pub roles: Vec<(&'static str, &'static str)>,
-    pub regions: Vec<(i64, String)>,
+    pub regions: Vec<crate::db::regions::Region>,
     /// The new password, shown this once.
     pub password: Option<String>,
     pub error: Option<String>,
 }
 
+impl UserPage {
+    pub fn is_region(&self, id: &i64) -> bool {
+        self.region_id == Some(*id)
+    }
+}
+
 async fn user_page(state: &AppState, page: Page, id: i64, password: Option<String>, error: Option<String>) -> AppResult<UserPage> {
     let mut conn = state.db.acquire().await?;
     let u = users::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let regions = regions::list(&mut conn).await?.into_iter().map(|r| (r.id, r.name)).collect();
+    let regions = regions::list(&mut conn).await?;
     let lang = page.lang;
     Ok(UserPage {
         roles: roles(&page),

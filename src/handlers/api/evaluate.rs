@@ -20,6 +20,7 @@ use crate::state::AppState;
 #[utoipa::path(
     post,
     path = "/api/v1/evaluate",
+    operation_id = "evaluate",
     tag = "evaluation",
     params(
         ("standard" = Option<String>, Query,

@@ -18,6 +18,7 @@ const DRAFT: &str = "draft";
 #[utoipa::path(
     get,
     path = "/api/v1/standards",
+    operation_id = "list_standards",
     tag = "standards",
     responses(
         (status = 200, description = "Every published or active standard version", body = [StandardSummary]),
@@ -56,6 +57,7 @@ pub async fn list(State(state): State<AppState>) -> Response {
 #[utoipa::path(
     get,
     path = "/api/v1/standards/{code}",
+    operation_id = "get_standard",
     tag = "standards",
     params(
         ("code" = String, Path, description = "Standard code", example = "ZJ-2015"),

@@ -21,6 +21,7 @@ pub fn official_routes() -> Router<AppState> {
         .route("/proposals/{id}", post(form::update))
         .route("/proposals/{id}/submit", post(actions::submit))
         .route("/proposals/{id}/withdraw", post(actions::withdraw))
+        .merge(crate::handlers::excel::official_routes())
 }
 
 /// Routes every signed-in role may call; the handlers scope by region.
@@ -28,4 +29,5 @@ pub fn shared_routes() -> Router<AppState> {
     Router::new()
         .route("/proposals/{id}", get(view::show))
         .route("/proposals/{id}/report", get(view::report))
+        .merge(crate::handlers::dashboard::routes())
 }

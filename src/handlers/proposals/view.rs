@@ -341,6 +341,18 @@ pub struct ReportPage {
     pub status_label: &'static str,
     pub report: Option<ReportView>,
     pub sections: Vec<DataSection>,
+    /// Reviewers' overrides on the shown evaluation (see `handlers::review::report`).
+    pub overrides: Vec<crate::handlers::review::report::OverrideView>,
+    /// The overall verdict over the final verdicts, when findings were overridden.
+    pub final_overall: Option<(&'static str, &'static str)>,
+    /// Reviewers' and admins' sections: evaluations, decisions, changes, forms.
+    pub review: Option<crate::handlers::review::ReviewPanel>,
+}
+
+impl ReportPage {
+    pub fn override_of(&self, criterion: &str) -> Option<&crate::handlers::review::report::OverrideView> {
+        self.overrides.iter().find(|o| o.criterion == criterion)
+    }
 }
 
 /// `GET /proposals/{id}/report`: the latest evaluation (or `?evaluation=`),
@@ -352,10 +364,23 @@ pub async fn report(
     Path(id): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<ReportPage> {
+    report_page(&state, page, &user, id, q.evaluation, crate::handlers::review::ReviewForm::default()).await
+}
+
+/// The report page, also re-rendered by the reviewers' forms with what they
+/// typed and the messages beside the fields.
+pub async fn report_page(
+    state: &AppState,
+    page: Page,
+    user: &crate::auth::User,
+    id: i64,
+    evaluation_id: Option<i64>,
+    form: crate::handlers::review::ReviewForm,
+) -> AppResult<ReportPage> {
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(&user)).await?.ok_or(AppError::NotFound)?;
-    let evaluation = match q.evaluation {
+    let row = proposals::get(&mut conn, id, scope_of(user)).await?.ok_or(AppError::NotFound)?;
+    let evaluation = match evaluation_id {
         Some(eid) => Some(evaluations::get(&mut conn, eid).await?.filter(|e| e.proposal_id == id).ok_or(AppError::NotFound)?),
         None => evaluations::latest(&mut conn, id).await?,
     };
@@ -368,6 +393,8 @@ pub async fn report(
         Some(e) => ProposalInput::from_json(&e.snapshot).0,
         None => row.to_input(),
     };
+    let extras =
+        crate::handlers::review::report_extras(&mut conn, user, &row, evaluation.as_ref(), lang, form).await?;
     Ok(ReportPage {
         id,
         name: row.name.clone(),
@@ -375,6 +402,9 @@ pub async fn report(
         status_label: row.status().label(lang),
         report,
         sections: data_sections(&input, lang),
+        overrides: extras.overrides,
+        final_overall: extras.final_overall,
+        review: extras.review,
         page,
     })
 }

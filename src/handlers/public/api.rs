@@ -45,7 +45,8 @@ pub async fn api_batches(State(state): State<AppState>) -> AppResult<Json<Vec<Ba
 
 /// `GET /api/v1/batches/{id}`: the batch's canonical JSON (the `.json`
 /// download) with its `content_hash`; 404 unless published.
-pub async fn api_batch(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+pub async fn api_batch(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let id: i64 = id.parse().ok().filter(|i| *i > 0).ok_or(AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
     let (batch, public) = public_batch(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let mut value = serde_json::to_value(&public).map_err(|e| AppError::Internal(e.into()))?;

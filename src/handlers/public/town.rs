@@ -89,7 +89,12 @@ fn findings(town: &FrozenTown, lang: Lang) -> Vec<FindingRow> {
         .collect()
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> AppResult<TownPage> {
+pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<String>) -> AppResult<TownPage> {
+    // Only plain decimal ids; anything else names no town.
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::NotFound);
+    }
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
     let entries = batches::published_entries_of(&mut conn, id).await?;
     drop(conn);

@@ -46,7 +46,9 @@ pub async fn copy(
 
 /// `POST /admin/standards/{id}/publish`: only when every example case passes.
 pub async fn publish(State(state): State<AppState>, Admin(user): Admin, Path(id): Path<i64>) -> AppResult<Redirect> {
-    service::publish(&state.db, &user, id).await.map_err(|e| e.into_app(Some(id)))?;
+    service::publish(&state.db, &user, id)
+        .await
+        .map_err(|e| e.into_app(Some(id)))?;
     Ok(Redirect::to(&format!("/admin/standards/{id}")))
 }
 
@@ -70,7 +72,9 @@ pub async fn activate(
         Err(_) => Some("standards.form.error.date"),
         Ok(d) if d > today() => Some("standards.form.error.future_date"),
         Ok(d) => {
-            service::activate(&state.db, &user, id, d).await.map_err(|e| e.into_app(Some(id)))?;
+            service::activate(&state.db, &user, id, d)
+                .await
+                .map_err(|e| e.into_app(Some(id)))?;
             None
         }
     };

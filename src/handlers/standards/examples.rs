@@ -67,7 +67,9 @@ async fn example_page(
 ) -> AppResult<ExamplePage> {
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
-    let row = db_standards::get_admin(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let row = db_standards::get_admin(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let s = row.standard();
     let ex = s.examples.get(n).ok_or(AppError::NotFound)?;
     let evaluation = Proposal::from_json(&ex.proposal).ok().map(|p| evaluate(&p, s));
@@ -76,7 +78,11 @@ async fn example_page(
         .unwrap_or_else(|| ex.expected_overall.code().to_owned());
     let overall_options = OVERALLS
         .iter()
-        .map(|o| Choice { code: o.code(), label: o.label(lang).to_owned(), selected: o.code() == want_overall })
+        .map(|o| Choice {
+            code: o.code(),
+            label: o.label(lang).to_owned(),
+            selected: o.code() == want_overall,
+        })
         .collect();
     let rows = s
         .criteria
@@ -86,17 +92,24 @@ async fn example_page(
                 Some(t) => t.get(&format!("expect.{}", c.id)).cloned().unwrap_or_default(),
                 None => ex.expected.get(&c.id).map(|v| v.code().to_owned()).unwrap_or_default(),
             };
-            let mut options =
-                vec![Choice { code: "", label: page.t("standards.examples.unchecked"), selected: want.is_empty() }];
-            options.extend(
-                VERDICTS.iter().map(|v| Choice { code: v.code(), label: v.label(lang).to_owned(), selected: v.code() == want }),
-            );
+            let mut options = vec![Choice {
+                code: "",
+                label: page.t("standards.examples.unchecked"),
+                selected: want.is_empty(),
+            }];
+            options.extend(VERDICTS.iter().map(|v| Choice {
+                code: v.code(),
+                label: v.label(lang).to_owned(),
+                selected: v.code() == want,
+            }));
             let actual = evaluation.as_ref().and_then(|e| e.verdict(&c.id));
             ExpectRow {
                 id: c.id.clone(),
                 label: s.criterion_label(&c.id, lang).to_owned(),
                 options,
-                actual: actual.map(|v| v.label(lang).to_owned()).unwrap_or_else(|| "—".to_owned()),
+                actual: actual
+                    .map(|v| v.label(lang).to_owned())
+                    .unwrap_or_else(|| "—".to_owned()),
                 actual_code: actual.map(|v| v.code()).unwrap_or(""),
                 matches: want.is_empty() || actual.is_some_and(|v| v.code() == want),
             }
@@ -108,10 +121,15 @@ async fn example_page(
         code: row.code.clone(),
         version: row.version,
         editable: row.status == "draft" && !row.is_used(),
-        name: typed.and_then(|t| t.get("name").cloned()).unwrap_or_else(|| ex.name.clone()),
+        name: typed
+            .and_then(|t| t.get("name").cloned())
+            .unwrap_or_else(|| ex.name.clone()),
         name_error,
         overall_options,
-        actual_overall: evaluation.as_ref().map(|e| e.overall.label(lang).to_owned()).unwrap_or_else(|| page.t("standards.examples.invalid")),
+        actual_overall: evaluation
+            .as_ref()
+            .map(|e| e.overall.label(lang).to_owned())
+            .unwrap_or_else(|| page.t("standards.examples.invalid")),
         actual_overall_code: evaluation.as_ref().map(|e| e.overall.code()).unwrap_or("fail"),
         invalid: evaluation.is_none(),
         rows,
@@ -168,8 +186,14 @@ pub async fn save(
 }
 
 /// `POST /admin/standards/{id}/examples/{n}/remove`.
-pub async fn remove(State(state): State<AppState>, Admin(user): Admin, Path((id, n)): Path<(i64, usize)>) -> AppResult<Redirect> {
-    service::remove_example(&state.db, &user, id, n).await.map_err(|e| e.into_app(Some(id)))?;
+pub async fn remove(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    Path((id, n)): Path<(i64, usize)>,
+) -> AppResult<Redirect> {
+    service::remove_example(&state.db, &user, id, n)
+        .await
+        .map_err(|e| e.into_app(Some(id)))?;
     Ok(Redirect::to(&format!("/admin/standards/{id}")))
 }
 

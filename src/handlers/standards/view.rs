@@ -36,7 +36,9 @@ pub struct ListPage {
 }
 
 fn date(row: &AdminRow) -> String {
-    row.effective_from.map(|d| d.to_string()).unwrap_or_else(|| "—".to_owned())
+    row.effective_from
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "—".to_owned())
 }
 
 /// `GET /admin/standards`: every version with status, date and use.
@@ -117,10 +119,6 @@ pub struct ShowPage {
     pub today: String,
 }
 
-pub fn overall_label(o: Overall, lang: Lang) -> String {
-    o.label(lang).to_owned()
-}
-
 /// A mismatch's verdict code in words (`overall` codes too).
 fn code_label(code: &str, lang: Lang) -> String {
     if let Some(v) = super::verdict_from_code(code) {
@@ -141,7 +139,9 @@ pub fn today() -> chrono::NaiveDate {
 pub async fn show_page(state: &AppState, page: Page, id: i64, errors: ShowErrors) -> AppResult<ShowPage> {
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
-    let row = db_standards::get_admin(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let row = db_standards::get_admin(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let s = row.standard();
     let (status, status_label) = status_badge(&row.status, lang);
     let results = run_examples(s);
@@ -165,7 +165,11 @@ pub async fn show_page(state: &AppState, page: Page, id: i64, errors: ShowErrors
                         id => s.criterion_label(id, lang).to_owned(),
                     },
                     expected: code_label(&m.expected, lang),
-                    actual: if m.criterion == "proposal" { String::new() } else { code_label(&m.actual, lang) },
+                    actual: if m.criterion == "proposal" {
+                        String::new()
+                    } else {
+                        code_label(&m.actual, lang)
+                    },
                 })
                 .collect(),
         })
@@ -199,7 +203,12 @@ pub async fn show_page(state: &AppState, page: Page, id: i64, errors: ShowErrors
 
 /// `GET /admin/standards/{id}`: every criterion, its parameters and
 /// citation, and each example case's result.
-pub async fn show(State(state): State<AppState>, page: Page, Admin(_user): Admin, Path(id): Path<i64>) -> AppResult<ShowPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(_user): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<ShowPage> {
     show_page(&state, page, id, ShowErrors::default()).await
 }
 
@@ -238,19 +247,36 @@ pub struct WhatIfPage {
 
 /// `GET /admin/standards/{id}/what-if`: every submitted, approved and
 /// listed proposal under the active version and under this one.
-pub async fn what_if(State(state): State<AppState>, page: Page, Admin(_user): Admin, Path(id): Path<i64>) -> AppResult<WhatIfPage> {
+pub async fn what_if(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(_user): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<WhatIfPage> {
     let lang = page.lang;
-    let w = service::what_if(&state.db, id).await.map_err(|e| e.into_app(Some(id)))?;
+    let w = service::what_if(&state.db, id)
+        .await
+        .map_err(|e| e.into_app(Some(id)))?;
     let counts = [
         (Overall::Pass, w.under_active.pass, w.under_candidate.pass),
-        (Overall::PassWithWarnings, w.under_active.pass_with_warnings, w.under_candidate.pass_with_warnings),
+        (
+            Overall::PassWithWarnings,
+            w.under_active.pass_with_warnings,
+            w.under_candidate.pass_with_warnings,
+        ),
         (Overall::Fail, w.under_active.fail, w.under_candidate.fail),
     ]
     .into_iter()
-    .map(|(o, active, candidate)| CountRow { label: o.label(lang).to_owned(), class: o.code(), active, candidate })
+    .map(|(o, active, candidate)| CountRow {
+        label: o.label(lang).to_owned(),
+        class: o.code(),
+        active,
+        candidate,
+    })
     .collect();
     let verdict = |v: Option<crate::standards::Verdict>| {
-        v.map(|v| v.label(lang).to_owned()).unwrap_or_else(|| page.t("standards.whatif.absent"))
+        v.map(|v| v.label(lang).to_owned())
+            .unwrap_or_else(|| page.t("standards.whatif.absent"))
     };
     let changed = w
         .changed

@@ -1,0 +1,194 @@
+//! The reviewers' queue: one page of proposals of one status with filters,
+//! search and sort, and the counters above it. Designed for 100,000
+//! proposals (migration 20261124000300): the latest evaluation's verdict,
+//! standard and failing criteria are columns of `proposals` kept by a
+//! trigger, every sort key has an index led by the status, the last pages
+//! are read backwards, and the counters are a small table kept by triggers.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The statuses the queue's tabs show.
+pub const TABS: [&str; 4] = ["submitted", "approved", "rejected", "returned"];
+
+/// Eligible investment (total − residential − commercial complex), the same
+/// expression as the index `proposals_queue_eligible_idx`.
+const ELIGIBLE: &str = "(p.investment_total_yi - COALESCE(p.investment_residential_yi, 0) \
+     - COALESCE(p.investment_commercial_complex_yi, 0))";
+/// Overall verdict rank, worst first; the expression of `proposals_queue_verdict_idx`.
+const VERDICT_RANK: &str = "(CASE p.latest_overall WHEN 'fail' THEN 0 WHEN 'pass_with_warnings' THEN 1 \
+     WHEN 'pass' THEN 2 ELSE 3 END)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Submitted,
+    Name,
+    Eligible,
+    Verdict,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Submitted, Sort::Name, Sort::Eligible, Sort::Verdict];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Sort::Submitted => "submitted",
+            Sort::Name => "name",
+            Sort::Eligible => "eligible",
+            Sort::Verdict => "verdict",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The ORDER BY keys (each followed by the direction), id last.
+    fn keys(self) -> Vec<String> {
+        match self {
+            Sort::Submitted => vec!["p.submitted_at".into(), "p.id".into()],
+            Sort::Name => vec!["p.name".into(), "p.id".into()],
+            Sort::Eligible => vec![ELIGIBLE.into(), "p.id".into()],
+            Sort::Verdict => vec![VERDICT_RANK.into(), "p.submitted_at".into(), "p.id".into()],
+        }
+    }
+}
+
+/// Overall verdict codes as the rank of `VERDICT_RANK`.
+fn verdict_rank(code: &str) -> Option<i32> {
+    match code {
+        "fail" => Some(0),
+        "pass_with_warnings" => Some(1),
+        "pass" => Some(2),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// One of `TABS`.
+    pub status: String,
+    pub verdict: Option<String>,
+    pub industry: Option<String>,
+    pub region_id: Option<i64>,
+    pub standard: Option<String>,
+    /// A substring of the name.
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub descending: bool,
+}
+
+impl QueueFilter {
+    /// True when only the status narrows the list (its count is a counter).
+    fn is_plain(&self) -> bool {
+        self.verdict.is_none()
+            && self.industry.is_none()
+            && self.region_id.is_none()
+            && self.standard.is_none()
+            && self.search.is_none()
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub name: String,
+    pub region_name: String,
+    pub industry: Option<String>,
+    pub status: String,
+    pub overall: Option<String>,
+    pub standard_code: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub eligible: Option<Decimal>,
+}
+
+/// `%`, `_` and `\` typed by the user match themselves.
+fn like_pattern(search: &str) -> String {
+    let mut out = String::from("%");
+    for c in search.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
+    b.push(" WHERE p.status = ").push_bind(f.status.clone());
+    if let Some(rank) = f.verdict.as_deref().and_then(verdict_rank) {
+        b.push(format!(" AND {VERDICT_RANK} = ")).push_bind(rank);
+    }
+    if let Some(industry) = &f.industry {
+        b.push(" AND p.industry = ").push_bind(industry.clone());
+    }
+    if let Some(region) = f.region_id {
+        b.push(" AND p.region_id = ").push_bind(region);
+    }
+    if let Some(standard) = &f.standard {
+        b.push(" AND p.latest_standard_code = ").push_bind(standard.clone());
+    }
+    if let Some(search) = &f.search {
+        b.push(" AND p.name ILIKE ").push_bind(like_pattern(search));
+    }
+}
+
+/// The number of proposals the filter selects.
+pub async fn count(conn: &mut PgConnection, f: &QueueFilter) -> sqlx::Result<i64> {
+    if f.is_plain() {
+        let n: Option<i64> = sqlx::query_scalar("SELECT n FROM review_counters WHERE key = $1")
+            .bind(format!("status:{}", f.status))
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Ok(n.unwrap_or(0));
+    }
+    let mut b = QueryBuilder::new("SELECT count(*) FROM proposals p");
+    push_where(&mut b, f);
+    b.build_query_scalar().fetch_one(conn).await
+}
+
+/// Page `page_no` (from 1) of the filtered list, given its `total`. Pages in
+/// the second half are read in the reverse order from the end, so that the
+/// last page costs what the first does.
+pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total: i64) -> sqlx::Result<Vec<QueueRow>> {
+    let offset = (page_no.max(1) - 1) * PAGE_SIZE;
+    if offset >= total {
+        return Ok(Vec::new());
+    }
+    let limit = PAGE_SIZE.min(total - offset);
+    let from_end = total - offset - limit;
+    let backwards = from_end < offset;
+    let descending = f.descending != backwards;
+    let dir = if descending { " DESC" } else { " ASC" };
+    let mut b = QueryBuilder::new(format!(
+        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall,
+                p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE} AS eligible
+         FROM proposals p JOIN regions r ON r.id = p.region_id"
+    ));
+    push_where(&mut b, f);
+    let order: Vec<String> = f.sort.keys().into_iter().map(|k| format!("{k}{dir}")).collect();
+    b.push(format!(" ORDER BY {}", order.join(", ")));
+    b.push(" LIMIT ").push_bind(limit);
+    b.push(" OFFSET ").push_bind(if backwards { from_end } else { offset });
+    let mut rows: Vec<QueueRow> = b.build_query_as().fetch_all(conn).await?;
+    if backwards {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Every counter: `status:<code>` and `failing:<criterion>` (submitted
+/// proposals whose latest evaluation fails it). One small statement.
+pub async fn counters(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT key, n FROM review_counters WHERE n <> 0 ORDER BY key").fetch_all(conn).await
+}
+
+/// The standard codes evaluations were made under, for the filter.
+pub async fn standard_codes(conn: &mut PgConnection) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT code FROM standards GROUP BY code ORDER BY code").fetch_all(conn).await
+}

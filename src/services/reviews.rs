@@ -1,0 +1,319 @@
+//! What reviewers do: override one finding of the latest evaluation with a
+//! written reason, and decide (approve, reject, return) — each one
+//! transaction with its audit row. The computed evaluation is never
+//! modified; the final verdicts are the computed ones with the overrides in
+//! force applied, and the final overall is recomputed by the engine's rule.
+
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::ServiceError;
+use crate::auth::User;
+use crate::db::proposals::{self, Scope};
+use crate::db::reviews::{self, NewOverride, NewReview, OverrideRow};
+use crate::db::{audit, evaluations};
+use crate::domain::{Action, Status, workflow};
+use crate::standards::{Finding, Overall, Verdict};
+
+/// Longest comment or reason accepted (the columns allow a little more).
+pub const MAX_TEXT: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+    Return,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Approve, Decision::Reject, Decision::Return];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::Return => "return",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.code() == code)
+    }
+
+    fn action(self) -> Action {
+        match self {
+            Decision::Approve => Action::Approve,
+            Decision::Reject => Action::Reject,
+            Decision::Return => Action::Return,
+        }
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            Decision::Approve => "proposal.approved",
+            Decision::Reject => "proposal.rejected",
+            Decision::Return => "proposal.returned",
+        }
+    }
+}
+
+/// A verdict from its code.
+pub fn verdict_from_code(code: &str) -> Option<Verdict> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
+
+/// The verdicts a reviewer may set.
+pub const SETTABLE: [Verdict; 4] = [Verdict::Pass, Verdict::Warn, Verdict::Fail, Verdict::NotApplicable];
+
+/// A problem with what the reviewer typed: (form field, catalogue key).
+pub type InputError = (&'static str, &'static str);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("invalid input")]
+    Invalid(Vec<InputError>),
+    #[error(transparent)]
+    Refused(#[from] ServiceError),
+}
+
+impl From<sqlx::Error> for ReviewError {
+    fn from(e: sqlx::Error) -> Self {
+        ReviewError::Refused(ServiceError::Db(e))
+    }
+}
+
+/// The final verdict of each finding: the override in force, else the
+/// computed one.
+pub fn final_verdicts(findings: &[Finding], overrides: &[OverrideRow]) -> Vec<Verdict> {
+    findings
+        .iter()
+        .map(|f| {
+            overrides
+                .iter()
+                .find(|o| o.criterion == f.criterion)
+                .and_then(|o| verdict_from_code(&o.final_verdict))
+                .unwrap_or(f.verdict)
+        })
+        .collect()
+}
+
+/// The overall verdict over the final verdicts (severity from the finding).
+pub fn final_overall(findings: &[Finding], overrides: &[OverrideRow]) -> Overall {
+    let finals = final_verdicts(findings, overrides);
+    Overall::from_findings(finals.into_iter().zip(findings.iter().map(|f| f.severity)))
+}
+
+fn trimmed(text: &str) -> &str {
+    text.trim()
+}
+
+pub struct OverrideInput<'a> {
+    /// The evaluation the reviewer saw (must still be the latest).
+    pub evaluation_id: i64,
+    pub criterion: &'a str,
+    pub final_verdict: &'a str,
+    pub reason: &'a str,
+}
+
+/// Sets the final verdict of one finding of the latest evaluation of a
+/// submitted proposal. Returns the override's id.
+pub async fn override_finding(db: &PgPool, user: &User, id: i64, input: OverrideInput<'_>) -> Result<i64, ReviewError> {
+    let reason = trimmed(input.reason);
+    let mut errors = Vec::new();
+    let verdict = verdict_from_code(input.final_verdict).filter(|v| SETTABLE.contains(v));
+    if verdict.is_none() {
+        errors.push(("final_verdict", "review.error.verdict"));
+    }
+    if reason.is_empty() {
+        errors.push(("reason", "review.error.reason_required"));
+    } else if reason.chars().count() > MAX_TEXT {
+        errors.push(("reason", "review.error.too_long"));
+    }
+    let mut tx = db.begin().await?;
+    let row = proposals::lock(&mut tx, id, Scope::All).await?.ok_or(ServiceError::NotFound)?;
+    if row.status() != Status::Submitted {
+        return Err(ServiceError::WrongState.into());
+    }
+    let latest = evaluations::latest(&mut tx, id).await?.ok_or(ServiceError::WrongState)?;
+    if latest.id != input.evaluation_id {
+        return Err(ServiceError::Stale.into());
+    }
+    let in_force = reviews::overrides(&mut tx, latest.id).await?;
+    let Some(finding) = latest.findings.0.iter().find(|f| f.criterion == input.criterion) else {
+        errors.push(("criterion", "review.error.criterion"));
+        return Err(ReviewError::Invalid(errors));
+    };
+    let current = in_force
+        .iter()
+        .find(|o| o.criterion == finding.criterion)
+        .and_then(|o| verdict_from_code(&o.final_verdict))
+        .unwrap_or(finding.verdict);
+    if let Some(v) = verdict {
+        // An override must change something: a verdict other than the
+        // computed one, or back to the computed one from an earlier override.
+        if v == current {
+            errors.push(("final_verdict", "review.error.same_verdict"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ReviewError::Invalid(errors));
+    }
+    let verdict = verdict.expect("checked above");
+    let override_id = reviews::insert_override(
+        &mut tx,
+        NewOverride {
+            evaluation_id: latest.id,
+            criterion: &finding.criterion,
+            final_verdict: verdict.code(),
+            reason,
+            reviewer_id: user.id,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "proposal.finding_overridden",
+            entity: "proposal",
+            entity_id: Some(id),
+            before: Some(json!({"criterion": finding.criterion, "verdict": current.code()})),
+            after: Some(json!({
+                "evaluation_id": latest.id, "criterion": finding.criterion, "computed": finding.verdict.code(),
+                "final": verdict.code(), "reason": reason,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(override_id)
+}
+
+#[derive(Debug, Clone)]
+pub struct DecisionInput {
+    pub decision: Decision,
+    pub comment: String,
+    /// The proposal's version the reviewer loaded.
+    pub version: i32,
+    /// The evaluation the reviewer saw, when given: must still be the latest.
+    pub evaluation_id: Option<i64>,
+    /// Approving although the final overall verdict is `fail`.
+    pub confirm_fail: bool,
+    pub confirm_reason: String,
+}
+
+impl DecisionInput {
+    /// A plain decision on the proposal at `version` (demo data, batches).
+    pub fn new(decision: Decision, comment: &str, version: i32) -> DecisionInput {
+        DecisionInput {
+            decision,
+            comment: comment.to_owned(),
+            version,
+            evaluation_id: None,
+            confirm_fail: false,
+            confirm_reason: String::new(),
+        }
+    }
+}
+
+/// The outcome of a decision.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub review_id: i64,
+    pub status: Status,
+    pub final_overall: Option<Overall>,
+}
+
+/// Decides on a submitted proposal: in one transaction the review row (with
+/// the overrides in force and the final overall verdict), the new status
+/// and the audit row. The row is locked first, so of concurrent decisions
+/// exactly one applies; the others find it decided (`WrongState`).
+pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) -> Result<Decided, ReviewError> {
+    let comment = trimmed(&input.comment);
+    let confirm_reason = trimmed(&input.confirm_reason);
+    let mut errors = Vec::new();
+    if comment.chars().count() > MAX_TEXT {
+        errors.push(("comment", "review.error.too_long"));
+    } else if comment.is_empty() && input.decision != Decision::Approve {
+        errors.push(("comment", "review.error.comment_required"));
+    }
+    let mut tx = db.begin().await?;
+    let row = proposals::lock(&mut tx, id, Scope::All).await?.ok_or(ServiceError::NotFound)?;
+    let to = workflow::transition(row.status(), input.decision.action()).ok_or(ServiceError::WrongState)?;
+    if row.version != input.version {
+        return Err(ServiceError::Stale.into());
+    }
+    let latest = evaluations::latest(&mut tx, id).await?;
+    if input.evaluation_id.is_some() && input.evaluation_id != latest.as_ref().map(|e| e.id) {
+        return Err(ServiceError::Stale.into());
+    }
+    let in_force = match &latest {
+        Some(e) => reviews::overrides(&mut tx, e.id).await?,
+        None => Vec::new(),
+    };
+    let overall = latest.as_ref().map(|e| final_overall(&e.findings.0, &in_force));
+    if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
+        if !input.confirm_fail {
+            errors.push(("confirm_fail", "review.error.confirm_fail"));
+        }
+        if confirm_reason.is_empty() {
+            errors.push(("confirm_reason", "review.error.confirm_reason"));
+        } else if confirm_reason.chars().count() > MAX_TEXT {
+            errors.push(("confirm_reason", "review.error.too_long"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ReviewError::Invalid(errors));
+    }
+    let overrides_json: Vec<serde_json::Value> = in_force
+        .iter()
+        .map(|o| {
+            let computed = latest
+                .as_ref()
+                .and_then(|e| e.findings.0.iter().find(|f| f.criterion == o.criterion))
+                .map(|f| f.verdict.code());
+            json!({
+                "criterion": o.criterion, "computed": computed, "final": o.final_verdict, "reason": o.reason,
+                "reviewer_id": o.reviewer_id, "reviewer": o.reviewer_name, "at": o.created_at,
+            })
+        })
+        .collect();
+    // The reason for approving a failing proposal is part of the record.
+    let full_comment = if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
+        if comment.is_empty() { confirm_reason.to_owned() } else { format!("{comment}\n{confirm_reason}") }
+    } else {
+        comment.to_owned()
+    };
+    let review_id = reviews::insert(
+        &mut tx,
+        NewReview {
+            proposal_id: id,
+            evaluation_id: latest.as_ref().map(|e| e.id),
+            reviewer_id: user.id,
+            decision: input.decision.code(),
+            comment: &full_comment,
+            overrides: serde_json::Value::Array(overrides_json.clone()),
+            final_overall: overall.map(|o| o.code()),
+        },
+    )
+    .await?;
+    proposals::set_status(&mut tx, id, to, user.id).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: input.decision.audit_action(),
+            entity: "proposal",
+            entity_id: Some(id),
+            before: Some(json!({"status": row.status().code()})),
+            after: Some(json!({
+                "status": to.code(), "review_id": review_id, "comment": full_comment,
+                "final_overall": overall.map(|o| o.code()), "overrides": overrides_json,
+                "confirmed_fail": input.decision == Decision::Approve && overall == Some(Overall::Fail),
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Decided { review_id, status: to, final_overall: overall })
+}
