@@ -119,6 +119,20 @@ fn like_pattern(search: &str) -> String {
     out
 }
 
+/// What the name index is asked for: the character pairs of the search,
+/// or its one character (lower-cased as `name_grams` does).
+fn grams(search: &str) -> Vec<String> {
+    let chars: Vec<char> = search.to_lowercase().chars().collect();
+    let mut grams: Vec<String> = if chars.len() < 2 {
+        chars.iter().map(|c| c.to_string()).collect()
+    } else {
+        chars.windows(2).map(|w| w.iter().collect()).collect()
+    };
+    grams.sort();
+    grams.dedup();
+    grams
+}
+
 fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
     b.push(" WHERE p.status = ").push_bind(f.status.clone());
     if let Some(rank) = f.verdict.as_deref().and_then(verdict_rank) {
@@ -134,6 +148,7 @@ fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
         b.push(" AND p.latest_standard_code = ").push_bind(standard.clone());
     }
     if let Some(search) = &f.search {
+        b.push(" AND name_grams(p.name) @> ").push_bind(grams(search));
         b.push(" AND p.name ILIKE ").push_bind(like_pattern(search));
     }
 }

@@ -124,6 +124,10 @@ pub async fn login(
     auth.login(&user)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    auth.session
+        .insert(crate::auth::LOGIN_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let target = if user.must_change_password {
         "/account/password".to_owned()
     } else if next.is_empty() {

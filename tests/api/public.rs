@@ -271,8 +271,12 @@ fn visible_text(page: &crate::helpers::Page, lang: &str) -> String {
     out
 }
 
+/// Chinese characters of a text, less what users typed (the region, the
+/// sample's developer).
 fn chinese(text: &str) -> String {
-    text.replace("诸城市", "")
+    let developer = sample_input("x").developer.unwrap_or_default();
+    text.replace(&developer, "")
+        .replace("诸城市", "")
         .chars()
         .filter(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
         .collect()
