@@ -97,7 +97,7 @@ pub fn filled_workbook(headers: &[Vec<String>], rows: &[Vec<String>]) -> Vec<u8>
 }
 
 pub fn csv_bytes(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
     for r in rows {
         w.write_record(r).unwrap();
     }
@@ -461,7 +461,7 @@ async fn exports_hold_exactly_the_rows_of_the_filtered_list() {
     assert_eq!(status, StatusCode::OK);
     let (_, sheet_rows) = read_xlsx(&bytes);
     assert_eq!(sheet_rows.iter().skip(1).map(|r| r[1].clone()).collect::<Vec<_>>(), listed);
-    assert_eq!(sheet_rows[1..].iter().map(|r| r[4].clone()).filter(|s| s == "已提交").count(), 1);
+    assert_eq!(sheet_rows[1..].iter().map(|r| r[4].clone()).filter(|s| *s == Status::Submitted.label(Lang::Zh)).count(), 1);
 
     // Admins: region and status filters, as the list page takes them.
     let admin = app.login_as(Role::Admin).await;

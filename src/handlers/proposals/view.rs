@@ -233,6 +233,8 @@ pub struct ShowPage {
     pub can_edit: bool,
     pub can_submit: bool,
     pub can_withdraw: bool,
+    /// Reviewers and admins may ask for an evaluation under the active standard.
+    pub can_reevaluate: bool,
     pub sections: Vec<DataSection>,
     pub evaluations: Vec<EvaluationLine>,
     pub reviews: Vec<ReviewView>,
@@ -308,6 +310,9 @@ pub async fn show(
         can_edit: may_change && status.is_editable(),
         can_submit: may_change && status.is_editable(),
         can_withdraw: may_change && matches!(status, Status::Draft | Status::Submitted | Status::Returned),
+        can_reevaluate: matches!(user.role, Role::Reviewer | Role::Admin)
+            && !evaluation_rows.is_empty()
+            && !matches!(status, Status::Draft | Status::Withdrawn),
         sections: data_sections(&input, lang),
         evaluations,
         reviews,
