@@ -136,8 +136,11 @@ pub fn columns() -> Vec<Column> {
     crate::domain::proposal::FIELDS
         .iter()
         .flat_map(|spec| {
-            let years: Vec<Option<usize>> =
-                if spec.is_list() { (1..=YEARS).map(Some).collect() } else { vec![None] };
+            let years: Vec<Option<usize>> = if spec.is_list() {
+                (1..=YEARS).map(Some).collect()
+            } else {
+                vec![None]
+            };
             years.into_iter().map(move |year| Column { spec, year })
         })
         .collect()
@@ -227,10 +230,13 @@ pub fn template(lang: Lang, text: &TemplateText) -> Result<Vec<u8>, XlsxError> {
             help.write_string(r as u32, 0, line)?;
         }
     }
-    let mut r = text.instructions.len() as u32 + 1;
-    for column in columns() {
-        help.write_string(r, 0, format!("{} — {}：{}", column.header(lang), column.key(), column.spec.help(lang)))?;
-        r += 1;
+    let first = text.instructions.len() as u32 + 1;
+    for (r, column) in (first..).zip(columns()) {
+        help.write_string(
+            r,
+            0,
+            format!("{} — {}：{}", column.header(lang), column.key(), column.spec.help(lang)),
+        )?;
     }
     wb.save_to_buffer()
 }
@@ -245,7 +251,14 @@ fn write_header(ws: &mut Worksheet, lang: Lang, offset: u16) -> Result<(), XlsxE
         let fmt = if column.spec.required { &required } else { &bold };
         ws.write_string_with_format(0, c, column.header(lang), fmt)?;
         ws.write_string(1, c, column.key())?;
-        ws.set_column_width(c, if column.spec.name == "name" || column.spec.name == "developer" { 24 } else { 14 })?;
+        ws.set_column_width(
+            c,
+            if column.spec.name == "name" || column.spec.name == "developer" {
+                24
+            } else {
+                14
+            },
+        )?;
     }
     ws.set_row_height(0, 45)?;
     ws.set_row_hidden(1)?;
@@ -260,16 +273,28 @@ fn validation(spec: &FieldSpec, lang: Lang, text: &TemplateText) -> Result<Optio
     let dv = match spec.kind {
         FieldKind::Choice(choice) => {
             let labels: Vec<&str> = choice.options(lang).into_iter().map(|(_, l)| l).collect();
-            let m = if zh { "请从下拉列表中选择".to_string() } else { "Choose from the list".to_string() };
+            let m = if zh {
+                "请从下拉列表中选择".to_string()
+            } else {
+                "Choose from the list".to_string()
+            };
             message(m)?.allow_list_strings(&labels)?
         }
         FieldKind::Bool => {
-            let m = if zh { "请选择“是”或“否”" } else { "Choose yes or no" };
+            let m = if zh {
+                "请选择“是”或“否”"
+            } else {
+                "Choose yes or no"
+            };
             message(m.to_string())?.allow_list_strings(&[yes_no(true, lang), yes_no(false, lang)])?
         }
         FieldKind::Count { max, .. } => {
             let max = if spec.name == "functions.scenic_level" { 5 } else { max };
-            let m = if zh { format!("请填写 0 至 {max} 的整数") } else { format!("Enter a whole number from 0 to {max}") };
+            let m = if zh {
+                format!("请填写 0 至 {max} 的整数")
+            } else {
+                format!("Enter a whole number from 0 to {max}")
+            };
             if spec.name == "functions.scenic_level" {
                 let levels = ["0", "1", "2", "3", "4", "5"];
                 message(m)?.allow_list_strings(&levels)?
@@ -281,13 +306,25 @@ fn validation(spec: &FieldSpec, lang: Lang, text: &TemplateText) -> Result<Optio
             let max = limit.max.to_f64().unwrap_or(f64::MAX);
             let unit = limit.unit.label(lang);
             let m = match (zh, limit.positive) {
-                (true, true) => format!("请填写大于 0、不超过 {} 的数（{unit}），最多 {} 位小数", limit.max, limit.max_scale),
-                (true, false) => format!("请填写 0 至 {} 的数（{unit}），最多 {} 位小数", limit.max, limit.max_scale),
+                (true, true) => format!(
+                    "请填写大于 0、不超过 {} 的数（{unit}），最多 {} 位小数",
+                    limit.max, limit.max_scale
+                ),
+                (true, false) => format!(
+                    "请填写 0 至 {} 的数（{unit}），最多 {} 位小数",
+                    limit.max, limit.max_scale
+                ),
                 (false, true) => {
-                    format!("Enter a number above 0 and at most {} ({unit}), up to {} decimals", limit.max, limit.max_scale)
+                    format!(
+                        "Enter a number above 0 and at most {} ({unit}), up to {} decimals",
+                        limit.max, limit.max_scale
+                    )
                 }
                 (false, false) => {
-                    format!("Enter a number from 0 to {} ({unit}), up to {} decimals", limit.max, limit.max_scale)
+                    format!(
+                        "Enter a number from 0 to {} ({unit}), up to {} decimals",
+                        limit.max, limit.max_scale
+                    )
                 }
             };
             let rule = if limit.positive {
@@ -298,7 +335,11 @@ fn validation(spec: &FieldSpec, lang: Lang, text: &TemplateText) -> Result<Optio
             message(m)?.allow_decimal_number(rule)
         }
         FieldKind::Text { max_chars, .. } => {
-            let m = if zh { format!("不超过 {max_chars} 个字") } else { format!("At most {max_chars} characters") };
+            let m = if zh {
+                format!("不超过 {max_chars} 个字")
+            } else {
+                format!("At most {max_chars} characters")
+            };
             message(m)?.allow_text_length(DataValidationRule::LessThanOrEqualTo(max_chars as u32))
         }
     };
@@ -312,7 +353,10 @@ pub fn error_rows(lang: Lang, text: &TemplateText, rows: &[(String, Vec<String>)
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(&text.sheet)?;
-    let red = Format::new().set_bold().set_font_color("#B3261E").set_background_color("#FDECEA");
+    let red = Format::new()
+        .set_bold()
+        .set_font_color("#B3261E")
+        .set_background_color("#FDECEA");
     ws.write_string_with_format(0, 0, &text.error_column, &red)?;
     ws.write_string(1, 0, ERROR_COLUMN_KEY)?;
     ws.set_column_width(0, 50)?;
@@ -329,7 +373,13 @@ pub fn error_rows(lang: Lang, text: &TemplateText, rows: &[(String, Vec<String>)
     }
     for (c, column) in columns().iter().enumerate() {
         if let Some(dv) = validation(column.spec, lang, text)? {
-            ws.add_data_validation(FIRST_DATA_ROW, col(c) + 1, FIRST_DATA_ROW + VALIDATED_ROWS, col(c) + 1, &dv)?;
+            ws.add_data_validation(
+                FIRST_DATA_ROW,
+                col(c) + 1,
+                FIRST_DATA_ROW + VALIDATED_ROWS,
+                col(c) + 1,
+                &dv,
+            )?;
         }
     }
     wb.save_to_buffer()

@@ -211,10 +211,12 @@ const ENTRY_SELECT: &str = "SELECT e.id, e.batch_id, e.proposal_id, e.position, 
 
 /// A batch's entries in their order.
 pub async fn entries(conn: &mut PgConnection, batch_id: i64) -> sqlx::Result<Vec<EntryRow>> {
-    sqlx::query_as(&format!("{ENTRY_SELECT} WHERE e.batch_id = $1 ORDER BY e.position, e.id"))
-        .bind(batch_id)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{ENTRY_SELECT} WHERE e.batch_id = $1 ORDER BY e.position, e.id"
+    ))
+    .bind(batch_id)
+    .fetch_all(conn)
+    .await
 }
 
 /// Appends a proposal at the end; `false` when it is already in the batch.
@@ -267,15 +269,13 @@ pub async fn set_reason(conn: &mut PgConnection, batch_id: i64, entry_id: i64, r
 
 /// Freezes an entry at publication (its batch still a draft).
 pub async fn freeze_entry(conn: &mut PgConnection, entry_id: i64, town: &FrozenTown) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE batch_entries SET evaluation_id = $2, final_overall = $3, final_findings = $4 WHERE id = $1",
-    )
-    .bind(entry_id)
-    .bind(town.evaluation_id)
-    .bind(&town.overall)
-    .bind(Json(town))
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE batch_entries SET evaluation_id = $2, final_overall = $3, final_findings = $4 WHERE id = $1")
+        .bind(entry_id)
+        .bind(town.evaluation_id)
+        .bind(&town.overall)
+        .bind(Json(town))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -95,7 +95,11 @@ pub async fn eligible_by_region(conn: &mut PgConnection, scope: Scope) -> sqlx::
 
 /// ("YYYY-MM", submissions) over the last `months` months with any, by
 /// the month of each proposal's latest submission.
-pub async fn submissions_by_month(conn: &mut PgConnection, scope: Scope, months: i32) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn submissions_by_month(
+    conn: &mut PgConnection,
+    scope: Scope,
+    months: i32,
+) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT to_char(date_trunc('month', submitted_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM') AS month, count(*)
          FROM proposals

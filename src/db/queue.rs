@@ -200,10 +200,14 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
 /// Every counter: `status:<code>` and `failing:<criterion>` (submitted
 /// proposals whose latest evaluation fails it). One small statement.
 pub async fn counters(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT key, n FROM review_counters WHERE n <> 0 ORDER BY key").fetch_all(conn).await
+    sqlx::query_as("SELECT key, n FROM review_counters WHERE n <> 0 ORDER BY key")
+        .fetch_all(conn)
+        .await
 }
 
 /// The standard codes evaluations were made under, for the filter.
 pub async fn standard_codes(conn: &mut PgConnection) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT code FROM standards GROUP BY code ORDER BY code").fetch_all(conn).await
+    sqlx::query_scalar("SELECT code FROM standards GROUP BY code ORDER BY code")
+        .fetch_all(conn)
+        .await
 }

@@ -26,6 +26,7 @@
 //! Never add a route with plain `.route(…)` here: it would be missing from
 //! the description.
 
+mod batches;
 mod evaluate;
 mod schema;
 mod standards;
@@ -63,6 +64,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
     tags(
         (name = "evaluation", description = "评价申报材料 / Evaluate a proposal"),
         (name = "standards", description = "标准版本 / Standard versions"),
+        (name = "batches", description = "已发布的创建名单批次 / Published batches of the creation list"),
         (name = "meta", description = "本说明 / This description"),
     )
 )]
@@ -74,6 +76,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(evaluate::evaluate))
         .routes(routes!(standards::list))
         .routes(routes!(standards::show))
+        .routes(routes!(batches::list))
+        .routes(routes!(batches::show))
         .routes(routes!(openapi_json))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

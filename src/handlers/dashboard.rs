@@ -96,7 +96,14 @@ fn describe(title: &str, data: &[Datum], lang: Lang) -> String {
 }
 
 /// Horizontal bars scaled to the largest value (or to `max` when given).
-pub fn bars(id: &str, title: String, heads: (String, String), data: Vec<Datum>, max: Option<Decimal>, page: &Page) -> ChartView {
+pub fn bars(
+    id: &str,
+    title: String,
+    heads: (String, String),
+    data: Vec<Datum>,
+    max: Option<Decimal>,
+    page: &Page,
+) -> ChartView {
     let top = max.unwrap_or_else(|| data.iter().map(|d| d.value).max().unwrap_or(Decimal::ZERO));
     let desc = describe(&title, &data, page.lang);
     let bars = data
@@ -132,7 +139,11 @@ pub fn bars(id: &str, title: String, heads: (String, String), data: Vec<Datum>, 
         columns: false,
         head_label: heads.0,
         head_value: heads.1,
-        empty: if bars.is_empty() { page.t("dashboard.empty") } else { String::new() },
+        empty: if bars.is_empty() {
+            page.t("dashboard.empty")
+        } else {
+            String::new()
+        },
         bars,
     }
 }
@@ -177,7 +188,11 @@ pub fn columns(id: &str, title: String, heads: (String, String), data: Vec<Datum
         columns: true,
         head_label: heads.0,
         head_value: heads.1,
-        empty: if bars.is_empty() { page.t("dashboard.empty") } else { String::new() },
+        empty: if bars.is_empty() {
+            page.t("dashboard.empty")
+        } else {
+            String::new()
+        },
         bars,
     }
 }
@@ -197,7 +212,11 @@ pub struct DashboardPage {
     pub charts: Vec<ChartView>,
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, CurrentUser(user): CurrentUser) -> AppResult<DashboardPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+) -> AppResult<DashboardPage> {
     let lang = page.lang;
     let scope = scope_of(&user);
     let mut conn = state.db.acquire().await?;
@@ -243,7 +262,9 @@ pub async fn show(State(state): State<AppState>, page: Page, CurrentUser(user): 
         let standard = active.standard();
         let rates = dashboard::criterion_pass(&mut conn, scope, &standard.code).await?;
         for c in &standard.criteria {
-            let Some((_, passed, judged)) = rates.iter().find(|(id, _, _)| *id == c.id) else { continue };
+            let Some((_, passed, judged)) = rates.iter().find(|(id, _, _)| *id == c.id) else {
+                continue;
+            };
             if *judged == 0 {
                 continue;
             }
@@ -263,7 +284,8 @@ pub async fn show(State(state): State<AppState>, page: Page, CurrentUser(user): 
         .await?
         .into_iter()
         .map(|(code, sum)| Datum {
-            label: Industry::from_code(&code).map_or_else(|| page.t("dashboard.unknown"), |i| i.label(lang).to_string()),
+            label: Industry::from_code(&code)
+                .map_or_else(|| page.t("dashboard.unknown"), |i| i.label(lang).to_string()),
             key: code,
             value: sum,
             value_text: yi(sum),
@@ -294,8 +316,22 @@ pub async fn show(State(state): State<AppState>, page: Page, CurrentUser(user): 
         .collect();
 
     let charts = vec![
-        bars("chart-status", page.t("dashboard.status"), heads("dashboard.col.status", "dashboard.col.count"), status_data, None, &page),
-        bars("chart-verdict", page.t("dashboard.verdict"), heads("dashboard.col.verdict", "dashboard.col.count"), verdict_data, None, &page),
+        bars(
+            "chart-status",
+            page.t("dashboard.status"),
+            heads("dashboard.col.status", "dashboard.col.count"),
+            status_data,
+            None,
+            &page,
+        ),
+        bars(
+            "chart-verdict",
+            page.t("dashboard.verdict"),
+            heads("dashboard.col.verdict", "dashboard.col.count"),
+            verdict_data,
+            None,
+            &page,
+        ),
         bars(
             "chart-criteria",
             page.t("dashboard.criteria"),
@@ -304,11 +340,35 @@ pub async fn show(State(state): State<AppState>, page: Page, CurrentUser(user): 
             Some(Decimal::from(100)),
             &page,
         ),
-        bars("chart-industry", page.t("dashboard.industry"), heads("dashboard.col.industry", "dashboard.col.eligible"), industry_data, None, &page),
-        bars("chart-region", page.t("dashboard.region"), heads("dashboard.col.region", "dashboard.col.eligible"), region_data, None, &page),
-        columns("chart-months", page.t("dashboard.months"), heads("dashboard.col.month", "dashboard.col.submissions"), month_data, &page),
+        bars(
+            "chart-industry",
+            page.t("dashboard.industry"),
+            heads("dashboard.col.industry", "dashboard.col.eligible"),
+            industry_data,
+            None,
+            &page,
+        ),
+        bars(
+            "chart-region",
+            page.t("dashboard.region"),
+            heads("dashboard.col.region", "dashboard.col.eligible"),
+            region_data,
+            None,
+            &page,
+        ),
+        columns(
+            "chart-months",
+            page.t("dashboard.months"),
+            heads("dashboard.col.month", "dashboard.col.submissions"),
+            month_data,
+            &page,
+        ),
     ];
-    Ok(DashboardPage { page, scope_label, charts })
+    Ok(DashboardPage {
+        page,
+        scope_label,
+        charts,
+    })
 }
 
 /// The report page's chart: each figure of the proposal against its
@@ -320,9 +380,13 @@ pub fn report_chart(findings: &[Finding], page: &Page) -> ChartView {
     let mut bars_out = Vec::new();
     let mut parts = Vec::new();
     for f in findings {
-        let Detail::Quantity { actual, required, .. } = &f.detail else { continue };
+        let Detail::Quantity { actual, required, .. } = &f.detail else {
+            continue;
+        };
         let marks: Vec<Decimal> = match required {
-            Requirement::AtLeast { value } | Requirement::AtMost { value } | Requirement::Equals { value } => vec![*value],
+            Requirement::AtLeast { value } | Requirement::AtMost { value } | Requirement::Equals { value } => {
+                vec![*value]
+            }
             Requirement::Between { lower, upper } => vec![*lower, *upper],
         };
         let top = marks.iter().copied().chain([*actual]).max().unwrap_or(Decimal::ONE) * Decimal::new(12, 1);
@@ -365,7 +429,11 @@ pub fn report_chart(findings: &[Finding], page: &Page) -> ChartView {
         columns: false,
         head_label: page.t("dashboard.col.criterion"),
         head_value: page.t("dashboard.col.actual_required"),
-        empty: if bars_out.is_empty() { page.t("dashboard.empty") } else { String::new() },
+        empty: if bars_out.is_empty() {
+            page.t("dashboard.empty")
+        } else {
+            String::new()
+        },
         bars: bars_out,
     }
 }

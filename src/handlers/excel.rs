@@ -13,14 +13,15 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{CurrentUser, Official};
-use crate::db::imports;
+use crate::auth::{CurrentUser, Official, Reviewer};
 use crate::db::proposals::{self as db_proposals, ListFilter, Scope};
+use crate::db::{imports, queue};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::proposals::view::{format_time, overall_badge};
+use crate::handlers::review::QueueQuery;
 use crate::services::ServiceError;
 use crate::services::import::{self, FileError, MAX_BYTES, MAX_ROWS};
 use crate::services::proposals::scope_of;
@@ -35,7 +36,9 @@ pub fn official_routes() -> Router<AppState> {
         .route("/proposals/export.csv", get(export_csv))
         .route(
             "/proposals/import",
-            get(import_form).post(upload).layer(DefaultBodyLimit::max(MAX_BYTES + 1024 * 1024)),
+            get(import_form)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(MAX_BYTES + 1024 * 1024)),
         )
         .route("/proposals/import/{id}", get(preview))
         .route("/proposals/import/{id}/progress", get(progress))
@@ -43,11 +46,21 @@ pub fn official_routes() -> Router<AppState> {
         .route("/proposals/import/{id}/errors.xlsx", get(error_file))
 }
 
+/// The review queue's exports (`/review/export.xlsx`, `.csv`), with the
+/// queue's current filters; merged into the reviewers' section.
+pub fn review_routes() -> Router<AppState> {
+    Router::new()
+        .route("/review/export.xlsx", get(review_export_xlsx))
+        .route("/review/export.csv", get(review_export_csv))
+}
+
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A file download; `name` may be Chinese (RFC 6266 `filename*`).
 pub fn download(bytes: Vec<u8>, content_type: &str, ascii_name: &str, name: &str) -> Response {
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
     let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
     (
         [
@@ -81,7 +94,12 @@ fn template_text(page: &Page) -> TemplateText {
 /// `GET /proposals/template.xlsx`
 pub async fn template(page: Page, CurrentUser(_user): CurrentUser) -> AppResult<Response> {
     let bytes = xlsx::template(page.lang, &template_text(&page)).map_err(xlsx_error)?;
-    Ok(download(bytes, XLSX_TYPE, "proposal-template.xlsx", &format!("{}.xlsx", page.t("excel.template.file"))))
+    Ok(download(
+        bytes,
+        XLSX_TYPE,
+        "proposal-template.xlsx",
+        &format!("{}.xlsx", page.t("excel.template.file")),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,7 +109,12 @@ pub struct ExportQuery {
 }
 
 /// The officials' list with the list page's filters: every matching row.
-async fn export_rows(state: &AppState, page: &Page, user: &crate::auth::User, q: &ExportQuery) -> AppResult<(Vec<String>, Vec<Vec<Cell>>)> {
+async fn export_rows(
+    state: &AppState,
+    page: &Page,
+    user: &crate::auth::User,
+    q: &ExportQuery,
+) -> AppResult<(Vec<String>, Vec<Vec<Cell>>)> {
     let lang = page.lang;
     let scope = scope_of(user);
     let filter = ListFilter {
@@ -100,10 +123,18 @@ async fn export_rows(state: &AppState, page: &Page, user: &crate::auth::User, q:
     };
     let mut conn = state.db.acquire().await?;
     let (rows, _) = db_proposals::list(&mut conn, scope, &filter, i64::from(i32::MAX), 0).await?;
-    let headers = ["excel.col.id", "proposals.col.name", "proposals.region", "proposals.col.industry", "proposals.col.status", "proposals.col.overall", "proposals.col.updated"]
-        .iter()
-        .map(|k| page.t(k))
-        .collect();
+    let headers = [
+        "excel.col.id",
+        "proposals.col.name",
+        "proposals.region",
+        "proposals.col.industry",
+        "proposals.col.status",
+        "proposals.col.overall",
+        "proposals.col.updated",
+    ]
+    .iter()
+    .map(|k| page.t(k))
+    .collect();
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -112,9 +143,21 @@ async fn export_rows(state: &AppState, page: &Page, user: &crate::auth::User, q:
                 Cell::Number(r.id.into()),
                 Cell::Text(r.name),
                 Cell::Text(r.region_name),
-                Cell::text(r.industry.as_deref().and_then(Industry::from_code).map(|i| i.label(lang)).unwrap_or("")),
+                Cell::text(
+                    r.industry
+                        .as_deref()
+                        .and_then(Industry::from_code)
+                        .map(|i| i.label(lang))
+                        .unwrap_or(""),
+                ),
                 Cell::text(status.label(lang)),
-                Cell::text(r.overall.as_deref().and_then(|o| overall_badge(o, lang)).map(|(_, l)| l).unwrap_or("")),
+                Cell::text(
+                    r.overall
+                        .as_deref()
+                        .and_then(|o| overall_badge(o, lang))
+                        .map(|(_, l)| l)
+                        .unwrap_or(""),
+                ),
                 Cell::Text(format_time(r.updated_at)),
             ]
         })
@@ -144,7 +187,12 @@ pub async fn export_csv(
 ) -> AppResult<Response> {
     let (headers, rows) = export_rows(&state, &page, &user, &q).await?;
     let title = page.t("proposals.title");
-    Ok(download(xlsx::csv(&headers, &rows), "text/csv; charset=utf-8", "proposals.csv", &format!("{title}.csv")))
+    Ok(download(
+        xlsx::csv(&headers, &rows),
+        "text/csv; charset=utf-8",
+        "proposals.csv",
+        &format!("{title}.csv"),
+    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -158,11 +206,18 @@ pub struct ImportForm {
 
 impl ImportForm {
     fn new(page: Page, error: Option<String>) -> Self {
-        ImportForm { page, error, max_bytes: MAX_BYTES, max_rows: MAX_ROWS }
+        ImportForm {
+            page,
+            error,
+            max_bytes: MAX_BYTES,
+            max_rows: MAX_ROWS,
+        }
     }
 
     pub fn limits(&self) -> String {
-        self.page.t("excel.import.limits").replace("{max_rows}", &self.max_rows.to_string())
+        self.page
+            .t("excel.import.limits")
+            .replace("{max_rows}", &self.max_rows.to_string())
     }
 }
 
@@ -205,7 +260,11 @@ async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), Fil
                 }
             }
         }
-        found = Some(if too_large { Err(FileError::TooLarge) } else { Ok((filename, bytes)) });
+        found = Some(if too_large {
+            Err(FileError::TooLarge)
+        } else {
+            Ok((filename, bytes))
+        });
     }
     found.unwrap_or(Err(FileError::Empty))
 }
@@ -219,7 +278,9 @@ pub async fn upload(
     Official { user, region_id }: Official,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let Ok(mut multipart) = multipart else { return Ok(refused(page, &FileError::Empty)) };
+    let Ok(mut multipart) = multipart else {
+        return Ok(refused(page, &FileError::Empty));
+    };
     let (filename, bytes) = match read_upload(&mut multipart).await {
         Ok(f) => f,
         Err(e) => return Ok(refused(page, &e)),
@@ -274,7 +335,9 @@ impl PreviewPage {
     }
 
     pub fn created_text(&self) -> String {
-        self.page.t("excel.preview.created").replace("{n}", &self.created.to_string())
+        self.page
+            .t("excel.preview.created")
+            .replace("{n}", &self.created.to_string())
     }
 
     pub fn progress_text(&self) -> String {
@@ -303,7 +366,11 @@ pub async fn preview(
             row: o.row,
             name: o.name.clone(),
             overall: o.overall.as_deref().and_then(|c| overall_badge(c, lang)),
-            errors: o.errors.iter().map(|e| (e.header(lang), e.message(lang).to_string())).collect(),
+            errors: o
+                .errors
+                .iter()
+                .map(|e| (e.header(lang), e.message(lang).to_string()))
+                .collect(),
         })
         .collect();
     Ok(PreviewPage {
@@ -327,7 +394,9 @@ pub async fn progress(
     Path(id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
     let mut conn = state.db.acquire().await?;
-    let (status, done, total) = imports::progress(&mut conn, id, user.id).await?.ok_or(AppError::NotFound)?;
+    let (status, done, total) = imports::progress(&mut conn, id, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(json!({"status": status, "done": done, "total": total})))
 }
 
@@ -344,7 +413,10 @@ pub async fn confirm(
             link: Some(format!("/proposals/import/{id}")),
         }),
         Err(ServiceError::Db(sqlx::Error::Database(e))) if e.code().is_some_and(|c| c.starts_with("23")) => {
-            Err(AppError::Conflict { key: "excel.import.confirm_failed", link: Some(format!("/proposals/import/{id}")) })
+            Err(AppError::Conflict {
+                key: "excel.import.confirm_failed",
+                link: Some(format!("/proposals/import/{id}")),
+            })
         }
         Err(e) => Err(e.into()),
     }
@@ -374,10 +446,110 @@ pub async fn error_file(
                 .map(|e| format!("{}：{}", e.header(lang), e.message(lang)))
                 .collect::<Vec<_>>()
                 .join(sep);
-            let typed = cells.iter().find(|r| r.row == o.row).map(|r| r.cells.clone()).unwrap_or_default();
+            let typed = cells
+                .iter()
+                .find(|r| r.row == o.row)
+                .map(|r| r.cells.clone())
+                .unwrap_or_default();
             (reason, typed)
         })
         .collect();
     let bytes = xlsx::error_rows(lang, &template_text(&page), &rows).map_err(xlsx_error)?;
-    Ok(download(bytes, XLSX_TYPE, "import-errors.xlsx", &format!("{}.xlsx", page.t("excel.errors.file"))))
+    Ok(download(
+        bytes,
+        XLSX_TYPE,
+        "import-errors.xlsx",
+        &format!("{}.xlsx", page.t("excel.errors.file")),
+    ))
+}
+
+/// Every row the queue shows for these filters (all its pages, in its order).
+async fn review_rows(state: &AppState, page: &Page, q: &QueueQuery) -> AppResult<(Vec<String>, Vec<Vec<Cell>>)> {
+    let lang = page.lang;
+    let filter = q.filter();
+    let mut conn = state.db.acquire().await?;
+    let total = queue::count(&mut conn, &filter).await?;
+    let mut rows = Vec::new();
+    for page_no in 1..=(total + queue::PAGE_SIZE - 1) / queue::PAGE_SIZE {
+        rows.extend(queue::page(&mut conn, &filter, page_no, total).await?);
+    }
+    let headers = [
+        "excel.col.id",
+        "proposals.col.name",
+        "proposals.region",
+        "proposals.col.industry",
+        "proposals.col.status",
+        "proposals.col.overall",
+        "excel.col.standard",
+        "excel.col.submitted",
+        "excel.col.eligible",
+    ]
+    .iter()
+    .map(|k| page.t(k))
+    .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let status = Status::from_code(&r.status).unwrap_or(Status::Submitted);
+            vec![
+                Cell::Number(r.id.into()),
+                Cell::Text(r.name),
+                Cell::Text(r.region_name),
+                Cell::text(
+                    r.industry
+                        .as_deref()
+                        .and_then(Industry::from_code)
+                        .map(|i| i.label(lang))
+                        .unwrap_or(""),
+                ),
+                Cell::text(status.label(lang)),
+                Cell::text(
+                    r.overall
+                        .as_deref()
+                        .and_then(|o| overall_badge(o, lang))
+                        .map(|(_, l)| l)
+                        .unwrap_or(""),
+                ),
+                Cell::Text(r.standard_code.unwrap_or_default()),
+                Cell::Text(r.submitted_at.map(format_time).unwrap_or_default()),
+                r.eligible.map_or(Cell::Empty, |d| Cell::Number(d.normalize())),
+            ]
+        })
+        .collect();
+    Ok((headers, rows))
+}
+
+/// `GET /review/export.xlsx?<the queue's filters>`
+pub async fn review_export_xlsx(
+    State(state): State<AppState>,
+    page: Page,
+    _reviewer: Reviewer,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Response> {
+    let (headers, rows) = review_rows(&state, &page, &q).await?;
+    let title = page.t("excel.review.file");
+    let bytes = xlsx::table(&title, &headers, &rows).map_err(xlsx_error)?;
+    Ok(download(
+        bytes,
+        XLSX_TYPE,
+        "review-queue.xlsx",
+        &format!("{title}.xlsx"),
+    ))
+}
+
+/// `GET /review/export.csv?<the queue's filters>` (UTF-8 with BOM)
+pub async fn review_export_csv(
+    State(state): State<AppState>,
+    page: Page,
+    _reviewer: Reviewer,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Response> {
+    let (headers, rows) = review_rows(&state, &page, &q).await?;
+    let title = page.t("excel.review.file");
+    Ok(download(
+        xlsx::csv(&headers, &rows),
+        "text/csv; charset=utf-8",
+        "review-queue.csv",
+        &format!("{title}.csv"),
+    ))
 }

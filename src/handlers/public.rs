@@ -3,7 +3,7 @@
 //! Only published batches and the towns frozen in them are shown: drafts,
 //! unlisted proposals, comments and people's names never are.
 
-mod api;
+pub mod api;
 mod batch;
 mod downloads;
 mod town;
@@ -32,13 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/towns/{id}", get(town::show))
 }
 
-/// `GET /api/v1/batches` and `GET /api/v1/batches/{id}`: the published
-/// batches as JSON (merged into the API router).
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/batches", get(api::api_batches))
-        .route("/api/v1/batches/{id}", get(api::api_batch))
-}
 
 /// A published batch as a line of the home page.
 pub struct BatchLine {
@@ -64,7 +57,11 @@ pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<HomePa
     let batches = rows
         .into_iter()
         .map(|b| BatchLine {
-            kind: page.t(if b.is_withdrawal() { "public.kind.withdrawal" } else { "public.kind.list" }),
+            kind: page.t(if b.is_withdrawal() {
+                "public.kind.withdrawal"
+            } else {
+                "public.kind.list"
+            }),
             is_withdrawal: b.is_withdrawal(),
             id: b.id,
             title: b.title,

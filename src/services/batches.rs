@@ -76,7 +76,14 @@ impl From<BatchError> for AppError {
 type Result<T> = std::result::Result<T, BatchError>;
 
 fn entry<'a>(actor: i64, action: &'a str, id: i64, before: Option<Value>, after: Option<Value>) -> audit::Entry<'a> {
-    audit::Entry { actor_id: Some(actor), action, entity: "batch", entity_id: Some(id), before, after }
+    audit::Entry {
+        actor_id: Some(actor),
+        action,
+        entity: "batch",
+        entity_id: Some(id),
+        before,
+        after,
+    }
 }
 
 fn check_text(title: &str, introduction: &str) -> Result<()> {
@@ -88,7 +95,10 @@ fn check_text(title: &str, introduction: &str) -> Result<()> {
         return Err(BatchError::Invalid("title", "admin.batches.error.title_long"));
     }
     if introduction.chars().count() > INTRODUCTION_MAX {
-        return Err(BatchError::Invalid("introduction", "admin.batches.error.introduction_long"));
+        return Err(BatchError::Invalid(
+            "introduction",
+            "admin.batches.error.introduction_long",
+        ));
     }
     Ok(())
 }
@@ -108,7 +118,13 @@ pub async fn create_list_batch(db: &PgPool, actor: i64, title: &str, introductio
     let mut tx = db.begin().await?;
     let id = batches::insert(
         &mut tx,
-        NewBatch { kind: "list", title: title.trim(), introduction: introduction.trim(), withdraws_batch_id: None, created_by: actor },
+        NewBatch {
+            kind: "list",
+            title: title.trim(),
+            introduction: introduction.trim(),
+            withdraws_batch_id: None,
+            created_by: actor,
+        },
     )
     .await?;
     let after = Some(json!({"kind": "list", "title": title.trim()}));
@@ -169,7 +185,9 @@ pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64,
     let reason = reason.trim();
     let mut tx = db.begin().await?;
     let batch = lock_draft(&mut tx, batch_id).await?;
-    let proposal = proposals::get(&mut tx, proposal_id, Scope::All).await?.ok_or(BatchError::NotApproved)?;
+    let proposal = proposals::get(&mut tx, proposal_id, Scope::All)
+        .await?
+        .ok_or(BatchError::NotApproved)?;
     match batch.withdraws_batch_id {
         None => {
             if batches::published_list_of(&mut tx, proposal_id).await?.is_some() {
@@ -222,9 +240,20 @@ pub async fn remove_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64)
 pub async fn move_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, up: bool) -> Result<()> {
     let mut tx = db.begin().await?;
     lock_draft(&mut tx, batch_id).await?;
-    let mut order: Vec<i64> = batches::entries(&mut tx, batch_id).await?.iter().map(|e| e.id).collect();
-    let at = order.iter().position(|id| *id == entry_id).ok_or(BatchError::NotFound)?;
-    let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|t| *t < order.len()) };
+    let mut order: Vec<i64> = batches::entries(&mut tx, batch_id)
+        .await?
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let at = order
+        .iter()
+        .position(|id| *id == entry_id)
+        .ok_or(BatchError::NotFound)?;
+    let to = if up {
+        at.checked_sub(1)
+    } else {
+        Some(at + 1).filter(|t| *t < order.len())
+    };
     if let Some(to) = to {
         order.swap(at, to);
         batches::set_order(&mut tx, batch_id, &order).await?;
@@ -270,7 +299,9 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
     }
     let mut towns = Vec::with_capacity(entries.len());
     for e in &entries {
-        let proposal = proposals::lock(&mut tx, e.proposal_id, Scope::All).await?.ok_or(BatchError::NotFound)?;
+        let proposal = proposals::lock(&mut tx, e.proposal_id, Scope::All)
+            .await?
+            .ok_or(BatchError::NotFound)?;
         let from = proposal.status();
         let (town, to, action) = match batch.withdraws_batch_id {
             None => {
@@ -280,7 +311,11 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
                 if from != Status::Approved {
                     return Err(BatchError::NotApproved);
                 }
-                (freeze_town(&mut tx, e.proposal_id).await?, Status::Listed, "proposal.listed")
+                (
+                    freeze_town(&mut tx, e.proposal_id).await?,
+                    Status::Listed,
+                    "proposal.listed",
+                )
             }
             Some(list) => {
                 if e.reason.trim().is_empty() {
@@ -316,7 +351,17 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
     let hash = content_hash(&text);
     batches::mark_published(&mut tx, batch_id, published_at, actor, &hash).await?;
     let after = Some(json!({"status": "published", "content_hash": hash, "towns": entries.len()}));
-    audit::record(&mut tx, entry(actor, "batch.published", batch_id, Some(json!({"status": "draft"})), after)).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "batch.published",
+            batch_id,
+            Some(json!({"status": "draft"})),
+            after,
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(hash)
 }
@@ -392,7 +437,10 @@ impl PublicBatch {
                 eligible_investment_yi: t.eligible_investment_yi,
                 characteristic_share_pct: t.characteristic_share_pct,
                 overall: t.overall,
-                standard: PublicStandard { code: t.standard.code, version: t.standard.version },
+                standard: PublicStandard {
+                    code: t.standard.code,
+                    version: t.standard.version,
+                },
                 reason,
                 findings: t
                     .findings
@@ -508,15 +556,23 @@ fn percent(share: Decimal) -> Decimal {
 /// evaluation (the one it was approved on) with the reviewers' overrides
 /// applied, and the final overall verdict.
 pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<FrozenTown> {
-    let p = proposals::get(conn, proposal_id, Scope::All).await?.ok_or(BatchError::NotFound)?;
-    let eval = evaluations::latest(conn, proposal_id).await?.ok_or(BatchError::NotApproved)?;
+    let p = proposals::get(conn, proposal_id, Scope::All)
+        .await?
+        .ok_or(BatchError::NotFound)?;
+    let eval = evaluations::latest(conn, proposal_id)
+        .await?
+        .ok_or(BatchError::NotApproved)?;
     let standard = db_standards::get(conn, &eval.standard_code, eval.standard_version).await?;
     let approval = batches::approval_of(conn, proposal_id, eval.id).await?;
-    let overrides = approval.as_ref().map(|a| parse_overrides(&a.overrides)).unwrap_or_default();
+    let overrides = approval
+        .as_ref()
+        .map(|a| parse_overrides(&a.overrides))
+        .unwrap_or_default();
 
     let zero = Decimal::ZERO;
     let total = p.investment_total_yi.unwrap_or(zero);
-    let eligible = total - p.investment_residential_yi.unwrap_or(zero) - p.investment_commercial_complex_yi.unwrap_or(zero);
+    let eligible =
+        total - p.investment_residential_yi.unwrap_or(zero) - p.investment_commercial_complex_yi.unwrap_or(zero);
     let characteristic = p.investment_characteristic_yi.unwrap_or(zero);
     let share = characteristic.checked_div(eligible).unwrap_or(zero);
     let industry = p.industry.as_deref().and_then(Industry::from_code);
@@ -547,7 +603,9 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
             message_zh: zh.message.clone(),
             message_en: en.map(|f| f.message.clone()).unwrap_or_default(),
             citation: zh.citation.clone(),
-            override_reason: o.map(|o| o.reason.clone()).filter(|_| o.is_some_and(|o| o.verdict != zh.verdict)),
+            override_reason: o
+                .map(|o| o.reason.clone())
+                .filter(|_| o.is_some_and(|o| o.verdict != zh.verdict)),
         });
     }
     let overall = approval
@@ -570,8 +628,14 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
         standard: FrozenStandard {
             code: eval.standard_code.clone(),
             version: eval.standard_version,
-            name_zh: standard.as_ref().map(|s| s.standard().name_zh.clone()).unwrap_or_else(|| eval.standard_code.clone()),
-            name_en: standard.as_ref().map(|s| s.standard().name_en.clone()).unwrap_or_else(|| eval.standard_code.clone()),
+            name_zh: standard
+                .as_ref()
+                .map(|s| s.standard().name_zh.clone())
+                .unwrap_or_else(|| eval.standard_code.clone()),
+            name_en: standard
+                .as_ref()
+                .map(|s| s.standard().name_en.clone())
+                .unwrap_or_else(|| eval.standard_code.clone()),
         },
         computed_overall: eval.overall.clone(),
         overall,

@@ -65,7 +65,9 @@ impl FileError {
     pub fn message(&self, lang: Lang) -> String {
         let base = crate::i18n::t(lang, self.key());
         match self {
-            FileError::UnknownColumns(names) => format!("{base}{}", names.join(if lang == Lang::Zh { "、" } else { ", " })),
+            FileError::UnknownColumns(names) => {
+                format!("{base}{}", names.join(if lang == Lang::Zh { "、" } else { ", " }))
+            }
             FileError::TooManyRows(n) => format!("{base}{n}"),
             _ => base,
         }
@@ -169,18 +171,19 @@ fn csv_grid(bytes: &[u8]) -> Result<Grid, FileError> {
     let bytes = bytes.strip_prefix(xlsx::BOM).unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => {
-            let (text, _, had_errors) = encoding_rs::GBK.decode(bytes);
-            if had_errors {
-                return Err(FileError::NotSpreadsheet);
-            }
-            text
-        }
+        // Older Excel saves CSV in GBK (no BOM sniffing: a UTF-16 mark is not a CSV).
+        Err(_) => match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes) {
+            Some(text) => text,
+            None => return Err(FileError::NotSpreadsheet),
+        },
     };
     if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(FileError::NotSpreadsheet);
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|_| FileError::Corrupt)?;
@@ -238,7 +241,11 @@ fn rows_of(grid: Grid) -> Result<Vec<SheetRow>, FileError> {
     let map = headings();
     let width = xlsx::columns().len();
     // The header is within the first rows; the first may be a title.
-    let first = grid.iter().take(10).position(|(_, r)| has_name_heading(r, &map)).ok_or(FileError::NoHeader)?;
+    let first = grid
+        .iter()
+        .take(10)
+        .position(|(_, r)| has_name_heading(r, &map))
+        .ok_or(FileError::NoHeader)?;
     let mut last = first;
     while grid.get(last + 1).is_some_and(|(_, r)| is_header(r, &map)) {
         last += 1;
@@ -292,7 +299,8 @@ fn rows_of(grid: Grid) -> Result<Vec<SheetRow>, FileError> {
 }
 
 fn has_name_heading(row: &[String], map: &HashMap<String, Heading>) -> bool {
-    row.iter().any(|c| matches!(map.get(c.trim()), Some(Heading::Column(0))))
+    row.iter()
+        .any(|c| matches!(map.get(c.trim()), Some(Heading::Column(0))))
 }
 
 /// One problem of one row, in both languages.
@@ -345,7 +353,11 @@ fn row_error(e: &FieldError) -> RowError {
         (Some(p), Some(spec)) if spec.is_list() => format!("{}[{p}]", e.field),
         _ => e.field.clone(),
     };
-    RowError { column, zh: e.message(Lang::Zh), en: e.message(Lang::En) }
+    RowError {
+        column,
+        zh: e.message(Lang::Zh),
+        en: e.message(Lang::En),
+    }
 }
 
 /// The form pairs a row stands for: choices by code, 是/否 as booleans, the
@@ -395,25 +407,57 @@ pub fn check_row(row: &SheetRow, region: &str, standard: &Standard) -> RowOutcom
     let (input, parse_errors) = ProposalInput::from_form(&pairs);
     errors.extend(parse_errors.iter().map(row_error));
     if !errors.is_empty() {
-        return RowOutcome { row: row.row, name, errors, overall: None, input: None };
+        return RowOutcome {
+            row: row.row,
+            name,
+            errors,
+            overall: None,
+            input: None,
+        };
     }
     match input.complete() {
         Ok(proposal) => {
             let evaluation = standards::evaluate(&proposal, standard);
-            RowOutcome { row: row.row, name, errors, overall: Some(evaluation.overall.code().to_string()), input: Some(input) }
+            RowOutcome {
+                row: row.row,
+                name,
+                errors,
+                overall: Some(evaluation.overall.code().to_string()),
+                input: Some(input),
+            }
         }
-        Err(e) => RowOutcome { row: row.row, name, errors: e.iter().map(row_error).collect(), overall: None, input: None },
+        Err(e) => RowOutcome {
+            row: row.row,
+            name,
+            errors: e.iter().map(row_error).collect(),
+            overall: None,
+            input: None,
+        },
     }
 }
 
 /// Keeps a read file for checking; returns the import's id. The caller then
 /// runs [`process`] (in the background).
-pub async fn start(db: &PgPool, user: &User, region_id: i64, filename: &str, rows: &[SheetRow]) -> Result<i64, ServiceError> {
+pub async fn start(
+    db: &PgPool,
+    user: &User,
+    region_id: i64,
+    filename: &str,
+    rows: &[SheetRow],
+) -> Result<i64, ServiceError> {
     let filename: String = filename.chars().take(300).collect();
     let columns: Vec<String> = xlsx::columns().iter().map(Column::key).collect();
     let mut conn = db.acquire().await?;
-    let id = imports::insert(&mut conn, user.id, region_id, &filename, &json!(columns), &json!(rows), rows.len() as i32)
-        .await?;
+    let id = imports::insert(
+        &mut conn,
+        user.id,
+        region_id,
+        &filename,
+        &json!(columns),
+        &json!(rows),
+        rows.len() as i32,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -421,9 +465,14 @@ pub async fn start(db: &PgPool, user: &User, region_id: i64, filename: &str, row
 /// and stores the outcome. Runs as a background task after [`start`].
 pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
     let mut conn = db.acquire().await?;
-    let Some((region, rows)) = imports::pending_rows(&mut conn, id).await? else { return Ok(()) };
-    let rows: Vec<SheetRow> = serde_json::from_value(rows).map_err(|e| ServiceError::Db(sqlx::Error::Decode(e.into())))?;
-    let active = db_standards::active(&mut conn).await?.ok_or(ServiceError::NoActiveStandard)?;
+    let Some((region, rows)) = imports::pending_rows(&mut conn, id).await? else {
+        return Ok(());
+    };
+    let rows: Vec<SheetRow> =
+        serde_json::from_value(rows).map_err(|e| ServiceError::Db(sqlx::Error::Decode(e.into())))?;
+    let active = db_standards::active(&mut conn)
+        .await?
+        .ok_or(ServiceError::NoActiveStandard)?;
     let standard = active.standard();
     let mut outcomes = Vec::with_capacity(rows.len());
     for (i, chunk) in rows.chunks(PROGRESS_EVERY).enumerate() {
@@ -451,12 +500,18 @@ pub async fn run(db: &PgPool, id: i64) {
 /// transaction with an audit row each; returns how many.
 pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, ServiceError> {
     let mut tx = db.begin().await?;
-    let import = imports::lock(&mut tx, id, user.id).await?.ok_or(ServiceError::NotFound)?;
+    let import = imports::lock(&mut tx, id, user.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if import.status != "ready" {
         return Err(ServiceError::WrongState);
     }
     let outcomes = import.outcomes();
-    let valid: Vec<&ProposalInput> = outcomes.iter().filter(|o| o.is_valid()).filter_map(|o| o.input.as_ref()).collect();
+    let valid: Vec<&ProposalInput> = outcomes
+        .iter()
+        .filter(|o| o.is_valid())
+        .filter_map(|o| o.input.as_ref())
+        .collect();
     if valid.is_empty() {
         return Err(ServiceError::WrongState);
     }
@@ -464,13 +519,21 @@ pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, Service
     for chunk in valid.chunks(500) {
         let bulk: Vec<BulkProposal> = chunk
             .iter()
-            .map(|input| BulkProposal { region_id: import.region_id, input, status: Status::Draft, revision: 0, user_id: user.id })
+            .map(|input| BulkProposal {
+                region_id: import.region_id,
+                input,
+                status: Status::Draft,
+                revision: 0,
+                user_id: user.id,
+            })
             .collect();
         ids.extend(proposals::insert_many(&mut tx, &bulk).await?);
     }
     for (chunk_ids, chunk) in ids.chunks(500).zip(valid.chunks(500)) {
-        let afters: Vec<serde_json::Value> =
-            chunk.iter().map(|i| serde_json::to_value(i).unwrap_or(serde_json::Value::Null)).collect();
+        let afters: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|i| serde_json::to_value(i).unwrap_or(serde_json::Value::Null))
+            .collect();
         imports::audit_created(&mut tx, user.id, id, chunk_ids, &afters).await?;
     }
     imports::mark_confirmed(&mut tx, id, ids.len() as i32).await?;
@@ -539,13 +602,19 @@ mod tests {
         assert_eq!(read_file(b"\x00\x01binary"), Err(FileError::NotSpreadsheet));
         assert_eq!(read_file(b"PK\x03\x04broken zip"), Err(FileError::Corrupt));
         assert_eq!(read_file(b"a,b\n1,2"), Err(FileError::NoHeader));
-        assert_eq!(read_file(b"name,colour\nx,red"), Err(FileError::UnknownColumns(vec!["colour".into()])));
+        assert_eq!(
+            read_file(b"name,colour\nx,red"),
+            Err(FileError::UnknownColumns(vec!["colour".into()]))
+        );
     }
 
     #[test]
     fn errors_name_the_year_column() {
         let mut cells = sample_row();
-        let year2 = xlsx::columns().iter().position(|c| c.key() == "investment.by_year_yi[2]").unwrap();
+        let year2 = xlsx::columns()
+            .iter()
+            .position(|c| c.key() == "investment.by_year_yi[2]")
+            .unwrap();
         cells[year2] = "22万".into();
         let standard = builtin_standard("ZJ-2015", 1).unwrap();
         let out = check_row(&SheetRow { row: 3, cells }, "诸城市", standard);

@@ -130,11 +130,15 @@ pub async fn override_finding(db: &PgPool, user: &User, id: i64, input: Override
         errors.push(("reason", "review.error.too_long"));
     }
     let mut tx = db.begin().await?;
-    let row = proposals::lock(&mut tx, id, Scope::All).await?.ok_or(ServiceError::NotFound)?;
+    let row = proposals::lock(&mut tx, id, Scope::All)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if row.status() != Status::Submitted {
         return Err(ServiceError::WrongState.into());
     }
-    let latest = evaluations::latest(&mut tx, id).await?.ok_or(ServiceError::WrongState)?;
+    let latest = evaluations::latest(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::WrongState)?;
     if latest.id != input.evaluation_id {
         return Err(ServiceError::Stale.into());
     }
@@ -238,7 +242,9 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
         errors.push(("comment", "review.error.comment_required"));
     }
     let mut tx = db.begin().await?;
-    let row = proposals::lock(&mut tx, id, Scope::All).await?.ok_or(ServiceError::NotFound)?;
+    let row = proposals::lock(&mut tx, id, Scope::All)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let to = workflow::transition(row.status(), input.decision.action()).ok_or(ServiceError::WrongState)?;
     if row.version != input.version {
         return Err(ServiceError::Stale.into());
@@ -280,7 +286,11 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
         .collect();
     // The reason for approving a failing proposal is part of the record.
     let full_comment = if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
-        if comment.is_empty() { confirm_reason.to_owned() } else { format!("{comment}\n{confirm_reason}") }
+        if comment.is_empty() {
+            confirm_reason.to_owned()
+        } else {
+            format!("{comment}\n{confirm_reason}")
+        }
     } else {
         comment.to_owned()
     };
@@ -315,5 +325,9 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
     )
     .await?;
     tx.commit().await?;
-    Ok(Decided { review_id, status: to, final_overall: overall })
+    Ok(Decided {
+        review_id,
+        status: to,
+        final_overall: overall,
+    })
 }

@@ -42,8 +42,22 @@ impl From<UserError> for AppError {
 
 type Result<T> = std::result::Result<T, UserError>;
 
-fn entry<'a>(actor: i64, action: &'a str, entity: &'a str, id: i64, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> audit::Entry<'a> {
-    audit::Entry { actor_id: Some(actor), action, entity, entity_id: Some(id), before, after }
+fn entry<'a>(
+    actor: i64,
+    action: &'a str,
+    entity: &'a str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor_id: Some(actor),
+        action,
+        entity,
+        entity_id: Some(id),
+        before,
+        after,
+    }
 }
 
 /// Officials act for exactly one region; the other roles for none.
@@ -68,7 +82,9 @@ pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result
     let username = new.username.trim();
     let display_name = new.display_name.trim();
     let valid_name = (2..=40).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if !valid_name {
         return Err(UserError::Invalid("username", "admin.users.error.username"));
     }
@@ -81,7 +97,14 @@ pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result
     let mut tx = db.begin().await?;
     let id = match users::insert(
         &mut tx,
-        NewUser { username, display_name, role: new.role, region_id, password_hash: &hash, must_change_password: true },
+        NewUser {
+            username,
+            display_name,
+            role: new.role,
+            region_id,
+            password_hash: &hash,
+            must_change_password: true,
+        },
     )
     .await
     {
@@ -141,7 +164,11 @@ pub async fn set_active(db: &PgPool, actor: i64, id: i64, active: bool) -> Resul
     users::set_active(&mut tx, id, active).await?;
     let action = if active { "user.activated" } else { "user.deactivated" };
     let b = Some(json!({"active": before.active}));
-    audit::record(&mut tx, entry(actor, action, "user", id, b, Some(json!({"active": active})))).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, action, "user", id, b, Some(json!({"active": active}))),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -175,8 +202,18 @@ pub async fn add_region(db: &PgPool, actor: i64, name: &str) -> Result<i64> {
         return Err(UserError::Invalid("region_name", "admin.regions.error.taken"));
     }
     let region = regions::ensure(&mut tx, name).await?;
-    audit::record(&mut tx, entry(actor, "region.created", "region", region.id, None, Some(json!({"name": name}))))
-        .await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "region.created",
+            "region",
+            region.id,
+            None,
+            Some(json!({"name": name})),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(region.id)
 }
@@ -191,7 +228,11 @@ pub async fn rename_region(db: &PgPool, actor: i64, id: i64, name: &str) -> Resu
     if !users::rename_region(&mut tx, id, name).await? {
         return Err(UserError::NotFound);
     }
-    audit::record(&mut tx, entry(actor, "region.renamed", "region", id, None, Some(json!({"name": name})))).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "region.renamed", "region", id, None, Some(json!({"name": name}))),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

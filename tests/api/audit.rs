@@ -12,7 +12,14 @@ async fn record(app: &TestApp, actor: Option<i64>, action: &str, entity: &str, i
     let mut conn = app.db.acquire().await.unwrap();
     audit::record(
         &mut conn,
-        Entry { actor_id: actor, action, entity, entity_id: Some(id), before: None, after: Some(json!({"n": id})) },
+        Entry {
+            actor_id: actor,
+            action,
+            entity,
+            entity_id: Some(id),
+            before: None,
+            after: Some(json!({"n": id})),
+        },
     )
     .await
     .unwrap();
@@ -47,18 +54,41 @@ async fn the_log_is_filtered_by_actor_action_entity_and_date_and_paged() {
     assert_eq!(by_prefix.text(".total .count"), "3");
     let by_entity = admin.get("/admin/audit?entity=batch&entity_id=2").await;
     assert_eq!(by_entity.text(".total .count"), "1");
-    assert_eq!(by_entity.attr("td.entity a", "href").as_deref(), Some("/admin/batches/2"));
+    assert_eq!(
+        by_entity.attr("td.entity a", "href").as_deref(),
+        Some("/admin/batches/2")
+    );
     let paged = admin.get("/admin/audit?actor=alice&page=2").await;
     assert_eq!(paged.texts("tr.log").len(), 10);
-    assert!(paged.attr("nav.pager a[rel=prev]", "href").unwrap().contains("actor=alice"), "filters kept when paging");
+    assert!(
+        paged
+            .attr("nav.pager a[rel=prev]", "href")
+            .unwrap()
+            .contains("actor=alice"),
+        "filters kept when paging"
+    );
 
     // Dates are China Standard Time days, both ends inclusive.
-    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
     let yesterday = today - chrono::Duration::days(1);
     let t = today.format("%Y-%m-%d").to_string();
     let y = yesterday.format("%Y-%m-%d").to_string();
-    assert_eq!(admin.get(&format!("/admin/audit?actor=bob&from={t}&to={t}")).await.text(".total .count"), "3");
-    assert_eq!(admin.get(&format!("/admin/audit?actor=bob&to={y}")).await.text(".total .count"), "0");
+    assert_eq!(
+        admin
+            .get(&format!("/admin/audit?actor=bob&from={t}&to={t}"))
+            .await
+            .text(".total .count"),
+        "3"
+    );
+    assert_eq!(
+        admin
+            .get(&format!("/admin/audit?actor=bob&to={y}"))
+            .await
+            .text(".total .count"),
+        "0"
+    );
     assert!(admin.get(&format!("/admin/audit?actor=bob&to={y}")).await.has(".empty"));
     let bad = admin.get("/admin/audit?from=31.12.2026").await;
     assert_eq!(bad.status, StatusCode::OK);
@@ -69,11 +99,16 @@ async fn the_log_is_filtered_by_actor_action_entity_and_date_and_paged() {
 async fn the_audit_log_cannot_be_changed_even_in_sql() {
     let app = TestApp::spawn().await;
     record(&app, None, "test.entry", "test", 1).await;
-    let update = sqlx::query("UPDATE audit_log SET action = 'forged'").execute(&app.db).await;
+    let update = sqlx::query("UPDATE audit_log SET action = 'forged'")
+        .execute(&app.db)
+        .await;
     assert!(update.is_err(), "UPDATE audit_log must fail");
     let delete = sqlx::query("DELETE FROM audit_log").execute(&app.db).await;
     assert!(delete.is_err(), "DELETE FROM audit_log must fail");
-    let action: String = sqlx::query_scalar("SELECT action FROM audit_log").fetch_one(&app.db).await.unwrap();
+    let action: String = sqlx::query_scalar("SELECT action FROM audit_log")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(action, "test.entry");
 }
 
@@ -81,7 +116,9 @@ async fn the_audit_log_cannot_be_changed_even_in_sql() {
 async fn admin_actions_write_audit_rows_that_the_page_shows() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let created = admin.post("/admin/batches", &[("kind", "list"), ("title", "Audited batch")]).await;
+    let created = admin
+        .post("/admin/batches", &[("kind", "list"), ("title", "Audited batch")])
+        .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let page = admin.get("/admin/audit?entity=batch").await;
     assert_eq!(page.texts("td.action"), ["batch.created"]);

@@ -86,7 +86,12 @@ fn id_from(location: &str, prefix: &str) -> i64 {
 }
 
 async fn create_batch(admin: &Client, title: &str) -> i64 {
-    let page = admin.post("/admin/batches", &[("kind", "list"), ("title", title), ("introduction", "Intro")]).await;
+    let page = admin
+        .post(
+            "/admin/batches",
+            &[("kind", "list"), ("title", title), ("introduction", "Intro")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     id_from(&page.location().expect("location"), "/admin/batches/")
 }
@@ -116,10 +121,16 @@ async fn an_admin_composes_orders_previews_and_publishes_a_list_batch() {
     assert_eq!(admin.get("/admin").await.text(".draft-batches .count"), "1");
     let page = admin.get(&format!("/admin/batches/{id}")).await;
     assert_eq!(page.text("main h1"), "第一批省级特色小镇创建名单");
-    assert_eq!(page.texts("#proposal option").len(), 2, "both approved proposals are offered");
+    assert_eq!(
+        page.texts("#proposal option").len(),
+        2,
+        "both approved proposals are offered"
+    );
 
     for p in [a, b] {
-        let added = admin.post(&format!("/admin/batches/{id}/entries"), &[("proposal", &p.to_string())]).await;
+        let added = admin
+            .post(&format!("/admin/batches/{id}/entries"), &[("proposal", &p.to_string())])
+            .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     }
     let page = admin.get(&format!("/admin/batches/{id}")).await;
@@ -131,7 +142,12 @@ async fn an_admin_composes_orders_previews_and_publishes_a_list_batch() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let moved = admin.post(&format!("/admin/batches/{id}/entries/{entry_b}/move"), &[("direction", "up")]).await;
+    let moved = admin
+        .post(
+            &format!("/admin/batches/{id}/entries/{entry_b}/move"),
+            &[("direction", "up")],
+        )
+        .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
     let page = admin.get(&format!("/admin/batches/{id}")).await;
     assert_eq!(page.texts("tr.entry td.name"), ["Town B", "Town A"]);
@@ -142,7 +158,10 @@ async fn an_admin_composes_orders_previews_and_publishes_a_list_batch() {
     assert_eq!(preview.status, StatusCode::OK);
     assert!(preview.has(".preview-banner"));
     assert_eq!(preview.texts("table.towns td.name"), ["Town B", "Town A"]);
-    assert_eq!(app.client().get(&format!("/batches/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.client().get(&format!("/batches/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     let published = admin.post(&format!("/admin/batches/{id}/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
@@ -201,10 +220,16 @@ async fn a_published_batch_refuses_every_edit_in_the_pages_and_in_sql() {
         .await
         .unwrap();
     let attempts = [
-        (format!("/admin/batches/{id}"), vec![("title", "Changed"), ("introduction", "")]),
+        (
+            format!("/admin/batches/{id}"),
+            vec![("title", "Changed"), ("introduction", "")],
+        ),
         (format!("/admin/batches/{id}/entries"), vec![("proposal", "0")]),
         (format!("/admin/batches/{id}/entries/{entry}/remove"), vec![]),
-        (format!("/admin/batches/{id}/entries/{entry}/move"), vec![("direction", "down")]),
+        (
+            format!("/admin/batches/{id}/entries/{entry}/move"),
+            vec![("direction", "down")],
+        ),
         (format!("/admin/batches/{id}/publish"), vec![]),
     ];
     let c_text = c.to_string();
@@ -245,23 +270,35 @@ async fn only_approved_proposals_enter_a_list_batch_and_only_one_published_list(
     let ok = approved(&app, &official, "Approved town").await;
     let id = create_batch(&admin, "Batch").await;
     for p in [draft, submitted, 999_999] {
-        let page = admin.post(&format!("/admin/batches/{id}/entries"), &[("proposal", &p.to_string())]).await;
+        let page = admin
+            .post(&format!("/admin/batches/{id}/entries"), &[("proposal", &p.to_string())])
+            .await;
         assert_eq!(page.status, StatusCode::CONFLICT, "{p}: {}", page.body);
         assert!(page.text("main").contains("只有评审通过"), "{}", page.body);
     }
-    let empty = admin.post(&format!("/admin/batches/{id}/entries"), &[("proposal", "")]).await;
+    let empty = admin
+        .post(&format!("/admin/batches/{id}/entries"), &[("proposal", "")])
+        .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.has(".form-error"));
     // An empty batch cannot be published.
-    assert_eq!(admin.post(&format!("/admin/batches/{id}/publish"), &[]).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        admin.post(&format!("/admin/batches/{id}/publish"), &[]).await.status,
+        StatusCode::CONFLICT
+    );
 
     // Two drafts may hold the same approved proposal; only one can publish it.
     let other = create_batch(&admin, "Other batch").await;
     for b in [id, other] {
-        let page = admin.post(&format!("/admin/batches/{b}/entries"), &[("proposal", &ok.to_string())]).await;
+        let page = admin
+            .post(&format!("/admin/batches/{b}/entries"), &[("proposal", &ok.to_string())])
+            .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
     }
-    assert_eq!(admin.post(&format!("/admin/batches/{id}/publish"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.post(&format!("/admin/batches/{id}/publish"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let second = admin.post(&format!("/admin/batches/{other}/publish"), &[]).await;
     assert_eq!(second.status, StatusCode::CONFLICT);
     let status: String = sqlx::query_scalar("SELECT status FROM batches WHERE id = $1")
@@ -274,7 +311,12 @@ async fn only_approved_proposals_enter_a_list_batch_and_only_one_published_list(
     let preview = admin.get(&format!("/admin/batches/{other}/preview")).await;
     assert_eq!(preview.texts(".refused li"), ["Approved town"]);
     // And a listed proposal cannot be added again.
-    let again = admin.post(&format!("/admin/batches/{other}/entries"), &[("proposal", &ok.to_string())]).await;
+    let again = admin
+        .post(
+            &format!("/admin/batches/{other}/entries"),
+            &[("proposal", &ok.to_string())],
+        )
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
@@ -282,17 +324,35 @@ async fn only_approved_proposals_enter_a_list_batch_and_only_one_published_list(
 async fn a_title_is_required_and_typed_values_are_kept() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let page = admin.post("/admin/batches", &[("kind", "list"), ("title", "  "), ("introduction", "Kept text")]).await;
+    let page = admin
+        .post(
+            "/admin/batches",
+            &[("kind", "list"), ("title", "  "), ("introduction", "Kept text")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.text("#new-list .field-error"), "请填写批次名称。");
     assert_eq!(page.text("#list-introduction"), "Kept text");
     let id = create_batch(&admin, "Batch").await;
-    let edit = admin.post(&format!("/admin/batches/{id}"), &[("title", ""), ("introduction", "New intro")]).await;
+    let edit = admin
+        .post(
+            &format!("/admin/batches/{id}"),
+            &[("title", ""), ("introduction", "New intro")],
+        )
+        .await;
     assert_eq!(edit.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(edit.text("#introduction"), "New intro");
-    let ok = admin.post(&format!("/admin/batches/{id}"), &[("title", "Renamed"), ("introduction", "x")]).await;
+    let ok = admin
+        .post(
+            &format!("/admin/batches/{id}"),
+            &[("title", "Renamed"), ("introduction", "x")],
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    assert_eq!(admin.get(&format!("/admin/batches/{id}")).await.text("main h1"), "Renamed");
+    assert_eq!(
+        admin.get(&format!("/admin/batches/{id}")).await.text("main h1"),
+        "Renamed"
+    );
 }
 
 #[tokio::test]
@@ -309,7 +369,10 @@ async fn concurrent_publications_publish_once() {
     );
     let results = [one, two];
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
-    assert!(results.iter().any(|r| matches!(r, Err(BatchError::Published))), "{results:?}");
+    assert!(
+        results.iter().any(|r| matches!(r, Err(BatchError::Published))),
+        "{results:?}"
+    );
     assert_eq!(audit_count(&app, "batch.published", batch).await, 1);
     assert_eq!(audit_count(&app, "proposal.listed", a).await, 1);
 }
@@ -333,15 +396,38 @@ async fn overrides_of_the_approving_review_are_frozen_with_their_reasons() {
     let town = app.client().get(&format!("/towns/{a}")).await;
     assert_eq!(town.status, StatusCode::OK);
     assert_eq!(town.text(".override-reason"), "Reason typed by the reviewer");
-    assert_eq!(town.text(".badge.overall"), "基本合格（有预警）", "the overall follows the final verdicts");
-    let json: Value = app.client().get(&format!("/batches/{batch}.json")).await.body.parse::<Value>().unwrap();
+    assert_eq!(
+        town.text(".badge.overall"),
+        "基本合格（有预警）",
+        "the overall follows the final verdicts"
+    );
+    let json: Value = app
+        .client()
+        .get(&format!("/batches/{batch}.json"))
+        .await
+        .body
+        .parse::<Value>()
+        .unwrap();
     assert_eq!(json["towns"][0]["overall"], "pass_with_warnings");
-    let finding = json["towns"][0]["findings"].as_array().unwrap().iter().find(|f| f["criterion"] == criterion.as_str()).unwrap().clone();
+    let finding = json["towns"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["criterion"] == criterion.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(finding["computed_verdict"], "pass");
     assert_eq!(finding["verdict"], "warn");
     // Reviews written later never change the published record.
-    sqlx::query("UPDATE reviews SET overrides = '[]' WHERE proposal_id = $1").bind(a).execute(&app.db).await.unwrap();
-    assert_eq!(app.client().get(&format!("/towns/{a}")).await.text(".override-reason"), "Reason typed by the reviewer");
+    sqlx::query("UPDATE reviews SET overrides = '[]' WHERE proposal_id = $1")
+        .bind(a)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client().get(&format!("/towns/{a}")).await.text(".override-reason"),
+        "Reason typed by the reviewer"
+    );
 }
 
 #[tokio::test]
@@ -356,28 +442,50 @@ async fn a_withdrawal_batch_removes_listed_towns_with_reasons() {
     let created = admin
         .post(
             "/admin/batches",
-            &[("kind", "withdrawal"), ("withdraws", &list.to_string()), ("title", "Withdrawal one"), ("introduction", "")],
+            &[
+                ("kind", "withdrawal"),
+                ("withdraws", &list.to_string()),
+                ("title", "Withdrawal one"),
+                ("introduction", ""),
+            ],
         )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     let id = id_from(&created.location().unwrap(), "/admin/batches/");
     let page = admin.get(&format!("/admin/batches/{id}")).await;
-    assert_eq!(page.attr(".withdraws a", "href").as_deref(), Some(format!("/batches/{list}").as_str()));
+    assert_eq!(
+        page.attr(".withdraws a", "href").as_deref(),
+        Some(format!("/batches/{list}").as_str())
+    );
     // A reason is required.
-    let missing = admin.post(&format!("/admin/batches/{id}/entries"), &[("proposal", &a.to_string()), ("reason", " ")]).await;
+    let missing = admin
+        .post(
+            &format!("/admin/batches/{id}/entries"),
+            &[("proposal", &a.to_string()), ("reason", " ")],
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(missing.text("#add-form .field-error"), "请填写退出原因。");
     // Only towns of that list.
     let stranger = approved(&app, &official, "Town C").await;
     let refused = admin
-        .post(&format!("/admin/batches/{id}/entries"), &[("proposal", &stranger.to_string()), ("reason", "r")])
+        .post(
+            &format!("/admin/batches/{id}/entries"),
+            &[("proposal", &stranger.to_string()), ("reason", "r")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     let added = admin
-        .post(&format!("/admin/batches/{id}/entries"), &[("proposal", &a.to_string()), ("reason", "Failed the annual assessment")])
+        .post(
+            &format!("/admin/batches/{id}/entries"),
+            &[("proposal", &a.to_string()), ("reason", "Failed the annual assessment")],
+        )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
-    assert_eq!(admin.post(&format!("/admin/batches/{id}/publish"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.post(&format!("/admin/batches/{id}/publish"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(status_of(&app, a).await, "removed");
     assert_eq!(status_of(&app, b).await, "listed");
     assert_eq!(audit_count(&app, "proposal.removed", a).await, 1);
@@ -385,13 +493,25 @@ async fn a_withdrawal_batch_removes_listed_towns_with_reasons() {
     let public = app.client().get(&format!("/batches/{id}")).await;
     assert_eq!(public.texts("table.towns td.name"), ["Town A"]);
     assert_eq!(public.texts("table.towns td.reason"), ["Failed the annual assessment"]);
-    assert_eq!(public.attr(".withdraws a", "href").as_deref(), Some(format!("/batches/{list}").as_str()));
+    assert_eq!(
+        public.attr(".withdraws a", "href").as_deref(),
+        Some(format!("/batches/{list}").as_str())
+    );
     let town = app.client().get(&format!("/towns/{a}")).await;
     assert_eq!(town.status, StatusCode::OK);
-    assert!(town.text(".withdrawal .reason").contains("Failed the annual assessment"));
+    assert!(
+        town.text(".withdrawal .reason")
+            .contains("Failed the annual assessment")
+    );
     assert!(!app.client().get(&format!("/towns/{b}")).await.has(".withdrawal"));
     // The list batch itself is unchanged.
-    assert_eq!(app.client().get(&format!("/batches/{list}")).await.texts("table.towns td.name"), ["Town A", "Town B"]);
+    assert_eq!(
+        app.client()
+            .get(&format!("/batches/{list}"))
+            .await
+            .texts("table.towns td.name"),
+        ["Town A", "Town B"]
+    );
     // Home lists both, newest first, with counts.
     let home = app.client().get("/").await;
     assert_eq!(home.texts(".batch-title"), ["Withdrawal one", "List one"]);
@@ -406,17 +526,35 @@ async fn remove_and_reason_edits_work_in_draft() {
     let a = approved(&app, &official, "Town A").await;
     let list = published_list(&app, "List", &[a]).await;
     let admin_user = admin_id(&app).await;
-    let id = service::create_withdrawal_batch(&app.db, admin_user, list, "W", "").await.unwrap();
-    service::add_entry(&app.db, admin_user, id, a, "First reason").await.unwrap();
+    let id = service::create_withdrawal_batch(&app.db, admin_user, list, "W", "")
+        .await
+        .unwrap();
+    service::add_entry(&app.db, admin_user, id, a, "First reason")
+        .await
+        .unwrap();
     let entry: i64 = sqlx::query_scalar("SELECT id FROM batch_entries WHERE batch_id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let changed = admin.post(&format!("/admin/batches/{id}/entries/{entry}/reason"), &[("reason", "Second reason")]).await;
+    let changed = admin
+        .post(
+            &format!("/admin/batches/{id}/entries/{entry}/reason"),
+            &[("reason", "Second reason")],
+        )
+        .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER);
-    assert_eq!(admin.get(&format!("/admin/batches/{id}")).await.attr("tr.entry input[name=reason]", "value").as_deref(), Some("Second reason"));
-    let removed = admin.post(&format!("/admin/batches/{id}/entries/{entry}/remove"), &[]).await;
+    assert_eq!(
+        admin
+            .get(&format!("/admin/batches/{id}"))
+            .await
+            .attr("tr.entry input[name=reason]", "value")
+            .as_deref(),
+        Some("Second reason")
+    );
+    let removed = admin
+        .post(&format!("/admin/batches/{id}/entries/{entry}/remove"), &[])
+        .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     assert!(admin.get(&format!("/admin/batches/{id}")).await.has(".empty"));
 }
@@ -431,7 +569,10 @@ async fn batches_are_for_admins_only() {
         assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "{path}");
     }
     assert_eq!(
-        reviewer.post("/admin/batches", &[("kind", "list"), ("title", "x")]).await.status,
+        reviewer
+            .post("/admin/batches", &[("kind", "list"), ("title", "x")])
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
 }

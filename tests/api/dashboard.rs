@@ -11,7 +11,9 @@ fn table(page: &Page, chart: &str) -> Vec<(String, String)> {
     let keys: Vec<String> = {
         let html = page.html();
         let sel = scraper::Selector::parse(&format!("#{chart} table.chart-data tbody tr")).unwrap();
-        html.select(&sel).map(|e| e.value().attr("data-key").unwrap_or("").to_owned()).collect()
+        html.select(&sel)
+            .map(|e| e.value().attr("data-key").unwrap_or("").to_owned())
+            .collect()
     };
     let values = page.texts(&format!("#{chart} table.chart-data tbody td"));
     keys.into_iter().zip(values).collect()
@@ -50,12 +52,19 @@ async fn chart_numbers_equal_database_counts() {
     let verdicts = table(&page, "chart-verdict");
     assert_eq!(
         verdicts,
-        vec![("pass".into(), "2 项".into()), ("pass_with_warnings".into(), "0 项".into()), ("fail".into(), "1 项".into())]
+        vec![
+            ("pass".into(), "2 项".into()),
+            ("pass_with_warnings".into(), "0 项".into()),
+            ("fail".into(), "1 项".into())
+        ]
     );
 
     // Pass rate of the eligible-investment criterion: 2 of 3 latest evaluations.
     let criteria = table(&page, "chart-criteria");
-    let eligible = criteria.iter().find(|(k, _)| k == "investment.eligible_total").expect("criterion row");
+    let eligible = criteria
+        .iter()
+        .find(|(k, _)| k == "investment.eligible_total")
+        .expect("criterion row");
     assert_eq!(eligible.1, "66.7%（2/3）");
     let passed: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM evaluations e, jsonb_array_elements(e.findings) f
@@ -69,8 +78,14 @@ async fn chart_numbers_equal_database_counts() {
 
     // Eligible investment (submitted only): 52 + 30 in 诸城市, 52 in 安丘市.
     let regions = table(&page, "chart-region");
-    assert_eq!(regions, vec![("诸城市".into(), "82 亿元".into()), ("安丘市".into(), "52 亿元".into())]);
-    assert_eq!(table(&page, "chart-industry"), vec![("health".into(), "134 亿元".into())]);
+    assert_eq!(
+        regions,
+        vec![("诸城市".into(), "82 亿元".into()), ("安丘市".into(), "52 亿元".into())]
+    );
+    assert_eq!(
+        table(&page, "chart-industry"),
+        vec![("health".into(), "134 亿元".into())]
+    );
     let months = table(&page, "chart-months");
     assert_eq!(months.iter().map(|(_, v)| v.parse::<i64>().unwrap()).sum::<i64>(), 3);
 
@@ -85,9 +100,15 @@ async fn chart_numbers_equal_database_counts() {
     let mine = official.get("/dashboard").await;
     assert_eq!(mine.text("#scope"), "统计范围：诸城市");
     assert_eq!(table(&mine, "chart-region"), vec![("诸城市".into(), "82 亿元".into())]);
-    let total: usize = table(&mine, "chart-status").iter().map(|(_, v)| v.trim_end_matches(" 项").parse::<usize>().unwrap()).sum();
+    let total: usize = table(&mine, "chart-status")
+        .iter()
+        .map(|(_, v)| v.trim_end_matches(" 项").parse::<usize>().unwrap())
+        .sum();
     assert_eq!(total, 4);
-    assert!(mine.has("nav.main a[href=\"/dashboard\"]"), "the navigation links the dashboard");
+    assert!(
+        mine.has("nav.main a[href=\"/dashboard\"]"),
+        "the navigation links the dashboard"
+    );
 
     // Anonymous visitors are sent to log in.
     assert_eq!(app.client().get("/dashboard").await.status, StatusCode::SEE_OTHER);
@@ -105,10 +126,21 @@ fn the_report_chart_draws_quantity_findings_against_thresholds() {
         path: "/".into(),
     };
     let chart = xiaozhen::handlers::dashboard::report_chart(&evaluation.findings, &page);
-    let eligible = chart.bars.iter().find(|b| b.key == "investment.eligible_total").expect("a bar");
+    let eligible = chart
+        .bars
+        .iter()
+        .find(|b| b.key == "investment.eligible_total")
+        .expect("a bar");
     assert_eq!(eligible.markers.len(), 1);
-    assert!(eligible.w > eligible.markers[0] - eligible.x, "52 亿元 passes 50: the bar crosses the line");
-    assert!(eligible.value_text.contains("52 亿元") && eligible.value_text.contains("≥ 50 亿元"), "{}", eligible.value_text);
+    assert!(
+        eligible.w > eligible.markers[0] - eligible.x,
+        "52 亿元 passes 50: the bar crosses the line"
+    );
+    assert!(
+        eligible.value_text.contains("52 亿元") && eligible.value_text.contains("≥ 50 亿元"),
+        "{}",
+        eligible.value_text
+    );
     let area = chart.bars.iter().find(|b| b.key == "space.planned_area").unwrap();
     assert_eq!(area.markers.len(), 2, "a band has two lines");
 }

@@ -37,7 +37,12 @@ pub async fn upload(client: &Client, filename: &str, bytes: Vec<u8>) -> Page {
 pub async fn ready(client: &Client, location: &str) -> Page {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let progress = client.http.get(format!("{}{location}/progress", client.base)).send().await.expect("progress");
+        let progress = client
+            .http
+            .get(format!("{}{location}/progress", client.base))
+            .send()
+            .await
+            .expect("progress");
         let json: serde_json::Value = progress.json().await.expect("progress JSON");
         if json["status"] != "processing" {
             return client.get(location).await;
@@ -132,7 +137,12 @@ pub fn read_xlsx(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 async fn bytes_of(client: &Client, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-    let r = client.http.get(format!("{}{path}", client.base)).send().await.expect("GET");
+    let r = client
+        .http
+        .get(format!("{}{path}", client.base))
+        .send()
+        .await
+        .expect("GET");
     let status = r.status();
     let headers = r.headers().clone();
     (status, headers, r.bytes().await.expect("body").to_vec())
@@ -141,7 +151,10 @@ async fn bytes_of(client: &Client, path: &str) -> (StatusCode, reqwest::header::
 fn accelerated(name: &str) -> ProposalInput {
     let mut input = sample_input(name);
     input.accelerated_county = true;
-    input.investment.by_year_yi = ["10", "12", "13", "14", "13"].iter().map(|v| Some(v.parse().unwrap())).collect();
+    input.investment.by_year_yi = ["10", "12", "13", "14", "13"]
+        .iter()
+        .map(|v| Some(v.parse().unwrap()))
+        .collect();
     input
 }
 
@@ -158,11 +171,19 @@ fn classic(name: &str) -> ProposalInput {
 
 async fn drafts(app: &TestApp) -> Vec<ProposalInput> {
     let mut conn = app.db.acquire().await.unwrap();
-    let (rows, _) = xiaozhen::db::proposals::list(&mut conn, Scope::All, &ListFilter::default(), 10_000, 0).await.unwrap();
+    let (rows, _) = xiaozhen::db::proposals::list(&mut conn, Scope::All, &ListFilter::default(), 10_000, 0)
+        .await
+        .unwrap();
     let mut out = Vec::new();
     for r in rows.iter().rev() {
         assert_eq!(r.status, "draft");
-        out.push(xiaozhen::db::proposals::get(&mut conn, r.id, Scope::All).await.unwrap().unwrap().to_input());
+        out.push(
+            xiaozhen::db::proposals::get(&mut conn, r.id, Scope::All)
+                .await
+                .unwrap()
+                .unwrap()
+                .to_input(),
+        );
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
@@ -173,12 +194,20 @@ async fn the_template_round_trips_into_the_same_proposals() {
     let app = TestApp::spawn().await;
     let client = app.login_as(Role::Official).await;
     let list = client.get("/proposals").await;
-    assert_eq!(list.attr("#link-template", "href").as_deref(), Some("/proposals/template.xlsx"));
+    assert_eq!(
+        list.attr("#link-template", "href").as_deref(),
+        Some("/proposals/template.xlsx")
+    );
 
     let (status, headers, bytes) = bytes_of(&client, "/proposals/template.xlsx").await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
-    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
     let (names, rows) = read_xlsx(&bytes);
     assert_eq!(names, vec!["申报项目".to_string(), "填写说明".to_string()]);
     assert_eq!(rows[0][0], "小镇名称");
@@ -194,8 +223,15 @@ async fn the_template_round_trips_into_the_same_proposals() {
     let file = filled_workbook(&rows[..2], &filled);
     let (preview, location) = preview(&client, "申报.xlsx", file).await;
     assert_eq!(preview.status, StatusCode::OK);
-    assert_eq!(preview.texts("#import-rows tbody tr td.name"), vec!["甲小镇", "乙小镇", "丙小镇"]);
-    assert_eq!(preview.texts("#import-rows td.row-no"), vec!["4", "5", "6"], "spreadsheet row numbers");
+    assert_eq!(
+        preview.texts("#import-rows tbody tr td.name"),
+        vec!["甲小镇", "乙小镇", "丙小镇"]
+    );
+    assert_eq!(
+        preview.texts("#import-rows td.row-no"),
+        vec!["4", "5", "6"],
+        "spreadsheet row numbers"
+    );
     assert_eq!(preview.texts("#import-rows .badge"), vec!["合格", "合格", "不合格"]);
     assert!(!preview.has("#error-file"));
     assert!(drafts(&app).await.is_empty(), "nothing written before confirmation");
@@ -221,7 +257,11 @@ async fn the_template_round_trips_into_the_same_proposals() {
         .unwrap();
     assert_eq!(audit, 3, "one audit row per draft");
     let again = client.post(&format!("{location}/confirm"), &[]).await;
-    assert_eq!(again.status, StatusCode::CONFLICT, "a second confirmation changes nothing");
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "a second confirmation changes nothing"
+    );
     assert_eq!(drafts(&app).await.len(), 3);
 }
 
@@ -292,9 +332,21 @@ async fn bad_files_get_a_clear_message_and_422() {
         ("truncated.xlsx", template[..template.len() / 2].to_vec(), "文件已损坏"),
         ("secret.xlsx", encrypted_xlsx(), "文件已加密"),
         ("photo.png", png, "不是表格文件"),
-        ("gibberish.csv", vec![0xFF, 0xFE, 0xFD, 0x81, 0x20, 0xFF], "不是表格文件"),
-        ("notes.csv", "会议纪要\n今天讨论了小镇\n".as_bytes().to_vec(), "未找到列名行"),
-        ("odd.csv", "name,颜色\n甲,红\n".as_bytes().to_vec(), "以下列名无法识别，请使用导入模板的列名：颜色"),
+        (
+            "gibberish.csv",
+            vec![0xFF, 0xFE, 0xFD, 0x81, 0x20, 0xFF],
+            "不是表格文件",
+        ),
+        (
+            "notes.csv",
+            "会议纪要\n今天讨论了小镇\n".as_bytes().to_vec(),
+            "未找到列名行",
+        ),
+        (
+            "odd.csv",
+            "name,颜色\n甲,红\n".as_bytes().to_vec(),
+            "以下列名无法识别，请使用导入模板的列名：颜色",
+        ),
         ("header-only.xlsx", template.clone(), "没有可导入的数据行"),
         ("many.csv", csv_bytes(&too_many), "每次最多导入的行数为：5000"),
     ];
@@ -307,7 +359,10 @@ async fn bad_files_get_a_clear_message_and_422() {
     // No file field at all, and a plain form post.
     let page = client.post("/proposals/import", &[("file", "x")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let imports: i64 = sqlx::query_scalar("SELECT count(*) FROM imports").fetch_one(&app.db).await.unwrap();
+    let imports: i64 = sqlx::query_scalar("SELECT count(*) FROM imports")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(imports, 0);
 }
 
@@ -340,8 +395,14 @@ async fn bad_cells_are_listed_by_row_and_column_and_come_back_as_a_file() {
         with("景区镇", &[("functions.scenic_level", "6")]),
     ];
     let (page, location) = preview(&client, "cells.csv", csv_bytes(&rows)).await;
-    assert_eq!(page.text("#summary"), "共 11 行：有效 1 行，有误 10 行。确认前不会保存任何数据。");
-    let error_of = |row: u32| page.texts(&format!("tr[data-row=\"{row}\"] .row-errors li")).join(" | ");
+    assert_eq!(
+        page.text("#summary"),
+        "共 11 行：有效 1 行，有误 10 行。确认前不会保存任何数据。"
+    );
+    let error_of = |row: u32| {
+        page.texts(&format!("tr[data-row=\"{row}\"] .row-errors li"))
+            .join(" | ")
+    };
     assert_eq!(page.text("tr[data-row=\"2\"] .badge"), "合格");
     let expect = [
         (3, "第3行 · 计划固定资产投资总额（亿元）：", "逗号"),
@@ -357,7 +418,10 @@ async fn bad_cells_are_listed_by_row_and_column_and_come_back_as_a_file() {
     ];
     for (row, starts, contains) in expect {
         let text = error_of(row);
-        assert!(text.starts_with(starts) && text.contains(contains), "row {row}: {text:?}");
+        assert!(
+            text.starts_with(starts) && text.contains(contains),
+            "row {row}: {text:?}"
+        );
     }
 
     // The refused rows come back as a workbook with the reasons in front…
@@ -372,7 +436,10 @@ async fn bad_cells_are_listed_by_row_and_column_and_come_back_as_a_file() {
     assert!(back[2][0].contains("计划固定资产投资总额"), "{:?}", back[2][0]);
     // …and uploading it again reads the same rows (the reason column is ignored).
     let (again, _) = preview(&client, "errors.xlsx", bytes).await;
-    assert_eq!(again.text("#summary"), "共 10 行：有效 0 行，有误 10 行。确认前不会保存任何数据。");
+    assert_eq!(
+        again.text("#summary"),
+        "共 10 行：有效 0 行，有误 10 行。确认前不会保存任何数据。"
+    );
     assert!(!again.has("#confirm-form"), "nothing to confirm");
 }
 
@@ -401,7 +468,11 @@ async fn a_gbk_csv_with_chinese_headers_imports() {
 async fn confirmation_is_all_or_nothing_and_only_for_the_owner() {
     let app = TestApp::spawn().await;
     let client = app.login_as(Role::Official).await;
-    let rows = vec![keys(), typed_cells(&sample_input("一号镇")), typed_cells(&sample_input("二号镇"))];
+    let rows = vec![
+        keys(),
+        typed_cells(&sample_input("一号镇")),
+        typed_cells(&sample_input("二号镇")),
+    ];
     let (_, location) = preview(&client, "two.csv", csv_bytes(&rows)).await;
     let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
 
@@ -410,22 +481,31 @@ async fn confirmation_is_all_or_nothing_and_only_for_the_owner() {
     let other = app.client();
     other.login("other", crate::helpers::PASSWORD).await;
     assert_eq!(other.get(&location).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(other.post(&format!("{location}/confirm"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.post(&format!("{location}/confirm"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     let reviewer = app.login_as(Role::Reviewer).await;
     assert_eq!(reviewer.get("/proposals/import").await.status, StatusCode::FORBIDDEN);
 
     // The second row cannot be stored (tampered in the database): the first
     // must not be stored either.
-    sqlx::query("UPDATE imports SET rows = jsonb_set(rows, '{1,input,name}', to_jsonb(repeat('长', 150))) WHERE id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE imports SET rows = jsonb_set(rows, '{1,input,name}', to_jsonb(repeat('长', 150))) WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let page = client.post(&format!("{location}/confirm"), &[]).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.text("main").contains("未写入任何记录"));
     assert!(drafts(&app).await.is_empty(), "all or nothing");
-    let status: String = sqlx::query_scalar("SELECT status FROM imports WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    let status: String = sqlx::query_scalar("SELECT status FROM imports WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(status, "ready");
 }
 
@@ -435,7 +515,10 @@ async fn export_csv(client: &Client, path: &str) -> Vec<Vec<String>> {
     assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a BOM");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[3..]);
-    reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect()
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
 }
 
 #[tokio::test]
@@ -454,32 +537,60 @@ async fn exports_hold_exactly_the_rows_of_the_filtered_list() {
     let list = client.get("/proposals").await;
     let listed = list.texts("#proposals tbody td:first-child");
     let rows = export_csv(&client, "/proposals/export.csv").await;
-    assert_eq!(rows[0][..3], ["编号".to_string(), "小镇名称".into(), "申报县（市、区）".into()]);
+    assert_eq!(
+        rows[0][..3],
+        ["编号".to_string(), "小镇名称".into(), "申报县（市、区）".into()]
+    );
     let names: Vec<String> = rows[1..].iter().map(|r| r[1].clone()).collect();
     assert_eq!(names, listed, "the official's export is their list, in order");
     let (status, _, bytes) = bytes_of(&client, "/proposals/export.xlsx").await;
     assert_eq!(status, StatusCode::OK);
     let (_, sheet_rows) = read_xlsx(&bytes);
-    assert_eq!(sheet_rows.iter().skip(1).map(|r| r[1].clone()).collect::<Vec<_>>(), listed);
-    assert_eq!(sheet_rows[1..].iter().map(|r| r[4].clone()).filter(|s| *s == Status::Submitted.label(Lang::Zh)).count(), 1);
+    assert_eq!(
+        sheet_rows.iter().skip(1).map(|r| r[1].clone()).collect::<Vec<_>>(),
+        listed
+    );
+    assert_eq!(
+        sheet_rows[1..]
+            .iter()
+            .map(|r| r[4].clone())
+            .filter(|s| *s == Status::Submitted.label(Lang::Zh))
+            .count(),
+        1
+    );
 
     // Admins: region and status filters, as the list page takes them.
     let admin = app.login_as(Role::Admin).await;
     let all = export_csv(&admin, "/proposals/export.csv").await;
     assert_eq!(all.len(), 1 + 5);
     let region = official.region_id.unwrap();
-    let filtered = export_csv(&admin, &format!("/proposals/export.csv?region={region}&status=submitted")).await;
-    assert_eq!(filtered[1..].iter().map(|r| r[1].clone()).collect::<Vec<_>>(), vec!["诸城已申报"]);
+    let filtered = export_csv(
+        &admin,
+        &format!("/proposals/export.csv?region={region}&status=submitted"),
+    )
+    .await;
+    assert_eq!(
+        filtered[1..].iter().map(|r| r[1].clone()).collect::<Vec<_>>(),
+        vec!["诸城已申报"]
+    );
     let mut conn = app.db.acquire().await.unwrap();
-    let filter = ListFilter { region_id: Some(region), status: Some(Status::Draft) };
-    let (db_rows, _) = xiaozhen::db::proposals::list(&mut conn, Scope::All, &filter, 100, 0).await.unwrap();
+    let filter = ListFilter {
+        region_id: Some(region),
+        status: Some(Status::Draft),
+    };
+    let (db_rows, _) = xiaozhen::db::proposals::list(&mut conn, Scope::All, &filter, 100, 0)
+        .await
+        .unwrap();
     let drafts_only = export_csv(&admin, &format!("/proposals/export.csv?region={region}&status=draft")).await;
     assert_eq!(
         drafts_only[1..].iter().map(|r| r[0].clone()).collect::<Vec<_>>(),
         db_rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>()
     );
     let listed_admin = admin.get(&format!("/proposals?region={region}")).await;
-    assert_eq!(listed_admin.attr("#link-export-csv", "href").unwrap(), format!("/proposals/export.csv?&region={region}"));
+    assert_eq!(
+        listed_admin.attr("#link-export-csv", "href").unwrap(),
+        format!("/proposals/export.csv?&region={region}")
+    );
 }
 
 #[tokio::test]
@@ -488,7 +599,11 @@ async fn importing_5000_rows_is_measured() {
     let client = app.login_as(Role::Official).await;
     let mut rows = vec![keys()];
     for i in 0..5000 {
-        let mut input = if i % 3 == 0 { accelerated("x") } else { sample_input("x") };
+        let mut input = if i % 3 == 0 {
+            accelerated("x")
+        } else {
+            sample_input("x")
+        };
         input.name = Some(format!("批量小镇{i:04}"));
         if i % 7 == 0 {
             input.investment.total_yi = Some("40".parse().unwrap());
@@ -505,16 +620,57 @@ async fn importing_5000_rows_is_measured() {
     let location = page.location().unwrap();
     let preview = ready(&client, &location).await;
     let checked = started.elapsed();
-    assert!(preview.text("#summary").starts_with("共 5000 行"), "{}", preview.text("#summary"));
+    assert!(
+        preview.text("#summary").starts_with("共 5000 行"),
+        "{}",
+        preview.text("#summary")
+    );
     let confirm_start = Instant::now();
     let done = client.post(&format!("{location}/confirm"), &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let confirmed = confirm_start.elapsed();
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals").fetch_one(&app.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert!(count > 4000);
     println!(
         "IMPORT 5000 ROWS: file {size} bytes; upload+parse {uploaded:?}; parse+validate+evaluate+preview ready {checked:?}; \
          preview page {} bytes; confirm ({count} drafts, one transaction) {confirmed:?}",
         preview.body.len()
     );
+}
+
+#[tokio::test]
+async fn the_review_queue_exports_exactly_its_filtered_rows() {
+    let app = TestApp::spawn().await;
+    let zc = app.official_of("zc", "诸城市").await;
+    let aq = app.official_of("aq", "安丘市").await;
+    for i in 0..3 {
+        app.submitted(&zc, &sample_input(&format!("诸城{i}"))).await;
+    }
+    app.submitted(&aq, &sample_input("安丘一")).await;
+    app.draft(&zc, &sample_input("草稿不在队列")).await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let region = zc.region_id.unwrap();
+    for query in ["", &format!("?region={region}&sort=name"), "?q=安丘"] {
+        let shown = reviewer.get(&format!("/review{query}")).await.texts("#queue td.name");
+        let rows = export_csv(&reviewer, &format!("/review/export.csv{query}")).await;
+        assert_eq!(
+            rows[1..].iter().map(|r| r[1].clone()).collect::<Vec<_>>(),
+            shown,
+            "{query}"
+        );
+        let (status, _, bytes) = bytes_of(&reviewer, &format!("/review/export.xlsx{query}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, sheet_rows) = read_xlsx(&bytes);
+        assert_eq!(
+            sheet_rows[1..].iter().map(|r| r[1].clone()).collect::<Vec<_>>(),
+            shown,
+            "{query}"
+        );
+    }
+    let official = app.client();
+    official.login("zc", crate::helpers::PASSWORD).await;
+    assert_eq!(bytes_of(&official, "/review/export.csv").await.0, StatusCode::FORBIDDEN);
 }

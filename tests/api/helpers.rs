@@ -264,12 +264,12 @@ impl Drop for TestApp {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
-                if let Ok(opts) = PgConnectOptions::from_str(&url) {
-                    if let Ok(mut conn) = PgConnection::connect_with(&opts).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut conn)
-                            .await;
-                    }
+                if let Ok(opts) = PgConnectOptions::from_str(&url)
+                    && let Ok(mut conn) = PgConnection::connect_with(&opts).await
+                {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })

@@ -21,6 +21,7 @@ const PAGES: &[(Option<Role>, &str)] = &[
     (Some(Role::Admin), "/dashboard"),
     (Some(Role::Official), "/admin"),
     (Some(Role::Reviewer), "/review"),
+    (Some(Role::Reviewer), "/review?status=approved&verdict=fail&sort=name&dir=desc&q=x"),
     (Some(Role::Admin), "/admin"),
     (Some(Role::Admin), "/admin/standards"),
     (Some(Role::Admin), "/admin/standards/1"),
@@ -36,10 +37,10 @@ const PAGES: &[(Option<Role>, &str)] = &[
 /// language switcher's "中文").
 fn visible_text(html: &Html, page_lang: &str) -> String {
     fn walk(el: ElementRef, page_lang: &str, out: &mut String) {
-        if let Some(lang) = el.value().attr("lang") {
-            if lang != page_lang {
-                return;
-            }
+        if let Some(lang) = el.value().attr("lang")
+            && lang != page_lang
+        {
+            return;
         }
         if matches!(el.value().name(), "script" | "style" | "title") {
             return;

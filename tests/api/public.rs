@@ -5,14 +5,11 @@
 
 use std::io::Cursor;
 
-use axum::body::Body;
-use axum::http::Request;
 use calamine::{Data, Reader, Xlsx};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
 use xiaozhen::domain::Role;
 
 use crate::batches::{SECRET_COMMENT, admin_id, approved, published_list};
@@ -24,7 +21,11 @@ fn page_rows(page: &crate::helpers::Page) -> Vec<Vec<String>> {
     let row = scraper::Selector::parse("table.towns tbody tr").unwrap();
     let cell = scraper::Selector::parse("td").unwrap();
     html.select(&row)
-        .map(|r| r.select(&cell).map(|c| c.text().collect::<String>().trim().to_owned()).collect())
+        .map(|r| {
+            r.select(&cell)
+                .map(|c| c.text().collect::<String>().trim().to_owned())
+                .collect()
+        })
         .collect()
 }
 
@@ -41,11 +42,19 @@ async fn downloads_parse_back_to_the_rows_of_the_page_and_the_hash_matches() {
     let rows = page_rows(&page);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0][1], "Town A");
-    assert_eq!(page.attr("table.towns td.name a", "href").as_deref(), Some(format!("/towns/{a}").as_str()));
+    assert_eq!(
+        page.attr("table.towns td.name a", "href").as_deref(),
+        Some(format!("/towns/{a}").as_str())
+    );
     let headers = page.texts("table.towns th");
 
     // CSV: UTF-8 with a byte-order mark, the same header and rows.
-    let csv = client.http.get(app.url(&format!("/batches/{id}.csv"))).send().await.unwrap();
+    let csv = client
+        .http
+        .get(app.url(&format!("/batches/{id}.csv")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let bytes = csv.bytes().await.unwrap();
@@ -53,12 +62,19 @@ async fn downloads_parse_back_to_the_rows_of_the_page_and_the_hash_matches() {
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let csv_headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     assert_eq!(csv_headers, headers);
-    let csv_rows: Vec<Vec<String>> =
-        reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let csv_rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
     assert_eq!(csv_rows, rows);
 
     // XLSX: header, then the rows; numbers are numbers.
-    let xlsx = client.http.get(app.url(&format!("/batches/{id}.xlsx"))).send().await.unwrap();
+    let xlsx = client
+        .http
+        .get(app.url(&format!("/batches/{id}.xlsx")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(xlsx.status(), StatusCode::OK);
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("an XLSX file");
@@ -72,15 +88,25 @@ async fn downloads_parse_back_to_the_rows_of_the_page_and_the_hash_matches() {
         assert_eq!(cells[2].to_string(), row[2]);
         assert_eq!(cells[3].to_string(), row[3]);
         for col in 4..=6 {
-            let Data::Float(value) = cells[col] else { panic!("column {col} is a number: {:?}", cells[col]) };
+            let Data::Float(value) = cells[col] else {
+                panic!("column {col} is a number: {:?}", cells[col])
+            };
             let expected: Decimal = row[col].parse().unwrap();
-            assert!((value - expected.to_string().parse::<f64>().unwrap()).abs() < 1e-9, "column {col}");
+            assert!(
+                (value - expected.to_string().parse::<f64>().unwrap()).abs() < 1e-9,
+                "column {col}"
+            );
         }
         assert_eq!(cells[7].to_string(), row[7]);
     }
 
     // JSON: the same towns; its SHA-256 is the hash on the page.
-    let json = client.http.get(app.url(&format!("/batches/{id}.json"))).send().await.unwrap();
+    let json = client
+        .http
+        .get(app.url(&format!("/batches/{id}.json")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json.status(), StatusCode::OK);
     let bytes = json.bytes().await.unwrap();
     let digest = hex::encode(Sha256::digest(&bytes));
@@ -99,7 +125,15 @@ async fn downloads_parse_back_to_the_rows_of_the_page_and_the_hash_matches() {
         assert_eq!(t["characteristic_share_pct"], row[6].as_str());
     }
     // The stored hash, the page and the file agree, and stay so.
-    let again = client.http.get(app.url(&format!("/batches/{id}.json"))).send().await.unwrap().bytes().await.unwrap();
+    let again = client
+        .http
+        .get(app.url(&format!("/batches/{id}.json")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(again, bytes);
 }
 
@@ -112,15 +146,13 @@ async fn the_api_gives_the_same_data_for_published_batches_only() {
     let draft = xiaozhen::services::batches::create_list_batch(&app.db, admin_id(&app).await, "Draft", "")
         .await
         .unwrap();
-    let router = xiaozhen::handlers::public::api_routes()
-        .with_state(xiaozhen::AppState::new(app.db.clone(), xiaozhen::config::Config::default()));
+    // Through the real server: the routes come from the OpenAPI router.
+    let client = app.client();
     let get = |path: String| {
-        let router = router.clone();
+        let client = &client;
         async move {
-            let response = router.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
-            let status = response.status();
-            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-            (status, serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null))
+            let page = client.get(&path).await;
+            (page.status, serde_json::from_str::<Value>(&page.body).unwrap_or(Value::Null))
         }
     };
     let (status, list) = get("/api/v1/batches".to_owned()).await;
@@ -131,7 +163,13 @@ async fn the_api_gives_the_same_data_for_published_batches_only() {
     assert_eq!(list[0]["towns"], 1);
     let (status, one) = get(format!("/api/v1/batches/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    let file: Value = app.client().get(&format!("/batches/{id}.json")).await.body.parse().unwrap();
+    let file: Value = app
+        .client()
+        .get(&format!("/batches/{id}.json"))
+        .await
+        .body
+        .parse()
+        .unwrap();
     let mut without_hash = one.clone();
     without_hash.as_object_mut().unwrap().remove("content_hash");
     assert_eq!(without_hash, file);
@@ -149,8 +187,15 @@ async fn nothing_unpublished_or_private_is_public() {
     let submitted = app.submitted(&official, &sample_input("Hidden submitted")).await;
     let mut others = vec![draft, submitted];
     for status in ["returned", "rejected", "withdrawn"] {
-        let id = app.submitted(&official, &sample_input(&format!("Hidden {status}"))).await;
-        sqlx::query("UPDATE proposals SET status = $2 WHERE id = $1").bind(id).bind(status).execute(&app.db).await.unwrap();
+        let id = app
+            .submitted(&official, &sample_input(&format!("Hidden {status}")))
+            .await;
+        sqlx::query("UPDATE proposals SET status = $2 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .execute(&app.db)
+            .await
+            .unwrap();
         others.push(id);
     }
     let unlisted = approved(&app, &official, "Hidden approved").await;
@@ -160,20 +205,38 @@ async fn nothing_unpublished_or_private_is_public() {
     others.push(in_draft);
     let published = published_list(&app, "Public list", &[listed]).await;
     let admin = admin_id(&app).await;
-    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "Hidden draft batch", "").await.unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, draft_batch, in_draft, "").await.unwrap();
+    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "Hidden draft batch", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, draft_batch, in_draft, "")
+        .await
+        .unwrap();
 
     let client = app.client();
     // Unpublished records: 404, in every form.
     for id in &others {
-        assert_eq!(client.get(&format!("/towns/{id}")).await.status, StatusCode::NOT_FOUND, "town {id}");
+        assert_eq!(
+            client.get(&format!("/towns/{id}")).await.status,
+            StatusCode::NOT_FOUND,
+            "town {id}"
+        );
     }
     for suffix in ["", ".csv", ".xlsx", ".json"] {
-        assert_eq!(client.get(&format!("/batches/{draft_batch}{suffix}")).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(client.get(&format!("/batches/999999{suffix}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            client.get(&format!("/batches/{draft_batch}{suffix}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            client.get(&format!("/batches/999999{suffix}")).await.status,
+            StatusCode::NOT_FOUND
+        );
     }
     for bad in ["abc", "1.pdf", "-1", "+1", "1.csv.json", ".csv"] {
-        assert_eq!(client.get(&format!("/batches/{bad}")).await.status, StatusCode::NOT_FOUND, "{bad}");
+        assert_eq!(
+            client.get(&format!("/batches/{bad}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{bad}"
+        );
     }
     assert_eq!(client.get("/towns/abc").await.status, StatusCode::NOT_FOUND);
 
@@ -199,10 +262,22 @@ async fn nothing_unpublished_or_private_is_public() {
         assert_eq!(page.status, StatusCode::OK, "{path}");
         bodies.push((path, page.body));
     }
-    let xlsx = client.http.get(app.url(&format!("/batches/{published}.xlsx"))).send().await.unwrap().bytes().await.unwrap();
+    let xlsx = client
+        .http
+        .get(app.url(&format!("/batches/{published}.xlsx")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap();
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let text: String = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("|");
+    let text: String = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join("|");
     bodies.push(("xlsx".to_owned(), text));
     for (path, body) in &bodies {
         for secret in private {
@@ -223,14 +298,28 @@ async fn a_town_page_explains_why_it_qualified() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("main h1"), "Town A");
     assert_eq!(page.text(".meta .region"), "诸城市");
-    assert_eq!(page.attr(".listed-in a", "href").as_deref(), Some(format!("/batches/{batch}").as_str()));
-    assert!(page.text(".standard").contains("v1"), "standard and version: {}", page.text(".standard"));
+    assert_eq!(
+        page.attr(".listed-in a", "href").as_deref(),
+        Some(format!("/batches/{batch}").as_str())
+    );
+    assert!(
+        page.text(".standard").contains("v1"),
+        "standard and version: {}",
+        page.text(".standard")
+    );
     assert_eq!(page.text(".badge.overall"), "合格");
-    assert!(page.texts("table.findings tbody tr").len() > 5, "every finding is shown");
+    assert!(
+        page.texts("table.findings tbody tr").len() > 5,
+        "every finding is shown"
+    );
     assert!(page.texts("dl.figures dt").iter().any(|t| t == "特色产业投资占比"));
     // The official's later edits are impossible; the frozen page survives a
     // change of the live row (e.g. a data fix by SQL).
-    sqlx::query("UPDATE proposals SET name = 'Renamed live' WHERE id = $1").bind(a).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE proposals SET name = 'Renamed live' WHERE id = $1")
+        .bind(a)
+        .execute(&app.db)
+        .await
+        .unwrap();
     assert_eq!(app.client().get(&format!("/towns/{a}")).await.text("main h1"), "Town A");
     // In English too.
     let client = app.client();
@@ -291,11 +380,27 @@ async fn batch_town_and_admin_batch_pages_are_wholly_english_when_chosen() {
     let list = published_list(&app, "First list", &[a, b]).await;
     let admin = app.login_as(Role::Admin).await;
     let withdrawal = admin
-        .post("/admin/batches", &[("kind", "withdrawal"), ("withdraws", &list.to_string()), ("title", "Withdrawal")])
+        .post(
+            "/admin/batches",
+            &[
+                ("kind", "withdrawal"),
+                ("withdraws", &list.to_string()),
+                ("title", "Withdrawal"),
+            ],
+        )
         .await;
     let withdrawal = withdrawal.location().unwrap();
-    admin.post(&format!("{withdrawal}/entries"), &[("proposal", &b.to_string()), ("reason", "Reason")]).await;
-    let draft = admin.post("/admin/batches", &[("kind", "list"), ("title", "Draft list")]).await.location().unwrap();
+    admin
+        .post(
+            &format!("{withdrawal}/entries"),
+            &[("proposal", &b.to_string()), ("reason", "Reason")],
+        )
+        .await;
+    let draft = admin
+        .post("/admin/batches", &[("kind", "list"), ("title", "Draft list")])
+        .await
+        .location()
+        .unwrap();
     let anonymous = app.client();
     anonymous.get("/lang/en").await;
     admin.get("/lang/en").await;

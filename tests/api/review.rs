@@ -26,11 +26,19 @@ fn warning_input(name: &str) -> xiaozhen::domain::proposal::ProposalInput {
 }
 
 async fn version(app: &TestApp, id: i64) -> i32 {
-    sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 async fn status(app: &TestApp, id: i64) -> String {
-    sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
@@ -90,8 +98,14 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
     assert_eq!(page.texts("#queue tbody tr").len(), 50);
     assert_eq!(page.text(".pager .position"), "1 / 3");
     // 41 of 123 fail the WiFi criterion (the original and every third copy).
-    assert_eq!(page.text("#failing-criteria tr[data-criterion=\"function.wifi\"] .failing"), "41");
-    assert_eq!(page.text("#failing-criteria tr[data-criterion=\"function.wifi\"] .share"), "33.3%");
+    assert_eq!(
+        page.text("#failing-criteria tr[data-criterion=\"function.wifi\"] .failing"),
+        "41"
+    );
+    assert_eq!(
+        page.text("#failing-criteria tr[data-criterion=\"function.wifi\"] .share"),
+        "33.3%"
+    );
 
     // Paging, oldest first: the three pages together are every proposal once, in order.
     let mut names = Vec::new();
@@ -129,13 +143,19 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
     // Eligible investment ascending: the sample (62 − exclusions) first.
     let eligible = reviewer.get("/review?sort=eligible").await;
     let first = eligible.texts("#queue tbody td.name");
-    assert!(first[0] == "健康美食小镇" || first[0] == "不合格小镇" || first[0] == "青州时尚小镇", "{first:?}");
+    assert!(
+        first[0] == "健康美食小镇" || first[0] == "不合格小镇" || first[0] == "青州时尚小镇",
+        "{first:?}"
+    );
     // Verdict sort: failing first.
     let by_verdict = reviewer.get("/review?sort=verdict").await;
     assert_eq!(by_verdict.texts("#queue tbody td.overall")[0], "不合格");
 
     // Region, industry and standard.
-    let region_id: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE name = '青州市'").fetch_one(&app.db).await.unwrap();
+    let region_id: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE name = '青州市'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let by_region = reviewer.get(&format!("/review?region={region_id}")).await;
     assert_eq!(by_region.texts("#queue tbody td.name"), vec!["青州时尚小镇"]);
     let by_industry = reviewer.get("/review?industry=fashion").await;
@@ -147,10 +167,22 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
     assert!(none.has("#queue-empty"));
 
     // A decision moves the counters.
-    let reviewer_user = app.user(sqlx::query_scalar("SELECT id FROM users WHERE username = 'reviewer1'").fetch_one(&app.db).await.unwrap()).await;
-    reviews::decide(&app.db, &reviewer_user, pass_id, &DecisionInput::new(Decision::Approve, "", version(&app, pass_id).await))
-        .await
-        .unwrap();
+    let reviewer_user = app
+        .user(
+            sqlx::query_scalar("SELECT id FROM users WHERE username = 'reviewer1'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap(),
+        )
+        .await;
+    reviews::decide(
+        &app.db,
+        &reviewer_user,
+        pass_id,
+        &DecisionInput::new(Decision::Approve, "", version(&app, pass_id).await),
+    )
+    .await
+    .unwrap();
     let after = reviewer.get("/review?status=approved").await;
     assert_eq!(after.text("[data-count=submitted]"), "122");
     assert_eq!(after.text("[data-count=approved]"), "1");
@@ -170,40 +202,89 @@ async fn overriding_a_finding_needs_a_reason_keeps_the_computed_verdict_and_reco
 
     // No reason: 422, the form again with the message and the choice kept.
     let refused = reviewer
-        .post(&path, &[("evaluation", &evaluation), ("criterion", "space.planned_area"), ("final_verdict", "pass"), ("reason", "  ")])
+        .post(
+            &path,
+            &[
+                ("evaluation", &evaluation),
+                ("criterion", "space.planned_area"),
+                ("final_verdict", "pass"),
+                ("reason", "  "),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.text("#override-form .field-error"), "请填写调整理由。");
-    assert!(refused.attr("#override-verdict option[value=pass]", "selected").is_some());
+    assert!(
+        refused
+            .attr("#override-verdict option[value=pass]", "selected")
+            .is_some()
+    );
     // The same verdict as computed: nothing to override.
     let same = reviewer
-        .post(&path, &[("evaluation", &evaluation), ("criterion", "space.planned_area"), ("final_verdict", "warn"), ("reason", "理由")])
+        .post(
+            &path,
+            &[
+                ("evaluation", &evaluation),
+                ("criterion", "space.planned_area"),
+                ("final_verdict", "warn"),
+                ("reason", "理由"),
+            ],
+        )
         .await;
     assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(same.text("#override-form .field-error"), "认定结论与当前结论相同，无需调整。");
+    assert_eq!(
+        same.text("#override-form .field-error"),
+        "认定结论与当前结论相同，无需调整。"
+    );
     assert_eq!(same.text("#override-reason"), "理由");
 
     let ok = reviewer
-        .post(&path, &[
-            ("evaluation", &evaluation),
-            ("criterion", "space.planned_area"),
-            ("final_verdict", "pass"),
-            ("reason", "规划面积3.7平方公里，属“3平方公里左右”"),
-        ])
+        .post(
+            &path,
+            &[
+                ("evaluation", &evaluation),
+                ("criterion", "space.planned_area"),
+                ("final_verdict", "pass"),
+                ("reason", "规划面积3.7平方公里，属“3平方公里左右”"),
+            ],
+        )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let report = reviewer.get(&format!("/proposals/{id}/report")).await;
     let row = "#findings tr[data-criterion=\"space.planned_area\"]";
-    assert_eq!(report.text(&format!("{row} .verdict")), "预警", "the computed verdict stays");
+    assert_eq!(
+        report.text(&format!("{row} .verdict")),
+        "预警",
+        "the computed verdict stays"
+    );
     assert_eq!(report.text(&format!("{row} .final .badge")), "符合");
-    assert!(report.text(&format!("{row} .final .override-by")).contains("reviewer1 display"));
-    assert_eq!(report.text(&format!("{row} .final .override-reason")), "规划面积3.7平方公里，属“3平方公里左右”");
+    assert!(
+        report
+            .text(&format!("{row} .final .override-by"))
+            .contains("reviewer1 display")
+    );
+    assert_eq!(
+        report.text(&format!("{row} .final .override-reason")),
+        "规划面积3.7平方公里，属“3平方公里左右”"
+    );
     assert_eq!(report.text("#overall"), "基本合格（有预警）");
     assert_eq!(report.text("#final-overall"), "合格");
     // The stored evaluation is unchanged; one audit row.
-    let overall: String = sqlx::query_scalar("SELECT overall FROM evaluations WHERE proposal_id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    let overall: String = sqlx::query_scalar("SELECT overall FROM evaluations WHERE proposal_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(overall, "pass_with_warnings");
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.finding_overridden'", id).await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.finding_overridden'",
+            id
+        )
+        .await,
+        1
+    );
     // The official sees the override on the report too, but no forms.
     let official_client = app.client();
     official_client.login("zc", crate::helpers::PASSWORD).await;
@@ -213,17 +294,39 @@ async fn overriding_a_finding_needs_a_reason_keeps_the_computed_verdict_and_reco
 
     // Approving records the override and the final overall in the review.
     let v = version(&app, id).await.to_string();
-    let done = reviewer.post(&format!("/proposals/{id}/decision"), &[("decision", "approve"), ("comment", ""), ("version", &v), ("evaluation", &evaluation)]).await;
+    let done = reviewer
+        .post(
+            &format!("/proposals/{id}/decision"),
+            &[
+                ("decision", "approve"),
+                ("comment", ""),
+                ("version", &v),
+                ("evaluation", &evaluation),
+            ],
+        )
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let (final_overall, overrides): (String, serde_json::Value) =
-        sqlx::query_as("SELECT final_overall, overrides FROM reviews WHERE proposal_id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT final_overall, overrides FROM reviews WHERE proposal_id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(final_overall, "pass");
     assert_eq!(overrides[0]["criterion"], "space.planned_area");
     assert_eq!(overrides[0]["computed"], "warn");
     assert_eq!(overrides[0]["final"], "pass");
     // No override once decided.
     let late = reviewer
-        .post(&path, &[("evaluation", &evaluation), ("criterion", "space.planned_area"), ("final_verdict", "warn"), ("reason", "x")])
+        .post(
+            &path,
+            &[
+                ("evaluation", &evaluation),
+                ("criterion", "space.planned_area"),
+                ("final_verdict", "warn"),
+                ("reason", "x"),
+            ],
+        )
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
 }
@@ -247,63 +350,158 @@ async fn every_decision_path_and_refusal() {
 
     // Approve: 303, approved, one review and one audit row.
     let v = version(&app, a).await.to_string();
-    let page = decide(a, vec![("decision", "approve".into()), ("comment", "符合要求".into()), ("version", v.clone())]).await;
+    let page = decide(
+        a,
+        vec![
+            ("decision", "approve".into()),
+            ("comment", "符合要求".into()),
+            ("version", v.clone()),
+        ],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location().unwrap(), format!("/proposals/{a}"));
     assert_eq!(status(&app, a).await, "approved");
-    assert_eq!(count(&app, "SELECT count(*) FROM reviews WHERE proposal_id = $1", a).await, 1);
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.approved'", a).await, 1);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM reviews WHERE proposal_id = $1", a).await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.approved'",
+            a
+        )
+        .await,
+        1
+    );
     // Twice: 409, nothing applied.
-    let again = decide(a, vec![("decision", "reject".into()), ("comment", "x".into()), ("version", v)]).await;
+    let again = decide(
+        a,
+        vec![("decision", "reject".into()), ("comment", "x".into()), ("version", v)],
+    )
+    .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.text("main").contains("不在待评审状态"));
-    assert_eq!(count(&app, "SELECT count(*) FROM reviews WHERE proposal_id = $1", a).await, 1);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM reviews WHERE proposal_id = $1", a).await,
+        1
+    );
 
     // Reject without a comment: 422 with the message; typed choice kept.
     let v = version(&app, r).await.to_string();
-    let page = decide(r, vec![("decision", "reject".into()), ("comment", " ".into()), ("version", v.clone())]).await;
+    let page = decide(
+        r,
+        vec![
+            ("decision", "reject".into()),
+            ("comment", " ".into()),
+            ("version", v.clone()),
+        ],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(page.text("#decision-form .field-error"), "不予通过或退回修改时必须填写评审意见。");
+    assert_eq!(
+        page.text("#decision-form .field-error"),
+        "不予通过或退回修改时必须填写评审意见。"
+    );
     assert!(page.attr("#decision-reject", "checked").is_some());
     assert_eq!(status(&app, r).await, "submitted");
     // A stale version: 409.
-    let stale = decide(r, vec![("decision", "reject".into()), ("comment", "不符合".into()), ("version", "999".into())]).await;
+    let stale = decide(
+        r,
+        vec![
+            ("decision", "reject".into()),
+            ("comment", "不符合".into()),
+            ("version", "999".into()),
+        ],
+    )
+    .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
-    let page = decide(r, vec![("decision", "reject".into()), ("comment", "投资不足".into()), ("version", v)]).await;
+    let page = decide(
+        r,
+        vec![
+            ("decision", "reject".into()),
+            ("comment", "投资不足".into()),
+            ("version", v),
+        ],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(status(&app, r).await, "rejected");
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.rejected'", r).await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.rejected'",
+            r
+        )
+        .await,
+        1
+    );
 
     // Return with a comment: the official sees it on the proposal page.
     let v = version(&app, t).await.to_string();
     let missing = decide(t, vec![("decision", "return".into()), ("version", v.clone())]).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let page = decide(t, vec![("decision", "return".into()), ("comment", "请补充WiFi覆盖材料".into()), ("version", v)]).await;
+    let page = decide(
+        t,
+        vec![
+            ("decision", "return".into()),
+            ("comment", "请补充WiFi覆盖材料".into()),
+            ("version", v),
+        ],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(status(&app, t).await, "returned");
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.returned'", t).await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'proposal.returned'",
+            t
+        )
+        .await,
+        1
+    );
     let official_client = app.client();
     official_client.login("zc", crate::helpers::PASSWORD).await;
     let show = official_client.get(&format!("/proposals/{t}")).await;
-    assert!(show.body.contains("请补充WiFi覆盖材料"), "the official sees the comment");
+    assert!(
+        show.body.contains("请补充WiFi覆盖材料"),
+        "the official sees the comment"
+    );
 
     // Approving a failing proposal needs the confirmation and a reason.
     let v = version(&app, f).await.to_string();
     let page = decide(f, vec![("decision", "approve".into()), ("version", v.clone())]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.texts("#confirm-fail .field-error").len(), 2);
-    let page = decide(f, vec![("decision", "approve".into()), ("version", v.clone()), ("confirm_fail", "true".into())]).await;
+    let page = decide(
+        f,
+        vec![
+            ("decision", "approve".into()),
+            ("version", v.clone()),
+            ("confirm_fail", "true".into()),
+        ],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.attr("#confirm-fail-box", "checked").is_some());
-    let page = decide(f, vec![
-        ("decision", "approve".into()),
-        ("version", v),
-        ("confirm_fail", "true".into()),
-        ("confirm_reason", "WiFi工程已招标，年内完成".into()),
-    ])
+    let page = decide(
+        f,
+        vec![
+            ("decision", "approve".into()),
+            ("version", v),
+            ("confirm_fail", "true".into()),
+            ("confirm_reason", "WiFi工程已招标，年内完成".into()),
+        ],
+    )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let comment: String = sqlx::query_scalar("SELECT comment FROM reviews WHERE proposal_id = $1").bind(f).fetch_one(&app.db).await.unwrap();
+    let comment: String = sqlx::query_scalar("SELECT comment FROM reviews WHERE proposal_id = $1")
+        .bind(f)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert!(comment.contains("WiFi工程已招标"));
 
     // An unknown decision: 422; a withdrawn proposal: 409.
@@ -311,8 +509,17 @@ async fn every_decision_path_and_refusal() {
     let v = version(&app, w).await.to_string();
     let bad = decide(w, vec![("decision", "maybe".into()), ("version", v.clone())]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    xiaozhen::services::proposals::withdraw(&app.db, &official, w, version(&app, w).await).await.unwrap();
-    let gone = decide(w, vec![("decision", "approve".into()), ("version", version(&app, w).await.to_string())]).await;
+    xiaozhen::services::proposals::withdraw(&app.db, &official, w, version(&app, w).await)
+        .await
+        .unwrap();
+    let gone = decide(
+        w,
+        vec![
+            ("decision", "approve".into()),
+            ("version", version(&app, w).await.to_string()),
+        ],
+    )
+    .await;
     assert_eq!(gone.status, StatusCode::CONFLICT);
 }
 
@@ -328,21 +535,58 @@ async fn other_roles_cannot_decide_and_reviewers_cannot_edit_publish_or_administ
     let v = version(&app, id).await.to_string();
     let fields = [("decision", "approve"), ("comment", "x"), ("version", v.as_str())];
     for client in [&official, &admin] {
-        assert_eq!(client.post(&format!("/proposals/{id}/decision"), &fields).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            client.post(&format!("/proposals/{id}/decision"), &fields).await.status,
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(client.get("/review").await.status, StatusCode::FORBIDDEN);
     }
     assert_eq!(status(&app, id).await, "submitted");
     // Reviewers: no editing, submitting, withdrawing, admin pages or publishing.
-    assert_eq!(reviewer.get(&format!("/proposals/{id}/edit")).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(reviewer.post(&format!("/proposals/{id}"), &[("name", "改名"), ("version", &v)]).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(reviewer.post(&format!("/proposals/{id}/withdraw"), &[("version", &v)]).await.status, StatusCode::FORBIDDEN);
-    for path in ["/admin", "/admin/users", "/admin/batches", "/admin/standards", "/admin/audit"] {
+    assert_eq!(
+        reviewer.get(&format!("/proposals/{id}/edit")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reviewer
+            .post(&format!("/proposals/{id}"), &[("name", "改名"), ("version", &v)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reviewer
+            .post(&format!("/proposals/{id}/withdraw"), &[("version", &v)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    for path in [
+        "/admin",
+        "/admin/users",
+        "/admin/batches",
+        "/admin/standards",
+        "/admin/audit",
+    ] {
         assert_eq!(reviewer.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
     }
-    assert_eq!(reviewer.post("/admin/batches/1/publish", &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reviewer.post("/admin/batches/1/publish", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
     // The report: reviewers see the panel; officials do not.
-    assert!(reviewer.get(&format!("/proposals/{id}/report")).await.has("#decision-form"));
-    assert!(!official.get(&format!("/proposals/{id}/report")).await.has("#review-panel"));
+    assert!(
+        reviewer
+            .get(&format!("/proposals/{id}/report"))
+            .await
+            .has("#decision-form")
+    );
+    assert!(
+        !official
+            .get(&format!("/proposals/{id}/report"))
+            .await
+            .has("#review-panel")
+    );
 }
 
 #[tokio::test]
@@ -369,7 +613,10 @@ async fn twenty_concurrent_decisions_apply_exactly_once() {
         }
     }
     assert_eq!((ok, refused), (1, 19));
-    assert_eq!(count(&app, "SELECT count(*) FROM reviews WHERE proposal_id = $1", id).await, 1);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM reviews WHERE proposal_id = $1", id).await,
+        1
+    );
     assert_eq!(
         count(&app, "SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action IN ('proposal.approved', 'proposal.rejected', 'proposal.returned')", id).await,
         1
@@ -383,19 +630,32 @@ async fn a_returned_proposal_that_comes_back_shows_what_changed() {
     let id = app.submitted(&official, &warning_input("修改小镇")).await;
     let reviewer_id = app.create_user("rv", Role::Reviewer, None).await;
     let reviewer_user = app.user(reviewer_id).await;
-    reviews::decide(&app.db, &reviewer_user, id, &DecisionInput::new(Decision::Return, "规划面积偏大", version(&app, id).await))
-        .await
-        .unwrap();
+    reviews::decide(
+        &app.db,
+        &reviewer_user,
+        id,
+        &DecisionInput::new(Decision::Return, "规划面积偏大", version(&app, id).await),
+    )
+    .await
+    .unwrap();
     let mut input = sample_input("修改小镇");
     input.planned_area_km2 = Some(dec!(3.2));
-    let v = xiaozhen::services::proposals::save(&app.db, &official, id, version(&app, id).await, &input, Vec::new()).await.unwrap();
-    xiaozhen::services::proposals::submit(&app.db, &official, id, v).await.unwrap();
+    let v = xiaozhen::services::proposals::save(&app.db, &official, id, version(&app, id).await, &input, Vec::new())
+        .await
+        .unwrap();
+    xiaozhen::services::proposals::submit(&app.db, &official, id, v)
+        .await
+        .unwrap();
 
     let reviewer = app.client();
     reviewer.login("rv", crate::helpers::PASSWORD).await;
     let report = reviewer.get(&format!("/proposals/{id}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
-    let label = FIELDS.iter().find(|f| f.name == "planned_area_km2").unwrap().label(xiaozhen::domain::Lang::Zh);
+    let label = FIELDS
+        .iter()
+        .find(|f| f.name == "planned_area_km2")
+        .unwrap()
+        .label(xiaozhen::domain::Lang::Zh);
     assert_eq!(report.texts("#changed-fields th.field"), vec![label.to_owned()]);
     assert!(report.text("#changed-fields td.old").starts_with("3.7"));
     assert!(report.text("#changed-fields td.new").starts_with("3.2"));

@@ -14,4 +14,6 @@ mod helpers;
 
 mod harness;
 
+mod import;
 mod login;
+mod review;

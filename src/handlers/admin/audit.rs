@@ -80,7 +80,10 @@ fn day_start(text: &str, days_after: i64) -> Result<Option<DateTime<Utc>>, ()> {
     }
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ())?;
     let day = day + chrono::Duration::days(days_after);
-    let local = cst().from_local_datetime(&day.and_hms_opt(0, 0, 0).ok_or(())?).single().ok_or(())?;
+    let local = cst()
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).ok_or(())?)
+        .single()
+        .ok_or(())?;
     Ok(Some(local.with_timezone(&Utc)))
 }
 
@@ -152,5 +155,16 @@ pub async fn list(
     ])
     .map(|s| format!("&{s}"))
     .unwrap_or_default();
-    Ok(AuditPage { page, q, rows, total, page_no, pages, actions, entities, params, bad_dates })
+    Ok(AuditPage {
+        page,
+        q,
+        rows,
+        total,
+        page_no,
+        pages,
+        actions,
+        entities,
+        params,
+        bad_dates,
+    })
 }

@@ -72,10 +72,19 @@ impl ListPage {
 }
 
 fn kind_label(page: &Page, b: &BatchRow) -> String {
-    page.t(if b.is_withdrawal() { "public.kind.withdrawal" } else { "public.kind.list" })
+    page.t(if b.is_withdrawal() {
+        "public.kind.withdrawal"
+    } else {
+        "public.kind.list"
+    })
 }
 
-async fn list_page(state: &AppState, page: Page, form: CreateForm, error: Option<(&'static str, String)>) -> AppResult<ListPage> {
+async fn list_page(
+    state: &AppState,
+    page: Page,
+    form: CreateForm,
+    error: Option<(&'static str, String)>,
+) -> AppResult<ListPage> {
     let mut conn = state.db.acquire().await?;
     let rows = db::list_all(&mut conn).await?;
     let lists = rows
@@ -90,12 +99,22 @@ async fn list_page(state: &AppState, page: Page, form: CreateForm, error: Option
             title: b.title.clone(),
             kind: kind_label(&page, b),
             published: b.is_published(),
-            status: page.t(if b.is_published() { "admin.batches.published" } else { "admin.batches.draft" }),
+            status: page.t(if b.is_published() {
+                "admin.batches.published"
+            } else {
+                "admin.batches.draft"
+            }),
             date: b.published_at.map(format_date).unwrap_or_default(),
             entries: b.entries,
         })
         .collect();
-    Ok(ListPage { page, batches, lists, form, error })
+    Ok(ListPage {
+        page,
+        batches,
+        lists,
+        form,
+        error,
+    })
 }
 
 /// `GET /admin/batches`.
@@ -201,7 +220,9 @@ async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEdit
             position: i as i32 + 1,
             name: e.proposal_name,
             region: e.region_name,
-            status: Status::from_code(&e.proposal_status).map(|s| s.label(lang)).unwrap_or(""),
+            status: Status::from_code(&e.proposal_status)
+                .map(|s| s.label(lang))
+                .unwrap_or(""),
             status_code: e.proposal_status,
             reason: e.reason,
             first: i == 0,
@@ -245,13 +266,24 @@ async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEdit
 
 /// `GET /admin/batches/{id}`: the draft's editor (or a published batch's
 /// summary).
-pub async fn show(State(state): State<AppState>, page: Page, Admin(_): Admin, Path(id): Path<i64>) -> AppResult<BatchEditPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<BatchEditPage> {
     edit_page(&state, page, id).await
 }
 
 /// A refusal of the service, as the page answers it: form errors re-render
 /// the editor (422); a wrong state is a 409 page linking back.
-async fn refused(state: &AppState, page: Page, id: i64, err: BatchError, keep: impl FnOnce(&mut BatchEditPage)) -> AppResult<Response> {
+async fn refused(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    err: BatchError,
+    keep: impl FnOnce(&mut BatchEditPage),
+) -> AppResult<Response> {
     match err {
         BatchError::Invalid(field, key) => {
             let message = page.t(key);
@@ -266,7 +298,10 @@ async fn refused(state: &AppState, page: Page, id: i64, err: BatchError, keep: i
             let AppError::Conflict { key, .. } = AppError::from(other) else {
                 return Err(AppError::Internal(anyhow::anyhow!("unexpected batch error")));
             };
-            Err(AppError::Conflict { key, link: Some(format!("/admin/batches/{id}")) })
+            Err(AppError::Conflict {
+                key,
+                link: Some(format!("/admin/batches/{id}")),
+            })
         }
     }
 }
@@ -317,9 +352,13 @@ pub async fn add_entry(
     Form(form): Form<EntryForm>,
 ) -> AppResult<Response> {
     let Ok(proposal) = form.proposal.trim().parse::<i64>() else {
-        return refused(&state, page, id, BatchError::Invalid("proposal", "admin.batches.error.choose"), |p| {
-            p.typed_reason = form.reason.clone()
-        })
+        return refused(
+            &state,
+            page,
+            id,
+            BatchError::Invalid("proposal", "admin.batches.error.choose"),
+            |p| p.typed_reason = form.reason.clone(),
+        )
         .await;
     };
     match service::add_entry(&state.db, admin.id, id, proposal, &form.reason).await {
@@ -377,16 +416,31 @@ pub async fn set_reason(
 }
 
 /// `GET /admin/batches/{id}/preview`: the public page as it will read.
-pub async fn preview(State(state): State<AppState>, page: Page, Admin(_): Admin, Path(id): Path<i64>) -> AppResult<BatchPage> {
+pub async fn preview(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<BatchPage> {
     let mut conn = state.db.acquire().await?;
     let (batch, public, refused) = service::preview(&mut conn, id).await?;
     let view = batch_view(&mut conn, &page, &batch, &public).await?;
-    Ok(BatchPage { page, batch: view, preview: true, refused })
+    Ok(BatchPage {
+        page,
+        batch: view,
+        preview: true,
+        refused,
+    })
 }
 
 /// `POST /admin/batches/{id}/publish`: one transaction; a second click or a
 /// concurrent publication → 409.
-pub async fn publish(State(state): State<AppState>, page: Page, Admin(admin): Admin, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn publish(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(admin): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     match service::publish(&state.db, admin.id, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
         Err(e) => refused(&state, page, id, e, |_| {}).await,

@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/batches/{id}", get(batches::show).post(batches::update))
         .route("/admin/batches/{id}/preview", get(batches::preview))
         .route("/admin/batches/{id}/entries", post(batches::add_entry))
-        .route("/admin/batches/{id}/entries/{entry}/remove", post(batches::remove_entry))
+        .route(
+            "/admin/batches/{id}/entries/{entry}/remove",
+            post(batches::remove_entry),
+        )
         .route("/admin/batches/{id}/entries/{entry}/move", post(batches::move_entry))
         .route("/admin/batches/{id}/entries/{entry}/reason", post(batches::set_reason))
         .route("/admin/batches/{id}/publish", post(batches::publish))
@@ -65,10 +68,30 @@ pub async fn home(State(state): State<AppState>, page: Page, Admin(_user): Admin
         class,
     };
     let attention = vec![
-        item("admin.home.awaiting_review", a.awaiting_review, "/proposals?status=submitted", "awaiting-review"),
-        item("admin.home.approved_unlisted", a.approved_unlisted, "/admin/batches", "approved-unlisted"),
-        item("admin.home.draft_batches", a.draft_batches, "/admin/batches", "draft-batches"),
-        item("admin.home.draft_standards", a.draft_standards, "/admin/standards", "draft-standards"),
+        item(
+            "admin.home.awaiting_review",
+            a.awaiting_review,
+            "/proposals?status=submitted",
+            "awaiting-review",
+        ),
+        item(
+            "admin.home.approved_unlisted",
+            a.approved_unlisted,
+            "/admin/batches",
+            "approved-unlisted",
+        ),
+        item(
+            "admin.home.draft_batches",
+            a.draft_batches,
+            "/admin/batches",
+            "draft-batches",
+        ),
+        item(
+            "admin.home.draft_standards",
+            a.draft_standards,
+            "/admin/standards",
+            "draft-standards",
+        ),
     ];
     Ok(HomePage { page, attention })
 }

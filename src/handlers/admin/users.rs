@@ -80,7 +80,13 @@ fn roles(page: &Page) -> Vec<(&'static str, &'static str)> {
     Role::ALL.iter().map(|r| (r.as_str(), r.label(page.lang))).collect()
 }
 
-async fn users_page(state: &AppState, page: Page, form: CreateForm, error: Option<(&'static str, String)>, region_name: String) -> AppResult<UsersPage> {
+async fn users_page(
+    state: &AppState,
+    page: Page,
+    form: CreateForm,
+    error: Option<(&'static str, String)>,
+    region_name: String,
+) -> AppResult<UsersPage> {
     let mut conn = state.db.acquire().await?;
     let lang = page.lang;
     let users = users::list_all(&mut conn)
@@ -99,9 +105,22 @@ async fn users_page(state: &AppState, page: Page, form: CreateForm, error: Optio
     let regions = users::regions_in_use(&mut conn)
         .await?
         .into_iter()
-        .map(|r| RegionLine { id: r.id, name: r.name, officials: r.officials, proposals: r.proposals })
+        .map(|r| RegionLine {
+            id: r.id,
+            name: r.name,
+            officials: r.officials,
+            proposals: r.proposals,
+        })
         .collect();
-    Ok(UsersPage { roles: roles(&page), page, users, regions, form, error, region_name })
+    Ok(UsersPage {
+        roles: roles(&page),
+        page,
+        users,
+        regions,
+        form,
+        error,
+        region_name,
+    })
 }
 
 /// `GET /admin/users`.
@@ -125,7 +144,12 @@ pub async fn create(
         let message = page.t("admin.users.error.role");
         return unprocessable(users_page(&state, page, form, Some(("role", message)), String::new()).await?);
     };
-    let new = NewAccount { username: &form.username, display_name: &form.display_name, role, region_id: region_id(&form.region) };
+    let new = NewAccount {
+        username: &form.username,
+        display_name: &form.display_name,
+        role,
+        region_id: region_id(&form.region),
+    };
     match service::create_user(&state.db, admin.id, new).await {
         Ok((id, password)) => {
             show_once(&session, id, &password).await?;
@@ -170,7 +194,13 @@ impl UserPage {
     }
 }
 
-async fn user_page(state: &AppState, page: Page, id: i64, password: Option<String>, error: Option<String>) -> AppResult<UserPage> {
+async fn user_page(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    password: Option<String>,
+    error: Option<String>,
+) -> AppResult<UserPage> {
     let mut conn = state.db.acquire().await?;
     let u = users::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let regions = regions::list(&mut conn).await?;
@@ -243,7 +273,10 @@ pub async fn change_role(
 }
 
 fn last_admin(id: i64) -> AppError {
-    AppError::Conflict { key: "admin.users.error.last_admin", link: Some(format!("/admin/users/{id}")) }
+    AppError::Conflict {
+        key: "admin.users.error.last_admin",
+        link: Some(format!("/admin/users/{id}")),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -296,7 +329,16 @@ pub async fn add_region(
         Ok(_) => Ok(Redirect::to("/admin/users#regions").into_response()),
         Err(UserError::Invalid(_, key)) => {
             let message = page.t(key);
-            unprocessable(users_page(&state, page, CreateForm::default(), Some(("region_name", message)), form.name).await?)
+            unprocessable(
+                users_page(
+                    &state,
+                    page,
+                    CreateForm::default(),
+                    Some(("region_name", message)),
+                    form.name,
+                )
+                .await?,
+            )
         }
         Err(e) => Err(e.into()),
     }

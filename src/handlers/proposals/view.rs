@@ -352,6 +352,8 @@ pub struct ReportPage {
     pub final_overall: Option<(&'static str, &'static str)>,
     /// Reviewers' and admins' sections: evaluations, decisions, changes, forms.
     pub review: Option<crate::handlers::review::ReviewPanel>,
+    /// The town's figures against the thresholds.
+    pub chart: Option<crate::handlers::dashboard::ChartView>,
 }
 
 impl ReportPage {
@@ -410,6 +412,7 @@ pub async fn report_page(
         overrides: extras.overrides,
         final_overall: extras.final_overall,
         review: extras.review,
+        chart: evaluation.as_ref().map(|e| crate::handlers::dashboard::report_chart(&e.findings.0, &page)),
         page,
     })
 }

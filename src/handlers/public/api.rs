@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::batches::public_batch;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchSummary {
     pub id: i64,
     pub kind: String,

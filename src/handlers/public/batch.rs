@@ -123,7 +123,11 @@ pub async fn batch_view(
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
-        kind: page.t(if batch.is_withdrawal() { "public.kind.withdrawal" } else { "public.kind.list" }),
+        kind: page.t(if batch.is_withdrawal() {
+            "public.kind.withdrawal"
+        } else {
+            "public.kind.list"
+        }),
         is_withdrawal: batch.is_withdrawal(),
         date: batch.published_at.map(super::format_date).unwrap_or_default(),
         hash: batch.content_hash.clone(),
@@ -160,7 +164,13 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<St
     let view = batch_view(&mut conn, &page, &batch, &public).await?;
     drop(conn);
     match ext {
-        None => Ok(BatchPage { page, batch: view, preview: false, refused: Vec::new() }.into_response()),
+        None => Ok(BatchPage {
+            page,
+            batch: view,
+            preview: false,
+            refused: Vec::new(),
+        }
+        .into_response()),
         Some("json") => Ok(downloads::json(&public)),
         Some("csv") => downloads::csv(&view),
         Some("xlsx") => downloads::xlsx(&view),

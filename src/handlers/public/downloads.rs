@@ -42,7 +42,11 @@ pub fn csv(view: &BatchView) -> AppResult<Response> {
         }
         w.flush().map_err(|e| internal(e.into()))?;
     }
-    Ok(attachment("text/csv; charset=utf-8", format!("batch-{}.csv", view.id), out))
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        format!("batch-{}.csv", view.id),
+        out,
+    ))
 }
 
 fn internal(e: csv::Error) -> AppError {

@@ -11,8 +11,8 @@ use crate::domain::Lang;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::proposals::view::overall_badge;
-use crate::state::AppState;
 use crate::standards::{Severity, Verdict};
+use crate::state::AppState;
 
 pub struct FindingRow {
     pub label: String,
@@ -70,19 +70,33 @@ fn findings(town: &FrozenTown, lang: Lang) -> Vec<FindingRow> {
             let v = verdict(&f.verdict);
             let computed = verdict(&f.computed_verdict);
             FindingRow {
-                label: if lang == Lang::En { f.label_en.clone() } else { f.label_zh.clone() },
+                label: if lang == Lang::En {
+                    f.label_en.clone()
+                } else {
+                    f.label_zh.clone()
+                },
                 severity: severity_label(&f.severity, lang),
-                actual: if lang == Lang::En { &f.actual_en } else { &f.actual_zh }.clone().unwrap_or_else(|| "—".to_owned()),
-                required: if lang == Lang::En { &f.required_en } else { &f.required_zh }
+                actual: if lang == Lang::En { &f.actual_en } else { &f.actual_zh }
                     .clone()
                     .unwrap_or_else(|| "—".to_owned()),
+                required: if lang == Lang::En {
+                    &f.required_en
+                } else {
+                    &f.required_zh
+                }
+                .clone()
+                .unwrap_or_else(|| "—".to_owned()),
                 verdict: f.verdict.clone(),
                 verdict_label: v.map(|v| v.label(lang)).unwrap_or(""),
                 overridden: match (&f.override_reason, computed) {
                     (Some(reason), Some(c)) if f.computed_verdict != f.verdict => Some((c.label(lang), reason.clone())),
                     _ => None,
                 },
-                message: if lang == Lang::En { f.message_en.clone() } else { f.message_zh.clone() },
+                message: if lang == Lang::En {
+                    f.message_en.clone()
+                } else {
+                    f.message_zh.clone()
+                },
                 citation: f.citation.clone(),
             }
         })
@@ -98,7 +112,10 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     let mut conn = state.db.acquire().await?;
     let entries = batches::published_entries_of(&mut conn, id).await?;
     drop(conn);
-    let listing = entries.iter().find(|e| e.batch_kind == "list").ok_or(AppError::NotFound)?;
+    let listing = entries
+        .iter()
+        .find(|e| e.batch_kind == "list")
+        .ok_or(AppError::NotFound)?;
     let town = &listing.town.0;
     let lang = page.lang;
     let (overall, overall_label) = overall_badge(&town.overall, lang).unwrap_or(("fail", ""));
@@ -106,15 +123,28 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     let figures = vec![
         figure("public.town.planned_area", format!("{} km²", town.planned_area_km2)),
         figure("public.town.built_area", format!("{} km²", town.built_area_km2)),
-        figure("public.town.total_investment", format!("{} {}", town.total_investment_yi, page.t("public.unit.yi"))),
-        figure("public.town.eligible_investment", format!("{} {}", town.eligible_investment_yi, page.t("public.unit.yi"))),
+        figure(
+            "public.town.total_investment",
+            format!("{} {}", town.total_investment_yi, page.t("public.unit.yi")),
+        ),
+        figure(
+            "public.town.eligible_investment",
+            format!("{} {}", town.eligible_investment_yi, page.t("public.unit.yi")),
+        ),
         figure(
             "public.town.characteristic_investment",
             format!("{} {}", town.characteristic_investment_yi, page.t("public.unit.yi")),
         ),
-        figure("public.town.characteristic_share", format!("{}%", town.characteristic_share_pct)),
+        figure(
+            "public.town.characteristic_share",
+            format!("{}%", town.characteristic_share_pct),
+        ),
     ];
-    let standard_name = if lang == Lang::En { &town.standard.name_en } else { &town.standard.name_zh };
+    let standard_name = if lang == Lang::En {
+        &town.standard.name_en
+    } else {
+        &town.standard.name_zh
+    };
     let withdrawals = entries
         .iter()
         .filter(|e| e.batch_kind == "withdrawal")
@@ -128,7 +158,11 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     Ok(TownPage {
         name: town.name.clone(),
         region: town.region.clone(),
-        industry: if lang == Lang::En { town.industry_en.clone() } else { town.industry_zh.clone() },
+        industry: if lang == Lang::En {
+            town.industry_en.clone()
+        } else {
+            town.industry_zh.clone()
+        },
         figures,
         batch_id: listing.batch_id,
         batch_title: listing.batch_title.clone(),

@@ -49,15 +49,31 @@ pub struct DecisionForm {
 fn refused(id: i64, err: ServiceError) -> AppError {
     let link = Some(format!("/proposals/{id}/report"));
     match err {
-        ServiceError::WrongState => AppError::Conflict { key: "review.conflict.not_awaiting", link },
-        ServiceError::Stale => AppError::Conflict { key: "error.conflict.stale", link },
+        ServiceError::WrongState => AppError::Conflict {
+            key: "review.conflict.not_awaiting",
+            link,
+        },
+        ServiceError::Stale => AppError::Conflict {
+            key: "error.conflict.stale",
+            link,
+        },
         other => other.into(),
     }
 }
 
-async fn rerender(state: &AppState, page: Page, user: &User, id: i64, mut form: ReviewForm, errors: Vec<InputError>) -> AppResult<Response> {
+async fn rerender(
+    state: &AppState,
+    page: Page,
+    user: &User,
+    id: i64,
+    mut form: ReviewForm,
+    errors: Vec<InputError>,
+) -> AppResult<Response> {
     let lang = page.lang;
-    form.errors = errors.into_iter().map(|(field, key)| (field, i18n::t(lang, key))).collect();
+    form.errors = errors
+        .into_iter()
+        .map(|(field, key)| (field, i18n::t(lang, key)))
+        .collect();
     let report = report_page(state, page, user, id, None, form).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, report).into_response())
 }
@@ -107,7 +123,15 @@ pub async fn decide(
         ..ReviewForm::default()
     };
     let Some(decision) = Decision::from_code(form.decision.trim()) else {
-        return rerender(&state, page, &user, id, typed, vec![("decision", "review.error.decision")]).await;
+        return rerender(
+            &state,
+            page,
+            &user,
+            id,
+            typed,
+            vec![("decision", "review.error.decision")],
+        )
+        .await;
     };
     let input = DecisionInput {
         decision,

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/review", get(queue))
         .route("/proposals/{id}/decision", post(decision::decide))
         .route("/proposals/{id}/overrides", post(decision::override_finding))
+        .merge(crate::handlers::excel::review_routes())
 }
 
 /// The queue's query string; anything unknown or malformed is ignored.
@@ -53,8 +54,10 @@ fn non_empty(v: &Option<String>) -> Option<String> {
 }
 
 impl QueueQuery {
-    fn filter(&self) -> QueueFilter {
-        let status = non_empty(&self.status).filter(|s| TABS.contains(&s.as_str())).unwrap_or_else(|| "submitted".into());
+    pub fn filter(&self) -> QueueFilter {
+        let status = non_empty(&self.status)
+            .filter(|s| TABS.contains(&s.as_str()))
+            .unwrap_or_else(|| "submitted".into());
         QueueFilter {
             status,
             verdict: non_empty(&self.verdict).filter(|v| overall_badge(v, Lang::Zh).is_some()),
@@ -62,7 +65,9 @@ impl QueueQuery {
             region_id: non_empty(&self.region).and_then(|r| r.parse().ok()),
             standard: non_empty(&self.standard).filter(|s| s.len() <= 32),
             search: non_empty(&self.q).map(|q| q.chars().take(100).collect()),
-            sort: non_empty(&self.sort).and_then(|s| Sort::from_code(&s)).unwrap_or_default(),
+            sort: non_empty(&self.sort)
+                .and_then(|s| Sort::from_code(&s))
+                .unwrap_or_default(),
             descending: self.dir.as_deref() == Some("desc"),
         }
     }
@@ -173,14 +178,20 @@ pub async fn queue(
     let counter = |key: &str| counters.iter().find(|(k, _)| k == key).map(|(_, n)| *n).unwrap_or(0);
     let total = queue::count(&mut conn, &filter).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page_no = non_empty(&q.page).and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
+    let page_no = non_empty(&q.page)
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
     let rows = queue::page(&mut conn, &filter, page_no, total).await?;
     let region_rows = regions::list(&mut conn).await?;
     let codes = queue::standard_codes(&mut conn).await?;
     drop(conn);
 
     let awaiting = counter("status:submitted");
-    let tab_filter = |code: &str| QueueFilter { status: code.to_owned(), ..filter.clone() };
+    let tab_filter = |code: &str| QueueFilter {
+        status: code.to_owned(),
+        ..filter.clone()
+    };
     let tabs = TABS
         .iter()
         .map(|code| Tab {
@@ -195,7 +206,11 @@ pub async fn queue(
         .iter()
         .filter_map(|(k, n)| k.strip_prefix("failing:").map(|c| (c, *n)))
         .map(|(c, n)| {
-            let pct = if awaiting > 0 { n as f64 * 100.0 / awaiting as f64 } else { 0.0 };
+            let pct = if awaiting > 0 {
+                n as f64 * 100.0 / awaiting as f64
+            } else {
+                0.0
+            };
             CriterionShare {
                 criterion: c.to_owned(),
                 label: criterion_label(c, lang).to_owned(),
@@ -216,23 +231,44 @@ pub async fn queue(
                 id: r.id,
                 name: r.name,
                 region: r.region_name,
-                industry: r.industry.as_deref().and_then(Industry::from_code).map(|i| i.label(lang)).unwrap_or("—").to_owned(),
+                industry: r
+                    .industry
+                    .as_deref()
+                    .and_then(Industry::from_code)
+                    .map(|i| i.label(lang))
+                    .unwrap_or("—")
+                    .to_owned(),
                 status_code: r.status,
                 status: status.label(lang),
                 overall: r.overall.as_deref().and_then(|o| overall_badge(o, lang)),
                 standard: r.standard_code.unwrap_or_else(|| "—".into()),
                 submitted: r.submitted_at.map(format_time).unwrap_or_else(|| "—".into()),
-                eligible: r.eligible.map(|d| format!("{} {yi}", number(d))).unwrap_or_else(|| "—".into()),
+                eligible: r
+                    .eligible
+                    .map(|d| format!("{} {yi}", number(d)))
+                    .unwrap_or_else(|| "—".into()),
             }
         })
         .collect();
     let verdicts = [Overall::Fail, Overall::PassWithWarnings, Overall::Pass]
         .into_iter()
-        .map(|o| (o.code().to_owned(), o.label(lang).to_owned(), filter.verdict.as_deref() == Some(o.code())))
+        .map(|o| {
+            (
+                o.code().to_owned(),
+                o.label(lang).to_owned(),
+                filter.verdict.as_deref() == Some(o.code()),
+            )
+        })
         .collect();
     let industries = Industry::ALL
         .iter()
-        .map(|i| (i.code().to_owned(), i.label(lang).to_owned(), filter.industry.as_deref() == Some(i.code())))
+        .map(|i| {
+            (
+                i.code().to_owned(),
+                i.label(lang).to_owned(),
+                filter.industry.as_deref() == Some(i.code()),
+            )
+        })
         .collect();
     let regions = region_rows
         .into_iter()
@@ -247,7 +283,13 @@ pub async fn queue(
         .collect();
     let sorts = Sort::ALL
         .into_iter()
-        .map(|s| (s.code().to_owned(), i18n::t(lang, &format!("review.sort.{}", s.code())), filter.sort == s))
+        .map(|s| {
+            (
+                s.code().to_owned(),
+                i18n::t(lang, &format!("review.sort.{}", s.code())),
+                filter.sort == s,
+            )
+        })
         .collect();
     Ok(QueuePage {
         tabs,

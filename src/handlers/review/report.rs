@@ -152,7 +152,11 @@ pub async fn report_extras(
         _ => None,
     };
     if !matches!(user.role, Role::Reviewer | Role::Admin) {
-        return Ok(ReportExtras { overrides, final_overall: final_overall_badge, review: None });
+        return Ok(ReportExtras {
+            overrides,
+            final_overall: final_overall_badge,
+            review: None,
+        });
     }
 
     let all = evaluations::list(conn, row.id).await?;
@@ -232,11 +236,19 @@ fn compare(previous: &EvaluationRow, latest: &EvaluationRow, lang: Lang) -> Chan
         .iter()
         .filter_map(|spec| {
             let (o, n) = (display_value(&old, spec, lang), display_value(&new, spec, lang));
-            (o != n).then(|| FieldChange { label: spec.label(lang), old: o, new: n })
+            (o != n).then(|| FieldChange {
+                label: spec.label(lang),
+                old: o,
+                new: n,
+            })
         })
         .collect();
-    let before: HashMap<&str, Verdict> =
-        previous.findings.0.iter().map(|f| (f.criterion.as_str(), f.verdict)).collect();
+    let before: HashMap<&str, Verdict> = previous
+        .findings
+        .0
+        .iter()
+        .map(|f| (f.criterion.as_str(), f.verdict))
+        .collect();
     let findings = latest
         .findings
         .0
