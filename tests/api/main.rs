@@ -7,6 +7,7 @@ mod helpers;
 mod admin_users;
 mod audit;
 mod auth;
+mod authz;
 mod batches;
 mod dashboard;
 mod evaluate_api;
