@@ -205,9 +205,32 @@ pub async fn counters(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, i64)
         .await
 }
 
-/// The standard codes evaluations were made under, for the filter.
-pub async fn standard_codes(conn: &mut PgConnection) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT code FROM standards GROUP BY code ORDER BY code")
-        .fetch_all(conn)
-        .await
+/// What the queue page shows beside the rows: the counters, and the regions
+/// and standard codes its filters offer — in one statement, because the
+/// queue is the busiest page.
+pub struct Sidebar {
+    pub counters: Vec<(String, i64)>,
+    pub regions: Vec<(i64, String)>,
+    pub standard_codes: Vec<String>,
+}
+
+pub async fn sidebar(conn: &mut PgConnection) -> sqlx::Result<Sidebar> {
+    let rows: Vec<(String, Option<i64>, String, i64)> = sqlx::query_as(
+        "SELECT 'counter' AS kind, NULL::bigint AS id, key AS label, n FROM review_counters WHERE n <> 0
+         UNION ALL SELECT 'region', id, name, 0 FROM regions
+         UNION ALL SELECT DISTINCT 'standard', NULL::bigint, code, 0 FROM standards
+         ORDER BY 1, 3",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut sidebar = Sidebar { counters: Vec::new(), regions: Vec::new(), standard_codes: Vec::new() };
+    for (kind, id, label, n) in rows {
+        match (kind.as_str(), id) {
+            ("counter", _) => sidebar.counters.push((label, n)),
+            ("region", Some(id)) => sidebar.regions.push((id, label)),
+            ("standard", _) => sidebar.standard_codes.push(label),
+            _ => {}
+        }
+    }
+    Ok(sidebar)
 }

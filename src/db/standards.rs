@@ -2,6 +2,9 @@
 //! (idempotently, refusing a changed file that kept its version number), the
 //! active version, and look-ups by code.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
 use anyhow::bail;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
@@ -103,6 +106,26 @@ pub async fn newest(conn: &mut PgConnection, code: &str) -> sqlx::Result<Option<
     .bind(code)
     .fetch_optional(conn)
     .await
+}
+
+/// The definition of a version, for showing evaluations made under it.
+/// Versions other than drafts never change (a trigger enforces it), so
+/// they are kept in memory once read: safe with several instances, since
+/// nothing cached can become stale.
+pub async fn definition(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Result<Option<Arc<Standard>>> {
+    static CACHE: LazyLock<RwLock<HashMap<(String, i32), Arc<Standard>>>> = LazyLock::new(Default::default);
+    let key = (code.to_owned(), version);
+    if let Some(found) = CACHE.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(Some(found));
+    }
+    let Some(row) = get(conn, code, version).await? else { return Ok(None) };
+    let standard = Arc::new(row.definition.0);
+    if row.status != "draft"
+        && let Ok(mut cache) = CACHE.write()
+    {
+        cache.insert(key, standard.clone());
+    }
+    Ok(Some(standard))
 }
 
 pub async fn get(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Result<Option<StandardRow>> {

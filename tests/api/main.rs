@@ -15,6 +15,7 @@ mod excel;
 mod i18n;
 mod pages;
 mod proposals;
+mod sql_count;
 mod public;
 mod review;
 mod standards_admin;

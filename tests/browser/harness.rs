@@ -488,3 +488,106 @@ pub fn screenshot_dir() -> PathBuf {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     tmp.parent().unwrap_or(tmp).join("browser-screenshots")
 }
+
+/// More helpers: several fields at once, visibility, full-page screenshots,
+/// waiting on a condition in the page.
+impl Browser {
+    /// Clears the elements matching `css`, in document order, and types
+    /// `values[i]` into the i-th one (waiting for the first to appear).
+    pub async fn fill_each(&self, css: &str, values: &[&str]) {
+        self.wait_for(css).await;
+        let fields = self.client.find_all(Locator::Css(css)).await.expect("find_all");
+        assert!(
+            fields.len() >= values.len(),
+            "{} values for {} fields `{css}`; {}",
+            values.len(),
+            fields.len(),
+            self.describe().await
+        );
+        for (i, (field, value)) in fields.iter().zip(values).enumerate() {
+            field
+                .clear()
+                .await
+                .unwrap_or_else(|e| panic!("clearing `{css}` #{i}: {e}"));
+            field
+                .send_keys(value)
+                .await
+                .unwrap_or_else(|e| panic!("typing into `{css}` #{i}: {e}"));
+        }
+    }
+
+    /// Scrolls the element matching `css` to the middle of the window, then
+    /// clicks it, as a person would (WebDriver scrolls it only to the bottom
+    /// edge, where a sticky bar may cover it). No new page is expected.
+    pub async fn click_in_view(&self, css: &str) {
+        let element = self.wait_for(css).await;
+        let arg = serde_json::to_value(&element).expect("element as a script argument");
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await
+            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
+    }
+
+    /// Whether each element matching `css` is shown to the user (not
+    /// `hidden`, not `display: none`), in document order (no waiting).
+    pub async fn displayed(&self, css: &str) -> Vec<bool> {
+        let elements = self.client.find_all(Locator::Css(css)).await.expect("find_all");
+        let mut out = Vec::with_capacity(elements.len());
+        for e in elements {
+            out.push(e.is_displayed().await.expect("is_displayed"));
+        }
+        out
+    }
+
+    /// Waits until the JavaScript expression `condition` is true in the
+    /// page (at most [`WAIT`]); `what` names it in the failure message.
+    pub async fn wait_until(&self, what: &str, condition: &str) {
+        let script = format!("return Boolean({condition});");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let result = self.client.execute(&script, vec![]).await;
+            if let Ok(serde_json::Value::Bool(true)) = result {
+                return;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "not {what} within {WAIT:?} (last check: {result:?}); {}",
+                    self.describe().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Like [`Browser::screenshot`], but of the whole page: the window is
+    /// made as tall as the document for the shot, then restored.
+    pub async fn screenshot_full_page(&self, name: &str) -> PathBuf {
+        let (width, height) = self.client.get_window_size().await.expect("window size");
+        let page_height = self
+            .client
+            .execute(
+                "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(height);
+        // The window's frame adds to the viewport; a margin keeps the bottom in.
+        let tall = (page_height + 200).clamp(height, 12_000) as u32;
+        self.client
+            .set_window_size(width as u32, tall)
+            .await
+            .expect("resizing the window");
+        let path = self.screenshot(name).await;
+        self.client
+            .set_window_size(width as u32, height as u32)
+            .await
+            .expect("restoring the window");
+        path
+    }
+}

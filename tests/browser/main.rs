@@ -16,4 +16,5 @@ mod harness;
 
 mod import;
 mod login;
+mod proposal;
 mod review;

@@ -95,12 +95,12 @@ pub async fn report_view(
     row: &EvaluationRow,
     lang: Lang,
 ) -> Result<ReportView, sqlx::Error> {
-    let standard = db_standards::get(conn, &row.standard_code, row.standard_version).await?;
+    let standard = db_standards::definition(conn, &row.standard_code, row.standard_version).await?;
     let standard_name = standard
         .as_ref()
-        .map(|s| s.standard().name(lang).to_owned())
+        .map(|s| s.name(lang).to_owned())
         .unwrap_or_else(|| row.standard_code.clone());
-    let findings = finding_views(row.rendered.0.get(lang), standard.as_ref().map(|s| s.standard()), lang);
+    let findings = finding_views(row.rendered.0.get(lang), standard.as_deref(), lang);
     let failing = findings.iter().filter(|f| f.verdict == "fail").map(|f| f.label.clone()).collect();
     let (overall, overall_label) = overall_badge(&row.overall, lang).unwrap_or(("fail", ""));
     Ok(ReportView {
@@ -387,9 +387,12 @@ pub async fn report_page(
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
     let row = proposals::get(&mut conn, id, scope_of(user)).await?.ok_or(AppError::NotFound)?;
+    // A proposal has a handful of evaluations: one query serves the shown
+    // one and the reviewers' list and comparison.
+    let all = evaluations::list(&mut conn, id).await?;
     let evaluation = match evaluation_id {
-        Some(eid) => Some(evaluations::get(&mut conn, eid).await?.filter(|e| e.proposal_id == id).ok_or(AppError::NotFound)?),
-        None => evaluations::latest(&mut conn, id).await?,
+        Some(eid) => Some(all.iter().find(|e| e.id == eid).cloned().ok_or(AppError::NotFound)?),
+        None => all.first().cloned(),
     };
     let report = match &evaluation {
         Some(e) => Some(report_view(&mut conn, e, lang).await?),
@@ -401,7 +404,7 @@ pub async fn report_page(
         None => row.to_input(),
     };
     let extras =
-        crate::handlers::review::report_extras(&mut conn, user, &row, evaluation.as_ref(), lang, form).await?;
+        crate::handlers::review::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     Ok(ReportPage {
         id,
         name: row.name.clone(),

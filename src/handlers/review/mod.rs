@@ -15,7 +15,6 @@ use serde::Deserialize;
 use super::Page;
 use crate::auth::Reviewer;
 use crate::db::queue::{self, PAGE_SIZE, QueueFilter, Sort, TABS};
-use crate::db::regions;
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::AppResult;
@@ -174,7 +173,8 @@ pub async fn queue(
     let lang = page.lang;
     let filter = q.filter();
     let mut conn = state.db.acquire().await?;
-    let counters = queue::counters(&mut conn).await?;
+    let sidebar = queue::sidebar(&mut conn).await?;
+    let counters = &sidebar.counters;
     let counter = |key: &str| counters.iter().find(|(k, _)| k == key).map(|(_, n)| *n).unwrap_or(0);
     let total = queue::count(&mut conn, &filter).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -183,8 +183,6 @@ pub async fn queue(
         .unwrap_or(1)
         .clamp(1, pages);
     let rows = queue::page(&mut conn, &filter, page_no, total).await?;
-    let region_rows = regions::list(&mut conn).await?;
-    let codes = queue::standard_codes(&mut conn).await?;
     drop(conn);
 
     let awaiting = counter("status:submitted");
@@ -270,12 +268,15 @@ pub async fn queue(
             )
         })
         .collect();
-    let regions = region_rows
-        .into_iter()
-        .map(|r| (r.id.to_string(), r.name, filter.region_id == Some(r.id)))
+    let regions = sidebar
+        .regions
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone(), filter.region_id == Some(*id)))
         .collect();
-    let standards = codes
-        .into_iter()
+    let standards = sidebar
+        .standard_codes
+        .iter()
+        .cloned()
         .map(|c| {
             let selected = filter.standard.as_deref() == Some(c.as_str());
             (c.clone(), c, selected)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use sqlx::PgConnection;
 
 use crate::auth::User;
-use crate::db::evaluations::{self, EvaluationRow};
+use crate::db::evaluations::EvaluationRow;
 use crate::db::proposals::ProposalRow;
 use crate::db::reviews;
 use crate::domain::proposal::{FIELDS, ProposalInput};
@@ -118,6 +118,7 @@ pub async fn report_extras(
     conn: &mut PgConnection,
     user: &User,
     row: &ProposalRow,
+    all: &[EvaluationRow],
     shown: Option<&EvaluationRow>,
     lang: Lang,
     form: ReviewForm,
@@ -159,7 +160,6 @@ pub async fn report_extras(
         });
     }
 
-    let all = evaluations::list(conn, row.id).await?;
     let evaluation_lines = all
         .iter()
         .map(|e| {

@@ -1,0 +1,105 @@
+//! Each busy page runs a small, fixed number of SQL statements (session
+//! queries included): at most 6, and the same with 10 and with 10,000
+//! proposals in the database. Statements are counted from sqlx's own query
+//! log (`sqlx::query` events) while one request is served.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use reqwest::StatusCode;
+use tracing::Subscriber;
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use xiaozhen::domain::Role;
+use xiaozhen::services::reviews::{Decision, DecisionInput};
+
+use crate::helpers::{Client, TestApp, sample_input};
+
+struct CountQueries(Arc<AtomicUsize>);
+
+impl<S: Subscriber> Layer<S> for CountQueries {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Statements run while serving one request.
+async fn statements(counter: &AtomicUsize, request: impl Future<Output = crate::helpers::Page>) -> usize {
+    let before = counter.load(Ordering::SeqCst);
+    let page = request.await;
+    assert!(page.status == StatusCode::OK, "{}: {}", page.status, &page.body[..page.body.len().min(300)]);
+    counter.load(Ordering::SeqCst) - before
+}
+
+struct Pages {
+    batch: usize,
+    queue: usize,
+    report: usize,
+    evaluate: usize,
+}
+
+async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, batch: i64, report: i64) -> Pages {
+    let anonymous = app.client();
+    let body = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sample-proposal.json")).unwrap();
+    // Warm the pool so connection set-up is not counted.
+    reviewer.get("/review").await;
+    Pages {
+        batch: statements(counter, anonymous.get(&format!("/batches/{batch}"))).await,
+        queue: statements(counter, reviewer.get("/review")).await,
+        report: statements(counter, reviewer.get(&format!("/proposals/{report}/report"))).await,
+        evaluate: statements(counter, async {
+            let response = anonymous
+                .http
+                .post(format!("{}/api/v1/evaluate", anonymous.base))
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            crate::helpers::Page { status: response.status(), headers: response.headers().clone(), body: response.text().await.unwrap() }
+        })
+        .await,
+    }
+}
+
+#[tokio::test]
+async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
+    let counter = Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(CountQueries(counter.clone()));
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-a", "诸城市").await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        ids.push(app.submitted(&official, &sample_input(&format!("小镇{i}"))).await);
+    }
+    let reviewer_id = app.create_user("reviewer-a", Role::Reviewer, None).await;
+    let reviewer_user = app.user(reviewer_id).await;
+    xiaozhen::services::reviews::decide(&app.db, &reviewer_user, ids[0], &DecisionInput::new(Decision::Approve, "同意", 2))
+        .await
+        .unwrap();
+    let admin = app.create_user("admin-a", Role::Admin, None).await;
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "").await.unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, ids[0], "").await.unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch).await.unwrap();
+    let reviewer = app.client();
+    reviewer.login("reviewer-a", crate::helpers::PASSWORD).await;
+
+    let small = count_pages(&app, &counter, &reviewer, batch, ids[1]).await;
+    xiaozhen::cli::generate::load(&app.db, 10_000).await.unwrap();
+    let large = count_pages(&app, &counter, &reviewer, batch, ids[1]).await;
+
+    for (name, s, l) in [
+        ("public batch page", small.batch, large.batch),
+        ("review queue", small.queue, large.queue),
+        ("report page", small.report, large.report),
+        ("POST /api/v1/evaluate", small.evaluate, large.evaluate),
+    ] {
+        println!("{name}: {s} statements with 10 proposals, {l} with 10,010");
+        assert!(s <= 6, "{name} runs {s} statements");
+        assert_eq!(s, l, "{name}: the count must not grow with the data");
+    }
+}

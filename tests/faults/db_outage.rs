@@ -1,0 +1,125 @@
+//! The database goes away and comes back: a private PostgreSQL cluster
+//! started for this test only (never the shared server) is stopped under a
+//! running application, which must answer 503 quickly (a friendly page, no
+//! panic) and recover by itself once the cluster is back.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use xiaozhen::db::embedded::{Cluster, Reuse};
+use xiaozhen::domain::Role;
+
+use crate::support::{self, Browser};
+
+/// How long an answer may take while the database is down: the pool's
+/// acquire timeout (3 s) plus margin.
+const DOWN_LIMIT: Duration = Duration::from_secs(8);
+
+/// A folder under /tmp the `postgres` user can enter (the cluster runs as
+/// that user when the tests run as root); removed with this value.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let path = PathBuf::from(format!("/tmp/xz-outage-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir(&path).expect("create the data folder");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod 0755");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn timed(browser: &Browser, path: &str) -> (StatusCode, String, Duration) {
+    let started = Instant::now();
+    let page = browser
+        .get(path)
+        .await
+        .unwrap_or_else(|e| panic!("GET {path} got no answer while the database is down: {e}"));
+    (page.status, page.body, started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_database_goes_away_and_the_application_recovers_without_a_restart() {
+    let dir = TempDir::new();
+    let cluster = Cluster::open(&dir.0, None, Reuse::Refuse).await.expect("private cluster starts");
+    let url = cluster.database_url().to_owned();
+    let pool = xiaozhen::db::connect(&url).await.expect("connect");
+    support::prepare(&pool).await;
+    support::add_user(&pool, "reviewer1", Role::Reviewer, None).await;
+    let (addr, server) = support::serve(pool.clone()).await;
+    let base = format!("http://{addr}");
+
+    let anonymous = Browser::new(&base);
+    let reviewer = Browser::new(&base);
+    assert_eq!(anonymous.get("/healthz").await.unwrap().status, StatusCode::OK);
+    assert_eq!(reviewer.login("reviewer1").await.unwrap().status, StatusCode::SEE_OTHER);
+    assert_eq!(reviewer.get("/review").await.unwrap().status, StatusCode::OK);
+
+    cluster.stop().await.expect("the cluster stops");
+
+    let (status, body, took) = timed(&anonymous, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(took < DOWN_LIMIT, "/healthz took {took:?}");
+    for (who, browser, path) in [
+        ("anonymous", &anonymous, "/"),
+        ("anonymous", &anonymous, "/login"),
+        ("reviewer", &reviewer, "/review"),
+        ("reviewer", &reviewer, "/"),
+    ] {
+        let (status, body, took) = timed(browser, path).await;
+        assert!(
+            status == StatusCode::SERVICE_UNAVAILABLE || (path == "/login" && status == StatusCode::OK),
+            "{who} GET {path} while the database is down: {status}\n{body}"
+        );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(body.contains("<html"), "{who} GET {path}: a page in the layout, got {body}");
+            assert!(body.contains("lang=\"zh-CN\""), "{who} GET {path}: {body}");
+        }
+        assert!(took < DOWN_LIMIT, "{who} GET {path} took {took:?}");
+    }
+    // A form post too (the session cannot be read): 503, never 500.
+    let token = crate::support::token_in(&anonymous.get("/login").await.unwrap().body).unwrap_or_default();
+    let login = anonymous
+        .post(
+            "/login",
+            &token,
+            &[("username".into(), "reviewer1".into()), ("password".into(), "x".into())],
+        )
+        .await
+        .expect("an answer");
+    assert!(
+        login.status == StatusCode::SERVICE_UNAVAILABLE || login.status == StatusCode::FORBIDDEN,
+        "POST /login while the database is down: {}\n{}",
+        login.status,
+        login.body
+    );
+    assert!(!server.is_finished(), "the server survived");
+
+    // Back again: the same folder, the same socket; the pool reconnects.
+    let cluster = Cluster::open(&dir.0, None, Reuse::Refuse).await.expect("the cluster starts again");
+    assert_eq!(cluster.database_url(), url);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = anonymous.get("/healthz").await.unwrap().status;
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "/healthz still {status} after the database came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(anonymous.get("/").await.unwrap().status, StatusCode::OK);
+    assert_eq!(anonymous.get("/login").await.unwrap().status, StatusCode::OK);
+    let page = reviewer.get("/review").await.unwrap();
+    assert_eq!(page.status, StatusCode::OK, "the session survived: {}", page.body);
+
+    server.abort();
+    pool.close().await;
+    cluster.stop().await.expect("the cluster stops");
+}
