@@ -37,7 +37,7 @@ if [ "${REUSE:-0}" != 1 ]; then
   psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   "$BIN" migrate >/dev/null
   "$BIN" demo >/dev/null
-  "$BIN" demo --proposals "$N"
+  RUST_LOG=error "$BIN" demo --proposals "$N"
 fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -95,7 +95,7 @@ echo
 echo "| request | requests/s | % of baseline | p99 | errors | server RSS (MB) |"
 echo "|---|---:|---:|---:|---:|---:|"
 while IFS=$'\t' read -r name rps p99 errors rss; do
-  pct=$(python3 -c "print(f'{100*float('$rps')/float('$baseline'):.0f}%')")
+  pct=$(awk -v r="$rps" -v b="$baseline" 'BEGIN { printf "%.0f%%", 100 * r / b }')
   echo "| $name | $rps | $pct | $p99 | $errors | $rss |"
 done <"$WORK/results"
 echo

@@ -12,6 +12,7 @@ mod batches;
 mod dashboard;
 mod evaluate_api;
 mod excel;
+mod hostile;
 mod i18n;
 mod pages;
 mod proposals;

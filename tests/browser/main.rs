@@ -17,4 +17,6 @@ mod harness;
 mod import;
 mod login;
 mod proposal;
+mod publish;
 mod review;
+mod standards;

@@ -40,11 +40,16 @@ async fn an_official_registers_a_proposal_and_watches_the_live_findings() {
     let Some(browser) = Browser::launch(&app).await else {
         return;
     };
-    app.create_user("zhucheng-planner", Role::Official, Some("诸城市")).await;
+    app.create_user("zhucheng-planner", Role::Official, Some("诸城市"))
+        .await;
     browser.open("/login").await;
     browser.login_through_form("zhucheng-planner", PASSWORD).await;
     browser.open("/proposals/new").await;
-    assert_eq!(browser.text("#region").await, "诸城市", "the official's own region, read-only");
+    assert_eq!(
+        browser.text("#region").await,
+        "诸城市",
+        "the official's own region, read-only"
+    );
 
     // 基本信息
     browser.fill("#name", "汽车动力小镇").await;
@@ -56,10 +61,14 @@ async fn an_official_registers_a_proposal_and_watches_the_live_findings() {
         browser.displayed(YEARS).await,
         vec![true, true, true, false, false],
         "the 4th and 5th year are hidden unless 属于26个加快发展县 is ticked (static/js/app.js sets \
-         `hidden` on them, but static/css/app.css `.field label {{ display: block }}` overrides it)"
+         `hidden` on them; no CSS `display` rule may override that, e.g. `.field label {{ display: block }}`)"
     );
     browser.click_in_view("#accelerated_county").await;
-    assert_eq!(browser.displayed(YEARS).await, vec![true; 5], "an accelerated county has five years");
+    assert_eq!(
+        browser.displayed(YEARS).await,
+        vec![true; 5],
+        "an accelerated county has five years"
+    );
     browser.click_in_view("#accelerated_county").await;
     assert_eq!(browser.displayed(YEARS).await, vec![true, true, true, false, false]);
 

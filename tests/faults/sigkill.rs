@@ -1,0 +1,321 @@
+//! The real binary killed with SIGKILL in the middle of a burst of writes
+//! (drafts created and submitted by officials, decisions by reviewers,
+//! batches published by an admin): after a restart on the same database no
+//! proposal, review or batch is half-written.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use reqwest::StatusCode;
+use sqlx::PgPool;
+use tokio::task::JoinSet;
+use xiaozhen::domain::Role;
+
+use crate::helpers::sample_input;
+use crate::support::{self, Browser, FreshDb, form_of};
+
+const OFFICIALS: usize = 6;
+const REVIEWERS: usize = 3;
+const TO_DECIDE: usize = 60;
+const BATCHES: usize = 8;
+/// Successful writes before the kill: well inside the burst.
+const KILL_AFTER: usize = 40;
+
+struct Server(Child);
+
+impl Server {
+    fn start(url: &str, port: u16) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_xiaozhen"))
+            .arg("serve")
+            .env("DATABASE_URL", url)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "error")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        Server(child)
+    }
+
+    fn sigkill(&mut self) {
+        kill(Pid::from_raw(self.0.id() as i32), Signal::SIGKILL).expect("kill -9");
+        self.0.wait().expect("reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+async fn wait_healthy(base: &str) {
+    let browser = Browser::new(base);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(page) = browser.get("/healthz").await
+            && page.status == StatusCode::OK
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the server at {base} did not become healthy");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn signed_in(base: &str, username: &str) -> (Browser, String) {
+    let browser = Browser::new(base);
+    let page = browser.login(username).await.expect("login");
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "login {username}: {}", page.body);
+    let token = browser.csrf().await.expect("token");
+    (browser, token)
+}
+
+/// Submitted proposals to decide, and approved ones in draft batches.
+async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
+    let official_id = support::add_user(pool, "zc", Role::Official, Some("诸城市")).await;
+    for n in 0..OFFICIALS {
+        support::add_user(pool, &format!("zc{n}"), Role::Official, Some("诸城市")).await;
+    }
+    let reviewer_id = support::add_user(pool, "reviewer", Role::Reviewer, None).await;
+    for n in 0..REVIEWERS {
+        support::add_user(pool, &format!("reviewer{n}"), Role::Reviewer, None).await;
+    }
+    let admin_id = support::add_user(pool, "admin1", Role::Admin, None).await;
+    let official = xiaozhen::auth::load_user(pool, official_id).await.unwrap().unwrap();
+    let reviewer = xiaozhen::auth::load_user(pool, reviewer_id).await.unwrap().unwrap();
+    let region = official.region_id.unwrap();
+    let submit = |name: String| {
+        let official = official.clone();
+        async move {
+            let id = xiaozhen::services::proposals::create_draft(pool, &official, region, &sample_input(&name), Vec::new())
+                .await
+                .expect("draft");
+            xiaozhen::services::proposals::submit(pool, &official, id, 1).await.expect("submitted");
+            id
+        }
+    };
+    let mut to_decide = Vec::new();
+    for n in 0..TO_DECIDE {
+        to_decide.push(submit(format!("待评审小镇{n}")).await);
+    }
+    let mut batches = Vec::new();
+    for b in 0..BATCHES {
+        let batch = xiaozhen::services::batches::create_list_batch(pool, admin_id, &format!("第{b}批"), "")
+            .await
+            .expect("batch");
+        for n in 0..2 {
+            let id = submit(format!("入选小镇{b}-{n}")).await;
+            let version: i32 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            let input = xiaozhen::services::reviews::DecisionInput::new(
+                xiaozhen::services::reviews::Decision::Approve,
+                "",
+                version,
+            );
+            xiaozhen::services::reviews::decide(pool, &reviewer, id, &input).await.expect("approved");
+            xiaozhen::services::batches::add_entry(pool, admin_id, batch, id, "").await.expect("entry");
+        }
+        batches.push(batch);
+    }
+    (to_decide, batches)
+}
+
+async fn violations(pool: &PgPool, what: &str, sql: &str) -> Vec<i64> {
+    let ids: Vec<i64> = sqlx::query_scalar(sql).fetch_all(pool).await.expect(what);
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_load_leaves_nothing_half_written() {
+    let db = FreshDb::create("xz_sigkill").await;
+    let pool = xiaozhen::db::connect(&db.url).await.expect("connect");
+    support::prepare(&pool).await;
+    let (to_decide, batches) = fixtures(&pool).await;
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Server::start(&db.url, port);
+    wait_healthy(&base).await;
+
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut set = JoinSet::new();
+    for n in 0..OFFICIALS {
+        let (browser, token) = signed_in(&base, &format!("zc{n}")).await;
+        let done = done.clone();
+        set.spawn(async move {
+            for i in 0.. {
+                let Ok(created) = browser.post("/proposals", &token, &form_of(&format!("突发小镇{n}-{i}"))).await
+                else {
+                    return;
+                };
+                let Some(location) = created.location.filter(|_| created.status == StatusCode::SEE_OTHER) else {
+                    return;
+                };
+                done.fetch_add(1, Ordering::Relaxed);
+                let path = format!("{location}/submit");
+                let Ok(submitted) = browser.post(&path, &token, &[("version".into(), "1".into())]).await else {
+                    return;
+                };
+                if submitted.status != StatusCode::SEE_OTHER {
+                    return;
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    for n in 0..REVIEWERS {
+        let (browser, token) = signed_in(&base, &format!("reviewer{n}")).await;
+        let mine: Vec<i64> = to_decide.iter().copied().skip(n).step_by(REVIEWERS).collect();
+        let done = done.clone();
+        set.spawn(async move {
+            for id in mine {
+                let fields = [
+                    ("decision".to_owned(), "approve".to_owned()),
+                    ("comment".to_owned(), "同意".to_owned()),
+                    ("version".to_owned(), "2".to_owned()),
+                ];
+                match browser.post(&format!("/proposals/{id}/decision"), &token, &fields).await {
+                    Ok(page) if page.status == StatusCode::SEE_OTHER => {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => return,
+                }
+            }
+        });
+    }
+    {
+        let (browser, token) = signed_in(&base, "admin1").await;
+        let done = done.clone();
+        set.spawn(async move {
+            for id in batches {
+                match browser.post(&format!("/admin/batches/{id}/publish"), &token, &[]).await {
+                    Ok(page) if page.status == StatusCode::SEE_OTHER => {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => return,
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while done.load(Ordering::Relaxed) < KILL_AFTER {
+        assert!(Instant::now() < deadline, "the burst made too little progress");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.sigkill();
+    let at_kill = done.load(Ordering::Relaxed);
+    set.join_all().await;
+
+    // A restart on the same database serves again.
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = Server::start(&db.url, port);
+    wait_healthy(&base).await;
+    let (reviewer, _) = signed_in(&base, "reviewer0").await;
+    assert_eq!(reviewer.get("/review").await.unwrap().status, StatusCode::OK);
+
+    let created: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals WHERE name LIKE '突发小镇%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(created > 0, "the burst created proposals ({at_kill} writes before the kill)");
+
+    let checks = [
+        (
+            "proposals without their 'proposal.created' audit row",
+            "SELECT p.id FROM proposals p WHERE NOT EXISTS (
+                 SELECT 1 FROM audit_log a WHERE a.action = 'proposal.created' AND a.entity_id = p.id)",
+        ),
+        (
+            "submitted or decided proposals without an evaluation of their revision",
+            "SELECT p.id FROM proposals p
+              WHERE p.status IN ('submitted', 'approved', 'rejected', 'returned', 'listed')
+                AND NOT EXISTS (SELECT 1 FROM evaluations e
+                                 WHERE e.proposal_id = p.id AND e.proposal_revision = p.revision)",
+        ),
+        (
+            "submitted proposals without their 'proposal.submitted' audit row",
+            "SELECT p.id FROM proposals p
+              WHERE p.status <> 'draft' AND NOT EXISTS (
+                 SELECT 1 FROM audit_log a WHERE a.action = 'proposal.submitted' AND a.entity_id = p.id)",
+        ),
+        (
+            "decided proposals without their review row",
+            "SELECT p.id FROM proposals p
+              WHERE p.status IN ('approved', 'rejected', 'returned', 'listed')
+                AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.proposal_id = p.id)",
+        ),
+        (
+            "reviews without their audit row",
+            "SELECT r.proposal_id FROM reviews r WHERE NOT EXISTS (
+                 SELECT 1 FROM audit_log a WHERE a.entity_id = r.proposal_id
+                    AND a.action IN ('proposal.approved', 'proposal.rejected', 'proposal.returned'))",
+        ),
+        (
+            "proposals reviewed but still submitted",
+            "SELECT p.id FROM proposals p WHERE p.status = 'submitted'
+                AND EXISTS (SELECT 1 FROM reviews r WHERE r.proposal_id = p.id)",
+        ),
+        (
+            "published batches without entries, hash or audit row",
+            "SELECT b.id FROM batches b WHERE b.status = 'published' AND (
+                 b.content_hash IS NULL OR b.published_at IS NULL
+                 OR NOT EXISTS (SELECT 1 FROM batch_entries e WHERE e.batch_id = b.id)
+                 OR EXISTS (SELECT 1 FROM batch_entries e WHERE e.batch_id = b.id AND e.final_findings IS NULL)
+                 OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'batch.published' AND a.entity_id = b.id))",
+        ),
+        (
+            "towns of a published batch not listed",
+            "SELECT e.proposal_id FROM batch_entries e JOIN batches b ON b.id = e.batch_id
+              JOIN proposals p ON p.id = e.proposal_id
+              WHERE b.status = 'published' AND b.kind = 'list' AND p.status <> 'listed'",
+        ),
+        (
+            "towns listed without a published batch",
+            "SELECT p.id FROM proposals p WHERE p.status = 'listed' AND NOT EXISTS (
+                 SELECT 1 FROM batch_entries e JOIN batches b ON b.id = e.batch_id
+                  WHERE e.proposal_id = p.id AND b.status = 'published')",
+        ),
+    ];
+    let mut found = Vec::new();
+    for (what, sql) in checks {
+        let ids = violations(&pool, what, sql).await;
+        if !ids.is_empty() {
+            found.push(format!("{what}: {ids:?}"));
+        }
+    }
+    assert!(found.is_empty(), "half-written records after SIGKILL:\n{}", found.join("\n"));
+
+    // Every published batch's public page opens.
+    let published: Vec<i64> = sqlx::query_scalar("SELECT id FROM batches WHERE status = 'published'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let public = Browser::new(&base);
+    for id in published {
+        assert_eq!(public.get(&format!("/batches/{id}")).await.unwrap().status, StatusCode::OK);
+    }
+    pool.close().await;
+}
