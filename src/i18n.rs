@@ -96,7 +96,9 @@ mod tests {
 
     #[test]
     fn every_catalogue_file_is_listed() {
-        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/locales")).unwrap().count();
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"))
+            .unwrap()
+            .count();
         assert_eq!(files, CATALOGUES.len(), "list each locales/*.yml in CATALOGUES");
     }
 

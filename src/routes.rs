@@ -34,7 +34,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/lang/{code}", get(handlers::switch_language))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
-        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
         .route("/static/{hash}/{*path}", get(crate::assets::serve))
         .merge(public::routes())
         .merge(api::routes());
@@ -69,6 +72,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(middleware::from_fn(csrf::protect))
         .layer(middleware::from_fn(errors::render))
         .layer(auth)
+        .layer(middleware::from_fn(errors::session_store_failures))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http().make_span_with(handlers::request_span))
@@ -98,7 +102,11 @@ where
     F: Fn(axum::extract::Request, middleware::Next) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = axum::response::Response> + Send + 'static,
 {
-    if router.has_routes() { router.route_layer(middleware::from_fn(guard)) } else { router }
+    if router.has_routes() {
+        router.route_layer(middleware::from_fn(guard))
+    } else {
+        router
+    }
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

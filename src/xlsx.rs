@@ -28,10 +28,22 @@ impl Cell {
 
     fn csv(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => csv_safe(s).into_owned(),
             Cell::Number(d) => d.normalize().to_string(),
             Cell::Empty => String::new(),
         }
+    }
+}
+
+/// Text for a CSV cell that a spreadsheet will not run as a formula: text
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+/// leading apostrophe (numbers such as `-1.5` stay numbers).
+pub fn csv_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.parse::<rust_decimal::Decimal>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -402,6 +414,15 @@ pub fn choice_code(choice: Choice, value: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(super::csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_safe("+1+1"), "'+1+1");
+        assert_eq!(super::csv_safe("-1.5"), "-1.5");
+        assert_eq!(super::csv_safe("健康美食小镇"), "健康美食小镇");
+    }
+
     use super::*;
 
     #[test]

@@ -36,12 +36,20 @@ impl FreshDb {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary runs");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
         child.wait_with_output().expect("the binary exits")
     }
 
     fn query(&self, sql: &str) -> String {
-        let out = Command::new("psql").args([self.url.as_str(), "-Atc", sql]).output().expect("psql runs");
+        let out = Command::new("psql")
+            .args([self.url.as_str(), "-Atc", sql])
+            .output()
+            .expect("psql runs");
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 }
@@ -49,13 +57,21 @@ impl FreshDb {
 impl Drop for FreshDb {
     fn drop(&mut self) {
         let _ = Command::new("psql")
-            .args([server().as_str(), "-qc", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)])
+            .args([
+                server().as_str(),
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
             .output();
     }
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
@@ -63,21 +79,34 @@ fn migrate_creates_a_missing_database() {
     let db = FreshDb::new();
     let out = db.run(&["migrate"], "");
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(db.query("SELECT count(*) FROM standards WHERE status = 'active'"), "0", "migrate only migrates");
+    assert_eq!(
+        db.query("SELECT count(*) FROM standards WHERE status = 'active'"),
+        "0",
+        "migrate only migrates"
+    );
     assert_eq!(db.query("SELECT count(*) FROM users"), "0");
 }
 
 #[test]
 fn user_add_reads_the_password_from_standard_input() {
     let db = FreshDb::new();
-    let out = db.run(&["user", "add", "zhang.san", "--role", "official", "--region", "安丘市"], "a-long-password\n");
+    let out = db.run(
+        &["user", "add", "zhang.san", "--role", "official", "--region", "安丘市"],
+        "a-long-password\n",
+    );
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(db.query("SELECT role || ' ' || r.name FROM users u JOIN regions r ON r.id = u.region_id"), "official 安丘市");
+    assert_eq!(
+        db.query("SELECT role || ' ' || r.name FROM users u JOIN regions r ON r.id = u.region_id"),
+        "official 安丘市"
+    );
     let hash = db.query("SELECT password_hash FROM users WHERE username = 'zhang.san'");
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(password_auth::verify_password("a-long-password", &hash).is_ok());
 
-    let dup = db.run(&["user", "add", "zhang.san", "--role", "reviewer"], "another-password\n");
+    let dup = db.run(
+        &["user", "add", "zhang.san", "--role", "reviewer"],
+        "another-password\n",
+    );
     assert!(!dup.status.success());
     assert!(text(&dup).contains("already exists"), "{}", text(&dup));
 }
@@ -103,7 +132,10 @@ fn demo_loads_once_and_refuses_a_second_time() {
     assert!(out.status.success(), "{}", text(&out));
     let accounts = db.query("SELECT string_agg(username, ',' ORDER BY username) FROM users WHERE username IN ('admin','reviewer','official','official2')");
     assert_eq!(accounts, "admin,official,official2,reviewer");
-    assert_eq!(db.query("SELECT r.name FROM users u JOIN regions r ON r.id = u.region_id WHERE username = 'official'"), "诸城市");
+    assert_eq!(
+        db.query("SELECT r.name FROM users u JOIN regions r ON r.id = u.region_id WHERE username = 'official'"),
+        "诸城市"
+    );
     // Every status of the workflow and all three verdicts, as the issue asks.
     let statuses = db.query("SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM proposals");
     assert_eq!(statuses, "approved,draft,listed,rejected,returned,submitted,withdrawn");
@@ -112,10 +144,27 @@ fn demo_loads_once_and_refuses_a_second_time() {
          JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true",
     );
     assert_eq!(verdicts, "fail,pass,pass_with_warnings");
-    for town in ["德清地理信息小镇", "吴兴美妆小镇", "嘉善巧克力甜蜜小镇", "海宁皮革时尚小镇", "江北动力小镇", "越城黄酒小镇",
-        "上城玉皇山南基金小镇", "余杭梦想小镇", "桐庐健康小镇", "健康美食小镇", "智能体验小镇", "恐龙小镇", "茶叶小镇", "汽车动力小镇"]
-    {
-        assert_eq!(db.query(&format!("SELECT count(*) FROM proposals WHERE name = '{town}'")), "1", "{town}");
+    for town in [
+        "德清地理信息小镇",
+        "吴兴美妆小镇",
+        "嘉善巧克力甜蜜小镇",
+        "海宁皮革时尚小镇",
+        "江北动力小镇",
+        "越城黄酒小镇",
+        "上城玉皇山南基金小镇",
+        "余杭梦想小镇",
+        "桐庐健康小镇",
+        "健康美食小镇",
+        "智能体验小镇",
+        "恐龙小镇",
+        "茶叶小镇",
+        "汽车动力小镇",
+    ] {
+        assert_eq!(
+            db.query(&format!("SELECT count(*) FROM proposals WHERE name = '{town}'")),
+            "1",
+            "{town}"
+        );
     }
     assert_eq!(
         db.query("SELECT title FROM batches WHERE status = 'published'"),

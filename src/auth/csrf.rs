@@ -66,6 +66,10 @@ pub async fn protect(session: Session, request: Request, next: Next) -> Response
         let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
             return AppError::BadRequest("error.bad_request.too_large").into_response();
         };
+        // Malformed text never reaches a handler or the database.
+        if !is_clean_form(&bytes) {
+            return AppError::BadRequest("error.bad_request.encoding").into_response();
+        }
         let given = form_token(&bytes);
         (given, Body::from(bytes))
     };
@@ -75,6 +79,19 @@ pub async fn protect(session: Session, request: Request, next: Next) -> Response
         }
         _ => AppError::Csrf.into_response(),
     }
+}
+
+/// Every name and value of a url-encoded form is valid UTF-8 without control
+/// characters other than tab and line breaks (PostgreSQL refuses NUL in
+/// text, and a silently replaced byte would store something not typed).
+fn is_clean_form(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&').all(|pair| {
+        let plus_as_space: Vec<u8> = pair.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+        match percent_encoding::percent_decode(&plus_as_space).decode_utf8() {
+            Ok(text) => !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+            Err(_) => false,
+        }
+    })
 }
 
 fn form_token(body: &[u8]) -> Option<String> {
@@ -147,6 +164,17 @@ mod tests {
             ("sec-fetch-site", "same-origin")
         ])));
         assert!(!same_origin(&headers(&[("host", "a"), ("origin", "null")])));
+    }
+
+    #[test]
+    fn forms_with_bad_bytes_or_control_characters_are_unclean() {
+        assert!(is_clean_form(b"name=%E5%81%A5%E5%BA%B7&x=1+2"));
+        assert!(is_clean_form(b"comment=line%0Aline%0D%0A%09tab"));
+        assert!(is_clean_form(b""));
+        assert!(!is_clean_form(b"name=a%00b"));
+        assert!(!is_clean_form(b"name=%FF%FE"));
+        assert!(!is_clean_form(b"name=\xff"));
+        assert!(!is_clean_form(b"name=%1B[31m"));
     }
 
     #[test]

@@ -31,7 +31,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
             return Err(AppError::LoginRequired { next: next() });
         };
         // However active, a session ends a fixed time after its login.
-        let logged_in_at = auth.session.get::<i64>(super::LOGIN_AT).await.ok().flatten().unwrap_or(0);
+        let logged_in_at = auth
+            .session
+            .get::<i64>(super::LOGIN_AT)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0);
         if chrono::Utc::now().timestamp() - logged_in_at > super::ABSOLUTE_TIMEOUT_SECONDS {
             let _ = auth.logout().await;
             let _ = auth.session.flush().await;

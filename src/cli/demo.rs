@@ -6,11 +6,11 @@ use sqlx::PgPool;
 
 use super::demo_towns::{self, Fate};
 use crate::auth::{User, password};
-use crate::services::reviews::{self, Decision, DecisionInput};
-use crate::services::{batches, proposals};
 use crate::config::DemoArgs;
 use crate::db::{audit, regions, users};
 use crate::domain::Role;
+use crate::services::reviews::{self, Decision, DecisionInput};
+use crate::services::{batches, proposals};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 
@@ -90,7 +90,9 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
                 user
             }
         };
-        let region_id = official.region_id.ok_or_else(|| anyhow::anyhow!("an official without a region"))?;
+        let region_id = official
+            .region_id
+            .ok_or_else(|| anyhow::anyhow!("an official without a region"))?;
         let id = proposals::create_draft(pool, &official, region_id, &town.input, Vec::new()).await?;
         if town.fate == Fate::Draft {
             continue;
@@ -121,7 +123,10 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
         batches::add_entry(pool, admin.id, batch, *id, "").await?;
     }
     batches::publish(pool, admin.id, batch).await?;
-    println!("演示数据已载入 / demonstration data loaded: {} towns, first batch published", demo_towns::towns().len());
+    println!(
+        "演示数据已载入 / demonstration data loaded: {} towns, first batch published",
+        demo_towns::towns().len()
+    );
     Ok(())
 }
 
@@ -129,7 +134,9 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
 /// then submitted).
 async fn decide(pool: &PgPool, reviewer: &User, id: i64, decision: Decision, comment: &str) -> anyhow::Result<()> {
     let input = DecisionInput::new(decision, comment, 2);
-    reviews::decide(pool, reviewer, id, &input).await.map_err(|e| anyhow::anyhow!("demo decision on {id}: {e:?}"))?;
+    reviews::decide(pool, reviewer, id, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo decision on {id}: {e:?}"))?;
     Ok(())
 }
 
@@ -139,7 +146,9 @@ async fn account(pool: &PgPool, username: &str) -> anyhow::Result<User> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo account {username} is missing"))?;
     drop(conn);
-    crate::auth::load_user(pool, row.id).await?.ok_or_else(|| anyhow::anyhow!("the demo account {username} is inactive"))
+    crate::auth::load_user(pool, row.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo account {username} is inactive"))
 }
 
 /// The official who files a region's demo proposals: `official` for 诸城市,
@@ -169,5 +178,7 @@ async fn regional_official(pool: &PgPool, region: &str, n: usize, hash: &str) ->
         }
     };
     tx.commit().await?;
-    crate::auth::load_user(pool, id).await?.ok_or_else(|| anyhow::anyhow!("the demo official of {region} is inactive"))
+    crate::auth::load_user(pool, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo official of {region} is inactive"))
 }

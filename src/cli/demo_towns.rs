@@ -63,7 +63,11 @@ fn town(f: Figures, fate: Fate) -> Town {
     input.investment.by_year_yi = f.years.iter().copied().map(Some).collect();
     input.functions.scenic_level = Some(f.scenic);
     input.benefits.annual_visitors = Some(f.visitors);
-    Town { region: f.region, input, fate }
+    Town {
+        region: f.region,
+        input,
+        fate,
+    }
 }
 
 const LISTED: &str = "符合省级特色小镇创建要求，同意列入创建名单。";

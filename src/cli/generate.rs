@@ -15,11 +15,34 @@ use crate::domain::proposal::{Industry, Location, ProposalInput, sample_proposal
 use crate::standards::{self, Evaluation};
 
 const COUNTIES: [&str; 24] = [
-    "诸城市", "青州市", "寿光市", "临朐县", "昌乐县", "安丘市", "高密市", "昌邑市", "德清县", "吴兴区", "嘉善县", "海宁市",
-    "江北区", "越城区", "上城区", "余杭区", "桐庐县", "诸暨市", "柯桥区", "磐安县", "龙泉市", "建德市", "淳安县", "开化县",
+    "诸城市",
+    "青州市",
+    "寿光市",
+    "临朐县",
+    "昌乐县",
+    "安丘市",
+    "高密市",
+    "昌邑市",
+    "德清县",
+    "吴兴区",
+    "嘉善县",
+    "海宁市",
+    "江北区",
+    "越城区",
+    "上城区",
+    "余杭区",
+    "桐庐县",
+    "诸暨市",
+    "柯桥区",
+    "磐安县",
+    "龙泉市",
+    "建德市",
+    "淳安县",
+    "开化县",
 ];
 const NAMES: [&str; 16] = [
-    "智造", "云谷", "康养", "丝路", "茶香", "青瓷", "花海", "数字", "梦想", "湖畔", "运河", "基金", "动力", "时尚", "药谷", "古镇",
+    "智造", "云谷", "康养", "丝路", "茶香", "青瓷", "花海", "数字", "梦想", "湖畔", "运河", "基金", "动力", "时尚",
+    "药谷", "古镇",
 ];
 const BATCH: usize = 1000;
 
@@ -37,7 +60,12 @@ fn proposal(rng: &mut StdRng, i: u32, region: &str) -> ProposalInput {
     } else {
         Industry::ALL[rng.random_range(0..Industry::ALL.len() - 1)]
     };
-    input.name = Some(format!("{}{}小镇{:06}", region.trim_end_matches(['市', '县', '区']), NAMES[(i as usize) % NAMES.len()], i));
+    input.name = Some(format!(
+        "{}{}小镇{:06}",
+        region.trim_end_matches(['市', '县', '区']),
+        NAMES[(i as usize) % NAMES.len()],
+        i
+    ));
     input.region = Some(region.to_owned());
     input.industry = Some(industry);
     input.classic_trade = None;
@@ -69,7 +97,11 @@ fn proposal(rng: &mut StdRng, i: u32, region: &str) -> ProposalInput {
         _ if rng.random_bool(0.04) => 2,
         _ => rng.random_range(3..=5),
     });
-    input.functions.wifi_coverage_pct = Some(if rng.random_bool(0.96) { Decimal::ONE_HUNDRED } else { dec(rng, 70.0, 99.0, 1) });
+    input.functions.wifi_coverage_pct = Some(if rng.random_bool(0.96) {
+        Decimal::ONE_HUNDRED
+    } else {
+        dec(rng, 70.0, 99.0, 1)
+    });
     input.benefits.annual_visitors = Some(rng.random_range(260_000..1_200_000));
     input.benefits.jobs = Some(rng.random_range(500..9000));
     input.benefits.new_tax_wan = Some(dec(rng, 2000.0, 60000.0, 0));
@@ -90,7 +122,9 @@ fn status(rng: &mut StdRng) -> Status {
 pub async fn load(pool: &PgPool, count: u32) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut conn = pool.acquire().await?;
-    let active = db_standards::active(&mut conn).await?.ok_or_else(|| anyhow::anyhow!("no active standard"))?;
+    let active = db_standards::active(&mut conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no active standard"))?;
     let author: i64 = sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")
         .fetch_one(&mut *conn)
         .await?;

@@ -18,7 +18,10 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn of(evaluation: &Evaluation) -> Rendered {
-        Rendered { zh: evaluation.render(Lang::Zh), en: evaluation.render(Lang::En) }
+        Rendered {
+            zh: evaluation.render(Lang::Zh),
+            en: evaluation.render(Lang::En),
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &[RenderedFinding] {
@@ -94,7 +97,10 @@ pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await
+    sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Inserts many evaluations in one statement (generated data for load

@@ -6,8 +6,9 @@
 
 pub mod audit;
 pub mod batches;
-pub mod embedded;
+pub mod creation;
 pub mod dashboard;
+pub mod embedded;
 pub mod evaluations;
 pub mod imports;
 pub mod proposals;

@@ -7,7 +7,9 @@ use sqlx::query_builder::Separated;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use crate::domain::Status;
-use crate::domain::proposal::{BenefitsInput, ClassicTrade, FunctionsInput, Industry, InvestmentInput, Location, ProposalInput};
+use crate::domain::proposal::{
+    BenefitsInput, ClassicTrade, FunctionsInput, Industry, InvestmentInput, Location, ProposalInput,
+};
 
 /// Who may see which proposals: an official only their region's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,7 +287,9 @@ pub async fn update(
     user_id: i64,
 ) -> sqlx::Result<Result<i32, ChangeRefused>> {
     let current = lock(conn, id, scope).await?;
-    let Some(current) = current else { return Ok(Err(ChangeRefused::NotFound)) };
+    let Some(current) = current else {
+        return Ok(Err(ChangeRefused::NotFound));
+    };
     if current.version != version {
         return Ok(Err(ChangeRefused::Stale));
     }
@@ -316,11 +320,13 @@ pub async fn lock(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Resul
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2)"))
-        .bind(id)
-        .bind(scope.region())
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2)"
+    ))
+    .bind(id)
+    .bind(scope.region())
+    .fetch_optional(conn)
+    .await
 }
 
 /// Moves a locked row to `to`, bumping the version (and the revision and
@@ -339,7 +345,10 @@ pub async fn set_status(conn: &mut PgConnection, id: i64, to: Status, user_id: i
     .bind(submitting)
     .execute(&mut *conn)
     .await?;
-    sqlx::query_as(&format!("{SELECT} WHERE p.id = $1")).bind(id).fetch_one(conn).await
+    sqlx::query_as(&format!("{SELECT} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await
 }
 
 /// A line of the proposals list.

@@ -223,7 +223,11 @@ pub async fn sidebar(conn: &mut PgConnection) -> sqlx::Result<Sidebar> {
     )
     .fetch_all(conn)
     .await?;
-    let mut sidebar = Sidebar { counters: Vec::new(), regions: Vec::new(), standard_codes: Vec::new() };
+    let mut sidebar = Sidebar {
+        counters: Vec::new(),
+        regions: Vec::new(),
+        standard_codes: Vec::new(),
+    };
     for (kind, id, label, n) in rows {
         match (kind.as_str(), id) {
             ("counter", _) => sidebar.counters.push((label, n)),

@@ -11,18 +11,73 @@ use sqlx::PgConnection;
 
 use crate::standards::{self, Standard};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StandardRow {
     pub id: i64,
     pub code: String,
     pub version: i32,
     pub status: String,
-    pub definition: sqlx::types::Json<Standard>,
+    pub definition: Arc<Standard>,
 }
 
 impl StandardRow {
     pub fn standard(&self) -> &Standard {
-        &self.definition.0
+        &self.definition
+    }
+}
+
+/// A version without its definition: what every look-up reads first.
+#[derive(sqlx::FromRow)]
+struct Meta {
+    id: i64,
+    code: String,
+    version: i32,
+    status: String,
+    content_hash: String,
+}
+
+/// Parsed definitions by content hash. A hash names one exact content, so an
+/// entry can never be stale — drafts included, and with several instances.
+/// Evaluating (the API, submissions, the live panel) thus reads a few bytes
+/// per request instead of parsing the whole definition again.
+type Cache = RwLock<HashMap<String, Arc<Standard>>>;
+static DEFINITIONS: LazyLock<Cache> = LazyLock::new(Default::default);
+/// Edited drafts add entries; past this many the cache starts afresh.
+const CACHE_LIMIT: usize = 256;
+
+async fn hydrate(conn: &mut PgConnection, meta: Meta) -> sqlx::Result<StandardRow> {
+    let cached = DEFINITIONS.read().ok().and_then(|c| c.get(&meta.content_hash).cloned());
+    let definition = match cached {
+        Some(d) => d,
+        None => {
+            let sqlx::types::Json(standard): sqlx::types::Json<Standard> =
+                sqlx::query_scalar("SELECT definition FROM standards WHERE id = $1")
+                    .bind(meta.id)
+                    .fetch_one(conn)
+                    .await?;
+            let standard = Arc::new(standard);
+            if let Ok(mut cache) = DEFINITIONS.write() {
+                if cache.len() >= CACHE_LIMIT {
+                    cache.clear();
+                }
+                cache.insert(meta.content_hash.clone(), standard.clone());
+            }
+            standard
+        }
+    };
+    Ok(StandardRow {
+        id: meta.id,
+        code: meta.code,
+        version: meta.version,
+        status: meta.status,
+        definition,
+    })
+}
+
+async fn one(conn: &mut PgConnection, meta: Option<Meta>) -> sqlx::Result<Option<StandardRow>> {
+    match meta {
+        Some(m) => Ok(Some(hydrate(conn, m).await?)),
+        None => Ok(None),
     }
 }
 
@@ -89,58 +144,52 @@ pub async fn sync_builtin(conn: &mut PgConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-const SELECT: &str = "SELECT id, code, version, status, definition FROM standards";
+const SELECT: &str = "SELECT id, code, version, status, content_hash FROM standards";
 
 /// The version new submissions are evaluated under.
 pub async fn active(conn: &mut PgConnection) -> sqlx::Result<Option<StandardRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE status = 'active'"))
-        .fetch_optional(conn)
-        .await
+    let meta = sqlx::query_as(&format!("{SELECT} WHERE status = 'active'"))
+        .fetch_optional(&mut *conn)
+        .await?;
+    one(conn, meta).await
 }
 
 /// The newest non-draft version of a code (`?standard=CODE`).
 pub async fn newest(conn: &mut PgConnection, code: &str) -> sqlx::Result<Option<StandardRow>> {
-    sqlx::query_as(&format!(
+    let meta = sqlx::query_as(&format!(
         "{SELECT} WHERE code = $1 AND status <> 'draft' ORDER BY version DESC LIMIT 1"
     ))
     .bind(code)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    one(conn, meta).await
 }
 
-/// The definition of a version, for showing evaluations made under it.
-/// Versions other than drafts never change (a trigger enforces it), so
-/// they are kept in memory once read: safe with several instances, since
-/// nothing cached can become stale.
+/// The definition of a version, for showing evaluations made under it (no
+/// second parse: see `DEFINITIONS`).
 pub async fn definition(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Result<Option<Arc<Standard>>> {
-    static CACHE: LazyLock<RwLock<HashMap<(String, i32), Arc<Standard>>>> = LazyLock::new(Default::default);
-    let key = (code.to_owned(), version);
-    if let Some(found) = CACHE.read().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(Some(found));
-    }
-    let Some(row) = get(conn, code, version).await? else { return Ok(None) };
-    let standard = Arc::new(row.definition.0);
-    if row.status != "draft"
-        && let Ok(mut cache) = CACHE.write()
-    {
-        cache.insert(key, standard.clone());
-    }
-    Ok(Some(standard))
+    Ok(get(conn, code, version).await?.map(|row| row.definition))
 }
 
 pub async fn get(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Result<Option<StandardRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE code = $1 AND version = $2"))
+    let meta = sqlx::query_as(&format!("{SELECT} WHERE code = $1 AND version = $2"))
         .bind(code)
         .bind(version)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(&mut *conn)
+        .await?;
+    one(conn, meta).await
 }
 
 /// Every non-draft version, newest first within each code.
 pub async fn list_published(conn: &mut PgConnection) -> sqlx::Result<Vec<StandardRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE status <> 'draft' ORDER BY code, version DESC"))
-        .fetch_all(conn)
-        .await
+    let metas: Vec<Meta> = sqlx::query_as(&format!("{SELECT} WHERE status <> 'draft' ORDER BY code, version DESC"))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut rows = Vec::with_capacity(metas.len());
+    for meta in metas {
+        rows.push(hydrate(conn, meta).await?);
+    }
+    Ok(rows)
 }
 
 // ---- Administration (versions, drafts, activation, what-if) ----

@@ -1,6 +1,7 @@
 //! The domain: proposals and their validation, roles, the workflow, batches.
 //! Plain Rust: no axum, no sqlx, no I/O.
 
+pub mod creation;
 pub mod lang;
 pub mod password;
 pub mod proposal;

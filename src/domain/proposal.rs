@@ -30,6 +30,8 @@ use serde::{Deserialize, Serialize};
 pub use enums::{ClassicTrade, Industry, Location};
 pub use error::{ApiFieldError, ErrorCode, ErrorParams, FieldError};
 pub use fields::{Choice, DecimalLimit, FIELDS, FieldKind, FieldSpec, Unit, field};
+/// Exact number reading, shared with the annual reports (`domain::creation`).
+pub(crate) use number::{count_field, decimal_field};
 pub use sample::sample_proposal;
 
 /// 1 km² = 1,500 亩.

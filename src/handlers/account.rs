@@ -80,7 +80,9 @@ pub async fn login(
     ClientAddr(address): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let username = form.username.trim().to_owned();
+    // No account name is longer; a longer one is simply a failed login
+    // (and must not bloat the attempts table).
+    let username: String = form.username.trim().chars().take(100).collect();
     let mut conn = state.db.acquire().await?;
     let (account_failures, address_failures) =
         users::recent_failures(&mut conn, &username, &address, THROTTLE_WINDOW_MINUTES).await?;

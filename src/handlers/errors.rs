@@ -65,6 +65,37 @@ pub async fn render(auth: AuthSession, request: Request, next: Next) -> Response
     rendered
 }
 
+/// The session layer answers a bare 500 when its store (the database)
+/// cannot be reached; users get the friendly 503 page instead. Everything
+/// the application itself answers has a body, so only those are caught.
+pub async fn session_store_failures(request: Request, next: Next) -> Response {
+    let headers = request.headers().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    let bare = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(header::CONTENT_TYPE);
+    if !bare {
+        return response;
+    }
+    tracing::warn!(path = uri.path(), "session store unavailable");
+    let (title_key, body_key) = AppError::Unavailable.message_keys();
+    if uri.path().starts_with("/api/") {
+        let body = json!({"errors": [{"field": "", "message": i18n::t(Lang::Zh, body_key)}]});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    let page = Page::build(&headers, &uri, None).await;
+    let template = ErrorPage {
+        status: 503,
+        title: page.t(title_key),
+        body: page.t(body_key),
+        link: None,
+        page,
+    };
+    let mut rendered = template.into_response();
+    *rendered.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    rendered
+}
+
 /// Fallback for unknown paths.
 pub async fn not_found() -> AppError {
     AppError::NotFound

@@ -32,7 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/towns/{id}", get(town::show))
 }
 
-
 /// A published batch as a line of the home page.
 pub struct BatchLine {
     pub id: i64,

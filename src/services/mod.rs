@@ -3,6 +3,7 @@
 //! the command line and tests call these; none of them holds SQL.
 
 pub mod batches;
+pub mod creation;
 pub mod import;
 pub mod proposals;
 pub mod reviews;

@@ -30,14 +30,25 @@ fn audit_entry<'a>(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> audit::Entry<'a> {
-    audit::Entry { actor_id: Some(user.id), action, entity: "proposal", entity_id: Some(id), before, after }
+    audit::Entry {
+        actor_id: Some(user.id),
+        action,
+        entity: "proposal",
+        entity_id: Some(id),
+        before,
+        after,
+    }
 }
 
 /// A draft must have a name; everything typed must be well-formed.
 fn check_draft(input: &ProposalInput, parse_errors: Vec<FieldError>) -> Result<(), ServiceError> {
     let mut errors = parse_errors;
     errors.extend(input.draft_errors());
-    if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
 }
 
 /// Creates a draft in `region_id`; returns its id.
@@ -70,7 +81,9 @@ pub async fn save(
     check_draft(input, parse_errors)?;
     let scope = scope_of(user);
     let mut tx = db.begin().await?;
-    let before = proposals::lock(&mut tx, id, scope).await?.ok_or(ServiceError::NotFound)?;
+    let before = proposals::lock(&mut tx, id, scope)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let new_version = proposals::update(&mut tx, id, scope, version, input, user.id).await??;
     let before = serde_json::to_value(before.to_input()).ok();
     let after = serde_json::to_value(input).ok();
@@ -82,28 +95,42 @@ pub async fn save(
 /// Evaluates a draft under the active standard without storing anything
 /// (the live evaluation beside the form). `Err` lists what is still missing
 /// or inconsistent.
-pub async fn evaluate_draft(db: &PgPool, input: &ProposalInput) -> Result<Result<Evaluation, Vec<FieldError>>, ServiceError> {
+pub async fn evaluate_draft(
+    db: &PgPool,
+    input: &ProposalInput,
+) -> Result<Result<Evaluation, Vec<FieldError>>, ServiceError> {
     let proposal = match input.complete() {
         Ok(p) => p,
         Err(errors) => return Ok(Err(errors)),
     };
     let mut conn = db.acquire().await?;
-    let active = db_standards::active(&mut conn).await?.ok_or(ServiceError::NoActiveStandard)?;
+    let active = db_standards::active(&mut conn)
+        .await?
+        .ok_or(ServiceError::NoActiveStandard)?;
     Ok(Ok(standards::evaluate(&proposal, active.standard())))
 }
 
 /// Submits: complete validation, then in one transaction an evaluation under
 /// the active standard and the status `submitted`.
-pub async fn submit(db: &PgPool, user: &User, id: i64, version: i32) -> Result<(ProposalRow, Evaluation), ServiceError> {
+pub async fn submit(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    version: i32,
+) -> Result<(ProposalRow, Evaluation), ServiceError> {
     let scope = scope_of(user);
     let mut tx = db.begin().await?;
-    let row = proposals::lock(&mut tx, id, scope).await?.ok_or(ServiceError::NotFound)?;
+    let row = proposals::lock(&mut tx, id, scope)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if row.version != version {
         return Err(ServiceError::Stale);
     }
     let to = workflow::transition(row.status(), Action::Submit).ok_or(ServiceError::WrongState)?;
     let proposal = row.to_input().complete().map_err(ServiceError::Invalid)?;
-    let active = db_standards::active(&mut tx).await?.ok_or(ServiceError::NoActiveStandard)?;
+    let active = db_standards::active(&mut tx)
+        .await?
+        .ok_or(ServiceError::NoActiveStandard)?;
     let evaluation = standards::evaluate(&proposal, active.standard());
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
     evaluations::insert(
@@ -129,7 +156,9 @@ pub async fn submit(db: &PgPool, user: &User, id: i64, version: i32) -> Result<(
 pub async fn withdraw(db: &PgPool, user: &User, id: i64, version: i32) -> Result<ProposalRow, ServiceError> {
     let scope = scope_of(user);
     let mut tx = db.begin().await?;
-    let row = proposals::lock(&mut tx, id, scope).await?.ok_or(ServiceError::NotFound)?;
+    let row = proposals::lock(&mut tx, id, scope)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if row.version != version {
         return Err(ServiceError::Stale);
     }

@@ -4,6 +4,7 @@
 //! only when rendered. No I/O, no web types.
 
 mod builtin;
+mod creation;
 pub mod edit;
 mod evaluate;
 mod examples;
@@ -18,6 +19,7 @@ mod tests;
 mod validate;
 
 pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
+pub use creation::{CreationRules, GradeBands, RewardRules};
 pub use evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict, evaluate};
 pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use labels::criterion_label;

@@ -38,6 +38,11 @@ pub struct Standard {
     /// Worked cases that must keep their verdicts (see `run_examples`).
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Grade bands and reward parameters of the creation system; the
+    /// defaults when absent (never written out when absent, so the
+    /// built-in versions' content hashes are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation: Option<crate::domain::creation::CreationRules>,
 }
 
 impl Standard {

@@ -127,7 +127,10 @@ async fn navigation_shows_each_role_only_its_pages() {
     let reviewer = app.login_as(Role::Reviewer).await;
     assert_eq!(nav(&reviewer.get("/review").await), ["创建名单", "评审", "统计"]);
     let admin = app.login_as(Role::Admin).await;
-    assert_eq!(nav(&admin.get("/admin").await), ["创建名单", "管理", "全部申报", "统计"]);
+    assert_eq!(
+        nav(&admin.get("/admin").await),
+        ["创建名单", "管理", "全部申报", "统计"]
+    );
     assert_eq!(nav(&app.client().get("/").await), ["创建名单"]);
 }
 
@@ -398,8 +401,11 @@ async fn sessions_expire_after_thirty_idle_minutes() {
     let app = TestApp::spawn().await;
     let reviewer = app.login_as(Role::Reviewer).await;
     let id = reviewer.session_cookie().unwrap();
-    let expiry: chrono::DateTime<chrono::Utc> =
-        sqlx::query_scalar("SELECT expiry_date FROM sessions WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    let expiry: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT expiry_date FROM sessions WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let minutes = (expiry - chrono::Utc::now()).num_minutes();
     assert!((28..=30).contains(&minutes), "idle expiry in {minutes} minutes");
     sqlx::query("UPDATE sessions SET expiry_date = now() - interval '1 second' WHERE id = $1")

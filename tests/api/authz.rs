@@ -120,13 +120,18 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
         }
     }
     let mut sources = Vec::new();
-    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut sources);
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+        &mut sources,
+    );
     let mut routes = BTreeSet::new();
     for text in sources {
         let mut rest = text.as_str();
         while let Some(at) = rest.find(".route(") {
             rest = &rest[at + ".route(".len()..];
-            let Some(open) = rest.trim_start().strip_prefix('"') else { continue };
+            let Some(open) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
             let Some(close) = open.find('"') else { continue };
             let path = &open[..close];
             // The call's arguments: up to the parenthesis that closes `.route(`.
@@ -165,8 +170,14 @@ fn every_route_has_an_expectation() {
     let table: BTreeSet<(String, String)> = TABLE.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
     let missing: Vec<_> = source.difference(&table).collect();
     let stale: Vec<_> = table.difference(&source).collect();
-    assert!(missing.is_empty(), "routes without an expectation in tests/api/authz.rs: {missing:?}");
-    assert!(stale.is_empty(), "expectations for routes that no longer exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without an expectation in tests/api/authz.rs: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "expectations for routes that no longer exist: {stale:?}"
+    );
     assert!(source.len() > 60, "the route scan found only {} routes", source.len());
 }
 
@@ -246,12 +257,22 @@ async fn every_route_answers_each_role_as_designed() {
     let reviewer_id = app.create_user("reviewer-a", Role::Reviewer, None).await;
     let reviewer_user = app.user(reviewer_id).await;
     let approve = DecisionInput::new(Decision::Approve, "同意", 2);
-    xiaozhen::services::reviews::decide(&app.db, &reviewer_user, listed_id, &approve).await.unwrap();
+    xiaozhen::services::reviews::decide(&app.db, &reviewer_user, listed_id, &approve)
+        .await
+        .unwrap();
     let admin_id = app.create_user("admin-a", Role::Admin, None).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "第一批", "").await.unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, listed_id, "").await.unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin_id, batch).await.unwrap();
-    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "").await.unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "第一批", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, listed_id, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin_id, batch)
+        .await
+        .unwrap();
+    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "")
+        .await
+        .unwrap();
     let standard: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 1")
         .fetch_one(&app.db)
         .await
@@ -283,8 +304,10 @@ async fn every_route_answers_each_role_as_designed() {
         actors.push((name, Some(role), own_region, client));
     }
 
-    let mut routes: Vec<(String, String, Access)> =
-        TABLE.iter().map(|(m, p, a)| (m.to_string(), p.to_string(), *a)).collect();
+    let mut routes: Vec<(String, String, Access)> = TABLE
+        .iter()
+        .map(|(m, p, a)| (m.to_string(), p.to_string(), *a))
+        .collect();
     routes.extend(api_routes().into_iter().map(|(m, p)| (m, p, Access::Public)));
     let mut failures = Vec::new();
     for (name, role, own_region, client) in &actors {
@@ -327,7 +350,12 @@ async fn every_route_answers_each_role_as_designed() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} unexpected answers:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} unexpected answers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -339,10 +367,18 @@ async fn no_page_or_file_shows_another_regions_or_unpublished_data() {
     app.create_user("official-b", Role::Official, Some("青州市")).await;
     let b = app.client();
     b.login("official-b", PASSWORD).await;
-    for path in ["/proposals", "/proposals/export.csv", "/proposals/export.xlsx", "/dashboard"] {
+    for path in [
+        "/proposals",
+        "/proposals/export.csv",
+        "/proposals/export.xlsx",
+        "/dashboard",
+    ] {
         let page = b.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(!page.body.contains("甲地小镇"), "{path} shows another region's proposal");
+        assert!(
+            !page.body.contains("甲地小镇"),
+            "{path} shows another region's proposal"
+        );
     }
     let anonymous = app.client();
     for path in ["/", "/api/v1/batches"] {

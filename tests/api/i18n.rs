@@ -21,7 +21,10 @@ const PAGES: &[(Option<Role>, &str)] = &[
     (Some(Role::Admin), "/dashboard"),
     (Some(Role::Official), "/admin"),
     (Some(Role::Reviewer), "/review"),
-    (Some(Role::Reviewer), "/review?status=approved&verdict=fail&sort=name&dir=desc&q=x"),
+    (
+        Some(Role::Reviewer),
+        "/review?status=approved&verdict=fail&sort=name&dir=desc&q=x",
+    ),
     (Some(Role::Admin), "/admin"),
     (Some(Role::Admin), "/admin/standards"),
     (Some(Role::Admin), "/admin/standards/1"),
@@ -114,8 +117,11 @@ async fn every_page_in_chinese_shows_no_english_catalogue_text() {
     let entries = xiaozhen::i18n::catalogue_entries();
     let zh: Vec<&String> = entries.iter().map(|(_, zh, _)| zh).collect();
     // Only phrases that are really English (a code or number may be shared).
-    let english: Vec<&String> =
-        entries.iter().map(|(_, _, en)| en).filter(|v| v.len() > 3 && !zh.contains(v)).collect();
+    let english: Vec<&String> = entries
+        .iter()
+        .map(|(_, _, en)| en)
+        .filter(|v| v.len() > 3 && !zh.contains(v))
+        .collect();
     let anonymous = app.client();
     let mut clients = Vec::new();
     for (role, path) in PAGES {

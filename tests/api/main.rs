@@ -16,7 +16,7 @@ mod hostile;
 mod i18n;
 mod pages;
 mod proposals;
-mod sql_count;
 mod public;
 mod review;
+mod sql_count;
 mod standards_admin;

@@ -8,7 +8,11 @@ use crate::helpers::{Client, Page, TestApp, sample_input};
 
 /// The sample proposal as the form would send it.
 fn form_of(name: &str) -> Vec<(String, String)> {
-    sample_input(name).to_form_pairs().into_iter().filter(|(k, _)| k != "region").collect()
+    sample_input(name)
+        .to_form_pairs()
+        .into_iter()
+        .filter(|(k, _)| k != "region")
+        .collect()
 }
 
 fn set(form: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -22,11 +26,18 @@ async fn post_form(client: &Client, path: &str, form: &[(String, String)]) -> Pa
 }
 
 fn id_from(location: &str) -> i64 {
-    location.trim_start_matches("/proposals/").parse().expect("a proposal URL")
+    location
+        .trim_start_matches("/proposals/")
+        .parse()
+        .expect("a proposal URL")
 }
 
 async fn version_of(client: &Client, id: i64) -> String {
-    client.get(&format!("/proposals/{id}/edit")).await.attr("input[name=version]", "value").expect("version field")
+    client
+        .get(&format!("/proposals/{id}/edit"))
+        .await
+        .attr("input[name=version]", "value")
+        .expect("version field")
 }
 
 #[tokio::test]
@@ -35,8 +46,15 @@ async fn an_official_saves_a_draft_and_sees_it_in_the_list() {
     let official = app.login_as(Role::Official).await;
     let form = official.get("/proposals/new").await;
     assert_eq!(form.status, StatusCode::OK);
-    assert_eq!(form.text("#region"), "诸城市", "the official's own region, not a choice");
-    assert!(form.text("[data-field=planned_area_km2] .help").contains("3平方公里左右"));
+    assert_eq!(
+        form.text("#region"),
+        "诸城市",
+        "the official's own region, not a choice"
+    );
+    assert!(
+        form.text("[data-field=planned_area_km2] .help")
+            .contains("3平方公里左右")
+    );
     let saved = post_form(&official, "/proposals", &form_of("健康美食小镇")).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let id = id_from(&saved.location().unwrap());
@@ -52,12 +70,20 @@ async fn an_official_saves_a_draft_and_sees_it_in_the_list() {
 async fn a_draft_needs_only_a_name() {
     let app = TestApp::spawn().await;
     let official = app.login_as(Role::Official).await;
-    let saved = official.post("/proposals", &[("name", "茶叶小镇"), ("action", "save")]).await;
+    let saved = official
+        .post("/proposals", &[("name", "茶叶小镇"), ("action", "save")])
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    let nameless = official.post("/proposals", &[("name", "  "), ("planned_area_km2", "3.2")]).await;
+    let nameless = official
+        .post("/proposals", &[("name", "  "), ("planned_area_km2", "3.2")])
+        .await;
     assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(nameless.has("[data-field=name] .field-error"));
-    assert_eq!(nameless.attr("#planned_area_km2", "value").as_deref(), Some("3.2"), "typed values are kept");
+    assert_eq!(
+        nameless.attr("#planned_area_km2", "value").as_deref(),
+        Some("3.2"),
+        "typed values are kept"
+    );
 }
 
 #[tokio::test]
@@ -73,14 +99,26 @@ async fn bad_input_comes_back_with_422_messages_beside_fields_and_everything_typ
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.has("#error-summary"));
     let area_error = page.text("[data-field=planned_area_km2] .field-error");
-    assert!(area_error.contains("3.2") || area_error.contains("数字"), "says what to type: {area_error}");
+    assert!(
+        area_error.contains("3.2") || area_error.contains("数字"),
+        "says what to type: {area_error}"
+    );
     assert!(page.has("[data-field='investment.residential_yi'] .field-error"));
     assert!(page.has("[data-field='benefits.jobs'] .field-error"));
     assert_eq!(page.attr("#planned_area_km2", "value").as_deref(), Some("3,6"));
-    assert_eq!(page.attr("#investment-residential_yi", "value").as_deref(), Some("30万"));
-    assert_eq!(page.attr("#developer", "value").as_deref(), Some("<script>alert(1)</script>"));
+    assert_eq!(
+        page.attr("#investment-residential_yi", "value").as_deref(),
+        Some("30万")
+    );
+    assert_eq!(
+        page.attr("#developer", "value").as_deref(),
+        Some("<script>alert(1)</script>")
+    );
     assert!(!page.body.contains("<script>alert(1)"), "text is escaped");
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals").fetch_one(&app.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0, "nothing malformed is stored");
 }
 
@@ -92,8 +130,10 @@ async fn full_width_digits_are_read_as_ascii() {
     set(&mut form, "planned_area_km2", "３．２");
     let saved = post_form(&official, "/proposals", &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let stored: rust_decimal::Decimal =
-        sqlx::query_scalar("SELECT planned_area_km2 FROM proposals").fetch_one(&app.db).await.unwrap();
+    let stored: rust_decimal::Decimal = sqlx::query_scalar("SELECT planned_area_km2 FROM proposals")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(stored.to_string(), "3.2000");
 }
 
@@ -117,12 +157,25 @@ async fn the_live_evaluation_follows_the_investment_across_50_yi() {
     };
     let below = post_form(&official, "/proposals/live", &live("49", ["15", "17", "17"])).await;
     assert_eq!(below.status, StatusCode::OK);
-    assert_eq!(below.attr("[data-criterion='investment.eligible_total']", "class").as_deref(), Some("fail"));
+    assert_eq!(
+        below
+            .attr("[data-criterion='investment.eligible_total']", "class")
+            .as_deref(),
+        Some("fail")
+    );
     assert_eq!(below.text("#live-overall"), "不合格");
     let above = post_form(&official, "/proposals/live", &live("51", ["15", "18", "18"])).await;
-    assert_eq!(above.attr("[data-criterion='investment.eligible_total']", "class").as_deref(), Some("pass"));
+    assert_eq!(
+        above
+            .attr("[data-criterion='investment.eligible_total']", "class")
+            .as_deref(),
+        Some("pass")
+    );
     // Nothing is stored by evaluating.
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals").fetch_one(&app.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0);
 }
 
@@ -136,7 +189,10 @@ async fn without_javascript_the_evaluate_button_shows_the_same_findings() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("#live-overall"), "合格");
     assert_eq!(page.attr("#name", "value").as_deref(), Some("健康美食小镇"));
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals").fetch_one(&app.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0, "evaluating does not save");
 }
 
@@ -147,7 +203,9 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
     let saved = post_form(&official, "/proposals", &form_of("健康美食小镇")).await;
     let id = id_from(&saved.location().unwrap());
     let version = version_of(&official, id).await;
-    let submitted = official.post(&format!("/proposals/{id}/submit"), &[("version", &version)]).await;
+    let submitted = official
+        .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
+        .await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER);
     let page = official.get(&format!("/proposals/{id}")).await;
     assert_eq!(page.text("#status"), "已提交待评审");
@@ -162,7 +220,11 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
     assert!(report.text(&format!("{row} .required")).contains("50"));
     assert!(!report.text(&format!("{row} .citation")).is_empty());
     let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 1).unwrap();
-    assert_eq!(report.texts("#findings tbody tr").len(), zj.criteria.len(), "every criterion of ZJ-2015");
+    assert_eq!(
+        report.texts("#findings tbody tr").len(),
+        zj.criteria.len(),
+        "every criterion of ZJ-2015"
+    );
     assert_eq!(zj.criteria.len(), 19);
     let (overall, standard): (String, String) =
         sqlx::query_as("SELECT overall, standard_code FROM evaluations WHERE proposal_id = $1")
@@ -189,7 +251,9 @@ async fn a_failing_proposal_may_be_submitted_and_says_what_fails() {
     let saved = post_form(&official, "/proposals", &form).await;
     let id = id_from(&saved.location().unwrap());
     let version = version_of(&official, id).await;
-    official.post(&format!("/proposals/{id}/submit"), &[("version", &version)]).await;
+    official
+        .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
+        .await;
     let page = official.get(&format!("/proposals/{id}")).await;
     assert_eq!(page.text("#latest-overall"), "不合格");
     assert!(page.text("#failing").contains("选址"), "{}", page.text("#failing"));
@@ -199,14 +263,22 @@ async fn a_failing_proposal_may_be_submitted_and_says_what_fails() {
 async fn submitting_an_incomplete_draft_shows_what_is_missing() {
     let app = TestApp::spawn().await;
     let official = app.login_as(Role::Official).await;
-    let saved = official.post("/proposals", &[("name", "茶叶小镇"), ("planned_area_km2", "2.5")]).await;
+    let saved = official
+        .post("/proposals", &[("name", "茶叶小镇"), ("planned_area_km2", "2.5")])
+        .await;
     let id = id_from(&saved.location().unwrap());
     let version = version_of(&official, id).await;
-    let page = official.post(&format!("/proposals/{id}/submit"), &[("version", &version)]).await;
+    let page = official
+        .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.has("[data-field=industry] .field-error"));
     assert_eq!(page.attr("#planned_area_km2", "value").as_deref(), Some("2.5"));
-    let status: String = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    let status: String = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(status, "draft");
 }
 
@@ -220,7 +292,10 @@ async fn a_stale_version_is_refused_with_409_and_nothing_is_overwritten() {
     // A colleague saves first.
     let mut first = form_of("健康美食小镇（修订）");
     set(&mut first, "version", &version);
-    assert_eq!(post_form(&official, &format!("/proposals/{id}"), &first).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_form(&official, &format!("/proposals/{id}"), &first).await.status,
+        StatusCode::SEE_OTHER
+    );
     // Then this user saves from the old version.
     let mut second = form_of("另一个名字");
     set(&mut second, "version", &version);
@@ -228,8 +303,16 @@ async fn a_stale_version_is_refused_with_409_and_nothing_is_overwritten() {
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.text("#conflict").contains("此申报已被他人修改"));
     assert_eq!(page.attr("#conflict a", "href"), Some(format!("/proposals/{id}")));
-    assert_eq!(page.attr("#name", "value").as_deref(), Some("另一个名字"), "what was typed is kept");
-    let name: String = sqlx::query_scalar("SELECT name FROM proposals WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(
+        page.attr("#name", "value").as_deref(),
+        Some("另一个名字"),
+        "what was typed is kept"
+    );
+    let name: String = sqlx::query_scalar("SELECT name FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(name, "健康美食小镇（修订）");
 }
 
@@ -240,15 +323,25 @@ async fn editing_after_submission_is_refused() {
     let saved = post_form(&official, "/proposals", &form_of("健康美食小镇")).await;
     let id = id_from(&saved.location().unwrap());
     let version = version_of(&official, id).await;
-    official.post(&format!("/proposals/{id}/submit"), &[("version", &version)]).await;
-    assert_eq!(official.get(&format!("/proposals/{id}/edit")).await.status, StatusCode::CONFLICT);
+    official
+        .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
+        .await;
+    assert_eq!(
+        official.get(&format!("/proposals/{id}/edit")).await.status,
+        StatusCode::CONFLICT
+    );
     let mut form = form_of("改名");
     set(&mut form, "version", "2");
     let page = post_form(&official, &format!("/proposals/{id}"), &form).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
-    let again = official.post(&format!("/proposals/{id}/submit"), &[("version", "2")]).await;
+    let again = official
+        .post(&format!("/proposals/{id}/submit"), &[("version", "2")])
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "no double submission");
-    let evaluations: i64 = sqlx::query_scalar("SELECT count(*) FROM evaluations").fetch_one(&app.db).await.unwrap();
+    let evaluations: i64 = sqlx::query_scalar("SELECT count(*) FROM evaluations")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(evaluations, 1);
 }
 
@@ -259,10 +352,17 @@ async fn withdrawing_a_draft() {
     let saved = post_form(&official, "/proposals", &form_of("健康美食小镇")).await;
     let id = id_from(&saved.location().unwrap());
     let version = version_of(&official, id).await;
-    let done = official.post(&format!("/proposals/{id}/withdraw"), &[("version", &version)]).await;
+    let done = official
+        .post(&format!("/proposals/{id}/withdraw"), &[("version", &version)])
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    assert_eq!(official.get(&format!("/proposals/{id}")).await.text("#status"), "已撤回");
-    let again = official.post(&format!("/proposals/{id}/withdraw"), &[("version", "2")]).await;
+    assert_eq!(
+        official.get(&format!("/proposals/{id}")).await.text("#status"),
+        "已撤回"
+    );
+    let again = official
+        .post(&format!("/proposals/{id}/withdraw"), &[("version", "2")])
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
@@ -276,15 +376,38 @@ async fn another_regions_official_sees_nothing_by_list_url_or_post() {
     let other = app.client();
     other.login("other", crate::helpers::PASSWORD).await;
     assert!(other.get("/proposals").await.texts("#proposals tbody tr").is_empty());
-    for path in [format!("/proposals/{id}"), format!("/proposals/{id}/edit"), format!("/proposals/{id}/report")] {
+    for path in [
+        format!("/proposals/{id}"),
+        format!("/proposals/{id}/edit"),
+        format!("/proposals/{id}/report"),
+    ] {
         assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
     let mut form = form_of("篡改");
     set(&mut form, "version", "1");
-    assert_eq!(post_form(&other, &format!("/proposals/{id}"), &form).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(other.post(&format!("/proposals/{id}/submit"), &[("version", "1")]).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(other.post(&format!("/proposals/{id}/withdraw"), &[("version", "1")]).await.status, StatusCode::NOT_FOUND);
-    let name: String = sqlx::query_scalar("SELECT name FROM proposals WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(
+        post_form(&other, &format!("/proposals/{id}"), &form).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .post(&format!("/proposals/{id}/submit"), &[("version", "1")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .post(&format!("/proposals/{id}/withdraw"), &[("version", "1")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let name: String = sqlx::query_scalar("SELECT name FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(name, "健康美食小镇");
 }
 
@@ -292,11 +415,20 @@ async fn another_regions_official_sees_nothing_by_list_url_or_post() {
 async fn posting_without_csrf_is_refused_and_reviewers_cannot_enter_proposals() {
     let app = TestApp::spawn().await;
     let official = app.login_as(Role::Official).await;
-    assert_eq!(official.post_raw("/proposals", &[("name", "x")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        official.post_raw("/proposals", &[("name", "x")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     let reviewer = app.login_as(Role::Reviewer).await;
-    assert_eq!(reviewer.post("/proposals", &[("name", "x")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reviewer.post("/proposals", &[("name", "x")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(reviewer.get("/proposals/new").await.status, StatusCode::FORBIDDEN);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals").fetch_one(&app.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0);
 }
 
@@ -312,7 +444,10 @@ async fn admins_see_every_region_and_filter_by_region() {
     let mut names = all.texts("#proposals tbody td a");
     names.sort();
     assert_eq!(names, ["乙小镇", "甲小镇"]);
-    let region: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE name = '青州市'").fetch_one(&app.db).await.unwrap();
+    let region: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE name = '青州市'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let filtered = admin.get(&format!("/proposals?region={region}")).await;
     assert_eq!(filtered.texts("#proposals tbody td a"), ["乙小镇"]);
 }
@@ -340,21 +475,33 @@ async fn a_returned_proposal_shows_the_comment_and_can_be_resubmitted() {
     let id = app.submitted(&official_user, &sample_input("健康美食小镇")).await;
     let reviewer = app.create_user("rev", Role::Reviewer, None).await;
     // The review module records decisions; here the state it leaves behind.
-    sqlx::query("UPDATE proposals SET status = 'returned', version = version + 1 WHERE id = $1").bind(id).execute(&app.db).await.unwrap();
-    sqlx::query("INSERT INTO reviews (proposal_id, reviewer_id, decision, comment) VALUES ($1, $2, 'return', '请补充投资明细')")
+    sqlx::query("UPDATE proposals SET status = 'returned', version = version + 1 WHERE id = $1")
         .bind(id)
-        .bind(reviewer)
         .execute(&app.db)
         .await
         .unwrap();
+    sqlx::query(
+        "INSERT INTO reviews (proposal_id, reviewer_id, decision, comment) VALUES ($1, $2, 'return', '请补充投资明细')",
+    )
+    .bind(id)
+    .bind(reviewer)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let client = app.client();
     client.login("o1", crate::helpers::PASSWORD).await;
     let page = client.get(&format!("/proposals/{id}")).await;
     assert_eq!(page.text("#returned .comment"), "请补充投资明细");
     assert!(page.has("a[href$='/edit']"));
     let version = version_of(&client, id).await;
-    let resubmitted = client.post(&format!("/proposals/{id}/submit"), &[("version", &version)]).await;
+    let resubmitted = client
+        .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
+        .await;
     assert_eq!(resubmitted.status, StatusCode::SEE_OTHER);
     let page = client.get(&format!("/proposals/{id}")).await;
-    assert_eq!(page.texts("#evaluations tbody tr").len(), 2, "the old evaluation is kept");
+    assert_eq!(
+        page.texts("#evaluations tbody tr").len(),
+        2,
+        "the old evaluation is kept"
+    );
 }

@@ -152,7 +152,10 @@ async fn the_api_gives_the_same_data_for_published_batches_only() {
         let client = &client;
         async move {
             let page = client.get(&path).await;
-            (page.status, serde_json::from_str::<Value>(&page.body).unwrap_or(Value::Null))
+            (
+                page.status,
+                serde_json::from_str::<Value>(&page.body).unwrap_or(Value::Null),
+            )
         }
     };
     let (status, list) = get("/api/v1/batches".to_owned()).await;

@@ -29,7 +29,12 @@ impl<S: Subscriber> Layer<S> for CountQueries {
 async fn statements(counter: &AtomicUsize, request: impl Future<Output = crate::helpers::Page>) -> usize {
     let before = counter.load(Ordering::SeqCst);
     let page = request.await;
-    assert!(page.status == StatusCode::OK, "{}: {}", page.status, &page.body[..page.body.len().min(300)]);
+    assert!(
+        page.status == StatusCode::OK,
+        "{}: {}",
+        page.status,
+        &page.body[..page.body.len().min(300)]
+    );
     counter.load(Ordering::SeqCst) - before
 }
 
@@ -58,7 +63,11 @@ async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, ba
                 .send()
                 .await
                 .unwrap();
-            crate::helpers::Page { status: response.status(), headers: response.headers().clone(), body: response.text().await.unwrap() }
+            crate::helpers::Page {
+                status: response.status(),
+                headers: response.headers().clone(),
+                body: response.text().await.unwrap(),
+            }
         })
         .await,
     }
@@ -78,13 +87,24 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
     }
     let reviewer_id = app.create_user("reviewer-a", Role::Reviewer, None).await;
     let reviewer_user = app.user(reviewer_id).await;
-    xiaozhen::services::reviews::decide(&app.db, &reviewer_user, ids[0], &DecisionInput::new(Decision::Approve, "同意", 2))
+    xiaozhen::services::reviews::decide(
+        &app.db,
+        &reviewer_user,
+        ids[0],
+        &DecisionInput::new(Decision::Approve, "同意", 2),
+    )
+    .await
+    .unwrap();
+    let admin = app.create_user("admin-a", Role::Admin, None).await;
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "")
         .await
         .unwrap();
-    let admin = app.create_user("admin-a", Role::Admin, None).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "").await.unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, ids[0], "").await.unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch).await.unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, ids[0], "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch)
+        .await
+        .unwrap();
     let reviewer = app.client();
     reviewer.login("reviewer-a", crate::helpers::PASSWORD).await;
 

@@ -74,7 +74,10 @@ async fn fifty_simultaneous_decisions_record_exactly_one() {
     let statuses = set.join_all().await;
     let (won, told) = tally(&statuses);
     assert_eq!((won, told), (1, 49), "{statuses:?}");
-    assert_eq!(count(&app.db, "SELECT count(*) FROM reviews WHERE proposal_id = $1", id).await, 1);
+    assert_eq!(
+        count(&app.db, "SELECT count(*) FROM reviews WHERE proposal_id = $1", id).await,
+        1
+    );
     let audits = count(
         &app.db,
         "SELECT count(*) FROM audit_log WHERE entity = 'proposal' AND entity_id = $1
@@ -106,7 +109,9 @@ async fn twenty_simultaneous_publishes_publish_once() {
     let reviewer = app.user(app.create_user("reviewer1", Role::Reviewer, None).await).await;
     let mut towns = Vec::new();
     for n in 0..3 {
-        let id = app.submitted(&official, &sample_input(&format!("并发发布小镇{n}"))).await;
+        let id = app
+            .submitted(&official, &sample_input(&format!("并发发布小镇{n}")))
+            .await;
         let version: i32 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
             .bind(id)
             .fetch_one(&app.db)
@@ -202,12 +207,11 @@ async fn two_officials_saving_one_proposal_from_the_same_version_one_is_told() {
         let (winner, _) = answers.iter().find(|(_, p)| p.status == StatusCode::SEE_OTHER).unwrap();
         let (_, loser) = answers.iter().find(|(_, p)| p.status == StatusCode::CONFLICT).unwrap();
         assert!(loser.has("main"), "the 409 is a page: {}", loser.body);
-        let (name, stored_version): (String, i32) =
-            sqlx::query_as("SELECT name, version FROM proposals WHERE id = $1")
-                .bind(id)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
+        let (name, stored_version): (String, i32) = sqlx::query_as("SELECT name, version FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
         assert_eq!(name, format!("{winner}改名小镇{round}"), "the winner's text is kept");
         assert_eq!(stored_version, version.parse::<i32>().unwrap() + 1, "saved once");
         assert_eq!(

@@ -51,7 +51,9 @@ async fn the_database_goes_away_and_the_application_recovers_without_a_restart()
         xiaozhen::telemetry::init();
     }
     let dir = TempDir::new();
-    let cluster = Cluster::open(&dir.0, None, Reuse::Refuse).await.expect("private cluster starts");
+    let cluster = Cluster::open(&dir.0, None, Reuse::Refuse)
+        .await
+        .expect("private cluster starts");
     let url = cluster.database_url().to_owned();
     let pool = xiaozhen::db::connect(&url).await.expect("connect");
     support::prepare(&pool).await;
@@ -106,7 +108,9 @@ async fn the_database_goes_away_and_the_application_recovers_without_a_restart()
     assert!(!server.is_finished(), "the server survived");
 
     // Back again: the same folder, the same socket; the pool reconnects.
-    let cluster = Cluster::open(&dir.0, None, Reuse::Refuse).await.expect("the cluster starts again");
+    let cluster = Cluster::open(&dir.0, None, Reuse::Refuse)
+        .await
+        .expect("the cluster starts again");
     assert_eq!(cluster.database_url(), url);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -114,7 +118,10 @@ async fn the_database_goes_away_and_the_application_recovers_without_a_restart()
         if status == StatusCode::OK {
             break;
         }
-        assert!(Instant::now() < deadline, "/healthz still {status} after the database came back");
+        assert!(
+            Instant::now() < deadline,
+            "/healthz still {status} after the database came back"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(anonymous.get("/").await.unwrap().status, StatusCode::OK);

@@ -104,10 +104,13 @@ async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
     let submit = |name: String| {
         let official = official.clone();
         async move {
-            let id = xiaozhen::services::proposals::create_draft(pool, &official, region, &sample_input(&name), Vec::new())
+            let id =
+                xiaozhen::services::proposals::create_draft(pool, &official, region, &sample_input(&name), Vec::new())
+                    .await
+                    .expect("draft");
+            xiaozhen::services::proposals::submit(pool, &official, id, 1)
                 .await
-                .expect("draft");
-            xiaozhen::services::proposals::submit(pool, &official, id, 1).await.expect("submitted");
+                .expect("submitted");
             id
         }
     };
@@ -132,8 +135,12 @@ async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
                 "",
                 version,
             );
-            xiaozhen::services::reviews::decide(pool, &reviewer, id, &input).await.expect("approved");
-            xiaozhen::services::batches::add_entry(pool, admin_id, batch, id, "").await.expect("entry");
+            xiaozhen::services::reviews::decide(pool, &reviewer, id, &input)
+                .await
+                .expect("approved");
+            xiaozhen::services::batches::add_entry(pool, admin_id, batch, id, "")
+                .await
+                .expect("entry");
         }
         batches.push(batch);
     }
@@ -164,7 +171,9 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
         let done = done.clone();
         set.spawn(async move {
             for i in 0.. {
-                let Ok(created) = browser.post("/proposals", &token, &form_of(&format!("突发小镇{n}-{i}"))).await
+                let Ok(created) = browser
+                    .post("/proposals", &token, &form_of(&format!("突发小镇{n}-{i}")))
+                    .await
                 else {
                     return;
                 };
@@ -194,7 +203,10 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
                     ("comment".to_owned(), "同意".to_owned()),
                     ("version".to_owned(), "2".to_owned()),
                 ];
-                match browser.post(&format!("/proposals/{id}/decision"), &token, &fields).await {
+                match browser
+                    .post(&format!("/proposals/{id}/decision"), &token, &fields)
+                    .await
+                {
                     Ok(page) if page.status == StatusCode::SEE_OTHER => {
                         done.fetch_add(1, Ordering::Relaxed);
                     }
@@ -240,7 +252,10 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert!(created > 0, "the burst created proposals ({at_kill} writes before the kill)");
+    assert!(
+        created > 0,
+        "the burst created proposals ({at_kill} writes before the kill)"
+    );
 
     let checks = [
         (
@@ -306,7 +321,11 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
             found.push(format!("{what}: {ids:?}"));
         }
     }
-    assert!(found.is_empty(), "half-written records after SIGKILL:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "half-written records after SIGKILL:\n{}",
+        found.join("\n")
+    );
 
     // Every published batch's public page opens.
     let published: Vec<i64> = sqlx::query_scalar("SELECT id FROM batches WHERE status = 'published'")
@@ -315,7 +334,10 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
         .unwrap();
     let public = Browser::new(&base);
     for id in published {
-        assert_eq!(public.get(&format!("/batches/{id}")).await.unwrap().status, StatusCode::OK);
+        assert_eq!(
+            public.get(&format!("/batches/{id}")).await.unwrap().status,
+            StatusCode::OK
+        );
     }
     pool.close().await;
 }

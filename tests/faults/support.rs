@@ -15,7 +15,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use xiaozhen::config::Config;
 
-use crate::helpers::{server_url, PASSWORD};
+use crate::helpers::{PASSWORD, server_url};
 
 /// The sample proposal as the form sends it.
 pub fn form_of(name: &str) -> Vec<(String, String)> {
@@ -49,7 +49,9 @@ impl FreshDb {
     pub async fn create(prefix: &str) -> FreshDb {
         let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
         let opts = PgConnectOptions::from_str(&server_url()).expect("DATABASE_URL parses");
-        let mut admin = PgConnection::connect_with(&opts).await.expect("shared PostgreSQL answers");
+        let mut admin = PgConnection::connect_with(&opts)
+            .await
+            .expect("shared PostgreSQL answers");
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
@@ -190,7 +192,10 @@ impl Browser {
         self.post(
             "/login",
             &token,
-            &[("username".into(), username.into()), ("password".into(), PASSWORD.into())],
+            &[
+                ("username".into(), username.into()),
+                ("password".into(), PASSWORD.into()),
+            ],
         )
         .await
     }

@@ -15,14 +15,21 @@ use crate::support;
 async fn a_session_made_on_one_instance_works_on_the_other() {
     let app = TestApp::spawn().await;
     // The second instance: its own pool on the same database.
-    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.db).await.unwrap();
-    let opts = PgConnectOptions::from_str(&crate::helpers::server_url()).unwrap().database(&name);
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let opts = PgConnectOptions::from_str(&crate::helpers::server_url())
+        .unwrap()
+        .database(&name);
     let pool = xiaozhen::db::pool(opts).await.expect("second pool");
     let (other_addr, other_server) = support::serve(pool.clone()).await;
     let other_base = format!("http://{other_addr}");
     app.create_user("reviewer1", Role::Reviewer, None).await;
     let official = app.official_of("zc", "诸城市").await;
-    let id = app.submitted(&official, &crate::helpers::sample_input("双实例小镇")).await;
+    let id = app
+        .submitted(&official, &crate::helpers::sample_input("双实例小镇"))
+        .await;
 
     let on_one = app.client();
     assert_eq!(on_one.login("reviewer1", PASSWORD).await.status, StatusCode::SEE_OTHER);
@@ -34,7 +41,12 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
         let one = on_one.get(path).await;
         let two = on_two.get(path).await;
         assert_eq!(one.status, StatusCode::OK, "{path} on the first instance");
-        assert_eq!(two.status, StatusCode::OK, "{path} on the second instance: {}", two.body);
+        assert_eq!(
+            two.status,
+            StatusCode::OK,
+            "{path} on the second instance: {}",
+            two.body
+        );
         assert_eq!(
             two.text("header .user"),
             one.text("header .user"),
@@ -51,7 +63,12 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     let decided = on_two
         .post_raw(
             &format!("/proposals/{id}/decision"),
-            &[("csrf_token", &token), ("decision", "approve"), ("comment", ""), ("version", &version.to_string())],
+            &[
+                ("csrf_token", &token),
+                ("decision", "approve"),
+                ("comment", ""),
+                ("version", &version.to_string()),
+            ],
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
@@ -60,7 +77,11 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     assert_eq!(on_two.logout().await.status, StatusCode::SEE_OTHER);
     let after = app.client_with_session(Some(&session));
     let page = after.get("/review").await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "signed out on the first instance too");
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "signed out on the first instance too"
+    );
     assert!(page.location().unwrap_or_default().starts_with("/login"));
 
     other_server.abort();

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use axum::http::{HeaderMap, StatusCode};
@@ -71,9 +71,13 @@ pub async fn list(state: State<AppState>) -> AppResult<Json<Vec<BatchSummary>>> 
 pub async fn show(state: State<AppState>, headers: HeaderMap, id: Path<String>) -> Response {
     match public_api::api_batch(state, id).await {
         Ok(json) => json.into_response(),
-        Err(AppError::NotFound) => {
-            error_answer(StatusCode::NOT_FOUND, api_lang(&headers), "id", "api.error.unknown_batch", &[])
-        }
+        Err(AppError::NotFound) => error_answer(
+            StatusCode::NOT_FOUND,
+            api_lang(&headers),
+            "id",
+            "api.error.unknown_batch",
+            &[],
+        ),
         Err(other) => other.into_response(),
     }
 }

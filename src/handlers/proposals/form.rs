@@ -17,8 +17,8 @@ use crate::domain::{Lang, Role};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::i18n;
-use crate::services::proposals::{self as service, scope_of};
 use crate::services::ServiceError;
+use crate::services::proposals::{self as service, scope_of};
 use crate::state::AppState;
 
 const BY_YEAR: &str = "investment.by_year_yi";
@@ -28,7 +28,9 @@ const YEAR_INPUTS: usize = 5;
 
 /// The form body as (name, value) pairs, repeated names kept in order.
 fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -74,9 +76,14 @@ pub struct FormSection {
 
 /// Builds the form's sections from the raw values (as typed, or as stored).
 fn sections(raw: &[(String, String)], errors: &[FieldError], lang: Lang, skip_region: bool) -> Vec<FormSection> {
-    let raw_values = |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect() };
+    let raw_values =
+        |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect() };
     let error_for = |name: &str| -> Option<String> {
-        let messages: Vec<String> = errors.iter().filter(|e| e.field == name).map(|e| e.message(lang)).collect();
+        let messages: Vec<String> = errors
+            .iter()
+            .filter(|e| e.field == name)
+            .map(|e| e.message(lang))
+            .collect();
         (!messages.is_empty()).then(|| messages.join(" "))
     };
     let field = |spec: &FieldSpec| -> FormField {
@@ -85,9 +92,15 @@ fn sections(raw: &[(String, String)], errors: &[FieldError], lang: Lang, skip_re
         let (control, options, years) = match spec.kind {
             FieldKind::Text { .. } => ("text", Vec::new(), Vec::new()),
             FieldKind::Bool => ("checkbox", Vec::new(), Vec::new()),
-            FieldKind::Choice(choice) => {
-                ("select", choice.options(lang).into_iter().map(|(c, l)| (c, l, c == first)).collect(), Vec::new())
-            }
+            FieldKind::Choice(choice) => (
+                "select",
+                choice
+                    .options(lang)
+                    .into_iter()
+                    .map(|(c, l)| (c, l, c == first))
+                    .collect(),
+                Vec::new(),
+            ),
             FieldKind::DecimalList(_) => {
                 let years = (0..YEAR_INPUTS)
                     .map(|i| (year_label(i, lang), values.get(i).cloned().unwrap_or_default(), i >= 3))
@@ -138,7 +151,9 @@ pub struct Live {
 
 async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) -> AppResult<Live> {
     let mut conn = state.db.acquire().await?;
-    let active = crate::db::standards::active(&mut conn).await?.ok_or(ServiceError::NoActiveStandard)?;
+    let active = crate::db::standards::active(&mut conn)
+        .await?
+        .ok_or(ServiceError::NoActiveStandard)?;
     drop(conn);
     let standard = active.standard();
     let name = format!("{} v{}", standard.name(lang), standard.version);
@@ -160,8 +175,14 @@ async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) ->
             pending: errors
                 .iter()
                 .map(|e| {
-                    let label = crate::domain::proposal::field(&e.field).map(|f| f.label(lang)).unwrap_or("");
-                    if label.is_empty() { e.message(lang) } else { format!("{label}：{}", e.message(lang)) }
+                    let label = crate::domain::proposal::field(&e.field)
+                        .map(|f| f.label(lang))
+                        .unwrap_or("");
+                    if label.is_empty() {
+                        e.message(lang)
+                    } else {
+                        format!("{label}：{}", e.message(lang))
+                    }
                 })
                 .collect(),
         }),
@@ -212,10 +233,17 @@ struct RegionChoice {
 
 async fn region_choice(state: &AppState, user: &User, selected: Option<i64>) -> AppResult<RegionChoice> {
     if user.role == Role::Official {
-        return Ok(RegionChoice { fixed: user.region_name.clone(), regions: Vec::new() });
+        return Ok(RegionChoice {
+            fixed: user.region_name.clone(),
+            regions: Vec::new(),
+        });
     }
     let mut conn = state.db.acquire().await?;
-    let regions = regions::list(&mut conn).await?.into_iter().map(|r| (r.id, r.name, Some(r.id) == selected)).collect();
+    let regions = regions::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name, Some(r.id) == selected))
+        .collect();
     Ok(RegionChoice { fixed: None, regions })
 }
 
@@ -232,9 +260,17 @@ struct FormState<'a> {
 async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<'_>) -> AppResult<FormPage> {
     let lang = page.lang;
     let choice = region_choice(state, user, form.region_id).await?;
-    let region_error = form.errors.iter().find(|e| e.field == "region").map(|e| e.message(lang));
+    let region_error = form
+        .errors
+        .iter()
+        .find(|e| e.field == "region")
+        .map(|e| e.message(lang));
     let live = live_evaluation(state, form.input, lang).await?;
-    let title = page.t(if form.id.is_some() { "proposals.form.edit_title" } else { "proposals.form.new_title" });
+    let title = page.t(if form.id.is_some() {
+        "proposals.form.edit_title"
+    } else {
+        "proposals.form.new_title"
+    });
     Ok(FormPage {
         id: form.id,
         version: form.version,
@@ -253,12 +289,20 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
 /// Reads the form: the proposal's fields, the official's region forced.
 fn read_input(user: &User, raw: &[(String, String)], region_name: Option<String>) -> (ProposalInput, Vec<FieldError>) {
     let (mut input, errors) = ProposalInput::from_form(raw);
-    input.region = if user.role == Role::Official { user.region_name.clone() } else { region_name };
+    input.region = if user.role == Role::Official {
+        user.region_name.clone()
+    } else {
+        region_name
+    };
     (input, errors)
 }
 
 /// The region a new proposal goes to: the official's own, or the admin's choice.
-async fn target_region(state: &AppState, user: &User, raw: &[(String, String)]) -> AppResult<(Option<i64>, Option<String>)> {
+async fn target_region(
+    state: &AppState,
+    user: &User,
+    raw: &[(String, String)],
+) -> AppResult<(Option<i64>, Option<String>)> {
     if user.role == Role::Official {
         return Ok((user.region_id, user.region_name.clone()));
     }
@@ -273,30 +317,75 @@ async fn target_region(state: &AppState, user: &User, raw: &[(String, String)]) 
 /// `GET /proposals/new`.
 pub async fn new(State(state): State<AppState>, page: Page, CurrentUser(user): CurrentUser) -> AppResult<FormPage> {
     let input = ProposalInput::default();
-    let form = FormState { id: None, version: 0, raw: &[], input: &input, errors: &[], region_id: None, conflict: false };
+    let form = FormState {
+        id: None,
+        version: 0,
+        raw: &[],
+        input: &input,
+        errors: &[],
+        region_id: None,
+        conflict: false,
+    };
     render_form(&state, page, &user, form).await
 }
 
 /// `POST /proposals`: saves a new draft (or, with `action=evaluate`, only
 /// shows the evaluation).
-pub async fn create(State(state): State<AppState>, page: Page, CurrentUser(user): CurrentUser, body: Bytes) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    body: Bytes,
+) -> AppResult<Response> {
     let raw = without_trailing_blank_years(pairs(&body));
     let (region_id, region_name) = target_region(&state, &user, &raw).await?;
     let (input, mut errors) = read_input(&user, &raw, region_name);
     if value(&raw, "action") == Some("evaluate") {
-        let form = FormState { id: None, version: 0, raw: &raw, input: &input, errors: &errors, region_id, conflict: false };
+        let form = FormState {
+            id: None,
+            version: 0,
+            raw: &raw,
+            input: &input,
+            errors: &errors,
+            region_id,
+            conflict: false,
+        };
         return Ok(render_form(&state, page, &user, form).await?.into_response());
     }
     let Some(region) = region_id else {
         errors.push(FieldError::new("region", crate::domain::proposal::ErrorCode::Required));
-        let form = FormState { id: None, version: 0, raw: &raw, input: &input, errors: &errors, region_id, conflict: false };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, page, &user, form).await?).into_response());
+        let form = FormState {
+            id: None,
+            version: 0,
+            raw: &raw,
+            input: &input,
+            errors: &errors,
+            region_id,
+            conflict: false,
+        };
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_form(&state, page, &user, form).await?,
+        )
+            .into_response());
     };
     match service::create_draft(&state.db, &user, region, &input, errors).await {
         Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            let form = FormState { id: None, version: 0, raw: &raw, input: &input, errors: &errors, region_id, conflict: false };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, page, &user, form).await?).into_response())
+            let form = FormState {
+                id: None,
+                version: 0,
+                raw: &raw,
+                input: &input,
+                errors: &errors,
+                region_id,
+                conflict: false,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render_form(&state, page, &user, form).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -310,15 +399,27 @@ pub async fn edit(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(&user)).await?.ok_or(AppError::NotFound)?;
+    let row = proposals::get(&mut conn, id, scope_of(&user))
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(conn);
     if !row.status().is_editable() {
-        return Err(AppError::Conflict { key: "proposals.not_editable", link: Some(format!("/proposals/{id}")) });
+        return Err(AppError::Conflict {
+            key: "proposals.not_editable",
+            link: Some(format!("/proposals/{id}")),
+        });
     }
     let input = row.to_input();
     let raw = input.to_form_pairs();
-    let form =
-        FormState { id: Some(id), version: row.version, raw: &raw, input: &input, errors: &[], region_id: Some(row.region_id), conflict: false };
+    let form = FormState {
+        id: Some(id),
+        version: row.version,
+        raw: &raw,
+        input: &input,
+        errors: &[],
+        region_id: Some(row.region_id),
+        conflict: false,
+    };
     Ok(render_form(&state, page, &user, form).await?.into_response())
 }
 
@@ -331,45 +432,91 @@ pub async fn update(
     body: Bytes,
 ) -> AppResult<Response> {
     let raw = without_trailing_blank_years(pairs(&body));
-    let version = value(&raw, "version").and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(0);
+    let version = value(&raw, "version")
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .unwrap_or(0);
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(&user)).await?.ok_or(AppError::NotFound)?;
+    let row = proposals::get(&mut conn, id, scope_of(&user))
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(conn);
     let (input, errors) = read_input(&user, &raw, Some(row.region_name.clone()));
-    let form = |errors, conflict| FormState { id: Some(id), version, raw: &raw, input: &input, errors, region_id: Some(row.region_id), conflict };
+    let form = |errors, conflict| FormState {
+        id: Some(id),
+        version,
+        raw: &raw,
+        input: &input,
+        errors,
+        region_id: Some(row.region_id),
+        conflict,
+    };
     if value(&raw, "action") == Some("evaluate") {
-        return Ok(render_form(&state, page, &user, form(&errors, false)).await?.into_response());
+        return Ok(render_form(&state, page, &user, form(&errors, false))
+            .await?
+            .into_response());
     }
     match service::save(&state.db, &user, id, version, &input, errors).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, page, &user, form(&errors, false)).await?).into_response())
-        }
+        Err(ServiceError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_form(&state, page, &user, form(&errors, false)).await?,
+        )
+            .into_response()),
         // Someone saved first: show the form again with what this user
         // typed, say so, and link to the current data. Nothing is lost.
-        Err(ServiceError::Stale) => Ok((StatusCode::CONFLICT, render_form(&state, page, &user, form(&[], true)).await?).into_response()),
-        Err(ServiceError::WrongState) => {
-            Err(AppError::Conflict { key: "proposals.not_editable", link: Some(format!("/proposals/{id}")) })
-        }
+        Err(ServiceError::Stale) => Ok((
+            StatusCode::CONFLICT,
+            render_form(&state, page, &user, form(&[], true)).await?,
+        )
+            .into_response()),
+        Err(ServiceError::WrongState) => Err(AppError::Conflict {
+            key: "proposals.not_editable",
+            link: Some(format!("/proposals/{id}")),
+        }),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The edit form of a stored proposal with the problems that keep it from
 /// being submitted (422).
-pub(super) async fn incomplete(state: &AppState, page: Page, user: &User, id: i64, errors: &[FieldError]) -> AppResult<Response> {
+pub(super) async fn incomplete(
+    state: &AppState,
+    page: Page,
+    user: &User,
+    id: i64,
+    errors: &[FieldError],
+) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(user)).await?.ok_or(AppError::NotFound)?;
+    let row = proposals::get(&mut conn, id, scope_of(user))
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(conn);
     let input = row.to_input();
     let raw = input.to_form_pairs();
-    let form = FormState { id: Some(id), version: row.version, raw: &raw, input: &input, errors, region_id: Some(row.region_id), conflict: false };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(state, page, user, form).await?).into_response())
+    let form = FormState {
+        id: Some(id),
+        version: row.version,
+        raw: &raw,
+        input: &input,
+        errors,
+        region_id: Some(row.region_id),
+        conflict: false,
+    };
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render_form(state, page, user, form).await?,
+    )
+        .into_response())
 }
 
 /// `POST /proposals/live`: the findings panel for the form as typed so far
 /// (the page's script posts the form here while the official types).
-pub async fn live(State(state): State<AppState>, page: Page, CurrentUser(user): CurrentUser, body: Bytes) -> AppResult<LivePartial> {
+pub async fn live(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    body: Bytes,
+) -> AppResult<LivePartial> {
     let raw = without_trailing_blank_years(pairs(&body));
     let (_, region_name) = target_region(&state, &user, &raw).await?;
     let (input, _) = read_input(&user, &raw, region_name.or_else(|| Some("—".to_owned())));
@@ -383,9 +530,16 @@ mod tests {
 
     #[test]
     fn trailing_blank_years_are_dropped_but_inner_blanks_kept() {
-        let p = |v: &[&str]| -> Vec<(String, String)> { v.iter().map(|x| (BY_YEAR.to_owned(), x.to_string())).collect() };
-        assert_eq!(without_trailing_blank_years(p(&["1", "2", "3", "", ""])), p(&["1", "2", "3"]));
-        assert_eq!(without_trailing_blank_years(p(&["1", "", "3", " ", ""])), p(&["1", "", "3"]));
+        let p =
+            |v: &[&str]| -> Vec<(String, String)> { v.iter().map(|x| (BY_YEAR.to_owned(), x.to_string())).collect() };
+        assert_eq!(
+            without_trailing_blank_years(p(&["1", "2", "3", "", ""])),
+            p(&["1", "2", "3"])
+        );
+        assert_eq!(
+            without_trailing_blank_years(p(&["1", "", "3", " ", ""])),
+            p(&["1", "", "3"])
+        );
         assert_eq!(without_trailing_blank_years(p(&["", ""])), p(&[]));
     }
 }

@@ -89,7 +89,13 @@ pub async fn list(
                 id: r.id,
                 name: r.name,
                 region: r.region_name,
-                industry: r.industry.as_deref().and_then(Industry::from_code).map(|i| i.label(lang)).unwrap_or("—").to_owned(),
+                industry: r
+                    .industry
+                    .as_deref()
+                    .and_then(Industry::from_code)
+                    .map(|i| i.label(lang))
+                    .unwrap_or("—")
+                    .to_owned(),
                 status: status.label(lang).to_owned(),
                 status_code: status.code(),
                 overall: r.overall.as_deref().and_then(|o| overall_badge(o, lang)),
@@ -99,5 +105,14 @@ pub async fn list(
         .collect();
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let region_param = filter.region_id.map(|r| format!("&region={r}")).unwrap_or_default();
-    Ok(ListPage { page, rows, total, page_no, pages, show_region, regions, region_param })
+    Ok(ListPage {
+        page,
+        rows,
+        total,
+        page_no,
+        pages,
+        show_region,
+        regions,
+        region_param,
+    })
 }

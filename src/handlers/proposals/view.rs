@@ -101,7 +101,11 @@ pub async fn report_view(
         .map(|s| s.name(lang).to_owned())
         .unwrap_or_else(|| row.standard_code.clone());
     let findings = finding_views(row.rendered.0.get(lang), standard.as_deref(), lang);
-    let failing = findings.iter().filter(|f| f.verdict == "fail").map(|f| f.label.clone()).collect();
+    let failing = findings
+        .iter()
+        .filter(|f| f.verdict == "fail")
+        .map(|f| f.label.clone())
+        .collect();
     let (overall, overall_label) = overall_badge(&row.overall, lang).unwrap_or(("fail", ""));
     Ok(ReportView {
         id: row.id,
@@ -151,7 +155,13 @@ pub const SECTIONS: [&str; 6] = ["basic", "space", "investment", "functions", "b
 pub fn display_value(input: &ProposalInput, spec: &FieldSpec, lang: Lang) -> String {
     let values = input.form_values(spec.name);
     let unit = spec.unit().map(|u| u.label(lang)).unwrap_or("");
-    let join = |v: &str| if unit.is_empty() || v.is_empty() { v.to_owned() } else { format!("{v} {unit}") };
+    let join = |v: &str| {
+        if unit.is_empty() || v.is_empty() {
+            v.to_owned()
+        } else {
+            format!("{v} {unit}")
+        }
+    };
     let text = match spec.kind {
         FieldKind::Bool => {
             let yes = values.first().is_some_and(|v| v == "true");
@@ -180,7 +190,11 @@ pub fn year_label(i: usize, lang: Lang) -> String {
 }
 
 fn choice_label(choice: Choice, code: &str, lang: Lang) -> Option<String> {
-    choice.options(lang).into_iter().find(|(c, _)| *c == code).map(|(_, l)| l.to_owned())
+    choice
+        .options(lang)
+        .into_iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l.to_owned())
 }
 
 pub fn data_sections(input: &ProposalInput, lang: Lang) -> Vec<DataSection> {
@@ -191,7 +205,10 @@ pub fn data_sections(input: &ProposalInput, lang: Lang) -> Vec<DataSection> {
             rows: FIELDS
                 .iter()
                 .filter(|f| section_of(f) == *section)
-                .map(|f| DataRow { label: f.label(lang), value: display_value(input, f, lang) })
+                .map(|f| DataRow {
+                    label: f.label(lang),
+                    value: display_value(input, f, lang),
+                })
                 .collect(),
         })
         .collect()
@@ -254,7 +271,9 @@ pub async fn show(
 ) -> AppResult<ShowPage> {
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(&user)).await?.ok_or(AppError::NotFound)?;
+    let row = proposals::get(&mut conn, id, scope_of(&user))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let status = row.status();
     let input = row.to_input();
     let evaluation_rows = evaluations::list(&mut conn, id).await?;
@@ -278,7 +297,12 @@ pub async fn show(
         .collect();
     let review_rows = reviews::for_proposal(&mut conn, id).await?;
     let returned_comment = (status == Status::Returned)
-        .then(|| review_rows.iter().find(|r| r.decision == "return").map(|r| r.comment.clone()))
+        .then(|| {
+            review_rows
+                .iter()
+                .find(|r| r.decision == "return")
+                .map(|r| r.comment.clone())
+        })
         .flatten();
     let reviews = review_rows
         .into_iter()
@@ -328,7 +352,11 @@ pub async fn show(
 fn history_label(action: &str, lang: Lang) -> String {
     let key = format!("proposals.history.{}", action.replace('.', "_"));
     let text = i18n::t(lang, &key);
-    if text.ends_with(&key) { i18n::t(lang, "proposals.history.other") } else { text }
+    if text.ends_with(&key) {
+        i18n::t(lang, "proposals.history.other")
+    } else {
+        text
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -371,7 +399,15 @@ pub async fn report(
     Path(id): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<ReportPage> {
-    report_page(&state, page, &user, id, q.evaluation, crate::handlers::review::ReviewForm::default()).await
+    report_page(
+        &state,
+        page,
+        &user,
+        id,
+        q.evaluation,
+        crate::handlers::review::ReviewForm::default(),
+    )
+    .await
 }
 
 /// The report page, also re-rendered by the reviewers' forms with what they
@@ -386,7 +422,9 @@ pub async fn report_page(
 ) -> AppResult<ReportPage> {
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(user)).await?.ok_or(AppError::NotFound)?;
+    let row = proposals::get(&mut conn, id, scope_of(user))
+        .await?
+        .ok_or(AppError::NotFound)?;
     // A proposal has a handful of evaluations: one query serves the shown
     // one and the reviewers' list and comparison.
     let all = evaluations::list(&mut conn, id).await?;
@@ -415,7 +453,9 @@ pub async fn report_page(
         overrides: extras.overrides,
         final_overall: extras.final_overall,
         review: extras.review,
-        chart: evaluation.as_ref().map(|e| crate::handlers::dashboard::report_chart(&e.findings.0, &page)),
+        chart: evaluation
+            .as_ref()
+            .map(|e| crate::handlers::dashboard::report_chart(&e.findings.0, &page)),
         page,
     })
 }

@@ -38,7 +38,9 @@ pub fn csv(view: &BatchView) -> AppResult<Response> {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(&view.columns).map_err(internal)?;
         for row in &view.rows {
-            w.write_record(row.cells(view.is_withdrawal)).map_err(internal)?;
+            let cells = row.cells(view.is_withdrawal);
+            w.write_record(cells.iter().map(|c| crate::xlsx::csv_safe(c).into_owned()))
+                .map_err(internal)?;
         }
         w.flush().map_err(|e| internal(e.into()))?;
     }

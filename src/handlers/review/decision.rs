@@ -137,7 +137,12 @@ pub async fn decide(
         decision,
         comment: form.comment,
         version: form.version.trim().parse().unwrap_or(0),
-        evaluation_id: form.evaluation.trim().parse().ok(),
+        // A value that is not an id cannot be the latest evaluation: the
+        // service then refuses the decision as stale.
+        evaluation_id: match form.evaluation.trim() {
+            "" => None,
+            text => Some(text.parse().unwrap_or(-1)),
+        },
         confirm_fail: typed.confirm_fail,
         confirm_reason: form.confirm_reason,
     };

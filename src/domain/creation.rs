@@ -1,0 +1,788 @@
+//! The creation system (STANDARDS.md §5): a listed town's annual report of
+//! actual figures, the annual assessment against its own plan with a
+//! suggested grade, and the reward or penalty at the end of the period.
+//! Pure: no I/O. Every figure is an exact decimal.
+
+// Field errors are the cold path, as in the proposal module.
+#![allow(clippy::result_large_err)]
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Lang;
+use crate::domain::proposal::{
+    DecimalLimit, ErrorCode, FieldError, Industry, Proposal, ProposalInput, Unit, count_field, decimal_field,
+};
+
+/// Report field names. Those shared with the proposal keep its names (and so
+/// its labels and messages); only the land used is new.
+pub const TOTAL: &str = "investment.total_yi";
+pub const RESIDENTIAL: &str = "investment.residential_yi";
+pub const COMPLEX: &str = "investment.commercial_complex_yi";
+pub const CHARACTERISTIC: &str = "investment.characteristic_yi";
+pub const LAND: &str = "land_used_mu";
+pub const TAX: &str = "benefits.new_tax_wan";
+pub const JOBS: &str = "benefits.jobs";
+pub const VISITORS: &str = "benefits.annual_visitors";
+pub const ENTERPRISES: &str = "benefits.enterprises";
+pub const APP: &str = "functions.public_service_app";
+pub const LIVING_ROOM: &str = "functions.town_living_room";
+pub const SCENIC: &str = "functions.scenic_level";
+pub const WIFI: &str = "functions.wifi_coverage_pct";
+pub const DIGITAL: &str = "functions.digital_management_pct";
+
+/// Every report field, in form order.
+pub const REPORT_FIELDS: &[&str] = &[
+    TOTAL,
+    RESIDENTIAL,
+    COMPLEX,
+    CHARACTERISTIC,
+    LAND,
+    TAX,
+    JOBS,
+    VISITORS,
+    ENTERPRISES,
+    APP,
+    LIVING_ROOM,
+    SCENIC,
+    WIFI,
+    DIGITAL,
+];
+
+const YI: DecimalLimit = DecimalLimit {
+    unit: Unit::Yi,
+    positive: false,
+    max: dec!(100000),
+    max_scale: 4,
+    example: "3.6",
+};
+const WAN: DecimalLimit = DecimalLimit {
+    unit: Unit::Wan,
+    positive: false,
+    max: dec!(1000000000),
+    max_scale: 2,
+    example: "8000",
+};
+/// New construction land in 亩: at most 1,000 km² (1,500,000 亩), 4 decimals.
+const MU: DecimalLimit = DecimalLimit {
+    unit: Unit::Mu,
+    positive: false,
+    max: dec!(1500000),
+    max_scale: 4,
+    example: "120",
+};
+const PCT: DecimalLimit = DecimalLimit {
+    unit: Unit::Pct,
+    positive: false,
+    max: dec!(100),
+    max_scale: 2,
+    example: "70",
+};
+
+/// One year's actual figures, complete and consistent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnualFigures {
+    pub total_yi: Decimal,
+    pub residential_yi: Decimal,
+    pub commercial_complex_yi: Decimal,
+    pub characteristic_yi: Decimal,
+    pub land_used_mu: Decimal,
+    pub new_tax_wan: Decimal,
+    pub jobs: i32,
+    pub annual_visitors: i32,
+    pub enterprises: i32,
+    pub public_service_app: bool,
+    pub town_living_room: bool,
+    pub scenic_level: i32,
+    pub wifi_coverage_pct: Decimal,
+    pub digital_management_pct: Decimal,
+}
+
+impl AnnualFigures {
+    /// Investment excluding commercial housing and complexes.
+    pub fn eligible_yi(&self) -> Decimal {
+        self.total_yi - self.residential_yi - self.commercial_complex_yi
+    }
+
+    /// The figures as form pairs (booleans only when ticked).
+    pub fn to_form_pairs(&self) -> Vec<(String, String)> {
+        let d = |v: Decimal| v.normalize().to_string();
+        let mut pairs = vec![
+            (TOTAL, d(self.total_yi)),
+            (RESIDENTIAL, d(self.residential_yi)),
+            (COMPLEX, d(self.commercial_complex_yi)),
+            (CHARACTERISTIC, d(self.characteristic_yi)),
+            (LAND, d(self.land_used_mu)),
+            (TAX, d(self.new_tax_wan)),
+            (JOBS, self.jobs.to_string()),
+            (VISITORS, self.annual_visitors.to_string()),
+            (ENTERPRISES, self.enterprises.to_string()),
+        ];
+        if self.public_service_app {
+            pairs.push((APP, "true".into()));
+        }
+        if self.town_living_room {
+            pairs.push((LIVING_ROOM, "true".into()));
+        }
+        pairs.push((SCENIC, self.scenic_level.to_string()));
+        pairs.push((WIFI, d(self.wifi_coverage_pct)));
+        pairs.push((DIGITAL, d(self.digital_management_pct)));
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// Reads a submitted report form, reporting every problem at once.
+    pub fn from_form(pairs: &[(String, String)]) -> Result<AnnualFigures, Vec<FieldError>> {
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let mut errors = Vec::new();
+        let mut dec_of = |name: &str, limit: &DecimalLimit| match value(name) {
+            None => {
+                errors.push(FieldError::new(name, ErrorCode::Required));
+                Decimal::ZERO
+            }
+            Some(raw) => decimal_field(name, raw, limit).unwrap_or_else(|e| {
+                errors.push(e);
+                Decimal::ZERO
+            }),
+        };
+        let total_yi = dec_of(TOTAL, &YI);
+        let residential_yi = dec_of(RESIDENTIAL, &YI);
+        let commercial_complex_yi = dec_of(COMPLEX, &YI);
+        let characteristic_yi = dec_of(CHARACTERISTIC, &YI);
+        let land_used_mu = dec_of(LAND, &MU);
+        let new_tax_wan = dec_of(TAX, &WAN);
+        let wifi_coverage_pct = dec_of(WIFI, &PCT);
+        let digital_management_pct = dec_of(DIGITAL, &PCT);
+        let mut count_of = |name: &str, max: i32| match value(name) {
+            None => {
+                errors.push(FieldError::new(name, ErrorCode::Required));
+                0
+            }
+            Some(raw) => count_field(name, raw, max).unwrap_or_else(|e| {
+                errors.push(e);
+                0
+            }),
+        };
+        let jobs = count_of(JOBS, i32::MAX);
+        let annual_visitors = count_of(VISITORS, i32::MAX);
+        let enterprises = count_of(ENTERPRISES, i32::MAX);
+        let scenic_level = count_of(SCENIC, 5);
+        let mut flag = |name: &str| match value(name) {
+            None => false,
+            Some("true") | Some("on") => true,
+            Some(_) => {
+                errors.push(FieldError::new(name, ErrorCode::InvalidBoolean));
+                false
+            }
+        };
+        let public_service_app = flag(APP);
+        let town_living_room = flag(LIVING_ROOM);
+        let figures = AnnualFigures {
+            total_yi,
+            residential_yi,
+            commercial_complex_yi,
+            characteristic_yi,
+            land_used_mu,
+            new_tax_wan,
+            jobs,
+            annual_visitors,
+            enterprises,
+            public_service_app,
+            town_living_room,
+            scenic_level,
+            wifi_coverage_pct,
+            digital_management_pct,
+        };
+        let numbers_ok = |names: &[&str]| !errors.iter().any(|e| names.contains(&e.field.as_str()));
+        if numbers_ok(&[TOTAL, RESIDENTIAL, COMPLEX]) {
+            let sum = residential_yi + commercial_complex_yi;
+            if sum > total_yi {
+                errors.push(
+                    FieldError::new(RESIDENTIAL, ErrorCode::ExclusionsExceedTotal).with(|p| {
+                        p.sum = Some(sum);
+                        p.total = Some(total_yi);
+                    }),
+                );
+            } else if numbers_ok(&[CHARACTERISTIC]) && characteristic_yi > figures.eligible_yi() {
+                let limit = figures.eligible_yi();
+                errors.push(
+                    FieldError::new(CHARACTERISTIC, ErrorCode::CharacteristicExceedsEligible)
+                        .with(|p| p.limit = Some(limit)),
+                );
+            }
+        }
+        if errors.is_empty() { Ok(figures) } else { Err(errors) }
+    }
+}
+
+/// A report field's label (the proposal's label where shared).
+pub fn field_label(field: &str, lang: Lang) -> &str {
+    if field == LAND {
+        return match lang {
+            Lang::Zh => "新增建设用地",
+            Lang::En => "New construction land used",
+        };
+    }
+    crate::domain::proposal::field(field).map_or(field, |s| s.label(lang))
+}
+
+/// A report error's message, shown beside its field.
+pub fn error_message(error: &FieldError, lang: Lang) -> String {
+    let message = error.message(lang);
+    if error.field == LAND {
+        message.replace(LAND, field_label(LAND, lang))
+    } else {
+        message
+    }
+}
+
+/// The annual grade (年度考核等次).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    Excellent,
+    Good,
+    Pass,
+    Warning,
+    Demoted,
+}
+
+impl Grade {
+    pub const ALL: &'static [Grade] = &[
+        Grade::Excellent,
+        Grade::Good,
+        Grade::Pass,
+        Grade::Warning,
+        Grade::Demoted,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Grade::Excellent => "excellent",
+            Grade::Good => "good",
+            Grade::Pass => "pass",
+            Grade::Warning => "warning",
+            Grade::Demoted => "demoted",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Grade> {
+        Grade::ALL.iter().copied().find(|g| g.code() == code)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Grade::Excellent, Lang::Zh) => "优秀",
+            (Grade::Good, Lang::Zh) => "良好",
+            (Grade::Pass, Lang::Zh) => "合格",
+            (Grade::Warning, Lang::Zh) => "警告",
+            (Grade::Demoted, Lang::Zh) => "降格",
+            (Grade::Excellent, Lang::En) => "Excellent",
+            (Grade::Good, Lang::En) => "Good",
+            (Grade::Pass, Lang::En) => "Pass",
+            (Grade::Warning, Lang::En) => "Warning",
+            (Grade::Demoted, Lang::En) => "Demoted",
+        }
+    }
+}
+
+/// Grade bands on the cumulative investment completion rate, in percent:
+/// at or above `excellent_pct` 优秀, … , below `warning_pct` 降格.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GradeBands {
+    pub excellent_pct: Decimal,
+    pub good_pct: Decimal,
+    pub pass_pct: Decimal,
+    pub warning_pct: Decimal,
+    /// This many 警告 in a row suggest 降格.
+    pub warnings_to_demote: u32,
+}
+
+impl Default for GradeBands {
+    fn default() -> GradeBands {
+        GradeBands {
+            excellent_pct: dec!(120),
+            good_pct: dec!(100),
+            pass_pct: dec!(80),
+            warning_pct: dec!(60),
+            warnings_to_demote: 2,
+        }
+    }
+}
+
+/// Reward and penalty parameters (期权激励制, 追惩制).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RewardRules {
+    /// r for the industries in `high_industries`.
+    pub high_factor: Decimal,
+    pub high_industries: Vec<Industry>,
+    /// r for every other industry.
+    pub factor: Decimal,
+    /// The deduction is this many times the reward.
+    pub penalty_multiple: Decimal,
+    /// Share of the town's new tax returned, year by year (1.0 = in full).
+    pub tax_rebate_by_year: Vec<Decimal>,
+}
+
+impl Default for RewardRules {
+    fn default() -> RewardRules {
+        RewardRules {
+            high_factor: dec!(0.6),
+            high_industries: vec![
+                Industry::InformationEconomy,
+                Industry::EnvironmentalProtection,
+                Industry::HighEndEquipment,
+            ],
+            factor: dec!(0.5),
+            penalty_multiple: dec!(2),
+            tax_rebate_by_year: vec![dec!(1), dec!(1), dec!(1), dec!(0.5), dec!(0.5)],
+        }
+    }
+}
+
+/// The creation system's parameters, as a standard version may state them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CreationRules {
+    pub bands: GradeBands,
+    pub reward: RewardRules,
+}
+
+impl GradeBands {
+    /// The band a cumulative completion (actual against plan) falls in.
+    /// Compared without division: `actual × 100 ≥ band × plan`. A plan of
+    /// zero is met by any figure.
+    pub fn band(&self, actual_yi: Decimal, plan_yi: Decimal) -> Grade {
+        let reached = |pct: Decimal| actual_yi * dec!(100) >= pct * plan_yi;
+        if reached(self.excellent_pct) {
+            Grade::Excellent
+        } else if reached(self.good_pct) {
+            Grade::Good
+        } else if reached(self.pass_pct) {
+            Grade::Pass
+        } else if reached(self.warning_pct) {
+            Grade::Warning
+        } else {
+            Grade::Demoted
+        }
+    }
+
+    /// The suggested grade, given the earlier years' grades (oldest first):
+    /// a 警告 that completes `warnings_to_demote` in a row becomes 降格.
+    pub fn suggest(&self, actual_yi: Decimal, plan_yi: Decimal, earlier: &[Grade]) -> Grade {
+        let grade = self.band(actual_yi, plan_yi);
+        if grade != Grade::Warning {
+            return grade;
+        }
+        let run = earlier.iter().rev().take_while(|g| **g == Grade::Warning).count() + 1;
+        if self.warnings_to_demote > 0 && run >= self.warnings_to_demote as usize {
+            Grade::Demoted
+        } else {
+            Grade::Warning
+        }
+    }
+}
+
+/// `part / whole` in percent, to 2 places; `None` when the whole is zero.
+pub fn pct(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    if whole.is_zero() {
+        return None;
+    }
+    (part * dec!(100)).checked_div(whole).map(|d| d.round_dp(2).normalize())
+}
+
+/// One year's assessment of a town against its own plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// The year of the creation period, from 1.
+    pub period_year: u32,
+    pub year_plan_yi: Decimal,
+    pub year_actual_yi: Decimal,
+    pub year_rate_pct: Option<Decimal>,
+    pub cumulative_plan_yi: Decimal,
+    pub cumulative_actual_yi: Decimal,
+    pub cumulative_rate_pct: Option<Decimal>,
+    /// This year's characteristic investment over its eligible investment.
+    pub characteristic_share_pct: Option<Decimal>,
+    pub visitors: i32,
+    pub planned_visitors: i32,
+    pub visitors_rate_pct: Option<Decimal>,
+    pub suggested: Grade,
+}
+
+/// The plan's investment for a period year (1-based); zero beyond the plan.
+pub fn plan_for_year(plan: &Proposal, period_year: u32) -> Decimal {
+    let by_year = &plan.investment().by_year_yi;
+    (period_year as usize)
+        .checked_sub(1)
+        .and_then(|i| by_year.get(i))
+        .copied()
+        .unwrap_or(Decimal::ZERO)
+}
+
+/// The plan's cumulative investment up to a period year (1-based).
+pub fn plan_up_to(plan: &Proposal, period_year: u32) -> Decimal {
+    plan.investment().by_year_yi.iter().take(period_year as usize).sum()
+}
+
+/// Assesses the latest of `reports` (period years 1..=n, oldest first)
+/// against the plan; `earlier` are the final grades of years 1..n−1.
+pub fn assess(plan: &Proposal, reports: &[AnnualFigures], earlier: &[Grade], bands: &GradeBands) -> Option<Assessment> {
+    let latest = reports.last()?;
+    let period_year = reports.len() as u32;
+    let year_plan_yi = plan_for_year(plan, period_year);
+    let cumulative_plan_yi = plan_up_to(plan, period_year);
+    let cumulative_actual_yi: Decimal = reports.iter().map(|r| r.total_yi).sum();
+    let planned_visitors = plan.benefits().annual_visitors;
+    Some(Assessment {
+        period_year,
+        year_plan_yi,
+        year_actual_yi: latest.total_yi,
+        year_rate_pct: pct(latest.total_yi, year_plan_yi),
+        cumulative_plan_yi,
+        cumulative_actual_yi,
+        cumulative_rate_pct: pct(cumulative_actual_yi, cumulative_plan_yi),
+        characteristic_share_pct: pct(latest.characteristic_yi, latest.eligible_yi()),
+        visitors: latest.annual_visitors,
+        planned_visitors,
+        visitors_rate_pct: pct(Decimal::from(latest.annual_visitors), Decimal::from(planned_visitors)),
+        suggested: bands.suggest(cumulative_actual_yi, cumulative_plan_yi, earlier),
+    })
+}
+
+/// The plan with the actual cumulative figures put in its place, for the
+/// as-built evaluation: investment summed over the reports (year by year,
+/// padded with zeros to the period), benefits and functions as last reported.
+pub fn as_built(plan: &Proposal, reports: &[AnnualFigures]) -> Result<Proposal, Vec<FieldError>> {
+    let mut input: ProposalInput = plan.to_input();
+    let sum = |f: fn(&AnnualFigures) -> Decimal| reports.iter().map(f).sum::<Decimal>();
+    let years = plan.investment().by_year_yi.len().max(reports.len());
+    let mut by_year: Vec<Option<Decimal>> = reports.iter().map(|r| Some(r.total_yi)).collect();
+    by_year.resize(years, Some(Decimal::ZERO));
+    input.investment.total_yi = Some(sum(|r| r.total_yi));
+    input.investment.residential_yi = Some(sum(|r| r.residential_yi));
+    input.investment.commercial_complex_yi = Some(sum(|r| r.commercial_complex_yi));
+    input.investment.characteristic_yi = Some(sum(|r| r.characteristic_yi));
+    input.investment.by_year_yi = by_year;
+    if let Some(last) = reports.last() {
+        input.benefits.new_tax_wan = Some(last.new_tax_wan);
+        input.benefits.jobs = Some(last.jobs);
+        input.benefits.annual_visitors = Some(last.annual_visitors);
+        input.benefits.enterprises = Some(last.enterprises);
+        input.functions.public_service_app = last.public_service_app;
+        input.functions.town_living_room = last.town_living_room;
+        input.functions.scenic_level = Some(last.scenic_level);
+        input.functions.wifi_coverage_pct = Some(last.wifi_coverage_pct);
+        input.functions.digital_management_pct = Some(last.digital_management_pct);
+    }
+    input.complete()
+}
+
+impl RewardRules {
+    /// r for an industry.
+    pub fn factor_for(&self, industry: Industry) -> Decimal {
+        if self.high_industries.contains(&industry) {
+            self.high_factor
+        } else {
+            self.factor
+        }
+    }
+
+    /// Land quota reward for a named town: used new construction land × r.
+    pub fn land_reward_mu(&self, land_used_mu: Decimal, industry: Industry) -> Decimal {
+        land_used_mu * self.factor_for(industry)
+    }
+
+    /// Land quota deduction for a town that missed its targets:
+    /// penalty multiple (2) × used new construction land × r.
+    pub fn land_penalty_mu(&self, land_used_mu: Decimal, industry: Industry) -> Decimal {
+        self.penalty_multiple * self.land_reward_mu(land_used_mu, industry)
+    }
+
+    /// The tax returned year by year: each year's new tax × its share
+    /// (years beyond the schedule get nothing).
+    pub fn tax_rebate_wan(&self, new_tax_by_year: &[Decimal]) -> Vec<Decimal> {
+        new_tax_by_year
+            .iter()
+            .enumerate()
+            .map(|(i, tax)| *tax * self.tax_rebate_by_year.get(i).copied().unwrap_or(Decimal::ZERO))
+            .collect()
+    }
+}
+
+/// What a town's county gains (or loses) at the end of its period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub land_used_mu: Decimal,
+    pub factor: Decimal,
+    /// Positive for a named town, negative (the deduction) for a failed one.
+    pub land_quota_mu: Decimal,
+    pub tax_rebate_wan: Vec<Decimal>,
+    pub tax_rebate_total_wan: Decimal,
+}
+
+/// The settlement of a town's period from its reports.
+pub fn settle(industry: Industry, reports: &[AnnualFigures], named: bool, rules: &RewardRules) -> Settlement {
+    let land_used_mu: Decimal = reports.iter().map(|r| r.land_used_mu).sum();
+    let factor = rules.factor_for(industry);
+    if named {
+        let taxes: Vec<Decimal> = reports.iter().map(|r| r.new_tax_wan).collect();
+        let tax_rebate_wan = rules.tax_rebate_wan(&taxes);
+        Settlement {
+            land_used_mu,
+            factor,
+            land_quota_mu: rules.land_reward_mu(land_used_mu, industry),
+            tax_rebate_total_wan: tax_rebate_wan.iter().sum(),
+            tax_rebate_wan,
+        }
+    } else {
+        Settlement {
+            land_used_mu,
+            factor,
+            land_quota_mu: -rules.land_penalty_mu(land_used_mu, industry),
+            tax_rebate_wan: Vec::new(),
+            tax_rebate_total_wan: Decimal::ZERO,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::proposal::sample_proposal;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    pub(crate) fn figures(total: Decimal) -> AnnualFigures {
+        AnnualFigures {
+            total_yi: total,
+            residential_yi: Decimal::ZERO,
+            commercial_complex_yi: Decimal::ZERO,
+            characteristic_yi: total * dec!(0.5),
+            land_used_mu: dec!(100),
+            new_tax_wan: dec!(1000),
+            jobs: 100,
+            annual_visitors: 10000,
+            enterprises: 10,
+            public_service_app: true,
+            town_living_room: false,
+            scenic_level: 3,
+            wifi_coverage_pct: dec!(90),
+            digital_management_pct: dec!(80),
+        }
+    }
+
+    #[test]
+    fn bands_on_both_sides_of_every_boundary() {
+        let b = GradeBands::default();
+        let plan = dec!(10);
+        let cases = [
+            (dec!(12), Grade::Excellent),
+            (dec!(11.9999), Grade::Good),
+            (dec!(10), Grade::Good),
+            (dec!(9.9999), Grade::Pass),
+            (dec!(8), Grade::Pass),
+            (dec!(7.9999), Grade::Warning),
+            (dec!(6), Grade::Warning),
+            (dec!(5.9999), Grade::Demoted),
+            (dec!(0), Grade::Demoted),
+            (dec!(30), Grade::Excellent),
+        ];
+        for (actual, grade) in cases {
+            assert_eq!(b.band(actual, plan), grade, "{actual} of {plan}");
+        }
+    }
+
+    #[test]
+    fn a_third_of_the_plan_is_judged_exactly() {
+        // 3.6 of a 3 plan is exactly 120%; no rounding on the way.
+        let b = GradeBands::default();
+        assert_eq!(b.band(dec!(3.6), dec!(3)), Grade::Excellent);
+        assert_eq!(b.band(dec!(3.5999), dec!(3)), Grade::Good);
+        assert_eq!(b.band(dec!(2), dec!(3)), Grade::Warning, "2/3 is 66.67%");
+        assert_eq!(b.band(dec!(2.4), dec!(3)), Grade::Pass);
+    }
+
+    #[test]
+    fn zero_plan_is_met() {
+        assert_eq!(
+            GradeBands::default().band(Decimal::ZERO, Decimal::ZERO),
+            Grade::Excellent
+        );
+    }
+
+    #[test]
+    fn bands_are_data() {
+        let b = GradeBands {
+            excellent_pct: dec!(150),
+            ..GradeBands::default()
+        };
+        assert_eq!(b.band(dec!(12), dec!(10)), Grade::Good);
+        assert_eq!(b.band(dec!(15), dec!(10)), Grade::Excellent);
+        let json: CreationRules = serde_json::from_str(r#"{"bands":{"pass_pct":"85"}}"#).unwrap();
+        assert_eq!(json.bands.pass_pct, dec!(85));
+        assert_eq!(json.bands.good_pct, dec!(100));
+        assert_eq!(json.reward, RewardRules::default());
+    }
+
+    #[test]
+    fn two_warnings_in_a_row_suggest_demotion() {
+        let b = GradeBands::default();
+        let warn = (dec!(7), dec!(10));
+        assert_eq!(b.suggest(warn.0, warn.1, &[]), Grade::Warning);
+        assert_eq!(b.suggest(warn.0, warn.1, &[Grade::Good]), Grade::Warning);
+        assert_eq!(b.suggest(warn.0, warn.1, &[Grade::Warning]), Grade::Demoted);
+        assert_eq!(
+            b.suggest(warn.0, warn.1, &[Grade::Warning, Grade::Pass]),
+            Grade::Warning
+        );
+        assert_eq!(
+            b.suggest(warn.0, warn.1, &[Grade::Pass, Grade::Warning]),
+            Grade::Demoted
+        );
+        // A better year after a warning is graded on its own.
+        assert_eq!(b.suggest(dec!(9), dec!(10), &[Grade::Warning]), Grade::Pass);
+        let three = GradeBands {
+            warnings_to_demote: 3,
+            ..GradeBands::default()
+        };
+        assert_eq!(three.suggest(warn.0, warn.1, &[Grade::Warning]), Grade::Warning);
+        assert_eq!(
+            three.suggest(warn.0, warn.1, &[Grade::Warning, Grade::Warning]),
+            Grade::Demoted
+        );
+    }
+
+    #[test]
+    fn assessment_against_the_plan() {
+        let plan = sample_proposal();
+        let by_year = plan.investment().by_year_yi.clone();
+        let r1 = figures(by_year[0]);
+        let a = assess(&plan, std::slice::from_ref(&r1), &[], &GradeBands::default()).unwrap();
+        assert_eq!(a.period_year, 1);
+        assert_eq!(a.year_plan_yi, by_year[0]);
+        assert_eq!(a.cumulative_rate_pct, Some(dec!(100)));
+        assert_eq!(a.characteristic_share_pct, Some(dec!(50)));
+        assert_eq!(a.suggested, Grade::Good);
+        let r2 = figures(Decimal::ZERO);
+        let a = assess(&plan, &[r1, r2], &[Grade::Good], &GradeBands::default()).unwrap();
+        assert_eq!(a.period_year, 2);
+        assert_eq!(a.cumulative_plan_yi, by_year[0] + by_year[1]);
+        assert_eq!(a.year_rate_pct, Some(Decimal::ZERO));
+        assert!(assess(&plan, &[], &[], &GradeBands::default()).is_none());
+    }
+
+    #[test]
+    fn reward_and_penalty_in_exact_decimals() {
+        let r = RewardRules::default();
+        assert_eq!(r.factor_for(Industry::InformationEconomy), dec!(0.6));
+        assert_eq!(r.factor_for(Industry::EnvironmentalProtection), dec!(0.6));
+        assert_eq!(r.factor_for(Industry::HighEndEquipment), dec!(0.6));
+        for i in [
+            Industry::Health,
+            Industry::Tourism,
+            Industry::Fashion,
+            Industry::Finance,
+            Industry::HistoricClassic,
+        ] {
+            assert_eq!(r.factor_for(i), dec!(0.5), "{i:?}");
+        }
+        assert_eq!(
+            r.land_reward_mu(dec!(333.3), Industry::InformationEconomy),
+            dec!(199.98)
+        );
+        assert_eq!(r.land_reward_mu(dec!(333.3), Industry::Tourism), dec!(166.65));
+        assert_eq!(
+            r.land_penalty_mu(dec!(333.3), Industry::InformationEconomy),
+            dec!(399.96)
+        );
+        assert_eq!(r.land_penalty_mu(dec!(333.3), Industry::Tourism), dec!(333.3));
+        let rebate = r.tax_rebate_wan(&[dec!(100), dec!(200.5), dec!(300), dec!(401), dec!(500.01), dec!(600)]);
+        assert_eq!(
+            rebate,
+            vec![dec!(100), dec!(200.5), dec!(300), dec!(200.5), dec!(250.005), dec!(0)]
+        );
+    }
+
+    #[test]
+    fn settlement_sums_the_reports() {
+        let r = RewardRules::default();
+        let reports = [figures(dec!(1)), figures(dec!(2))];
+        let named = settle(Industry::HighEndEquipment, &reports, true, &r);
+        assert_eq!(named.land_used_mu, dec!(200));
+        assert_eq!(named.land_quota_mu, dec!(120));
+        assert_eq!(named.tax_rebate_total_wan, dec!(2000));
+        let failed = settle(Industry::Health, &reports, false, &r);
+        assert_eq!(failed.land_quota_mu, dec!(-200));
+        assert_eq!(failed.tax_rebate_total_wan, Decimal::ZERO);
+    }
+
+    #[test]
+    fn form_round_trips_and_reports_every_error() {
+        let f = figures(dec!(3.6));
+        assert_eq!(AnnualFigures::from_form(&f.to_form_pairs()), Ok(f));
+        let errors = AnnualFigures::from_form(&pairs(&[
+            (TOTAL, "3"),
+            (RESIDENTIAL, "2"),
+            (COMPLEX, "2"),
+            (CHARACTERISTIC, "1"),
+            (LAND, "30亩"),
+            (TAX, "-1"),
+            (JOBS, "1.5"),
+            (VISITORS, "１２"),
+            (SCENIC, "6"),
+            (WIFI, "101"),
+            (DIGITAL, "50"),
+        ]))
+        .unwrap_err();
+        let codes: Vec<(&str, ErrorCode)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert!(codes.contains(&(LAND, ErrorCode::UnitInNumber)), "{codes:?}");
+        assert!(codes.contains(&(TAX, ErrorCode::Negative)));
+        assert!(codes.contains(&(JOBS, ErrorCode::NotWholeNumber)));
+        assert!(codes.contains(&(ENTERPRISES, ErrorCode::Required)));
+        assert!(codes.contains(&(SCENIC, ErrorCode::TooLarge)));
+        assert!(codes.contains(&(WIFI, ErrorCode::TooLarge)));
+        assert!(codes.contains(&(RESIDENTIAL, ErrorCode::ExclusionsExceedTotal)));
+        assert!(!codes.iter().any(|(f, _)| *f == VISITORS), "full-width digits are read");
+        let land = errors.iter().find(|e| e.field == LAND).unwrap();
+        assert!(error_message(land, Lang::Zh).starts_with("请只填写数字"));
+        let mut ok = f_pairs_with(CHARACTERISTIC, "3.7");
+        let e = AnnualFigures::from_form(&ok).unwrap_err();
+        assert_eq!(e[0].code, ErrorCode::CharacteristicExceedsEligible);
+        ok = f_pairs_with(CHARACTERISTIC, "3.6");
+        assert!(AnnualFigures::from_form(&ok).is_ok());
+    }
+
+    fn f_pairs_with(field: &str, value: &str) -> Vec<(String, String)> {
+        let mut p = figures(dec!(3.6)).to_form_pairs();
+        for (k, v) in p.iter_mut() {
+            if k == field {
+                *v = value.to_string();
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn as_built_substitutes_the_actual_figures() {
+        let plan = sample_proposal();
+        let reports = [figures(dec!(4)), figures(dec!(5))];
+        let built = as_built(&plan, &reports).unwrap();
+        assert_eq!(built.investment().total_yi, dec!(9));
+        assert_eq!(built.investment().by_year_yi.len(), plan.investment().by_year_yi.len());
+        assert_eq!(built.investment().by_year_yi[2], Decimal::ZERO);
+        assert_eq!(built.benefits().annual_visitors, 10000);
+        assert_eq!(built.name(), plan.name());
+        assert_eq!(built.built_area_km2(), plan.built_area_km2());
+    }
+}

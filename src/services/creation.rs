@@ -1,0 +1,394 @@
+//! The creation system's use cases (STANDARDS.md §5): officials report a
+//! listed town's actual figures each year; reviewers confirm the suggested
+//! grade and decide acceptance; admins publish a year's grades and the named
+//! list. Each is one transaction with its audit row.
+
+// Field errors are the cold path, as in the proposal module.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+
+use super::ServiceError;
+use crate::auth::User;
+use crate::db::creation::{self as store, NewAcceptance, NewAssessment, ReportRow};
+use crate::db::proposals::{self, ProposalRow, Scope};
+use crate::db::{audit, evaluations};
+use crate::domain::Status;
+use crate::domain::creation::{self, AnnualFigures, Assessment, Grade, Settlement};
+use crate::domain::proposal::{ErrorCode, FieldError, Proposal};
+use crate::standards::{Evaluation, Standard, evaluate};
+
+/// Longest reason accepted.
+pub const MAX_TEXT: usize = 2000;
+
+/// Statuses of a town in its creation period.
+fn in_creation(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Listed | Status::Named | Status::NotNamed | Status::Demoted
+    )
+}
+
+/// A listed town with the plan it was approved on and that plan's standard.
+pub struct Town {
+    pub row: ProposalRow,
+    pub plan: Proposal,
+    pub standard: Arc<Standard>,
+}
+
+async fn town(conn: &mut PgConnection, id: i64, scope: Scope, lock: bool) -> Result<Town, ServiceError> {
+    let row = if lock {
+        proposals::lock(conn, id, scope).await?
+    } else {
+        proposals::get(conn, id, scope).await?
+    };
+    let row = row.filter(|r| in_creation(r.status())).ok_or(ServiceError::NotFound)?;
+    let latest = evaluations::latest(conn, id).await?.ok_or(ServiceError::NotFound)?;
+    let plan = Proposal::from_json(&latest.snapshot).map_err(|_| ServiceError::NotFound)?;
+    let standard = crate::db::standards::definition(conn, &latest.standard_code, latest.standard_version)
+        .await?
+        .ok_or(ServiceError::NoActiveStandard)?;
+    Ok(Town { row, plan, standard })
+}
+
+/// A town in its creation period as `scope` may see it.
+pub async fn load_town(db: &PgPool, id: i64, scope: Scope) -> Result<Town, ServiceError> {
+    let mut conn = db.acquire().await?;
+    town(&mut conn, id, scope, false).await
+}
+
+/// The year field of a report form.
+pub fn parse_year(raw: &str) -> Result<i32, FieldError> {
+    match raw.trim().parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => Ok(y),
+        Ok(_) => Err(FieldError::new("year", ErrorCode::TooLarge).with(|p| p.limit = Some(2100.into()))),
+        Err(_) if raw.trim().is_empty() => Err(FieldError::new("year", ErrorCode::Required)),
+        Err(_) => Err(FieldError::new("year", ErrorCode::NotWholeNumber)),
+    }
+}
+
+/// Creates (no `version`) or updates (at `version`) a town's report of
+/// `year`. Returns the report's version.
+pub async fn save_report(
+    db: &PgPool,
+    user: &User,
+    region_id: i64,
+    proposal_id: i64,
+    year: i32,
+    version: Option<i32>,
+    figures: &AnnualFigures,
+) -> Result<i32, ServiceError> {
+    let mut tx = db.begin().await?;
+    town(&mut tx, proposal_id, Scope::Region(region_id), true).await?;
+    let existing = store::get_report(&mut tx, proposal_id, year).await?;
+    let (id, new_version, before, action) = match (existing, version) {
+        (None, None) => {
+            let id = store::insert_report(&mut tx, proposal_id, year, figures, user.id).await?;
+            (id, 1, None, "creation.report_created")
+        }
+        // A report of this year exists already: someone else made it.
+        (Some(_), None) => return Err(ServiceError::Stale),
+        (None, Some(_)) => return Err(ServiceError::NotFound),
+        (Some(row), Some(v)) => {
+            let new_version = store::update_report(&mut tx, row.id, v, figures).await??;
+            (
+                row.id,
+                new_version,
+                Some(json!(row.figures())),
+                "creation.report_updated",
+            )
+        }
+    };
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action,
+            entity: "annual_report",
+            entity_id: Some(id),
+            before,
+            after: Some(json!({"proposal_id": proposal_id, "year": year, "figures": figures})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(new_version)
+}
+
+/// The reports up to and including `year`, and the final grades of the
+/// years before it.
+async fn history(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    year: i32,
+) -> Result<(Vec<ReportRow>, Vec<Grade>), ServiceError> {
+    let reports: Vec<ReportRow> = store::reports_for(conn, proposal_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.year <= year)
+        .collect();
+    let earlier = store::assessments_for(conn, proposal_id, false)
+        .await?
+        .iter()
+        .filter(|a| a.year < year)
+        .map(|a| a.final_grade())
+        .collect();
+    Ok((reports, earlier))
+}
+
+/// The system's assessment of a town's report of `year` (not stored).
+pub async fn suggestion(
+    db: &PgPool,
+    proposal_id: i64,
+    year: i32,
+) -> Result<(Town, ReportRow, Assessment), ServiceError> {
+    let mut conn = db.acquire().await?;
+    let t = town(&mut conn, proposal_id, Scope::All, false).await?;
+    let (reports, earlier) = history(&mut conn, proposal_id, year).await?;
+    let report = reports
+        .iter()
+        .find(|r| r.year == year)
+        .cloned()
+        .ok_or(ServiceError::NotFound)?;
+    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
+    let a = creation::assess(&t.plan, &figures, &earlier, &t.standard.creation_rules().bands)
+        .ok_or(ServiceError::NotFound)?;
+    Ok((t, report, a))
+}
+
+/// A reviewer confirms (or changes, with a reason) the grade of a report.
+pub async fn confirm_grade(
+    db: &PgPool,
+    user: &User,
+    proposal_id: i64,
+    year: i32,
+    grade: Option<Grade>,
+    reason: &str,
+) -> Result<Grade, ServiceError> {
+    let reason = reason.trim();
+    let mut errors = Vec::new();
+    if grade.is_none() {
+        errors.push(FieldError::new("final_grade", ErrorCode::InvalidChoice));
+    }
+    if reason.chars().count() > MAX_TEXT {
+        errors.push(FieldError::new("reason", ErrorCode::TooLong).with(|p| {
+            p.expected = Some(MAX_TEXT);
+            p.count = Some(reason.chars().count());
+        }));
+    }
+    let mut tx = db.begin().await?;
+    let t = town(&mut tx, proposal_id, Scope::All, true).await?;
+    let (reports, earlier) = history(&mut tx, proposal_id, year).await?;
+    let report = reports
+        .iter()
+        .find(|r| r.year == year)
+        .cloned()
+        .ok_or(ServiceError::NotFound)?;
+    let report = store::lock_report(&mut tx, report.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if report.is_assessed() {
+        return Err(ServiceError::WrongState);
+    }
+    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
+    let a = creation::assess(&t.plan, &figures, &earlier, &t.standard.creation_rules().bands)
+        .ok_or(ServiceError::NotFound)?;
+    if let Some(g) = grade
+        && g != a.suggested
+        && reason.is_empty()
+    {
+        errors.push(FieldError::new("reason", ErrorCode::Required));
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let grade = grade.unwrap_or(a.suggested);
+    let id = store::insert_assessment(
+        &mut tx,
+        NewAssessment {
+            report_id: report.id,
+            proposal_id,
+            year,
+            indicators: &a,
+            final_grade: grade,
+            reason,
+            reviewer_id: user.id,
+        },
+    )
+    .await?;
+    store::set_report_assessed(&mut tx, report.id).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "creation.graded",
+            entity: "assessment",
+            entity_id: Some(id),
+            before: None,
+            after: Some(json!({
+                "proposal_id": proposal_id, "year": year, "suggested": a.suggested.code(),
+                "final": grade.code(), "reason": reason,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(grade)
+}
+
+/// The plan and the as-built proposal of a town, each evaluated with the
+/// standard its proposal was approved on; with the settlement each
+/// decision would imply.
+pub struct AsBuilt {
+    pub town: Town,
+    pub reports: Vec<ReportRow>,
+    pub planned: Evaluation,
+    pub built: Result<(Proposal, Evaluation), Vec<FieldError>>,
+    pub if_named: Settlement,
+    pub if_not_named: Settlement,
+}
+
+async fn as_built_in(conn: &mut PgConnection, proposal_id: i64, lock: bool) -> Result<AsBuilt, ServiceError> {
+    let t = town(conn, proposal_id, Scope::All, lock).await?;
+    let reports = store::reports_for(conn, proposal_id).await?;
+    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
+    let planned = evaluate(&t.plan, &t.standard);
+    let built = creation::as_built(&t.plan, &figures).map(|p| {
+        let e = evaluate(&p, &t.standard);
+        (p, e)
+    });
+    let rules = t.standard.creation_rules().reward;
+    let industry = t.plan.industry();
+    Ok(AsBuilt {
+        if_named: creation::settle(industry, &figures, true, &rules),
+        if_not_named: creation::settle(industry, &figures, false, &rules),
+        town: t,
+        reports,
+        planned,
+        built,
+    })
+}
+
+pub async fn as_built(db: &PgPool, proposal_id: i64) -> Result<AsBuilt, ServiceError> {
+    let mut conn = db.acquire().await?;
+    as_built_in(&mut conn, proposal_id, false).await
+}
+
+/// A reviewer's acceptance decision (验收命名): named or not, on the
+/// as-built evaluation, recording the reward or deduction it implies.
+pub async fn decide_acceptance(
+    db: &PgPool,
+    user: &User,
+    proposal_id: i64,
+    named: Option<bool>,
+    reason: &str,
+) -> Result<bool, ServiceError> {
+    let reason = reason.trim();
+    let mut errors = Vec::new();
+    if named.is_none() {
+        errors.push(FieldError::new("named", ErrorCode::InvalidChoice));
+    }
+    if reason.chars().count() > MAX_TEXT {
+        errors.push(FieldError::new("reason", ErrorCode::TooLong).with(|p| {
+            p.expected = Some(MAX_TEXT);
+            p.count = Some(reason.chars().count());
+        }));
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let named = named.unwrap_or(false);
+    let mut tx = db.begin().await?;
+    let a = as_built_in(&mut tx, proposal_id, true).await?;
+    if a.reports.is_empty() || store::acceptance_for(&mut tx, proposal_id, false).await?.is_some() {
+        return Err(ServiceError::WrongState);
+    }
+    let as_built = match &a.built {
+        Ok((p, e)) => json!({"proposal": p.to_json(), "evaluation": e}),
+        Err(_) => json!({"proposal": null, "evaluation": null}),
+    };
+    let settlement = if named { &a.if_named } else { &a.if_not_named };
+    let id = store::insert_acceptance(
+        &mut tx,
+        NewAcceptance {
+            proposal_id,
+            named,
+            reason,
+            as_built,
+            settlement,
+            reviewer_id: user.id,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "creation.accepted",
+            entity: "acceptance",
+            entity_id: Some(id),
+            before: None,
+            after: Some(json!({
+                "proposal_id": proposal_id, "named": named, "reason": reason,
+                "land_quota_mu": settlement.land_quota_mu, "tax_rebate_wan": settlement.tax_rebate_total_wan,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(named)
+}
+
+/// What an admin publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Grades,
+    Named,
+}
+
+impl ListKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ListKind::Grades => "grades",
+            ListKind::Named => "named",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<ListKind> {
+        [ListKind::Grades, ListKind::Named]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
+/// Publishes a year's grades or the named list. Refused (wrong state) when
+/// that list exists already or would be empty. Returns the list's id.
+pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Result<i64, ServiceError> {
+    let mut tx = db.begin().await?;
+    // One publisher at a time.
+    sqlx::query("SELECT pg_advisory_xact_lock(7170011)")
+        .execute(&mut *tx)
+        .await?;
+    if store::list_of(&mut tx, kind.code(), year).await?.is_some()
+        || store::unpublished_count(&mut tx, kind.code(), year).await? == 0
+    {
+        return Err(ServiceError::WrongState);
+    }
+    let (id, n) = store::publish_list(&mut tx, kind.code(), year, user.id).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "creation.published",
+            entity: "creation_list",
+            entity_id: Some(id),
+            before: None,
+            after: Some(json!({"kind": kind.code(), "year": year, "rows": n})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
