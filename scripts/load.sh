@@ -88,6 +88,23 @@ measure "GET /review (queue, reviewer)" -H "$COOKIE" "$BASE/review"
 measure "GET /proposals/$REPORT/report" -H "$COOKIE" "$BASE/proposals/$REPORT/report"
 measure "POST /api/v1/evaluate" -s "$WORK/evaluate.lua" "$BASE/api/v1/evaluate"
 
+# The review queue with 100,000 proposals (issue 6): 16 connections, first
+# and last page, with filters and a search, and its counters (on every page).
+: >"$WORK/queue"
+queue() { # name, path
+  local out
+  out=$(wrk -t"$THREADS" -c16 -d"${QUEUE_DURATION:-10s}" --latency -H "$COOKIE" "$BASE$2")
+  printf '%s\t%s\t%s\t%s\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+    "$(awk '/Non-2xx or 3xx/ {e += $5} END {print e + 0}' <<<"$out")" >>"$WORK/queue"
+}
+LAST=$(curl -fs -H "$COOKIE" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g')
+queue "queue, first page" "/review"
+queue "queue, last page" "/review?${LAST:-status=submitted&page=2}"
+queue "queue, verdict=fail, by name" "/review?status=submitted&verdict=fail&sort=name"
+queue "queue, search 诸城, by eligible investment" "/review?status=submitted&q=%E8%AF%B8%E5%9F%8E&sort=eligible&dir=desc"
+queue "queue, decided (approved) tab" "/review?status=approved"
+
 baseline=$(head -1 "$WORK/results" | cut -f2)
 echo
 echo "Load: $N generated proposals, wrk $THREADS threads, $CONNS connections, $DURATION each, $(nproc) cores"
@@ -100,3 +117,11 @@ while IFS=$'\t' read -r name rps p99 errors rss; do
 done <"$WORK/results"
 echo
 echo "peak server RSS: $((peak_rss / 1024)) MB"
+echo
+echo "Review queue, 16 connections, ${QUEUE_DURATION:-10s} each:"
+echo
+echo "| queue request | requests/s | p99 | errors |"
+echo "|---|---:|---:|---:|"
+while IFS=$'\t' read -r name rps p99 errors; do
+  echo "| $name | $rps | $p99 | $errors |"
+done <"$WORK/queue"
