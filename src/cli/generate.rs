@@ -191,7 +191,9 @@ pub async fn load(pool: &PgPool, count: u32) -> anyhow::Result<()> {
     }
     // Fresh visibility maps let the queue count with index scans at once,
     // as autovacuum would arrange on a live system.
-    sqlx::query("VACUUM ANALYZE proposals, evaluations").execute(pool).await?;
+    sqlx::query("VACUUM ANALYZE proposals, evaluations")
+        .execute(pool)
+        .await?;
     println!(
         "已生成 {count} 条申报 / generated {count} proposals in {:.1} s",
         started.elapsed().as_secs_f64()
