@@ -76,6 +76,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/api.yml"),
     include_str!("../locales/excel.yml"),
     include_str!("../locales/dashboard.yml"),
+    include_str!("../locales/creation.yml"),
 ];
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::{Backend, csrf, extract};
-use crate::handlers::{self, account, admin, api, errors, health, proposals, public, review, standards};
+use crate::handlers::{self, account, admin, api, creation, errors, health, proposals, public, review, standards};
 use crate::state::AppState;
 
 /// Sessions end after this long without a request.
@@ -40,15 +40,27 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/static/{hash}/{*path}", get(crate::assets::serve))
         .merge(public::routes())
+        .merge(creation::public_routes())
         .merge(api::routes());
 
     // Every signed-in role; handlers narrow further (an official sees only
     // their region's records).
     let signed_in = guarded(proposals::shared_routes(), extract::signed_in_area);
-    let officials = guarded(proposals::official_routes(), extract::officials_area);
-    let reviewers = guarded(review::routes(), extract::reviewers_area);
+    let officials = guarded(
+        proposals::official_routes().merge(creation::official_routes()),
+        extract::officials_area,
+    );
+    let reviewers = guarded(
+        review::routes().merge(creation::reviewer_routes()),
+        extract::reviewers_area,
+    );
     let staff = guarded(standards::staff_routes(), extract::staff_area);
-    let admins = guarded(admin::routes().merge(standards::admin_routes()), extract::admins_area);
+    let admins = guarded(
+        admin::routes()
+            .merge(standards::admin_routes())
+            .merge(creation::admin_routes()),
+        extract::admins_area,
+    );
 
     let store = crate::db::sessions::PgSessionStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)

@@ -138,7 +138,13 @@ fn demo_loads_once_and_refuses_a_second_time() {
     );
     // Every status of the workflow and all three verdicts, as the issue asks.
     let statuses = db.query("SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM proposals");
-    assert_eq!(statuses, "approved,draft,listed,rejected,returned,submitted,withdrawn");
+    assert_eq!(
+        statuses,
+        "approved,draft,listed,named,rejected,returned,submitted,withdrawn"
+    );
+    // Listed towns with annual reports and published grades, one named.
+    assert_eq!(db.query("SELECT count(*) > 0 FROM annual_reports"), "t");
+    assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'named'"), "1");
     let verdicts = db.query(
         "SELECT string_agg(DISTINCT e.overall, ',' ORDER BY e.overall) FROM proposals p
          JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true",

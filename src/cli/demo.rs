@@ -123,6 +123,8 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
         batches::add_entry(pool, admin.id, batch, *id, "").await?;
     }
     batches::publish(pool, admin.id, batch).await?;
+    // The listed towns' first years of creation: reports, grades, one named.
+    crate::services::creation::demo(pool, &reviewer, &admin, &listed).await?;
     println!(
         "演示数据已载入 / demonstration data loaded: {} towns, first batch published",
         demo_towns::towns().len()

@@ -234,11 +234,19 @@ pub fn field_label(field: &str, lang: Lang) -> &str {
 
 /// A report error's message, shown beside its field.
 pub fn error_message(error: &FieldError, lang: Lang) -> String {
-    let message = error.message(lang);
-    if error.field == LAND {
-        message.replace(LAND, field_label(LAND, lang))
-    } else {
-        message
+    if error.field != LAND {
+        return error.message(lang);
+    }
+    // The land field is not a proposal field: its unit and example here.
+    match (error.code, lang) {
+        (ErrorCode::UnitInNumber, Lang::Zh) => "请只填写数字，不要带单位（本栏单位为亩），例如 120".to_string(),
+        (ErrorCode::UnitInNumber, Lang::En) => {
+            "Enter the number only, without units (this field is in mu), e.g. 120".to_string()
+        }
+        _ => error
+            .message(lang)
+            .replace(LAND, field_label(LAND, lang))
+            .replace("3.6", MU.example),
     }
 }
 
@@ -755,7 +763,10 @@ mod tests {
         assert!(codes.contains(&(RESIDENTIAL, ErrorCode::ExclusionsExceedTotal)));
         assert!(!codes.iter().any(|(f, _)| *f == VISITORS), "full-width digits are read");
         let land = errors.iter().find(|e| e.field == LAND).unwrap();
-        assert!(error_message(land, Lang::Zh).starts_with("请只填写数字"));
+        assert_eq!(
+            error_message(land, Lang::Zh),
+            "请只填写数字，不要带单位（本栏单位为亩），例如 120"
+        );
         let mut ok = f_pairs_with(CHARACTERISTIC, "3.7");
         let e = AnnualFigures::from_form(&ok).unwrap_err();
         assert_eq!(e[0].code, ErrorCode::CharacteristicExceedsEligible);

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod creation;
 pub mod dashboard;
 pub mod errors;
 pub mod excel;

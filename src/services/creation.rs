@@ -82,8 +82,25 @@ pub async fn save_report(
     figures: &AnnualFigures,
 ) -> Result<i32, ServiceError> {
     let mut tx = db.begin().await?;
-    town(&mut tx, proposal_id, Scope::Region(region_id), true).await?;
-    let existing = store::get_report(&mut tx, proposal_id, year).await?;
+    let t = town(&mut tx, proposal_id, Scope::Region(region_id), true).await?;
+    let all = store::reports_for(&mut tx, proposal_id).await?;
+    if version.is_none() {
+        // Years are reported in order, at most one per year of the period.
+        let period = t.plan.investment().by_year_yi.len();
+        if all.iter().any(|r| r.year > year) {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "year",
+                ErrorCode::ByYearGap,
+            )]));
+        }
+        if all.len() >= period && !all.iter().any(|r| r.year == year) {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "year",
+                ErrorCode::ByYearLength,
+            )]));
+        }
+    }
+    let existing = all.into_iter().find(|r| r.year == year);
     let (id, new_version, before, action) = match (existing, version) {
         (None, None) => {
             let id = store::insert_report(&mut tx, proposal_id, year, figures, user.id).await?;
@@ -190,7 +207,9 @@ pub async fn confirm_grade(
     let report = store::lock_report(&mut tx, report.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if report.is_assessed() {
+    // Graded once, and in year order (the two-warnings rule reads the
+    // earlier years' final grades).
+    if report.is_assessed() || reports.iter().any(|r| r.year < year && !r.is_assessed()) {
         return Err(ServiceError::WrongState);
     }
     let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
@@ -303,7 +322,10 @@ pub async fn decide_acceptance(
     let named = named.unwrap_or(false);
     let mut tx = db.begin().await?;
     let a = as_built_in(&mut tx, proposal_id, true).await?;
-    if a.reports.is_empty() || store::acceptance_for(&mut tx, proposal_id, false).await?.is_some() {
+    if a.town.row.status() != Status::Listed
+        || a.reports.is_empty()
+        || store::acceptance_for(&mut tx, proposal_id, false).await?.is_some()
+    {
         return Err(ServiceError::WrongState);
     }
     let as_built = match &a.built {
@@ -311,6 +333,9 @@ pub async fn decide_acceptance(
         Err(_) => json!({"proposal": null, "evaluation": null}),
     };
     let settlement = if named { &a.if_named } else { &a.if_not_named };
+    // The proposal leaves `listed` (DESIGN.md's workflow with the creation system).
+    let to = if named { Status::Named } else { Status::NotNamed };
+    proposals::set_status(&mut tx, proposal_id, to, user.id).await?;
     let id = store::insert_acceptance(
         &mut tx,
         NewAcceptance {
@@ -332,7 +357,7 @@ pub async fn decide_acceptance(
             entity_id: Some(id),
             before: None,
             after: Some(json!({
-                "proposal_id": proposal_id, "named": named, "reason": reason,
+                "proposal_id": proposal_id, "named": named, "reason": reason, "status": to.code(),
                 "land_quota_mu": settlement.land_quota_mu, "tax_rebate_wan": settlement.tax_rebate_total_wan,
             })),
         },
@@ -391,4 +416,84 @@ pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Res
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Demonstration data for `demo`, called after the first list batch is
+/// published with its listed towns: each town reports 2025 and 2026 (the
+/// first town 2027 too), at completion rates that vary by town; every grade
+/// is confirmed as suggested and published; the first town is accepted and
+/// named, and the named list of 2027 published.
+pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) -> anyhow::Result<()> {
+    use rust_decimal::{Decimal, RoundingStrategy};
+    use rust_decimal_macros::dec;
+    const RATES: [Decimal; 5] = [dec!(1.25), dec!(1.05), dec!(0.9), dec!(0.7), dec!(0.5)];
+    let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
+    for (i, id) in listed.iter().enumerate() {
+        let t = load_town(db, *id, Scope::All).await?;
+        let official = crate::auth::load_user(db, t.row.created_by)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
+        let plan = &t.plan;
+        let inv = plan.investment();
+        let rate = RATES[i % RATES.len()];
+        let years: &[i32] = if i == 0 { &[2025, 2026, 2027] } else { &[2025, 2026] };
+        for (n, year) in years.iter().enumerate() {
+            let total = down(creation::plan_for_year(plan, n as u32 + 1) * rate, 4);
+            let share = |part: Decimal| down(part * total / inv.total_yi, 4);
+            let residential = share(inv.residential_yi);
+            let complex = share(inv.commercial_complex_yi);
+            let characteristic = share(inv.characteristic_yi).min(total - residential - complex);
+            let progress = Decimal::from(n as i64 + 1) / Decimal::from(years.len().max(3) as i64);
+            let b = plan.benefits();
+            let f = plan.functions();
+            let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
+            let figures = AnnualFigures {
+                total_yi: total,
+                residential_yi: residential,
+                commercial_complex_yi: complex,
+                characteristic_yi: characteristic,
+                land_used_mu: down(plan.built_mu() * dec!(0.2), 4),
+                new_tax_wan: down(b.new_tax_wan * progress, 2),
+                jobs: count(b.jobs),
+                annual_visitors: count(b.annual_visitors),
+                enterprises: count(b.enterprises),
+                public_service_app: f.public_service_app,
+                town_living_room: f.town_living_room && n > 0,
+                scenic_level: f.scenic_level,
+                wifi_coverage_pct: f.wifi_coverage_pct,
+                digital_management_pct: f.digital_management_pct,
+            };
+            let region = t.row.region_id;
+            save_report(db, &official, region, *id, *year, None, &figures)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo report of {id} {year}: {e:?}"))?;
+            let (_, _, suggested) = suggestion(db, *id, *year)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo assessment of {id} {year}: {e:?}"))?;
+            confirm_grade(db, reviewer, *id, *year, Some(suggested.suggested), "")
+                .await
+                .map_err(|e| anyhow::anyhow!("demo grade of {id} {year}: {e:?}"))?;
+        }
+    }
+    for year in [2025, 2026, 2027] {
+        match publish(db, admin, ListKind::Grades, year).await {
+            Ok(_) | Err(ServiceError::WrongState) => {}
+            Err(e) => anyhow::bail!("demo publication of {year}: {e:?}"),
+        }
+    }
+    if let Some(first) = listed.first() {
+        decide_acceptance(
+            db,
+            reviewer,
+            *first,
+            Some(true),
+            "三年创建期内完成规划投资，验收合格，予以命名。",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo acceptance: {e:?}"))?;
+        publish(db, admin, ListKind::Named, 2027)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo named list: {e:?}"))?;
+    }
+    Ok(())
 }

@@ -104,6 +104,16 @@ const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/admin/standards/{id}/examples/{n}", Admins),
         ("POST", "/admin/standards/{id}/examples/{n}", Admins),
         ("POST", "/admin/standards/{id}/examples/{n}/remove", Admins),
+        ("GET", "/proposals/{id}/reports", OfficialOnly),
+        ("POST", "/proposals/{id}/reports", OfficialOnly),
+        ("GET", "/review/creation", Reviewers),
+        ("GET", "/review/creation/{id}", Reviewers),
+        ("POST", "/review/creation/{id}/grade", Reviewers),
+        ("POST", "/review/creation/{id}/acceptance", Reviewers),
+        ("GET", "/admin/creation", Admins),
+        ("POST", "/admin/creation/publish", Admins),
+        ("GET", "/admin/creation/summary.csv", Admins),
+        ("GET", "/creation/{year}", Public),
     ]
 };
 

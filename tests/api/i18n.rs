@@ -34,6 +34,9 @@ const PAGES: &[(Option<Role>, &str)] = &[
     (Some(Role::Admin), "/admin/users/1"),
     (Some(Role::Admin), "/admin/batches"),
     (Some(Role::Admin), "/admin/audit"),
+    (Some(Role::Reviewer), "/review/creation"),
+    (Some(Role::Admin), "/admin/creation"),
+    (None, "/creation/2026"),
 ];
 
 /// Visible text, leaving out elements marked as another language (the

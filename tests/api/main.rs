@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod authz;
 mod batches;
+mod creation;
 mod dashboard;
 mod evaluate_api;
 mod excel;

@@ -14,6 +14,7 @@ mod helpers;
 
 mod harness;
 
+mod creation;
 mod import;
 mod login;
 mod proposal;

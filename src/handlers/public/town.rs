@@ -51,6 +51,8 @@ pub struct TownPage {
     pub overall_label: &'static str,
     pub findings: Vec<FindingRow>,
     pub withdrawals: Vec<Withdrawal>,
+    /// Published annual grades and acceptance (the creation system).
+    pub history: crate::handlers::creation::TownHistory,
 }
 
 fn verdict(code: &str) -> Option<Verdict> {
@@ -111,6 +113,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
     let entries = batches::published_entries_of(&mut conn, id).await?;
+    let history = crate::handlers::creation::town_history(&mut conn, id, page.lang).await?;
     drop(conn);
     let listing = entries
         .iter()
@@ -172,6 +175,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         overall_label,
         findings: findings(town, lang),
         withdrawals,
+        history,
         page,
     })
 }

@@ -1,0 +1,835 @@
+//! The creation system's pages (STANDARDS.md §5): officials' annual reports
+//! (`/proposals/{id}/reports`), reviewers' grades and acceptance
+//! (`/review/creation…`), admins' publication and per-county summary
+//! (`/admin/creation…`), and the public results (`/creation/{year}`) and a
+//! town's history on its public page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::Page;
+use crate::auth::{Admin, Official, Reviewer};
+use crate::db::creation as store;
+use crate::db::proposals::Scope;
+use crate::domain::Lang;
+use crate::domain::creation::{self, AnnualFigures, Assessment, Grade, REPORT_FIELDS, Settlement};
+use crate::domain::proposal::FieldError;
+use crate::error::{AppError, AppResult};
+use crate::services::ServiceError;
+use crate::services::creation::{self as service, ListKind};
+use crate::state::AppState;
+
+/// Officials' routes (their region's listed towns).
+pub fn official_routes() -> Router<AppState> {
+    Router::new().route("/proposals/{id}/reports", get(reports_page).post(save_report))
+}
+
+/// Reviewers' routes.
+pub fn reviewer_routes() -> Router<AppState> {
+    Router::new()
+        .route("/review/creation", get(review_list))
+        .route("/review/creation/{id}", get(review_town))
+        .route("/review/creation/{id}/grade", post(confirm_grade))
+        .route("/review/creation/{id}/acceptance", post(decide_acceptance))
+}
+
+/// Admins' routes.
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/creation", get(admin_page))
+        .route("/admin/creation/publish", post(publish))
+        .route("/admin/creation/summary.csv", get(summary_csv))
+}
+
+/// Public routes.
+pub fn public_routes() -> Router<AppState> {
+    Router::new().route("/creation/{year}", get(public_year))
+}
+
+fn d(v: Decimal) -> String {
+    v.round_dp(4).normalize().to_string()
+}
+
+fn pct(v: Option<Decimal>) -> String {
+    v.map(|p| format!("{}%", p.normalize())).unwrap_or_else(|| "—".into())
+}
+
+fn refused(err: ServiceError, link: String) -> AppError {
+    match err {
+        ServiceError::Stale => AppError::Conflict {
+            key: "error.conflict.stale",
+            link: Some(link),
+        },
+        ServiceError::WrongState => AppError::Conflict {
+            key: "creation.conflict.state",
+            link: Some(link),
+        },
+        other => other.into(),
+    }
+}
+
+// ---------------------------------------------------------------- officials
+
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: String,
+    pub unit: String,
+    pub checkbox: bool,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+pub struct ReportLine {
+    pub year: i32,
+    pub cells: Vec<String>,
+    pub status: String,
+    pub editable: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "creation/reports.html")]
+pub struct ReportsPage {
+    pub page: Page,
+    pub id: i64,
+    pub town: String,
+    pub plan_by_year: String,
+    pub headers: Vec<String>,
+    pub reports: Vec<ReportLine>,
+    pub year: String,
+    pub year_error: Option<String>,
+    pub version: String,
+    pub fields: Vec<FieldView>,
+}
+
+fn unit_of(field: &str, lang: Lang) -> String {
+    if field == creation::LAND {
+        return crate::domain::proposal::Unit::Mu.label(lang).to_string();
+    }
+    crate::domain::proposal::field(field)
+        .and_then(|s| s.unit())
+        .map(|u| u.label(lang).to_string())
+        .unwrap_or_default()
+}
+
+fn field_views(lang: Lang, pairs: &[(String, String)], errors: &[FieldError]) -> Vec<FieldView> {
+    REPORT_FIELDS
+        .iter()
+        .map(|name| FieldView {
+            name,
+            label: creation::field_label(name, lang).to_string(),
+            unit: unit_of(name, lang),
+            checkbox: matches!(*name, creation::APP | creation::LIVING_ROOM),
+            value: pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            error: errors
+                .iter()
+                .find(|e| e.field == *name)
+                .map(|e| creation::error_message(e, lang)),
+        })
+        .collect()
+}
+
+fn report_cells(f: &AnnualFigures) -> Vec<String> {
+    f.to_form_pairs()
+        .into_iter()
+        .filter(|(k, _)| !matches!(k.as_str(), creation::APP | creation::LIVING_ROOM))
+        .map(|(_, v)| v)
+        .collect()
+}
+
+fn report_headers(lang: Lang) -> Vec<String> {
+    REPORT_FIELDS
+        .iter()
+        .filter(|n| !matches!(**n, creation::APP | creation::LIVING_ROOM))
+        .map(|n| creation::field_label(n, lang).to_string())
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct YearQuery {
+    pub year: Option<String>,
+}
+
+struct FormState {
+    year: String,
+    year_error: Option<String>,
+    version: String,
+    pairs: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+async fn render_reports(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    region_id: i64,
+    form: FormState,
+) -> AppResult<ReportsPage> {
+    let town = service::load_town(&state.db, id, Scope::Region(region_id)).await?;
+    let mut conn = state.db.acquire().await?;
+    let rows = store::reports_for(&mut conn, id).await?;
+    let lang = page.lang;
+    let reports = rows
+        .iter()
+        .map(|r| ReportLine {
+            year: r.year,
+            cells: report_cells(&r.figures()),
+            status: page.t(if r.is_assessed() {
+                "creation.report.assessed"
+            } else {
+                "creation.report.submitted"
+            }),
+            editable: !r.is_assessed(),
+        })
+        .collect();
+    let plan_by_year = town
+        .plan
+        .investment()
+        .by_year_yi
+        .iter()
+        .map(|v| d(*v))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    Ok(ReportsPage {
+        id,
+        town: town.row.name.clone(),
+        plan_by_year,
+        headers: report_headers(lang),
+        reports,
+        year: form.year,
+        year_error: form.year_error,
+        version: form.version,
+        fields: field_views(lang, &form.pairs, &form.errors),
+        page,
+    })
+}
+
+async fn reports_page(
+    State(state): State<AppState>,
+    page: Page,
+    official: Official,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<ReportsPage> {
+    let mut form = FormState {
+        year: String::new(),
+        year_error: None,
+        version: String::new(),
+        pairs: Vec::new(),
+        errors: Vec::new(),
+    };
+    if let Some(year) = q.year.as_deref().and_then(|y| y.trim().parse::<i32>().ok()) {
+        // Editing an existing report: its figures and version. The region
+        // is checked by `render_reports` before anything is shown.
+        service::load_town(&state.db, id, Scope::Region(official.region_id)).await?;
+        let mut conn = state.db.acquire().await?;
+        if let Some(r) = store::get_report(&mut conn, id, year).await? {
+            form.year = year.to_string();
+            form.version = r.version.to_string();
+            form.pairs = r.figures().to_form_pairs();
+        }
+    }
+    render_reports(&state, page, id, official.region_id, form).await
+}
+
+fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+async fn save_report(
+    State(state): State<AppState>,
+    page: Page,
+    official: Official,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    // The town must be visible to this official before anything else.
+    service::load_town(&state.db, id, Scope::Region(official.region_id)).await?;
+    let year_raw = value_of(&pairs, "year").to_string();
+    let version_raw = value_of(&pairs, "version").trim().to_string();
+    let version = if version_raw.is_empty() {
+        None
+    } else {
+        Some(
+            version_raw
+                .parse::<i32>()
+                .map_err(|_| AppError::BadRequest("error.bad_request.invalid"))?,
+        )
+    };
+    let year = service::parse_year(&year_raw);
+    let figures = AnnualFigures::from_form(&pairs);
+    let (year, figures) = match (year, figures) {
+        (Ok(y), Ok(f)) => (y, f),
+        (year, figures) => {
+            let lang = page.lang;
+            let form = FormState {
+                year: year_raw,
+                year_error: year.err().map(|e| year_message(&e, lang)),
+                version: version_raw,
+                pairs,
+                errors: figures.err().unwrap_or_default(),
+            };
+            let body = render_reports(&state, page, id, official.region_id, form).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        }
+    };
+    match service::save_report(
+        &state.db,
+        &official.user,
+        official.region_id,
+        id,
+        year,
+        version,
+        &figures,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}/reports")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let lang = page.lang;
+            let form = FormState {
+                year: year_raw,
+                year_error: errors.first().map(|e| year_message(e, lang)),
+                version: version_raw,
+                pairs,
+                errors: Vec::new(),
+            };
+            let body = render_reports(&state, page, id, official.region_id, form).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+        }
+        Err(e) => Err(refused(e, format!("/proposals/{id}/reports"))),
+    }
+}
+
+fn year_message(e: &FieldError, lang: Lang) -> String {
+    use crate::domain::proposal::ErrorCode;
+    let key = match e.code {
+        ErrorCode::Required => "creation.error.year_required",
+        ErrorCode::ByYearGap => "creation.error.year_order",
+        ErrorCode::ByYearLength => "creation.error.year_period",
+        _ => "creation.error.year",
+    };
+    crate::i18n::t(lang, key)
+}
+
+// ---------------------------------------------------------------- reviewers
+
+pub struct PendingLine {
+    pub id: i64,
+    pub town: String,
+    pub region: String,
+    pub year: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "creation/review_list.html")]
+pub struct ReviewListPage {
+    pub page: Page,
+    pub pending: Vec<PendingLine>,
+}
+
+async fn review_list(State(state): State<AppState>, page: Page, _r: Reviewer) -> AppResult<ReviewListPage> {
+    let mut conn = state.db.acquire().await?;
+    let pending = store::pending_reports(&mut conn)
+        .await?
+        .into_iter()
+        .map(|p| PendingLine {
+            id: p.proposal_id,
+            town: p.town,
+            region: p.region_name,
+            year: p.year,
+        })
+        .collect();
+    Ok(ReviewListPage { page, pending })
+}
+
+pub struct AssessmentView {
+    pub year: i32,
+    pub period_year: u32,
+    /// (label, value)
+    pub indicators: Vec<(String, String)>,
+    pub suggested: &'static str,
+    pub suggested_label: &'static str,
+    /// The confirmed grade and its reason, once confirmed.
+    pub final_grade: Option<(&'static str, &'static str, String)>,
+}
+
+pub struct CriterionLine {
+    pub label: String,
+    pub planned: &'static str,
+    pub planned_label: &'static str,
+    pub built: &'static str,
+    pub built_label: &'static str,
+}
+
+pub struct SettlementView {
+    pub land_used_mu: String,
+    pub factor: String,
+    pub land_quota_mu: String,
+    /// (year, rebate)
+    pub rebates: Vec<(String, String)>,
+    pub rebate_total_wan: String,
+}
+
+fn settlement_view(s: &Settlement, years: &[i32]) -> SettlementView {
+    SettlementView {
+        land_used_mu: d(s.land_used_mu),
+        factor: d(s.factor),
+        land_quota_mu: d(s.land_quota_mu),
+        rebates: s
+            .tax_rebate_wan
+            .iter()
+            .zip(years)
+            .map(|(r, y)| (y.to_string(), d(*r)))
+            .collect(),
+        rebate_total_wan: d(s.tax_rebate_total_wan),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "creation/review_town.html")]
+pub struct ReviewTownPage {
+    pub page: Page,
+    pub id: i64,
+    pub town: String,
+    pub region: String,
+    pub assessments: Vec<AssessmentView>,
+    pub grades: Vec<(&'static str, &'static str)>,
+    pub grade_error: Option<String>,
+    pub reason_error: Option<String>,
+    pub as_built_overall: String,
+    pub as_built_error: Option<String>,
+    pub criteria: Vec<CriterionLine>,
+    pub if_named: SettlementView,
+    pub if_not_named: SettlementView,
+    /// (named, reason, reviewer) once decided.
+    pub decision: Option<(bool, String, String)>,
+    pub has_reports: bool,
+}
+
+fn indicators(a: &Assessment, lang: Lang) -> Vec<(String, String)> {
+    let t = |k: &str| crate::i18n::t(lang, k);
+    vec![
+        (t("creation.ind.period_year"), a.period_year.to_string()),
+        (t("creation.ind.year_plan"), d(a.year_plan_yi)),
+        (t("creation.ind.year_actual"), d(a.year_actual_yi)),
+        (t("creation.ind.year_rate"), pct(a.year_rate_pct)),
+        (t("creation.ind.cum_plan"), d(a.cumulative_plan_yi)),
+        (t("creation.ind.cum_actual"), d(a.cumulative_actual_yi)),
+        (t("creation.ind.cum_rate"), pct(a.cumulative_rate_pct)),
+        (t("creation.ind.characteristic_share"), pct(a.characteristic_share_pct)),
+        (
+            t("creation.ind.visitors"),
+            format!("{} / {}", a.visitors, a.planned_visitors),
+        ),
+    ]
+}
+
+async fn render_review_town(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    grade_error: Option<String>,
+    reason_error: Option<String>,
+) -> AppResult<ReviewTownPage> {
+    let lang = page.lang;
+    let built = service::as_built(&state.db, id).await?;
+    let mut conn = state.db.acquire().await?;
+    let confirmed = store::assessments_for(&mut conn, id, false).await?;
+    let mut assessments = Vec::new();
+    for r in &built.reports {
+        let view = if let Some(a) = confirmed.iter().find(|a| a.year == r.year) {
+            let g = a.final_grade();
+            AssessmentView {
+                year: r.year,
+                period_year: a.indicators.0.period_year,
+                indicators: indicators(&a.indicators.0, lang),
+                suggested: a.suggested_grade().code(),
+                suggested_label: a.suggested_grade().label(lang),
+                final_grade: Some((g.code(), g.label(lang), a.reason.clone())),
+            }
+        } else {
+            let (_, _, a) = service::suggestion(&state.db, id, r.year).await?;
+            AssessmentView {
+                year: r.year,
+                period_year: a.period_year,
+                indicators: indicators(&a, lang),
+                suggested: a.suggested.code(),
+                suggested_label: a.suggested.label(lang),
+                final_grade: None,
+            }
+        };
+        assessments.push(view);
+    }
+    let standard = &built.town.standard;
+    let (criteria, as_built_overall, as_built_error) = match &built.built {
+        Ok((_, e)) => (
+            built
+                .planned
+                .findings
+                .iter()
+                .map(|f| {
+                    let b = e.verdict(&f.criterion).unwrap_or(f.verdict);
+                    CriterionLine {
+                        label: standard.criterion_label(&f.criterion, lang).to_string(),
+                        planned: f.verdict.code(),
+                        planned_label: f.verdict.label(lang),
+                        built: b.code(),
+                        built_label: b.label(lang),
+                    }
+                })
+                .collect(),
+            e.overall.label(lang).to_string(),
+            None,
+        ),
+        Err(errors) => (
+            Vec::new(),
+            String::new(),
+            Some(errors.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" · ")),
+        ),
+    };
+    let years: Vec<i32> = built.reports.iter().map(|r| r.year).collect();
+    let decision = store::acceptance_for(&mut conn, id, false)
+        .await?
+        .map(|a| (a.named, a.reason, a.reviewer_name));
+    Ok(ReviewTownPage {
+        id,
+        town: built.town.row.name.clone(),
+        region: built.town.row.region_name.clone(),
+        assessments,
+        grades: Grade::ALL.iter().map(|g| (g.code(), g.label(lang))).collect(),
+        grade_error,
+        reason_error,
+        as_built_overall,
+        as_built_error,
+        criteria,
+        if_named: settlement_view(&built.if_named, &years),
+        if_not_named: settlement_view(&built.if_not_named, &years),
+        decision,
+        has_reports: !built.reports.is_empty(),
+        page,
+    })
+}
+
+async fn review_town(
+    State(state): State<AppState>,
+    page: Page,
+    _r: Reviewer,
+    Path(id): Path<i64>,
+) -> AppResult<ReviewTownPage> {
+    render_review_town(&state, page, id, None, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct GradeForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub final_grade: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn confirm_grade(
+    State(state): State<AppState>,
+    page: Page,
+    reviewer: Reviewer,
+    Path(id): Path<i64>,
+    Form(form): Form<GradeForm>,
+) -> AppResult<Response> {
+    let year = form
+        .year
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| AppError::BadRequest("error.bad_request.invalid"))?;
+    let grade = Grade::from_code(form.final_grade.trim());
+    match service::confirm_grade(&state.db, &reviewer.0, id, year, grade, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/review/creation/{id}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let lang = page.lang;
+            let msg = |f: &str| errors.iter().find(|e| e.field == f).map(|_| lang);
+            let grade_error = msg("final_grade").map(|l| crate::i18n::t(l, "creation.error.grade"));
+            let reason_error = errors.iter().find(|e| e.field == "reason").map(|e| match e.code {
+                crate::domain::proposal::ErrorCode::Required => crate::i18n::t(lang, "creation.error.reason"),
+                _ => crate::i18n::t(lang, "creation.error.too_long"),
+            });
+            let body = render_review_town(&state, page, id, grade_error, reason_error).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+        }
+        Err(e) => Err(refused(e, format!("/review/creation/{id}"))),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AcceptanceForm {
+    #[serde(default)]
+    pub named: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn decide_acceptance(
+    State(state): State<AppState>,
+    page: Page,
+    reviewer: Reviewer,
+    Path(id): Path<i64>,
+    Form(form): Form<AcceptanceForm>,
+) -> AppResult<Response> {
+    let named = match form.named.trim() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    };
+    match service::decide_acceptance(&state.db, &reviewer.0, id, named, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/review/creation/{id}")).into_response()),
+        Err(ServiceError::Invalid(_)) => {
+            let err = Some(crate::i18n::t(page.lang, "creation.error.decision"));
+            let body = render_review_town(&state, page, id, None, err).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+        }
+        Err(e) => Err(refused(e, format!("/review/creation/{id}"))),
+    }
+}
+
+// ---------------------------------------------------------------- admins
+
+pub struct CountyLine {
+    pub region: String,
+    pub named: i64,
+    pub not_named: i64,
+    pub land_quota_mu: String,
+    pub tax_rebate_wan: String,
+}
+
+pub struct ListLine {
+    pub kind: String,
+    pub year: i32,
+    pub date: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "creation/admin.html")]
+pub struct AdminPage {
+    pub page: Page,
+    pub lists: Vec<ListLine>,
+    pub counties: Vec<CountyLine>,
+}
+
+async fn county_lines(conn: &mut PgConnection) -> AppResult<Vec<CountyLine>> {
+    Ok(store::county_summary(conn)
+        .await?
+        .into_iter()
+        .map(|c| CountyLine {
+            region: c.region_name,
+            named: c.named,
+            not_named: c.not_named,
+            land_quota_mu: d(c.land_quota_mu),
+            tax_rebate_wan: d(c.tax_rebate_wan),
+        })
+        .collect())
+}
+
+async fn admin_page(State(state): State<AppState>, page: Page, _a: Admin) -> AppResult<AdminPage> {
+    let mut conn = state.db.acquire().await?;
+    let lists = store::lists(&mut conn)
+        .await?
+        .into_iter()
+        .map(|l| ListLine {
+            kind: page.t(&format!("creation.list.{}", l.kind)),
+            year: l.year,
+            date: l.published_at.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
+    let counties = county_lines(&mut conn).await?;
+    Ok(AdminPage { page, lists, counties })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub year: String,
+}
+
+async fn publish(State(state): State<AppState>, admin: Admin, Form(form): Form<PublishForm>) -> AppResult<Response> {
+    let kind = ListKind::from_code(form.kind.trim()).ok_or(AppError::BadRequest("error.bad_request.invalid"))?;
+    let year = service::parse_year(&form.year).map_err(|_| AppError::BadRequest("error.bad_request.invalid"))?;
+    service::publish(&state.db, &admin.0, kind, year)
+        .await
+        .map_err(|e| refused(e, "/admin/creation".into()))?;
+    Ok(Redirect::to(&format!("/creation/{year}")).into_response())
+}
+
+/// Quotes a CSV cell when it needs it (RFC 4180), and defuses formulas.
+fn csv_cell(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '@']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let lines = county_lines(&mut conn).await?;
+    let mut out = String::from("\u{feff}");
+    let head = [
+        "creation.county.region",
+        "creation.county.named",
+        "creation.county.not_named",
+        "creation.county.land",
+        "creation.county.rebate",
+    ];
+    out.push_str(&head.iter().map(|k| csv_cell(&page.t(k))).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for l in lines {
+        let row = [
+            csv_cell(&l.region),
+            l.named.to_string(),
+            l.not_named.to_string(),
+            l.land_quota_mu,
+            l.tax_rebate_wan,
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"creation-summary.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- public
+
+pub struct GradeLine {
+    pub id: i64,
+    pub town: String,
+    pub region: String,
+    pub cum_rate: String,
+    pub grade: &'static str,
+    pub grade_label: &'static str,
+}
+
+pub struct NamedLine {
+    pub id: i64,
+    pub town: String,
+    pub region: String,
+    pub named: bool,
+    pub land_quota_mu: String,
+    pub tax_rebate_wan: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "creation/public_year.html")]
+pub struct PublicYearPage {
+    pub page: Page,
+    pub year: i32,
+    pub grades: Vec<GradeLine>,
+    pub named: Vec<NamedLine>,
+}
+
+async fn public_year(State(state): State<AppState>, page: Page, Path(year): Path<i32>) -> AppResult<PublicYearPage> {
+    let lang = page.lang;
+    let mut conn = state.db.acquire().await?;
+    let grades: Vec<GradeLine> = store::assessments_of_year(&mut conn, year, true)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let g = a.final_grade();
+            GradeLine {
+                id: a.proposal_id,
+                town: a.town,
+                region: a.region_name,
+                cum_rate: pct(a.indicators.0.cumulative_rate_pct),
+                grade: g.code(),
+                grade_label: g.label(lang),
+            }
+        })
+        .collect();
+    let named_list = store::list_of(&mut conn, "named", year).await?;
+    let named: Vec<NamedLine> = match named_list {
+        Some(list) => store::acceptances(&mut conn, true)
+            .await?
+            .into_iter()
+            .filter(|a| a.list_id == Some(list.id))
+            .map(|a| NamedLine {
+                id: a.proposal_id,
+                town: a.town,
+                region: a.region_name,
+                named: a.named,
+                land_quota_mu: d(a.land_quota_mu),
+                tax_rebate_wan: d(a.tax_rebate_wan),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    if grades.is_empty() && named.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(PublicYearPage {
+        page,
+        year,
+        grades,
+        named,
+    })
+}
+
+/// A town's published history, for its public page.
+#[derive(Debug, Clone, Default)]
+pub struct TownHistory {
+    /// (year, grade code, grade label)
+    pub grades: Vec<(i32, &'static str, &'static str)>,
+    /// (named, land quota, tax rebate) once published.
+    pub acceptance: Option<(bool, String, String)>,
+}
+
+impl TownHistory {
+    pub fn is_empty(&self) -> bool {
+        self.grades.is_empty() && self.acceptance.is_none()
+    }
+}
+
+/// Only published grades and decisions.
+pub async fn town_history(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> AppResult<TownHistory> {
+    let grades = store::assessments_for(conn, proposal_id, true)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let g = a.final_grade();
+            (a.year, g.code(), g.label(lang))
+        })
+        .collect();
+    let acceptance = store::acceptance_for(conn, proposal_id, true)
+        .await?
+        .map(|a| (a.named, d(a.land_quota_mu), d(a.tax_rebate_wan)));
+    Ok(TownHistory { grades, acceptance })
+}

@@ -1,0 +1,424 @@
+//! The creation system (issue 11): a listed town's annual reports with
+//! locking and audit, reviewers' grades and acceptance, admins' publication,
+//! the public pages showing only published results, the as-built
+//! evaluation and the reward arithmetic as pages show it.
+
+use reqwest::StatusCode;
+use rust_decimal_macros::dec;
+use xiaozhen::domain::Role;
+use xiaozhen::domain::creation::{self, AnnualFigures};
+use xiaozhen::services::reviews::{Decision, DecisionInput};
+
+use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
+
+/// A proposal of `official` taken through submission, approval and a
+/// published list batch; returns its id.
+async fn listed(app: &TestApp, official: &xiaozhen::auth::User, reviewer: i64, admin: i64, name: &str) -> i64 {
+    let id = app.submitted(official, &sample_input(name)).await;
+    let reviewer = app.user(reviewer).await;
+    let approve = DecisionInput::new(Decision::Approve, "同意", 2);
+    xiaozhen::services::reviews::decide(&app.db, &reviewer, id, &approve)
+        .await
+        .unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, &format!("{name}名单"), "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch)
+        .await
+        .unwrap();
+    id
+}
+
+/// A report form: `total` 亿元 invested, 100 亩 used, 1000 万元 tax.
+fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("year", year.into()),
+        ("version", version.into()),
+        (creation::TOTAL, total.into()),
+        (creation::RESIDENTIAL, "0".into()),
+        (creation::COMPLEX, "0".into()),
+        (creation::CHARACTERISTIC, "0".into()),
+        (creation::LAND, "100".into()),
+        (creation::TAX, "1000".into()),
+        (creation::JOBS, "500".into()),
+        (creation::VISITORS, "200000".into()),
+        (creation::ENTERPRISES, "20".into()),
+        (creation::APP, "true".into()),
+        (creation::SCENIC, "3".into()),
+        (creation::WIFI, "90".into()),
+        (creation::DIGITAL, "80".into()),
+    ]
+}
+
+async fn post(client: &Client, path: &str, fields: &[(&str, String)]) -> crate::helpers::Page {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    client.post(path, &refs).await
+}
+
+struct World {
+    app: TestApp,
+    id: i64,
+    official_user: xiaozhen::auth::User,
+    official: Client,
+    reviewer: Client,
+    admin: Client,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-c", "诸城市").await;
+    let reviewer = app.create_user("reviewer-c", Role::Reviewer, None).await;
+    let admin = app.create_user("admin-c", Role::Admin, None).await;
+    let id = listed(&app, &official, reviewer, admin, "健康美食小镇").await;
+    let (o, r, a) = (app.client(), app.client(), app.client());
+    assert_eq!(o.login("official-c", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.login("reviewer-c", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(a.login("admin-c", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    World {
+        app,
+        id,
+        official_user: official,
+        official: o,
+        reviewer: r,
+        admin: a,
+    }
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reports_are_validated_locked_and_audited() {
+    let w = world().await;
+    let path = format!("/proposals/{}/reports", w.id);
+    let page = w.official.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text(".meta .town"), "健康美食小镇");
+    assert_eq!(page.text(".plan-by-year"), "14 / 22 / 26");
+
+    // Errors beside their fields, typed values kept.
+    let mut bad = report("2025", "", "14");
+    bad[6].1 = "30亩".into();
+    bad[3].1 = "-1".into();
+    let page = post(&w.official, &path, &bad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.attr("#land_used_mu", "value").as_deref(), Some("30亩"));
+    let errors = page.texts(".field-error");
+    assert!(errors.iter().any(|e| e.contains("本栏单位为亩")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("不能为负数")), "{errors:?}");
+
+    let page = post(&w.official, &path, &report("2025", "", "14")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location().as_deref(), Some(path.as_str()));
+    // A second report of the same year, as if from a stale form: 409.
+    assert_eq!(
+        post(&w.official, &path, &report("2025", "", "15")).await.status,
+        StatusCode::CONFLICT
+    );
+    // Editing at the loaded version works once; the same version again is stale.
+    let edit = w.official.get(&format!("{path}?year=2025")).await;
+    assert_eq!(edit.attr("input[name=version]", "value").as_deref(), Some("1"));
+    assert_eq!(
+        post(&w.official, &path, &report("2025", "1", "14.5")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let stale = post(&w.official, &path, &report("2025", "1", "16")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let page = w.official.get(&path).await;
+    assert_eq!(page.texts("#reports tr.report td.num")[0], "14.5");
+    assert_eq!(audit_count(&w.app, "creation.report_created").await, 1);
+    assert_eq!(audit_count(&w.app, "creation.report_updated").await, 1);
+
+    // Once graded the report is frozen.
+    let grade = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    let page = post(&w.reviewer, &format!("/review/creation/{}/grade", w.id), &grade).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(&w.official, &path, &report("2025", "2", "20")).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        w.official.get(&path).await.text("#reports tr.report .status"),
+        "已考核（锁定）"
+    );
+    assert_eq!(audit_count(&w.app, "creation.graded").await, 1);
+
+    // Another region's official, and a town that is not listed: 404.
+    w.app.create_user("official-d", Role::Official, Some("青州市")).await;
+    let other = w.app.client();
+    other.login("official-d", PASSWORD).await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        post(&other, &path, &report("2026", "", "1")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let draft = w.app.draft(&w.official_user, &sample_input("草稿小镇")).await;
+    assert_eq!(
+        w.official.get(&format!("/proposals/{draft}/reports")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
+    let w = world().await;
+    let id = w.id;
+    let reports = format!("/proposals/{id}/reports");
+    let review = format!("/review/creation/{id}");
+    // Year 1: 14 of a planned 14 → 100% → 良好.
+    post(&w.official, &reports, &report("2025", "", "14")).await;
+    let queue = w.reviewer.get("/review/creation").await;
+    assert_eq!(queue.text("#pending td a"), "健康美食小镇");
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("[data-year='2025'] .badge.suggested"), "良好");
+    // Changing the grade needs a reason.
+    let change = [("year", "2025".to_string()), ("final_grade", "excellent".to_string())];
+    let page = post(&w.reviewer, &format!("{review}/grade"), &change).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.texts(".field-error").iter().any(|e| e.contains("须填写理由")));
+    let confirm = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/grade"), &confirm).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/grade"), &confirm).await.status,
+        StatusCode::CONFLICT
+    );
+
+    // Nothing is public before the admin publishes.
+    let public = w.app.client();
+    assert_eq!(public.get("/creation/2025").await.status, StatusCode::NOT_FOUND);
+    assert!(!public.get(&format!("/towns/{id}")).await.has("#creation-history"));
+    let publish = [("kind", "grades".to_string()), ("year", "2025".to_string())];
+    let page = post(&w.admin, "/admin/creation/publish", &publish).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(&w.admin, "/admin/creation/publish", &publish).await.status,
+        StatusCode::CONFLICT
+    );
+    let page = public.get("/creation/2025").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text("#grades .town-grade a"), "健康美食小镇");
+    assert_eq!(page.text("#grades .badge.grade"), "良好");
+    let town = public.get(&format!("/towns/{id}")).await;
+    assert_eq!(town.text("#creation-history .history-grade .badge"), "良好");
+
+    // Years 2 and 3: 8 then 10 → cumulative 22 of 36 (61%) 警告, then
+    // 32 of 62 (52%) 降格. Graded but not published: not public.
+    post(&w.official, &reports, &report("2026", "", "8")).await;
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("[data-year='2026'] .badge.suggested"), "警告");
+    let confirm = [("year", "2026".to_string()), ("final_grade", "warning".to_string())];
+    post(&w.reviewer, &format!("{review}/grade"), &confirm).await;
+    post(&w.official, &reports, &report("2027", "", "10")).await;
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("[data-year='2027'] .badge.suggested"), "降格");
+    assert_eq!(public.get("/creation/2026").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        public
+            .get(&format!("/towns/{id}"))
+            .await
+            .texts("#creation-history .history-grade")
+            .len(),
+        1
+    );
+
+    // Acceptance: as built beside as planned, and the reward arithmetic:
+    // 300 亩 used × r 0.5 (health) = 150 亩; tax 1000 万元 a year, years 1–3 in
+    // full = 3000; a failed town would lose 2 × 300 × 0.5 = 300 亩.
+    assert!(page.has("#as-built tbody tr"));
+    assert_eq!(page.text("#settlement .land-used"), "300");
+    assert_eq!(page.text("#settlement .factor"), "0.5");
+    assert_eq!(page.text("#settlement .reward"), "150");
+    assert!(page.text("#settlement .rebate").starts_with("3000"));
+    assert_eq!(page.text("#settlement .penalty"), "-300");
+    let accept = [("named", "true".to_string()), ("reason", "验收通过".to_string())];
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/acceptance"), &accept).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/acceptance"), &accept).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(audit_count(&w.app, "creation.accepted").await, 1);
+    let status: String = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "named");
+    assert!(
+        public
+            .get(&format!("/towns/{id}"))
+            .await
+            .text("#creation-history")
+            .find("150")
+            .is_none()
+    );
+
+    let publish = [("kind", "named".to_string()), ("year", "2027".to_string())];
+    assert_eq!(
+        post(&w.admin, "/admin/creation/publish", &publish).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(audit_count(&w.app, "creation.published").await, 2);
+    let page = public.get("/creation/2027").await;
+    assert_eq!(page.text("#named .town-named a"), "健康美食小镇");
+    assert_eq!(page.text("#named .decision"), "验收命名");
+    assert_eq!(page.text("#named .land"), "150");
+    assert_eq!(page.text("#named .rebate"), "3000");
+    let town = public.get(&format!("/towns/{id}")).await;
+    assert_eq!(town.text("#creation-history .history-acceptance .land"), "150");
+
+    // The admin's per-county summary and its CSV.
+    let page = w.admin.get("/admin/creation").await;
+    assert_eq!(page.text("#counties .land"), "150");
+    let csv = w.admin.get("/admin/creation/summary.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("诸城市,1,0,150,3000"), "{}", csv.body);
+}
+
+#[tokio::test]
+async fn the_as_built_evaluation_uses_the_proposals_engine_and_standard() {
+    let w = world().await;
+    let path = format!("/proposals/{}/reports", w.id);
+    for (year, total) in [("2025", "1"), ("2026", "1"), ("2027", "1")] {
+        assert_eq!(
+            post(&w.official, &path, &report(year, "", total)).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let built = xiaozhen::services::creation::as_built(&w.app.db, w.id).await.unwrap();
+    let (proposal, evaluation) = built.built.as_ref().unwrap();
+    assert_eq!(proposal.investment().total_yi, dec!(3));
+    assert_eq!(proposal.investment().by_year_yi, vec![dec!(1), dec!(1), dec!(1)]);
+    assert_eq!(proposal.name(), "健康美食小镇");
+    // The same engine and standard as the proposal's own evaluation.
+    let figures: Vec<AnnualFigures> = built.reports.iter().map(|r| r.figures()).collect();
+    let expected = creation::as_built(&built.town.plan, &figures).unwrap();
+    let standard = xiaozhen::standards::builtin_standard("ZJ-2015", 1).unwrap();
+    assert_eq!(evaluation, &xiaozhen::standards::evaluate(&expected, standard));
+    assert_eq!(built.planned.standard, evaluation.standard);
+    // 3 亿元 instead of 62: the investment criteria that passed as planned fail as built.
+    let page = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
+    let built_cells = page.texts("#as-built td.built .badge.fail");
+    assert!(!built_cells.is_empty(), "some criterion fails as built");
+    assert_eq!(built.planned.overall, xiaozhen::standards::Overall::Pass);
+}
+
+#[tokio::test]
+async fn demo_data_reports_grades_and_names_a_town() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-e", "诸城市").await;
+    let reviewer = app.create_user("reviewer-e", Role::Reviewer, None).await;
+    let admin = app.create_user("admin-e", Role::Admin, None).await;
+    let first = listed(&app, &official, reviewer, admin, "茶叶小镇").await;
+    let second = listed(&app, &official, reviewer, admin, "恐龙小镇").await;
+    let (reviewer, admin) = (app.user(reviewer).await, app.user(admin).await);
+    xiaozhen::services::creation::demo(&app.db, &reviewer, &admin, &[first, second])
+        .await
+        .unwrap();
+    let public = app.client();
+    let page = public.get("/creation/2026").await;
+    assert_eq!(page.texts("#grades .town-grade").len(), 2);
+    // 125% of the plan: 优秀; 105%: 良好.
+    let rows = page.texts("#grades .town-grade");
+    assert!(
+        rows.iter().any(|r| r.contains("茶叶小镇") && r.contains("优秀")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("恐龙小镇") && r.contains("良好")),
+        "{rows:?}"
+    );
+    let page = public.get("/creation/2027").await;
+    assert_eq!(page.text("#named .town-named a"), "茶叶小镇");
+    let town = public.get(&format!("/towns/{first}")).await;
+    assert_eq!(town.texts("#creation-history .history-grade").len(), 3);
+    assert!(town.has("#creation-history .history-acceptance"));
+}
+
+#[tokio::test]
+async fn the_creation_pages_in_english_show_no_chinese_but_typed_data() {
+    let w = world().await;
+    let id = w.id;
+    post(
+        &w.official,
+        &format!("/proposals/{id}/reports"),
+        &report("2025", "", "14"),
+    )
+    .await;
+    let confirm = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    post(&w.reviewer, &format!("/review/creation/{id}/grade"), &confirm).await;
+    let publish = [("kind", "grades".to_string()), ("year", "2025".to_string())];
+    post(&w.admin, "/admin/creation/publish", &publish).await;
+    let public = w.app.client();
+    for (client, path) in [
+        (&w.official, format!("/proposals/{id}/reports")),
+        (&w.official, format!("/proposals/{id}/reports?year=2025")),
+        (&w.reviewer, "/review/creation".to_string()),
+        (&w.reviewer, format!("/review/creation/{id}")),
+        (&w.admin, "/admin/creation".to_string()),
+        (&public, "/creation/2025".to_string()),
+    ] {
+        client.get("/lang/en").await;
+        let page = client.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let html = page.html();
+        let main = scraper::Selector::parse("main").unwrap();
+        let text: String = html.select(&main).flat_map(|m| m.text()).collect();
+        let text = text.replace("健康美食小镇", "").replace("诸城市", "");
+        let chinese: String = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+        assert!(chinese.is_empty(), "{path} shows Chinese in English: {chinese}");
+    }
+}
+
+#[tokio::test]
+async fn years_are_reported_and_graded_in_order_within_the_period() {
+    let w = world().await;
+    let id = w.id;
+    let path = format!("/proposals/{id}/reports");
+    assert_eq!(
+        post(&w.official, &path, &report("2026", "", "14")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = post(&w.official, &path, &report("2025", "", "14")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.text(".field-error"),
+        "年度报告须按年度顺序填报：已有更晚年度的报告"
+    );
+    post(&w.official, &path, &report("2027", "", "22")).await;
+    post(&w.official, &path, &report("2028", "", "26")).await;
+    let page = post(&w.official, &path, &report("2029", "", "1")).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a 3-year period has 3 reports"
+    );
+    // 2027 cannot be graded before 2026.
+    let grade = |y: &str| [("year", y.to_string()), ("final_grade", "good".to_string())];
+    let review = format!("/review/creation/{id}/grade");
+    assert_eq!(
+        post(&w.reviewer, &review, &grade("2027")).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        post(&w.reviewer, &review, &grade("2026")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(&w.reviewer, &review, &grade("2027")).await.status,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -1,0 +1,110 @@
+//! One town's life in the creation system: listed → two annual reports
+//! typed by its official → each year graded by a reviewer → accepted and
+//! named → published by an admin, with its reward on the public page.
+
+use xiaozhen::domain::Role;
+use xiaozhen::services::reviews::{Decision, DecisionInput};
+
+use crate::harness::Browser;
+use crate::helpers::{PASSWORD, TestApp, sample_input};
+
+async fn type_report(browser: &Browser, year: &str, total: &str) {
+    browser.fill("#year", year).await;
+    for (name, value) in [
+        ("investment.total_yi", total),
+        ("investment.residential_yi", "0"),
+        ("investment.commercial_complex_yi", "0"),
+        ("investment.characteristic_yi", "10"),
+        ("land_used_mu", "120"),
+        ("benefits.new_tax_wan", "800"),
+        ("benefits.jobs", "600"),
+        ("benefits.annual_visitors", "300000"),
+        ("benefits.enterprises", "25"),
+        ("functions.scenic_level", "3"),
+        ("functions.wifi_coverage_pct", "95"),
+        ("functions.digital_management_pct", "90"),
+    ] {
+        browser.fill(&format!("input[name='{name}']"), value).await;
+    }
+    browser.submit("#report-form button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn a_listed_town_reports_twice_is_graded_named_and_shows_its_reward() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Browser::launch(&app).await else {
+        return;
+    };
+    let official = app.official_of("official-t", "诸城市").await;
+    let reviewer = app.create_user("reviewer-t", Role::Reviewer, None).await;
+    let admin = app.create_user("admin-t", Role::Admin, None).await;
+    let id = app.submitted(&official, &sample_input("健康美食小镇")).await;
+    let approve = DecisionInput::new(Decision::Approve, "同意", 2);
+    xiaozhen::services::reviews::decide(&app.db, &app.user(reviewer).await, id, &approve)
+        .await
+        .unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch)
+        .await
+        .unwrap();
+
+    // The official reports two years (plan: 14 then 22).
+    browser.open("/login").await;
+    browser.login_through_form("official-t", PASSWORD).await;
+    browser.open(&format!("/proposals/{id}/reports")).await;
+    type_report(&browser, "2025", "15").await;
+    type_report(&browser, "2026", "21").await;
+    assert_eq!(browser.texts("#reports tr.report").await.len(), 2);
+    browser.logout().await;
+
+    // The reviewer confirms both suggested grades and names the town.
+    browser.open("/login").await;
+    browser.login_through_form("reviewer-t", PASSWORD).await;
+    browser.open("/review/creation").await;
+    browser.follow_link("健康美食小镇").await;
+    assert_eq!(browser.text("[data-year='2025'] .badge.suggested").await, "良好");
+    browser
+        .submit("[data-year='2025'] .grade-form button[type=submit]")
+        .await;
+    // 36 of 36 planned by 2026: 100% → 良好.
+    assert_eq!(browser.text("[data-year='2026'] .badge.suggested").await, "良好");
+    browser
+        .submit("[data-year='2026'] .grade-form button[type=submit]")
+        .await;
+    assert_eq!(browser.text("[data-year='2026'] .badge.final").await, "良好");
+    // 240 亩 used × 0.5 (health) = 120 亩.
+    assert_eq!(browser.text("#settlement .reward").await, "120");
+    browser.click("#acceptance-form input[value=true]").await;
+    browser.fill("#accept-reason", "完成规划投资，验收合格").await;
+    browser.submit("#acceptance-form button[type=submit]").await;
+    assert!(browser.text(".decision").await.starts_with("验收命名"));
+    browser.logout().await;
+
+    // The admin publishes the grades and the named list.
+    browser.open("/login").await;
+    browser.login_through_form("admin-t", PASSWORD).await;
+    for (kind, year) in [("grades", "2025"), ("grades", "2026"), ("named", "2026")] {
+        browser.open("/admin/creation").await;
+        browser.click(&format!("#kind option[value={kind}]")).await;
+        browser.fill("#publish-year", year).await;
+        browser.submit("#publish-form button[type=submit]").await;
+        assert_eq!(browser.current_path().await, format!("/creation/{year}"));
+    }
+    assert_eq!(browser.text("#named .land").await, "120");
+    browser.logout().await;
+
+    // The public sees the whole history on the town's page.
+    browser.open(&format!("/towns/{id}")).await;
+    assert_eq!(browser.texts("#creation-history .history-grade").await.len(), 2);
+    assert_eq!(browser.text("#creation-history .history-acceptance .land").await, "120");
+    assert_eq!(
+        browser.text("#creation-history .history-acceptance .rebate").await,
+        "1600"
+    );
+    browser.close().await;
+}
