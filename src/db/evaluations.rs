@@ -46,6 +46,9 @@ pub struct EvaluationRow {
     pub overall: String,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// The content hash of the standard version it was made under (its
+    /// definition is then read from memory).
+    pub standard_hash: String,
 }
 
 pub struct NewEvaluation<'a> {
@@ -78,11 +81,13 @@ pub async fn insert(conn: &mut PgConnection, new: NewEvaluation<'_>) -> sqlx::Re
     .await
 }
 
-const SELECT: &str = "SELECT id, proposal_id, proposal_revision, standard_id, standard_code, standard_version,
-    snapshot, findings, rendered, overall, created_by, created_at FROM evaluations";
+const SELECT: &str = "SELECT e.id, e.proposal_id, e.proposal_revision, e.standard_id, e.standard_code,
+    e.standard_version, e.snapshot, e.findings, e.rendered, e.overall, e.created_by, e.created_at,
+    s.content_hash AS standard_hash
+    FROM evaluations e JOIN standards s ON s.id = e.standard_id";
 
 pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE proposal_id = $1 ORDER BY id DESC LIMIT 1"))
+    sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC LIMIT 1"))
         .bind(proposal_id)
         .fetch_optional(conn)
         .await
@@ -90,14 +95,14 @@ pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<O
 
 /// All evaluations of a proposal, newest first.
 pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE proposal_id = $1 ORDER BY id DESC"))
+    sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC"))
         .bind(proposal_id)
         .fetch_all(conn)
         .await
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+    sqlx::query_as(&format!("{SELECT} WHERE e.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await

@@ -171,6 +171,23 @@ pub async fn definition(conn: &mut PgConnection, code: &str, version: i32) -> sq
     Ok(get(conn, code, version).await?.map(|row| row.definition))
 }
 
+/// The definition with this content hash, read from the database only the
+/// first time (the hash names one exact content, so the copy is never stale,
+/// whatever database or instance asks).
+pub async fn definition_by_hash(conn: &mut PgConnection, id: i64, content_hash: &str) -> sqlx::Result<Arc<Standard>> {
+    let cached = DEFINITIONS.read().ok().and_then(|c| c.get(content_hash).cloned());
+    match cached {
+        Some(d) => Ok(d),
+        None => {
+            let meta: Meta = sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            Ok(hydrate(conn, meta).await?.definition)
+        }
+    }
+}
+
 pub async fn get(conn: &mut PgConnection, code: &str, version: i32) -> sqlx::Result<Option<StandardRow>> {
     let meta = sqlx::query_as(&format!("{SELECT} WHERE code = $1 AND version = $2"))
         .bind(code)

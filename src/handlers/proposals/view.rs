@@ -95,7 +95,7 @@ pub async fn report_view(
     row: &EvaluationRow,
     lang: Lang,
 ) -> Result<ReportView, sqlx::Error> {
-    let standard = db_standards::definition(conn, &row.standard_code, row.standard_version).await?;
+    let standard = Some(db_standards::definition_by_hash(conn, row.standard_id, &row.standard_hash).await?);
     let standard_name = standard
         .as_ref()
         .map(|s| s.name(lang).to_owned())
