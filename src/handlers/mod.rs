@@ -91,6 +91,12 @@ impl Page {
         self.user.as_ref().map(|u| u.role.label(self.lang)).unwrap_or("")
     }
 
+    /// Like [`Page::current`], but not inside `except` (a section of its own
+    /// in the navigation).
+    pub fn current_except(&self, prefix: &str, except: &str) -> &'static str {
+        if self.current(except) == "page" { "false" } else { self.current(prefix) }
+    }
+
     /// Marks the navigation entry of the current section.
     pub fn current(&self, prefix: &str) -> &'static str {
         let here = self.path.split('?').next().unwrap_or("");
