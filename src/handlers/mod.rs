@@ -94,7 +94,11 @@ impl Page {
     /// Like [`Page::current`], but not inside `except` (a section of its own
     /// in the navigation).
     pub fn current_except(&self, prefix: &str, except: &str) -> &'static str {
-        if self.current(except) == "page" { "false" } else { self.current(prefix) }
+        if self.current(except) == "page" {
+            "false"
+        } else {
+            self.current(prefix)
+        }
     }
 
     /// Marks the navigation entry of the current section.
