@@ -32,6 +32,8 @@ pub struct FrozenTown {
     /// The engine's verdict, and the final one after reviewers' overrides.
     pub computed_overall: String,
     pub overall: String,
+    /// Absent when only the summary was read (`entry_summaries`).
+    #[serde(default)]
     pub findings: Vec<FrozenFinding>,
 }
 
@@ -217,6 +219,16 @@ pub async fn entries(conn: &mut PgConnection, batch_id: i64) -> sqlx::Result<Vec
     .bind(batch_id)
     .fetch_all(conn)
     .await
+}
+
+/// The entries without their frozen findings (the bulk of each row): what
+/// the batch page and its tables show.
+pub async fn entry_summaries(conn: &mut PgConnection, batch_id: i64) -> sqlx::Result<Vec<EntryRow>> {
+    let select = ENTRY_SELECT.replace("e.final_findings,", "e.final_findings - 'findings' AS final_findings,");
+    sqlx::query_as(&format!("{select} WHERE e.batch_id = $1 ORDER BY e.position, e.id"))
+        .bind(batch_id)
+        .fetch_all(conn)
+        .await
 }
 
 /// Appends a proposal at the end; `false` when it is already in the batch.

@@ -474,11 +474,25 @@ impl PublicBatch {
 /// A published batch as the public reads it; `None` for a draft or an
 /// unknown id.
 pub async fn public_batch(conn: &mut PgConnection, id: i64) -> Result<Option<(BatchRow, PublicBatch)>> {
+    published_batch(conn, id, true).await
+}
+
+/// A published batch with its towns' summaries only (no findings): enough
+/// for the batch page, the CSV and the XLSX, and much lighter to read.
+pub async fn public_batch_summary(conn: &mut PgConnection, id: i64) -> Result<Option<(BatchRow, PublicBatch)>> {
+    published_batch(conn, id, false).await
+}
+
+async fn published_batch(conn: &mut PgConnection, id: i64, findings: bool) -> Result<Option<(BatchRow, PublicBatch)>> {
     let Some(batch) = batches::get_published(conn, id).await? else {
         return Ok(None);
     };
-    let towns = batches::entries(conn, id)
-        .await?
+    let entries = if findings {
+        batches::entries(conn, id).await?
+    } else {
+        batches::entry_summaries(conn, id).await?
+    };
+    let towns = entries
         .into_iter()
         .filter_map(|e| e.final_findings.map(|t| (e.position, e.reason, t.0)))
         .collect();

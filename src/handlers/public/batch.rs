@@ -12,7 +12,7 @@ use crate::domain::Lang;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::proposals::view::overall_badge;
-use crate::services::batches::{PublicBatch, PublicTown, public_batch};
+use crate::services::batches::{PublicBatch, PublicTown, public_batch, public_batch_summary};
 use crate::state::AppState;
 
 /// A town as a row of the batch table (and of the CSV and XLSX files).
@@ -160,7 +160,14 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<St
     }
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
-    let (batch, public) = public_batch(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    // Only the JSON download carries every finding; the page and the
+    // spreadsheets read the towns' summaries.
+    let (batch, public) = if ext == Some("json") {
+        public_batch(&mut conn, id).await?
+    } else {
+        public_batch_summary(&mut conn, id).await?
+    }
+    .ok_or(AppError::NotFound)?;
     let view = batch_view(&mut conn, &page, &batch, &public).await?;
     drop(conn);
     match ext {
