@@ -50,11 +50,12 @@ pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
     with_database(args, Reuse::Refuse, |pool| async move {
         prepare(&pool).await?;
         let addr = listener.local_addr()?;
+        let shutdown = shutdown_signal()?;
         let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
         let app = crate::build_app(AppState::new(pool, Config::from_env()));
         println!("xiaozhen 已启动，访问 / listening on http://{addr}");
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await
             .context("the server stopped unexpectedly")?;
         sweeper.abort();
@@ -84,23 +85,20 @@ async fn sweep_sessions(pool: PgPool) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Waits for Ctrl-C or SIGTERM. The handlers are registered when this is
+/// called, before the server announces itself: a SIGTERM that arrives the
+/// moment the server is up must stop it gracefully, not kill it.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
 }
 
 /// On a database with no admin, creates `admin` with a random password that
