@@ -139,27 +139,17 @@ async fn export_rows(
         .into_iter()
         .map(|r| {
             let status = Status::from_code(&r.status).unwrap_or(Status::Draft);
-            vec![
-                Cell::Number(r.id.into()),
-                Cell::Text(r.name),
-                Cell::Text(r.region_name),
-                Cell::text(
-                    r.industry
-                        .as_deref()
-                        .and_then(Industry::from_code)
-                        .map(|i| i.label(lang))
-                        .unwrap_or(""),
-                ),
-                Cell::text(status.label(lang)),
-                Cell::text(
-                    r.overall
-                        .as_deref()
-                        .and_then(|o| overall_badge(o, lang))
-                        .map(|(_, l)| l)
-                        .unwrap_or(""),
-                ),
-                Cell::Text(format_time(r.updated_at)),
-            ]
+            let mut cells = proposal_cells(
+                lang,
+                r.id,
+                r.name,
+                r.region_name,
+                r.industry.as_deref(),
+                status,
+                r.overall.as_deref(),
+            );
+            cells.push(Cell::Text(format_time(r.updated_at)));
+            cells
         })
         .collect();
     Ok((headers, rows))
@@ -491,32 +481,55 @@ async fn review_rows(state: &AppState, page: &Page, q: &QueueQuery) -> AppResult
         .into_iter()
         .map(|r| {
             let status = Status::from_code(&r.status).unwrap_or(Status::Submitted);
-            vec![
-                Cell::Number(r.id.into()),
-                Cell::Text(r.name),
-                Cell::Text(r.region_name),
-                Cell::text(
-                    r.industry
-                        .as_deref()
-                        .and_then(Industry::from_code)
-                        .map(|i| i.label(lang))
-                        .unwrap_or(""),
-                ),
-                Cell::text(status.label(lang)),
-                Cell::text(
-                    r.overall
-                        .as_deref()
-                        .and_then(|o| overall_badge(o, lang))
-                        .map(|(_, l)| l)
-                        .unwrap_or(""),
-                ),
+            let mut cells = proposal_cells(
+                lang,
+                r.id,
+                r.name,
+                r.region_name,
+                r.industry.as_deref(),
+                status,
+                r.overall.as_deref(),
+            );
+            cells.extend([
                 Cell::Text(r.standard_code.unwrap_or_default()),
                 Cell::Text(r.submitted_at.map(format_time).unwrap_or_default()),
                 r.eligible.map_or(Cell::Empty, |d| Cell::Number(d.normalize())),
-            ]
+            ]);
+            cells
         })
         .collect();
     Ok((headers, rows))
+}
+
+/// The columns both exports start with: id, name, region, industry, status
+/// and the latest overall verdict, in the page's language.
+fn proposal_cells(
+    lang: Lang,
+    id: i64,
+    name: String,
+    region: String,
+    industry: Option<&str>,
+    status: Status,
+    overall: Option<&str>,
+) -> Vec<Cell> {
+    vec![
+        Cell::Number(id.into()),
+        Cell::Text(name),
+        Cell::Text(region),
+        Cell::text(
+            industry
+                .and_then(Industry::from_code)
+                .map(|i| i.label(lang))
+                .unwrap_or(""),
+        ),
+        Cell::text(status.label(lang)),
+        Cell::text(
+            overall
+                .and_then(|o| overall_badge(o, lang))
+                .map(|(_, l)| l)
+                .unwrap_or(""),
+        ),
+    ]
 }
 
 /// `GET /review/export.xlsx?<the queue's filters>`
