@@ -340,52 +340,28 @@ pub async fn create(
     let raw = without_trailing_blank_years(pairs(&body));
     let (region_id, region_name) = target_region(&state, &user, &raw).await?;
     let (input, mut errors) = read_input(&user, &raw, region_name);
+    let form = |errors| FormState {
+        id: None,
+        version: 0,
+        raw: &raw,
+        input: &input,
+        errors,
+        region_id,
+        conflict: false,
+    };
     if value(&raw, "action") == Some("evaluate") {
-        let form = FormState {
-            id: None,
-            version: 0,
-            raw: &raw,
-            input: &input,
-            errors: &errors,
-            region_id,
-            conflict: false,
-        };
-        return Ok(render_form(&state, page, &user, form).await?.into_response());
+        return Ok(render_form(&state, page, &user, form(&errors)).await?.into_response());
     }
     let Some(region) = region_id else {
         errors.push(FieldError::new("region", crate::domain::proposal::ErrorCode::Required));
-        let form = FormState {
-            id: None,
-            version: 0,
-            raw: &raw,
-            input: &input,
-            errors: &errors,
-            region_id,
-            conflict: false,
-        };
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render_form(&state, page, &user, form).await?,
-        )
-            .into_response());
+        let page = render_form(&state, page, &user, form(&errors)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     match service::create_draft(&state.db, &user, region, &input, errors).await {
         Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            let form = FormState {
-                id: None,
-                version: 0,
-                raw: &raw,
-                input: &input,
-                errors: &errors,
-                region_id,
-                conflict: false,
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render_form(&state, page, &user, form).await?,
-            )
-                .into_response())
+            let page = render_form(&state, page, &user, form(&errors)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
