@@ -153,8 +153,12 @@ fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
     }
 }
 
-/// The number of proposals the filter selects.
-pub async fn count(conn: &mut PgConnection, f: &QueueFilter) -> sqlx::Result<i64> {
+/// The number of proposals the filter selects. An unfiltered tab's count is
+/// a counter, read from `sidebar` when the page has it already.
+pub async fn count(conn: &mut PgConnection, f: &QueueFilter, sidebar: Option<&Sidebar>) -> sqlx::Result<i64> {
+    if let (true, Some(sidebar)) = (f.is_plain(), sidebar) {
+        return Ok(sidebar.counter(&format!("status:{}", f.status)));
+    }
     if f.is_plain() {
         let n: Option<i64> = sqlx::query_scalar("SELECT n FROM review_counters WHERE key = $1")
             .bind(format!("status:{}", f.status))
@@ -212,6 +216,17 @@ pub struct Sidebar {
     pub counters: Vec<(String, i64)>,
     pub regions: Vec<(i64, String)>,
     pub standard_codes: Vec<String>,
+}
+
+impl Sidebar {
+    /// A counter's value (absent counters are zero).
+    pub fn counter(&self, key: &str) -> i64 {
+        self.counters
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
 }
 
 pub async fn sidebar(conn: &mut PgConnection) -> sqlx::Result<Sidebar> {

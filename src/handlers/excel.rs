@@ -458,7 +458,7 @@ async fn review_rows(state: &AppState, page: &Page, q: &QueueQuery) -> AppResult
     let lang = page.lang;
     let filter = q.filter();
     let mut conn = state.db.acquire().await?;
-    let total = queue::count(&mut conn, &filter).await?;
+    let total = queue::count(&mut conn, &filter, None).await?;
     let mut rows = Vec::new();
     for page_no in 1..=(total + queue::PAGE_SIZE - 1) / queue::PAGE_SIZE {
         rows.extend(queue::page(&mut conn, &filter, page_no, total).await?);

@@ -418,3 +418,32 @@ async fn sessions_expire_after_thirty_idle_minutes() {
         .unwrap();
     assert_eq!(reviewer.get("/review").await.status, StatusCode::SEE_OTHER);
 }
+
+/// The idle timeout counts from the last request, not from the login: a
+/// session close to expiring is extended by using it.
+#[tokio::test]
+async fn using_a_session_extends_its_idle_timeout() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let id = reviewer.session_cookie().unwrap();
+    let expiry_in_minutes = || async {
+        let at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT expiry_date FROM sessions WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        (at - chrono::Utc::now()).num_minutes()
+    };
+    sqlx::query("UPDATE sessions SET expiry_date = now() + interval '2 minutes' WHERE id = $1")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+    let minutes = expiry_in_minutes().await;
+    assert!(
+        (28..=30).contains(&minutes),
+        "idle expiry in {minutes} minutes after a request"
+    );
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+}

@@ -174,9 +174,8 @@ pub async fn queue(
     let filter = q.filter();
     let mut conn = state.db.acquire().await?;
     let sidebar = queue::sidebar(&mut conn).await?;
-    let counters = &sidebar.counters;
-    let counter = |key: &str| counters.iter().find(|(k, _)| k == key).map(|(_, n)| *n).unwrap_or(0);
-    let total = queue::count(&mut conn, &filter).await?;
+    let counter = |key: &str| sidebar.counter(key);
+    let total = queue::count(&mut conn, &filter, Some(&sidebar)).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page_no = non_empty(&q.page)
         .and_then(|p| p.parse::<i64>().ok())
@@ -200,7 +199,8 @@ pub async fn queue(
             link: format!("/review?{}", query_string(&tab_filter(code))),
         })
         .collect();
-    let mut shares: Vec<CriterionShare> = counters
+    let mut shares: Vec<CriterionShare> = sidebar
+        .counters
         .iter()
         .filter_map(|(k, n)| k.strip_prefix("failing:").map(|c| (c, *n)))
         .map(|(c, n)| {
