@@ -140,11 +140,18 @@ fn demo_loads_once_and_refuses_a_second_time() {
     let statuses = db.query("SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM proposals");
     assert_eq!(
         statuses,
-        "approved,draft,listed,named,rejected,returned,submitted,withdrawn"
+        "approved,demoted,draft,listed,named,rejected,removed,returned,submitted,withdrawn"
     );
-    // Listed towns with annual reports and published grades, one named.
+    // Listed towns with annual reports and published grades: one named, one
+    // demoted to a cultivation town (two 警告), one removed (降格, then 淘汰).
     assert_eq!(db.query("SELECT count(*) > 0 FROM annual_reports"), "t");
     assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'named'"), "1");
+    assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'demoted'"), "1");
+    assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'removed'"), "1");
+    assert_eq!(
+        db.query("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE action IN ('proposal.demoted', 'proposal.eliminated')"),
+        "proposal.demoted,proposal.demoted,proposal.eliminated"
+    );
     let verdicts = db.query(
         "SELECT string_agg(DISTINCT e.overall, ',' ORDER BY e.overall) FROM proposals p
          JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true",

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
+use crate::domain::Status;
+
 /// A town as published: the figures, the standard and every finding with its
 /// final verdict. Labels are frozen in both languages so that a later change
 /// of wording never alters a published record (or its content hash).
@@ -350,8 +352,9 @@ pub async fn list_candidates(conn: &mut PgConnection, exclude_batch: i64) -> sql
     .await
 }
 
-/// Towns of a published list batch still listed, not yet in `exclude_batch`:
-/// what a withdrawal batch may remove.
+/// Towns of a published list batch still on the creation list (listed,
+/// named or demoted), not yet in `exclude_batch`: what a withdrawal batch
+/// may remove.
 pub async fn withdrawal_candidates(
     conn: &mut PgConnection,
     list_batch: i64,
@@ -360,12 +363,13 @@ pub async fn withdrawal_candidates(
     sqlx::query_as(
         "SELECT p.id, p.name, r.name AS region_name
          FROM batch_entries e JOIN proposals p ON p.id = e.proposal_id JOIN regions r ON r.id = p.region_id
-         WHERE e.batch_id = $1 AND p.status = 'listed'
+         WHERE e.batch_id = $1 AND p.status = ANY($3)
            AND NOT EXISTS (SELECT 1 FROM batch_entries x WHERE x.batch_id = $2 AND x.proposal_id = p.id)
          ORDER BY e.position, e.id",
     )
     .bind(list_batch)
     .bind(exclude_batch)
+    .bind(Status::ON_CREATION_LIST.map(Status::code).to_vec())
     .fetch_all(conn)
     .await
 }

@@ -191,7 +191,7 @@ pub async fn pending_reports(conn: &mut PgConnection) -> sqlx::Result<Vec<Pendin
     sqlx::query_as(
         "SELECT r.proposal_id, p.name AS town, g.name AS region_name, r.year
          FROM annual_reports r JOIN proposals p ON p.id = r.proposal_id JOIN regions g ON g.id = p.region_id
-         WHERE r.status = 'submitted' ORDER BY r.year, p.name, r.id LIMIT 500",
+         WHERE r.status = 'submitted' AND p.status <> 'removed' ORDER BY r.year, p.name, r.id LIMIT 500",
     )
     .fetch_all(conn)
     .await
@@ -307,8 +307,9 @@ pub async fn list_of(conn: &mut PgConnection, kind: &str, year: i32) -> sqlx::Re
 }
 
 /// Publishes a list: `grades` takes the year's confirmed assessments,
-/// `named` the acceptance decisions not yet published. Answers the list's id
-/// and how many rows it took.
+/// `named` the acceptance decisions not yet published (but none of a town
+/// removed from the list since). Answers the list's id and how many rows it
+/// took.
 pub async fn publish_list(conn: &mut PgConnection, kind: &str, year: i32, user_id: i64) -> sqlx::Result<(i64, u64)> {
     let id: i64 =
         sqlx::query_scalar("INSERT INTO creation_lists (kind, year, published_by) VALUES ($1, $2, $3) RETURNING id")
@@ -320,7 +321,8 @@ pub async fn publish_list(conn: &mut PgConnection, kind: &str, year: i32, user_i
     let sql = if kind == "grades" {
         "UPDATE assessments SET list_id = $1 WHERE year = $2 AND list_id IS NULL"
     } else {
-        "UPDATE acceptances SET list_id = $1 WHERE list_id IS NULL AND $2::int IS NOT NULL"
+        "UPDATE acceptances c SET list_id = $1 FROM proposals p
+         WHERE p.id = c.proposal_id AND p.status <> 'removed' AND c.list_id IS NULL AND $2::int IS NOT NULL"
     };
     let n = sqlx::query(sql)
         .bind(id)
@@ -336,9 +338,40 @@ pub async fn unpublished_count(conn: &mut PgConnection, kind: &str, year: i32) -
     let sql = if kind == "grades" {
         "SELECT count(*) FROM assessments WHERE year = $1 AND list_id IS NULL"
     } else {
-        "SELECT count(*) FROM acceptances WHERE list_id IS NULL AND $1::int IS NOT NULL"
+        "SELECT count(*) FROM acceptances c JOIN proposals p ON p.id = c.proposal_id
+         WHERE p.status <> 'removed' AND c.list_id IS NULL AND $1::int IS NOT NULL"
     };
     sqlx::query_scalar(sql).bind(year).fetch_one(conn).await
+}
+
+/// A town graded in a published list, with its status and every published
+/// final grade, oldest year first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GradedTown {
+    pub proposal_id: i64,
+    pub status: String,
+    pub grades: Vec<String>,
+}
+
+/// The towns graded in list `list_id`, their rows locked (in id order) for
+/// a status change.
+pub async fn graded_towns(conn: &mut PgConnection, list_id: i64) -> sqlx::Result<Vec<GradedTown>> {
+    sqlx::query(
+        "SELECT id FROM proposals WHERE id IN (SELECT proposal_id FROM assessments WHERE list_id = $1)
+         ORDER BY id FOR UPDATE",
+    )
+    .bind(list_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "SELECT p.id AS proposal_id, p.status, array_agg(a.final_grade ORDER BY a.year) AS grades
+         FROM proposals p JOIN assessments a ON a.proposal_id = p.id AND a.list_id IS NOT NULL
+         WHERE p.id IN (SELECT proposal_id FROM assessments WHERE list_id = $1)
+         GROUP BY p.id, p.status ORDER BY p.id",
+    )
+    .bind(list_id)
+    .fetch_all(conn)
+    .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -9,6 +9,7 @@ use anyhow::bail;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
+use crate::domain::Status;
 use crate::standards::{self, Standard};
 
 #[derive(Debug, Clone)]
@@ -349,13 +350,20 @@ pub async fn activate(
     Ok(previous)
 }
 
-/// Every submitted, approved and listed proposal, read in one query for the
-/// what-if (the same columns as `proposals::ProposalRow`).
+/// Every proposal the what-if scores: submitted and approved ones, and the
+/// towns on the creation list (listed, named, demoted), read in one query
+/// (the same columns as `proposals::ProposalRow`).
 pub async fn whatif_proposals(conn: &mut PgConnection) -> sqlx::Result<Vec<crate::db::proposals::ProposalRow>> {
+    let statuses: Vec<&str> = [Status::Submitted, Status::Approved]
+        .into_iter()
+        .chain(Status::ON_CREATION_LIST)
+        .map(Status::code)
+        .collect();
     sqlx::query_as(
         "SELECT p.*, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id
-         WHERE p.status IN ('submitted', 'approved', 'listed') ORDER BY p.id",
+         WHERE p.status = ANY($1) ORDER BY p.id",
     )
+    .bind(statuses)
     .fetch_all(conn)
     .await
 }

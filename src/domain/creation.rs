@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Lang;
 use crate::domain::proposal::{
     DecimalLimit, ErrorCode, FieldError, Industry, Proposal, ProposalInput, Unit, count_field, decimal_field,
 };
+use crate::domain::{Lang, Status};
 
 /// Report field names. Those shared with the proposal keep its names (and so
 /// its labels and messages); only the land used is new.
@@ -250,7 +250,8 @@ pub fn error_message(error: &FieldError, lang: Lang) -> String {
     }
 }
 
-/// The annual grade (年度考核等次).
+/// The annual grade (年度考核等次). 淘汰 (`Removed`) is a cultivation
+/// town's grade below 合格: it ends the town's creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
@@ -259,6 +260,7 @@ pub enum Grade {
     Pass,
     Warning,
     Demoted,
+    Removed,
 }
 
 impl Grade {
@@ -268,7 +270,27 @@ impl Grade {
         Grade::Pass,
         Grade::Warning,
         Grade::Demoted,
+        Grade::Removed,
     ];
+
+    /// The grades of a town on the creation list (not demoted).
+    pub const LISTED: &'static [Grade] = &[
+        Grade::Excellent,
+        Grade::Good,
+        Grade::Pass,
+        Grade::Warning,
+        Grade::Demoted,
+    ];
+
+    /// The grades of a cultivation town (demoted in an earlier year): below
+    /// 合格 it is removed, never warned or demoted again.
+    pub const CULTIVATION: &'static [Grade] = &[Grade::Excellent, Grade::Good, Grade::Pass, Grade::Removed];
+
+    /// The grades a reviewer may give a town, by whether it is a
+    /// cultivation town.
+    pub fn allowed(cultivation: bool) -> &'static [Grade] {
+        if cultivation { Grade::CULTIVATION } else { Grade::LISTED }
+    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -277,11 +299,17 @@ impl Grade {
             Grade::Pass => "pass",
             Grade::Warning => "warning",
             Grade::Demoted => "demoted",
+            Grade::Removed => "removed",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Grade> {
         Grade::ALL.iter().copied().find(|g| g.code() == code)
+    }
+
+    /// 警告, 降格 and 淘汰.
+    pub fn is_below_pass(self) -> bool {
+        matches!(self, Grade::Warning | Grade::Demoted | Grade::Removed)
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -291,12 +319,85 @@ impl Grade {
             (Grade::Pass, Lang::Zh) => "合格",
             (Grade::Warning, Lang::Zh) => "警告",
             (Grade::Demoted, Lang::Zh) => "降格",
+            (Grade::Removed, Lang::Zh) => "淘汰",
             (Grade::Excellent, Lang::En) => "Excellent",
             (Grade::Good, Lang::En) => "Good",
             (Grade::Pass, Lang::En) => "Pass",
             (Grade::Warning, Lang::En) => "Warning",
             (Grade::Demoted, Lang::En) => "Demoted",
+            (Grade::Removed, Lang::En) => "Removed",
         }
+    }
+}
+
+/// Where a town stands after its grades (oldest year first): on the
+/// creation list, demoted to a cultivation town (降格为培育小镇) or removed
+/// (淘汰). A 降格 demotes a listed town; a cultivation town graded below
+/// 合格 (淘汰, or a 警告/降格 given to it all the same) is removed. Nothing
+/// brings a town back.
+pub fn standing(grades: &[Grade]) -> Status {
+    let mut standing = Status::Listed;
+    for g in grades {
+        standing = match (standing, g) {
+            (Status::Removed, _) => Status::Removed,
+            (_, Grade::Removed) => Status::Removed,
+            (Status::Demoted, g) if g.is_below_pass() => Status::Removed,
+            (Status::Listed, Grade::Demoted) => Status::Demoted,
+            (s, _) => s,
+        };
+    }
+    standing
+}
+
+/// The status label of a town removed by its grade (淘汰) rather than
+/// withdrawn by a batch (both are `removed`).
+pub fn eliminated_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "已淘汰（退出创建名单）",
+        Lang::En => "Removed by its annual grade",
+    }
+}
+
+/// A town is a cultivation town in a year when an earlier year's final
+/// grade demoted it.
+pub fn is_cultivation(earlier: &[Grade]) -> bool {
+    standing(earlier) == Status::Demoted
+}
+
+/// A town's creation period in years: the length of its plan's year-by-year
+/// investment (3, or 5 for an accelerated county; proposal validation
+/// holds the two together).
+pub fn period_years(plan: &Proposal) -> u32 {
+    plan.investment().by_year_yi.len() as u32
+}
+
+/// Whether acceptance (验收命名) may be decided for a town.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptanceState {
+    /// Every year of the period is graded and published. A cultivation
+    /// town (`may_name` false) can only fail: 宽进严定.
+    Open { may_name: bool },
+    /// Too early: `published` of the `period` years' grades are published.
+    TooEarly { period: u32, published: u32 },
+    /// Already decided (named or not named).
+    Decided,
+    /// Removed from the list (淘汰 or withdrawn): no acceptance.
+    Removed,
+}
+
+/// Acceptance may be decided once the grade of every year of the period is
+/// published (and so the town's status reflects its last grade).
+pub fn acceptance_state(status: Status, period: u32, published_years: u32) -> AcceptanceState {
+    match status {
+        Status::Named | Status::NotNamed => AcceptanceState::Decided,
+        Status::Listed | Status::Demoted if published_years >= period => AcceptanceState::Open {
+            may_name: status == Status::Listed,
+        },
+        Status::Listed | Status::Demoted => AcceptanceState::TooEarly {
+            period,
+            published: published_years,
+        },
+        _ => AcceptanceState::Removed,
     }
 }
 
@@ -384,9 +485,13 @@ impl GradeBands {
     }
 
     /// The suggested grade, given the earlier years' grades (oldest first):
-    /// a 警告 that completes `warnings_to_demote` in a row becomes 降格.
+    /// a 警告 that completes `warnings_to_demote` in a row becomes 降格; a
+    /// cultivation town (demoted earlier) below 合格 gets 淘汰.
     pub fn suggest(&self, actual_yi: Decimal, plan_yi: Decimal, earlier: &[Grade]) -> Grade {
         let grade = self.band(actual_yi, plan_yi);
+        if is_cultivation(earlier) {
+            return if grade.is_below_pass() { Grade::Removed } else { grade };
+        }
         if grade != Grade::Warning {
             return grade;
         }
@@ -424,6 +529,9 @@ pub struct Assessment {
     pub planned_visitors: i32,
     pub visitors_rate_pct: Option<Decimal>,
     pub suggested: Grade,
+    /// A cultivation town's year (demoted earlier): graded 优秀/良好/合格/淘汰.
+    #[serde(default)]
+    pub cultivation: bool,
 }
 
 /// The plan's investment for a period year (1-based); zero beyond the plan.
@@ -463,6 +571,7 @@ pub fn assess(plan: &Proposal, reports: &[AnnualFigures], earlier: &[Grade], ban
         planned_visitors,
         visitors_rate_pct: pct(Decimal::from(latest.annual_visitors), Decimal::from(planned_visitors)),
         suggested: bands.suggest(cumulative_actual_yi, cumulative_plan_yi, earlier),
+        cultivation: is_cultivation(earlier),
     })
 }
 
@@ -669,6 +778,105 @@ mod tests {
             three.suggest(warn.0, warn.1, &[Grade::Warning, Grade::Warning]),
             Grade::Demoted
         );
+    }
+
+    #[test]
+    fn a_cultivation_town_below_pass_is_suggested_removal() {
+        let b = GradeBands::default();
+        let plan = dec!(10);
+        let demoted = [Grade::Demoted];
+        // Both sides of 合格 (80%) and of 警告 (60%), for a cultivation town
+        // and for a listed one.
+        let cases = [
+            (dec!(12), Grade::Excellent, Grade::Excellent),
+            (dec!(10), Grade::Good, Grade::Good),
+            (dec!(8), Grade::Pass, Grade::Pass),
+            (dec!(7.9999), Grade::Removed, Grade::Warning),
+            (dec!(6), Grade::Removed, Grade::Warning),
+            (dec!(5.9999), Grade::Removed, Grade::Demoted),
+            (dec!(0), Grade::Removed, Grade::Demoted),
+        ];
+        for (actual, cultivation, listed) in cases {
+            assert_eq!(b.suggest(actual, plan, &demoted), cultivation, "{actual}, cultivation");
+            assert_eq!(b.suggest(actual, plan, &[]), listed, "{actual}, listed");
+        }
+        // Demoted in any earlier year, whatever came between.
+        assert_eq!(b.suggest(dec!(7), plan, &[Grade::Demoted, Grade::Pass]), Grade::Removed);
+        assert_eq!(
+            b.suggest(dec!(7), plan, &[Grade::Warning, Grade::Demoted]),
+            Grade::Removed
+        );
+        // Two warnings demote; they do not remove.
+        assert_eq!(b.suggest(dec!(7), plan, &[Grade::Warning]), Grade::Demoted);
+        assert!(!is_cultivation(&[Grade::Warning, Grade::Warning]));
+        assert!(is_cultivation(&[Grade::Good, Grade::Demoted]));
+    }
+
+    #[test]
+    fn removal_is_for_cultivation_towns_only() {
+        assert!(Grade::allowed(true).contains(&Grade::Removed));
+        assert!(!Grade::allowed(false).contains(&Grade::Removed));
+        assert!(!Grade::allowed(true).contains(&Grade::Warning));
+        assert!(!Grade::allowed(true).contains(&Grade::Demoted));
+        assert!(Grade::allowed(false).contains(&Grade::Demoted));
+        for g in Grade::ALL {
+            assert_eq!(Grade::from_code(g.code()), Some(*g));
+            assert!(Grade::allowed(true).contains(g) || Grade::allowed(false).contains(g));
+        }
+        assert_eq!(Grade::Removed.label(Lang::Zh), "淘汰");
+        let a: Assessment = serde_json::from_value(serde_json::json!({
+            "period_year": 1, "year_plan_yi": "1", "year_actual_yi": "1", "year_rate_pct": null,
+            "cumulative_plan_yi": "1", "cumulative_actual_yi": "1", "cumulative_rate_pct": null,
+            "characteristic_share_pct": null, "visitors": 0, "planned_visitors": 0,
+            "visitors_rate_pct": null, "suggested": "good"
+        }))
+        .unwrap();
+        assert!(
+            !a.cultivation,
+            "assessments stored before cultivation towns read as listed"
+        );
+    }
+
+    #[test]
+    fn standing_follows_the_grades_in_year_order() {
+        use Grade::*;
+        assert_eq!(standing(&[]), Status::Listed);
+        assert_eq!(standing(&[Good, Warning, Pass]), Status::Listed);
+        assert_eq!(standing(&[Warning, Demoted]), Status::Demoted);
+        assert_eq!(standing(&[Demoted, Good, Excellent]), Status::Demoted, "no way back");
+        assert_eq!(standing(&[Demoted, Removed]), Status::Removed);
+        assert_eq!(standing(&[Demoted, Pass, Removed]), Status::Removed);
+        // A cultivation town given 警告 or 降格 all the same is removed.
+        assert_eq!(standing(&[Demoted, Warning]), Status::Removed);
+        assert_eq!(standing(&[Demoted, Demoted]), Status::Removed);
+        assert_eq!(standing(&[Removed, Good]), Status::Removed);
+    }
+
+    #[test]
+    fn acceptance_waits_for_the_whole_period() {
+        use AcceptanceState as A;
+        assert_eq!(
+            acceptance_state(Status::Listed, 3, 2),
+            A::TooEarly {
+                period: 3,
+                published: 2
+            }
+        );
+        assert_eq!(acceptance_state(Status::Listed, 3, 3), A::Open { may_name: true });
+        assert_eq!(
+            acceptance_state(Status::Listed, 5, 3),
+            A::TooEarly {
+                period: 5,
+                published: 3
+            }
+        );
+        assert_eq!(acceptance_state(Status::Listed, 5, 5), A::Open { may_name: true });
+        assert_eq!(acceptance_state(Status::Demoted, 3, 3), A::Open { may_name: false });
+        assert_eq!(acceptance_state(Status::Removed, 3, 3), A::Removed);
+        assert_eq!(acceptance_state(Status::Named, 3, 3), A::Decided);
+        assert_eq!(acceptance_state(Status::NotNamed, 3, 3), A::Decided);
+        let plan = sample_proposal();
+        assert_eq!(period_years(&plan), 3);
     }
 
     #[test]

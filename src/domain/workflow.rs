@@ -69,7 +69,7 @@ impl Status {
             (Status::Listed, Lang::Zh) => "已列入创建名单",
             (Status::Named, Lang::Zh) => "已验收命名",
             (Status::NotNamed, Lang::Zh) => "未通过验收",
-            (Status::Demoted, Lang::Zh) => "已降格",
+            (Status::Demoted, Lang::Zh) => "已降格（培育小镇）",
             (Status::Removed, Lang::Zh) => "已退出名单",
             (Status::Draft, Lang::En) => "Draft",
             (Status::Submitted, Lang::En) => "Submitted",
@@ -80,9 +80,18 @@ impl Status {
             (Status::Listed, Lang::En) => "On the creation list",
             (Status::Named, Lang::En) => "Accepted and named",
             (Status::NotNamed, Lang::En) => "Not named",
-            (Status::Demoted, Lang::En) => "Demoted",
+            (Status::Demoted, Lang::En) => "Demoted to a cultivation town",
             (Status::Removed, Lang::En) => "Removed from the list",
         }
+    }
+
+    /// The statuses of a town still on the creation list: listed, named at
+    /// the end of its period, or demoted to a cultivation town. Not named
+    /// and removed towns have left it.
+    pub const ON_CREATION_LIST: [Status; 3] = [Status::Listed, Status::Named, Status::Demoted];
+
+    pub fn is_on_creation_list(self) -> bool {
+        Status::ON_CREATION_LIST.contains(&self)
     }
 
     /// Officials may change the data only while it is theirs to change.
@@ -165,6 +174,8 @@ mod tests {
             assert_eq!(transition(from, A::Withdraw), None);
         }
         assert!(S::Draft.is_editable() && S::Returned.is_editable());
+        let on_list: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_on_creation_list()).collect();
+        assert_eq!(on_list, vec![S::Listed, S::Named, S::Demoted]);
         assert!(!S::Submitted.is_editable() && !S::Approved.is_editable());
     }
 }

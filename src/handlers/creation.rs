@@ -21,7 +21,8 @@ use crate::auth::{Admin, Official, Reviewer};
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
 use crate::domain::Lang;
-use crate::domain::creation::{self, AnnualFigures, Assessment, Grade, REPORT_FIELDS, Settlement};
+use crate::domain::Status;
+use crate::domain::creation::{self, AcceptanceState, AnnualFigures, Assessment, Grade, REPORT_FIELDS, Settlement};
 use crate::domain::proposal::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
@@ -73,6 +74,7 @@ fn refused(err: ServiceError, link: String) -> AppError {
             key: "creation.conflict.state",
             link: Some(link),
         },
+        ServiceError::Refused(key) => AppError::Conflict { key, link: Some(link) },
         other => other.into(),
     }
 }
@@ -108,6 +110,10 @@ pub struct ReportsPage {
     pub year_error: Option<String>,
     pub version: String,
     pub fields: Vec<FieldView>,
+    /// The town's standing, when it is not simply listed: a catalogue text.
+    pub notice: Option<String>,
+    /// Reports can be added or edited (not for a removed town).
+    pub can_report: bool,
 }
 
 fn unit_of(field: &str, lang: Lang) -> String {
@@ -188,10 +194,12 @@ async fn render_reports(
             cells: report_cells(&r.figures()),
             status: page.t(if r.is_assessed() {
                 "creation.report.assessed"
+            } else if town.row.status() == Status::Removed {
+                "creation.report.closed"
             } else {
                 "creation.report.submitted"
             }),
-            editable: !r.is_assessed(),
+            editable: !r.is_assessed() && town.row.status() != Status::Removed,
         })
         .collect();
     let plan_by_year = town
@@ -202,7 +210,15 @@ async fn render_reports(
         .map(|v| d(*v))
         .collect::<Vec<_>>()
         .join(" / ");
+    let status = town.row.status();
+    let notice = match status {
+        Status::Demoted => Some(page.t("creation.reports.cultivation")),
+        Status::Removed => Some(page.t("creation.reports.removed")),
+        _ => None,
+    };
     Ok(ReportsPage {
+        notice,
+        can_report: status != Status::Removed,
         id,
         town: town.row.name.clone(),
         plan_by_year,
@@ -368,6 +384,10 @@ pub struct AssessmentView {
     pub suggested_label: &'static str,
     /// The confirmed grade and its reason, once confirmed.
     pub final_grade: Option<(&'static str, &'static str, String)>,
+    /// A cultivation town's year (demoted earlier).
+    pub cultivation: bool,
+    /// The grades a reviewer may choose: (code, label).
+    pub grades: Vec<(&'static str, &'static str)>,
 }
 
 pub struct CriterionLine {
@@ -409,8 +429,11 @@ pub struct ReviewTownPage {
     pub id: i64,
     pub town: String,
     pub region: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
     pub assessments: Vec<AssessmentView>,
-    pub grades: Vec<(&'static str, &'static str)>,
+    /// Grades can be confirmed (not for a removed town).
+    pub can_grade: bool,
     pub grade_error: Option<String>,
     pub reason_error: Option<String>,
     pub as_built_overall: String,
@@ -421,11 +444,28 @@ pub struct ReviewTownPage {
     /// (named, reason, reviewer) once decided.
     pub decision: Option<(bool, String, String)>,
     pub has_reports: bool,
+    /// The acceptance form is offered (every year of the period published).
+    pub accept_open: bool,
+    /// "Named" is offered (not for a cultivation town).
+    pub may_name: bool,
+    /// Why the form is not offered, or limited: a catalogue text.
+    pub accept_notice: Option<String>,
+    /// (published, period) when acceptance waits for the period's grades.
+    pub period_progress: Option<(u32, u32)>,
+    pub accept_error: Option<String>,
+}
+
+/// Messages beside the review page's forms after a refused POST.
+#[derive(Debug, Default)]
+pub struct ReviewErrors {
+    pub grade: Option<String>,
+    pub reason: Option<String>,
+    pub accept: Option<String>,
 }
 
 fn indicators(a: &Assessment, lang: Lang) -> Vec<(String, String)> {
     let t = |k: &str| crate::i18n::t(lang, k);
-    vec![
+    let mut lines = vec![
         (t("creation.ind.period_year"), a.period_year.to_string()),
         (t("creation.ind.year_plan"), d(a.year_plan_yi)),
         (t("creation.ind.year_actual"), d(a.year_actual_yi)),
@@ -438,16 +478,21 @@ fn indicators(a: &Assessment, lang: Lang) -> Vec<(String, String)> {
             t("creation.ind.visitors"),
             format!("{} / {}", a.visitors, a.planned_visitors),
         ),
-    ]
+    ];
+    if a.cultivation {
+        lines.push((t("creation.ind.kind"), t("creation.ind.cultivation")));
+    }
+    lines
 }
 
-async fn render_review_town(
-    state: &AppState,
-    page: Page,
-    id: i64,
-    grade_error: Option<String>,
-    reason_error: Option<String>,
-) -> AppResult<ReviewTownPage> {
+fn grade_choices(cultivation: bool, lang: Lang) -> Vec<(&'static str, &'static str)> {
+    Grade::allowed(cultivation)
+        .iter()
+        .map(|g| (g.code(), g.label(lang)))
+        .collect()
+}
+
+async fn render_review_town(state: &AppState, page: Page, id: i64, errors: ReviewErrors) -> AppResult<ReviewTownPage> {
     let lang = page.lang;
     let built = service::as_built(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
@@ -463,6 +508,8 @@ async fn render_review_town(
                 suggested: a.suggested_grade().code(),
                 suggested_label: a.suggested_grade().label(lang),
                 final_grade: Some((g.code(), g.label(lang), a.reason.clone())),
+                cultivation: a.indicators.0.cultivation,
+                grades: Vec::new(),
             }
         } else {
             let (_, _, a) = service::suggestion(&state.db, id, r.year).await?;
@@ -473,6 +520,8 @@ async fn render_review_town(
                 suggested: a.suggested.code(),
                 suggested_label: a.suggested.label(lang),
                 final_grade: None,
+                cultivation: a.cultivation,
+                grades: grade_choices(a.cultivation, lang),
             }
         };
         assessments.push(view);
@@ -508,14 +557,35 @@ async fn render_review_town(
     let decision = store::acceptance_for(&mut conn, id, false)
         .await?
         .map(|a| (a.named, a.reason, a.reviewer_name));
+    let status = built.town.row.status();
+    let published = confirmed.iter().filter(|a| a.list_id.is_some()).count() as u32;
+    let period = creation::period_years(&built.town.plan);
+    let t = |k: &str| Some(crate::i18n::t(lang, k));
+    let (accept_open, may_name, accept_notice, period_progress) =
+        match creation::acceptance_state(status, period, published) {
+            AcceptanceState::Open { may_name: true } => (true, true, None, None),
+            AcceptanceState::Open { may_name: false } => (true, false, t("creation.accept.cultivation"), None),
+            AcceptanceState::TooEarly { period, published } => {
+                (false, false, t("creation.accept.too_early"), Some((published, period)))
+            }
+            AcceptanceState::Removed => (false, false, t("creation.accept.removed"), None),
+            AcceptanceState::Decided => (false, false, None, None),
+        };
     Ok(ReviewTownPage {
         id,
         town: built.town.row.name.clone(),
         region: built.town.row.region_name.clone(),
+        status: status.code(),
+        status_label: status.label(lang),
         assessments,
-        grades: Grade::ALL.iter().map(|g| (g.code(), g.label(lang))).collect(),
-        grade_error,
-        reason_error,
+        can_grade: status != Status::Removed,
+        grade_error: errors.grade,
+        reason_error: errors.reason,
+        accept_open: accept_open && decision.is_none(),
+        may_name,
+        accept_notice,
+        period_progress,
+        accept_error: errors.accept,
         as_built_overall,
         as_built_error,
         criteria,
@@ -533,7 +603,7 @@ async fn review_town(
     _r: Reviewer,
     Path(id): Path<i64>,
 ) -> AppResult<ReviewTownPage> {
-    render_review_town(&state, page, id, None, None).await
+    render_review_town(&state, page, id, ReviewErrors::default()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -563,13 +633,28 @@ async fn confirm_grade(
         Ok(_) => Ok(Redirect::to(&format!("/review/creation/{id}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let lang = page.lang;
-            let msg = |f: &str| errors.iter().find(|e| e.field == f).map(|_| lang);
-            let grade_error = msg("final_grade").map(|l| crate::i18n::t(l, "creation.error.grade"));
+            let grade_error = errors.iter().find(|e| e.field == "final_grade").map(|_| {
+                crate::i18n::t(
+                    lang,
+                    match grade {
+                        None => "creation.error.grade",
+                        // 淘汰 for a town that is not a cultivation town.
+                        Some(Grade::Removed) => "creation.error.removal_not_cultivation",
+                        // 警告 or 降格 for a cultivation town.
+                        Some(_) => "creation.error.cultivation_grade",
+                    },
+                )
+            });
             let reason_error = errors.iter().find(|e| e.field == "reason").map(|e| match e.code {
                 crate::domain::proposal::ErrorCode::Required => crate::i18n::t(lang, "creation.error.reason"),
                 _ => crate::i18n::t(lang, "creation.error.too_long"),
             });
-            let body = render_review_town(&state, page, id, grade_error, reason_error).await?;
+            let errors = ReviewErrors {
+                grade: grade_error,
+                reason: reason_error,
+                accept: None,
+            };
+            let body = render_review_town(&state, page, id, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
         Err(e) => Err(refused(e, format!("/review/creation/{id}"))),
@@ -598,9 +683,20 @@ async fn decide_acceptance(
     };
     match service::decide_acceptance(&state.db, &reviewer.0, id, named, &form.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/review/creation/{id}")).into_response()),
-        Err(ServiceError::Invalid(_)) => {
-            let err = Some(crate::i18n::t(page.lang, "creation.error.decision"));
-            let body = render_review_town(&state, page, id, None, err).await?;
+        Err(ServiceError::Invalid(errors)) => {
+            let key = if errors.iter().any(|e| e.field == "reason") {
+                "creation.error.too_long"
+            } else if named == Some(true) {
+                // "Named" for a cultivation town.
+                "creation.error.cultivation_named"
+            } else {
+                "creation.error.decision"
+            };
+            let errors = ReviewErrors {
+                accept: Some(crate::i18n::t(page.lang, key)),
+                ..ReviewErrors::default()
+            };
+            let body = render_review_town(&state, page, id, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
         Err(e) => Err(refused(e, format!("/review/creation/{id}"))),
@@ -737,6 +833,8 @@ pub struct GradeLine {
     pub cum_rate: String,
     pub grade: &'static str,
     pub grade_label: &'static str,
+    /// 降格为培育小镇 or 淘汰: what the grade does to the town.
+    pub outcome: Option<String>,
 }
 
 pub struct NamedLine {
@@ -772,6 +870,12 @@ async fn public_year(State(state): State<AppState>, page: Page, Path(year): Path
                 cum_rate: pct(a.indicators.0.cumulative_rate_pct),
                 grade: g.code(),
                 grade_label: g.label(lang),
+                outcome: match g {
+                    Grade::Demoted => outcome_key(Status::Demoted),
+                    Grade::Removed => outcome_key(Status::Removed),
+                    _ => None,
+                }
+                .map(|k| crate::i18n::t(lang, k)),
             }
         })
         .collect();
@@ -803,13 +907,34 @@ async fn public_year(State(state): State<AppState>, page: Page, Path(year): Path
     })
 }
 
+/// What a published grade did to the town, as the public reads it.
+fn outcome_key(to: Status) -> Option<&'static str> {
+    match to {
+        Status::Demoted => Some("creation.outcome.demoted"),
+        Status::Removed => Some("creation.outcome.removed"),
+        _ => None,
+    }
+}
+
+/// One published grade on a town's public page.
+#[derive(Debug, Clone)]
+pub struct HistoryGrade {
+    pub year: i32,
+    pub code: &'static str,
+    pub label: &'static str,
+    /// 降格为培育小镇 or 淘汰, when this grade changed the town's standing.
+    pub outcome: Option<String>,
+}
+
 /// A town's published history, for its public page.
 #[derive(Debug, Clone, Default)]
 pub struct TownHistory {
-    /// (year, grade code, grade label)
-    pub grades: Vec<(i32, &'static str, &'static str)>,
+    pub grades: Vec<HistoryGrade>,
     /// (named, land quota, tax rebate) once published.
     pub acceptance: Option<(bool, String, String)>,
+    /// (year, text) of the grade that demoted or removed the town, when its
+    /// published grades leave it demoted or removed.
+    pub standing: Option<(i32, String)>,
 }
 
 impl TownHistory {
@@ -820,16 +945,39 @@ impl TownHistory {
 
 /// Only published grades and decisions.
 pub async fn town_history(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> AppResult<TownHistory> {
-    let grades = store::assessments_for(conn, proposal_id, true)
-        .await?
-        .into_iter()
-        .map(|a| {
-            let g = a.final_grade();
-            (a.year, g.code(), g.label(lang))
-        })
-        .collect();
+    let rows = store::assessments_for(conn, proposal_id, true).await?;
+    let mut grades = Vec::with_capacity(rows.len());
+    let mut walked: Vec<Grade> = Vec::with_capacity(rows.len());
+    let mut standing = None;
+    for a in rows {
+        let g = a.final_grade();
+        let before = creation::standing(&walked);
+        walked.push(g);
+        let after = creation::standing(&walked);
+        let outcome = (after != before)
+            .then(|| outcome_key(after))
+            .flatten()
+            .map(|k| crate::i18n::t(lang, k));
+        if let Some(text) = &outcome {
+            standing = Some((a.year, text.clone()));
+        }
+        grades.push(HistoryGrade {
+            year: a.year,
+            code: g.code(),
+            label: g.label(lang),
+            outcome,
+        });
+    }
     let acceptance = store::acceptance_for(conn, proposal_id, true)
         .await?
         .map(|a| (a.named, d(a.land_quota_mu), d(a.tax_rebate_wan)));
-    Ok(TownHistory { grades, acceptance })
+    // A later published decision supersedes a demotion.
+    if acceptance.is_some() && creation::standing(&walked) != Status::Removed {
+        standing = None;
+    }
+    Ok(TownHistory {
+        grades,
+        acceptance,
+        standing,
+    })
 }

@@ -1,8 +1,9 @@
 //! What admins do with batches of the creation list: compose a draft (list
 //! or withdrawal), and publish it — one transaction that freezes every town
 //! with the evaluation and final verdicts it was approved on, moves the
-//! proposals to `listed` (or `removed`), stores the SHA-256 of the batch's
-//! canonical JSON and writes the audit rows. The command line's `demo` calls
+//! proposals to `listed` (or, withdrawing a listed, named or demoted town,
+//! `removed`), stores the SHA-256 of the batch's canonical JSON and writes
+//! the audit rows. The command line's `demo` calls
 //! [`create_list_batch`], [`add_entry`] and [`publish`].
 
 use std::collections::HashMap;
@@ -179,8 +180,9 @@ pub async fn update_text(db: &PgPool, actor: i64, id: i64, title: &str, introduc
 }
 
 /// Adds a proposal at the end of a draft: to a list batch an approved one
-/// not yet listed; to a withdrawal batch a town still listed by the batch it
-/// withdraws from, with the reason (required).
+/// not yet listed; to a withdrawal batch a town of the batch it withdraws
+/// from still on the creation list (listed, named or demoted), with the
+/// reason (required).
 pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64, reason: &str) -> Result<()> {
     let reason = reason.trim();
     let mut tx = db.begin().await?;
@@ -205,7 +207,7 @@ pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64,
                 return Err(BatchError::Invalid("reason", "admin.batches.error.reason_long"));
             }
             let listed_there = batches::published_list_of(&mut tx, proposal_id).await? == Some(list);
-            if !listed_there || proposal.status() != Status::Listed {
+            if !listed_there || !proposal.status().is_on_creation_list() {
                 return Err(BatchError::NotListed);
             }
         }
@@ -322,7 +324,7 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
                     return Err(BatchError::MissingReason);
                 }
                 let town = batches::frozen_in(&mut tx, list, e.proposal_id).await?;
-                let Some(town) = town.filter(|_| from == Status::Listed) else {
+                let Some(town) = town.filter(|_| from.is_on_creation_list()) else {
                     return Err(BatchError::NotListed);
                 };
                 (town, Status::Removed, "proposal.removed")
@@ -513,7 +515,7 @@ pub async fn preview(conn: &mut PgConnection, id: i64) -> Result<(BatchRow, Publ
             (None, None) if e.proposal_status == Status::Approved.code() => {
                 Some(freeze_town(conn, e.proposal_id).await?)
             }
-            (Some(list), None) if e.proposal_status == Status::Listed.code() => {
+            (Some(list), None) if Status::from_code(&e.proposal_status).is_some_and(Status::is_on_creation_list) => {
                 batches::frozen_in(conn, list, e.proposal_id).await?
             }
             _ => None,

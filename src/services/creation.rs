@@ -17,20 +17,28 @@ use crate::db::creation::{self as store, NewAcceptance, NewAssessment, ReportRow
 use crate::db::proposals::{self, ProposalRow, Scope};
 use crate::db::{audit, evaluations};
 use crate::domain::Status;
-use crate::domain::creation::{self, AnnualFigures, Assessment, Grade, Settlement};
+use crate::domain::creation::{self, AcceptanceState, AnnualFigures, Assessment, Grade, Settlement};
 use crate::domain::proposal::{ErrorCode, FieldError, Proposal};
 use crate::standards::{Evaluation, Standard, evaluate};
 
 /// Longest reason accepted.
 pub const MAX_TEXT: usize = 2000;
 
-/// Statuses of a town in its creation period.
+/// Statuses of a town that was listed: in its creation period (listed,
+/// demoted to a cultivation town), decided (named, not named) or removed
+/// from the list (淘汰 or withdrawn; its record stays readable, nothing more
+/// is reported, graded or decided).
 fn in_creation(status: Status) -> bool {
     matches!(
         status,
-        Status::Listed | Status::Named | Status::NotNamed | Status::Demoted
+        Status::Listed | Status::Named | Status::NotNamed | Status::Demoted | Status::Removed
     )
 }
+
+/// Why nothing more happens to a removed town.
+pub const REMOVED: &str = "creation.conflict.removed";
+/// Why acceptance waits.
+pub const TOO_EARLY: &str = "creation.conflict.period";
 
 /// A listed town with the plan it was approved on and that plan's standard.
 pub struct Town {
@@ -83,6 +91,9 @@ pub async fn save_report(
 ) -> Result<i32, ServiceError> {
     let mut tx = db.begin().await?;
     let t = town(&mut tx, proposal_id, Scope::Region(region_id), true).await?;
+    if t.row.status() == Status::Removed {
+        return Err(ServiceError::Refused(REMOVED));
+    }
     let all = store::reports_for(&mut tx, proposal_id).await?;
     if version.is_none() {
         // Years are reported in order, at most one per year of the period.
@@ -177,6 +188,8 @@ pub async fn suggestion(
 }
 
 /// A reviewer confirms (or changes, with a reason) the grade of a report.
+/// 淘汰 is only for a cultivation town, and a cultivation town is not
+/// warned or demoted again (an error on `final_grade` otherwise).
 pub async fn confirm_grade(
     db: &PgPool,
     user: &User,
@@ -198,6 +211,9 @@ pub async fn confirm_grade(
     }
     let mut tx = db.begin().await?;
     let t = town(&mut tx, proposal_id, Scope::All, true).await?;
+    if t.row.status() == Status::Removed {
+        return Err(ServiceError::Refused(REMOVED));
+    }
     let (reports, earlier) = history(&mut tx, proposal_id, year).await?;
     let report = reports
         .iter()
@@ -215,6 +231,11 @@ pub async fn confirm_grade(
     let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
     let a = creation::assess(&t.plan, &figures, &earlier, &t.standard.creation_rules().bands)
         .ok_or(ServiceError::NotFound)?;
+    if let Some(g) = grade
+        && !Grade::allowed(a.cultivation).contains(&g)
+    {
+        errors.push(FieldError::new("final_grade", ErrorCode::InvalidChoice));
+    }
     if let Some(g) = grade
         && g != a.suggested
         && reason.is_empty()
@@ -297,7 +318,10 @@ pub async fn as_built(db: &PgPool, proposal_id: i64) -> Result<AsBuilt, ServiceE
 }
 
 /// A reviewer's acceptance decision (验收命名): named or not, on the
-/// as-built evaluation, recording the reward or deduction it implies.
+/// as-built evaluation, recording the reward or deduction it implies. Only
+/// once the grade of every year of the town's period is published
+/// ([`creation::acceptance_state`]); a cultivation town (demoted) can only
+/// be not named (an error on `named`); a removed town not at all.
 pub async fn decide_acceptance(
     db: &PgPool,
     user: &User,
@@ -322,10 +346,21 @@ pub async fn decide_acceptance(
     let named = named.unwrap_or(false);
     let mut tx = db.begin().await?;
     let a = as_built_in(&mut tx, proposal_id, true).await?;
-    if a.town.row.status() != Status::Listed
-        || a.reports.is_empty()
-        || store::acceptance_for(&mut tx, proposal_id, false).await?.is_some()
-    {
+    let published = store::assessments_for(&mut tx, proposal_id, true).await?.len() as u32;
+    let period = creation::period_years(&a.town.plan);
+    match creation::acceptance_state(a.town.row.status(), period, published) {
+        AcceptanceState::Decided => return Err(ServiceError::WrongState),
+        AcceptanceState::Removed => return Err(ServiceError::Refused(REMOVED)),
+        AcceptanceState::TooEarly { .. } => return Err(ServiceError::Refused(TOO_EARLY)),
+        AcceptanceState::Open { may_name: false } if named => {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "named",
+                ErrorCode::InvalidChoice,
+            )]));
+        }
+        AcceptanceState::Open { .. } => {}
+    }
+    if store::acceptance_for(&mut tx, proposal_id, false).await?.is_some() {
         return Err(ServiceError::WrongState);
     }
     let as_built = match &a.built {
@@ -333,7 +368,9 @@ pub async fn decide_acceptance(
         Err(_) => json!({"proposal": null, "evaluation": null}),
     };
     let settlement = if named { &a.if_named } else { &a.if_not_named };
-    // The proposal leaves `listed` (DESIGN.md's workflow with the creation system).
+    // The proposal leaves `listed` or `demoted` (DESIGN.md's workflow with
+    // the creation system).
+    let from = a.town.row.status();
     let to = if named { Status::Named } else { Status::NotNamed };
     proposals::set_status(&mut tx, proposal_id, to, user.id).await?;
     let id = store::insert_acceptance(
@@ -357,7 +394,7 @@ pub async fn decide_acceptance(
             entity_id: Some(id),
             before: None,
             after: Some(json!({
-                "proposal_id": proposal_id, "named": named, "reason": reason, "status": to.code(),
+                "proposal_id": proposal_id, "named": named, "reason": reason, "from": from.code(), "status": to.code(),
                 "land_quota_mu": settlement.land_quota_mu, "tax_rebate_wan": settlement.tax_rebate_total_wan,
             })),
         },
@@ -389,7 +426,11 @@ impl ListKind {
 }
 
 /// Publishes a year's grades or the named list. Refused (wrong state) when
-/// that list exists already or would be empty. Returns the list's id.
+/// that list exists already or would be empty. Publishing grades also moves
+/// each graded town to where its published grades put it
+/// ([`creation::standing`]): a 降格 demotes a listed town to a cultivation
+/// town (`demoted`), a cultivation town's 淘汰 removes it (`removed`) — each
+/// with its audit row, in the same transaction. Returns the list's id.
 pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Result<i64, ServiceError> {
     let mut tx = db.begin().await?;
     // One publisher at a time.
@@ -414,15 +455,55 @@ pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Res
         },
     )
     .await?;
+    if kind == ListKind::Grades {
+        apply_standings(&mut tx, user, id, year).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
 
+/// The status changes a published grades list brings: only forward (listed
+/// → demoted → removed), and only for towns still in their period (a named,
+/// not named or removed town keeps its status).
+async fn apply_standings(conn: &mut PgConnection, user: &User, list_id: i64, year: i32) -> Result<(), ServiceError> {
+    for t in store::graded_towns(conn, list_id).await? {
+        let Some(from) = Status::from_code(&t.status) else {
+            continue;
+        };
+        let grades: Vec<Grade> = t.grades.iter().filter_map(|g| Grade::from_code(g)).collect();
+        let to = creation::standing(&grades);
+        let action = match (from, to) {
+            (Status::Listed, Status::Demoted) => "proposal.demoted",
+            (Status::Listed | Status::Demoted, Status::Removed) => "proposal.eliminated",
+            _ => continue,
+        };
+        proposals::set_status(conn, t.proposal_id, to, user.id).await?;
+        audit::record(
+            conn,
+            audit::Entry {
+                actor_id: Some(user.id),
+                action,
+                entity: "proposal",
+                entity_id: Some(t.proposal_id),
+                before: Some(json!({"status": from.code()})),
+                after: Some(json!({
+                    "status": to.code(), "year": year, "creation_list": list_id,
+                    "grades": t.grades,
+                })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Demonstration data for `demo`, called after the first list batch is
 /// published with its listed towns: each town reports 2025 and 2026 (the
-/// first town 2027 too), at completion rates that vary by town; every grade
-/// is confirmed as suggested and published; the first town is accepted and
-/// named, and the named list of 2027 published.
+/// first town 2027 too), at completion rates that vary by town (125%, 105%,
+/// 90%, 70%, 50%, …); every grade is confirmed as suggested and published —
+/// so the fourth town (two 警告) is demoted to a cultivation town and the
+/// fifth (降格, then 淘汰) removed; the first town, its three-year period
+/// complete, is accepted and named, and the named list of 2027 published.
 pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) -> anyhow::Result<()> {
     use rust_decimal::{Decimal, RoundingStrategy};
     use rust_decimal_macros::dec;

@@ -25,6 +25,9 @@ pub enum ServiceError {
     /// The record is not in a state that allows this.
     #[error("wrong state")]
     WrongState,
+    /// Not in a state that allows this, with the catalogue key saying why.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// The input is not acceptable; every problem at once.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
@@ -50,6 +53,7 @@ impl From<ServiceError> for AppError {
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Stale => AppError::conflict("error.conflict.stale"),
             ServiceError::WrongState => AppError::conflict("error.conflict.wrong_state"),
+            ServiceError::Refused(key) => AppError::conflict(key),
             // Handlers that accept input render their form themselves; one
             // that reaches here had no form to show.
             ServiceError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),

@@ -399,8 +399,9 @@ pub struct WhatIf {
     pub elapsed: Duration,
 }
 
-/// Re-evaluates every submitted, approved and listed proposal under the
-/// active version and under version `id`; stores nothing. One query loads
+/// Re-evaluates every submitted and approved proposal and every town on the
+/// creation list (listed, named, demoted — not the towns that left it) under
+/// the active version and under version `id`; stores nothing. One query loads
 /// the proposals; evaluation runs in memory.
 pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
     let started = Instant::now();

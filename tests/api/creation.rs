@@ -13,7 +13,13 @@ use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
 
 /// A proposal of `official` taken through submission, approval and a
 /// published list batch; returns its id.
-async fn listed(app: &TestApp, official: &xiaozhen::auth::User, reviewer: i64, admin: i64, name: &str) -> i64 {
+pub(crate) async fn listed(
+    app: &TestApp,
+    official: &xiaozhen::auth::User,
+    reviewer: i64,
+    admin: i64,
+    name: &str,
+) -> i64 {
     let id = app.submitted(official, &sample_input(name)).await;
     let reviewer = app.user(reviewer).await;
     let approve = DecisionInput::new(Decision::Approve, "同意", 2);
@@ -33,7 +39,7 @@ async fn listed(app: &TestApp, official: &xiaozhen::auth::User, reviewer: i64, a
 }
 
 /// A report form: `total` 亿元 invested, 100 亩 used, 1000 万元 tax.
-fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)> {
     vec![
         ("year", year.into()),
         ("version", version.into()),
@@ -53,21 +59,21 @@ fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)>
     ]
 }
 
-async fn post(client: &Client, path: &str, fields: &[(&str, String)]) -> crate::helpers::Page {
+pub(crate) async fn post(client: &Client, path: &str, fields: &[(&str, String)]) -> crate::helpers::Page {
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     client.post(path, &refs).await
 }
 
-struct World {
-    app: TestApp,
-    id: i64,
-    official_user: xiaozhen::auth::User,
-    official: Client,
-    reviewer: Client,
-    admin: Client,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub id: i64,
+    pub official_user: xiaozhen::auth::User,
+    pub official: Client,
+    pub reviewer: Client,
+    pub admin: Client,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = TestApp::spawn().await;
     let official = app.official_of("official-c", "诸城市").await;
     let reviewer = app.create_user("reviewer-c", Role::Reviewer, None).await;
@@ -87,7 +93,7 @@ async fn world() -> World {
     }
 }
 
-async fn audit_count(app: &TestApp, action: &str) -> i64 {
+pub(crate) async fn audit_count(app: &TestApp, action: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1")
         .bind(action)
         .fetch_one(&app.db)
@@ -231,6 +237,26 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
             .len(),
         1
     );
+    // The reviewer keeps the town on the list for 2027 (合格, with a reason);
+    // the admin publishes 2026 and 2027: the period is complete.
+    let keep = [
+        ("year", "2027".to_string()),
+        ("final_grade", "pass".to_string()),
+        ("reason", "第三年投资集中在第四季度到位".to_string()),
+    ];
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/grade"), &keep).await.status,
+        StatusCode::SEE_OTHER
+    );
+    for year in ["2026", "2027"] {
+        let publish = [("kind", "grades".to_string()), ("year", year.to_string())];
+        assert_eq!(
+            post(&w.admin, "/admin/creation/publish", &publish).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("#town-status"), "已列入创建名单");
 
     // Acceptance: as built beside as planned, and the reward arithmetic:
     // 300 亩 used × r 0.5 (health) = 150 亩; tax 1000 万元 a year, years 1–3 in
@@ -271,7 +297,7 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
         post(&w.admin, "/admin/creation/publish", &publish).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(audit_count(&w.app, "creation.published").await, 2);
+    assert_eq!(audit_count(&w.app, "creation.published").await, 4);
     let page = public.get("/creation/2027").await;
     assert_eq!(page.text("#named .town-named a"), "健康美食小镇");
     assert_eq!(page.text("#named .decision"), "验收命名");

@@ -1,6 +1,7 @@
-//! One town's life in the creation system: listed → two annual reports
-//! typed by its official → each year graded by a reviewer → accepted and
-//! named → published by an admin, with its reward on the public page.
+//! One town's life in the creation system: listed → the three annual
+//! reports of its period typed by its official → each year graded by a
+//! reviewer and published by an admin → accepted and named (only now: the
+//! period is complete) → published, with its reward on the public page.
 
 use xiaozhen::domain::Role;
 use xiaozhen::services::reviews::{Decision, DecisionInput};
@@ -29,8 +30,17 @@ async fn type_report(browser: &Browser, year: &str, total: &str) {
     browser.submit("#report-form button[type=submit]").await;
 }
 
+/// The admin publishes a list of `kind` for `year` through the form.
+async fn publish(browser: &Browser, kind: &str, year: &str) {
+    browser.open("/admin/creation").await;
+    browser.click(&format!("#kind option[value={kind}]")).await;
+    browser.fill("#publish-year", year).await;
+    browser.submit("#publish-form button[type=submit]").await;
+    assert_eq!(browser.current_path().await, format!("/creation/{year}"));
+}
+
 #[tokio::test]
-async fn a_listed_town_reports_twice_is_graded_named_and_shows_its_reward() {
+async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward() {
     let app = TestApp::spawn().await;
     let Some(browser) = Browser::launch(&app).await else {
         return;
@@ -53,16 +63,18 @@ async fn a_listed_town_reports_twice_is_graded_named_and_shows_its_reward() {
         .await
         .unwrap();
 
-    // The official reports two years (plan: 14 then 22).
+    // The official reports the three years of the period (plan: 14, 22, 26).
     browser.open("/login").await;
     browser.login_through_form("official-t", PASSWORD).await;
     browser.open(&format!("/proposals/{id}/reports")).await;
     type_report(&browser, "2025", "15").await;
     type_report(&browser, "2026", "21").await;
-    assert_eq!(browser.texts("#reports tr.report").await.len(), 2);
+    type_report(&browser, "2027", "26").await;
+    assert_eq!(browser.texts("#reports tr.report").await.len(), 3);
     browser.logout().await;
 
-    // The reviewer confirms both suggested grades and names the town.
+    // The reviewer confirms the suggested grades; acceptance waits for the
+    // period's results to be published.
     browser.open("/login").await;
     browser.login_through_form("reviewer-t", PASSWORD).await;
     browser.open("/review/creation").await;
@@ -77,34 +89,49 @@ async fn a_listed_town_reports_twice_is_graded_named_and_shows_its_reward() {
         .submit("[data-year='2026'] .grade-form button[type=submit]")
         .await;
     assert_eq!(browser.text("[data-year='2026'] .badge.final").await, "良好");
-    // 240 亩 used × 0.5 (health) = 120 亩.
-    assert_eq!(browser.text("#settlement .reward").await, "120");
+    // 62 of 62 by 2027: 良好.
+    assert_eq!(browser.text("[data-year='2027'] .badge.suggested").await, "良好");
+    browser
+        .submit("[data-year='2027'] .grade-form button[type=submit]")
+        .await;
+    assert!(!browser.has("#acceptance-form").await);
+    assert_eq!(browser.text("#acceptance-notice .period-progress").await, "0 / 3");
+    browser.logout().await;
+
+    // The admin publishes the three years' grades.
+    browser.open("/login").await;
+    browser.login_through_form("admin-t", PASSWORD).await;
+    for year in ["2025", "2026", "2027"] {
+        publish(&browser, "grades", year).await;
+    }
+    browser.logout().await;
+
+    // The period complete, the reviewer names the town.
+    browser.open("/login").await;
+    browser.login_through_form("reviewer-t", PASSWORD).await;
+    browser.open(&format!("/review/creation/{id}")).await;
+    // 360 亩 used × 0.5 (health) = 180 亩.
+    assert_eq!(browser.text("#settlement .reward").await, "180");
     browser.click("#acceptance-form input[value=true]").await;
     browser.fill("#accept-reason", "完成规划投资，验收合格").await;
     browser.submit("#acceptance-form button[type=submit]").await;
     assert!(browser.text(".decision").await.starts_with("验收命名"));
     browser.logout().await;
 
-    // The admin publishes the grades and the named list.
+    // The admin publishes the named list.
     browser.open("/login").await;
     browser.login_through_form("admin-t", PASSWORD).await;
-    for (kind, year) in [("grades", "2025"), ("grades", "2026"), ("named", "2026")] {
-        browser.open("/admin/creation").await;
-        browser.click(&format!("#kind option[value={kind}]")).await;
-        browser.fill("#publish-year", year).await;
-        browser.submit("#publish-form button[type=submit]").await;
-        assert_eq!(browser.current_path().await, format!("/creation/{year}"));
-    }
-    assert_eq!(browser.text("#named .land").await, "120");
+    publish(&browser, "named", "2027").await;
+    assert_eq!(browser.text("#named .land").await, "180");
     browser.logout().await;
 
     // The public sees the whole history on the town's page.
     browser.open(&format!("/towns/{id}")).await;
-    assert_eq!(browser.texts("#creation-history .history-grade").await.len(), 2);
-    assert_eq!(browser.text("#creation-history .history-acceptance .land").await, "120");
+    assert_eq!(browser.texts("#creation-history .history-grade").await.len(), 3);
+    assert_eq!(browser.text("#creation-history .history-acceptance .land").await, "180");
     assert_eq!(
         browser.text("#creation-history .history-acceptance .rebate").await,
-        "1600"
+        "2400"
     );
     browser.close().await;
 }

@@ -314,8 +314,16 @@ pub async fn show(
             comment: r.comment,
         })
         .collect();
-    let history = audit::history(&mut conn, "proposal", id)
-        .await?
+    let history_rows = audit::history(&mut conn, "proposal", id).await?;
+    // A removed town says how it left the list: 淘汰 by its annual grade,
+    // or withdrawn by a batch (the status's own label).
+    let eliminated = status == Status::Removed
+        && history_rows
+            .iter()
+            .rev()
+            .find(|h| matches!(h.action.as_str(), "proposal.removed" | "proposal.eliminated"))
+            .is_some_and(|h| h.action == "proposal.eliminated");
+    let history = history_rows
         .into_iter()
         .map(|h| HistoryView {
             at: format_time(h.at),
@@ -329,7 +337,11 @@ pub async fn show(
         name: row.name.clone(),
         region: row.region_name.clone(),
         status: status.code(),
-        status_label: status.label(lang),
+        status_label: if eliminated {
+            crate::domain::creation::eliminated_label(lang)
+        } else {
+            status.label(lang)
+        },
         version: row.version,
         can_edit: may_change && status.is_editable(),
         can_submit: may_change && status.is_editable(),

@@ -245,8 +245,9 @@ pub struct WhatIfPage {
     pub elapsed_ms: u128,
 }
 
-/// `GET /admin/standards/{id}/what-if`: every submitted, approved and
-/// listed proposal under the active version and under this one.
+/// `GET /admin/standards/{id}/what-if`: every submitted and approved
+/// proposal and every town on the creation list under the active version
+/// and under this one.
 pub async fn what_if(
     State(state): State<AppState>,
     page: Page,
