@@ -358,7 +358,8 @@ pub async fn decide_acceptance(
             before: None,
             after: Some(json!({
                 "proposal_id": proposal_id, "named": named, "reason": reason, "status": to.code(),
-                "land_quota_mu": settlement.land_quota_mu, "tax_rebate_wan": settlement.tax_rebate_total_wan,
+                "land_quota_mu": settlement.land_quota_mu, "province_tax_wan": settlement.province_tax_total_wan,
+                "tax_rebate_wan": settlement.tax_rebate_total_wan,
             })),
         },
     )
@@ -427,6 +428,8 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
     use rust_decimal::{Decimal, RoundingStrategy};
     use rust_decimal_macros::dec;
     const RATES: [Decimal; 5] = [dec!(1.25), dec!(1.05), dec!(0.9), dec!(0.7), dec!(0.5)];
+    // The part of the new tax paid to the province: a quarter to a half.
+    const PROVINCE_SHARES: [Decimal; 5] = [dec!(0.4), dec!(0.25), dec!(0.5), dec!(0.35), dec!(0.3)];
     let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
     for (i, id) in listed.iter().enumerate() {
         let t = load_town(db, *id, Scope::All).await?;
@@ -436,6 +439,7 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
         let plan = &t.plan;
         let inv = plan.investment();
         let rate = RATES[i % RATES.len()];
+        let province_share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
         let years: &[i32] = if i == 0 { &[2025, 2026, 2027] } else { &[2025, 2026] };
         for (n, year) in years.iter().enumerate() {
             let total = down(creation::plan_for_year(plan, n as u32 + 1) * rate, 4);
@@ -447,13 +451,15 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
             let b = plan.benefits();
             let f = plan.functions();
             let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
+            let new_tax_wan = down(b.new_tax_wan * progress, 2);
             let figures = AnnualFigures {
                 total_yi: total,
                 residential_yi: residential,
                 commercial_complex_yi: complex,
                 characteristic_yi: characteristic,
                 land_used_mu: down(plan.built_mu() * dec!(0.2), 4),
-                new_tax_wan: down(b.new_tax_wan * progress, 2),
+                new_tax_wan,
+                province_tax_wan: down(new_tax_wan * province_share, 2),
                 jobs: count(b.jobs),
                 annual_visitors: count(b.annual_visitors),
                 enterprises: count(b.enterprises),
