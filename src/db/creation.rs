@@ -182,6 +182,20 @@ pub async fn set_report_assessed(conn: &mut PgConnection, id: i64) -> sqlx::Resu
     Ok(())
 }
 
+/// The towns of a region in one of `statuses`, by name: the rows of the
+/// annual reports' import template.
+pub async fn towns_of_region(
+    conn: &mut PgConnection,
+    region_id: i64,
+    statuses: &[&str],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM proposals WHERE region_id = $1 AND status = ANY($2) ORDER BY name, id")
+        .bind(region_id)
+        .bind(statuses)
+        .fetch_all(conn)
+        .await
+}
+
 /// A report waiting for its grade, for the reviewers' list.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingRow {

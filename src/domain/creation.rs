@@ -85,6 +85,40 @@ const PCT: DecimalLimit = DecimalLimit {
     example: "70",
 };
 
+/// What a report field holds, with the limits [`AnnualFigures::from_form`]
+/// applies (the import template states the same ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFieldKind {
+    Decimal(&'static DecimalLimit),
+    /// A whole number from 0 to `max`.
+    Count {
+        max: i32,
+    },
+    /// A tick box (是/否).
+    Flag,
+}
+
+/// The kind of each of [`REPORT_FIELDS`].
+pub fn field_kind(field: &str) -> ReportFieldKind {
+    match field {
+        TOTAL | RESIDENTIAL | COMPLEX | CHARACTERISTIC => ReportFieldKind::Decimal(&YI),
+        LAND => ReportFieldKind::Decimal(&MU),
+        TAX | PROVINCE_TAX => ReportFieldKind::Decimal(&WAN),
+        WIFI | DIGITAL => ReportFieldKind::Decimal(&PCT),
+        SCENIC => ReportFieldKind::Count { max: 5 },
+        APP | LIVING_ROOM => ReportFieldKind::Flag,
+        _ => ReportFieldKind::Count { max: i32::MAX },
+    }
+}
+
+/// A report field's unit, if it has one.
+pub fn field_unit(field: &str) -> Option<Unit> {
+    match field_kind(field) {
+        ReportFieldKind::Decimal(limit) => Some(limit.unit),
+        _ => crate::domain::proposal::field(field).and_then(|s| s.unit()),
+    }
+}
+
 /// One year's actual figures, complete and consistent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnnualFigures {
@@ -150,39 +184,43 @@ impl AnnualFigures {
                 .filter(|v| !v.is_empty())
         };
         let mut errors = Vec::new();
-        let mut dec_of = |name: &str, limit: &DecimalLimit| match value(name) {
-            None => {
+        let mut dec_of = |name: &str| match (value(name), field_kind(name)) {
+            (None, _) => {
                 errors.push(FieldError::new(name, ErrorCode::Required));
                 Decimal::ZERO
             }
-            Some(raw) => decimal_field(name, raw, limit).unwrap_or_else(|e| {
+            (Some(raw), ReportFieldKind::Decimal(limit)) => decimal_field(name, raw, limit).unwrap_or_else(|e| {
                 errors.push(e);
                 Decimal::ZERO
             }),
+            // Every name passed here is a decimal field.
+            (Some(_), _) => Decimal::ZERO,
         };
-        let total_yi = dec_of(TOTAL, &YI);
-        let residential_yi = dec_of(RESIDENTIAL, &YI);
-        let commercial_complex_yi = dec_of(COMPLEX, &YI);
-        let characteristic_yi = dec_of(CHARACTERISTIC, &YI);
-        let land_used_mu = dec_of(LAND, &MU);
-        let new_tax_wan = dec_of(TAX, &WAN);
-        let province_tax_wan = dec_of(PROVINCE_TAX, &WAN);
-        let wifi_coverage_pct = dec_of(WIFI, &PCT);
-        let digital_management_pct = dec_of(DIGITAL, &PCT);
-        let mut count_of = |name: &str, max: i32| match value(name) {
-            None => {
+        let total_yi = dec_of(TOTAL);
+        let residential_yi = dec_of(RESIDENTIAL);
+        let commercial_complex_yi = dec_of(COMPLEX);
+        let characteristic_yi = dec_of(CHARACTERISTIC);
+        let land_used_mu = dec_of(LAND);
+        let new_tax_wan = dec_of(TAX);
+        let province_tax_wan = dec_of(PROVINCE_TAX);
+        let wifi_coverage_pct = dec_of(WIFI);
+        let digital_management_pct = dec_of(DIGITAL);
+        let mut count_of = |name: &str| match (value(name), field_kind(name)) {
+            (None, _) => {
                 errors.push(FieldError::new(name, ErrorCode::Required));
                 0
             }
-            Some(raw) => count_field(name, raw, max).unwrap_or_else(|e| {
+            (Some(raw), ReportFieldKind::Count { max }) => count_field(name, raw, max).unwrap_or_else(|e| {
                 errors.push(e);
                 0
             }),
+            // Every name passed here is a count field.
+            (Some(_), _) => 0,
         };
-        let jobs = count_of(JOBS, i32::MAX);
-        let annual_visitors = count_of(VISITORS, i32::MAX);
-        let enterprises = count_of(ENTERPRISES, i32::MAX);
-        let scenic_level = count_of(SCENIC, 5);
+        let jobs = count_of(JOBS);
+        let annual_visitors = count_of(VISITORS);
+        let enterprises = count_of(ENTERPRISES);
+        let scenic_level = count_of(SCENIC);
         let mut flag = |name: &str| match value(name) {
             None => false,
             Some("true") | Some("on") => true,

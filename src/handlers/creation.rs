@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::Page;
+use super::{Page, creation_import};
 use crate::auth::{Admin, Official, Reviewer};
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
@@ -26,11 +26,21 @@ use crate::domain::proposal::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
 use crate::services::creation::{self as service, ListKind};
+use crate::services::import::MAX_BYTES;
 use crate::state::AppState;
 
-/// Officials' routes (their region's listed towns).
+/// Officials' routes (their region's listed towns), with the annual
+/// reports' XLSX template and import.
 pub fn official_routes() -> Router<AppState> {
-    Router::new().route("/proposals/{id}/reports", get(reports_page).post(save_report))
+    Router::new()
+        .route("/proposals/{id}/reports", get(reports_page).post(save_report))
+        .route("/proposals/reports/template.xlsx", get(creation_import::template))
+        .route(
+            "/proposals/reports/import",
+            get(creation_import::import_page)
+                .post(creation_import::upload)
+                .layer(DefaultBodyLimit::max(MAX_BYTES + 1024 * 1024)),
+        )
 }
 
 /// Reviewers' routes.
@@ -117,11 +127,7 @@ fn unit_of(field: &str, lang: Lang) -> String {
         // Its form label names the unit ("…（万元）").
         return String::new();
     }
-    if field == creation::LAND {
-        return crate::domain::proposal::Unit::Mu.label(lang).to_string();
-    }
-    crate::domain::proposal::field(field)
-        .and_then(|s| s.unit())
+    creation::field_unit(field)
         .map(|u| u.label(lang).to_string())
         .unwrap_or_default()
 }
@@ -329,14 +335,7 @@ async fn save_report(
 }
 
 fn year_message(e: &FieldError, lang: Lang) -> String {
-    use crate::domain::proposal::ErrorCode;
-    let key = match e.code {
-        ErrorCode::Required => "creation.error.year_required",
-        ErrorCode::ByYearGap => "creation.error.year_order",
-        ErrorCode::ByYearLength => "creation.error.year_period",
-        _ => "creation.error.year",
-    };
-    crate::i18n::t(lang, key)
+    crate::i18n::t(lang, service::year_error_key(e))
 }
 
 // ---------------------------------------------------------------- reviewers

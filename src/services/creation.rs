@@ -24,8 +24,9 @@ use crate::standards::{Evaluation, Standard, evaluate};
 /// Longest reason accepted.
 pub const MAX_TEXT: usize = 2000;
 
-/// Statuses of a town in its creation period.
-fn in_creation(status: Status) -> bool {
+/// Statuses of a town in its creation period (whose reports its officials
+/// may save).
+pub fn in_creation(status: Status) -> bool {
     matches!(
         status,
         Status::Listed | Status::Named | Status::NotNamed | Status::Demoted
@@ -70,6 +71,36 @@ pub fn parse_year(raw: &str) -> Result<i32, FieldError> {
     }
 }
 
+/// The catalogue key of a year error's message (form and import alike).
+pub fn year_error_key(e: &FieldError) -> &'static str {
+    match e.code {
+        ErrorCode::Required => "creation.error.year_required",
+        ErrorCode::ByYearGap => "creation.error.year_order",
+        ErrorCode::ByYearLength => "creation.error.year_period",
+        _ => "creation.error.year",
+    }
+}
+
+/// Which report a save changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAs {
+    /// The form: a new report (`None`), or the one at this version.
+    Form(Option<i32>),
+    /// An imported row: a new report, or the year's report at its current
+    /// version (locked in the import's transaction) if not yet graded.
+    Import,
+}
+
+/// A saved report.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub report_id: i64,
+    pub version: i32,
+    pub created: bool,
+    /// The town's name, as stored.
+    pub town: String,
+}
+
 /// Creates (no `version`) or updates (at `version`) a town's report of
 /// `year`. Returns the report's version.
 pub async fn save_report(
@@ -82,8 +113,38 @@ pub async fn save_report(
     figures: &AnnualFigures,
 ) -> Result<i32, ServiceError> {
     let mut tx = db.begin().await?;
-    let t = town(&mut tx, proposal_id, Scope::Region(region_id), true).await?;
-    let all = store::reports_for(&mut tx, proposal_id).await?;
+    let saved = save_report_in(
+        &mut tx,
+        user,
+        region_id,
+        proposal_id,
+        year,
+        SaveAs::Form(version),
+        figures,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved.version)
+}
+
+/// [`save_report`] inside the caller's transaction: the town locked, the
+/// rules checked, the report written with its audit row. Nothing is written
+/// when it answers an error.
+pub async fn save_report_in(
+    conn: &mut PgConnection,
+    user: &User,
+    region_id: i64,
+    proposal_id: i64,
+    year: i32,
+    how: SaveAs,
+    figures: &AnnualFigures,
+) -> Result<Saved, ServiceError> {
+    let t = town(conn, proposal_id, Scope::Region(region_id), true).await?;
+    let all = store::reports_for(conn, proposal_id).await?;
+    let version = match how {
+        SaveAs::Form(version) => version,
+        SaveAs::Import => all.iter().find(|r| r.year == year).map(|r| r.version),
+    };
     if version.is_none() {
         // Years are reported in order, at most one per year of the period.
         let period = t.plan.investment().by_year_yi.len();
@@ -103,14 +164,14 @@ pub async fn save_report(
     let existing = all.into_iter().find(|r| r.year == year);
     let (id, new_version, before, action) = match (existing, version) {
         (None, None) => {
-            let id = store::insert_report(&mut tx, proposal_id, year, figures, user.id).await?;
+            let id = store::insert_report(conn, proposal_id, year, figures, user.id).await?;
             (id, 1, None, "creation.report_created")
         }
         // A report of this year exists already: someone else made it.
         (Some(_), None) => return Err(ServiceError::Stale),
         (None, Some(_)) => return Err(ServiceError::NotFound),
         (Some(row), Some(v)) => {
-            let new_version = store::update_report(&mut tx, row.id, v, figures).await??;
+            let new_version = store::update_report(conn, row.id, v, figures).await??;
             (
                 row.id,
                 new_version,
@@ -120,7 +181,7 @@ pub async fn save_report(
         }
     };
     audit::record(
-        &mut tx,
+        conn,
         audit::Entry {
             actor_id: Some(user.id),
             action,
@@ -131,8 +192,12 @@ pub async fn save_report(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(new_version)
+    Ok(Saved {
+        report_id: id,
+        version: new_version,
+        created: action == "creation.report_created",
+        town: t.row.name,
+    })
 }
 
 /// The reports up to and including `year`, and the final grades of the

@@ -13,7 +13,7 @@ use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
 
 /// A proposal of `official` taken through submission, approval and a
 /// published list batch; returns its id.
-async fn listed(app: &TestApp, official: &xiaozhen::auth::User, reviewer: i64, admin: i64, name: &str) -> i64 {
+pub async fn listed(app: &TestApp, official: &xiaozhen::auth::User, reviewer: i64, admin: i64, name: &str) -> i64 {
     let id = app.submitted(official, &sample_input(name)).await;
     let reviewer = app.user(reviewer).await;
     let approve = DecisionInput::new(Decision::Approve, "同意", 2);
@@ -34,7 +34,7 @@ async fn listed(app: &TestApp, official: &xiaozhen::auth::User, reviewer: i64, a
 
 /// A report form: `total` 亿元 invested, 100 亩 used, 1000 万元 new tax of
 /// which 400 paid to the province.
-fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)> {
+pub fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)> {
     vec![
         ("year", year.into()),
         ("version", version.into()),
@@ -55,7 +55,7 @@ fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)>
     ]
 }
 
-async fn post(client: &Client, path: &str, fields: &[(&str, String)]) -> crate::helpers::Page {
+pub async fn post(client: &Client, path: &str, fields: &[(&str, String)]) -> crate::helpers::Page {
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     client.post(path, &refs).await
 }
