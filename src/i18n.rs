@@ -77,6 +77,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/excel.yml"),
     include_str!("../locales/dashboard.yml"),
     include_str!("../locales/creation.yml"),
+    include_str!("../locales/reports_import.yml"),
 ];
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use rust_xlsxwriter::{
 use crate::domain::Lang;
 use crate::domain::proposal::{Choice, FieldKind, FieldSpec, sample_proposal};
 
+pub mod reports;
+
 /// One cell of an exported table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -185,6 +187,16 @@ pub fn display_cell(spec: &FieldSpec, form_value: &str, lang: Lang) -> String {
             .map(|(_, label)| label.to_string())
             .unwrap_or_default(),
         _ => form_value.to_string(),
+    }
+}
+
+/// A yes/no cell as typed (是/否, yes/no, 1/0, √/×, …); `None` when it is
+/// neither.
+pub fn parse_yes_no(value: &str) -> Option<bool> {
+    match value.trim().to_lowercase().as_str() {
+        "是" | "yes" | "y" | "true" | "1" | "√" | "✓" => Some(true),
+        "否" | "no" | "n" | "false" | "0" | "×" => Some(false),
+        _ => None,
     }
 }
 
@@ -438,6 +450,16 @@ mod tests {
         let out = csv(&["名称".into()], &[vec![Cell::text("a,b")]]);
         assert!(out.starts_with(BOM));
         assert_eq!(std::str::from_utf8(&out[3..]).unwrap(), "名称\n\"a,b\"\n");
+    }
+
+    #[test]
+    fn yes_and_no_in_both_languages() {
+        assert_eq!(parse_yes_no("是"), Some(true));
+        assert_eq!(parse_yes_no(" Yes "), Some(true));
+        assert_eq!(parse_yes_no("否"), Some(false));
+        assert_eq!(parse_yes_no("N"), Some(false));
+        assert_eq!(parse_yes_no("也许"), None);
+        assert_eq!(parse_yes_no(""), None);
     }
 
     #[test]

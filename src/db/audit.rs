@@ -14,9 +14,15 @@ pub struct Entry<'a> {
 }
 
 pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    record_id(conn, entry).await.map(|_| ())
+}
+
+/// [`record`], answering the new row's id (for a page that shows what was
+/// recorded, see [`after_of`]).
+pub async fn record_id(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
         "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(entry.actor_id)
     .bind(entry.action)
@@ -24,9 +30,21 @@ pub async fn record(conn: &mut PgConnection, entry: Entry<'_>) -> sqlx::Result<(
     .bind(entry.entity_id)
     .bind(entry.before)
     .bind(entry.after)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
+}
+
+/// The `after` of entry `id` if `actor_id` recorded it as `action` (nobody
+/// reads another's entries this way).
+pub async fn after_of(conn: &mut PgConnection, id: i64, actor_id: i64, action: &str) -> sqlx::Result<Option<Value>> {
+    let row: Option<(Option<Value>,)> =
+        sqlx::query_as("SELECT after FROM audit_log WHERE id = $1 AND actor_id = $2 AND action = $3")
+            .bind(id)
+            .bind(actor_id)
+            .bind(action)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(after,)| after))
 }
 
 /// A line of a record's history, with the actor's display name.

@@ -21,6 +21,7 @@ pub struct ReportRow {
     pub investment_characteristic_yi: Decimal,
     pub land_used_mu: Decimal,
     pub new_tax_wan: Decimal,
+    pub province_tax_wan: Decimal,
     pub jobs: i32,
     pub annual_visitors: i32,
     pub enterprises: i32,
@@ -43,6 +44,7 @@ impl ReportRow {
             characteristic_yi: self.investment_characteristic_yi.normalize(),
             land_used_mu: self.land_used_mu.normalize(),
             new_tax_wan: self.new_tax_wan.normalize(),
+            province_tax_wan: self.province_tax_wan.normalize(),
             jobs: self.jobs,
             annual_visitors: self.annual_visitors,
             enterprises: self.enterprises,
@@ -60,8 +62,8 @@ impl ReportRow {
 }
 
 const REPORT: &str = "SELECT id, proposal_id, year, investment_total_yi, investment_residential_yi,
-        investment_commercial_complex_yi, investment_characteristic_yi, land_used_mu, new_tax_wan, jobs,
-        annual_visitors, enterprises, public_service_app, town_living_room, scenic_level, wifi_coverage_pct,
+        investment_commercial_complex_yi, investment_characteristic_yi, land_used_mu, new_tax_wan, province_tax_wan,
+        jobs, annual_visitors, enterprises, public_service_app, town_living_room, scenic_level, wifi_coverage_pct,
         digital_management_pct, status, version, updated_at
     FROM annual_reports";
 
@@ -74,10 +76,10 @@ pub async fn insert_report(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO annual_reports (proposal_id, year, investment_total_yi, investment_residential_yi,
-             investment_commercial_complex_yi, investment_characteristic_yi, land_used_mu, new_tax_wan, jobs,
-             annual_visitors, enterprises, public_service_app, town_living_room, scenic_level, wifi_coverage_pct,
-             digital_management_pct, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+             investment_commercial_complex_yi, investment_characteristic_yi, land_used_mu, new_tax_wan,
+             province_tax_wan, jobs, annual_visitors, enterprises, public_service_app, town_living_room,
+             scenic_level, wifi_coverage_pct, digital_management_pct, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
     )
     .bind(proposal_id)
     .bind(year)
@@ -87,6 +89,7 @@ pub async fn insert_report(
     .bind(f.characteristic_yi)
     .bind(f.land_used_mu)
     .bind(f.new_tax_wan)
+    .bind(f.province_tax_wan)
     .bind(f.jobs)
     .bind(f.annual_visitors)
     .bind(f.enterprises)
@@ -122,7 +125,7 @@ pub async fn update_report(
              investment_commercial_complex_yi = $4, investment_characteristic_yi = $5, land_used_mu = $6,
              new_tax_wan = $7, jobs = $8, annual_visitors = $9, enterprises = $10, public_service_app = $11,
              town_living_room = $12, scenic_level = $13, wifi_coverage_pct = $14, digital_management_pct = $15,
-             version = version + 1, updated_at = now()
+             province_tax_wan = $16, version = version + 1, updated_at = now()
          WHERE id = $1 RETURNING version",
     )
     .bind(id)
@@ -140,6 +143,7 @@ pub async fn update_report(
     .bind(f.scenic_level as i16)
     .bind(f.wifi_coverage_pct)
     .bind(f.digital_management_pct)
+    .bind(f.province_tax_wan)
     .fetch_one(conn)
     .await?;
     Ok(Ok(v))
@@ -176,6 +180,20 @@ pub async fn set_report_assessed(conn: &mut PgConnection, id: i64) -> sqlx::Resu
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The towns of a region in one of `statuses`, by name: the rows of the
+/// annual reports' import template.
+pub async fn towns_of_region(
+    conn: &mut PgConnection,
+    region_id: i64,
+    statuses: &[&str],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM proposals WHERE region_id = $1 AND status = ANY($2) ORDER BY name, id")
+        .bind(region_id)
+        .bind(statuses)
+        .fetch_all(conn)
+        .await
 }
 
 /// A report waiting for its grade, for the reviewers' list.
@@ -386,6 +404,7 @@ pub struct AcceptanceRow {
     pub as_built: Json<Value>,
     pub settlement: Json<crate::domain::creation::Settlement>,
     pub land_quota_mu: Decimal,
+    pub province_tax_wan: Decimal,
     pub tax_rebate_wan: Decimal,
     pub reviewer_name: String,
     pub decided_at: DateTime<Utc>,
@@ -393,7 +412,8 @@ pub struct AcceptanceRow {
 }
 
 const ACCEPTANCE: &str = "SELECT c.id, c.proposal_id, p.name AS town, g.name AS region_name, p.industry, c.named,
-        c.reason, c.as_built, c.settlement, c.land_quota_mu, c.tax_rebate_wan, u.display_name AS reviewer_name,
+        c.reason, c.as_built, c.settlement, c.land_quota_mu, c.province_tax_wan, c.tax_rebate_wan,
+        u.display_name AS reviewer_name,
         c.decided_at, c.list_id
     FROM acceptances c JOIN proposals p ON p.id = c.proposal_id JOIN regions g ON g.id = p.region_id
         JOIN users u ON u.id = c.reviewer_id";
@@ -410,8 +430,8 @@ pub struct NewAcceptance<'a> {
 pub async fn insert_acceptance(conn: &mut PgConnection, a: NewAcceptance<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO acceptances (proposal_id, named, reason, as_built, settlement, land_quota_mu, tax_rebate_wan,
-             reviewer_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             reviewer_id, province_tax_wan)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(a.proposal_id)
     .bind(a.named)
@@ -421,6 +441,7 @@ pub async fn insert_acceptance(conn: &mut PgConnection, a: NewAcceptance<'_>) ->
     .bind(a.settlement.land_quota_mu)
     .bind(a.settlement.tax_rebate_total_wan)
     .bind(a.reviewer_id)
+    .bind(a.settlement.province_tax_total_wan)
     .fetch_one(conn)
     .await
 }
@@ -456,6 +477,8 @@ pub struct CountyRow {
     pub named: i64,
     pub not_named: i64,
     pub land_quota_mu: Decimal,
+    /// The rebates' base: the new tax the named towns paid to the province.
+    pub province_tax_wan: Decimal,
     pub tax_rebate_wan: Decimal,
 }
 
@@ -464,6 +487,7 @@ pub async fn county_summary(conn: &mut PgConnection) -> sqlx::Result<Vec<CountyR
         "SELECT g.name AS region_name, count(*) FILTER (WHERE c.named) AS named,
                 count(*) FILTER (WHERE NOT c.named) AS not_named,
                 coalesce(sum(c.land_quota_mu), 0) AS land_quota_mu,
+                coalesce(sum(c.province_tax_wan), 0) AS province_tax_wan,
                 coalesce(sum(c.tax_rebate_wan), 0) AS tax_rebate_wan
          FROM acceptances c JOIN proposals p ON p.id = c.proposal_id JOIN regions g ON g.id = p.region_id
          GROUP BY g.name ORDER BY g.name",

@@ -16,13 +16,17 @@ use crate::domain::proposal::{
 use crate::domain::{Lang, Status};
 
 /// Report field names. Those shared with the proposal keep its names (and so
-/// its labels and messages); only the land used is new.
+/// its labels and messages); the land used and the province's part of the
+/// new tax are the report's own.
 pub const TOTAL: &str = "investment.total_yi";
 pub const RESIDENTIAL: &str = "investment.residential_yi";
 pub const COMPLEX: &str = "investment.commercial_complex_yi";
 pub const CHARACTERISTIC: &str = "investment.characteristic_yi";
 pub const LAND: &str = "land_used_mu";
 pub const TAX: &str = "benefits.new_tax_wan";
+/// Of the new tax, the part paid to the province (新增财政收入上交省财政部分):
+/// what the province returns (STANDARDS.md §5).
+pub const PROVINCE_TAX: &str = "province_tax_wan";
 pub const JOBS: &str = "benefits.jobs";
 pub const VISITORS: &str = "benefits.annual_visitors";
 pub const ENTERPRISES: &str = "benefits.enterprises";
@@ -40,6 +44,7 @@ pub const REPORT_FIELDS: &[&str] = &[
     CHARACTERISTIC,
     LAND,
     TAX,
+    PROVINCE_TAX,
     JOBS,
     VISITORS,
     ENTERPRISES,
@@ -80,6 +85,40 @@ const PCT: DecimalLimit = DecimalLimit {
     example: "70",
 };
 
+/// What a report field holds, with the limits [`AnnualFigures::from_form`]
+/// applies (the import template states the same ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFieldKind {
+    Decimal(&'static DecimalLimit),
+    /// A whole number from 0 to `max`.
+    Count {
+        max: i32,
+    },
+    /// A tick box (是/否).
+    Flag,
+}
+
+/// The kind of each of [`REPORT_FIELDS`].
+pub fn field_kind(field: &str) -> ReportFieldKind {
+    match field {
+        TOTAL | RESIDENTIAL | COMPLEX | CHARACTERISTIC => ReportFieldKind::Decimal(&YI),
+        LAND => ReportFieldKind::Decimal(&MU),
+        TAX | PROVINCE_TAX => ReportFieldKind::Decimal(&WAN),
+        WIFI | DIGITAL => ReportFieldKind::Decimal(&PCT),
+        SCENIC => ReportFieldKind::Count { max: 5 },
+        APP | LIVING_ROOM => ReportFieldKind::Flag,
+        _ => ReportFieldKind::Count { max: i32::MAX },
+    }
+}
+
+/// A report field's unit, if it has one.
+pub fn field_unit(field: &str) -> Option<Unit> {
+    match field_kind(field) {
+        ReportFieldKind::Decimal(limit) => Some(limit.unit),
+        _ => crate::domain::proposal::field(field).and_then(|s| s.unit()),
+    }
+}
+
 /// One year's actual figures, complete and consistent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnnualFigures {
@@ -89,6 +128,9 @@ pub struct AnnualFigures {
     pub characteristic_yi: Decimal,
     pub land_used_mu: Decimal,
     pub new_tax_wan: Decimal,
+    /// Of `new_tax_wan`, the part paid to the province (0 ≤ it ≤ new tax).
+    #[serde(default)]
+    pub province_tax_wan: Decimal,
     pub jobs: i32,
     pub annual_visitors: i32,
     pub enterprises: i32,
@@ -115,6 +157,7 @@ impl AnnualFigures {
             (CHARACTERISTIC, d(self.characteristic_yi)),
             (LAND, d(self.land_used_mu)),
             (TAX, d(self.new_tax_wan)),
+            (PROVINCE_TAX, d(self.province_tax_wan)),
             (JOBS, self.jobs.to_string()),
             (VISITORS, self.annual_visitors.to_string()),
             (ENTERPRISES, self.enterprises.to_string()),
@@ -141,38 +184,43 @@ impl AnnualFigures {
                 .filter(|v| !v.is_empty())
         };
         let mut errors = Vec::new();
-        let mut dec_of = |name: &str, limit: &DecimalLimit| match value(name) {
-            None => {
+        let mut dec_of = |name: &str| match (value(name), field_kind(name)) {
+            (None, _) => {
                 errors.push(FieldError::new(name, ErrorCode::Required));
                 Decimal::ZERO
             }
-            Some(raw) => decimal_field(name, raw, limit).unwrap_or_else(|e| {
+            (Some(raw), ReportFieldKind::Decimal(limit)) => decimal_field(name, raw, limit).unwrap_or_else(|e| {
                 errors.push(e);
                 Decimal::ZERO
             }),
+            // Every name passed here is a decimal field.
+            (Some(_), _) => Decimal::ZERO,
         };
-        let total_yi = dec_of(TOTAL, &YI);
-        let residential_yi = dec_of(RESIDENTIAL, &YI);
-        let commercial_complex_yi = dec_of(COMPLEX, &YI);
-        let characteristic_yi = dec_of(CHARACTERISTIC, &YI);
-        let land_used_mu = dec_of(LAND, &MU);
-        let new_tax_wan = dec_of(TAX, &WAN);
-        let wifi_coverage_pct = dec_of(WIFI, &PCT);
-        let digital_management_pct = dec_of(DIGITAL, &PCT);
-        let mut count_of = |name: &str, max: i32| match value(name) {
-            None => {
+        let total_yi = dec_of(TOTAL);
+        let residential_yi = dec_of(RESIDENTIAL);
+        let commercial_complex_yi = dec_of(COMPLEX);
+        let characteristic_yi = dec_of(CHARACTERISTIC);
+        let land_used_mu = dec_of(LAND);
+        let new_tax_wan = dec_of(TAX);
+        let province_tax_wan = dec_of(PROVINCE_TAX);
+        let wifi_coverage_pct = dec_of(WIFI);
+        let digital_management_pct = dec_of(DIGITAL);
+        let mut count_of = |name: &str| match (value(name), field_kind(name)) {
+            (None, _) => {
                 errors.push(FieldError::new(name, ErrorCode::Required));
                 0
             }
-            Some(raw) => count_field(name, raw, max).unwrap_or_else(|e| {
+            (Some(raw), ReportFieldKind::Count { max }) => count_field(name, raw, max).unwrap_or_else(|e| {
                 errors.push(e);
                 0
             }),
+            // Every name passed here is a count field.
+            (Some(_), _) => 0,
         };
-        let jobs = count_of(JOBS, i32::MAX);
-        let annual_visitors = count_of(VISITORS, i32::MAX);
-        let enterprises = count_of(ENTERPRISES, i32::MAX);
-        let scenic_level = count_of(SCENIC, 5);
+        let jobs = count_of(JOBS);
+        let annual_visitors = count_of(VISITORS);
+        let enterprises = count_of(ENTERPRISES);
+        let scenic_level = count_of(SCENIC);
         let mut flag = |name: &str| match value(name) {
             None => false,
             Some("true") | Some("on") => true,
@@ -190,6 +238,7 @@ impl AnnualFigures {
             characteristic_yi,
             land_used_mu,
             new_tax_wan,
+            province_tax_wan,
             jobs,
             annual_visitors,
             enterprises,
@@ -200,6 +249,7 @@ impl AnnualFigures {
             digital_management_pct,
         };
         let numbers_ok = |names: &[&str]| !errors.iter().any(|e| names.contains(&e.field.as_str()));
+        let taxes_ok = numbers_ok(&[TAX, PROVINCE_TAX]);
         if numbers_ok(&[TOTAL, RESIDENTIAL, COMPLEX]) {
             let sum = residential_yi + commercial_complex_yi;
             if sum > total_yi {
@@ -217,36 +267,70 @@ impl AnnualFigures {
                 );
             }
         }
+        if taxes_ok && province_tax_wan > new_tax_wan {
+            // `total` marks this as the comparison with the new tax (a bare
+            // `TooLarge` is the field's own maximum): see `error_message`.
+            errors.push(FieldError::new(PROVINCE_TAX, ErrorCode::TooLarge).with(|p| {
+                p.limit = Some(new_tax_wan);
+                p.sum = Some(province_tax_wan);
+                p.total = Some(new_tax_wan);
+            }));
+        }
         if errors.is_empty() { Ok(figures) } else { Err(errors) }
+    }
+}
+
+/// The limits of the report's own fields (the others are the proposal's).
+fn own_limit(field: &str) -> Option<&'static DecimalLimit> {
+    match field {
+        LAND => Some(&MU),
+        PROVINCE_TAX => Some(&WAN),
+        _ => None,
     }
 }
 
 /// A report field's label (the proposal's label where shared).
 pub fn field_label(field: &str, lang: Lang) -> &str {
-    if field == LAND {
-        return match lang {
-            Lang::Zh => "新增建设用地",
-            Lang::En => "New construction land used",
-        };
+    match (field, lang) {
+        (LAND, Lang::Zh) => "新增建设用地",
+        (LAND, Lang::En) => "New construction land used",
+        (PROVINCE_TAX, Lang::Zh) => "上交省财政部分",
+        (PROVINCE_TAX, Lang::En) => "Paid to the province",
+        _ => crate::domain::proposal::field(field).map_or(field, |s| s.label(lang)),
     }
-    crate::domain::proposal::field(field).map_or(field, |s| s.label(lang))
 }
 
 /// A report error's message, shown beside its field.
 pub fn error_message(error: &FieldError, lang: Lang) -> String {
-    if error.field != LAND {
+    let Some(limit) = own_limit(&error.field) else {
         return error.message(lang);
-    }
-    // The land field is not a proposal field: its unit and example here.
+    };
+    let n = |d: Option<Decimal>| d.map(|d| d.normalize().to_string()).unwrap_or_default();
+    // The report's own fields are not proposal fields: their label, unit and
+    // example here.
+    let unit = limit.unit.label(lang);
     match (error.code, lang) {
-        (ErrorCode::UnitInNumber, Lang::Zh) => "请只填写数字，不要带单位（本栏单位为亩），例如 120".to_string(),
-        (ErrorCode::UnitInNumber, Lang::En) => {
-            "Enter the number only, without units (this field is in mu), e.g. 120".to_string()
+        (ErrorCode::TooLarge, Lang::Zh) if error.params.total.is_some() => format!(
+            "上交省财政部分（{} 万元）不能大于本年新增税收（{} 万元）",
+            n(error.params.sum),
+            n(error.params.total)
+        ),
+        (ErrorCode::TooLarge, Lang::En) if error.params.total.is_some() => format!(
+            "The part paid to the province ({} ten-thousand yuan) cannot exceed the year's new tax ({} ten-thousand yuan)",
+            n(error.params.sum),
+            n(error.params.total)
+        ),
+        (ErrorCode::UnitInNumber, Lang::Zh) => {
+            format!("请只填写数字，不要带单位（本栏单位为{unit}），例如 {}", limit.example)
         }
+        (ErrorCode::UnitInNumber, Lang::En) => format!(
+            "Enter the number only, without units (this field is in {unit}), e.g. {}",
+            limit.example
+        ),
         _ => error
             .message(lang)
-            .replace(LAND, field_label(LAND, lang))
-            .replace("3.6", MU.example),
+            .replace(error.field.as_str(), field_label(&error.field, lang))
+            .replace("3.6", limit.example),
     }
 }
 
@@ -624,13 +708,19 @@ impl RewardRules {
         self.penalty_multiple * self.land_reward_mu(land_used_mu, industry)
     }
 
-    /// The tax returned year by year: each year's new tax × its share
-    /// (years beyond the schedule get nothing).
-    pub fn tax_rebate_wan(&self, new_tax_by_year: &[Decimal]) -> Vec<Decimal> {
-        new_tax_by_year
+    /// The share of a period year's (0-based index) province tax returned;
+    /// years beyond the schedule get nothing.
+    pub fn rebate_rate(&self, index: usize) -> Decimal {
+        self.tax_rebate_by_year.get(index).copied().unwrap_or(Decimal::ZERO)
+    }
+
+    /// The tax returned year by year: each year's new tax paid to the
+    /// province × that year's share.
+    pub fn tax_rebate_wan(&self, province_tax_by_year: &[Decimal]) -> Vec<Decimal> {
+        province_tax_by_year
             .iter()
             .enumerate()
-            .map(|(i, tax)| *tax * self.tax_rebate_by_year.get(i).copied().unwrap_or(Decimal::ZERO))
+            .map(|(i, tax)| *tax * self.rebate_rate(i))
             .collect()
     }
 }
@@ -642,6 +732,15 @@ pub struct Settlement {
     pub factor: Decimal,
     /// Positive for a named town, negative (the deduction) for a failed one.
     pub land_quota_mu: Decimal,
+    /// The base of each year's rebate: the new tax paid to the province
+    /// (empty for a town not named; absent in decisions recorded before it).
+    #[serde(default)]
+    pub province_tax_wan: Vec<Decimal>,
+    #[serde(default)]
+    pub province_tax_total_wan: Decimal,
+    /// Each year's share returned (1 = in full).
+    #[serde(default)]
+    pub tax_rebate_rate: Vec<Decimal>,
     pub tax_rebate_wan: Vec<Decimal>,
     pub tax_rebate_total_wan: Decimal,
 }
@@ -651,12 +750,17 @@ pub fn settle(industry: Industry, reports: &[AnnualFigures], named: bool, rules:
     let land_used_mu: Decimal = reports.iter().map(|r| r.land_used_mu).sum();
     let factor = rules.factor_for(industry);
     if named {
-        let taxes: Vec<Decimal> = reports.iter().map(|r| r.new_tax_wan).collect();
-        let tax_rebate_wan = rules.tax_rebate_wan(&taxes);
+        // The province returns its own share of the new tax, not the town's
+        // whole new tax (STANDARDS.md §5).
+        let province_tax_wan: Vec<Decimal> = reports.iter().map(|r| r.province_tax_wan).collect();
+        let tax_rebate_wan = rules.tax_rebate_wan(&province_tax_wan);
         Settlement {
             land_used_mu,
             factor,
             land_quota_mu: rules.land_reward_mu(land_used_mu, industry),
+            province_tax_total_wan: province_tax_wan.iter().sum(),
+            tax_rebate_rate: (0..province_tax_wan.len()).map(|i| rules.rebate_rate(i)).collect(),
+            province_tax_wan,
             tax_rebate_total_wan: tax_rebate_wan.iter().sum(),
             tax_rebate_wan,
         }
@@ -665,6 +769,9 @@ pub fn settle(industry: Industry, reports: &[AnnualFigures], named: bool, rules:
             land_used_mu,
             factor,
             land_quota_mu: -rules.land_penalty_mu(land_used_mu, industry),
+            province_tax_wan: Vec::new(),
+            province_tax_total_wan: Decimal::ZERO,
+            tax_rebate_rate: Vec::new(),
             tax_rebate_wan: Vec::new(),
             tax_rebate_total_wan: Decimal::ZERO,
         }
@@ -688,6 +795,7 @@ mod tests {
             characteristic_yi: total * dec!(0.5),
             land_used_mu: dec!(100),
             new_tax_wan: dec!(1000),
+            province_tax_wan: dec!(400),
             jobs: 100,
             annual_visitors: 10000,
             enterprises: 10,
@@ -928,6 +1036,72 @@ mod tests {
             rebate,
             vec![dec!(100), dec!(200.5), dec!(300), dec!(200.5), dec!(250.005), dec!(0)]
         );
+        assert_eq!(
+            (0..6).map(|i| r.rebate_rate(i)).collect::<Vec<_>>(),
+            vec![dec!(1), dec!(1), dec!(1), dec!(0.5), dec!(0.5), dec!(0)]
+        );
+    }
+
+    #[test]
+    fn the_rebate_is_the_provinces_share_not_the_whole_new_tax() {
+        // Five years of a named town: the province's part of each year's new
+        // tax is returned in full for years 1–3 and half for years 4–5.
+        let r = RewardRules::default();
+        let shares = [
+            (dec!(1000), dec!(250)),
+            (dec!(1200), dec!(480.4)),
+            (dec!(1500), dec!(600.01)),
+            (dec!(1800), dec!(900.03)),
+            (dec!(2000), dec!(1000.01)),
+        ];
+        let reports: Vec<AnnualFigures> = shares
+            .iter()
+            .map(|(tax, province)| AnnualFigures {
+                new_tax_wan: *tax,
+                province_tax_wan: *province,
+                ..figures(dec!(1))
+            })
+            .collect();
+        let s = settle(Industry::Tourism, &reports, true, &r);
+        assert_eq!(
+            s.province_tax_wan,
+            vec![dec!(250), dec!(480.4), dec!(600.01), dec!(900.03), dec!(1000.01)]
+        );
+        assert_eq!(s.tax_rebate_rate, vec![dec!(1), dec!(1), dec!(1), dec!(0.5), dec!(0.5)]);
+        assert_eq!(
+            s.tax_rebate_wan,
+            vec![dec!(250), dec!(480.4), dec!(600.01), dec!(450.015), dec!(500.005)]
+        );
+        // Exact: 250 + 480.4 + 600.01 + 450.015 + 500.005 = 2280.43.
+        assert_eq!(s.tax_rebate_total_wan, dec!(2280.43));
+        assert_eq!(s.province_tax_total_wan, dec!(3230.45));
+        // A town that pays nothing to the province gets nothing back,
+        // whatever its new tax.
+        let none: Vec<AnnualFigures> = reports
+            .iter()
+            .map(|f| AnnualFigures {
+                province_tax_wan: Decimal::ZERO,
+                ..f.clone()
+            })
+            .collect();
+        assert_eq!(
+            settle(Industry::Tourism, &none, true, &r).tax_rebate_total_wan,
+            Decimal::ZERO
+        );
+        // Not named: no rebate and no base.
+        let failed = settle(Industry::Tourism, &reports, false, &r);
+        assert!(failed.province_tax_wan.is_empty() && failed.tax_rebate_wan.is_empty());
+        assert_eq!(failed.tax_rebate_total_wan, Decimal::ZERO);
+    }
+
+    #[test]
+    fn settlements_recorded_before_the_provinces_share_still_read() {
+        let old = r#"{"land_used_mu":"300","factor":"0.5","land_quota_mu":"150",
+            "tax_rebate_wan":["1000"],"tax_rebate_total_wan":"1000"}"#;
+        let s: Settlement = serde_json::from_str(old).unwrap();
+        assert_eq!(s.tax_rebate_total_wan, dec!(1000));
+        assert!(s.province_tax_wan.is_empty());
+        assert_eq!(s.province_tax_total_wan, Decimal::ZERO);
     }
 
     #[test]
@@ -937,7 +1111,8 @@ mod tests {
         let named = settle(Industry::HighEndEquipment, &reports, true, &r);
         assert_eq!(named.land_used_mu, dec!(200));
         assert_eq!(named.land_quota_mu, dec!(120));
-        assert_eq!(named.tax_rebate_total_wan, dec!(2000));
+        // 400 of each year's 1000 new tax is the province's: 2 × 400 returned.
+        assert_eq!(named.tax_rebate_total_wan, dec!(800));
         let failed = settle(Industry::Health, &reports, false, &r);
         assert_eq!(failed.land_quota_mu, dec!(-200));
         assert_eq!(failed.tax_rebate_total_wan, Decimal::ZERO);
@@ -980,6 +1155,54 @@ mod tests {
         assert_eq!(e[0].code, ErrorCode::CharacteristicExceedsEligible);
         ok = f_pairs_with(CHARACTERISTIC, "3.6");
         assert!(AnnualFigures::from_form(&ok).is_ok());
+    }
+
+    #[test]
+    fn the_provinces_share_is_required_and_at_most_the_new_tax() {
+        let at = |tax: &str, province: &str| {
+            let mut p = f_pairs_with(TAX, tax);
+            for (k, v) in p.iter_mut() {
+                if k == PROVINCE_TAX {
+                    *v = province.to_string();
+                }
+            }
+            AnnualFigures::from_form(&p)
+        };
+        assert_eq!(at("1000", "1000").unwrap().province_tax_wan, dec!(1000));
+        assert_eq!(at("1000", "0").unwrap().province_tax_wan, Decimal::ZERO);
+        assert_eq!(at("0.01", "0.01").unwrap().province_tax_wan, dec!(0.01));
+        let e = at("1000", "1000.01").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].field.as_str(), e[0].code), (PROVINCE_TAX, ErrorCode::TooLarge));
+        assert_eq!(
+            error_message(&e[0], Lang::Zh),
+            "上交省财政部分（1000.01 万元）不能大于本年新增税收（1000 万元）"
+        );
+        assert_eq!(
+            error_message(&e[0], Lang::En),
+            "The part paid to the province (1000.01 ten-thousand yuan) cannot exceed the year's new tax (1000 ten-thousand yuan)"
+        );
+        let e = at("1000", "-1").unwrap_err();
+        assert_eq!(error_message(&e[0], Lang::Zh), "上交省财政部分不能为负数");
+        let e = at("1000", "300万").unwrap_err();
+        assert_eq!(
+            error_message(&e[0], Lang::Zh),
+            "请只填写数字，不要带单位（本栏单位为万元），例如 8000"
+        );
+        // The field's own maximum is not the comparison with the new tax.
+        let e = at("1000", "1000000000.01").unwrap_err();
+        assert_eq!(error_message(&e[0], Lang::Zh), "上交省财政部分不能大于 1000000000");
+        // A bad new tax leaves the share unjudged (one message, on the tax).
+        let e = at("abc", "1").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].field, TAX);
+        let missing: Vec<(String, String)> = f_pairs_with(TAX, "1000")
+            .into_iter()
+            .filter(|(k, _)| k != PROVINCE_TAX)
+            .collect();
+        let e = AnnualFigures::from_form(&missing).unwrap_err();
+        assert_eq!(e[0].code, ErrorCode::Required);
+        assert_eq!(error_message(&e[0], Lang::En), "Paid to the province is required");
     }
 
     fn f_pairs_with(field: &str, value: &str) -> Vec<(String, String)> {

@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::Page;
+use super::{Page, creation_import};
 use crate::auth::{Admin, Official, Reviewer};
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
@@ -27,11 +27,21 @@ use crate::domain::proposal::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::services::ServiceError;
 use crate::services::creation::{self as service, ListKind};
+use crate::services::import::MAX_BYTES;
 use crate::state::AppState;
 
-/// Officials' routes (their region's listed towns).
+/// Officials' routes (their region's listed towns), with the annual
+/// reports' XLSX template and import.
 pub fn official_routes() -> Router<AppState> {
-    Router::new().route("/proposals/{id}/reports", get(reports_page).post(save_report))
+    Router::new()
+        .route("/proposals/{id}/reports", get(reports_page).post(save_report))
+        .route("/proposals/reports/template.xlsx", get(creation_import::template))
+        .route(
+            "/proposals/reports/import",
+            get(creation_import::import_page)
+                .post(creation_import::upload)
+                .layer(DefaultBodyLimit::max(MAX_BYTES + 1024 * 1024)),
+        )
 }
 
 /// Reviewers' routes.
@@ -85,6 +95,8 @@ pub struct FieldView {
     pub name: &'static str,
     pub label: String,
     pub unit: String,
+    /// A short explanation under the field.
+    pub help: Option<String>,
     pub checkbox: bool,
     pub value: String,
     pub error: Option<String>,
@@ -117,11 +129,11 @@ pub struct ReportsPage {
 }
 
 fn unit_of(field: &str, lang: Lang) -> String {
-    if field == creation::LAND {
-        return crate::domain::proposal::Unit::Mu.label(lang).to_string();
+    if field == creation::PROVINCE_TAX {
+        // Its form label names the unit ("…（万元）").
+        return String::new();
     }
-    crate::domain::proposal::field(field)
-        .and_then(|s| s.unit())
+    creation::field_unit(field)
         .map(|u| u.label(lang).to_string())
         .unwrap_or_default()
 }
@@ -131,8 +143,13 @@ fn field_views(lang: Lang, pairs: &[(String, String)], errors: &[FieldError]) ->
         .iter()
         .map(|name| FieldView {
             name,
-            label: creation::field_label(name, lang).to_string(),
+            label: if *name == creation::PROVINCE_TAX {
+                crate::i18n::t(lang, "creation.province_tax.label")
+            } else {
+                creation::field_label(name, lang).to_string()
+            },
             unit: unit_of(name, lang),
+            help: (*name == creation::PROVINCE_TAX).then(|| crate::i18n::t(lang, "creation.province_tax.help")),
             checkbox: matches!(*name, creation::APP | creation::LIVING_ROOM),
             value: pairs
                 .iter()
@@ -334,14 +351,7 @@ async fn save_report(
 }
 
 fn year_message(e: &FieldError, lang: Lang) -> String {
-    use crate::domain::proposal::ErrorCode;
-    let key = match e.code {
-        ErrorCode::Required => "creation.error.year_required",
-        ErrorCode::ByYearGap => "creation.error.year_order",
-        ErrorCode::ByYearLength => "creation.error.year_period",
-        _ => "creation.error.year",
-    };
-    crate::i18n::t(lang, key)
+    crate::i18n::t(lang, service::year_error_key(e))
 }
 
 // ---------------------------------------------------------------- reviewers
@@ -398,12 +408,21 @@ pub struct CriterionLine {
     pub built_label: &'static str,
 }
 
+pub struct RebateYear {
+    pub year: String,
+    /// The new tax paid to the province that year.
+    pub province_tax_wan: String,
+    /// The share returned, in percent.
+    pub rate: String,
+    pub rebate_wan: String,
+}
+
 pub struct SettlementView {
     pub land_used_mu: String,
     pub factor: String,
     pub land_quota_mu: String,
-    /// (year, rebate)
-    pub rebates: Vec<(String, String)>,
+    pub province_tax_total_wan: String,
+    pub rebates: Vec<RebateYear>,
     pub rebate_total_wan: String,
 }
 
@@ -412,11 +431,18 @@ fn settlement_view(s: &Settlement, years: &[i32]) -> SettlementView {
         land_used_mu: d(s.land_used_mu),
         factor: d(s.factor),
         land_quota_mu: d(s.land_quota_mu),
+        province_tax_total_wan: d(s.province_tax_total_wan),
         rebates: s
             .tax_rebate_wan
             .iter()
             .zip(years)
-            .map(|(r, y)| (y.to_string(), d(*r)))
+            .enumerate()
+            .map(|(i, (r, y))| RebateYear {
+                year: y.to_string(),
+                province_tax_wan: s.province_tax_wan.get(i).map(|v| d(*v)).unwrap_or_default(),
+                rate: pct(s.tax_rebate_rate.get(i).map(|r| *r * Decimal::ONE_HUNDRED)),
+                rebate_wan: d(*r),
+            })
             .collect(),
         rebate_total_wan: d(s.tax_rebate_total_wan),
     }
@@ -499,7 +525,7 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
     let confirmed = store::assessments_for(&mut conn, id, false).await?;
     let mut assessments = Vec::new();
     for r in &built.reports {
-        let view = if let Some(a) = confirmed.iter().find(|a| a.year == r.year) {
+        let mut view = if let Some(a) = confirmed.iter().find(|a| a.year == r.year) {
             let g = a.final_grade();
             AssessmentView {
                 year: r.year,
@@ -524,6 +550,11 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
                 grades: grade_choices(a.cultivation, lang),
             }
         };
+        // The report's tax figures (not part of the grade's indicators).
+        view.indicators.push((
+            crate::i18n::t(lang, "creation.ind.tax"),
+            format!("{} / {}", d(r.new_tax_wan), d(r.province_tax_wan)),
+        ));
         assessments.push(view);
     }
     let standard = &built.town.standard;
@@ -710,6 +741,7 @@ pub struct CountyLine {
     pub named: i64,
     pub not_named: i64,
     pub land_quota_mu: String,
+    pub province_tax_wan: String,
     pub tax_rebate_wan: String,
 }
 
@@ -736,6 +768,7 @@ async fn county_lines(conn: &mut PgConnection) -> AppResult<Vec<CountyLine>> {
             named: c.named,
             not_named: c.not_named,
             land_quota_mu: d(c.land_quota_mu),
+            province_tax_wan: d(c.province_tax_wan),
             tax_rebate_wan: d(c.tax_rebate_wan),
         })
         .collect())
@@ -796,6 +829,7 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
         "creation.county.named",
         "creation.county.not_named",
         "creation.county.land",
+        "creation.county.province_tax",
         "creation.county.rebate",
     ];
     out.push_str(&head.iter().map(|k| csv_cell(&page.t(k))).collect::<Vec<_>>().join(","));
@@ -806,6 +840,7 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
             l.named.to_string(),
             l.not_named.to_string(),
             l.land_quota_mu,
+            l.province_tax_wan,
             l.tax_rebate_wan,
         ];
         out.push_str(&row.join(","));

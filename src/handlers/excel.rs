@@ -54,7 +54,7 @@ pub fn review_routes() -> Router<AppState> {
         .route("/review/export.csv", get(review_export_csv))
 }
 
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A file download; `name` may be Chinese (RFC 6266 `filename*`).
 pub fn download(bytes: Vec<u8>, content_type: &str, ascii_name: &str, name: &str) -> Response {
@@ -73,7 +73,7 @@ pub fn download(bytes: Vec<u8>, content_type: &str, ascii_name: &str, name: &str
         .into_response()
 }
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+pub(crate) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::Internal(anyhow::anyhow!("xlsx: {e}"))
 }
 
@@ -223,7 +223,7 @@ fn refused(page: Page, error: &FileError) -> Response {
 
 /// Reads the `file` field, at most `MAX_BYTES` (the rest is drained so that
 /// the browser receives the answer).
-async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), FileError> {
+pub(crate) async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), FileError> {
     let mut found = None;
     while let Ok(Some(mut field)) = multipart.next_field().await {
         if field.name() != Some("file") || found.is_some() {

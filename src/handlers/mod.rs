@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod creation;
+pub mod creation_import;
 pub mod dashboard;
 pub mod errors;
 pub mod excel;

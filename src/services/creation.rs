@@ -35,6 +35,11 @@ fn in_creation(status: Status) -> bool {
     )
 }
 
+/// Statuses of a town whose reports its officials may still save.
+pub fn accepts_reports(status: Status) -> bool {
+    in_creation(status) && status != Status::Removed
+}
+
 /// Why nothing more happens to a removed town.
 pub const REMOVED: &str = "creation.conflict.removed";
 /// Why acceptance waits.
@@ -78,6 +83,36 @@ pub fn parse_year(raw: &str) -> Result<i32, FieldError> {
     }
 }
 
+/// The catalogue key of a year error's message (form and import alike).
+pub fn year_error_key(e: &FieldError) -> &'static str {
+    match e.code {
+        ErrorCode::Required => "creation.error.year_required",
+        ErrorCode::ByYearGap => "creation.error.year_order",
+        ErrorCode::ByYearLength => "creation.error.year_period",
+        _ => "creation.error.year",
+    }
+}
+
+/// Which report a save changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAs {
+    /// The form: a new report (`None`), or the one at this version.
+    Form(Option<i32>),
+    /// An imported row: a new report, or the year's report at its current
+    /// version (locked in the import's transaction) if not yet graded.
+    Import,
+}
+
+/// A saved report.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub report_id: i64,
+    pub version: i32,
+    pub created: bool,
+    /// The town's name, as stored.
+    pub town: String,
+}
+
 /// Creates (no `version`) or updates (at `version`) a town's report of
 /// `year`. Returns the report's version.
 pub async fn save_report(
@@ -90,11 +125,41 @@ pub async fn save_report(
     figures: &AnnualFigures,
 ) -> Result<i32, ServiceError> {
     let mut tx = db.begin().await?;
-    let t = town(&mut tx, proposal_id, Scope::Region(region_id), true).await?;
+    let saved = save_report_in(
+        &mut tx,
+        user,
+        region_id,
+        proposal_id,
+        year,
+        SaveAs::Form(version),
+        figures,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved.version)
+}
+
+/// [`save_report`] inside the caller's transaction: the town locked, the
+/// rules checked, the report written with its audit row. Nothing is written
+/// when it answers an error.
+pub async fn save_report_in(
+    conn: &mut PgConnection,
+    user: &User,
+    region_id: i64,
+    proposal_id: i64,
+    year: i32,
+    how: SaveAs,
+    figures: &AnnualFigures,
+) -> Result<Saved, ServiceError> {
+    let t = town(conn, proposal_id, Scope::Region(region_id), true).await?;
     if t.row.status() == Status::Removed {
         return Err(ServiceError::Refused(REMOVED));
     }
-    let all = store::reports_for(&mut tx, proposal_id).await?;
+    let all = store::reports_for(conn, proposal_id).await?;
+    let version = match how {
+        SaveAs::Form(version) => version,
+        SaveAs::Import => all.iter().find(|r| r.year == year).map(|r| r.version),
+    };
     if version.is_none() {
         // Years are reported in order, at most one per year of the period.
         let period = t.plan.investment().by_year_yi.len();
@@ -114,14 +179,14 @@ pub async fn save_report(
     let existing = all.into_iter().find(|r| r.year == year);
     let (id, new_version, before, action) = match (existing, version) {
         (None, None) => {
-            let id = store::insert_report(&mut tx, proposal_id, year, figures, user.id).await?;
+            let id = store::insert_report(conn, proposal_id, year, figures, user.id).await?;
             (id, 1, None, "creation.report_created")
         }
         // A report of this year exists already: someone else made it.
         (Some(_), None) => return Err(ServiceError::Stale),
         (None, Some(_)) => return Err(ServiceError::NotFound),
         (Some(row), Some(v)) => {
-            let new_version = store::update_report(&mut tx, row.id, v, figures).await??;
+            let new_version = store::update_report(conn, row.id, v, figures).await??;
             (
                 row.id,
                 new_version,
@@ -131,7 +196,7 @@ pub async fn save_report(
         }
     };
     audit::record(
-        &mut tx,
+        conn,
         audit::Entry {
             actor_id: Some(user.id),
             action,
@@ -142,8 +207,12 @@ pub async fn save_report(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(new_version)
+    Ok(Saved {
+        report_id: id,
+        version: new_version,
+        created: action == "creation.report_created",
+        town: t.row.name,
+    })
 }
 
 /// The reports up to and including `year`, and the final grades of the
@@ -395,7 +464,8 @@ pub async fn decide_acceptance(
             before: None,
             after: Some(json!({
                 "proposal_id": proposal_id, "named": named, "reason": reason, "from": from.code(), "status": to.code(),
-                "land_quota_mu": settlement.land_quota_mu, "tax_rebate_wan": settlement.tax_rebate_total_wan,
+                "land_quota_mu": settlement.land_quota_mu, "province_tax_wan": settlement.province_tax_total_wan,
+                "tax_rebate_wan": settlement.tax_rebate_total_wan,
             })),
         },
     )
@@ -508,6 +578,8 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
     use rust_decimal::{Decimal, RoundingStrategy};
     use rust_decimal_macros::dec;
     const RATES: [Decimal; 5] = [dec!(1.25), dec!(1.05), dec!(0.9), dec!(0.7), dec!(0.5)];
+    // The part of the new tax paid to the province: a quarter to a half.
+    const PROVINCE_SHARES: [Decimal; 5] = [dec!(0.4), dec!(0.25), dec!(0.5), dec!(0.35), dec!(0.3)];
     let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
     for (i, id) in listed.iter().enumerate() {
         let t = load_town(db, *id, Scope::All).await?;
@@ -517,6 +589,7 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
         let plan = &t.plan;
         let inv = plan.investment();
         let rate = RATES[i % RATES.len()];
+        let province_share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
         let years: &[i32] = if i == 0 { &[2025, 2026, 2027] } else { &[2025, 2026] };
         for (n, year) in years.iter().enumerate() {
             let total = down(creation::plan_for_year(plan, n as u32 + 1) * rate, 4);
@@ -528,13 +601,15 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
             let b = plan.benefits();
             let f = plan.functions();
             let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
+            let new_tax_wan = down(b.new_tax_wan * progress, 2);
             let figures = AnnualFigures {
                 total_yi: total,
                 residential_yi: residential,
                 commercial_complex_yi: complex,
                 characteristic_yi: characteristic,
                 land_used_mu: down(plan.built_mu() * dec!(0.2), 4),
-                new_tax_wan: down(b.new_tax_wan * progress, 2),
+                new_tax_wan,
+                province_tax_wan: down(new_tax_wan * province_share, 2),
                 jobs: count(b.jobs),
                 annual_visitors: count(b.annual_visitors),
                 enterprises: count(b.enterprises),

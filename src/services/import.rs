@@ -105,8 +105,29 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<SheetRow>, FileError> {
     rows_of(grid)
 }
 
+/// Reads the first sheet of an XLSX file, and nothing else: an old XLS, a
+/// CSV or any other file is `NotSpreadsheet` (for imports that take only
+/// the XLSX template).
+pub fn read_xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(FileError::TooLarge);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(FileError::Empty);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return xlsx_grid(bytes);
+    }
+    // An encrypted XLSX is an OLE container; say so rather than "not XLSX".
+    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    match calamine::Xlsx::new(Cursor::new(bytes)) {
+        Err(calamine::XlsxError::Password) if ole => Err(FileError::Encrypted),
+        _ => Err(FileError::NotSpreadsheet),
+    }
+}
+
 /// Cells as text, each row with its 1-based number.
-type Grid = Vec<(u32, Vec<String>)>;
+pub type Grid = Vec<(u32, Vec<String>)>;
 
 fn range_grid(range: calamine::Range<Data>) -> Grid {
     let (top, left) = range.start().unwrap_or((0, 0));
@@ -375,10 +396,9 @@ pub fn form_pairs(cells: &[String]) -> Vec<(String, String)> {
             continue;
         }
         let value = match c.spec.kind {
-            FieldKind::Bool => match value.to_lowercase().as_str() {
-                "是" | "yes" | "y" | "true" | "1" | "√" | "✓" => "true".to_string(),
-                "否" | "no" | "n" | "false" | "0" | "×" => "false".to_string(),
-                other => other.to_string(),
+            FieldKind::Bool => match xlsx::parse_yes_no(value) {
+                Some(b) => b.to_string(),
+                None => value.to_lowercase(),
             },
             FieldKind::Choice(choice) => xlsx::choice_code(choice, value).unwrap_or(value).to_string(),
             _ => value.to_string(),

@@ -4,6 +4,7 @@
 
 pub mod batches;
 pub mod creation;
+pub mod creation_import;
 pub mod import;
 pub mod proposals;
 pub mod reviews;

@@ -38,7 +38,8 @@ pub(crate) async fn listed(
     id
 }
 
-/// A report form: `total` 亿元 invested, 100 亩 used, 1000 万元 tax.
+/// A report form: `total` 亿元 invested, 100 亩 used, 1000 万元 new tax of
+/// which 400 paid to the province.
 pub(crate) fn report(year: &str, version: &str, total: &str) -> Vec<(&'static str, String)> {
     vec![
         ("year", year.into()),
@@ -56,6 +57,7 @@ pub(crate) fn report(year: &str, version: &str, total: &str) -> Vec<(&'static st
         (creation::SCENIC, "3".into()),
         (creation::WIFI, "90".into()),
         (creation::DIGITAL, "80".into()),
+        (creation::PROVINCE_TAX, "400".into()),
     ]
 }
 
@@ -173,6 +175,121 @@ async fn reports_are_validated_locked_and_audited() {
     );
 }
 
+fn with(mut form: Vec<(&'static str, String)>, field: &str, value: &str) -> Vec<(&'static str, String)> {
+    for (k, v) in form.iter_mut() {
+        if *k == field {
+            *v = value.to_string();
+        }
+    }
+    form
+}
+
+async fn stored_reports(app: &TestApp) -> Vec<(i32, String, String)> {
+    sqlx::query_as("SELECT year, new_tax_wan::text, province_tax_wan::text FROM annual_reports ORDER BY year")
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
+    let w = world().await;
+    let path = format!("/proposals/{}/reports", w.id);
+    let page = w.official.get(&path).await;
+    assert_eq!(
+        page.text("label[for='province_tax_wan']"),
+        "其中：上交省财政部分（万元）"
+    );
+    assert!(page.text("#province_tax_wan-help").contains("不能大于新增税收"));
+    assert_eq!(
+        page.attr("#province_tax_wan", "aria-describedby").as_deref(),
+        Some("province_tax_wan-help")
+    );
+
+    // More than the new tax: 422, the message beside the field, the typed
+    // value kept, nothing stored.
+    let bad = with(report("2025", "", "14"), creation::PROVINCE_TAX, "1000.5");
+    let page = post(&w.official, &path, &bad).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.attr("#province_tax_wan", "value").as_deref(), Some("1000.5"));
+    assert_eq!(
+        page.attr("input[name='benefits.new_tax_wan']", "value").as_deref(),
+        Some("1000")
+    );
+    assert_eq!(
+        page.texts(".field-error"),
+        vec!["上交省财政部分（1000.5 万元）不能大于本年新增税收（1000 万元）"]
+    );
+    // Missing and negative shares are refused too.
+    let missing: Vec<_> = report("2025", "", "14")
+        .into_iter()
+        .filter(|(k, _)| *k != creation::PROVINCE_TAX)
+        .collect();
+    let page = post(&w.official, &path, &missing).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.texts(".field-error"), vec!["请填写上交省财政部分"]);
+    let page = post(
+        &w.official,
+        &path,
+        &with(report("2025", "", "14"), creation::PROVINCE_TAX, "-1"),
+    )
+    .await;
+    assert_eq!(page.texts(".field-error"), vec!["上交省财政部分不能为负数"]);
+    assert!(stored_reports(&w.app).await.is_empty());
+    assert_eq!(audit_count(&w.app, "creation.report_created").await, 0);
+
+    // In English.
+    w.official.get("/lang/en").await;
+    let page = post(&w.official, &path, &bad).await;
+    assert_eq!(
+        page.text("label[for='province_tax_wan']"),
+        "of which paid to the province (10k yuan)"
+    );
+    assert_eq!(
+        page.texts(".field-error"),
+        vec![
+            "The part paid to the province (1000.5 ten-thousand yuan) cannot exceed the year's new tax (1000 ten-thousand yuan)"
+        ]
+    );
+    w.official.get("/lang/zh").await;
+
+    // All of the new tax may be the province's; the value shows in the list
+    // and comes back into the edit form.
+    let all = with(report("2025", "", "14"), creation::PROVINCE_TAX, "1000");
+    assert_eq!(post(&w.official, &path, &all).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        stored_reports(&w.app).await,
+        vec![(2025, "1000.00".to_string(), "1000.00".to_string())]
+    );
+    let page = w.official.get(&path).await;
+    let headers = page.texts("#reports thead th");
+    let col = headers
+        .iter()
+        .position(|h| h == "上交省财政部分")
+        .expect("a column for the share");
+    let cells = page.texts("#reports tr.report > *");
+    assert_eq!(cells[col], "1000");
+    let edit = w.official.get(&format!("{path}?year=2025")).await;
+    assert_eq!(edit.attr("#province_tax_wan", "value").as_deref(), Some("1000"));
+    // Editing to more than the new tax is refused and keeps the stored figure.
+    let page = post(
+        &w.official,
+        &path,
+        &with(
+            with(report("2025", "1", "14"), creation::TAX, "800"),
+            creation::PROVINCE_TAX,
+            "900",
+        ),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.attr("#province_tax_wan", "value").as_deref(), Some("900"));
+    assert_eq!(
+        stored_reports(&w.app).await,
+        vec![(2025, "1000.00".to_string(), "1000.00".to_string())]
+    );
+}
+
 #[tokio::test]
 async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     let w = world().await;
@@ -259,13 +376,24 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     assert_eq!(page.text("#town-status"), "已列入创建名单");
 
     // Acceptance: as built beside as planned, and the reward arithmetic:
-    // 300 亩 used × r 0.5 (health) = 150 亩; tax 1000 万元 a year, years 1–3 in
-    // full = 3000; a failed town would lose 2 × 300 × 0.5 = 300 亩.
+    // 300 亩 used × r 0.5 (health) = 150 亩; of 1000 万元 new tax a year, 400
+    // is the province's, returned in full in years 1–3 = 1200 (not 3000); a
+    // failed town would lose 2 × 300 × 0.5 = 300 亩.
     assert!(page.has("#as-built tbody tr"));
     assert_eq!(page.text("#settlement .land-used"), "300");
     assert_eq!(page.text("#settlement .factor"), "0.5");
     assert_eq!(page.text("#settlement .reward"), "150");
-    assert!(page.text("#settlement .rebate").starts_with("3000"));
+    assert_eq!(page.text("#settlement .province-tax"), "1200");
+    assert!(page.text("#settlement .rebate").starts_with("1200"));
+    assert_eq!(
+        page.text("#settlement .rebate-year[data-year='2027']"),
+        "2027: 400 × 100% = 400"
+    );
+    assert!(
+        page.texts("[data-year='2025'] .indicators div")
+            .contains(&"新增税收 / 其中上交省财政（万元）1000 / 400".to_string()),
+        "the reviewer sees the year's tax and the province's part"
+    );
     assert_eq!(page.text("#settlement .penalty"), "-300");
     let accept = [("named", "true".to_string()), ("reason", "验收通过".to_string())];
     assert_eq!(
@@ -302,16 +430,23 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     assert_eq!(page.text("#named .town-named a"), "健康美食小镇");
     assert_eq!(page.text("#named .decision"), "验收命名");
     assert_eq!(page.text("#named .land"), "150");
-    assert_eq!(page.text("#named .rebate"), "3000");
+    assert_eq!(page.text("#named .rebate"), "1200");
     let town = public.get(&format!("/towns/{id}")).await;
     assert_eq!(town.text("#creation-history .history-acceptance .land"), "150");
 
     // The admin's per-county summary and its CSV.
     let page = w.admin.get("/admin/creation").await;
     assert_eq!(page.text("#counties .land"), "150");
+    assert_eq!(page.text("#counties .province-tax"), "1200");
+    assert_eq!(page.text("#counties .rebate"), "1200");
     let csv = w.admin.get("/admin/creation/summary.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.contains("诸城市,1,0,150,3000"), "{}", csv.body);
+    assert!(
+        csv.body.contains("命名小镇上交省财政的新增税收（万元）"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("诸城市,1,0,150,1200,1200"), "{}", csv.body);
 }
 
 #[tokio::test]

@@ -136,7 +136,7 @@ pub fn read_xlsx(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     (names, rows)
 }
 
-async fn bytes_of(client: &Client, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+pub async fn bytes_of(client: &Client, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let r = client
         .http
         .get(format!("{}{path}", client.base))

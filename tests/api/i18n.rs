@@ -16,6 +16,7 @@ const PAGES: &[(Option<Role>, &str)] = &[
     (Some(Role::Official), "/proposals"),
     (Some(Role::Official), "/account/password"),
     (Some(Role::Official), "/proposals/import"),
+    (Some(Role::Official), "/proposals/reports/import"),
     (Some(Role::Official), "/dashboard"),
     (Some(Role::Reviewer), "/dashboard"),
     (Some(Role::Admin), "/dashboard"),

@@ -10,6 +10,7 @@ mod auth;
 mod authz;
 mod batches;
 mod creation;
+mod creation_import;
 mod creation_lifecycle;
 mod dashboard;
 mod evaluate_api;

@@ -18,6 +18,7 @@ async fn type_report(browser: &Browser, year: &str, total: &str) {
         ("investment.characteristic_yi", "10"),
         ("land_used_mu", "120"),
         ("benefits.new_tax_wan", "800"),
+        ("province_tax_wan", "300"),
         ("benefits.jobs", "600"),
         ("benefits.annual_visitors", "300000"),
         ("benefits.enterprises", "25"),
@@ -129,9 +130,11 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
     browser.open(&format!("/towns/{id}")).await;
     assert_eq!(browser.texts("#creation-history .history-grade").await.len(), 3);
     assert_eq!(browser.text("#creation-history .history-acceptance .land").await, "180");
+    // The province returns its share of the new tax, 300 of 800 a year,
+    // in full for years 1–3: 900 (not the whole 2400).
     assert_eq!(
         browser.text("#creation-history .history-acceptance .rebate").await,
-        "2400"
+        "900"
     );
     browser.close().await;
 }
