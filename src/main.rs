@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use xiaozhen::config::{Cli, Command, ServeArgs};
 
+// glibc's malloc showed as a sixth of a busy page's CPU time; mimalloc
+// serves the many small allocations of rendering and decoding faster.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     xiaozhen::telemetry::init();

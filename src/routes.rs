@@ -87,6 +87,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(middleware::from_fn(csrf::protect))
         .layer(middleware::from_fn(errors::render))
         .layer(auth)
+        .layer(middleware::from_fn(crate::auth::signed_in_slot))
         .layer(middleware::from_fn(errors::session_store_failures))
         .layer(
             ServiceBuilder::new()

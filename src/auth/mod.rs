@@ -24,7 +24,8 @@ pub const LOGIN_AT: &str = "login_at";
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 3600;
 
 /// The signed-in user, loaded again from the database on every request (so
-/// a deactivation or role change takes effect at once).
+/// a deactivation or role change takes effect at once) — in the statement
+/// that loads the session (see `db::sessions`).
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
@@ -79,6 +80,12 @@ pub async fn load_user(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
     Ok(users::find_active(&mut conn, id).await?.and_then(User::from_row))
 }
 
+/// Wraps each request so that the user read with its session reaches the
+/// auth backend without a second query.
+pub async fn signed_in_slot(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    crate::db::sessions::with_signed_in_slot(next.run(request)).await
+}
+
 #[derive(Clone)]
 pub struct Credentials {
     pub username: String,
@@ -124,6 +131,9 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AuthError> {
+        if let Some(row) = crate::db::sessions::take_signed_in(*id) {
+            return Ok(row.and_then(User::from_row));
+        }
         let mut conn = self.db.acquire().await?;
         Ok(users::find_active(&mut conn, *id).await?.and_then(User::from_row))
     }

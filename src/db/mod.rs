@@ -49,6 +49,9 @@ pub async fn open(args: &DbArgs, reuse: Reuse) -> anyhow::Result<(PgPool, Option
     }
 }
 
+/// A pooled connection idle this long is checked before it is used.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// A pool on `url`, creating the database first when it is missing.
 pub async fn connect(url: &str) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
@@ -66,6 +69,19 @@ pub async fn pool(options: PgConnectOptions) -> anyhow::Result<PgPool> {
         // A request must not wait long for a dead database: /healthz and
         // pages answer 503 instead.
         .acquire_timeout(Duration::from_secs(3))
+        // sqlx pings every connection it hands out by default: a round trip
+        // per acquire, as costly as a small query. A connection used moments
+        // ago is known to be alive; only one idle for a while is pinged (a
+        // restarted server leaves dead ones behind, and those are dropped).
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .context("cannot connect to the PostgreSQL server of DATABASE_URL; is it running?")

@@ -10,7 +10,12 @@
 //! this request loaded and its expiry would move by less than
 //! [`TOUCH_INTERVAL_SECONDS`]. An active user stays signed in at the price
 //! of one write a minute per session instead of one per request.
+//!
+//! Loading a session also reads its signed-in user, in the same statement:
+//! the auth backend, asked for that user next in the same request, takes it
+//! from [`take_signed_in`] instead of querying again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +24,95 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
+
+use super::users::UserRow;
+
+/// The user named by the session a request loaded: its id, and its row if
+/// that user exists and is active.
+struct SignedIn {
+    id: i64,
+    row: Option<UserRow>,
+}
+
+tokio::task_local! {
+    static SIGNED_IN: RefCell<Option<SignedIn>>;
+}
+
+/// Runs one request with a place for the user its session names.
+pub async fn with_signed_in_slot<F: Future>(request: F) -> F::Output {
+    SIGNED_IN.scope(RefCell::new(None), request).await
+}
+
+/// The user `id` as read with this request's session: `Some(row)` when it
+/// was (`row` is `None` for an unknown or inactive user), `None` when the
+/// session named someone else or was not read in this request.
+pub fn take_signed_in(id: i64) -> Option<Option<UserRow>> {
+    SIGNED_IN
+        .try_with(|slot| slot.borrow_mut().take())
+        .ok()
+        .flatten()
+        .filter(|s| s.id == id)
+        .map(|s| s.row)
+}
+
+fn put_signed_in(signed_in: Option<SignedIn>) {
+    let _ = SIGNED_IN.try_with(|slot| *slot.borrow_mut() = signed_in);
+}
+
+/// A session row with the active user its axum-login data names.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    data: serde_json::Value,
+    expiry_date: DateTime<Utc>,
+    session_user_id: Option<i64>,
+    id: Option<i64>,
+    username: Option<String>,
+    display_name: Option<String>,
+    role: Option<String>,
+    region_id: Option<i64>,
+    region_name: Option<String>,
+    password_hash: Option<String>,
+    must_change_password: Option<bool>,
+}
+
+impl SessionRow {
+    fn signed_in(&mut self) -> Option<SignedIn> {
+        let id = self.session_user_id?;
+        let row = match (
+            self.id,
+            self.username.take(),
+            self.role.take(),
+            self.password_hash.take(),
+        ) {
+            (Some(uid), Some(username), Some(role), Some(password_hash)) => Some(UserRow {
+                id: uid,
+                username,
+                display_name: self.display_name.take().unwrap_or_default(),
+                role,
+                region_id: self.region_id,
+                region_name: self.region_name.take(),
+                password_hash,
+                must_change_password: self.must_change_password.unwrap_or(false),
+                active: true,
+            }),
+            _ => None,
+        };
+        Some(SignedIn { id, row })
+    }
+}
+
+/// The session, and the active user named in axum-login's part of its data
+/// (the path is axum-login's serialisation; a session without it, or with
+/// anything but a plain integer there, names no one).
+const LOAD: &str = "WITH s AS (
+        SELECT data, expiry_date,
+               CASE WHEN data #>> '{data,axum-login.data,user_id}' ~ '^[0-9]{1,18}$'
+                    THEN (data #>> '{data,axum-login.data,user_id}')::bigint END AS session_user_id
+        FROM sessions WHERE id = $1 AND expiry_date > now())
+    SELECT s.data, s.expiry_date, s.session_user_id, u.id, u.username, u.display_name, u.role, u.region_id,
+           r.name AS region_name, u.password_hash, u.must_change_password
+    FROM s LEFT JOIN users u ON u.id = s.session_user_id AND u.active
+    LEFT JOIN regions r ON r.id = u.region_id";
 
 /// How far the stored expiry may lag behind the sliding one.
 pub const TOUCH_INTERVAL_SECONDS: i64 = 60;
@@ -149,20 +243,21 @@ impl SessionStore for PgSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let key = id.to_string();
-        let row: Option<(serde_json::Value, DateTime<Utc>)> =
-            sqlx::query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > now()")
-                .bind(&key)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-        let Some((data, expiry)) = row else {
+        let row: Option<SessionRow> = sqlx::query_as(LOAD)
+            .bind(&key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        let Some(mut row) = row else {
             self.remember(key, None);
+            put_signed_in(None);
             return Ok(None);
         };
-        let record: Record = serde_json::from_value(data).map_err(backend)?;
+        put_signed_in(row.signed_in());
+        let record: Record = serde_json::from_value(row.data).map_err(backend)?;
         // The stored expiry column, not the record's (it has nanoseconds).
         let stored = Stored {
-            expiry,
+            expiry: row.expiry_date,
             ..Stored::of(&record)?
         };
         self.remember(key, Some(stored));

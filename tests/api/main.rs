@@ -21,5 +21,4 @@ mod pages;
 mod proposals;
 mod public;
 mod review;
-mod sql_count;
 mod standards_admin;
