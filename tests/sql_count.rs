@@ -8,7 +8,6 @@
 //! shared binary it once counted nothing, and "0 ≤ 6" passed).
 
 #[path = "api/helpers.rs"]
-#[allow(dead_code)]
 mod helpers;
 
 use std::sync::Arc;
