@@ -470,12 +470,19 @@ pub async fn acceptances(conn: &mut PgConnection, published_only: bool) -> sqlx:
     .await
 }
 
-/// Reward and penalty per county (region), over every decision.
+/// Reward and penalty per county (region), over every decision. A named
+/// town withdrawn from the list since (status `removed`: only a withdrawal
+/// batch removes a named town) earns its county nothing: it is counted in
+/// `withdrawn`, and its reward and rebate are left out of the sums. A
+/// deduction always counts (a town not named is no longer on the list, so
+/// cannot be withdrawn).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CountyRow {
     pub region_name: String,
     pub named: i64,
     pub not_named: i64,
+    /// Named towns withdrawn since: their rewards not counted.
+    pub withdrawn: i64,
     pub land_quota_mu: Decimal,
     /// The rebates' base: the new tax the named towns paid to the province.
     pub province_tax_wan: Decimal,
@@ -484,11 +491,16 @@ pub struct CountyRow {
 
 pub async fn county_summary(conn: &mut PgConnection) -> sqlx::Result<Vec<CountyRow>> {
     sqlx::query_as(
-        "SELECT g.name AS region_name, count(*) FILTER (WHERE c.named) AS named,
+        "SELECT g.name AS region_name,
+                count(*) FILTER (WHERE c.named AND p.status <> 'removed') AS named,
                 count(*) FILTER (WHERE NOT c.named) AS not_named,
-                coalesce(sum(c.land_quota_mu), 0) AS land_quota_mu,
-                coalesce(sum(c.province_tax_wan), 0) AS province_tax_wan,
-                coalesce(sum(c.tax_rebate_wan), 0) AS tax_rebate_wan
+                count(*) FILTER (WHERE c.named AND p.status = 'removed') AS withdrawn,
+                coalesce(sum(c.land_quota_mu) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
+                    AS land_quota_mu,
+                coalesce(sum(c.province_tax_wan) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
+                    AS province_tax_wan,
+                coalesce(sum(c.tax_rebate_wan) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
+                    AS tax_rebate_wan
          FROM acceptances c JOIN proposals p ON p.id = c.proposal_id JOIN regions g ON g.id = p.region_id
          GROUP BY g.name ORDER BY g.name",
     )

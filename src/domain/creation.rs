@@ -15,9 +15,9 @@ use crate::domain::proposal::{
 };
 use crate::domain::{Lang, Status};
 
-/// Report field names. Those shared with the proposal keep its names (and so
-/// its labels and messages); the land used and the province's part of the
-/// new tax are the report's own.
+/// Report field names. Those shared with the proposal keep its names (and
+/// its number rules), not its labels: see [`field_label`]. The land used and
+/// the province's part of the new tax are the report's own.
 pub const TOTAL: &str = "investment.total_yi";
 pub const RESIDENTIAL: &str = "investment.residential_yi";
 pub const COMPLEX: &str = "investment.commercial_complex_yi";
@@ -289,24 +289,103 @@ fn own_limit(field: &str) -> Option<&'static DecimalLimit> {
     }
 }
 
-/// A report field's label (the proposal's label where shared).
-pub fn field_label(field: &str, lang: Lang) -> &str {
+/// A report field's label. A report holds the year's *actual* figures, so
+/// it has labels of its own even where it shares the proposal's field name
+/// (whose labels read as the plan: "计划固定资产投资总额", "建成后就业人数").
+pub fn field_label(field: &str, lang: Lang) -> &'static str {
+    let zh = lang == Lang::Zh;
+    match field {
+        TOTAL if zh => "本年完成固定资产投资",
+        TOTAL => "Fixed-asset investment completed this year",
+        RESIDENTIAL if zh => "其中：商品住宅投资",
+        RESIDENTIAL => "Of which commercial housing",
+        COMPLEX if zh => "其中：商业综合体投资",
+        COMPLEX => "Of which commercial complexes",
+        CHARACTERISTIC if zh => "其中：特色产业投资",
+        CHARACTERISTIC => "Of which characteristic-industry investment",
+        LAND if zh => "本年使用新增建设用地",
+        LAND => "New construction land used this year",
+        TAX if zh => "本年新增税收",
+        TAX => "New tax this year",
+        PROVINCE_TAX if zh => "其中：上交省财政部分",
+        PROVINCE_TAX => "Of which paid to the province",
+        JOBS if zh => "年末就业人数",
+        JOBS => "Jobs at the year's end",
+        VISITORS if zh => "本年接待游客",
+        VISITORS => "Visitors this year",
+        ENTERPRISES if zh => "年末入驻企业数",
+        ENTERPRISES => "Enterprises at the year's end",
+        APP if zh => "公共服务APP已建成",
+        APP => "Public-service app built",
+        LIVING_ROOM if zh => "城镇客厅已建成",
+        LIVING_ROOM => "Town living room built",
+        SCENIC if zh => "已创建景区等级",
+        SCENIC => "Scenic-area grade attained",
+        WIFI if zh => "年末WiFi覆盖率",
+        WIFI => "WiFi coverage at the year's end",
+        DIGITAL if zh => "年末数字化管理覆盖率",
+        DIGITAL => "Digital management coverage at the year's end",
+        _ => "",
+    }
+}
+
+/// A report field's label with its unit, as a form, a table header or the
+/// import template shows it: "本年完成固定资产投资（亿元）", "Fixed-asset
+/// investment completed this year (hundred-million yuan)". A tick box has
+/// no unit.
+pub fn field_heading(field: &str, lang: Lang) -> String {
+    let label = field_label(field, lang);
+    let unit = match field_kind(field) {
+        ReportFieldKind::Flag => None,
+        _ => field_unit(field),
+    };
+    match (unit, lang) {
+        (Some(u), Lang::Zh) => format!("{label}（{}）", u.label(lang)),
+        (Some(u), Lang::En) => format!("{label} ({})", u.label(lang)),
+        (None, _) => label.to_string(),
+    }
+}
+
+/// The label the report used before it had its own (the proposal's where
+/// shared): a file filled in from an older template still imports.
+pub fn former_label(field: &str, lang: Lang) -> &'static str {
     match (field, lang) {
         (LAND, Lang::Zh) => "新增建设用地",
         (LAND, Lang::En) => "New construction land used",
         (PROVINCE_TAX, Lang::Zh) => "上交省财政部分",
         (PROVINCE_TAX, Lang::En) => "Paid to the province",
-        _ => crate::domain::proposal::field(field).map_or(field, |s| s.label(lang)),
+        _ => crate::domain::proposal::field(field).map_or("", |s| s.label(lang)),
     }
 }
 
-/// A report error's message, shown beside its field.
+/// The field as a message names it: its label without "其中：" / "Of
+/// which" ("商品住宅投资不能为负数", "Paid to the province is required").
+fn subject(field: &str, lang: Lang) -> String {
+    let label = field_label(field, lang);
+    if let Some(rest) = label.strip_prefix("其中：") {
+        return rest.to_string();
+    }
+    match label.strip_prefix("Of which ") {
+        Some(rest) => {
+            let mut chars = rest.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+        None => label.to_string(),
+    }
+}
+
+/// A report error's message, shown beside its field (or its column, in an
+/// import), naming the field by the report's own label.
 pub fn error_message(error: &FieldError, lang: Lang) -> String {
+    let label = subject(&error.field, lang);
     let Some(limit) = own_limit(&error.field) else {
-        return error.message(lang);
+        return error.message_as(lang, &label);
     };
     let n = |d: Option<Decimal>| d.map(|d| d.normalize().to_string()).unwrap_or_default();
-    // The report's own fields are not proposal fields: their label, unit and
+    // The report's own fields are not proposal fields: their unit and
     // example here.
     let unit = limit.unit.label(lang);
     match (error.code, lang) {
@@ -327,10 +406,7 @@ pub fn error_message(error: &FieldError, lang: Lang) -> String {
             "Enter the number only, without units (this field is in {unit}), e.g. {}",
             limit.example
         ),
-        _ => error
-            .message(lang)
-            .replace(error.field.as_str(), field_label(&error.field, lang))
-            .replace("3.6", limit.example),
+        _ => error.message_as(lang, &label).replace("3.6", limit.example),
     }
 }
 
@@ -1203,6 +1279,69 @@ mod tests {
         let e = AnnualFigures::from_form(&missing).unwrap_err();
         assert_eq!(e[0].code, ErrorCode::Required);
         assert_eq!(error_message(&e[0], Lang::En), "Paid to the province is required");
+    }
+
+    #[test]
+    fn a_report_labels_its_figures_as_the_years_actuals_not_the_plan() {
+        for lang in [Lang::Zh, Lang::En] {
+            let mut seen = std::collections::HashSet::new();
+            for field in REPORT_FIELDS {
+                let label = field_label(field, lang);
+                assert!(!label.is_empty(), "{field}");
+                assert!(seen.insert(label), "{label} twice");
+                // The parts of the year's investment ("其中：…") read the
+                // same as the plan's; every other figure has its own label.
+                if ![RESIDENTIAL, COMPLEX, CHARACTERISTIC].contains(field) {
+                    assert_ne!(label, former_label(field, lang), "{field} has its own label");
+                }
+                for planned in ["计划", "规划", "建成后", "Planned", "at completion"] {
+                    assert!(!label.contains(planned), "{label}");
+                }
+            }
+        }
+        assert_eq!(field_heading(TOTAL, Lang::Zh), "本年完成固定资产投资（亿元）");
+        assert_eq!(
+            field_heading(TOTAL, Lang::En),
+            "Fixed-asset investment completed this year (hundred-million yuan)"
+        );
+        assert_eq!(field_heading(LAND, Lang::Zh), "本年使用新增建设用地（亩）");
+        assert_eq!(field_heading(JOBS, Lang::Zh), "年末就业人数（人）");
+        assert_eq!(field_heading(VISITORS, Lang::En), "Visitors this year (visits)");
+        assert_eq!(
+            field_heading(APP, Lang::Zh),
+            "公共服务APP已建成",
+            "a tick box has no unit"
+        );
+        // Messages name the field by the report's label, without "其中".
+        let errors = AnnualFigures::from_form(&pairs(&[
+            (TOTAL, "-1"),
+            (RESIDENTIAL, "-1"),
+            (COMPLEX, "0"),
+            (LAND, "-1"),
+            (TAX, "1000"),
+            (PROVINCE_TAX, "0"),
+            (VISITORS, "1"),
+            (ENTERPRISES, "1"),
+            (SCENIC, "3"),
+            (WIFI, "90"),
+            (DIGITAL, "90"),
+        ]))
+        .unwrap_err();
+        let zh: Vec<String> = errors.iter().map(|e| error_message(e, Lang::Zh)).collect();
+        assert_eq!(
+            zh,
+            [
+                "本年完成固定资产投资不能为负数",
+                "商品住宅投资不能为负数",
+                "请填写特色产业投资",
+                "本年使用新增建设用地不能为负数",
+                "请填写年末就业人数",
+            ]
+        );
+        let en: Vec<String> = errors.iter().map(|e| error_message(e, Lang::En)).collect();
+        assert_eq!(en[0], "Fixed-asset investment completed this year cannot be negative");
+        assert_eq!(en[1], "Commercial housing cannot be negative");
+        assert_eq!(en[4], "Jobs at the year's end is required");
     }
 
     fn f_pairs_with(field: &str, value: &str) -> Vec<(String, String)> {

@@ -66,8 +66,11 @@ pub fn public_routes() -> Router<AppState> {
     Router::new().route("/creation/{year}", get(public_year))
 }
 
+/// A figure as stored, exactly: every figure shown here is a sum or
+/// product of exact decimals (a land quota of 300.0003 亩 × 0.6 is
+/// 180.00018, not 180.0002).
 fn d(v: Decimal) -> String {
-    v.round_dp(4).normalize().to_string()
+    v.normalize().to_string()
 }
 
 fn pct(v: Option<Decimal>) -> String {
@@ -93,8 +96,8 @@ fn refused(err: ServiceError, link: String) -> AppError {
 
 pub struct FieldView {
     pub name: &'static str,
+    /// The report's own label, with the unit.
     pub label: String,
-    pub unit: String,
     /// A short explanation under the field.
     pub help: Option<String>,
     pub checkbox: bool,
@@ -128,27 +131,12 @@ pub struct ReportsPage {
     pub can_report: bool,
 }
 
-fn unit_of(field: &str, lang: Lang) -> String {
-    if field == creation::PROVINCE_TAX {
-        // Its form label names the unit ("…（万元）").
-        return String::new();
-    }
-    creation::field_unit(field)
-        .map(|u| u.label(lang).to_string())
-        .unwrap_or_default()
-}
-
 fn field_views(lang: Lang, pairs: &[(String, String)], errors: &[FieldError]) -> Vec<FieldView> {
     REPORT_FIELDS
         .iter()
         .map(|name| FieldView {
             name,
-            label: if *name == creation::PROVINCE_TAX {
-                crate::i18n::t(lang, "creation.province_tax.label")
-            } else {
-                creation::field_label(name, lang).to_string()
-            },
-            unit: unit_of(name, lang),
+            label: creation::field_heading(name, lang),
             help: (*name == creation::PROVINCE_TAX).then(|| crate::i18n::t(lang, "creation.province_tax.help")),
             checkbox: matches!(*name, creation::APP | creation::LIVING_ROOM),
             value: pairs
@@ -176,7 +164,7 @@ fn report_headers(lang: Lang) -> Vec<String> {
     REPORT_FIELDS
         .iter()
         .filter(|n| !matches!(**n, creation::APP | creation::LIVING_ROOM))
-        .map(|n| creation::field_label(n, lang).to_string())
+        .map(|n| creation::field_heading(n, lang))
         .collect()
 }
 
@@ -398,6 +386,8 @@ pub struct AssessmentView {
     pub cultivation: bool,
     /// The grades a reviewer may choose: (code, label).
     pub grades: Vec<(&'static str, &'static str)>,
+    /// The year's report as filed: (the report's label with unit, value).
+    pub figures: Vec<(String, String)>,
 }
 
 pub struct CriterionLine {
@@ -511,6 +501,29 @@ fn indicators(a: &Assessment, lang: Lang) -> Vec<(String, String)> {
     lines
 }
 
+/// Every figure of a report, labelled as the report form labels it.
+fn report_figures(f: &AnnualFigures, lang: Lang) -> Vec<(String, String)> {
+    let pairs = f.to_form_pairs();
+    REPORT_FIELDS
+        .iter()
+        .map(|name| {
+            let value = pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+            let value = match creation::field_kind(name) {
+                creation::ReportFieldKind::Flag => crate::i18n::t(
+                    lang,
+                    if value == Some("true") {
+                        "proposals.yes"
+                    } else {
+                        "proposals.no"
+                    },
+                ),
+                _ => value.unwrap_or_default().to_string(),
+            };
+            (creation::field_heading(name, lang), value)
+        })
+        .collect()
+}
+
 fn grade_choices(cultivation: bool, lang: Lang) -> Vec<(&'static str, &'static str)> {
     Grade::allowed(cultivation)
         .iter()
@@ -536,6 +549,7 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
                 final_grade: Some((g.code(), g.label(lang), a.reason.clone())),
                 cultivation: a.indicators.0.cultivation,
                 grades: Vec::new(),
+                figures: report_figures(&r.figures(), lang),
             }
         } else {
             let (_, _, a) = service::suggestion(&state.db, id, r.year).await?;
@@ -548,6 +562,7 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
                 final_grade: None,
                 cultivation: a.cultivation,
                 grades: grade_choices(a.cultivation, lang),
+                figures: report_figures(&r.figures(), lang),
             }
         };
         // The report's tax figures (not part of the grade's indicators).
@@ -740,6 +755,8 @@ pub struct CountyLine {
     pub region: String,
     pub named: i64,
     pub not_named: i64,
+    /// Named, then withdrawn by a batch: not in the sums.
+    pub withdrawn: i64,
     pub land_quota_mu: String,
     pub province_tax_wan: String,
     pub tax_rebate_wan: String,
@@ -767,6 +784,7 @@ async fn county_lines(conn: &mut PgConnection) -> AppResult<Vec<CountyLine>> {
             region: c.region_name,
             named: c.named,
             not_named: c.not_named,
+            withdrawn: c.withdrawn,
             land_quota_mu: d(c.land_quota_mu),
             province_tax_wan: d(c.province_tax_wan),
             tax_rebate_wan: d(c.tax_rebate_wan),
@@ -828,6 +846,7 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
         "creation.county.region",
         "creation.county.named",
         "creation.county.not_named",
+        "creation.county.withdrawn",
         "creation.county.land",
         "creation.county.province_tax",
         "creation.county.rebate",
@@ -839,6 +858,7 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
             csv_cell(&l.region),
             l.named.to_string(),
             l.not_named.to_string(),
+            l.withdrawn.to_string(),
             l.land_quota_mu,
             l.province_tax_wan,
             l.tax_rebate_wan,

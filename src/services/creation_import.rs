@@ -44,7 +44,8 @@ pub struct ReadSheet {
 }
 
 /// Reads an uploaded file: XLSX only, laid out as the template (the header
-/// in either language, or the hidden row of canonical names).
+/// in either language, or the hidden row of canonical names; an older
+/// template's headers too).
 pub fn read_file(bytes: &[u8]) -> Result<ReadSheet, FileError> {
     rows_of(read_xlsx_grid(bytes)?)
 }
@@ -58,6 +59,10 @@ fn headings() -> HashMap<String, usize> {
         for lang in [Lang::Zh, Lang::En] {
             map.insert(c.header(lang), i);
             map.insert(c.label(lang).to_string(), i);
+        }
+        // A file from an older template, whose headers were the proposal's.
+        for former in c.former_headers() {
+            map.entry(former).or_insert(i);
         }
     }
     map
@@ -369,6 +374,12 @@ pub async fn import(
                 &[("{year}", p.year.to_string())],
             )),
             // A town removed from the list (淘汰 or withdrawn) reports no more.
+            Err(ServiceError::Refused(creation_service::REMOVED)) => errors.push(RowError::key(
+                p.row,
+                ID,
+                "reports_import.row.removed",
+                &[("{id}", p.proposal_id.to_string())],
+            )),
             Err(ServiceError::Refused(key)) => errors.push(RowError::key(p.row, ID, key, &[])),
             Err(ServiceError::Invalid(es)) => errors.extend(
                 es.iter()
@@ -504,7 +515,10 @@ mod tests {
             province.zh,
             "上交省财政部分（1200 万元）不能大于本年新增税收（1000 万元）"
         );
-        assert_eq!(province.header(Lang::En), "Paid to the province (ten-thousand yuan)");
+        assert_eq!(
+            province.header(Lang::En),
+            "Of which paid to the province (ten-thousand yuan)"
+        );
         let app = errors.iter().find(|e| e.column == creation::APP).unwrap();
         assert!(app.header(Lang::Zh).ends_with("（是/否）"));
         assert_eq!(app.zh, "请填写“是”或“否”");
@@ -515,6 +529,38 @@ mod tests {
             .enumerate()
             .map(|(i, r)| (i as u32 + 1, r.iter().map(|c| c.to_string()).collect()))
             .collect()
+    }
+
+    #[test]
+    fn an_older_templates_headers_still_read_into_the_same_columns() {
+        let cols = sheet::columns();
+        // The template before the report had labels of its own: the
+        // proposal's ("计划固定资产投资总额（亿元）\nPlanned …").
+        let former: Vec<String> = cols
+            .iter()
+            .map(|c| c.former_headers().get(2).cloned().unwrap_or_else(|| c.bilingual()))
+            .collect();
+        assert!(former.iter().any(|h| h.starts_with("计划固定资产投资总额（亿元）")));
+        let filled: Vec<String> = good().iter().map(|(_, v)| v.to_string()).collect();
+        let read = rows_of(grid(&[
+            former.iter().map(String::as_str).collect(),
+            filled.iter().map(String::as_str).collect(),
+        ]))
+        .unwrap();
+        assert_eq!(read.rows[0].cells, filled);
+        let p = parse_row(&read.rows[0]).unwrap();
+        assert_eq!(p.figures.total_yi, rust_decimal_macros::dec!(14));
+        // No header text names two columns.
+        let map = headings();
+        for (i, c) in cols.iter().enumerate() {
+            for h in c
+                .former_headers()
+                .into_iter()
+                .chain([c.bilingual(), c.header(Lang::En)])
+            {
+                assert_eq!(map.get(&h), Some(&i), "{h}");
+            }
+        }
     }
 
     #[test]

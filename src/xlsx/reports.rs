@@ -35,7 +35,7 @@ impl Column {
         REPORT_FIELDS.contains(&self.key)
     }
 
-    /// The label without unit ("投资总额").
+    /// The label without unit ("本年完成固定资产投资").
     pub fn label(&self, lang: Lang) -> &'static str {
         match (self.key, lang) {
             (ID, Lang::Zh) => "编号",
@@ -48,9 +48,13 @@ impl Column {
         }
     }
 
-    /// The header in one language, with the unit ("投资总额（亿元）").
+    /// The header in one language, with the unit
+    /// ("本年完成固定资产投资（亿元）", "公共服务APP已建成（是/否）").
     pub fn header(&self, lang: Lang) -> String {
-        let label = self.label(lang);
+        self.header_of(self.label(lang), lang)
+    }
+
+    fn header_of(&self, label: &str, lang: Lang) -> String {
         let unit = match creation::field_kind(self.key) {
             _ if !self.is_figure() => None,
             ReportFieldKind::Flag => Some(if lang == Lang::Zh { "是/否" } else { "yes/no" }),
@@ -66,6 +70,24 @@ impl Column {
     /// The visible header: Chinese above English.
     pub fn bilingual(&self) -> String {
         format!("{}\n{}", self.header(Lang::Zh), self.header(Lang::En))
+    }
+
+    /// The headers of templates made before the report had labels of its
+    /// own (the proposal's, "计划固定资产投资总额（亿元）"): the import still
+    /// reads such a file. Empty for the columns whose header is unchanged.
+    pub fn former_headers(&self) -> Vec<String> {
+        if !self.is_figure() {
+            return Vec::new();
+        }
+        let [zh, en] = [Lang::Zh, Lang::En].map(|lang| creation::former_label(self.key, lang));
+        let (header_zh, header_en) = (self.header_of(zh, Lang::Zh), self.header_of(en, Lang::En));
+        vec![
+            zh.to_string(),
+            en.to_string(),
+            format!("{header_zh}\n{header_en}"),
+            header_zh,
+            header_en,
+        ]
     }
 
     /// What to enter, in one language, for the notes sheet.
@@ -202,13 +224,29 @@ mod tests {
         assert_eq!(cols.len(), 3 + REPORT_FIELDS.len());
         assert_eq!(cols[0].bilingual(), "编号\nNo.");
         let total = cols.iter().find(|c| c.key == creation::TOTAL).unwrap();
+        assert_eq!(total.header(Lang::Zh), "本年完成固定资产投资（亿元）");
         assert_eq!(
-            total.header(Lang::Zh),
-            format!("{}（亿元）", creation::field_label(creation::TOTAL, Lang::Zh))
+            total.header(Lang::En),
+            "Fixed-asset investment completed this year (hundred-million yuan)"
+        );
+        assert_eq!(
+            total.former_headers()[2],
+            "计划固定资产投资总额（亿元）\nPlanned fixed-asset investment, total (hundred-million yuan)"
         );
         let province = cols.iter().find(|c| c.key == creation::PROVINCE_TAX).unwrap();
-        assert_eq!(province.header(Lang::Zh), "上交省财政部分（万元）");
-        assert_eq!(province.header(Lang::En), "Paid to the province (ten-thousand yuan)");
+        assert_eq!(province.header(Lang::Zh), "其中：上交省财政部分（万元）");
+        assert_eq!(
+            province.header(Lang::En),
+            "Of which paid to the province (ten-thousand yuan)"
+        );
+        assert!(
+            province
+                .former_headers()
+                .contains(&"上交省财政部分（万元）".to_string())
+        );
+        let jobs = cols.iter().find(|c| c.key == creation::JOBS).unwrap();
+        assert_eq!(jobs.bilingual(), "年末就业人数（人）\nJobs at the year's end (people)");
+        assert!(cols[0].former_headers().is_empty());
         let app = cols.iter().find(|c| c.key == creation::APP).unwrap();
         assert!(app.header(Lang::Zh).ends_with("（是/否）"));
     }

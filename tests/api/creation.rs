@@ -20,7 +20,19 @@ pub(crate) async fn listed(
     admin: i64,
     name: &str,
 ) -> i64 {
-    let id = app.submitted(official, &sample_input(name)).await;
+    listed_with(app, official, reviewer, admin, &sample_input(name)).await
+}
+
+/// [`listed`] with a proposal of its own.
+pub(crate) async fn listed_with(
+    app: &TestApp,
+    official: &xiaozhen::auth::User,
+    reviewer: i64,
+    admin: i64,
+    input: &xiaozhen::domain::proposal::ProposalInput,
+) -> i64 {
+    let name = input.name.clone().unwrap_or_default();
+    let id = app.submitted(official, input).await;
     let reviewer = app.user(reviewer).await;
     let approve = DecisionInput::new(Decision::Approve, "同意", 2);
     xiaozhen::services::reviews::decide(&app.db, &reviewer, id, &approve)
@@ -243,7 +255,7 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
     let page = post(&w.official, &path, &bad).await;
     assert_eq!(
         page.text("label[for='province_tax_wan']"),
-        "of which paid to the province (10k yuan)"
+        "Of which paid to the province (ten-thousand yuan)"
     );
     assert_eq!(
         page.texts(".field-error"),
@@ -265,7 +277,7 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
     let headers = page.texts("#reports thead th");
     let col = headers
         .iter()
-        .position(|h| h == "上交省财政部分")
+        .position(|h| h == "其中：上交省财政部分（万元）")
         .expect("a column for the share");
     let cells = page.texts("#reports tr.report > *");
     assert_eq!(cells[col], "1000");
@@ -391,7 +403,7 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     );
     assert!(
         page.texts("[data-year='2025'] .indicators div")
-            .contains(&"新增税收 / 其中上交省财政（万元）1000 / 400".to_string()),
+            .contains(&"本年新增税收 / 其中：上交省财政部分（万元）1000 / 400".to_string()),
         "the reviewer sees the year's tax and the province's part"
     );
     assert_eq!(page.text("#settlement .penalty"), "-300");
@@ -420,6 +432,11 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
             .is_none()
     );
 
+    // Nor on the year's public page: its grades are, the decision is not.
+    let page = public.get("/creation/2027").await;
+    assert!(page.has("#grades .town-grade"));
+    assert!(!page.has("#named"), "an unpublished decision is not public");
+
     let publish = [("kind", "named".to_string()), ("year", "2027".to_string())];
     assert_eq!(
         post(&w.admin, "/admin/creation/publish", &publish).await.status,
@@ -446,7 +463,7 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
         "{}",
         csv.body
     );
-    assert!(csv.body.contains("诸城市,1,0,150,1200,1200"), "{}", csv.body);
+    assert!(csv.body.contains("诸城市,1,0,0,150,1200,1200"), "{}", csv.body);
 }
 
 #[tokio::test]
@@ -582,4 +599,285 @@ async fn years_are_reported_and_graded_in_order_within_the_period() {
         post(&w.reviewer, &review, &grade("2027")).await.status,
         StatusCode::SEE_OTHER
     );
+}
+
+#[tokio::test]
+async fn a_reports_labels_name_the_years_actual_figures_not_the_plan() {
+    let w = world().await;
+    let path = format!("/proposals/{}/reports", w.id);
+    let page = w.official.get(&path).await;
+    let label = |page: &crate::helpers::Page, field: &str| page.text(&format!("label[for='{field}']"));
+    assert_eq!(label(&page, creation::TOTAL), "本年完成固定资产投资（亿元）");
+    assert_eq!(label(&page, creation::RESIDENTIAL), "其中：商品住宅投资（亿元）");
+    assert_eq!(label(&page, creation::LAND), "本年使用新增建设用地（亩）");
+    assert_eq!(label(&page, creation::TAX), "本年新增税收（万元）");
+    assert_eq!(label(&page, creation::JOBS), "年末就业人数（人）");
+    assert_eq!(label(&page, creation::VISITORS), "本年接待游客（人次）");
+    assert_eq!(label(&page, creation::ENTERPRISES), "年末入驻企业数（家）");
+    assert_eq!(label(&page, creation::SCENIC), "已创建景区等级（A级）");
+    assert!(
+        page.texts("#report-form label.check")
+            .contains(&"公共服务APP已建成".to_string())
+    );
+    let form = page.text("#report-form");
+    for planned in ["计划固定资产投资总额", "建成后", "景区规划等级"] {
+        assert!(!form.contains(planned), "the form reads as the plan: {planned}");
+    }
+    // An error names the field by the report's label.
+    let page = post(
+        &w.official,
+        &path,
+        &with(report("2025", "", "14"), creation::TOTAL, "-1"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.texts(".field-error"), ["本年完成固定资产投资不能为负数"]);
+
+    // The table of reports has the same headers.
+    post(&w.official, &path, &report("2025", "", "14")).await;
+    let page = w.official.get(&path).await;
+    let heads = page.texts("#reports thead th");
+    for h in [
+        "本年完成固定资产投资（亿元）",
+        "年末就业人数（人）",
+        "本年接待游客（人次）",
+    ] {
+        assert!(heads.contains(&h.to_string()), "{h} in {heads:?}");
+    }
+    assert!(
+        !heads.iter().any(|h| h.contains("计划") || h.contains("建成后")),
+        "{heads:?}"
+    );
+
+    // The reviewer sees the year's report under the same labels.
+    let review = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
+    let figures = review.texts("[data-year='2025'] .report-figures dl div");
+    assert_eq!(figures.len(), creation::REPORT_FIELDS.len());
+    for line in [
+        "本年完成固定资产投资（亿元）14",
+        "本年接待游客（人次）200000",
+        "公共服务APP已建成是",
+        "城镇客厅已建成否",
+    ] {
+        assert!(figures.contains(&line.to_string()), "{line} in {figures:?}");
+    }
+
+    // In English.
+    w.official.get("/lang/en").await;
+    let page = post(
+        &w.official,
+        &path,
+        &with(report("2026", "", "14"), creation::TOTAL, "-1"),
+    )
+    .await;
+    assert_eq!(
+        label(&page, creation::TOTAL),
+        "Fixed-asset investment completed this year (hundred-million yuan)"
+    );
+    assert_eq!(label(&page, creation::JOBS), "Jobs at the year's end (people)");
+    assert_eq!(
+        page.texts(".field-error"),
+        ["Fixed-asset investment completed this year cannot be negative"]
+    );
+    let text = page.text("main");
+    for planned in ["Planned fixed-asset", "at completion", "Planned scenic"] {
+        assert!(!text.contains(planned), "{planned}");
+    }
+    w.reviewer.get("/lang/en").await;
+    let review = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
+    assert!(
+        review
+            .texts("[data-year='2025'] .report-figures dl div")
+            .contains(&"Visitors this year (visits)200000".to_string())
+    );
+}
+
+#[tokio::test]
+async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_the_database() {
+    let w = world().await;
+    let path = format!("/proposals/{}/reports", w.id);
+    let review = format!("/review/creation/{}", w.id);
+    // Year 1 plans 14 亿元: 120% is 16.8, 100% is 14, 80% is 11.2, 60% is 8.4;
+    // 0.0001 below each (the smallest step a report holds) falls a band.
+    let cases = [
+        ("16.8", "优秀", "120%"),
+        ("16.7999", "良好", "120%"),
+        ("14", "良好", "100%"),
+        ("13.9999", "合格", "100%"),
+        ("11.2", "合格", "80%"),
+        ("11.1999", "警告", "80%"),
+        ("8.4", "警告", "60%"),
+        ("8.3999", "降格", "60%"),
+    ];
+    let mut version = String::new();
+    for (total, grade, rate) in cases {
+        let page = post(&w.official, &path, &report("2025", &version, total)).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{total}: {}", page.body);
+        let edit = w.official.get(&format!("{path}?year=2025")).await;
+        version = edit.attr("input[name=version]", "value").unwrap();
+        let page = w.reviewer.get(&review).await;
+        assert_eq!(
+            page.text("[data-year='2025'] .badge.suggested"),
+            grade,
+            "{total} of a planned 14"
+        );
+        // The rate shown is rounded to 2 places; the grade is not.
+        let rates = page.texts("[data-year='2025'] .indicators div");
+        assert!(rates.contains(&format!("累计投资完成率{rate}")), "{total}: {rates:?}");
+    }
+    // The last save is audited with the figures before and after.
+    let (before, after): (String, String) = sqlx::query_as(
+        "SELECT before->>'total_yi', after->'figures'->>'total_yi' FROM audit_log
+         WHERE action = 'creation.report_updated' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&w.app.db)
+    .await
+    .unwrap();
+    assert_eq!((before.as_str(), after.as_str()), ("8.4", "8.3999"));
+    assert_eq!(audit_count(&w.app, "creation.report_updated").await, 7);
+}
+
+#[tokio::test]
+async fn two_warnings_in_a_row_are_read_from_the_reviewers_final_grades() {
+    let w = world().await;
+    let path = format!("/proposals/{}/reports", w.id);
+    let review = format!("/review/creation/{}", w.id);
+    let grade = |year: &str, code: &str, reason: &str| {
+        [
+            ("year", year.to_string()),
+            ("final_grade", code.to_string()),
+            ("reason", reason.to_string()),
+        ]
+    };
+    // 2025: 10 of 14 (71%) → 警告; the reviewer grades it 合格 instead.
+    post(&w.official, &path, &report("2025", "", "10")).await;
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("[data-year='2025'] .badge.suggested"), "警告");
+    let page = post(
+        &w.reviewer,
+        &format!("{review}/grade"),
+        &grade("2025", "pass", "投资已签约未入账"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // 2026: 25.5 of 36 (71%) → 警告 again, but the year before ended 合格:
+    // no run of two, no 降格.
+    post(&w.official, &path, &report("2026", "", "15.5")).await;
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("[data-year='2026'] .badge.suggested"), "警告");
+    post(&w.reviewer, &format!("{review}/grade"), &grade("2026", "warning", "")).await;
+    // 2027: 40.5 of 62 (65%): 警告 by its band, the second in a row → 降格.
+    post(&w.official, &path, &report("2027", "", "15")).await;
+    let page = w.reviewer.get(&review).await;
+    assert!(
+        page.texts("[data-year='2027'] .indicators div")
+            .contains(&"累计投资完成率65.32%".to_string())
+    );
+    assert_eq!(page.text("[data-year='2027'] .badge.suggested"), "降格");
+    let stored: Vec<(i32, String, String)> =
+        sqlx::query_as("SELECT year, suggested_grade, final_grade FROM assessments ORDER BY year")
+            .fetch_all(&w.app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        [
+            (2025, "warning".to_string(), "pass".to_string()),
+            (2026, "warning".to_string(), "warning".to_string())
+        ]
+    );
+}
+
+/// A proposal of another industry, r = 0.6.
+fn information_economy(name: &str) -> xiaozhen::domain::proposal::ProposalInput {
+    let mut input = sample_input(name);
+    input.industry = Some(xiaozhen::domain::proposal::Industry::InformationEconomy);
+    input
+}
+
+#[tokio::test]
+async fn reward_and_penalty_are_exact_to_the_last_decimal_on_every_page() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-x", "诸城市").await;
+    let reviewer_id = app.create_user("reviewer-x", Role::Reviewer, None).await;
+    let admin_id = app.create_user("admin-x", Role::Admin, None).await;
+    let health = listed(&app, &official, reviewer_id, admin_id, "健康美食小镇").await;
+    let info = listed_with(
+        &app,
+        &official,
+        reviewer_id,
+        admin_id,
+        &information_economy("智能体验小镇"),
+    )
+    .await;
+    let (reviewer, admin) = (app.user(reviewer_id).await, app.user(admin_id).await);
+    let region = official.region_id.unwrap();
+    // 100.0001 亩 a year: 300.0003 over the period.
+    for id in [health, info] {
+        for (i, total) in ["14", "22", "26"].iter().enumerate() {
+            let year = 2025 + i as i32;
+            let pairs: Vec<(String, String)> = with(report("", "", total), creation::LAND, "100.0001")
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            let figures = AnnualFigures::from_form(&pairs).unwrap();
+            xiaozhen::services::creation::save_report(&app.db, &official, region, id, year, None, &figures)
+                .await
+                .unwrap();
+            xiaozhen::services::creation::confirm_grade(&app.db, &reviewer, id, year, Some(creation::Grade::Good), "")
+                .await
+                .unwrap();
+        }
+    }
+    for year in [2025, 2026, 2027] {
+        xiaozhen::services::creation::publish(&app.db, &admin, xiaozhen::services::creation::ListKind::Grades, year)
+            .await
+            .unwrap();
+    }
+    // Before the decision the reviewer sees both outcomes, exactly:
+    // 300.0003 × 0.5 = 150.00015; 2 × 300.0003 × 0.6 = 360.00036.
+    let r = app.client();
+    r.login("reviewer-x", PASSWORD).await;
+    let page = r.get(&format!("/review/creation/{health}")).await;
+    assert_eq!(page.text("#settlement .land-used"), "300.0003");
+    assert_eq!(page.text("#settlement .reward"), "150.00015");
+    assert_eq!(page.text("#settlement .penalty"), "-300.0003");
+    let page = r.get(&format!("/review/creation/{info}")).await;
+    assert_eq!(page.text("#settlement .factor"), "0.6");
+    assert_eq!(page.text("#settlement .reward"), "180.00018");
+    assert_eq!(page.text("#settlement .penalty"), "-360.00036");
+    // The health town is named, the other not.
+    let decide = |id: i64, named: bool| {
+        let r = &r;
+        async move {
+            let form = [("named", named.to_string()), ("reason", "验收".to_string())];
+            let page = post(r, &format!("/review/creation/{id}/acceptance"), &form).await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        }
+    };
+    decide(health, true).await;
+    decide(info, false).await;
+    let stored: Vec<(i64, String)> =
+        sqlx::query_as("SELECT proposal_id, land_quota_mu::text FROM acceptances ORDER BY proposal_id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    let stored: Vec<(i64, &str)> = stored.iter().map(|(id, v)| (*id, v.as_str())).collect();
+    assert_eq!(stored, [(health, "150.00015"), (info, "-360.00036")]);
+    xiaozhen::services::creation::publish(&app.db, &admin, xiaozhen::services::creation::ListKind::Named, 2027)
+        .await
+        .unwrap();
+    let public = app.client();
+    let page = public.get("/creation/2027").await;
+    let lands = page.texts("#named .land");
+    assert!(lands.contains(&"150.00015".to_string()), "{lands:?}");
+    assert!(lands.contains(&"-360.00036".to_string()), "{lands:?}");
+    let town = public.get(&format!("/towns/{health}")).await;
+    assert_eq!(town.text("#creation-history .history-acceptance .land"), "150.00015");
+    // The county's sum: 150.00015 − 360.00036.
+    let a = app.client();
+    a.login("admin-x", PASSWORD).await;
+    assert_eq!(a.get("/admin/creation").await.text("#counties .land"), "-210.00021");
+    let csv = a.get("/admin/creation/summary.csv").await;
+    assert!(csv.body.contains("诸城市,1,1,0,-210.00021,1200,1200"), "{}", csv.body);
 }

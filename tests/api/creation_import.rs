@@ -175,7 +175,8 @@ async fn the_template_lists_exactly_the_officials_region_towns_in_their_creation
     assert_eq!(rows[0][0], "编号\nNo.");
     assert_eq!(rows[0][2], "年度\nYear");
     assert!(
-        rows[0].contains(&"上交省财政部分（万元）\nPaid to the province (ten-thousand yuan)".to_string()),
+        rows[0]
+            .contains(&"其中：上交省财政部分（万元）\nOf which paid to the province (ten-thousand yuan)".to_string()),
         "{:?}",
         rows[0]
     );
@@ -263,9 +264,9 @@ async fn a_good_file_is_imported_with_its_audit_rows_and_shows_on_the_reports_pa
     let heads = page.texts("#reports thead th");
     let total = heads
         .iter()
-        .position(|h| *h == creation::field_label(creation::TOTAL, Lang::Zh))
+        .position(|h| h == "本年完成固定资产投资（亿元）")
         .expect("a column for the total");
-    let province = heads.iter().position(|h| h == "上交省财政部分").unwrap();
+    let province = heads.iter().position(|h| h == "其中：上交省财政部分（万元）").unwrap();
     let cells_of = |year: &str| page.texts(&format!("#reports tr.report[data-year='{year}'] > *"));
     assert_eq!(cells_of("2025")[total], "15");
     assert_eq!(cells_of("2026")[province], "250.5");
@@ -347,7 +348,7 @@ async fn one_wrong_row_imports_nothing_and_every_error_is_named_by_row_and_colum
             (
                 "第4行".to_string(),
                 zh(creation::TOTAL),
-                format!("{}不能为负数", creation::field_label(creation::TOTAL, Lang::Zh))
+                "本年完成固定资产投资不能为负数".to_string()
             ),
             (
                 "第5行".to_string(),
@@ -404,7 +405,7 @@ async fn one_wrong_row_imports_nothing_and_every_error_is_named_by_row_and_colum
             format!("No. {} is not a town of your region in its creation period", w.other)
         )
     );
-    assert_eq!(errors[2].1, "Paid to the province (ten-thousand yuan)");
+    assert_eq!(errors[2].1, "Of which paid to the province (ten-thousand yuan)");
     assert_eq!(errors[4].2, "The 2025 report is graded (locked) and cannot be changed");
     w.official.get("/lang/zh").await;
 
@@ -511,4 +512,116 @@ async fn another_regions_official_a_reviewer_and_an_admin_cannot_import_a_region
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(page.location().unwrap().starts_with("/login"));
     assert_eq!(count(&w.app, "SELECT count(*) FROM annual_reports").await, 0);
+}
+
+async fn user_named(app: &TestApp, username: &str) -> xiaozhen::auth::User {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    app.user(id).await
+}
+
+fn figures(total: &str) -> creation::AnnualFigures {
+    let pairs: Vec<(String, String)> = report("", "", total)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    creation::AnnualFigures::from_form(&pairs).unwrap()
+}
+
+#[tokio::test]
+async fn a_removed_towns_row_is_a_row_error_and_the_template_leaves_it_out() {
+    use xiaozhen::services::creation::{self as service, ListKind};
+    let w = world().await;
+    let official = user_named(&w.app, "official-a").await;
+    let admin = user_named(&w.app, "admin-a").await;
+    let reviewer = w.app.user(w.reviewer_id).await;
+    let region = official.region_id.unwrap();
+    // A third town of 诸城市 stays in its creation period.
+    let car = listed(&w.app, &official, w.reviewer_id, admin.id, "汽车动力小镇").await;
+    // The tea town is 淘汰: 降格 in 2025 (5 of 14), then, a cultivation
+    // town, below 合格 in 2026 (15 of 36); both years published.
+    for (year, total, grade) in [
+        (2025, "5", creation::Grade::Demoted),
+        (2026, "10", creation::Grade::Removed),
+    ] {
+        service::save_report(&w.app.db, &official, region, w.tea, year, None, &figures(total))
+            .await
+            .unwrap();
+        service::confirm_grade(&w.app.db, &reviewer, w.tea, year, Some(grade), "")
+            .await
+            .unwrap();
+        service::publish(&w.app.db, &admin, ListKind::Grades, year)
+            .await
+            .unwrap();
+    }
+    // The dinosaur town is withdrawn by a batch.
+    let list: i64 = sqlx::query_scalar("SELECT batch_id FROM batch_entries WHERE proposal_id = $1")
+        .bind(w.dino)
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    let batch = xiaozhen::services::batches::create_withdrawal_batch(&w.app.db, admin.id, list, "退出名单", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&w.app.db, admin.id, batch, w.dino, "违规用地")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&w.app.db, admin.id, batch)
+        .await
+        .unwrap();
+    for id in [w.tea, w.dino] {
+        assert_eq!(crate::batches::status_of(&w.app, id).await, "removed");
+    }
+
+    // The template lists only the town still in its period.
+    let (_, _, bytes) = bytes_of(&w.official, TEMPLATE).await;
+    let (_, rows) = read_xlsx(&bytes);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[2][..2], [car.to_string(), "汽车动力小镇".to_string()]);
+
+    // A file naming them all the same: a row error each (not a 409 page,
+    // not a 500), the right row not saved either.
+    let reports_before = count(&w.app, "SELECT count(*) FROM annual_reports").await;
+    let audit_before = count(&w.app, "SELECT count(*) FROM audit_log").await;
+    let file = workbook(&[
+        row(w.tea, "茶叶小镇", "2027", "26", &[]),
+        row(w.dino, "恐龙小镇", "2025", "14", &[]),
+        row(car, "汽车动力小镇", "2025", "14", &[]),
+    ]);
+    let page = upload(&w.official, "removed.xlsx", file.clone()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(
+        page.text("#import-refused"),
+        "文件中有 2 处错误，未导入任何数据。请按下表修改后重新上传："
+    );
+    let removed = |id: i64| format!("编号 {id} 的小镇已退出创建名单（年度考核淘汰或退出名单批次），不再填报年度报告");
+    assert_eq!(
+        row_errors(&page),
+        vec![
+            ("第3行".to_string(), "编号".to_string(), removed(w.tea)),
+            ("第4行".to_string(), "编号".to_string(), removed(w.dino)),
+        ]
+    );
+    assert_eq!(
+        count(&w.app, "SELECT count(*) FROM annual_reports").await,
+        reports_before
+    );
+    assert_eq!(count(&w.app, "SELECT count(*) FROM audit_log").await, audit_before);
+    w.official.get("/lang/en").await;
+    let page = upload(&w.official, "removed.xlsx", file).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        row_errors(&page)[1].2,
+        format!(
+            "Town no. {} has been removed from the creation list (graded Removed, or withdrawn by a batch) and reports no more",
+            w.dino
+        )
+    );
+    assert_eq!(
+        count(&w.app, "SELECT count(*) FROM annual_reports").await,
+        reports_before
+    );
 }

@@ -512,3 +512,85 @@ async fn named_and_demoted_towns_stay_on_the_list_until_withdrawn() {
     let w = xiaozhen::services::standards::what_if(&app.db, active).await.unwrap();
     assert_eq!(w.under_active.total(), 1);
 }
+
+#[tokio::test]
+async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-s", "诸城市").await;
+    let reviewer = app
+        .user(app.create_user("reviewer-s", Role::Reviewer, None).await)
+        .await;
+    let admin_user = app.user(app.create_user("admin-s", Role::Admin, None).await).await;
+    let kept = approved(&app, &official, "茶叶小镇").await;
+    let withdrawn = approved(&app, &official, "恐龙小镇").await;
+    let failed = approved(&app, &official, "汽车动力小镇").await;
+    let list = published_list(&app, "第一批", &[kept, withdrawn, failed]).await;
+    for id in [kept, withdrawn, failed] {
+        reported(&app, &official, &reviewer, id, &["14", "22", "26"]).await;
+    }
+    for year in [2025, 2026, 2027] {
+        service::publish(&app.db, &admin_user, ListKind::Grades, year)
+            .await
+            .unwrap();
+    }
+    // Each: 300 亩 used × 0.5 = 150 亩 if named (1200 of tax returned),
+    // 2 × 150 = 300 deducted if not.
+    for (id, named) in [(kept, true), (withdrawn, true), (failed, false)] {
+        service::decide_acceptance(&app.db, &reviewer, id, Some(named), "验收")
+            .await
+            .unwrap();
+    }
+    service::publish(&app.db, &admin_user, ListKind::Named, 2027)
+        .await
+        .unwrap();
+    let admin = app.client();
+    admin.login("admin-s", PASSWORD).await;
+    let summary = |page: &crate::helpers::Page| {
+        [
+            ".named",
+            ".not-named",
+            ".withdrawn",
+            ".land",
+            ".province-tax",
+            ".rebate",
+        ]
+        .map(|c| page.text(&format!("#counties tbody tr {c}")))
+    };
+    let page = admin.get("/admin/creation").await;
+    assert_eq!(summary(&page), ["2", "1", "0", "0", "2400", "2400"]);
+
+    // A withdrawal batch takes the named 恐龙小镇 off the list.
+    let admin_id = admin_user.id;
+    let batch = xiaozhen::services::batches::create_withdrawal_batch(&app.db, admin_id, list, "退出名单", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, withdrawn, "违规用地")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin_id, batch)
+        .await
+        .unwrap();
+    assert_eq!(status_of(&app, withdrawn).await, "removed");
+
+    // Its reward no longer counts; it is shown apart. The deduction of the
+    // town not named still counts.
+    let page = admin.get("/admin/creation").await;
+    assert_eq!(summary(&page), ["1", "1", "1", "-150", "1200", "1200"]);
+    assert!(page.text("#counties-note").contains("不计入本表"));
+    let csv = admin.get("/admin/creation/summary.csv").await;
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "县（市、区）,命名数,未命名数,命名后退出名单数（不计奖励）,用地指标奖惩（亩）,命名小镇上交省财政的新增税收（万元）,税收返还（万元）"
+    );
+    assert_eq!(lines[1], "诸城市,1,1,1,-150,1200,1200");
+    admin.get("/lang/en").await;
+    let csv = admin.get("/admin/creation/summary.csv").await;
+    assert!(
+        csv.body.contains(",Withdrawn after naming (no reward),"),
+        "{}",
+        csv.body
+    );
+    // The decision itself stays on record.
+    assert_eq!(count(&app, "SELECT count(*) FROM acceptances WHERE named").await, 2);
+}

@@ -15,6 +15,7 @@ mod helpers;
 mod harness;
 
 mod creation;
+mod creation_import;
 mod import;
 mod login;
 mod proposal;

@@ -109,7 +109,14 @@ impl FieldError {
     /// The message shown beside the field or in the API answer.
     pub fn message(&self, lang: Lang) -> String {
         let spec = fields::field(&self.field);
-        let label = spec.map_or(self.field.as_str(), |s| s.label(lang));
+        self.message_as(lang, spec.map_or(self.field.as_str(), |s| s.label(lang)))
+    }
+
+    /// [`FieldError::message`] naming the field `label` (another form's
+    /// label for a field it shares with the proposal, e.g. an annual
+    /// report's actual figure rather than the plan's).
+    pub fn message_as(&self, lang: Lang, label: &str) -> String {
+        let spec = fields::field(&self.field);
         let unit = spec.and_then(|s| s.unit()).map(|u| u.label(lang));
         let example = spec.map_or("3.6", example_of);
         let p = &self.params;
