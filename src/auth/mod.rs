@@ -35,7 +35,17 @@ pub struct User {
     pub region_id: Option<i64>,
     pub region_name: Option<String>,
     pub must_change_password: bool,
-    password_hash: String,
+    /// What binds sessions to the password: a digest of its hash, so that
+    /// sessions neither store the hash nor carry a hundred-byte array.
+    password_digest: [u8; 16],
+}
+
+fn password_digest(hash: &str) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let full = Sha256::digest(hash.as_bytes());
+    let mut short = [0u8; 16];
+    short.copy_from_slice(&full[..16]);
+    short
 }
 
 impl User {
@@ -48,7 +58,7 @@ impl User {
             region_id: row.region_id,
             region_name: row.region_name,
             must_change_password: row.must_change_password,
-            password_hash: row.password_hash,
+            password_digest: password_digest(&row.password_hash),
         })
     }
 }
@@ -56,7 +66,7 @@ impl User {
 impl User {
     /// After a password change, so the current session stays valid.
     pub fn set_password_hash(&mut self, hash: String) {
-        self.password_hash = hash;
+        self.password_digest = password_digest(&hash);
     }
 }
 
@@ -70,7 +80,7 @@ impl AuthUser for User {
     /// Sessions are bound to the password hash: changing the password ends
     /// every other session of the user.
     fn session_auth_hash(&self) -> &[u8] {
-        self.password_hash.as_bytes()
+        &self.password_digest
     }
 }
 

@@ -7,6 +7,7 @@
 //! [`create_list_batch`], [`add_entry`] and [`publish`].
 
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
@@ -476,30 +477,52 @@ impl PublicBatch {
 /// A published batch as the public reads it; `None` for a draft or an
 /// unknown id.
 pub async fn public_batch(conn: &mut PgConnection, id: i64) -> Result<Option<(BatchRow, PublicBatch)>> {
-    published_batch(conn, id, true).await
+    let Some(batch) = batches::get_published(conn, id).await? else {
+        return Ok(None);
+    };
+    let public = public_of(&batch, batches::entries(conn, id).await?);
+    Ok(Some((batch, public)))
 }
 
 /// A published batch with its towns' summaries only (no findings): enough
 /// for the batch page, the CSV and the XLSX, and much lighter to read.
-pub async fn public_batch_summary(conn: &mut PgConnection, id: i64) -> Result<Option<(BatchRow, PublicBatch)>> {
-    published_batch(conn, id, false).await
-}
-
-async fn published_batch(conn: &mut PgConnection, id: i64, findings: bool) -> Result<Option<(BatchRow, PublicBatch)>> {
+///
+/// A published batch never changes, so its summary is kept in memory under
+/// its content hash (the SHA-256 of everything published): the same hash is
+/// the same content, whichever database or instance it came from, and a
+/// page costs one small statement instead of reading every town again.
+pub async fn public_batch_summary(conn: &mut PgConnection, id: i64) -> Result<Option<(BatchRow, Arc<PublicBatch>)>> {
     let Some(batch) = batches::get_published(conn, id).await? else {
         return Ok(None);
     };
-    let entries = if findings {
-        batches::entries(conn, id).await?
-    } else {
-        batches::entry_summaries(conn, id).await?
-    };
+    let key = batch.content_hash.clone().unwrap_or_default();
+    if let Some(hit) = summaries().get(&key).cloned() {
+        return Ok(Some((batch, hit)));
+    }
+    let public = Arc::new(public_of(&batch, batches::entry_summaries(conn, id).await?));
+    let mut memo = summaries();
+    if memo.len() >= MAX_SUMMARIES {
+        memo.clear();
+    }
+    memo.insert(key, public.clone());
+    Ok(Some((batch, public)))
+}
+
+/// Published batches' summaries by content hash; a program publishes a few
+/// batches a year, so clearing when full is enough.
+static SUMMARIES: LazyLock<Mutex<HashMap<String, Arc<PublicBatch>>>> = LazyLock::new(Mutex::default);
+const MAX_SUMMARIES: usize = 256;
+
+fn summaries() -> std::sync::MutexGuard<'static, HashMap<String, Arc<PublicBatch>>> {
+    SUMMARIES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn public_of(batch: &BatchRow, entries: Vec<batches::EntryRow>) -> PublicBatch {
     let towns = entries
         .into_iter()
         .filter_map(|e| e.final_findings.map(|t| (e.position, e.reason, t.0)))
         .collect();
-    let public = PublicBatch::new(&batch, batch.published_at, towns);
-    Ok(Some((batch, public)))
+    PublicBatch::new(batch, batch.published_at, towns)
 }
 
 /// What a draft will look like once published (the preview): every town

@@ -163,7 +163,9 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<St
     // Only the JSON download carries every finding; the page and the
     // spreadsheets read the towns' summaries.
     let (batch, public) = if ext == Some("json") {
-        public_batch(&mut conn, id).await?
+        public_batch(&mut conn, id)
+            .await?
+            .map(|(b, p)| (b, std::sync::Arc::new(p)))
     } else {
         public_batch_summary(&mut conn, id).await?
     }
