@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Page;
-use super::excel::{XLSX_TYPE, download, read_upload, xlsx_error};
+use super::excel::{XLSX_TYPE, download, read_spreadsheet, xlsx_error};
 use crate::auth::Official;
 use crate::domain::Lang;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::creation_import::{self as service, ImportResult, MAX_ROWS, Refused, RowError};
 use crate::services::import::{FileError, MAX_BYTES};
 use crate::state::AppState;
@@ -201,17 +201,7 @@ pub async fn upload(
     Official { user, region_id }: Official,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let Ok(mut multipart) = multipart else {
-        return Ok(refused_file(page, &FileError::Empty));
-    };
-    let (filename, bytes) = match read_upload(&mut multipart).await {
-        Ok(f) => f,
-        Err(e) => return Ok(refused_file(page, &e)),
-    };
-    let read = tokio::task::spawn_blocking(move || service::read_file(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("report import reader: {e}")))?;
-    let read = match read {
+    let (filename, read) = match read_spreadsheet(multipart, service::read_file).await? {
         Ok(read) => read,
         Err(e) => return Ok(refused_file(page, &e)),
     };

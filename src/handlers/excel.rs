@@ -221,9 +221,28 @@ fn refused(page: Page, error: &FileError) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, ImportForm::new(page, Some(message))).into_response()
 }
 
+/// The uploaded `file` read by `reader` off the async threads: its name and
+/// what the reader made of it, or why the file is refused (for a 422 page).
+pub(crate) async fn read_spreadsheet<T: Send + 'static>(
+    multipart: Result<Multipart, MultipartRejection>,
+    reader: fn(&[u8]) -> Result<T, FileError>,
+) -> AppResult<Result<(String, T), FileError>> {
+    let Ok(mut multipart) = multipart else {
+        return Ok(Err(FileError::Empty));
+    };
+    let (filename, bytes) = match read_upload(&mut multipart).await {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    let read = tokio::task::spawn_blocking(move || reader(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("spreadsheet reader: {e}")))?;
+    Ok(read.map(|r| (filename, r)))
+}
+
 /// Reads the `file` field, at most `MAX_BYTES` (the rest is drained so that
 /// the browser receives the answer).
-pub(crate) async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), FileError> {
+async fn read_upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), FileError> {
     let mut found = None;
     while let Ok(Some(mut field)) = multipart.next_field().await {
         if field.name() != Some("file") || found.is_some() {
@@ -268,18 +287,8 @@ pub async fn upload(
     Official { user, region_id }: Official,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let Ok(mut multipart) = multipart else {
-        return Ok(refused(page, &FileError::Empty));
-    };
-    let (filename, bytes) = match read_upload(&mut multipart).await {
-        Ok(f) => f,
-        Err(e) => return Ok(refused(page, &e)),
-    };
-    let read = tokio::task::spawn_blocking(move || import::read_file(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import reader: {e}")))?;
-    let rows = match read {
-        Ok(rows) => rows,
+    let (filename, rows) = match read_spreadsheet(multipart, import::read_file).await? {
+        Ok(read) => read,
         Err(e) => return Ok(refused(page, &e)),
     };
     let id = import::start(&state.db, &user, region_id, &filename, &rows).await?;
