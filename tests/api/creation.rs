@@ -7,7 +7,6 @@ use reqwest::StatusCode;
 use rust_decimal_macros::dec;
 use xiaozhen::domain::Role;
 use xiaozhen::domain::creation::{self, AnnualFigures};
-use xiaozhen::services::reviews::{Decision, DecisionInput};
 
 use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
 
@@ -31,23 +30,7 @@ pub(crate) async fn listed_with(
     admin: i64,
     input: &xiaozhen::domain::proposal::ProposalInput,
 ) -> i64 {
-    let name = input.name.clone().unwrap_or_default();
-    let id = app.submitted(official, input).await;
-    let reviewer = app.user(reviewer).await;
-    let approve = DecisionInput::new(Decision::Approve, "同意", 2);
-    xiaozhen::services::reviews::decide(&app.db, &reviewer, id, &approve)
-        .await
-        .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, &format!("{name}名单"), "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch)
-        .await
-        .unwrap();
-    id
+    app.listed(official, reviewer, admin, input).await
 }
 
 /// A report form: `total` 亿元 invested, 100 亩 used, 1000 万元 new tax of

@@ -236,6 +236,35 @@ impl TestApp {
     }
 
     /// A submitted proposal (evaluated under the active standard); returns its id.
+    /// A proposal of `official` taken through submission, approval by
+    /// `reviewer` and a published list batch of `admin`: a listed town.
+    pub async fn listed(
+        &self,
+        official: &xiaozhen::auth::User,
+        reviewer: i64,
+        admin: i64,
+        input: &ProposalInput,
+    ) -> i64 {
+        use xiaozhen::services::reviews::{Decision, DecisionInput};
+        let name = input.name.clone().unwrap_or_default();
+        let id = self.submitted(official, input).await;
+        let reviewer = self.user(reviewer).await;
+        let approve = DecisionInput::new(Decision::Approve, "同意", 2);
+        xiaozhen::services::reviews::decide(&self.db, &reviewer, id, &approve)
+            .await
+            .unwrap();
+        let batch = xiaozhen::services::batches::create_list_batch(&self.db, admin, &format!("{name}名单"), "")
+            .await
+            .unwrap();
+        xiaozhen::services::batches::add_entry(&self.db, admin, batch, id, "")
+            .await
+            .unwrap();
+        xiaozhen::services::batches::publish(&self.db, admin, batch)
+            .await
+            .unwrap();
+        id
+    }
+
     pub async fn submitted(&self, official: &xiaozhen::auth::User, input: &ProposalInput) -> i64 {
         let id = self.draft(official, input).await;
         xiaozhen::services::proposals::submit(&self.db, official, id, 1)

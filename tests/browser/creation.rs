@@ -4,7 +4,6 @@
 //! period is complete) → published, with its reward on the public page.
 
 use xiaozhen::domain::Role;
-use xiaozhen::services::reviews::{Decision, DecisionInput};
 
 use crate::harness::Browser;
 use crate::helpers::{PASSWORD, TestApp, sample_input};
@@ -49,20 +48,9 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
     let official = app.official_of("official-t", "诸城市").await;
     let reviewer = app.create_user("reviewer-t", Role::Reviewer, None).await;
     let admin = app.create_user("admin-t", Role::Admin, None).await;
-    let id = app.submitted(&official, &sample_input("健康美食小镇")).await;
-    let approve = DecisionInput::new(Decision::Approve, "同意", 2);
-    xiaozhen::services::reviews::decide(&app.db, &app.user(reviewer).await, id, &approve)
-        .await
-        .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch)
-        .await
-        .unwrap();
+    let id = app
+        .listed(&official, reviewer, admin, &sample_input("健康美食小镇"))
+        .await;
 
     // The official reports the three years of the period (plan: 14, 22, 26).
     browser.open("/login").await;

@@ -6,7 +6,6 @@
 use rust_xlsxwriter::Workbook;
 use xiaozhen::domain::creation;
 use xiaozhen::domain::{Lang, Role};
-use xiaozhen::services::reviews::{Decision, DecisionInput};
 use xiaozhen::xlsx::reports::{self as sheet, ID, TOWN, YEAR};
 
 use crate::harness::Browser;
@@ -94,20 +93,9 @@ async fn an_official_uploads_a_bad_file_reads_the_errors_then_imports_the_correc
     let official = app.official_of("official-i", "诸城市").await;
     let reviewer = app.create_user("reviewer-i", Role::Reviewer, None).await;
     let admin = app.create_user("admin-i", Role::Admin, None).await;
-    let id = app.submitted(&official, &sample_input("健康美食小镇")).await;
-    let approve = DecisionInput::new(Decision::Approve, "同意", 2);
-    xiaozhen::services::reviews::decide(&app.db, &app.user(reviewer).await, id, &approve)
-        .await
-        .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch)
-        .await
-        .unwrap();
+    let id = app
+        .listed(&official, reviewer, admin, &sample_input("健康美食小镇"))
+        .await;
 
     browser.open("/login").await;
     browser.login_through_form("official-i", PASSWORD).await;
