@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use sqlx::PgPool;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -254,11 +255,17 @@ impl SessionStore for PgSessionStore {
             return Ok(None);
         };
         put_signed_in(row.signed_in());
-        let record: Record = serde_json::from_value(row.data).map_err(backend)?;
-        // The stored expiry column, not the record's (it has nanoseconds).
+        let record = Record::deserialize(&row.data).map_err(backend)?;
+        // The record's data as stored is what `Stored::of` would serialise
+        // it back to; taken as it is rather than serialised again. The
+        // expiry is the column's, not the record's (that has nanoseconds).
         let stored = Stored {
+            data: row
+                .data
+                .get_mut("data")
+                .map(serde_json::Value::take)
+                .unwrap_or_default(),
             expiry: row.expiry_date,
-            ..Stored::of(&record)?
         };
         self.remember(key, Some(stored));
         Ok(Some(record))

@@ -445,5 +445,21 @@ async fn using_a_session_extends_its_idle_timeout() {
         (28..=30).contains(&minutes),
         "idle expiry in {minutes} minutes after a request"
     );
+    // Within the minute that follows, requests do not write the session
+    // again (the expiry would move by seconds only).
+    let stored_expiry = || async {
+        sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>("SELECT expiry_date FROM sessions WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let before = stored_expiry().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+    assert_eq!(
+        stored_expiry().await,
+        before,
+        "a request a second later wrote the session"
+    );
 }
