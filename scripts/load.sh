@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark (issue 10): fills a database with `demo` plus
 # `demo --proposals N` generated proposals, starts the release server, and
-# measures each page with wrk (64 connections, 20 s each, on loopback).
+# measures each page with wrk (64 connections, 20 s each, on loopback):
+# first as deployed (repeated requests are served from the page cache),
+# then with the page cache off (every request rendered).
 # Prints a table; the README holds the last one measured.
 #
 #   scripts/load.sh [N]            N generated proposals (default 100000)
@@ -44,21 +46,29 @@ fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
-RUST_LOG=warn BIND="127.0.0.1:$PORT" "$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
-
-# A reviewer's session, through the real login form.
-JAR="$WORK/jar"
-TOKEN=$(curl -fs -c "$JAR" -b "$JAR" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
-curl -fs -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf_token=$TOKEN" \
-  --data-urlencode username=reviewer --data-urlencode password=demo-password "$BASE/login"
-SESSION=$(awk '$6 == "xiaozhen_session" {print $7}' "$JAR")
-[ -n "$SESSION" ] || { echo "could not log in as reviewer" >&2; exit 1; }
+start_server() { # page cache in MB (0: every page rendered)
+  XIAOZHEN_PAGE_CACHE_MB="$1" RUST_LOG=warn BIND="127.0.0.1:$PORT" "$BIN" serve >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+  # A reviewer's session, through the real login form.
+  local jar="$WORK/jar" token
+  rm -f "$jar"
+  token=$(curl -fs -c "$jar" -b "$jar" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+  curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
+    --data-urlencode username=reviewer --data-urlencode password=demo-password "$BASE/login"
+  SESSION=$(awk '$6 == "xiaozhen_session" {print $7}' "$jar")
+  [ -n "$SESSION" ] || { echo "could not log in as reviewer" >&2; exit 1; }
+  COOKIE="Cookie: xiaozhen_session=$SESSION"
+}
+stop_server() {
+  kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+start_server "${PAGE_CACHE_MB:-64}"
 
 BATCH=$(psql "$DATABASE_URL" -Atc "SELECT id FROM batches WHERE status = 'published' ORDER BY id LIMIT 1")
 REPORT=$(psql "$DATABASE_URL" -Atc "SELECT proposal_id FROM evaluations ORDER BY id DESC LIMIT 1")
@@ -83,15 +93,22 @@ measure() { # name, then wrk arguments
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p99" "${errors:-0}" "$((rss / 1024))" >>"$WORK/results"
 }
 
-COOKIE="Cookie: xiaozhen_session=$SESSION"
 measure "GET /healthz (baseline)" "$BASE/healthz"
 measure "GET /batches/$BATCH (public batch)" "$BASE/batches/$BATCH"
-measure "GET /review (queue, reviewer)" -H "$COOKIE" "$BASE/review"
-measure "GET /proposals/$REPORT/report" -H "$COOKIE" "$BASE/proposals/$REPORT/report"
+measure "GET /review (queue, reviewer; page cache)" -H "$COOKIE" "$BASE/review"
+measure "GET /proposals/$REPORT/report (page cache)" -H "$COOKIE" "$BASE/proposals/$REPORT/report"
 measure "POST /api/v1/evaluate" -s "$WORK/evaluate.lua" "$BASE/api/v1/evaluate"
 
-# The review queue with 100,000 proposals (issue 6): 16 connections, first
-# and last page, with filters and a search, and its counters (on every page).
+# The same pages rendered on every request (the page cache off): what a
+# page costs the first time after a change, or for a page nobody has seen.
+stop_server
+start_server 0
+measure "GET /review (queue, rendered every time)" -H "$COOKIE" "$BASE/review"
+measure "GET /proposals/$REPORT/report (rendered every time)" -H "$COOKIE" "$BASE/proposals/$REPORT/report"
+
+# The review queue with 100,000 proposals (issue 6), rendered every time:
+# 16 connections, first and last page, with filters and a search, and its
+# counters (on every page).
 : >"$WORK/queue"
 queue() { # name, path
   local out
@@ -120,7 +137,7 @@ done <"$WORK/results"
 echo
 echo "peak server RSS: $((peak_rss / 1024)) MB"
 echo
-echo "Review queue, 16 connections, ${QUEUE_DURATION:-10s} each:"
+echo "Review queue rendered every time (page cache off), 16 connections, ${QUEUE_DURATION:-10s} each:"
 echo
 echo "| queue request | requests/s | p99 | errors |"
 echo "|---|---:|---:|---:|"

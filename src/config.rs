@@ -92,16 +92,35 @@ pub struct DemoArgs {
 }
 
 /// What the running web application needs to know.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Cookies get the `Secure` attribute (behind HTTPS).
     pub secure_cookies: bool,
+    /// Memory for rendered pages (`crate::page_cache`); 0 keeps none.
+    pub page_cache_bytes: u64,
+}
+
+/// The page cache's size unless `XIAOZHEN_PAGE_CACHE_MB` says otherwise.
+const PAGE_CACHE_MB: u64 = 64;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            page_cache_bytes: PAGE_CACHE_MB << 20,
+        }
+    }
 }
 
 impl Config {
     pub fn from_env() -> Self {
+        let page_cache_mb = std::env::var("XIAOZHEN_PAGE_CACHE_MB")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(PAGE_CACHE_MB);
         Self {
             secure_cookies: std::env::var("XIAOZHEN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+            page_cache_bytes: page_cache_mb << 20,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod handlers;
 pub mod i18n;
+pub mod page_cache;
 pub mod routes;
 pub mod services;
 pub mod standards;

@@ -108,6 +108,7 @@ pub fn build_app(state: AppState) -> Router {
                      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
                 )),
         )
+        .layer(axum::Extension(state.pages.clone()))
         .with_state(state)
 }
 

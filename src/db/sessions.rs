@@ -13,7 +13,9 @@
 //!
 //! Loading a session also reads its signed-in user, in the same statement:
 //! the auth backend, asked for that user next in the same request, takes it
-//! from [`take_signed_in`] instead of querying again.
+//! from [`take_signed_in`] instead of querying again. The same statement
+//! reads the data version that the page cache keys pages by
+//! ([`data_version`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -35,29 +37,42 @@ struct SignedIn {
     row: Option<UserRow>,
 }
 
+/// What loading a request's session read besides the session.
+#[derive(Default)]
+struct Loaded {
+    signed_in: Option<SignedIn>,
+    data_version: Option<i64>,
+}
+
 tokio::task_local! {
-    static SIGNED_IN: RefCell<Option<SignedIn>>;
+    static LOADED: RefCell<Loaded>;
 }
 
 /// Runs one request with a place for the user its session names.
 pub async fn with_signed_in_slot<F: Future>(request: F) -> F::Output {
-    SIGNED_IN.scope(RefCell::new(None), request).await
+    LOADED.scope(RefCell::default(), request).await
 }
 
 /// The user `id` as read with this request's session: `Some(row)` when it
 /// was (`row` is `None` for an unknown or inactive user), `None` when the
 /// session named someone else or was not read in this request.
 pub fn take_signed_in(id: i64) -> Option<Option<UserRow>> {
-    SIGNED_IN
-        .try_with(|slot| slot.borrow_mut().take())
+    LOADED
+        .try_with(|slot| slot.borrow_mut().signed_in.take())
         .ok()
         .flatten()
         .filter(|s| s.id == id)
         .map(|s| s.row)
 }
 
-fn put_signed_in(signed_in: Option<SignedIn>) {
-    let _ = SIGNED_IN.try_with(|slot| *slot.borrow_mut() = signed_in);
+/// `data_version` as read with this request's session, in the same snapshot
+/// as the session (`None` when no session was loaded in this request).
+pub fn data_version() -> Option<i64> {
+    LOADED.try_with(|slot| slot.borrow().data_version).ok().flatten()
+}
+
+fn put_loaded(loaded: Loaded) {
+    let _ = LOADED.try_with(|slot| *slot.borrow_mut() = loaded);
 }
 
 /// A session row with the active user its axum-login data names.
@@ -74,6 +89,7 @@ struct SessionRow {
     region_name: Option<String>,
     password_hash: Option<String>,
     must_change_password: Option<bool>,
+    data_version: i64,
 }
 
 impl SessionRow {
@@ -111,7 +127,8 @@ const LOAD: &str = "WITH s AS (
                     THEN (data #>> '{data,axum-login.data,user_id}')::bigint END AS session_user_id
         FROM sessions WHERE id = $1 AND expiry_date > now())
     SELECT s.data, s.expiry_date, s.session_user_id, u.id, u.username, u.display_name, u.role, u.region_id,
-           r.name AS region_name, u.password_hash, u.must_change_password
+           r.name AS region_name, u.password_hash, u.must_change_password,
+           (SELECT version FROM data_version) AS data_version
     FROM s LEFT JOIN users u ON u.id = s.session_user_id AND u.active
     LEFT JOIN regions r ON r.id = u.region_id";
 
@@ -251,10 +268,13 @@ impl SessionStore for PgSessionStore {
             .map_err(backend)?;
         let Some(mut row) = row else {
             self.remember(key, None);
-            put_signed_in(None);
+            put_loaded(Loaded::default());
             return Ok(None);
         };
-        put_signed_in(row.signed_in());
+        put_loaded(Loaded {
+            signed_in: row.signed_in(),
+            data_version: Some(row.data_version),
+        });
         let record = Record::deserialize(&row.data).map_err(backend)?;
         // The record's data as stored is what `Stored::of` would serialise
         // it back to; taken as it is rather than serialised again. The

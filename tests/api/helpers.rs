@@ -265,6 +265,15 @@ impl TestApp {
         id
     }
 
+    /// A proposal's current `version` (what its forms send back).
+    pub async fn proposal_version(&self, id: i64) -> i32 {
+        sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.db)
+            .await
+            .expect("the proposal's version")
+    }
+
     pub async fn submitted(&self, official: &xiaozhen::auth::User, input: &ProposalInput) -> i64 {
         let id = self.draft(official, input).await;
         xiaozhen::services::proposals::submit(&self.db, official, id, 1)

@@ -138,14 +138,6 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db).await.expect("count")
 }
 
-async fn version_of(app: &TestApp, id: i64) -> i32 {
-    sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .expect("version")
-}
-
 fn is_number_or_choice(name: &str) -> bool {
     FIELDS
         .iter()
@@ -196,7 +188,7 @@ async fn the_proposal_forms_refuse_every_hostile_value_and_store_nothing() {
 
     // Editing a draft: the same refusals, the draft unchanged.
     let id = app.draft(&user, &sample_input("草稿小镇")).await;
-    let before = version_of(&app, id).await;
+    let before = app.proposal_version(id).await;
     let edit = format!("/proposals/{id}/edit");
     let path = format!("/proposals/{id}");
     wrong.extend(fuzz_form(&official, &edit, "#proposal-form", &path, &strict, is_number_or_choice).await);
@@ -206,7 +198,7 @@ async fn the_proposal_forms_refuse_every_hostile_value_and_store_nothing() {
         })
         .await,
     );
-    assert_eq!(version_of(&app, id).await, before, "the draft is unchanged");
+    assert_eq!(app.proposal_version(id).await, before, "the draft is unchanged");
 
     // The live evaluation answers, never a 500.
     wrong.extend(
@@ -257,7 +249,7 @@ async fn review_admin_and_account_forms_answer_4xx_to_hostile_values() {
         .await,
     );
     let token = reviewer.csrf().await;
-    let version = version_of(&app, id).await.to_string();
+    let version = app.proposal_version(id).await.to_string();
     let long = overlong();
     let fields = [
         ("csrf_token", token.as_str()),
@@ -421,7 +413,7 @@ async fn raw_garbage_bodies_are_refused_on_every_post_route() {
         count(&app, "SELECT count(*) FROM reviews").await,
         count(&app, "SELECT count(*) FROM users").await,
         count(&app, "SELECT count(*) FROM batches").await,
-        version_of(&app, draft).await,
+        app.proposal_version(draft).await,
     );
     let routes: Vec<(&Client, String)> = vec![
         (&official, "/proposals".into()),
@@ -502,7 +494,7 @@ async fn raw_garbage_bodies_are_refused_on_every_post_route() {
         count(&app, "SELECT count(*) FROM reviews").await,
         count(&app, "SELECT count(*) FROM users").await,
         count(&app, "SELECT count(*) FROM batches").await,
-        version_of(&app, draft).await,
+        app.proposal_version(draft).await,
     );
     assert_eq!(after, before, "nothing stored");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -734,7 +726,7 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
         assert_escaped(&path, &page);
     }
     let reviewer = app.login_as(Role::Reviewer).await;
-    let version = version_of(&app, id).await.to_string();
+    let version = app.proposal_version(id).await.to_string();
     let comment = format!("{SCRIPT}{IMG}");
     let decided = reviewer
         .post(
@@ -840,7 +832,7 @@ async fn csv_exports_neutralise_formulas_in_typed_text() {
         )
         .await;
     let reviewer = app.login_as(Role::Reviewer).await;
-    let version = version_of(&app, id).await.to_string();
+    let version = app.proposal_version(id).await.to_string();
     let decided = reviewer
         .post(
             &format!("/proposals/{id}/decision"),

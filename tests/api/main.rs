@@ -17,6 +17,7 @@ mod evaluate_api;
 mod excel;
 mod hostile;
 mod i18n;
+mod page_cache;
 mod pages;
 mod proposals;
 mod public;

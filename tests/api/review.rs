@@ -25,14 +25,6 @@ fn warning_input(name: &str) -> xiaozhen::domain::proposal::ProposalInput {
     input
 }
 
-async fn version(app: &TestApp, id: i64) -> i32 {
-    sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
 async fn status(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
         .bind(id)
@@ -179,7 +171,7 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
         &app.db,
         &reviewer_user,
         pass_id,
-        &DecisionInput::new(Decision::Approve, "", version(&app, pass_id).await),
+        &DecisionInput::new(Decision::Approve, "", app.proposal_version(pass_id).await),
     )
     .await
     .unwrap();
@@ -293,7 +285,7 @@ async fn overriding_a_finding_needs_a_reason_keeps_the_computed_verdict_and_reco
     assert!(!theirs.has("#override-form") && !theirs.has("#decision-form"));
 
     // Approving records the override and the final overall in the review.
-    let v = version(&app, id).await.to_string();
+    let v = app.proposal_version(id).await.to_string();
     let done = reviewer
         .post(
             &format!("/proposals/{id}/decision"),
@@ -349,7 +341,7 @@ async fn every_decision_path_and_refusal() {
     };
 
     // Approve: 303, approved, one review and one audit row.
-    let v = version(&app, a).await.to_string();
+    let v = app.proposal_version(a).await.to_string();
     let page = decide(
         a,
         vec![
@@ -389,7 +381,7 @@ async fn every_decision_path_and_refusal() {
     );
 
     // Reject without a comment: 422 with the message; typed choice kept.
-    let v = version(&app, r).await.to_string();
+    let v = app.proposal_version(r).await.to_string();
     let page = decide(
         r,
         vec![
@@ -439,7 +431,7 @@ async fn every_decision_path_and_refusal() {
     );
 
     // Return with a comment: the official sees it on the proposal page.
-    let v = version(&app, t).await.to_string();
+    let v = app.proposal_version(t).await.to_string();
     let missing = decide(t, vec![("decision", "return".into()), ("version", v.clone())]).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = decide(
@@ -471,7 +463,7 @@ async fn every_decision_path_and_refusal() {
     );
 
     // Approving a failing proposal needs the confirmation and a reason.
-    let v = version(&app, f).await.to_string();
+    let v = app.proposal_version(f).await.to_string();
     let page = decide(f, vec![("decision", "approve".into()), ("version", v.clone())]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.texts("#confirm-fail .field-error").len(), 2);
@@ -506,17 +498,17 @@ async fn every_decision_path_and_refusal() {
 
     // An unknown decision: 422; a withdrawn proposal: 409.
     let w = app.submitted(&official, &sample_input("撤回小镇")).await;
-    let v = version(&app, w).await.to_string();
+    let v = app.proposal_version(w).await.to_string();
     let bad = decide(w, vec![("decision", "maybe".into()), ("version", v.clone())]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    xiaozhen::services::proposals::withdraw(&app.db, &official, w, version(&app, w).await)
+    xiaozhen::services::proposals::withdraw(&app.db, &official, w, app.proposal_version(w).await)
         .await
         .unwrap();
     let gone = decide(
         w,
         vec![
             ("decision", "approve".into()),
-            ("version", version(&app, w).await.to_string()),
+            ("version", app.proposal_version(w).await.to_string()),
         ],
     )
     .await;
@@ -532,7 +524,7 @@ async fn other_roles_cannot_decide_and_reviewers_cannot_edit_publish_or_administ
     official.login("zc", crate::helpers::PASSWORD).await;
     let admin = app.login_as(Role::Admin).await;
     let reviewer = app.login_as(Role::Reviewer).await;
-    let v = version(&app, id).await.to_string();
+    let v = app.proposal_version(id).await.to_string();
     let fields = [("decision", "approve"), ("comment", "x"), ("version", v.as_str())];
     for client in [&official, &admin] {
         assert_eq!(
@@ -596,7 +588,7 @@ async fn twenty_concurrent_decisions_apply_exactly_once() {
     let id = app.submitted(&official, &sample_input("并发小镇")).await;
     let reviewer_id = app.create_user("rv", Role::Reviewer, None).await;
     let reviewer = app.user(reviewer_id).await;
-    let v = version(&app, id).await;
+    let v = app.proposal_version(id).await;
     let mut set = tokio::task::JoinSet::new();
     for i in 0..20 {
         let db = app.db.clone();
@@ -634,15 +626,22 @@ async fn a_returned_proposal_that_comes_back_shows_what_changed() {
         &app.db,
         &reviewer_user,
         id,
-        &DecisionInput::new(Decision::Return, "规划面积偏大", version(&app, id).await),
+        &DecisionInput::new(Decision::Return, "规划面积偏大", app.proposal_version(id).await),
     )
     .await
     .unwrap();
     let mut input = sample_input("修改小镇");
     input.planned_area_km2 = Some(dec!(3.2));
-    let v = xiaozhen::services::proposals::save(&app.db, &official, id, version(&app, id).await, &input, Vec::new())
-        .await
-        .unwrap();
+    let v = xiaozhen::services::proposals::save(
+        &app.db,
+        &official,
+        id,
+        app.proposal_version(id).await,
+        &input,
+        Vec::new(),
+    )
+    .await
+    .unwrap();
     xiaozhen::services::proposals::submit(&app.db, &official, id, v)
         .await
         .unwrap();

@@ -43,11 +43,7 @@ async fn fifty_simultaneous_decisions_record_exactly_one() {
     let app = TestApp::spawn().await;
     let official = app.official_of("zc", "诸城市").await;
     let id = app.submitted(&official, &sample_input("并发评审小镇")).await;
-    let version: i32 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let version = app.proposal_version(id).await;
     let mut actors = Vec::new();
     for r in 0..5 {
         let name = format!("reviewer{r}");
@@ -112,11 +108,7 @@ async fn twenty_simultaneous_publishes_publish_once() {
         let id = app
             .submitted(&official, &sample_input(&format!("并发发布小镇{n}")))
             .await;
-        let version: i32 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let version = app.proposal_version(id).await;
         let input = xiaozhen::services::reviews::DecisionInput::new(
             xiaozhen::services::reviews::Decision::Approve,
             "",

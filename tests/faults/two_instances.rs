@@ -1,5 +1,6 @@
 //! Two server instances on one database, each with its own connection pool,
-//! serve the same users: a session made on one works on the other, and a
+//! serve the same users: a session made on one works on the other, a page
+//! the first keeps is not served after the second changed its data, and a
 //! logout on one ends it on both.
 
 use std::str::FromStr;
@@ -55,11 +56,7 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
     }
     // A form made on one instance is accepted by the other (same CSRF token).
     let token = on_one.csrf().await;
-    let version: i32 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let version = app.proposal_version(id).await;
     let decided = on_two
         .post_raw(
             &format!("/proposals/{id}/decision"),
@@ -72,6 +69,14 @@ async fn a_session_made_on_one_instance_works_on_the_other() {
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    // The first instance kept the report (requested above, before the
+    // decision); it shows the decision made on the second.
+    let report = on_one.get(&format!("/proposals/{id}/report")).await;
+    assert!(
+        report.text("p.meta").contains("评审通过"),
+        "the decision made on the other instance: {}",
+        report.text("p.meta")
+    );
 
     // Logout on the second ends the session on the first too.
     assert_eq!(on_two.logout().await.status, StatusCode::SEE_OTHER);

@@ -7,14 +7,19 @@ mod list;
 pub mod view;
 
 use axum::Router;
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 
+use crate::page_cache;
 use crate::state::AppState;
 
 /// Officials' (and admins') routes.
 pub fn official_routes() -> Router<AppState> {
     Router::new()
-        .route("/proposals", get(list::list).post(form::create))
+        .route(
+            "/proposals",
+            get(list::list).layer(from_fn(page_cache::serve)).post(form::create),
+        )
         .route("/proposals/new", get(form::new))
         .route("/proposals/live", post(form::live))
         .route("/proposals/{id}/edit", get(form::edit))
@@ -27,7 +32,10 @@ pub fn official_routes() -> Router<AppState> {
 /// Routes every signed-in role may call; the handlers scope by region.
 pub fn shared_routes() -> Router<AppState> {
     Router::new()
-        .route("/proposals/{id}", get(view::show))
-        .route("/proposals/{id}/report", get(view::report))
+        .route("/proposals/{id}", get(view::show).layer(from_fn(page_cache::serve)))
+        .route(
+            "/proposals/{id}/report",
+            get(view::report).layer(from_fn(page_cache::serve)),
+        )
         .merge(crate::handlers::dashboard::routes())
 }

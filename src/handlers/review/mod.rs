@@ -28,7 +28,10 @@ pub use report::{ReviewForm, ReviewPanel, report_extras};
 /// The reviewers' routes, behind their guard.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/review", get(queue))
+        .route(
+            "/review",
+            get(queue).layer(axum::middleware::from_fn(crate::page_cache::serve)),
+        )
         .route("/proposals/{id}/decision", post(decision::decide))
         .route("/proposals/{id}/overrides", post(decision::override_finding))
         .merge(crate::handlers::excel::review_routes())
