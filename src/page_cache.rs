@@ -179,11 +179,11 @@ mod tests {
     fn served(body: String) -> String {
         let page = cut(&HeaderMap::new(), &Bytes::from(body), TOKEN).expect("a text page");
         let response = answer(&page, OTHER);
-        let bytes = futures_body(response);
+        let bytes = body_of(response);
         String::from_utf8(bytes).unwrap()
     }
 
-    fn futures_body(response: Response) -> Vec<u8> {
+    fn body_of(response: Response) -> Vec<u8> {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()

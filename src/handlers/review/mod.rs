@@ -9,6 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -28,10 +29,7 @@ pub use report::{ReviewForm, ReviewPanel, report_extras};
 /// The reviewers' routes, behind their guard.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/review",
-            get(queue).layer(axum::middleware::from_fn(crate::page_cache::serve)),
-        )
+        .route("/review", get(queue).layer(from_fn(crate::page_cache::serve)))
         .route("/proposals/{id}/decision", post(decision::decide))
         .route("/proposals/{id}/overrides", post(decision::override_finding))
         .merge(crate::handlers::excel::review_routes())
