@@ -83,13 +83,17 @@ pub struct QueueFilter {
 }
 
 impl QueueFilter {
-    /// True when only the status narrows the list (its count is a counter).
-    fn is_plain(&self) -> bool {
-        self.verdict.is_none()
-            && self.industry.is_none()
-            && self.region_id.is_none()
-            && self.standard.is_none()
-            && self.search.is_none()
+    /// The counter that holds this filter's count, when there is one: only
+    /// the status narrows the list, or the status and the overall verdict.
+    fn counter_key(&self) -> Option<String> {
+        let others =
+            self.industry.is_none() && self.region_id.is_none() && self.standard.is_none() && self.search.is_none();
+        match self.verdict.as_deref() {
+            _ if !others => None,
+            None => Some(format!("status:{}", self.status)),
+            Some(v) if verdict_rank(v).is_some() => Some(format!("verdict:{}:{v}", self.status)),
+            Some(_) => None,
+        }
     }
 }
 
@@ -153,22 +157,25 @@ fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
     }
 }
 
-/// The number of proposals the filter selects. An unfiltered tab's count is
-/// a counter, read from `sidebar` when the page has it already.
+/// The number of proposals the filter selects. A tab's count, and a tab's
+/// count by overall verdict, are counters, read from `sidebar` when the
+/// page has it already.
 pub async fn count(conn: &mut PgConnection, f: &QueueFilter, sidebar: Option<&Sidebar>) -> sqlx::Result<i64> {
-    if let (true, Some(sidebar)) = (f.is_plain(), sidebar) {
-        return Ok(sidebar.counter(&format!("status:{}", f.status)));
+    match (f.counter_key(), sidebar) {
+        (Some(key), Some(sidebar)) => Ok(sidebar.counter(&key)),
+        (Some(key), None) => {
+            let n: Option<i64> = sqlx::query_scalar("SELECT n FROM review_counters WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?;
+            Ok(n.unwrap_or(0))
+        }
+        (None, _) => {
+            let mut b = QueryBuilder::new("SELECT count(*) FROM proposals p");
+            push_where(&mut b, f);
+            b.build_query_scalar().fetch_one(conn).await
+        }
     }
-    if f.is_plain() {
-        let n: Option<i64> = sqlx::query_scalar("SELECT n FROM review_counters WHERE key = $1")
-            .bind(format!("status:{}", f.status))
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Ok(n.unwrap_or(0));
-    }
-    let mut b = QueryBuilder::new("SELECT count(*) FROM proposals p");
-    push_where(&mut b, f);
-    b.build_query_scalar().fetch_one(conn).await
 }
 
 /// Page `page_no` (from 1) of the filtered list, given its `total`. Pages in
@@ -201,8 +208,9 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     Ok(rows)
 }
 
-/// Every counter: `status:<code>` and `failing:<criterion>` (submitted
-/// proposals whose latest evaluation fails it). One small statement.
+/// Every counter: `status:<code>`, `failing:<criterion>` (submitted
+/// proposals whose latest evaluation fails it) and
+/// `verdict:<status>:<overall>`. One small statement.
 pub async fn counters(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as("SELECT key, n FROM review_counters WHERE n <> 0 ORDER BY key")
         .fetch_all(conn)

@@ -179,6 +179,30 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
     assert_eq!(after.text("[data-count=submitted]"), "122");
     assert_eq!(after.text("[data-count=approved]"), "1");
     assert_eq!(after.texts("#queue tbody td.name"), vec!["健康美食小镇"]);
+    // A tab's count by verdict is a counter kept by triggers: it must agree
+    // with the rows themselves after the decision, in every tab.
+    for status in ["submitted", "approved"] {
+        for verdict in ["fail", "pass_with_warnings", "pass"] {
+            let page = reviewer
+                .get(&format!("/review?status={status}&verdict={verdict}"))
+                .await;
+            let total = if page.has("#queue-empty") {
+                "0".to_owned()
+            } else {
+                page.text("#total")
+            };
+            let rows: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM proposals WHERE status = $1 AND latest_overall = $2")
+                    .bind(status)
+                    .bind(verdict)
+                    .fetch_one(&app.db)
+                    .await
+                    .unwrap();
+            assert_eq!(total, rows.to_string(), "{status} / {verdict}");
+        }
+    }
+    let approved_pass = reviewer.get("/review?status=approved&verdict=pass").await;
+    assert_eq!(approved_pass.texts("#queue tbody td.name"), vec!["健康美食小镇"]);
 }
 
 #[tokio::test]
