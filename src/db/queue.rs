@@ -88,11 +88,12 @@ impl QueueFilter {
     fn counter_key(&self) -> Option<String> {
         let others =
             self.industry.is_none() && self.region_id.is_none() && self.standard.is_none() && self.search.is_none();
+        if !others {
+            return None;
+        }
         match self.verdict.as_deref() {
-            _ if !others => None,
             None => Some(format!("status:{}", self.status)),
-            Some(v) if verdict_rank(v).is_some() => Some(format!("verdict:{}:{v}", self.status)),
-            Some(_) => None,
+            Some(v) => verdict_rank(v).map(|_| format!("verdict:{}:{v}", self.status)),
         }
     }
 }
