@@ -139,7 +139,13 @@ fn grams(search: &str) -> Vec<String> {
 }
 
 fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
-    b.push(" WHERE p.status = ").push_bind(f.status.clone());
+    // A tab is written into the statement, not bound: a prepared statement's
+    // generic plan for `status = $1` cannot use an index kept for one status
+    // (the submitted tab's name search, migration 20261124001100).
+    match TABS.into_iter().find(|tab| *tab == f.status) {
+        Some(tab) => b.push(format!(" WHERE p.status = '{tab}'")),
+        None => b.push(" WHERE p.status = ").push_bind(f.status.clone()),
+    };
     if let Some(rank) = f.verdict.as_deref().and_then(verdict_rank) {
         b.push(format!(" AND {VERDICT_RANK} = ")).push_bind(rank);
     }
@@ -192,10 +198,14 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     let backwards = from_end < offset;
     let descending = f.descending != backwards;
     let dir = if descending { " DESC" } else { " ASC" };
+    // The region's name as a subquery, not a join: PostgreSQL evaluates it
+    // after the sort and the limit, for the page's rows only, where a join
+    // would look up every matching row's region before sorting.
     let mut b = QueryBuilder::new(format!(
-        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall,
+        "SELECT p.id, p.name, (SELECT r.name FROM regions r WHERE r.id = p.region_id) AS region_name,
+                p.industry, p.status, p.latest_overall AS overall,
                 p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE} AS eligible
-         FROM proposals p JOIN regions r ON r.id = p.region_id"
+         FROM proposals p"
     ));
     push_where(&mut b, f);
     let order: Vec<String> = f.sort.keys().into_iter().map(|k| format!("{k}{dir}")).collect();
