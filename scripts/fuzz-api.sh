@@ -56,15 +56,11 @@ psql "$PG_SERVER/postgres" -qc "CREATE DATABASE $DB"
 "$BIN" migrate >/dev/null
 "$BIN" demo >/dev/null
 
+# shellcheck source=scripts/serve.sh
+. scripts/serve.sh
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
-RUST_LOG=warn BIND="127.0.0.1:$PORT" "$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 150); do
-  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+serve_and_wait
 
 status=0
 "$PY" -m schemathesis.cli run "$BASE/api/v1/openapi.json" \

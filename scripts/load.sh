@@ -45,16 +45,12 @@ if [ "${REUSE:-0}" != 1 ]; then
   RUST_LOG=error "$BIN" demo --proposals "$N"
 fi
 
+# shellcheck source=scripts/serve.sh
+. scripts/serve.sh
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 start_server() { # page cache in MB (0: every page rendered)
-  XIAOZHEN_PAGE_CACHE_MB="$1" RUST_LOG=warn BIND="127.0.0.1:$PORT" "$BIN" serve >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
-  curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+  serve_and_wait XIAOZHEN_PAGE_CACHE_MB="$1"
   # A reviewer's session, through the real login form.
   local jar="$WORK/jar" token
   rm -f "$jar"
