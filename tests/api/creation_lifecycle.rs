@@ -14,7 +14,7 @@ use xiaozhen::services::creation::{self as service, ListKind};
 
 use crate::batches::{approved, published_list, status_of};
 use crate::creation::{World, post, report, world};
-use crate::helpers::{Client, PASSWORD, TestApp};
+use crate::helpers::{Client, PASSWORD, Page, TestApp};
 
 async fn audit_of(app: &TestApp, action: &str, entity_id: i64) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1 AND entity = 'proposal' AND entity_id = $2")
@@ -37,6 +37,16 @@ fn grade(year: &str, code: &str, reason: &str) -> [(&'static str, String); 3] {
     ]
 }
 
+/// The reviewer's grade form for `year` of the town, posted.
+async fn post_grade(w: &World, year: &str, code: &str, reason: &str) -> Page {
+    post(
+        &w.reviewer,
+        &format!("/review/creation/{}/grade", w.id),
+        &grade(year, code, reason),
+    )
+    .await
+}
+
 async fn publish_grades(w: &World, year: &str) {
     let publish = [("kind", "grades".to_string()), ("year", year.to_string())];
     let page = post(&w.admin, "/admin/creation/publish", &publish).await;
@@ -55,7 +65,7 @@ async fn report_and_grade(w: &World, year: &str, total: &str, expected: &str) {
     let code = page
         .attr(&format!("[data-year='{year}'] select option[selected]"), "value")
         .unwrap();
-    let page = post(&w.reviewer, &format!("{review}/grade"), &grade(year, &code, "")).await;
+    let page = post_grade(w, year, &code, "").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
 
@@ -109,19 +119,14 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
         page.text("[data-year='2026'] .indicators")
             .contains("培育小镇（已降格）")
     );
-    let page = post(
-        &w.reviewer,
-        &format!("{review}/grade"),
-        &grade("2026", "warning", "再给一次机会"),
-    )
-    .await;
+    let page = post_grade(&w, "2026", "warning", "再给一次机会").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.text("[data-year='2026'] .field-error"),
         "培育小镇考核低于合格即淘汰：请选择优秀、良好、合格或淘汰"
     );
     assert_eq!(count(&w.app, "SELECT count(*) FROM assessments").await, 1);
-    let page = post(&w.reviewer, &format!("{review}/grade"), &grade("2026", "removed", "")).await;
+    let page = post_grade(&w, "2026", "removed", "").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&w.app, id).await, "demoted", "not before publication");
     // Still a cultivation town: it reports 2027 before 2026 is published.
@@ -182,7 +187,7 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
             .texts("#pending td a")
             .is_empty()
     );
-    let refused = post(&w.reviewer, &format!("{review}/grade"), &grade("2027", "pass", "")).await;
+    let refused = post_grade(&w, "2027", "pass", "").await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     let page = w.reviewer.get(&review).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -240,12 +245,7 @@ async fn removal_is_for_cultivation_towns_and_acceptance_waits_for_the_period() 
         page.texts("[data-year='2025'] select option"),
         ["优秀", "良好", "合格", "警告", "降格"]
     );
-    let page = post(
-        &w.reviewer,
-        &format!("{review}/grade"),
-        &grade("2025", "removed", "投资不实"),
-    )
-    .await;
+    let page = post_grade(&w, "2025", "removed", "投资不实").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.text("[data-year='2025'] .field-error"),
@@ -253,24 +253,14 @@ async fn removal_is_for_cultivation_towns_and_acceptance_waits_for_the_period() 
     );
     assert_eq!(count(&w.app, "SELECT count(*) FROM assessments").await, 0);
     w.reviewer.get("/lang/en").await;
-    let page = post(
-        &w.reviewer,
-        &format!("{review}/grade"),
-        &grade("2025", "removed", "投资不实"),
-    )
-    .await;
+    let page = post_grade(&w, "2025", "removed", "投资不实").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.text("[data-year='2025'] .field-error")
             .starts_with("“Removed” applies only to a cultivation town")
     );
     w.reviewer.get("/lang/zh").await;
-    assert_eq!(
-        post(&w.reviewer, &format!("{review}/grade"), &grade("2025", "good", ""))
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(post_grade(&w, "2025", "good", "").await.status, StatusCode::SEE_OTHER);
 
     // Acceptance before the period is complete: no form, a refused POST.
     let accept = [("named", "true".to_string()), ("reason", "提前验收".to_string())];
