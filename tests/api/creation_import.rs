@@ -27,19 +27,7 @@ async fn upload(client: &Client, filename: &str, bytes: Vec<u8>) -> Page {
 }
 
 async fn upload_with_token(client: &Client, token: &str, filename: &str, bytes: Vec<u8>) -> Page {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let response = client
-        .http
-        .post(format!("{}{IMPORT}?csrf_token={token}", client.base))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap_or_default();
-    Page { status, headers, body }
+    client.upload_file(IMPORT, token, filename, bytes).await
 }
 
 struct World {

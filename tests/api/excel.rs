@@ -18,19 +18,7 @@ use crate::helpers::{Client, Page, TestApp, sample_input};
 /// Uploads `bytes` as the import form does (multipart, token in the query).
 pub async fn upload(client: &Client, filename: &str, bytes: Vec<u8>) -> Page {
     let token = client.csrf().await;
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let response = client
-        .http
-        .post(format!("{}/proposals/import?csrf_token={token}", client.base))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap_or_default();
-    Page { status, headers, body }
+    client.upload_file("/proposals/import", &token, filename, bytes).await
 }
 
 /// Waits for the background check; returns the preview page.

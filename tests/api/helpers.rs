@@ -341,6 +341,21 @@ impl Client {
         Self::page(response).await
     }
 
+    /// Uploads `bytes` as a file form does: multipart field `file`, the
+    /// CSRF token in the query (the form's body is not read for it).
+    pub async fn upload_file(&self, path: &str, token: &str, filename: &str, bytes: Vec<u8>) -> Page {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let response = self
+            .http
+            .post(format!("{}{path}?csrf_token={token}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        Self::page(response).await
+    }
+
     /// The CSRF token a page of this session carries (the login page for
     /// anonymous visitors, any page once signed in).
     pub async fn csrf(&self) -> String {
