@@ -40,6 +40,7 @@ where
 }
 
 pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
     // Bind first: a port in use is reported before the database is touched.
     let listener = TcpListener::bind(serve.bind).await.with_context(|| {
         format!(
@@ -52,7 +53,7 @@ pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         let shutdown = shutdown_signal()?;
         let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
-        let app = crate::build_app(AppState::new(pool, Config::from_env()));
+        let app = crate::build_app(AppState::new(pool, config));
         println!("xiaozhen 已启动，访问 / listening on http://{addr}");
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)

@@ -1,7 +1,9 @@
 //! One `Config`, read from the command line and the environment.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+
+use anyhow::Context;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -98,6 +100,14 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Memory for rendered pages (`crate::page_cache`); 0 keeps none.
     pub page_cache_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed
+    /// (`XIAOZHEN_TRUSTED_PROXIES`); from anyone else the header is ignored,
+    /// or a client could pick the address its failed logins count against.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The origin browsers see (`XIAOZHEN_PUBLIC_ORIGIN`, e.g.
+    /// `https://xz.example.gov.cn`) when a reverse proxy rewrites `Host`:
+    /// forms posted from it pass the CSRF origin check.
+    pub public_origin: Option<url::Origin>,
 }
 
 /// The page cache's size unless `XIAOZHEN_PAGE_CACHE_MB` says otherwise.
@@ -108,19 +118,75 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             page_cache_bytes: PAGE_CACHE_MB << 20,
+            trusted_proxies: Vec::new(),
+            public_origin: None,
         }
     }
 }
 
 impl Config {
-    pub fn from_env() -> Self {
+    /// Reads the environment; a proxy list or public origin that does not
+    /// parse stops the start (a silently ignored one would leave logins
+    /// throttled by the proxy's address, or every form refused).
+    pub fn from_env() -> anyhow::Result<Self> {
         let page_cache_mb = std::env::var("XIAOZHEN_PAGE_CACHE_MB")
             .ok()
             .and_then(|v| v.trim().parse::<u64>().ok())
             .unwrap_or(PAGE_CACHE_MB);
-        Self {
+        let trusted_proxies = match std::env::var("XIAOZHEN_TRUSTED_PROXIES") {
+            Ok(list) => parse_proxies(&list)?,
+            Err(_) => Vec::new(),
+        };
+        let public_origin = match std::env::var("XIAOZHEN_PUBLIC_ORIGIN") {
+            Ok(text) if !text.trim().is_empty() => Some(parse_origin(&text)?),
+            _ => None,
+        };
+        Ok(Self {
             secure_cookies: std::env::var("XIAOZHEN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
             page_cache_bytes: page_cache_mb << 20,
-        }
+            trusted_proxies,
+            public_origin,
+        })
+    }
+}
+
+/// `10.0.0.5, 10.0.0.6`: addresses separated by commas or spaces.
+pub fn parse_proxies(list: &str) -> anyhow::Result<Vec<IpAddr>> {
+    list.split([',', ' '])
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim().parse::<IpAddr>().with_context(|| {
+                format!("XIAOZHEN_TRUSTED_PROXIES: {p:?} is not an IP address (list addresses, e.g. 10.0.0.5,10.0.0.6)")
+            })
+        })
+        .collect()
+}
+
+/// `https://xz.example.gov.cn` (scheme, host and any port; no path).
+pub fn parse_origin(text: &str) -> anyhow::Result<url::Origin> {
+    let url = url::Url::parse(text.trim())
+        .with_context(|| format!("XIAOZHEN_PUBLIC_ORIGIN: {text:?} is not a URL such as https://xz.example.gov.cn"))?;
+    let origin = url.origin();
+    anyhow::ensure!(
+        origin.is_tuple() && matches!(url.scheme(), "http" | "https"),
+        "XIAOZHEN_PUBLIC_ORIGIN: {text:?} is not an http(s) origin such as https://xz.example.gov.cn"
+    );
+    Ok(origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxies_and_origins_parse_or_stop_the_start() {
+        let proxies = parse_proxies("10.0.0.5, ::1").unwrap();
+        assert_eq!(proxies, ["10.0.0.5".parse::<IpAddr>().unwrap(), "::1".parse().unwrap()]);
+        assert!(parse_proxies("").unwrap().is_empty());
+        assert!(parse_proxies("10.0.0.0/8").is_err());
+        let origin = parse_origin("https://xz.example.gov.cn/").unwrap();
+        assert_eq!(origin.ascii_serialization(), "https://xz.example.gov.cn");
+        assert!(parse_origin("xz.example.gov.cn").is_err());
+        assert!(parse_origin("file:///tmp").is_err());
     }
 }

@@ -84,7 +84,7 @@ pub fn build_app(state: AppState) -> Router {
         .fallback(errors::not_found)
         // Innermost first: CSRF needs the session; error pages need the
         // session's user and language, so they sit inside the auth layer.
-        .layer(middleware::from_fn(csrf::protect))
+        .layer(middleware::from_fn_with_state(state.config.clone(), csrf::protect))
         .layer(middleware::from_fn(errors::render))
         .layer(auth)
         .layer(middleware::from_fn(crate::auth::signed_in_slot))

@@ -1,14 +1,21 @@
 //! CSRF protection: a random token kept in the server-side session must come
 //! back as the `csrf_token` field of every form POST, and a cross-site
-//! `Sec-Fetch-Site` or a foreign `Origin` is refused outright.
+//! `Sec-Fetch-Site` or a foreign `Origin` is refused outright. An `Origin`
+//! is ours when it names the `Host` the request was sent to, or the
+//! configured public origin (`XIAOZHEN_PUBLIC_ORIGIN`: behind a reverse
+//! proxy the `Host` that reaches us is the proxy's upstream, not the one in
+//! the browser's address bar).
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
+use crate::config::Config;
 use crate::error::AppError;
 
 const KEY: &str = "csrf";
@@ -38,13 +45,13 @@ fn session_err(err: tower_sessions::session::Error) -> AppError {
 }
 
 /// Middleware on every state-changing request outside the stateless JSON API.
-pub async fn protect(session: Session, request: Request, next: Next) -> Response {
+pub async fn protect(State(config): State<Arc<Config>>, session: Session, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || request.uri().path().starts_with("/api/")
     {
         return next.run(request).await;
     }
-    if !same_origin(request.headers()) {
+    if !same_origin(request.headers(), config.public_origin.as_ref()) {
         return AppError::Csrf.into_response();
     }
     let expected = match session.get::<String>(KEY).await {
@@ -106,7 +113,7 @@ fn query_token(query: Option<&str>) -> Option<String> {
 
 /// Browsers say where a request comes from; a form posted from another site
 /// is refused even before the token is looked at.
-fn same_origin(headers: &HeaderMap) -> bool {
+fn same_origin(headers: &HeaderMap, public_origin: Option<&url::Origin>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && (site == "cross-site" || site == "same-site")
     {
@@ -118,14 +125,18 @@ fn same_origin(headers: &HeaderMap) -> bool {
     if origin == "null" {
         return false;
     }
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    if public_origin.is_some_and(|public| *public == origin.origin()) {
+        return true;
+    }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    url::Url::parse(origin).ok().is_some_and(|u| {
-        let origin_host = match u.port() {
-            Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
-            None => u.host_str().unwrap_or("").to_owned(),
-        };
-        origin_host.eq_ignore_ascii_case(host)
-    })
+    let origin_host = match origin.port() {
+        Some(p) => format!("{}:{p}", origin.host_str().unwrap_or("")),
+        None => origin.host_str().unwrap_or("").to_owned(),
+    };
+    origin_host.eq_ignore_ascii_case(host)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -142,6 +153,25 @@ mod tests {
             h.insert(*k, v.parse().unwrap());
         }
         h
+    }
+
+    fn same_origin(headers: &HeaderMap) -> bool {
+        super::same_origin(headers, None)
+    }
+
+    #[test]
+    fn the_public_origin_passes_behind_a_proxy_and_nothing_else_does() {
+        let public = crate::config::parse_origin("https://xz.example.gov.cn").unwrap();
+        let proxied = |origin: &str| headers(&[("host", "127.0.0.1:3000"), ("origin", origin)]);
+        assert!(super::same_origin(&proxied("https://xz.example.gov.cn"), Some(&public)));
+        assert!(!super::same_origin(&proxied("https://xz.example.gov.cn"), None));
+        assert!(!super::same_origin(&proxied("http://xz.example.gov.cn"), Some(&public)));
+        assert!(!super::same_origin(
+            &proxied("https://xz.example.gov.cn:8443"),
+            Some(&public)
+        ));
+        assert!(!super::same_origin(&proxied("https://evil.example"), Some(&public)));
+        assert!(super::same_origin(&proxied("http://127.0.0.1:3000"), Some(&public)));
     }
 
     #[test]

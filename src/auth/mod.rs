@@ -3,6 +3,7 @@
 //! CSRF protection, and the extractors that make a handler's signature say
 //! which role may call it.
 
+pub mod client;
 pub mod csrf;
 pub mod extract;
 pub mod password;
@@ -96,6 +97,17 @@ pub async fn signed_in_slot(request: axum::extract::Request, next: axum::middlew
     crate::db::sessions::with_signed_in_slot(next.run(request)).await
 }
 
+/// The hash a login is checked against, and the account it would sign in.
+/// An unknown or inactive account is checked against a dummy hash made with
+/// the same parameters, so it costs one full Argon2id verification like a
+/// wrong password, and timing does not reveal which accounts exist.
+fn hash_to_check(row: Option<UserRow>) -> (String, Option<UserRow>) {
+    match row {
+        Some(row) if row.active => (row.password_hash.clone(), Some(row)),
+        _ => (password::dummy_hash().to_owned(), None),
+    }
+}
+
 #[derive(Clone)]
 pub struct Credentials {
     pub username: String,
@@ -130,12 +142,7 @@ impl AuthnBackend for Backend {
         let mut conn = self.db.acquire().await?;
         let row = users::find_by_username(&mut conn, creds.username.trim()).await?;
         drop(conn);
-        // An unknown or inactive user costs the same hashing time as a wrong
-        // password, so timing does not reveal which accounts exist.
-        let (hash, candidate) = match row {
-            Some(row) if row.active => (row.password_hash.clone(), Some(row)),
-            _ => (password::dummy_hash().to_owned(), None),
-        };
+        let (hash, candidate) = hash_to_check(row);
         let ok = password::verify(creds.password, hash).await?;
         Ok(if ok { candidate.and_then(User::from_row) } else { None })
     }
@@ -146,5 +153,40 @@ impl AuthnBackend for Backend {
         }
         let mut conn = self.db.acquire().await?;
         Ok(users::find_active(&mut conn, *id).await?.and_then(User::from_row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(active: bool, hash: &str) -> UserRow {
+        UserRow {
+            id: 1,
+            username: "rev".into(),
+            display_name: "rev".into(),
+            role: "reviewer".into(),
+            region_id: None,
+            region_name: None,
+            password_hash: hash.into(),
+            must_change_password: false,
+            active,
+        }
+    }
+
+    /// Without timing: an unknown or inactive account goes through the same
+    /// single verification as a wrong password, against a hash that costs
+    /// what a real one costs (see `password::tests`).
+    #[test]
+    fn unknown_and_inactive_accounts_are_checked_against_the_dummy_hash() {
+        let (hash, who) = hash_to_check(None);
+        assert_eq!(hash, password::dummy_hash());
+        assert!(who.is_none());
+        let (hash, who) = hash_to_check(Some(row(false, "$argon2id$real")));
+        assert_eq!(hash, password::dummy_hash());
+        assert!(who.is_none());
+        let (hash, who) = hash_to_check(Some(row(true, "$argon2id$real")));
+        assert_eq!(hash, "$argon2id$real");
+        assert_eq!(who.map(|r| r.id), Some(1));
     }
 }

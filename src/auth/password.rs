@@ -43,4 +43,16 @@ mod tests {
         assert!(verify(pw, h.clone()).await.unwrap());
         assert!(!verify("wrong password".into(), h).await.unwrap());
     }
+
+    /// The dummy hash an unknown user is checked against has the algorithm,
+    /// version and cost parameters (memory, iterations, lanes) of a real
+    /// password's hash: verifying it is the same work.
+    #[tokio::test]
+    async fn the_dummy_hash_costs_what_a_real_hash_costs() {
+        let real = hash("a-real-password".into()).await.unwrap();
+        let parameters = |h: &str| h.split('$').take(4).collect::<Vec<_>>().join("$");
+        assert!(parameters(&real).starts_with("$argon2id$v=19$m="), "{real}");
+        assert_eq!(parameters(dummy_hash()), parameters(&real));
+        assert!(!verify("a-real-password".into(), dummy_hash().to_owned()).await.unwrap());
+    }
 }

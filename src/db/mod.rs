@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod embedded;
 pub mod evaluations;
 pub mod imports;
+pub mod login_attempts;
 pub mod proposals;
 pub mod queue;
 pub mod regions;

@@ -11,6 +11,11 @@
 //! [`TOUCH_INTERVAL_SECONDS`]. An active user stays signed in at the price
 //! of one write a minute per session instead of one per request.
 //!
+//! A session ended is never written back: `save` updates an existing row
+//! and nothing else, so a request still running when its user logs out
+//! cannot re-create the session it loaded (new sessions, including the new
+//! id given at login, come through `create`).
+//!
 //! Loading a session also reads its signed-in user, in the same statement:
 //! the auth backend, asked for that user next in the same request, takes it
 //! from [`take_signed_in`] instead of querying again. The same statement
@@ -245,17 +250,17 @@ impl SessionStore for PgSessionStore {
             return Ok(());
         }
         let data = serde_json::to_value(record).map_err(backend)?;
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, expiry_date = EXCLUDED.expiry_date",
-        )
-        .bind(&id)
-        .bind(data)
-        .bind(new.expiry)
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        self.remember(id, Some(new));
+        // Only a row that still exists is written: a session ended while
+        // this request ran (logout, a new id at login or a password change,
+        // expiry) stays ended. New ids come through `create`, never here.
+        let updated = sqlx::query("UPDATE sessions SET data = $2, expiry_date = $3 WHERE id = $1")
+            .bind(&id)
+            .bind(data)
+            .bind(new.expiry)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        self.remember(id, (updated.rows_affected() == 1).then_some(new));
         Ok(())
     }
 

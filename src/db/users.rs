@@ -80,40 +80,6 @@ pub async fn any_admin_exists(conn: &mut PgConnection) -> sqlx::Result<bool> {
         .await
 }
 
-/// Failed attempts for this account or this address in the last `minutes`.
-pub async fn recent_failures(
-    conn: &mut PgConnection,
-    username: &str,
-    address: &str,
-    minutes: i32,
-) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE username = $1), count(*) FILTER (WHERE address = $2)
-         FROM login_attempts
-         WHERE NOT succeeded AND at > now() - make_interval(mins => $3) AND (username = $1 OR address = $2)",
-    )
-    .bind(username)
-    .bind(address)
-    .bind(minutes)
-    .fetch_one(conn)
-    .await
-}
-
-pub async fn record_attempt(
-    conn: &mut PgConnection,
-    username: &str,
-    address: &str,
-    succeeded: bool,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_attempts (username, address, succeeded) VALUES ($1, $2, $3)")
-        .bind(username)
-        .bind(address)
-        .bind(succeeded)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// A line of the admins' user list.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListRow {

@@ -1,28 +1,23 @@
 //! Login, logout and one's own password.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{NextQuery, Page, safe_next};
+use crate::auth::client::ClientAddr;
 use crate::auth::extract::SignedIn;
 use crate::auth::{AuthSession, Credentials, password};
+use crate::db::login_attempts::{self, Reservation};
 use crate::db::{audit, users};
 use crate::domain::password as policy;
+use crate::domain::throttle;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-/// Failed logins allowed per account, and per address, in the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const THROTTLE_WINDOW_MINUTES: i32 = 15;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -31,21 +26,6 @@ pub struct LoginPage {
     pub username: String,
     pub next: String,
     pub error: Option<String>,
-}
-
-/// The client's address, when the server was started with connect info.
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(addr.unwrap_or_else(|| "unknown".to_owned())))
-    }
 }
 
 pub async fn login_form(page: Page, auth: AuthSession, Query(q): Query<NextQuery>) -> AppResult<Response> {
@@ -83,22 +63,32 @@ pub async fn login(
     // No account name is longer; a longer one is simply a failed login
     // (and must not bloat the attempts table).
     let username: String = form.username.trim().chars().take(100).collect();
-    let mut conn = state.db.acquire().await?;
-    let (account_failures, address_failures) =
-        users::recent_failures(&mut conn, &username, &address, THROTTLE_WINDOW_MINUTES).await?;
-    drop(conn);
     let page = page.with_csrf(&auth).await?;
     let next = safe_next(Some(&form.next)).unwrap_or_default();
-    if account_failures >= MAX_FAILURES_PER_ACCOUNT || address_failures >= MAX_FAILURES_PER_ADDRESS {
-        let error = Some(page.t("login.throttled"));
-        let body = LoginPage {
-            page,
-            username,
-            next,
-            error,
-        };
-        return Ok((StatusCode::TOO_MANY_REQUESTS, [("retry-after", "900")], body).into_response());
-    }
+    let (attempt_id, account_failures) = match login_attempts::reserve(&state.db, &username, &address).await? {
+        Reservation::Granted {
+            attempt_id,
+            account_failures,
+        } => (attempt_id, account_failures),
+        Reservation::Refused {
+            limit,
+            retry_after_seconds,
+        } => {
+            let minutes = throttle::minutes(retry_after_seconds).to_string();
+            let error = Some(page.t(limit.message_key()).replace("%{minutes}", &minutes));
+            let body = LoginPage {
+                page,
+                username,
+                next,
+                error,
+            };
+            let retry_after = [("retry-after", retry_after_seconds.to_string())];
+            return Ok((StatusCode::TOO_MANY_REQUESTS, retry_after, body).into_response());
+        }
+    };
+    // An account under attack from many addresses: every attempt on it
+    // waits a little, its owner's too, but none is refused.
+    tokio::time::sleep(throttle::delay(account_failures)).await;
     let creds = Credentials {
         username: username.clone(),
         password: form.password,
@@ -107,8 +97,7 @@ pub async fn login(
         .authenticate(creds)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let mut conn = state.db.acquire().await?;
-    users::record_attempt(&mut conn, &username, &address, user.is_some()).await?;
+    login_attempts::resolve(&state.db, attempt_id, user.is_some()).await?;
     let Some(user) = user else {
         let error = Some(page.t("login.failed"));
         return Ok((
@@ -243,6 +232,12 @@ pub async fn change_password(
     refreshed.must_change_password = fresh.must_change_password;
     refreshed.set_password_hash(fresh.password_hash);
     auth.login(&refreshed)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    // A new id too: whoever learnt the old one (it was valid for the old
+    // password) holds nothing now.
+    auth.session
+        .cycle_id()
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     Ok(Redirect::to(user.role.home()).into_response())

@@ -463,3 +463,329 @@ async fn using_a_session_extends_its_idle_timeout() {
         "a request a second later wrote the session"
     );
 }
+
+/// A server behind a reverse proxy at 127.0.0.1 (the tests' own address):
+/// `X-Forwarded-For` says who the client is.
+async fn behind_a_proxy() -> TestApp {
+    TestApp::spawn_with(xiaozhen::config::Config {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    })
+    .await
+}
+
+fn retry_after(page: &crate::helpers::Page) -> i64 {
+    page.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds")
+}
+
+async fn attempts_from(app: &TestApp, address: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE address = $1")
+        .bind(address)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_pair_limit_says_when_to_try_again() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    for _ in 0..5 {
+        assert_eq!(
+            client.login("rev", "wrong-password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let throttled = client.login("rev", PASSWORD).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    let seconds = retry_after(&throttled);
+    assert!((840..=900).contains(&seconds), "Retry-After: {seconds}");
+    assert_eq!(
+        throttled.attr("#username", "value").as_deref(),
+        Some("rev"),
+        "the user name is kept"
+    );
+    // Refused attempts are not counted: they do not push the end further.
+    assert_eq!(attempts_from(&app, "127.0.0.1").await, 5);
+}
+
+#[tokio::test]
+async fn twenty_failures_from_one_address_stop_every_account_there_but_not_elsewhere() {
+    let app = behind_a_proxy().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let attacker = app.client_forwarded_for("203.0.113.7");
+    // Four guesses at each of five names: no (account, address) pair reaches
+    // its limit of five, the address reaches its limit of twenty.
+    for n in 0..20 {
+        let name = format!("guess{}", n % 5);
+        let page = attacker.login(&name, "wrong-password").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "failure {}", n + 1);
+    }
+    let refused = attacker.login("rev", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!((840..=900).contains(&retry_after(&refused)));
+    assert_eq!(
+        refused.text(".form-error"),
+        "从您所在网络地址登录失败的次数过多，暂停登录，请 15 分钟后再试。"
+    );
+    let elsewhere = app.client_forwarded_for("203.0.113.8");
+    assert_eq!(elsewhere.login("rev", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_account_attacked_from_another_address_still_logs_in_from_a_clean_one() {
+    let app = behind_a_proxy().await;
+    app.create_user("admin", Role::Admin, None).await;
+    let attacker = app.client_forwarded_for("203.0.113.66");
+    let mut answers = Vec::new();
+    for _ in 0..8 {
+        answers.push(attacker.login("admin", "guess").await.status);
+    }
+    assert_eq!(answers[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(answers[5..], [StatusCode::TOO_MANY_REQUESTS; 3]);
+    let owner = app.client_forwarded_for("198.51.100.20");
+    let login = owner.login("admin", PASSWORD).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
+    assert_eq!(owner.get("/admin").await.status, StatusCode::OK);
+    // The attacker's address stays refused, even with the right password.
+    assert_eq!(
+        attacker.login("admin", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn forwarded_for_is_ignored_from_an_untrusted_peer() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    for n in 0..5 {
+        let forged = app.client_forwarded_for(&format!("203.0.113.{n}"));
+        assert_eq!(
+            forged.login("rev", "wrong-password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Each claimed to come from elsewhere; all came from 127.0.0.1.
+    assert_eq!(attempts_from(&app, "127.0.0.1").await, 5);
+    let forged = app.client_forwarded_for("198.51.100.20");
+    assert_eq!(
+        forged.login("rev", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn forwarded_for_is_honoured_from_a_configured_proxy() {
+    let app = behind_a_proxy().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client_forwarded_for("1.2.3.4, 203.0.113.9");
+    assert_eq!(
+        client.login("rev", "wrong-password").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The proxy appended the address it saw; what lies left of it is the
+    // client's own claim and is not believed.
+    assert_eq!(attempts_from(&app, "203.0.113.9").await, 1);
+    assert_eq!(attempts_from(&app, "127.0.0.1").await, 0);
+}
+
+/// Twelve wrong passwords sent at once: the check and the count of each are
+/// one step under a lock, so exactly five reach the password check.
+#[tokio::test]
+async fn simultaneous_failures_cannot_race_past_the_limit() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    let token = client.csrf().await;
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("username", "rev"),
+        ("password", "wrong-password"),
+    ])
+    .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let request = client
+            .http
+            .post(app.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone());
+        tasks.spawn(async move { request.send().await.unwrap().status() });
+    }
+    let statuses = tasks.join_all().await;
+    let count = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
+    assert_eq!(count(StatusCode::UNAUTHORIZED), 5, "{statuses:?}");
+    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 7, "{statuses:?}");
+    let checked: i64 = sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE succeeded = false")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(checked, 5);
+}
+
+#[tokio::test]
+async fn a_password_change_gives_the_session_a_new_id() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    client.login("rev", PASSWORD).await;
+    let before = client.session_cookie().unwrap();
+    let done = client
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "brand-new-secret"),
+                ("confirm_password", "brand-new-secret"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = client.session_cookie().unwrap();
+    assert_ne!(before, after, "a password change must rotate the session id");
+    assert_eq!(client.get("/review").await.status, StatusCode::OK);
+    let kept = app.client_with_session(Some(&before));
+    assert_eq!(kept.get("/review").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_admin_changing_their_own_role_gets_a_new_session_id() {
+    let app = TestApp::spawn().await;
+    app.create_user("admin2", Role::Admin, None).await;
+    let admin = app.login_as(Role::Admin).await;
+    let own: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'admin1'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let before = admin.session_cookie().unwrap();
+    let done = admin
+        .post(
+            &format!("/admin/users/{own}/role"),
+            &[("role", "reviewer"), ("region", "")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = admin.session_cookie().unwrap();
+    assert_ne!(before, after, "a change of one's own role must rotate the session id");
+    assert_eq!(admin.get("/review").await.status, StatusCode::OK, "now a reviewer");
+    let kept = app.client_with_session(Some(&before));
+    assert_eq!(kept.get("/review").await.status, StatusCode::SEE_OTHER);
+}
+
+/// A request that loaded the session before the user logged out saves it
+/// when it ends: the store must not bring the deleted row back. The
+/// interleaving is played on the store itself, step by step.
+#[tokio::test]
+async fn a_request_in_flight_at_logout_cannot_bring_the_session_back() {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::Id;
+
+    let app = TestApp::spawn().await;
+    let client = app.login_as(Role::Reviewer).await;
+    let cookie = client.session_cookie().unwrap();
+    let id: Id = cookie.parse().expect("a session id");
+    let store = xiaozhen::db::sessions::PgSessionStore::new(app.db.clone());
+    let mut in_flight = store.load(&id).await.unwrap().expect("the signed-in session");
+
+    assert_eq!(client.logout().await.status, StatusCode::SEE_OTHER);
+    in_flight.expiry_date += time::Duration::minutes(5);
+    store.save(&in_flight).await.unwrap();
+
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id = $1")
+        .bind(&cookie)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "the ended session was written back");
+    let replay = app.client_with_session(Some(&cookie));
+    assert_eq!(replay.get("/review").await.status, StatusCode::SEE_OTHER);
+}
+
+/// The forms' Origin check behind a reverse proxy that rewrites `Host`:
+/// the configured public origin passes, any other is refused.
+#[tokio::test]
+async fn the_public_origin_passes_the_csrf_check_behind_a_proxy() {
+    let app = TestApp::spawn_with(xiaozhen::config::Config {
+        public_origin: Some(xiaozhen::config::parse_origin("https://xz.example.gov.cn").unwrap()),
+        ..Default::default()
+    })
+    .await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    let client = app.client();
+    let token = client.csrf().await;
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("username", "rev"),
+        ("password", PASSWORD),
+    ])
+    .unwrap();
+    let post_from = |origin: &'static str| {
+        client
+            .http
+            .post(app.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", origin)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(
+        post_from("https://evil.example").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_from("http://xz.example.gov.cn").await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "another scheme is another origin"
+    );
+    assert_eq!(
+        post_from("https://xz.example.gov.cn").await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+fn query_value(target: &str) -> String {
+    url::form_urlencoded::byte_serialize(target.as_bytes()).collect()
+}
+
+/// Every hostile target of the one deciding function, through each route
+/// that takes one: the login form, the login itself, the language switch.
+#[tokio::test]
+async fn hostile_next_targets_fall_back_to_a_safe_page_on_every_route() {
+    use xiaozhen::handlers::redirect::HOSTILE_EXAMPLES;
+
+    let app = TestApp::spawn().await;
+    app.create_user("rev", Role::Reviewer, None).await;
+    // The report's example, exactly as a link would carry it.
+    let lang = app.client().get("/lang/zh-CN?next=/%09/evil.example").await;
+    assert_eq!(lang.location().as_deref(), Some("/"));
+    let lang = app.client().get("/lang/en?next=/%5Cevil.example").await;
+    assert_eq!(lang.location().as_deref(), Some("/"));
+    for evil in HOSTILE_EXAMPLES {
+        let encoded = query_value(evil);
+        let client = app.client();
+        let lang = client.get(&format!("/lang/en?next={encoded}")).await;
+        assert_eq!(lang.status, StatusCode::SEE_OTHER, "{evil:?}");
+        assert_eq!(lang.location().as_deref(), Some("/"), "{evil:?}");
+        let form = client.get(&format!("/login?next={encoded}")).await;
+        assert_eq!(form.attr("input[name=next]", "value").as_deref(), Some(""), "{evil:?}");
+    }
+    // A login spends a password hash: a few shapes of each kind suffice.
+    for evil in [
+        "/\t/evil.example",
+        "/%2F/evil.example",
+        "/\\evil.example",
+        "//evil.example",
+    ] {
+        let login = app.client().login_next("rev", PASSWORD, evil).await;
+        assert_eq!(login.location().as_deref(), Some("/review"), "{evil:?}");
+    }
+    // A path of the site survives all three.
+    let client = app.client();
+    let back = client.get("/lang/en?next=%2Freview%3Fpage%3D2").await;
+    assert_eq!(back.location().as_deref(), Some("/review?page=2"));
+}

@@ -95,6 +95,11 @@ impl Page {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(Config::default()).await
+    }
+
+    /// A server configured as `config` says (trusted proxies, public origin).
+    pub async fn spawn_with(config: Config) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             xiaozhen::telemetry::init();
         }
@@ -117,13 +122,13 @@ impl TestApp {
             .await
             .expect("built-in standards load");
         tx.commit().await.expect("commit");
-        Self::serve(db, db_name).await
+        Self::serve(db, db_name, config).await
     }
 
-    async fn serve(db: PgPool, db_name: String) -> TestApp {
+    async fn serve(db: PgPool, db_name: String, config: Config) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), Config::default()));
+        let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), config));
         let server = tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .await
@@ -148,6 +153,18 @@ impl TestApp {
     /// A client that presents the given session cookie value, e.g. one kept
     /// from before a logout.
     pub fn client_with_session(&self, session: Option<&str>) -> Client {
+        self.client_with(session, HeaderMap::new())
+    }
+
+    /// A client whose every request says `X-Forwarded-For: address`, as a
+    /// reverse proxy in front of the server would (or a client pretending).
+    pub fn client_forwarded_for(&self, address: &str) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().expect("a header value"));
+        self.client_with(None, headers)
+    }
+
+    fn client_with(&self, session: Option<&str>, headers: HeaderMap) -> Client {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let base = format!("http://{}", self.addr);
         if let Some(value) = session {
@@ -156,6 +173,7 @@ impl TestApp {
         }
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");

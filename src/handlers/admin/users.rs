@@ -253,6 +253,7 @@ pub struct RoleForm {
 pub async fn change_role(
     State(state): State<AppState>,
     page: Page,
+    session: Session,
     Admin(admin): Admin,
     Path(id): Path<i64>,
     Form(form): Form<RoleForm>,
@@ -262,7 +263,17 @@ pub async fn change_role(
         return unprocessable(user_page(&state, page, id, None, Some(message)).await?);
     };
     match service::change_role(&state.db, admin.id, id, role, region_id(&form.region)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Ok(()) => {
+            // One's own powers changed: the session gets a new id, as at a
+            // login, so an id known before means nothing after.
+            if id == admin.id {
+                session
+                    .cycle_id()
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            }
+            Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+        }
         Err(UserError::Invalid(_, key)) => {
             let message = page.t(key);
             unprocessable(user_page(&state, page, id, None, Some(message)).await?)
