@@ -30,6 +30,10 @@ pub struct FrozenTown {
     /// characteristic / eligible investment, in percent, two decimals.
     pub characteristic_share_pct: Decimal,
     pub evaluation_id: i64,
+    /// The approving review whose overrides and final verdict are frozen
+    /// (absent in towns frozen before entries named it).
+    #[serde(default)]
+    pub review_id: Option<i64>,
     pub standard: FrozenStandard,
     /// The engine's verdict, and the final one after reviewers' overrides.
     pub computed_overall: String,
@@ -283,14 +287,42 @@ pub async fn set_reason(conn: &mut PgConnection, batch_id: i64, entry_id: i64, r
 
 /// Freezes an entry at publication (its batch still a draft).
 pub async fn freeze_entry(conn: &mut PgConnection, entry_id: i64, town: &FrozenTown) -> sqlx::Result<()> {
-    sqlx::query("UPDATE batch_entries SET evaluation_id = $2, final_overall = $3, final_findings = $4 WHERE id = $1")
-        .bind(entry_id)
-        .bind(town.evaluation_id)
-        .bind(&town.overall)
-        .bind(Json(town))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE batch_entries SET evaluation_id = $2, review_id = $3, final_overall = $4, final_findings = $5
+         WHERE id = $1",
+    )
+    .bind(entry_id)
+    .bind(town.evaluation_id)
+    .bind(town.review_id)
+    .bind(&town.overall)
+    .bind(Json(town))
+    .execute(conn)
+    .await?;
     Ok(())
+}
+
+/// Takes a proposal out of every draft batch (it needs a new decision
+/// before it can be listed); returns the batches it was in.
+pub async fn remove_from_drafts(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<i64>> {
+    let batches: Vec<i64> = sqlx::query_scalar(
+        "DELETE FROM batch_entries e USING batches b
+         WHERE b.id = e.batch_id AND b.status = 'draft' AND e.proposal_id = $1
+         RETURNING e.batch_id",
+    )
+    .bind(proposal_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    // The entries left keep their order, numbered 1, 2, … again.
+    sqlx::query(
+        "UPDATE batch_entries e SET position = n.position
+         FROM (SELECT id, row_number() OVER (PARTITION BY batch_id ORDER BY position, id)::int AS position
+               FROM batch_entries WHERE batch_id = ANY($1)) n
+         WHERE e.id = n.id AND e.position <> n.position",
+    )
+    .bind(&batches)
+    .execute(conn)
+    .await?;
+    Ok(batches)
 }
 
 /// The published list batch a proposal is on, if any.
@@ -387,26 +419,24 @@ pub async fn frozen_in(conn: &mut PgConnection, batch_id: i64, proposal_id: i64)
     Ok(town.map(|t| t.0))
 }
 
-/// The latest approving review of a proposal (for its overrides), taken on
-/// `evaluation_id` or on no particular evaluation.
+/// The review that approved a proposal: its latest approval (a
+/// re-evaluation returns an approved proposal to review, so no approval
+/// older than the latest is in force), with the evaluation it was given on.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApprovalRow {
+    pub id: i64,
+    /// `None` only for approvals recorded before every review named it.
+    pub evaluation_id: Option<i64>,
     pub overrides: serde_json::Value,
     pub final_overall: Option<String>,
 }
 
-pub async fn approval_of(
-    conn: &mut PgConnection,
-    proposal_id: i64,
-    evaluation_id: i64,
-) -> sqlx::Result<Option<ApprovalRow>> {
+pub async fn approval_of(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<ApprovalRow>> {
     sqlx::query_as(
-        "SELECT overrides, final_overall FROM reviews
-         WHERE proposal_id = $1 AND decision = 'approve' AND (evaluation_id = $2 OR evaluation_id IS NULL)
-         ORDER BY (evaluation_id IS NOT NULL) DESC, id DESC LIMIT 1",
+        "SELECT id, evaluation_id, overrides, final_overall FROM reviews
+         WHERE proposal_id = $1 AND decision = 'approve' ORDER BY id DESC LIMIT 1",
     )
     .bind(proposal_id)
-    .bind(evaluation_id)
     .fetch_optional(conn)
     .await
 }

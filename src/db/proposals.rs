@@ -351,6 +351,21 @@ pub async fn set_status(conn: &mut PgConnection, id: i64, to: Status, user_id: i
         .await
 }
 
+/// An approved proposal back to `submitted` (a re-evaluation), keeping its
+/// revision and submission time: the data did not change, the evaluation
+/// did. `false` when it was not approved.
+pub async fn reopen_approved(conn: &mut PgConnection, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE proposals SET status = 'submitted', version = version + 1, updated_by = $2, updated_at = now()
+         WHERE id = $1 AND status = 'approved'",
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A line of the proposals list.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListRow {

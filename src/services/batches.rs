@@ -591,18 +591,24 @@ fn percent(share: Decimal) -> Decimal {
     (share * Decimal::ONE_HUNDRED).round_dp(2).normalize()
 }
 
-/// Freezes a town as publication records it: the figures, its latest
-/// evaluation (the one it was approved on) with the reviewers' overrides
-/// applied, and the final overall verdict.
+/// Freezes a town as publication records it: the figures, the evaluation
+/// it was approved on with the approving review's overrides applied, and
+/// that review's final overall verdict — never a later evaluation that no
+/// one approved.
 pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<FrozenTown> {
     let p = proposals::get(conn, proposal_id, Scope::All)
         .await?
         .ok_or(BatchError::NotFound)?;
-    let eval = evaluations::latest(conn, proposal_id)
-        .await?
-        .ok_or(BatchError::NotApproved)?;
+    let approval = batches::approval_of(conn, proposal_id).await?;
+    let eval = match approval.as_ref().and_then(|a| a.evaluation_id) {
+        Some(id) => evaluations::get(conn, id)
+            .await?
+            .filter(|e| e.proposal_id == proposal_id),
+        None => evaluations::latest(conn, proposal_id).await?,
+    }
+    .ok_or(BatchError::NotApproved)?;
     let standard = db_standards::get(conn, &eval.standard_code, eval.standard_version).await?;
-    let approval = batches::approval_of(conn, proposal_id, eval.id).await?;
+    let review_id = approval.as_ref().map(|a| a.id);
     let overrides = approval
         .as_ref()
         .map(|a| parse_overrides(&a.overrides))
@@ -664,6 +670,7 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
         characteristic_investment_yi: characteristic.normalize(),
         characteristic_share_pct: percent(share),
         evaluation_id: eval.id,
+        review_id,
         standard: FrozenStandard {
             code: eval.standard_code.clone(),
             version: eval.standard_version,

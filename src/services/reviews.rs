@@ -5,13 +5,13 @@
 //! force applied, and the final overall is recomputed by the engine's rule.
 
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use super::ServiceError;
 use crate::auth::User;
 use crate::db::proposals::{self, Scope};
 use crate::db::reviews::{self, NewOverride, NewReview, OverrideRow};
-use crate::db::{audit, evaluations};
+use crate::db::{audit, batches, evaluations};
 use crate::domain::{Action, Status, workflow};
 use crate::standards::{Finding, Overall, Verdict};
 
@@ -330,4 +330,51 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
         status: to,
         final_overall: overall,
     })
+}
+
+/// After a new evaluation of a locked proposal (in the caller's
+/// transaction): an approval was given on another evaluation, so an
+/// approved proposal goes back to the reviewers (`submitted`) and out of
+/// every draft batch, each change audited; it can be listed again only after
+/// a new decision on what is now its evaluation. Other statuses are left as
+/// they are (a listed town's public record is frozen already).
+pub async fn reopen_after_reevaluation(
+    conn: &mut PgConnection,
+    user: &User,
+    id: i64,
+    evaluation_id: i64,
+) -> Result<(), sqlx::Error> {
+    if !proposals::reopen_approved(conn, id, user.id).await? {
+        return Ok(());
+    }
+    let left = batches::remove_from_drafts(conn, id).await?;
+    audit::record(
+        conn,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "proposal.reopened",
+            entity: "proposal",
+            entity_id: Some(id),
+            before: Some(json!({"status": Status::Approved.code()})),
+            after: Some(json!({
+                "status": Status::Submitted.code(), "evaluation_id": evaluation_id, "left_batches": left,
+            })),
+        },
+    )
+    .await?;
+    for batch in left {
+        audit::record(
+            conn,
+            audit::Entry {
+                actor_id: Some(user.id),
+                action: "batch.entry_removed",
+                entity: "batch",
+                entity_id: Some(batch),
+                before: Some(json!({"proposal": id, "reason": "proposal.reopened"})),
+                after: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

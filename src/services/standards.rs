@@ -535,6 +535,7 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         },
     )
     .await?;
+    crate::services::reviews::reopen_after_reevaluation(&mut tx, user, proposal_id, evaluation_id).await?;
     tx.commit().await?;
     Ok(evaluation_id)
 }

@@ -99,12 +99,18 @@ async fn the_log_is_filtered_by_actor_action_entity_and_date_and_paged() {
 async fn the_audit_log_cannot_be_changed_even_in_sql() {
     let app = TestApp::spawn().await;
     record(&app, None, "test.entry", "test", 1).await;
-    let update = sqlx::query("UPDATE audit_log SET action = 'forged'")
-        .execute(&app.db)
-        .await;
-    assert!(update.is_err(), "UPDATE audit_log must fail");
-    let delete = sqlx::query("DELETE FROM audit_log").execute(&app.db).await;
-    assert!(delete.is_err(), "DELETE FROM audit_log must fail");
+    for statement in [
+        "UPDATE audit_log SET action = 'forged'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "TRUNCATE audit_log CASCADE",
+    ] {
+        let refused = sqlx::query(statement).execute(&app.db).await.expect_err(statement);
+        assert!(
+            refused.to_string().contains("audit_log rows are immutable"),
+            "{statement}: {refused}"
+        );
+    }
     let action: String = sqlx::query_scalar("SELECT action FROM audit_log")
         .fetch_one(&app.db)
         .await

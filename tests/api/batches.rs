@@ -576,3 +576,169 @@ async fn batches_are_for_admins_only() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The first criterion of evaluation `evaluation` whose computed verdict is
+/// `pass` (a reviewer may set it to `warn`).
+async fn passing_criterion(app: &TestApp, evaluation: i64) -> String {
+    sqlx::query_scalar(
+        "SELECT f->>'criterion' FROM evaluations, jsonb_array_elements(findings) f
+         WHERE id = $1 AND f->>'verdict' = 'pass' LIMIT 1",
+    )
+    .bind(evaluation)
+    .fetch_one(&app.db)
+    .await
+    .expect("a passing finding")
+}
+
+async fn latest_evaluation(app: &TestApp, proposal: i64) -> i64 {
+    sqlx::query_scalar("SELECT max(id) FROM evaluations WHERE proposal_id = $1")
+        .bind(proposal)
+        .fetch_one(&app.db)
+        .await
+        .expect("an evaluation")
+}
+
+/// A reviewer sets one passing finding of the latest evaluation to `warn`
+/// with `reason`, and approves; returns the review's id.
+async fn override_and_approve(app: &TestApp, reviewer: &User, proposal: i64, reason: &str) -> i64 {
+    use xiaozhen::services::reviews::{self, Decision, DecisionInput, OverrideInput};
+    let evaluation = latest_evaluation(app, proposal).await;
+    let criterion = passing_criterion(app, evaluation).await;
+    let input = OverrideInput {
+        evaluation_id: evaluation,
+        criterion: &criterion,
+        final_verdict: "warn",
+        reason,
+    };
+    reviews::override_finding(&app.db, reviewer, proposal, input)
+        .await
+        .expect("override");
+    let mut approve = DecisionInput::new(Decision::Approve, "同意", app.proposal_version(proposal).await);
+    approve.evaluation_id = Some(evaluation);
+    reviews::decide(&app.db, reviewer, proposal, &approve)
+        .await
+        .expect("approved")
+        .review_id
+}
+
+async fn entry_count(app: &TestApp, batch: i64) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM batch_entries WHERE batch_id = $1")
+        .bind(batch)
+        .fetch_one(&app.db)
+        .await
+        .expect("count")
+}
+
+/// A reviewer re-evaluates an approved proposal under another standard: it
+/// goes back to review and out of the draft batch; only after a new
+/// decision can it be listed, and the public record then shows the
+/// evaluation that decision was given on, with its overrides.
+#[tokio::test]
+async fn a_re_evaluated_approval_needs_a_new_decision_and_publishes_what_was_approved() {
+    let app = TestApp::spawn().await;
+    let reviewer_client = app.login_as(Role::Reviewer).await;
+    let reviewer = app.user(app.create_user("reviewer2", Role::Reviewer, None).await).await;
+    let admin = admin_id(&app).await;
+    let admin_user = app.user(admin).await;
+    let official = app.official_of("off", "诸城市").await;
+    let id = app.submitted(&official, &sample_input("Town R")).await;
+    override_and_approve(&app, &reviewer, id, "First approval's reason").await;
+    let batch = service::create_list_batch(&app.db, admin, "Batch", "").await.unwrap();
+    service::add_entry(&app.db, admin, batch, id, "").await.unwrap();
+
+    let cn: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'CN-2021' AND version = 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    xiaozhen::services::standards::activate(&app.db, &admin_user, cn, chrono::Utc::now().date_naive())
+        .await
+        .unwrap();
+    let done = reviewer_client.post(&format!("/proposals/{id}/reevaluate"), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    assert_eq!(status_of(&app, id).await, "submitted", "back to the reviewers");
+    assert_eq!(entry_count(&app, batch).await, 0, "out of the draft batch");
+    assert_eq!(audit_count(&app, "proposal.reopened", id).await, 1);
+    assert_eq!(audit_count(&app, "batch.entry_removed", batch).await, 1);
+    let queue = reviewer_client.get("/review").await;
+    assert!(queue.texts("td a").iter().any(|t| t == "Town R"), "{}", queue.body);
+    assert!(matches!(
+        service::add_entry(&app.db, admin, batch, id, "").await,
+        Err(BatchError::NotApproved)
+    ));
+
+    let second = override_and_approve(&app, &reviewer, id, "Second approval's reason").await;
+    let cn_evaluation = latest_evaluation(&app, id).await;
+    service::add_entry(&app.db, admin, batch, id, "").await.unwrap();
+    service::publish(&app.db, admin, batch).await.unwrap();
+
+    let (frozen_evaluation, frozen_review): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT evaluation_id, review_id FROM batch_entries WHERE batch_id = $1")
+            .bind(batch)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(frozen_evaluation, Some(cn_evaluation));
+    assert_eq!(frozen_review, Some(second));
+    let town = app.client().get(&format!("/towns/{id}")).await;
+    assert_eq!(town.status, StatusCode::OK);
+    let cn_name: String = sqlx::query_scalar("SELECT name_zh FROM standards WHERE id = $1")
+        .bind(cn)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(town.text(".standard").contains(&cn_name), "{}", town.text(".standard"));
+    assert_eq!(town.texts(".override-reason"), ["Second approval's reason"]);
+    let json: Value = app
+        .client()
+        .get(&format!("/batches/{batch}.json"))
+        .await
+        .body
+        .parse()
+        .unwrap();
+    assert_eq!(json["towns"][0]["standard"]["code"], "CN-2021");
+    let reasons: Vec<&Value> = json["towns"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["override_reason"])
+        .filter(|r| !r.is_null())
+        .collect();
+    assert_eq!(reasons, [&json!("Second approval's reason")]);
+}
+
+/// An evaluation made after the approval without a new decision (as
+/// records from before re-evaluations reopened proposals may hold) is not
+/// what is published: the approval's own evaluation is, with its overrides.
+#[tokio::test]
+async fn publication_freezes_the_approvals_evaluation_not_a_later_one() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.user(app.create_user("reviewer2", Role::Reviewer, None).await).await;
+    let official = app.official_of("off", "诸城市").await;
+    let id = app.submitted(&official, &sample_input("Town L")).await;
+    let approved_on = latest_evaluation(&app, id).await;
+    let review = override_and_approve(&app, &reviewer, id, "Reason of the approval").await;
+    sqlx::query(
+        "INSERT INTO evaluations (proposal_id, proposal_revision, standard_id, standard_code, standard_version,
+             snapshot, findings, rendered, overall)
+         SELECT proposal_id, proposal_revision, standard_id, standard_code, standard_version, snapshot,
+                findings, rendered, 'fail'
+         FROM evaluations WHERE id = $1",
+    )
+    .bind(approved_on)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_ne!(latest_evaluation(&app, id).await, approved_on);
+
+    let batch = published_list(&app, "Batch", &[id]).await;
+    let (frozen_evaluation, frozen_review): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT evaluation_id, review_id FROM batch_entries WHERE batch_id = $1")
+            .bind(batch)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((frozen_evaluation, frozen_review), (Some(approved_on), Some(review)));
+    let town = app.client().get(&format!("/towns/{id}")).await;
+    assert_eq!(town.texts(".override-reason"), ["Reason of the approval"]);
+}
