@@ -9,7 +9,8 @@ use crate::db::proposals::Scope;
 fn region(scope: Scope) -> Option<i64> {
     match scope {
         Scope::Region(id) => Some(id),
-        Scope::All => None,
+        // The dashboard counts; it shows no proposal's data.
+        Scope::Reviewable | Scope::All => None,
     }
 }
 

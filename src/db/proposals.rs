@@ -11,10 +11,14 @@ use crate::domain::proposal::{
     BenefitsInput, ClassicTrade, FunctionsInput, Industry, InvestmentInput, Location, ProposalInput,
 };
 
-/// Who may see which proposals: an official only their region's.
+/// Who may see which proposals: an official only their region's; a
+/// reviewer every region's, but only once they reached the reviewers
+/// (submitted, decided or listed — never an official's draft, nor one
+/// withdrawn); an admin all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Region(i64),
+    Reviewable,
     All,
 }
 
@@ -22,7 +26,15 @@ impl Scope {
     fn region(self) -> Option<i64> {
         match self {
             Scope::Region(id) => Some(id),
-            Scope::All => None,
+            Scope::Reviewable | Scope::All => None,
+        }
+    }
+
+    /// The statuses this scope does not see.
+    fn hidden(self) -> Vec<&'static str> {
+        match self {
+            Scope::Reviewable => vec![Status::Draft.code(), Status::Withdrawn.code()],
+            Scope::Region(_) | Scope::All => Vec::new(),
         }
     }
 }
@@ -311,20 +323,23 @@ pub async fn update(
 /// the checks a change makes hold until it commits.
 pub async fn lock(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) FOR UPDATE OF p"
+        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))
+         FOR UPDATE OF p"
     ))
     .bind(id)
     .bind(scope.region())
+    .bind(scope.hidden())
     .fetch_optional(conn)
     .await
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2)"
+        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))"
     ))
     .bind(id)
     .bind(scope.region())
+    .bind(scope.hidden())
     .fetch_optional(conn)
     .await
 }
@@ -401,7 +416,7 @@ pub async fn list(
          JOIN regions r ON r.id = p.region_id
          LEFT JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true
          WHERE ($1::bigint IS NULL OR p.region_id = $1) AND ($2::text IS NULL OR p.status = $2)
-           AND ($3::bigint IS NULL OR p.region_id = $3)
+           AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($6))
          ORDER BY p.updated_at DESC, p.id DESC
          LIMIT $4 OFFSET $5",
     )
@@ -410,16 +425,18 @@ pub async fn list(
     .bind(scope.region())
     .bind(limit)
     .bind(offset)
+    .bind(scope.hidden())
     .fetch_all(&mut *conn)
     .await?;
     let total: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM proposals p
          WHERE ($1::bigint IS NULL OR p.region_id = $1) AND ($2::text IS NULL OR p.status = $2)
-           AND ($3::bigint IS NULL OR p.region_id = $3)",
+           AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($4))",
     )
     .bind(region)
     .bind(status)
     .bind(scope.region())
+    .bind(scope.hidden())
     .fetch_one(conn)
     .await?;
     Ok((rows, total))

@@ -411,6 +411,10 @@ pub async fn confirm(
             key: "excel.import.not_ready",
             link: Some(format!("/proposals/import/{id}")),
         }),
+        Err(ServiceError::Refused(key)) => Err(AppError::Conflict {
+            key,
+            link: Some("/proposals/import".to_owned()),
+        }),
         Err(ServiceError::Db(sqlx::Error::Database(e))) if e.code().is_some_and(|c| c.starts_with("23")) => {
             Err(AppError::Conflict {
                 key: "excel.import.confirm_failed",

@@ -518,6 +518,11 @@ pub async fn run(db: &PgPool, id: i64) {
 
 /// Writes every valid row of a ready import as a draft of its region, in one
 /// transaction with an audit row each; returns how many.
+///
+/// The region is the one the official has now: when an admin moved them to
+/// another region since the upload, the rows (checked against the old one)
+/// are refused as a whole and the official uploads the file again — drafts
+/// never land in a region their author no longer acts for.
 pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, ServiceError> {
     let mut tx = db.begin().await?;
     let import = imports::lock(&mut tx, id, user.id)
@@ -525,6 +530,9 @@ pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, Service
         .ok_or(ServiceError::NotFound)?;
     if import.status != "ready" {
         return Err(ServiceError::WrongState);
+    }
+    if user.region_id != Some(import.region_id) {
+        return Err(ServiceError::Refused("excel.import.region_changed"));
     }
     let outcomes = import.outcomes();
     let valid: Vec<&ProposalInput> = outcomes

@@ -13,13 +13,15 @@ use crate::domain::proposal::{FieldError, ProposalInput};
 use crate::domain::{Action, Role, Status, workflow};
 use crate::standards::{self, Evaluation};
 
-/// The proposals a user may see: officials their region's, others all.
+/// The proposals a user may see: officials their region's, reviewers those
+/// that reached them, admins all.
 pub fn scope_of(user: &User) -> Scope {
     match (user.role, user.region_id) {
         (Role::Official, Some(region)) => Scope::Region(region),
         // An official without a region sees nothing.
         (Role::Official, None) => Scope::Region(-1),
-        _ => Scope::All,
+        (Role::Reviewer, _) => Scope::Reviewable,
+        (Role::Admin, _) => Scope::All,
     }
 }
 

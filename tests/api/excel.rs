@@ -662,3 +662,46 @@ async fn the_review_queue_exports_exactly_its_filtered_rows() {
     official.login("zc", crate::helpers::PASSWORD).await;
     assert_eq!(bytes_of(&official, "/review/export.csv").await.0, StatusCode::FORBIDDEN);
 }
+
+/// An official moved to another region between upload and confirmation:
+/// nothing is written, to the old region or the new, and the page says why.
+#[tokio::test]
+async fn an_import_is_confirmed_only_into_the_officials_region_at_confirmation() {
+    let app = TestApp::spawn().await;
+    let client = app.login_as(Role::Official).await;
+    let mut input = sample_input("迁区镇");
+    input.region = None;
+    let rows = vec![keys(), typed_cells(&input)];
+    let (_, location) = preview(&client, "one.csv", csv_bytes(&rows)).await;
+
+    let admin = app.create_user("boss", Role::Admin, None).await;
+    let official: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'official1'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut conn = app.db.acquire().await.unwrap();
+    let elsewhere = xiaozhen::db::regions::ensure(&mut conn, "青州市").await.unwrap().id;
+    drop(conn);
+    xiaozhen::services::users::change_role(&app.db, admin, official, Role::Official, Some(elsewhere))
+        .await
+        .unwrap();
+
+    let page = client.post(&format!("{location}/confirm"), &[]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.text("main").contains("所属地区已变更"), "{}", page.body);
+    assert!(drafts(&app).await.is_empty(), "nothing written to either region");
+
+    // Uploaded again, the file is checked against the new region and filed
+    // there.
+    let (_, again) = preview(&client, "one.csv", csv_bytes(&rows)).await;
+    assert_eq!(
+        client.post(&format!("{again}/confirm"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let regions: Vec<String> =
+        sqlx::query_scalar("SELECT r.name FROM proposals p JOIN regions r ON r.id = p.region_id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(regions, ["青州市"]);
+}

@@ -691,3 +691,43 @@ async fn a_returned_proposal_that_comes_back_shows_what_changed() {
     let first = report.attr("#evaluations tbody tr:last-child a", "href").unwrap();
     assert!(!reviewer.get(&first).await.has("#changes"));
 }
+
+/// Reviewers see what reached them — submitted, decided, listed — and
+/// nothing of an official's drafts or withdrawn proposals, on any page a
+/// reviewer can open: the proposal page, the report, the queue.
+#[tokio::test]
+async fn reviewers_never_see_drafts_or_withdrawn_proposals() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let admin = app.login_as(Role::Admin).await;
+    let official = app.official_of("off2", "青州市").await;
+    let draft = app.draft(&official, &sample_input("Secret Draft")).await;
+    let withdrawn = app.submitted(&official, &sample_input("Taken Back")).await;
+    let version = app.proposal_version(withdrawn).await;
+    xiaozhen::services::proposals::withdraw(&app.db, &official, withdrawn, version)
+        .await
+        .unwrap();
+    let submitted = app.submitted(&official, &sample_input("In Review")).await;
+
+    for id in [draft, withdrawn] {
+        for path in [format!("/proposals/{id}"), format!("/proposals/{id}/report")] {
+            let page = reviewer.get(&path).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(!page.body.contains("Secret Draft") && !page.body.contains("Taken Back"));
+            assert_eq!(admin.get(&path).await.status, StatusCode::OK, "admins see all: {path}");
+        }
+        let refused = reviewer.post(&format!("/proposals/{id}/reevaluate"), &[]).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+    }
+    for path in [
+        format!("/proposals/{submitted}"),
+        format!("/proposals/{submitted}/report"),
+    ] {
+        assert_eq!(reviewer.get(&path).await.status, StatusCode::OK, "{path}");
+    }
+    for status in ["draft", "withdrawn", "submitted"] {
+        let queue = reviewer.get(&format!("/review?status={status}")).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert_eq!(queue.texts("#queue td.name a"), ["In Review"], "status={status}");
+    }
+}
