@@ -74,14 +74,18 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
     ensure_first_admin(pool).await
 }
 
-/// Expired sessions are refused on load already; this keeps the table small.
+/// Expired sessions are refused on load already; this keeps the table small
+/// (and the login attempts table, whose old rows nothing reads).
 async fn sweep_sessions(pool: PgPool) {
-    let store = db::sessions::PgSessionStore::new(pool);
+    let store = db::sessions::PgSessionStore::new(pool.clone());
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
         if let Err(err) = store.delete_expired().await {
             tracing::warn!(error = %err, "could not delete expired sessions");
+        }
+        if let Err(err) = db::login_attempts::delete_old(&pool).await {
+            tracing::warn!(error = %err, "could not delete old login attempts");
         }
     }
 }

@@ -97,3 +97,13 @@ pub async fn resolve(db: &PgPool, attempt_id: i64, succeeded: bool) -> sqlx::Res
         .await?;
     Ok(())
 }
+
+/// Forgets attempts older than a day: the throttle looks back
+/// `WINDOW_MINUTES` only, and an attacker's stream of attempts must not grow
+/// the table without end.
+pub async fn delete_old(db: &PgPool) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM login_attempts WHERE at < now() - interval '1 day'")
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -732,6 +732,8 @@ async fn publication_freezes_the_approvals_evaluation_not_a_later_one() {
     assert_ne!(latest_evaluation(&app, id).await, approved_on);
 
     let batch = published_list(&app, "Batch", &[id]).await;
+    let town = app.client().get(&format!("/towns/{id}")).await;
+    assert_eq!(town.texts(".override-reason"), ["Reason of the approval"]);
     let (frozen_evaluation, frozen_review): (Option<i64>, Option<i64>) =
         sqlx::query_as("SELECT evaluation_id, review_id FROM batch_entries WHERE batch_id = $1")
             .bind(batch)
@@ -739,6 +741,4 @@ async fn publication_freezes_the_approvals_evaluation_not_a_later_one() {
             .await
             .unwrap();
     assert_eq!((frozen_evaluation, frozen_review), (Some(approved_on), Some(review)));
-    let town = app.client().get(&format!("/towns/{id}")).await;
-    assert_eq!(town.texts(".override-reason"), ["Reason of the approval"]);
 }
