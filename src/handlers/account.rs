@@ -111,7 +111,15 @@ pub async fn login(
         )
             .into_response());
     };
-    // login() gives the session a new id, so a planted cookie is useless.
+    // login() gives the session a new id, so a planted cookie is useless —
+    // but only to a session not signed in yet: one signed in as someone
+    // else gets its new id here.
+    if auth.user.is_some() {
+        auth.session
+            .cycle_id()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    }
     auth.login(&user)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;

@@ -789,3 +789,18 @@ async fn hostile_next_targets_fall_back_to_a_safe_page_on_every_route() {
     let back = client.get("/lang/en?next=%2Freview%3Fpage%3D2").await;
     assert_eq!(back.location().as_deref(), Some("/review?page=2"));
 }
+
+#[tokio::test]
+async fn logging_in_while_signed_in_as_someone_else_changes_the_session_id() {
+    let app = TestApp::spawn().await;
+    app.create_user("rev2", Role::Reviewer, None).await;
+    let client = app.login_as(Role::Admin).await;
+    let before = client.session_cookie().unwrap();
+    let login = client.login("rev2", PASSWORD).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    let after = client.session_cookie().unwrap();
+    assert_ne!(before, after);
+    assert_eq!(client.get("/review").await.status, StatusCode::OK, "now rev2");
+    let kept = app.client_with_session(Some(&before));
+    assert_eq!(kept.get("/admin").await.status, StatusCode::SEE_OTHER);
+}
