@@ -253,6 +253,10 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
     if input.evaluation_id.is_some() && input.evaluation_id != latest.as_ref().map(|e| e.id) {
         return Err(ServiceError::Stale.into());
     }
+    // An approval is given on an evaluation, the one publication freezes.
+    if input.decision == Decision::Approve && latest.is_none() {
+        return Err(ServiceError::WrongState.into());
+    }
     let in_force = match &latest {
         Some(e) => reviews::overrides(&mut tx, e.id).await?,
         None => Vec::new(),
