@@ -684,13 +684,13 @@ async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_th
     // 0.0001 below each (the smallest step a report holds) falls a band.
     let cases = [
         ("16.8", "优秀", "120%"),
-        ("16.7999", "良好", "120%"),
+        ("16.7999", "良好", "119.99%"),
         ("14", "良好", "100%"),
-        ("13.9999", "合格", "100%"),
+        ("13.9999", "合格", "99.99%"),
         ("11.2", "合格", "80%"),
-        ("11.1999", "警告", "80%"),
+        ("11.1999", "警告", "79.99%"),
         ("8.4", "警告", "60%"),
-        ("8.3999", "降格", "60%"),
+        ("8.3999", "降格", "59.99%"),
     ];
     let mut version = String::new();
     for (total, grade, rate) in cases {
@@ -704,7 +704,8 @@ async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_th
             grade,
             "{total} of a planned 14"
         );
-        // The rate shown is rounded to 2 places; the grade is not.
+        // The rate shown is cut down to 2 places (119.99928…% is 119.99%, not
+        // 120% beside a 良好), never rounded up onto the band it misses.
         let rates = page.texts("[data-year='2025'] .indicators div");
         assert!(rates.contains(&format!("累计投资完成率{rate}")), "{total}: {rates:?}");
     }

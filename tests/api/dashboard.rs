@@ -65,7 +65,7 @@ async fn chart_numbers_equal_database_counts() {
         .iter()
         .find(|(k, _)| k == "investment.eligible_total")
         .expect("criterion row");
-    assert_eq!(eligible.1, "66.7%（2/3）");
+    assert_eq!(eligible.1, "66.67%（2/3）");
     let passed: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM evaluations e, jsonb_array_elements(e.findings) f
          WHERE f->>'criterion' = 'function.wifi' AND f->>'verdict' = 'pass'",
