@@ -402,3 +402,21 @@ impl Client {
             .map(str::to_owned)
     }
 }
+
+/// The database's refusal of `sql` (with `$1` bound to `id`): its SQLSTATE
+/// and message, so that a test can tell the trigger's refusal from a
+/// foreign key's or any other error. Panics if the statement succeeds.
+pub async fn refusal(db: &PgPool, sql: &str, id: i64) -> (String, String) {
+    let err = sqlx::query(sql)
+        .bind(id)
+        .execute(db)
+        .await
+        .expect_err(&format!("{sql} must be refused"));
+    let db_err = err
+        .as_database_error()
+        .unwrap_or_else(|| panic!("{sql}: not a database error: {err}"));
+    (
+        db_err.code().map(|c| c.into_owned()).unwrap_or_default(),
+        db_err.message().to_owned(),
+    )
+}

@@ -368,11 +368,14 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
         .await
         .expect_err("a published version cannot change");
     assert!(err.to_string().contains("only drafts are edited"), "{err}");
-    let err = sqlx::query("UPDATE standards SET status = 'draft' WHERE id = $1")
-        .bind(cn)
-        .execute(&app.db)
-        .await;
-    assert!(err.is_err(), "published never returns to draft");
+    assert_eq!(
+        crate::helpers::refusal(&app.db, "UPDATE standards SET status = 'draft' WHERE id = $1", cn).await,
+        (
+            "23001".to_owned(),
+            "standard CN-2021 version 1 cannot return to draft".to_owned()
+        ),
+        "published never returns to draft"
+    );
 
     // A draft is editable by hand too — until an evaluation uses it.
     let draft = copy(&admin, zj, "").await;
@@ -407,12 +410,12 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
         admin.get(&format!("/admin/standards/{draft}/edit")).await.status,
         StatusCode::CONFLICT
     );
-    assert!(
-        sqlx::query("DELETE FROM standards WHERE id = $1")
-            .bind(draft)
-            .execute(&app.db)
-            .await
-            .is_err()
+    assert_eq!(
+        crate::helpers::refusal(&app.db, "DELETE FROM standards WHERE id = $1", draft).await,
+        (
+            "23001".to_owned(),
+            "standard ZJ-2015 version 2 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
+        )
     );
 }
 
@@ -545,11 +548,10 @@ async fn exactly_one_version_is_active_even_when_two_are_activated_at_once() {
         assert_eq!(active_ids(&app).await, vec![zj]);
     }
     // The index refuses a second active row by hand.
-    let err = sqlx::query("UPDATE standards SET status = 'active' WHERE id = $1")
-        .bind(cn)
-        .execute(&app.db)
-        .await;
-    assert!(err.is_err());
+    let (code, message) =
+        crate::helpers::refusal(&app.db, "UPDATE standards SET status = 'active' WHERE id = $1", cn).await;
+    assert_eq!(code, "23505", "a unique violation: {message}");
+    assert!(message.contains("standards_one_active"), "{message}");
     let again = admin
         .post(
             &format!("/admin/standards/{zj}/activate"),
