@@ -86,9 +86,13 @@ async fn healthz_answers_503_when_the_database_is_down() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let response = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    // A page that needs the database is a friendly 503, not a 500.
+    // A page that needs the database is a friendly 503 page, not a 500.
     let response = reqwest::get(format!("http://{addr}/")).await.unwrap();
-    assert!(response.status() == StatusCode::OK || response.status() == StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = scraper::Html::parse_document(&response.text().await.unwrap());
+    let h1 = scraper::Selector::parse("main h1").unwrap();
+    let headings: Vec<String> = page.select(&h1).map(|e| e.text().collect()).collect();
+    assert_eq!(headings, ["服务暂时不可用"]);
 }
 
 #[tokio::test]
