@@ -3,8 +3,6 @@
 //! batches published by an admin): after a restart on the same database no
 //! proposal, review or batch is half-written.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +14,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use xiaozhen::domain::Role;
 
-use crate::helpers::sample_input;
+use crate::helpers::{Binary, sample_input};
 use crate::support::{self, Answer, Browser, FreshDb, form_of};
 
 const OFFICIALS: usize = 6;
@@ -27,52 +25,10 @@ const BATCHES: usize = 8;
 /// inside the burst.
 const KILL_AFTER: usize = 40;
 
-struct Server(Child);
-
-impl Server {
-    /// Starts the real binary on port 0 and returns it with the base URL it
-    /// printed: the port is the server's from the start (no port chosen here,
-    /// released and taken again), and it is serving once it has printed it.
-    fn start(url: &str) -> (Server, String) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_xiaozhen"))
-            .arg("serve")
-            .env("DATABASE_URL", url)
-            .env("BIND", "127.0.0.1:0")
-            .env("RUST_LOG", "error")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let stdout = child.stdout.take().expect("stdout piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Reads to the end, so that the server never writes into a full or
-        // closed pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(base) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(base.trim().to_owned());
-                }
-            }
-        });
-        let server = Server(child);
-        let base = rx.recv().expect("the server prints where it listens, or it exited");
-        (server, base)
-    }
-
-    fn sigkill(&mut self) {
-        kill(Pid::from_raw(self.0.id() as i32), Signal::SIGKILL).expect("kill -9");
-        self.0.wait().expect("reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
+/// Kills the server with SIGKILL and reaps it.
+fn sigkill(server: &mut Binary) {
+    kill(Pid::from_raw(server.0.id() as i32), Signal::SIGKILL).expect("kill -9");
+    server.0.wait().expect("reaped");
 }
 
 /// What the writers did before the kill: successes of each kind, and any
@@ -198,7 +154,7 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
     support::prepare(&pool).await;
     let (to_decide, batches) = fixtures(&pool).await;
 
-    let (mut server, base) = Server::start(&db.url);
+    let (mut server, base) = Binary::serve(&db.url, &[]).expect("the server starts");
 
     let progress = Arc::new(Progress::default());
     let mut set = JoinSet::new();
@@ -271,7 +227,7 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
         );
         progress.changed.notified().await;
     }
-    server.sigkill();
+    sigkill(&mut server);
     let at_kill = progress.counts();
     set.join_all().await;
     let unexpected = progress.unexpected.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -281,7 +237,7 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
     );
 
     // A restart on the same database serves again.
-    let (_server, base) = Server::start(&db.url);
+    let (_server, base) = Binary::serve(&db.url, &[]).expect("the server starts again");
     let (reviewer, _) = signed_in(&base, "reviewer0").await;
     assert_eq!(reviewer.get("/review").await.unwrap().status, StatusCode::OK);
 
