@@ -464,12 +464,31 @@ async fn the_as_built_evaluation_uses_the_proposals_engine_and_standard() {
     assert_eq!(proposal.investment().total_yi, dec!(3));
     assert_eq!(proposal.investment().by_year_yi, vec![dec!(1), dec!(1), dec!(1)]);
     assert_eq!(proposal.name(), "健康美食小镇");
-    // The same engine and standard as the proposal's own evaluation.
-    let figures: Vec<AnnualFigures> = built.reports.iter().map(|r| r.figures()).collect();
-    let expected = creation::as_built(&built.town.plan, &figures).unwrap();
-    let standard = xiaozhen::standards::builtin_standard("ZJ-2015", 1).unwrap();
-    assert_eq!(evaluation, &xiaozhen::standards::evaluate(&expected, standard));
+    // The same standard as the proposal's own evaluation, applied to the
+    // summed figures (3 × 1 亿元, no housing, no characteristic investment,
+    // WiFi 90% as last reported): figures worked out by hand.
     assert_eq!(built.planned.standard, evaluation.standard);
+    assert_eq!(
+        (evaluation.standard.code.as_str(), evaluation.standard.version),
+        ("ZJ-2015", 1)
+    );
+    use xiaozhen::domain::Lang;
+    use xiaozhen::standards::Verdict;
+    let shown = |id: &str| {
+        let f = evaluation.finding(id).unwrap_or_else(|| panic!("no finding {id}"));
+        (f.verdict, f.actual(Lang::Zh), f.margin(Lang::Zh))
+    };
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        shown("investment.eligible_total"),
+        (Verdict::Fail, s("3 亿元"), s("−47 亿元"))
+    );
+    assert_eq!(
+        shown("investment.characteristic_share"),
+        (Verdict::Fail, s("0%"), s("−70 个百分点"))
+    );
+    assert_eq!(shown("function.wifi"), (Verdict::Fail, s("90%"), s("−10 个百分点")));
+    assert_eq!(evaluation.overall, xiaozhen::standards::Overall::Fail);
     // 3 亿元 instead of 62: the investment criteria that passed as planned fail as built.
     let page = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
     let built_cells = page.texts("#as-built td.built .badge.fail");
