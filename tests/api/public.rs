@@ -79,6 +79,7 @@ async fn downloads_parse_back_to_the_rows_of_the_page_and_the_hash_matches() {
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("an XLSX file");
     let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    assert_eq!(sheet.height(), 1 + rows.len(), "the header and one row per town");
     let mut sheet_rows = sheet.rows();
     let head: Vec<String> = sheet_rows.next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(head, headers);
@@ -311,9 +312,10 @@ async fn a_town_page_explains_why_it_qualified() {
         page.text(".standard")
     );
     assert_eq!(page.text(".badge.overall"), "合格");
-    assert!(
-        page.texts("table.findings tbody tr").len() > 5,
-        "every finding is shown"
+    assert_eq!(
+        page.texts("table.findings tbody tr").len(),
+        19,
+        "every finding of ZJ-2015's 19 criteria is shown"
     );
     assert!(page.texts("dl.figures dt").iter().any(|t| t == "特色产业投资占比"));
     // The official's later edits are impossible; the frozen page survives a
