@@ -18,9 +18,14 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn of(evaluation: &Evaluation) -> Rendered {
+        Self::of_findings(&evaluation.findings)
+    }
+
+    pub fn of_findings(findings: &[Finding]) -> Rendered {
+        let render = |lang| findings.iter().map(|f| f.render(lang)).collect();
         Rendered {
-            zh: evaluation.render(Lang::Zh),
-            en: evaluation.render(Lang::En),
+            zh: render(Lang::Zh),
+            en: render(Lang::En),
         }
     }
 

@@ -664,12 +664,17 @@ impl GradeBands {
     }
 }
 
-/// `part / whole` in percent, to 2 places; `None` when the whole is zero.
+/// `part / whole` in percent as shown; `None` when the whole is zero. Cut
+/// down to 2 places (never to the nearest): a completion is graded against
+/// minimums, and 79.995% must not read as reaching an 80% band.
 pub fn pct(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         return None;
     }
-    (part * dec!(100)).checked_div(whole).map(|d| d.round_dp(2).normalize())
+    use crate::standards::{Against, shown_pct};
+    (part * dec!(100))
+        .checked_div(whole)
+        .map(|d| shown_pct(d, Against::SomeMinimum).figure)
 }
 
 /// One year's assessment of a town against its own plan.

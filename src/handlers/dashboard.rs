@@ -20,7 +20,7 @@ use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::handlers::proposals::view::overall_badge;
 use crate::services::proposals::scope_of;
-use crate::standards::{Detail, Finding, Requirement, qty};
+use crate::standards::{Against, Detail, Finding, Requirement, qty, shown_pct};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -268,12 +268,13 @@ pub async fn show(
             if *judged == 0 {
                 continue;
             }
-            let pct = (Decimal::from(*passed) * Decimal::from(100) / Decimal::from(*judged)).round_dp(1);
+            let rate = Decimal::from(*passed) * Decimal::from(100) / Decimal::from(*judged);
+            let pct = shown_pct(rate, Against::Nothing).figure;
             criterion_data.push(Datum {
                 key: c.id.clone(),
                 label: standard.criterion_label(&c.id, lang).to_string(),
                 value: pct,
-                value_text: format!("{}%（{passed}/{judged}）", pct.normalize()),
+                value_text: format!("{pct}%（{passed}/{judged}）"),
                 class: "pass".to_string(),
             });
         }

@@ -16,7 +16,7 @@ pub mod redirect;
 pub mod review;
 pub mod standards;
 
-use axum::extract::{FromRequestParts, MatchedPath, Path, Query};
+use axum::extract::{FromRequestParts, MatchedPath, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Request, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -151,11 +151,18 @@ pub struct NextQuery {
 }
 
 /// `GET /lang/{code}?next=…`: remembers the language in a cookie for a year.
-pub async fn switch_language(Path(code): Path<String>, Query(q): Query<NextQuery>, jar: CookieJar) -> Response {
+/// Secure behind HTTPS like the session cookie (`XIAOZHEN_SECURE_COOKIES`).
+pub async fn switch_language(
+    State(state): State<crate::state::AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+    jar: CookieJar,
+) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     let cookie = Cookie::build((LANG_COOKIE, lang.code()))
         .path("/")
         .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
         .max_age(time::Duration::days(365))
         .build();
     let target = safe_next(q.next.as_deref()).unwrap_or_else(|| "/".to_owned());

@@ -17,12 +17,13 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::batches::{self, BatchRow, FrozenFinding, FrozenStandard, FrozenTown, NewBatch};
+use crate::db::evaluations::Rendered;
 use crate::db::proposals::{self, Scope};
 use crate::db::{audit, evaluations, standards as db_standards};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::AppError;
-use crate::standards::{Overall, Severity, Verdict, criterion_label};
+use crate::standards::{Against, Detail, Finding, Metric, Overall, Severity, Verdict, criterion_label, shown_pct};
 
 /// Longest title and introduction (as the schema allows).
 pub const TITLE_MAX: usize = 200;
@@ -587,8 +588,23 @@ fn parse_overrides(value: &Value) -> HashMap<String, OverrideSpec> {
     }
 }
 
-fn percent(share: Decimal) -> Decimal {
-    (share * Decimal::ONE_HUNDRED).round_dp(2).normalize()
+/// The characteristic-industry share as published: the figure of the
+/// finding that judged it (on that standard's base), shown by the one rule
+/// of [`shown_pct`] against its threshold; without such a finding, the
+/// share of eligible investment against nothing.
+fn published_share(findings: &[Finding], share: Decimal) -> Decimal {
+    let judged = findings.iter().find_map(|f| match &f.detail {
+        Detail::Quantity {
+            metric: Metric::CharacteristicSharePct,
+            actual,
+            required,
+            ..
+        } => Some(shown_pct(*actual, Against::of(*actual, required))),
+        _ => None,
+    });
+    judged
+        .unwrap_or_else(|| shown_pct(share * Decimal::ONE_HUNDRED, Against::Nothing))
+        .figure
 }
 
 /// Freezes a town as publication records it: the figures, the evaluation
@@ -626,7 +642,10 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
         Some(s) => s.standard().criterion_label(id, lang).to_owned(),
         None => criterion_label(id, lang).to_owned(),
     };
-    let rendered = &eval.rendered.0;
+    // Rendered now rather than copied from the evaluation's stored text, so
+    // that a new freeze shows its figures by today's rules (STANDARDS.md §5);
+    // batches frozen before keep theirs.
+    let rendered = &Rendered::of_findings(&eval.findings.0);
     let mut findings = Vec::with_capacity(rendered.zh.len());
     let mut finals: Vec<(Verdict, Severity)> = Vec::new();
     for (i, zh) in rendered.zh.iter().enumerate() {
@@ -668,7 +687,7 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
         total_investment_yi: total.normalize(),
         eligible_investment_yi: eligible.normalize(),
         characteristic_investment_yi: characteristic.normalize(),
-        characteristic_share_pct: percent(share),
+        characteristic_share_pct: published_share(&eval.findings.0, share),
         evaluation_id: eval.id,
         review_id,
         standard: FrozenStandard {
@@ -706,8 +725,8 @@ mod tests {
     }
 
     #[test]
-    fn shares_are_percent_with_two_decimals() {
-        assert_eq!(percent(Decimal::new(7, 1)).to_string(), "70");
-        assert_eq!(percent(Decimal::new(123456, 6)).to_string(), "12.35");
+    fn a_share_without_a_finding_has_two_places_half_up() {
+        assert_eq!(published_share(&[], Decimal::new(7, 1)).to_string(), "70");
+        assert_eq!(published_share(&[], Decimal::new(123455, 6)).to_string(), "12.35");
     }
 }

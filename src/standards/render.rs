@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict};
-use super::figures::{Num, Qty, Req, Signed, Size, Threshold, required_scale, rounded, shown_actual, sign};
+use super::figures::{Num, Qty, Req, Signed, Threshold, shown_quantity, shown_reported, sign};
 use super::model::Severity;
 use super::sets::{FlagSet, IndustrySet, LocationSet, Member, Set};
 use crate::domain::Lang;
@@ -117,9 +117,12 @@ impl Finding {
                 metric,
                 actual,
                 required,
+                margin,
                 ..
-            } => Qty(shown_actual(*actual, required), metric.unit(), lang).to_string(),
-            Detail::Reported { metric, actual } => Qty(rounded(*actual, 2, false), metric.unit(), lang).to_string(),
+            } => shown_quantity(*actual, required, *margin, metric.unit(), lang)
+                .0
+                .to_string(),
+            Detail::Reported { metric, actual } => shown_reported(*actual, metric.unit(), lang).to_string(),
             Detail::Flags { present, .. } => flag_list(*present, lang),
             Detail::Named { value, .. } if value.trim().is_empty() => none_given(lang).to_string(),
             Detail::Named { value, .. } => value.clone(),
@@ -152,18 +155,11 @@ impl Finding {
         match &self.detail {
             Detail::Quantity {
                 metric,
+                actual,
                 margin,
                 required,
                 ..
-            } => Some(
-                Signed(Size {
-                    margin: *margin,
-                    scale: required_scale(required),
-                    unit: metric.unit(),
-                    lang,
-                })
-                .to_string(),
-            ),
+            } => Some(Signed(shown_quantity(*actual, required, *margin, metric.unit(), lang).1).to_string()),
             Detail::Flags { required, present } => {
                 let missing = required.minus(*present).len();
                 let n = Decimal::from(missing as i64);
@@ -197,21 +193,16 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
         } => {
             let unit = metric.unit();
             let subject = metric.subject(lang);
-            let a = Qty(shown_actual(*actual, required), unit, lang);
+            let (a, by) = shown_quantity(*actual, required, *margin, unit, lang);
             let q = metric.qualifier(lang);
-            let scale = required_scale(required);
-            let by = Size {
-                margin: *margin,
-                scale,
-                unit,
-                lang,
-            };
             let sign = margin.cmp(&Decimal::ZERO);
             use std::cmp::Ordering::{Equal, Greater, Less};
-            if zh {
-                write!(m, "{subject} {a}{q}，")?;
-            } else {
-                write!(m, "{subject} of {a}{q} ")?;
+            // "低于 70%" is said by the comparison that follows.
+            match (zh, a.is_beyond()) {
+                (true, false) => write!(m, "{subject} {a}{q}，")?,
+                (true, true) => write!(m, "{subject}{q}，")?,
+                (false, false) => write!(m, "{subject} of {a}{q} ")?,
+                (false, true) => write!(m, "{subject}{q} ")?,
             }
             match (*required, sign) {
                 (Requirement::AtLeast { value }, s) => {
@@ -268,7 +259,7 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
             write_basis(m, basis, lang)
         }
         Detail::Reported { metric, actual } => {
-            let a = Qty(rounded(*actual, 2, false), metric.unit(), lang);
+            let a = shown_reported(*actual, metric.unit(), lang);
             let q = metric.qualifier(lang);
             match lang {
                 Lang::Zh => write!(m, "{} {a}{q}", metric.subject(lang)),

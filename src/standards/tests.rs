@@ -973,12 +973,39 @@ fn figures_are_never_rounded_into_passing() {
         (r.verdict, r.actual, r.margin),
         (Verdict::Fail, s("49.995 亿元"), s("−0.005 亿元"))
     );
-    // A share just under 70% shows under 70%, with a non-zero margin.
+    // A share just under 70% (69.99980769…%) shows under 70%, with the
+    // places it needs and the margin of the figure shown (not 69.99% beside
+    // −0.0001, which contradict each other).
     let p = with(|i| i.investment.characteristic_yi = Some(dec!(36.3999)));
     let r = finding(&evaluate(&p, zj()), "investment.characteristic_share").render(Lang::Zh);
     assert_eq!(
         (r.verdict, r.actual, r.margin),
-        (Verdict::Fail, s("69.99%"), s("−0.0001 个百分点"))
+        (Verdict::Fail, s("69.9998%"), s("−0.0002 个百分点"))
+    );
+    assert_eq!(r.message, "特色产业投资占比 69.9998%，低于 70%的标准 0.0002 个百分点");
+    // 69.995% exactly: cut down to 69.99%, never rounded to 70%.
+    let p = with(|i| i.investment.characteristic_yi = Some(dec!(36.3974)));
+    let r = finding(&evaluate(&p, zj()), "investment.characteristic_share").render(Lang::Zh);
+    assert_eq!(
+        (r.verdict, r.actual, r.margin),
+        (Verdict::Fail, s("69.99%"), s("−0.01 个百分点"))
+    );
+    // Closer than 4 places show (363.9999 of 520: 69.99998077%): said in words.
+    let p = with(|i| {
+        set_investment(
+            i,
+            dec!(530),
+            dec!(6),
+            dec!(4),
+            dec!(363.9999),
+            &[dec!(130), dec!(200), dec!(200)],
+        )
+    });
+    let r = finding(&evaluate(&p, zj()), "investment.characteristic_share").render(Lang::En);
+    assert_eq!((r.verdict, r.actual.as_deref()), (Verdict::Fail, Some("below 70%")));
+    assert_eq!(
+        r.message,
+        "Characteristic-industry share falls short of the 70% threshold by 0.000019 percentage points"
     );
     let p = with(|i| i.investment.characteristic_yi = Some(dec!(36.3896)));
     let r = finding(&evaluate(&p, zj()), "investment.characteristic_share").render(Lang::Zh);

@@ -6,7 +6,7 @@ use serde_json::json;
 use xiaozhen::db::audit::{self, Entry};
 use xiaozhen::domain::Role;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, refusal, sample_input};
 
 async fn record(app: &TestApp, actor: Option<i64>, action: &str, entity: &str, id: i64) {
     let mut conn = app.db.acquire().await.unwrap();
@@ -99,12 +99,14 @@ async fn the_log_is_filtered_by_actor_action_entity_and_date_and_paged() {
 async fn the_audit_log_cannot_be_changed_even_in_sql() {
     let app = TestApp::spawn().await;
     record(&app, None, "test.entry", "test", 1).await;
-    for statement in [
-        "UPDATE audit_log SET action = 'forged'",
-        "DELETE FROM audit_log",
-        "TRUNCATE audit_log",
-        "TRUNCATE audit_log CASCADE",
+    let refused = ("23001".to_owned(), "audit_log rows are immutable".to_owned());
+    for sql in [
+        "UPDATE audit_log SET action = 'forged' WHERE entity_id = $1",
+        "DELETE FROM audit_log WHERE entity_id = $1",
     ] {
+        assert_eq!(refusal(&app.db, sql, 1).await, refused, "{sql}");
+    }
+    for statement in ["TRUNCATE audit_log", "TRUNCATE audit_log CASCADE"] {
         let refused = sqlx::query(statement).execute(&app.db).await.expect_err(statement);
         assert!(
             refused.to_string().contains("audit_log rows are immutable"),
@@ -129,4 +131,33 @@ async fn admin_actions_write_audit_rows_that_the_page_shows() {
     let page = admin.get("/admin/audit?entity=batch").await;
     assert_eq!(page.texts("td.action"), ["batch.created"]);
     assert_eq!(page.text("td.actor"), "admin1 display (admin1)");
+}
+
+#[tokio::test]
+async fn an_evaluation_cannot_be_changed_or_deleted_even_in_sql() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("off", "诸城市").await;
+    let id = app.submitted(&official, &sample_input("Town A")).await;
+    let (evaluation, overall): (i64, String) =
+        sqlx::query_as("SELECT id, overall FROM evaluations WHERE proposal_id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(overall, "pass");
+    let refused = ("23001".to_owned(), "evaluations rows are immutable".to_owned());
+    for sql in [
+        "UPDATE evaluations SET overall = 'fail' WHERE id = $1",
+        "UPDATE evaluations SET findings = '[]' WHERE id = $1",
+        "DELETE FROM evaluations WHERE id = $1",
+    ] {
+        assert_eq!(refusal(&app.db, sql, evaluation).await, refused, "{sql}");
+    }
+    let (count, overall): (i64, String) =
+        sqlx::query_as("SELECT count(*), max(overall) FROM evaluations WHERE proposal_id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((count, overall.as_str()), (1, "pass"));
 }

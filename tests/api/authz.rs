@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use xiaozhen::domain::Role;
 use xiaozhen::services::reviews::{Decision, DecisionInput};
 
+use crate::excel::{csv_bytes, keys, typed_cells};
 use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
 
 /// Who may call a route.
@@ -86,9 +87,9 @@ const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/admin/batches/{id}", Admins),
         ("GET", "/admin/batches/{id}/preview", Admins),
         ("POST", "/admin/batches/{id}/entries", Admins),
-        ("POST", "/admin/batches/{id}/entries/{entry}/remove", Admins),
         ("POST", "/admin/batches/{id}/entries/{entry}/move", Admins),
         ("POST", "/admin/batches/{id}/entries/{entry}/reason", Admins),
+        ("POST", "/admin/batches/{id}/entries/{entry}/remove", Admins),
         ("POST", "/admin/batches/{id}/publish", Admins),
         ("GET", "/admin/audit", Admins),
         ("GET", "/admin/standards", Admins),
@@ -207,20 +208,31 @@ fn api_routes() -> Vec<(String, String)> {
     routes
 }
 
+/// Real records of the region 诸城市 and of the admins, so that an allowed
+/// role's request reaches the handler's own answer (no id 999999).
 struct World {
+    /// Submitted, in 诸城市.
     proposal: i64,
+    /// Listed by the published batch, in its creation period.
     listed: i64,
     batch: i64,
     draft_batch: i64,
+    /// An entry of the draft batch.
+    entry: i64,
+    /// A draft copy of ZJ-2015 (editable), with the copied example cases.
     standard: i64,
     user: i64,
     region: i64,
+    /// An import of official-a, checked and ready.
+    import: i64,
 }
 
 impl World {
     fn concrete(&self, path: &str) -> String {
         let id = if path.starts_with("/proposals/import/") {
-            999_999
+            self.import
+        } else if path.starts_with("/proposals/{id}/reports") || path.starts_with("/review/creation/") {
+            self.listed
         } else if path.starts_with("/proposals/") {
             self.proposal
         } else if path.starts_with("/towns/") {
@@ -238,21 +250,153 @@ impl World {
         };
         path.replace("{id}", &id.to_string())
             .replace("{file}", &self.batch.to_string())
-            .replace("{entry}", "1")
+            .replace("{entry}", &self.entry.to_string())
             .replace("{n}", "0")
+            .replace("{year}", "2025")
             .replace("{code}", if path.starts_with("/api/") { "ZJ-2015" } else { "en" })
             .replace("{hash}/{*path}", "0/css/app.css")
     }
 }
 
-async fn request(client: &Client, method: &str, path: &str) -> crate::helpers::Page {
+async fn request(client: &Client, method: &str, path: &str, world: &World) -> crate::helpers::Page {
     match method {
         "GET" => client.get(path).await,
-        // A form post with the session's CSRF token and nothing else.
-        "POST" if path.starts_with("/api/") => client.post_raw(path, &[]).await,
-        "POST" => client.post(path, &[]).await,
+        // The API's POST: the sample proposal as JSON.
+        "POST" if path.starts_with("/api/") => {
+            let response = client
+                .http
+                .post(format!("{}{path}", client.base))
+                .json(&xiaozhen::domain::proposal::sample_proposal().to_json())
+                .send()
+                .await
+                .expect("request");
+            crate::helpers::Page {
+                status: response.status(),
+                headers: response.headers().clone(),
+                body: response.text().await.unwrap_or_default(),
+            }
+        }
+        "POST" => {
+            let form = form_for(path, world);
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            client.post(path, &fields).await
+        }
         other => panic!("no requests with {other}"),
     }
+}
+
+/// The form a route is probed with: a real one where the route's own
+/// answer to it is a success (303), else only the session's CSRF token,
+/// which the handler refuses in its own words (422 per field, 409 for a
+/// state) after authorisation.
+fn form_for(path: &str, world: &World) -> Vec<(String, String)> {
+    let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let region = world.region.to_string();
+    if path == "/proposals" {
+        // The official's region is their own (an admin's form lacks one: 422).
+        return sample_input("权限探针小镇")
+            .to_form_pairs()
+            .into_iter()
+            .filter(|(k, _)| k != "region")
+            .collect();
+    }
+    match path.rsplit_once("/admin/").map(|(_, rest)| rest) {
+        Some("regions") => pairs(&[("name", "探针区")]),
+        Some(rest) if rest.starts_with("regions/") => pairs(&[("name", "诸城市")]),
+        Some("batches") => pairs(&[("kind", "list"), ("title", "探针批次")]),
+        Some(rest) if rest.starts_with("batches/") && rest.matches('/').count() == 1 => {
+            pairs(&[("title", "草稿批次"), ("introduction", "")])
+        }
+        Some(rest) if rest.ends_with("/move") => pairs(&[("direction", "up")]),
+        Some("users") => pairs(&[
+            ("username", "probe-reviewer"),
+            ("display_name", "探针评审"),
+            ("role", "reviewer"),
+        ]),
+        Some(rest) if rest.starts_with("users/") && rest.ends_with("/role") => {
+            pairs(&[("role", "official"), ("region", &region)])
+        }
+        Some(rest) if rest.starts_with("users/") && rest.ends_with("/active") => pairs(&[("active", "true")]),
+        _ => Vec::new(),
+    }
+}
+
+/// What an allowed, signed-in role's POST really gets, route by route (the
+/// probes of [`World`], in the order of [`TABLE`]; admins come last, so
+/// their changes follow the others' requests). A real form (see
+/// [`form_for`]) and a one-click action redirect (303); a form posted with
+/// only its CSRF token is refused field by field (422) or, where the
+/// record's state forbids the action, 409. Reaching the handler's own
+/// answer is what an authorised request must do: a 404 or any other status
+/// here means the route or its probe broke.
+const POST_ANSWERS: &[(&str, u16)] = &[
+    ("/login", 401),
+    ("/logout", 303),
+    ("/account/password", 422),
+    // Officials: a draft of their region (admins: 422, the form names no region).
+    ("/proposals", 303),
+    ("/proposals/live", 200),
+    // Submitted: not editable, submittable or withdrawable.
+    ("/proposals/{id}", 422),
+    ("/proposals/{id}/submit", 409),
+    ("/proposals/{id}/withdraw", 409),
+    ("/proposals/import", 422),
+    ("/proposals/import/{id}/confirm", 303),
+    ("/proposals/{id}/reports", 422),
+    ("/proposals/reports/import", 422),
+    ("/proposals/{id}/decision", 422),
+    // No finding named.
+    ("/proposals/{id}/overrides", 409),
+    ("/proposals/{id}/reevaluate", 303),
+    ("/review/creation/{id}/grade", 400),
+    ("/review/creation/{id}/acceptance", 422),
+    ("/admin/users", 303),
+    ("/admin/users/{id}/role", 303),
+    ("/admin/users/{id}/active", 303),
+    ("/admin/users/{id}/password", 303),
+    ("/admin/regions", 303),
+    ("/admin/regions/{id}", 303),
+    ("/admin/batches", 303),
+    ("/admin/batches/{id}", 303),
+    ("/admin/batches/{id}/entries", 422),
+    ("/admin/batches/{id}/entries/{entry}/move", 303),
+    ("/admin/batches/{id}/entries/{entry}/reason", 422),
+    ("/admin/batches/{id}/entries/{entry}/remove", 303),
+    // Its only entry removed: an empty batch is not published.
+    ("/admin/batches/{id}/publish", 409),
+    // The form names no version: stale.
+    ("/admin/standards/{id}/edit", 409),
+    ("/admin/standards/{id}/criteria", 422),
+    ("/admin/standards/{id}/copy", 303),
+    ("/admin/standards/{id}/publish", 303),
+    // Published now: activation needs its date, examples no longer change.
+    ("/admin/standards/{id}/activate", 422),
+    ("/admin/standards/{id}/examples", 422),
+    ("/admin/standards/{id}/examples/{n}", 422),
+    ("/admin/standards/{id}/examples/{n}/remove", 409),
+    ("/admin/creation/publish", 400),
+    ("/api/v1/evaluate", 200),
+];
+
+/// The exact status an allowed role gets for a route.
+fn allowed_answer(role: Option<Role>, method: &str, path: &str) -> StatusCode {
+    let code = match (method, path) {
+        ("GET", "/lang/{code}") => 303,
+        // Signed in: sent on to the role's home page.
+        ("GET", "/login") if role.is_some() => 303,
+        // Submitted: the form is not offered.
+        ("GET", "/proposals/{id}/edit") => 409,
+        // No year's grades are published.
+        ("GET", "/creation/{year}") => 404,
+        ("GET", _) => 200,
+        ("POST", "/proposals") if role == Some(Role::Admin) => 422,
+        _ => POST_ANSWERS
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, code)| *code)
+            .unwrap_or_else(|| panic!("no expected answer for {method} {path} in POST_ANSWERS")),
+    };
+    StatusCode::from_u16(code).expect("a status")
 }
 
 fn sends_to_login(page: &crate::helpers::Page) -> bool {
@@ -286,18 +430,42 @@ async fn every_route_answers_each_role_as_designed() {
     let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "")
         .await
         .unwrap();
-    let standard: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 1")
+    let approved = app.submitted(&official, &sample_input("已批准小镇")).await;
+    xiaozhen::services::reviews::decide(&app.db, &reviewer_user, approved, &approve)
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin_id, draft_batch, approved, "")
+        .await
+        .unwrap();
+    let entry: i64 = sqlx::query_scalar("SELECT id FROM batch_entries WHERE batch_id = $1")
+        .bind(draft_batch)
         .fetch_one(&app.db)
         .await
         .unwrap();
+    let active: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let admin_user = app.user(admin_id).await;
+    let standard = xiaozhen::services::standards::copy(&app.db, &admin_user, active, None)
+        .await
+        .unwrap();
+    let official_client = app.client();
+    official_client.login("official-a", PASSWORD).await;
+    let rows = vec![keys(), typed_cells(&sample_input("导入的小镇"))];
+    let (preview, location) = crate::excel::preview(&official_client, "one.csv", csv_bytes(&rows)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let import: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
     let world = World {
         proposal,
         listed: listed_id,
         batch,
         draft_batch,
+        entry,
         standard,
         user: official.id,
         region: official.region_id.unwrap(),
+        import,
     };
     app.create_user("official-b", Role::Official, Some("青州市")).await;
 
@@ -330,7 +498,7 @@ async fn every_route_answers_each_role_as_designed() {
                 continue;
             }
             let url = world.concrete(path);
-            let page = request(client, method, &url).await;
+            let page = request(client, method, &url, &world).await;
             let status = page.status;
             let allowed = match (access, role) {
                 (Access::Public, _) => true,
@@ -342,7 +510,7 @@ async fn every_route_answers_each_role_as_designed() {
                 (Access::Staff, Some(r)) => matches!(r, Role::Reviewer | Role::Admin),
                 (Access::Admins, Some(r)) => *r == Role::Admin,
             };
-            let region_scoped = path.starts_with("/proposals/{id}");
+            let region_scoped = path.starts_with("/proposals/{id}") || path.starts_with("/proposals/import/{id}");
             let ok = if status.is_server_error() {
                 false
             } else if role.is_none() && !allowed {
@@ -352,11 +520,8 @@ async fn every_route_answers_each_role_as_designed() {
             } else if region_scoped && *role == Some(Role::Official) && !own_region {
                 // Another region's record: its existence is not revealed.
                 status == StatusCode::NOT_FOUND
-            } else if method == "POST" && path == "/login" {
-                // An empty login form is a failed login, as designed.
-                status == StatusCode::UNAUTHORIZED
             } else {
-                status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED && !sends_to_login(&page)
+                status == allowed_answer(*role, method, path)
             };
             if !ok {
                 failures.push(format!("{name}: {method} {url} ({access:?}) answered {status}"));
@@ -378,14 +543,32 @@ async fn no_page_or_file_shows_another_regions_or_unpublished_data() {
     app.submitted(&a, &sample_input("保密的甲地小镇")).await;
     app.draft(&a, &sample_input("草稿中的甲地小镇")).await;
     app.create_user("official-b", Role::Official, Some("青州市")).await;
+    let own = app.client();
+    own.login("official-a", PASSWORD).await;
     let b = app.client();
     b.login("official-b", PASSWORD).await;
-    for path in [
-        "/proposals",
-        "/proposals/export.csv",
-        "/proposals/export.xlsx",
-        "/dashboard",
-    ] {
+
+    // The exports read as their users' programs read them: the CSV parsed,
+    // the XLSX (deflate-compressed, so its bytes never contain the names)
+    // opened and its cells read. Official A's hold the two proposals, so
+    // the same reading of B's would find them if they leaked.
+    let names = ["保密的甲地小镇", "草稿中的甲地小镇"];
+    for path in ["/proposals/export.csv", "/proposals/export.xlsx"] {
+        let mine = export_cells(&own, path).await;
+        for name in names {
+            assert_eq!(
+                mine.iter().filter(|c| *c == name).count(),
+                1,
+                "{path} of A holds {name}"
+            );
+        }
+        let theirs = export_cells(&b, path).await;
+        assert!(
+            theirs.iter().all(|c| !c.contains("甲地小镇")),
+            "{path} shows another region's proposal: {theirs:?}"
+        );
+    }
+    for path in ["/proposals", "/dashboard"] {
         let page = b.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(
@@ -393,9 +576,30 @@ async fn no_page_or_file_shows_another_regions_or_unpublished_data() {
             "{path} shows another region's proposal"
         );
     }
+    assert!(own.get("/proposals").await.body.contains("保密的甲地小镇"));
     let anonymous = app.client();
     for path in ["/", "/api/v1/batches"] {
         let page = anonymous.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(!page.body.contains("甲地小镇"), "{path} shows an unpublished proposal");
     }
+}
+
+/// Every cell of an export, read as a spreadsheet program reads it: the CSV
+/// parsed, the XLSX opened (its bytes are deflate-compressed).
+async fn export_cells(client: &Client, path: &str) -> Vec<String> {
+    let (status, _, bytes) = crate::excel::bytes_of(client, path).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let rows: Vec<Vec<String>> = if path.ends_with(".xlsx") {
+        crate::excel::read_xlsx(&bytes).1
+    } else {
+        let text = std::str::from_utf8(&bytes).expect("UTF-8");
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+            .collect()
+    };
+    rows.into_iter().flatten().collect()
 }

@@ -241,16 +241,28 @@ async fn a_published_batch_refuses_every_edit_in_the_pages_and_in_sql() {
         assert_eq!(page.status, StatusCode::CONFLICT, "{path}: {}", page.body);
     }
     assert_eq!(status_of(&app, c).await, "approved");
-    // The database refuses too.
-    for sql in [
-        "UPDATE batches SET title = 'x' WHERE id = $1",
-        "DELETE FROM batches WHERE id = $1",
-        "UPDATE batch_entries SET reason = 'x' WHERE batch_id = $1",
-        "DELETE FROM batch_entries WHERE batch_id = $1",
-        "INSERT INTO batch_entries (batch_id, proposal_id) SELECT $1, max(id) FROM proposals",
+    // The database refuses too: the published batch's triggers, not a
+    // foreign key (which alone would refuse the batch's DELETE).
+    let batch_refused = format!("batch {id} is published and cannot change");
+    let entries_refused = format!("entries of published batch {id} cannot change");
+    for (sql, message) in [
+        ("UPDATE batches SET title = 'x' WHERE id = $1", &batch_refused),
+        ("DELETE FROM batches WHERE id = $1", &batch_refused),
+        (
+            "UPDATE batch_entries SET reason = 'x' WHERE batch_id = $1",
+            &entries_refused,
+        ),
+        ("DELETE FROM batch_entries WHERE batch_id = $1", &entries_refused),
+        (
+            "INSERT INTO batch_entries (batch_id, proposal_id, position) SELECT $1, max(id), 99 FROM proposals",
+            &entries_refused,
+        ),
     ] {
-        let err = sqlx::query(sql).bind(id).execute(&app.db).await;
-        assert!(err.is_err(), "{sql} must be refused");
+        assert_eq!(
+            crate::helpers::refusal(&app.db, sql, id).await,
+            ("23001".to_owned(), message.clone()),
+            "{sql}"
+        );
     }
     let title: String = sqlx::query_scalar("SELECT title FROM batches WHERE id = $1")
         .bind(id)

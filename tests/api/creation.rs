@@ -464,12 +464,31 @@ async fn the_as_built_evaluation_uses_the_proposals_engine_and_standard() {
     assert_eq!(proposal.investment().total_yi, dec!(3));
     assert_eq!(proposal.investment().by_year_yi, vec![dec!(1), dec!(1), dec!(1)]);
     assert_eq!(proposal.name(), "健康美食小镇");
-    // The same engine and standard as the proposal's own evaluation.
-    let figures: Vec<AnnualFigures> = built.reports.iter().map(|r| r.figures()).collect();
-    let expected = creation::as_built(&built.town.plan, &figures).unwrap();
-    let standard = xiaozhen::standards::builtin_standard("ZJ-2015", 1).unwrap();
-    assert_eq!(evaluation, &xiaozhen::standards::evaluate(&expected, standard));
+    // The same standard as the proposal's own evaluation, applied to the
+    // summed figures (3 × 1 亿元, no housing, no characteristic investment,
+    // WiFi 90% as last reported): figures worked out by hand.
     assert_eq!(built.planned.standard, evaluation.standard);
+    assert_eq!(
+        (evaluation.standard.code.as_str(), evaluation.standard.version),
+        ("ZJ-2015", 1)
+    );
+    use xiaozhen::domain::Lang;
+    use xiaozhen::standards::Verdict;
+    let shown = |id: &str| {
+        let f = evaluation.finding(id).unwrap_or_else(|| panic!("no finding {id}"));
+        (f.verdict, f.actual(Lang::Zh), f.margin(Lang::Zh))
+    };
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        shown("investment.eligible_total"),
+        (Verdict::Fail, s("3 亿元"), s("−47 亿元"))
+    );
+    assert_eq!(
+        shown("investment.characteristic_share"),
+        (Verdict::Fail, s("0%"), s("−70 个百分点"))
+    );
+    assert_eq!(shown("function.wifi"), (Verdict::Fail, s("90%"), s("−10 个百分点")));
+    assert_eq!(evaluation.overall, xiaozhen::standards::Overall::Fail);
     // 3 亿元 instead of 62: the investment criteria that passed as planned fail as built.
     let page = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
     let built_cells = page.texts("#as-built td.built .badge.fail");
@@ -684,13 +703,13 @@ async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_th
     // 0.0001 below each (the smallest step a report holds) falls a band.
     let cases = [
         ("16.8", "优秀", "120%"),
-        ("16.7999", "良好", "120%"),
+        ("16.7999", "良好", "119.99%"),
         ("14", "良好", "100%"),
-        ("13.9999", "合格", "100%"),
+        ("13.9999", "合格", "99.99%"),
         ("11.2", "合格", "80%"),
-        ("11.1999", "警告", "80%"),
+        ("11.1999", "警告", "79.99%"),
         ("8.4", "警告", "60%"),
-        ("8.3999", "降格", "60%"),
+        ("8.3999", "降格", "59.99%"),
     ];
     let mut version = String::new();
     for (total, grade, rate) in cases {
@@ -704,7 +723,8 @@ async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_th
             grade,
             "{total} of a planned 14"
         );
-        // The rate shown is rounded to 2 places; the grade is not.
+        // The rate shown is cut down to 2 places (119.99928…% is 119.99%, not
+        // 120% beside a 良好), never rounded up onto the band it misses.
         let rates = page.texts("[data-year='2025'] .indicators div");
         assert!(rates.contains(&format!("累计投资完成率{rate}")), "{total}: {rates:?}");
     }

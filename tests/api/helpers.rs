@@ -420,3 +420,90 @@ impl Client {
             .map(str::to_owned)
     }
 }
+
+/// The database's refusal of `sql` (with `$1` bound to `id`): its SQLSTATE
+/// and message, so that a test can tell the trigger's refusal from a
+/// foreign key's or any other error. Panics if the statement succeeds.
+pub async fn refusal(db: &PgPool, sql: &str, id: i64) -> (String, String) {
+    let err = sqlx::query(sql)
+        .bind(id)
+        .execute(db)
+        .await
+        .expect_err(&format!("{sql} must be refused"));
+    let db_err = err
+        .as_database_error()
+        .unwrap_or_else(|| panic!("{sql}: not a database error: {err}"));
+    (
+        db_err.code().map(|c| c.into_owned()).unwrap_or_default(),
+        db_err.message().to_owned(),
+    )
+}
+
+/// The real binary serving `database_url` on port 0 (with `env` added), and
+/// the base URL it printed once listening: the port is the server's own
+/// from the start (no port chosen, released and hoped free), and it serves
+/// from that line on. `Err` holds what it wrote to stderr if it exited
+/// instead. The child is killed when the value is dropped.
+pub struct Binary(pub std::process::Child);
+
+impl Binary {
+    pub fn serve(database_url: &str, env: &[(&str, &str)]) -> Result<(Binary, String), String> {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xiaozhen"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("BIND", "127.0.0.1:0")
+            .env("RUST_LOG", "error")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads to the end, so that the server never writes into a full or
+        // closed pipe; the channel closes when the server exits.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(base) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(base.trim().to_owned());
+                }
+            }
+        });
+        match rx.recv() {
+            Ok(base) => Ok((Binary(child), base)),
+            Err(_) => {
+                let mut stderr = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut stderr);
+                }
+                let status = child.wait().expect("reaped");
+                Err(format!("{status}: {stderr}"))
+            }
+        }
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl TestApp {
+    /// The URL of this test's own database.
+    pub async fn database_url(&self) -> String {
+        let name: String = sqlx::query_scalar("SELECT current_database()")
+            .fetch_one(&self.db)
+            .await
+            .expect("database name");
+        let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        url.to_string()
+    }
+}

@@ -2,42 +2,119 @@
 //! text appears that no user typed, and in Chinese no English text from the
 //! catalogue leaks through.
 
-use reqwest::StatusCode;
 use scraper::{ElementRef, Html, Node};
 use xiaozhen::domain::Role;
 
 use crate::helpers::{Client, TestApp};
 
 /// (who, path): every page of the application. Add new pages here.
-const PAGES: &[(Option<Role>, &str)] = &[
-    (None, "/"),
-    (None, "/login"),
-    (None, "/no/such/page"),
-    (Some(Role::Official), "/proposals"),
-    (Some(Role::Official), "/account/password"),
-    (Some(Role::Official), "/proposals/import"),
-    (Some(Role::Official), "/proposals/reports/import"),
-    (Some(Role::Official), "/dashboard"),
-    (Some(Role::Reviewer), "/dashboard"),
-    (Some(Role::Admin), "/dashboard"),
-    (Some(Role::Official), "/admin"),
-    (Some(Role::Reviewer), "/review"),
+/// Every page checked, with the status and the heading (`main h1`) it must
+/// show, in Chinese and in English.
+const PAGES: &[(Option<Role>, &str, u16, &str, &str)] = &[
+    (
+        None,
+        "/",
+        200,
+        "特色小镇创建名单",
+        "Creation list of characteristic towns",
+    ),
+    (None, "/login", 200, "登录", "Log in"),
+    (None, "/no/such/page", 404, "页面不存在", "Page not found"),
+    (Some(Role::Official), "/proposals", 200, "申报项目", "Proposals"),
+    (
+        Some(Role::Official),
+        "/account/password",
+        200,
+        "修改密码",
+        "Change password",
+    ),
+    (
+        Some(Role::Official),
+        "/proposals/import",
+        200,
+        "批量导入申报项目",
+        "Import proposals",
+    ),
+    (
+        Some(Role::Official),
+        "/proposals/reports/import",
+        200,
+        "批量导入年度报告",
+        "Import annual reports",
+    ),
+    (Some(Role::Official), "/dashboard", 200, "统计概览", "Dashboard"),
+    (Some(Role::Reviewer), "/dashboard", 200, "统计概览", "Dashboard"),
+    (Some(Role::Admin), "/dashboard", 200, "统计概览", "Dashboard"),
+    (Some(Role::Official), "/admin", 403, "无权访问", "Access denied"),
+    (Some(Role::Reviewer), "/review", 200, "评审队列", "Review queue"),
     (
         Some(Role::Reviewer),
         "/review?status=approved&verdict=fail&sort=name&dir=desc&q=x",
+        200,
+        "评审队列",
+        "Review queue",
     ),
-    (Some(Role::Admin), "/admin"),
-    (Some(Role::Admin), "/admin/standards"),
-    (Some(Role::Admin), "/admin/standards/1"),
-    (Some(Role::Admin), "/admin/standards/2"),
-    (Some(Role::Admin), "/admin/standards/1/examples/0"),
-    (Some(Role::Admin), "/admin/users"),
-    (Some(Role::Admin), "/admin/users/1"),
-    (Some(Role::Admin), "/admin/batches"),
-    (Some(Role::Admin), "/admin/audit"),
-    (Some(Role::Reviewer), "/review/creation"),
-    (Some(Role::Admin), "/admin/creation"),
-    (None, "/creation/2026"),
+    (Some(Role::Admin), "/admin", 200, "管理", "Administration"),
+    (Some(Role::Admin), "/admin/standards", 200, "评价标准管理", "Standards"),
+    (
+        Some(Role::Admin),
+        "/admin/standards/1",
+        200,
+        "ZJ-2015 v1 浙江省特色小镇创建标准（2015）",
+        "ZJ-2015 v1 Zhejiang characteristic-town creation standard (2015)",
+    ),
+    (
+        Some(Role::Admin),
+        "/admin/standards/2",
+        200,
+        "CN-2021 v1 全国特色小镇规范健康发展导则（2021）",
+        "CN-2021 v1 National guideline for the sound development of characteristic towns (2021)",
+    ),
+    (
+        Some(Role::Admin),
+        "/admin/standards/1/examples/0",
+        200,
+        "示例案例 ZJ-2015 v1",
+        "Example case ZJ-2015 v1",
+    ),
+    (
+        Some(Role::Admin),
+        "/admin/users",
+        200,
+        "用户与地区",
+        "Users and regions",
+    ),
+    (
+        Some(Role::Admin),
+        "/admin/users/1",
+        200,
+        "official1 display (official1)",
+        "official1 display (official1)",
+    ),
+    (
+        Some(Role::Admin),
+        "/admin/batches",
+        200,
+        "创建名单批次",
+        "Creation list batches",
+    ),
+    (Some(Role::Admin), "/admin/audit", 200, "审计日志", "Audit log"),
+    (
+        Some(Role::Reviewer),
+        "/review/creation",
+        200,
+        "年度考核与验收",
+        "Annual assessment and acceptance",
+    ),
+    (
+        Some(Role::Admin),
+        "/admin/creation",
+        200,
+        "创建制管理",
+        "Creation system",
+    ),
+    // No year's grades are published.
+    (None, "/creation/2026", 404, "页面不存在", "Page not found"),
 ];
 
 /// Visible text, leaving out elements marked as another language (the
@@ -97,12 +174,13 @@ async fn every_page_in_english_has_no_chinese_that_no_user_typed() {
     let app = TestApp::spawn().await;
     let anonymous = app.client();
     let mut clients = Vec::new();
-    for (role, path) in PAGES {
+    for (role, path, status, _, heading) in PAGES {
         let i = client_for(&app, *role, &mut clients).await;
         let client = if i == usize::MAX { &anonymous } else { &clients[i].1 };
         client.get("/lang/en").await;
         let page = client.get(path).await;
-        assert_ne!(page.status, StatusCode::SEE_OTHER, "{path} redirected");
+        assert_eq!(page.status.as_u16(), *status, "{path} as {role:?}");
+        assert_eq!(page.texts("main h1"), [*heading], "{path} as {role:?}");
         let mut text = visible_text(&page.html(), "en");
         for typed in TYPED {
             text = text.replace(typed, "");
@@ -128,10 +206,12 @@ async fn every_page_in_chinese_shows_no_english_catalogue_text() {
         .collect();
     let anonymous = app.client();
     let mut clients = Vec::new();
-    for (role, path) in PAGES {
+    for (role, path, status, heading, _) in PAGES {
         let i = client_for(&app, *role, &mut clients).await;
         let client = if i == usize::MAX { &anonymous } else { &clients[i].1 };
         let page = client.get(path).await;
+        assert_eq!(page.status.as_u16(), *status, "{path} as {role:?}");
+        assert_eq!(page.texts("main h1"), [*heading], "{path} as {role:?}");
         let text = visible_text(&page.html(), "zh-CN");
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for phrase in &english {

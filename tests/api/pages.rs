@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::TestApp;
+use crate::helpers::{Binary, TestApp};
 
 #[tokio::test]
 async fn home_page_renders_the_layout_in_chinese_by_default() {
@@ -86,9 +86,13 @@ async fn healthz_answers_503_when_the_database_is_down() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let response = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    // A page that needs the database is a friendly 503, not a 500.
+    // A page that needs the database is a friendly 503 page, not a 500.
     let response = reqwest::get(format!("http://{addr}/")).await.unwrap();
-    assert!(response.status() == StatusCode::OK || response.status() == StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = scraper::Html::parse_document(&response.text().await.unwrap());
+    let h1 = scraper::Selector::parse("main h1").unwrap();
+    let headings: Vec<String> = page.select(&h1).map(|e| e.text().collect()).collect();
+    assert_eq!(headings, ["服务暂时不可用"]);
 }
 
 #[tokio::test]
@@ -98,11 +102,98 @@ async fn every_response_carries_the_security_headers() {
     for path in ["/", "/login", "/no/such/page", "/healthz"] {
         let page = client.get(path).await;
         let csp = page.headers["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
-            "{path}: {csp}"
-        );
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        for directive in ["script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"] {
+            assert!(directives.contains(&directive), "{path}: {directive} in {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(page.headers["x-frame-options"], "DENY", "{path}");
         assert_eq!(page.headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(page.headers["referrer-policy"], "same-origin", "{path}");
     }
+}
+
+/// The `Set-Cookie` header that sets `name`.
+fn set_cookie(headers: &reqwest::header::HeaderMap, name: &str) -> String {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no cookie {name} in {headers:?}"))
+        .to_owned()
+}
+
+fn attributes(cookie: &str) -> Vec<String> {
+    cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect()
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https_and_only_then() {
+    let app = TestApp::spawn().await;
+    let (_server, base) =
+        Binary::serve(&app.database_url().await, &[("XIAOZHEN_SECURE_COOKIES", "1")]).expect("the server starts");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http.get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let session = attributes(&set_cookie(login.headers(), "xiaozhen_session"));
+    for attribute in ["secure", "httponly", "samesite=lax"] {
+        assert!(session.iter().any(|a| a == attribute), "{attribute} in {session:?}");
+    }
+    let lang = http.get(format!("{base}/lang/en")).send().await.unwrap();
+    assert_eq!(lang.status(), StatusCode::SEE_OTHER);
+    let lang = attributes(&set_cookie(lang.headers(), "lang"));
+    assert!(lang.iter().any(|a| a == "secure"), "{lang:?}");
+
+    // Without the setting (plain HTTP), no cookie is Secure: a browser
+    // would not send it back.
+    let client = app.client();
+    let login = client.get("/login").await;
+    assert!(!attributes(&set_cookie(&login.headers, "xiaozhen_session")).contains(&"secure".to_owned()));
+    let lang = client.get("/lang/en").await;
+    assert!(!attributes(&set_cookie(&lang.headers, "lang")).contains(&"secure".to_owned()));
+}
+
+#[tokio::test]
+async fn start_up_refuses_a_built_in_standard_changed_without_a_new_version() {
+    let app = TestApp::spawn().await;
+    // The database holds ZJ-2015 version 1 as written before; the binary's
+    // file of the same version now differs (here: the stored copy is made
+    // to differ, behind the guard trigger's back, as a changed file would).
+    let mut conn = app.db.acquire().await.unwrap();
+    // Triggers off for this connection only (superuser), as a restore would.
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE standards SET definition = jsonb_set(definition, '{name_en}', '\"An older wording\"'),
+             content_hash = md5(content_hash) WHERE code = 'ZJ-2015' AND version = 1",
+        "RESET session_replication_role",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    let refused = "the built-in standard ZJ-2015 version 1 differs from the one already in the database";
+
+    // The loading function refuses ...
+    let mut tx = app.db.begin().await.unwrap();
+    let err = xiaozhen::db::standards::sync_builtin(&mut tx)
+        .await
+        .expect_err("a changed built-in version is refused");
+    assert!(err.to_string().contains(refused), "{err}");
+    tx.rollback().await.unwrap();
+
+    // ... and so does the real server at start-up: it exits saying why,
+    // before it listens.
+    let Err(exit) = Binary::serve(&app.database_url().await, &[]) else {
+        panic!("the server started on a changed built-in standard")
+    };
+    assert!(!exit.starts_with("exit status: 0"), "{exit}");
+    assert!(exit.contains(refused), "{exit}");
+    assert!(exit.contains("give the changed file a new version number"), "{exit}");
 }

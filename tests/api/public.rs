@@ -79,6 +79,7 @@ async fn downloads_parse_back_to_the_rows_of_the_page_and_the_hash_matches() {
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("an XLSX file");
     let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    assert_eq!(sheet.height(), 1 + rows.len(), "the header and one row per town");
     let mut sheet_rows = sheet.rows();
     let head: Vec<String> = sheet_rows.next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(head, headers);
@@ -311,9 +312,10 @@ async fn a_town_page_explains_why_it_qualified() {
         page.text(".standard")
     );
     assert_eq!(page.text(".badge.overall"), "合格");
-    assert!(
-        page.texts("table.findings tbody tr").len() > 5,
-        "every finding is shown"
+    assert_eq!(
+        page.texts("table.findings tbody tr").len(),
+        19,
+        "every finding of ZJ-2015's 19 criteria is shown"
     );
     assert!(page.texts("dl.figures dt").iter().any(|t| t == "特色产业投资占比"));
     // The official's later edits are impossible; the frozen page survives a
@@ -427,4 +429,86 @@ async fn batch_town_and_admin_batch_pages_are_wholly_english_when_chosen() {
     // And the Chinese pages are Chinese.
     let zh = app.client().get(&format!("/towns/{a}")).await;
     assert!(visible_text(&zh, "zh-CN").contains("列入依据"));
+}
+
+/// A town published with a characteristic-industry share of 69.995% (36.3974
+/// of 52 亿元) against ZJ-2015's ≥ 70%: approved by a reviewer who confirmed
+/// the failing verdict, then published. Everywhere the public sees it, the
+/// share is 69.99% — cut down, never rounded to the nearest (70%), which
+/// would stand beside a failing verdict.
+#[tokio::test]
+async fn a_share_just_under_its_threshold_is_published_as_failing_everywhere() {
+    use xiaozhen::services::reviews::{Decision, DecisionInput, decide};
+
+    let app = TestApp::spawn().await;
+    let official = app.official_of("off", "诸城市").await;
+    let mut input = sample_input("差一点小镇");
+    input.investment.characteristic_yi = Some("36.3974".parse().unwrap());
+    let id = app.submitted(&official, &input).await;
+    let reviewer_id = app.create_user("rev", Role::Reviewer, None).await;
+    let reviewer = app.user(reviewer_id).await;
+    let mut approve = DecisionInput::new(Decision::Approve, "同意", app.proposal_version(id).await);
+    approve.confirm_fail = true;
+    approve.confirm_reason = "其他条件突出".to_owned();
+    decide(&app.db, &reviewer, id, &approve).await.expect("approved");
+    let batch = published_list(&app, "First list", &[id]).await;
+
+    // The town page: the figure, and the finding with its margin.
+    let town = app.client().get(&format!("/towns/{id}")).await;
+    assert_eq!(town.status, StatusCode::OK);
+    let html = town.html();
+    let pair = scraper::Selector::parse("dl.figures div").unwrap();
+    let figures: Vec<(String, String)> = html
+        .select(&pair)
+        .map(|d| {
+            let text = |s: &str| {
+                let sel = scraper::Selector::parse(s).unwrap();
+                d.select(&sel).next().unwrap().text().collect::<String>()
+            };
+            (text("dt"), text("dd"))
+        })
+        .collect();
+    assert!(
+        figures.contains(&("特色产业投资占比".to_owned(), "69.99%".to_owned())),
+        "{figures:?}"
+    );
+    let row = scraper::Selector::parse("table.findings tbody tr").unwrap();
+    let cell = |r: scraper::ElementRef<'_>, s: &str| {
+        let sel = scraper::Selector::parse(s).unwrap();
+        r.select(&sel)
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    };
+    let share = html
+        .select(&row)
+        .find(|r| cell(*r, "td.criterion").starts_with("特色产业投资占比"))
+        .expect("the share's finding");
+    assert_eq!(cell(share, "td.actual"), "69.99%");
+    assert_eq!(cell(share, "td.required"), "≥ 70%");
+    assert_eq!(cell(share, ".verdict .badge"), "不符合");
+    assert!(
+        cell(share, "td.message").starts_with("特色产业投资占比 69.99%，低于 70%的标准 0.01 个百分点"),
+        "{}",
+        cell(share, "td.message")
+    );
+
+    // The batch page, its CSV and its JSON.
+    let page = app.client().get(&format!("/batches/{batch}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows = page_rows(&page);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][6], "69.99");
+    let csv = app.client().get(&format!("/batches/{batch}.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(&records[0][6], "69.99");
+    let json: Value = serde_json::from_str(&app.client().get(&format!("/batches/{batch}.json")).await.body).unwrap();
+    assert_eq!(json["towns"][0]["characteristic_share_pct"], "69.99");
+    assert_eq!(json["towns"][0]["overall"], "fail");
 }

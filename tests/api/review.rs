@@ -96,7 +96,7 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
     );
     assert_eq!(
         page.text("#failing-criteria tr[data-criterion=\"function.wifi\"] .share"),
-        "33.3%"
+        "33.33%"
     );
 
     // Paging, oldest first: the three pages together are every proposal once, in order.

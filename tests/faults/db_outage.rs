@@ -13,10 +13,6 @@ use xiaozhen::domain::Role;
 
 use crate::support::{self, Browser};
 
-/// How long an answer may take while the database is down: the pool's
-/// acquire timeout (3 s) plus margin.
-const DOWN_LIMIT: Duration = Duration::from_secs(8);
-
 /// A folder under /tmp the `postgres` user can enter (the cluster runs as
 /// that user when the tests run as root); removed with this value.
 struct TempDir(PathBuf);
@@ -36,14 +32,27 @@ impl Drop for TempDir {
     }
 }
 
-async fn timed(browser: &Browser, path: &str) -> (StatusCode, String, Duration) {
-    let started = Instant::now();
+/// A page's status and its `main h1` headings. The browser's own bound on a
+/// request (20 s) turns a stalled answer into a failure; how fast the 503
+/// comes is measured elsewhere, not asserted here.
+async fn answer(browser: &Browser, path: &str) -> (StatusCode, Vec<String>, String) {
     let page = browser
         .get(path)
         .await
         .unwrap_or_else(|e| panic!("GET {path} got no answer while the database is down: {e}"));
-    (page.status, page.body, started.elapsed())
+    (page.status, headings(&page.body), page.body)
 }
+
+fn headings(body: &str) -> Vec<String> {
+    let html = scraper::Html::parse_document(body);
+    let h1 = scraper::Selector::parse("main h1").expect("selector");
+    html.select(&h1)
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .collect()
+}
+
+/// The heading of the friendly page shown while the database is away.
+const UNAVAILABLE: &str = "服务暂时不可用";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_database_goes_away_and_the_application_recovers_without_a_restart() {
@@ -67,33 +76,55 @@ async fn the_database_goes_away_and_the_application_recovers_without_a_restart()
     assert_eq!(reviewer.login("reviewer1").await.unwrap().status, StatusCode::SEE_OTHER);
     assert_eq!(reviewer.get("/review").await.unwrap().status, StatusCode::OK);
 
+    // The login form's token, taken while the database is up.
+    let token = crate::support::token_in(&anonymous.get("/login").await.unwrap().body).expect("a token");
     cluster.stop().await.expect("the cluster stops");
 
-    let (status, body, took) = timed(&anonymous, "/healthz").await;
+    let (status, _, body) = answer(&anonymous, "/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert!(took < DOWN_LIMIT, "/healthz took {took:?}");
     let mut wrong = Vec::new();
-    for (who, browser, path) in [
-        ("anonymous", &anonymous, "/"),
-        ("anonymous", &anonymous, "/login"),
-        ("anonymous", &Browser::new(&base), "/login"),
-        ("reviewer", &reviewer, "/review"),
-        ("reviewer", &reviewer, "/"),
+    for (who, browser, path, expected, heading) in [
+        (
+            "anonymous",
+            &anonymous,
+            "/",
+            StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE,
+        ),
+        // Every request reads its session and the data version in one
+        // statement, so even the login page (with or without a cookie) is
+        // the 503 page.
+        (
+            "anonymous",
+            &anonymous,
+            "/login",
+            StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE,
+        ),
+        (
+            "anonymous",
+            &Browser::new(&base),
+            "/login",
+            StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE,
+        ),
+        (
+            "reviewer",
+            &reviewer,
+            "/review",
+            StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE,
+        ),
+        ("reviewer", &reviewer, "/", StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE),
     ] {
-        let (status, body, took) = timed(browser, path).await;
-        if took >= DOWN_LIMIT {
-            wrong.push(format!("{who} GET {path} took {took:?}"));
-        }
-        // The login page of a visitor without a session needs no database.
-        if status == StatusCode::OK && path == "/login" {
-            continue;
-        }
-        if status != StatusCode::SERVICE_UNAVAILABLE || !body.contains("<html") {
-            wrong.push(format!("{who} GET {path}: {status}, not the 503 page: {body:.200}"));
+        let (status, h1, body) = answer(browser, path).await;
+        if status != expected || h1 != [heading] {
+            wrong.push(format!(
+                "{who} GET {path}: {status} {h1:?}, not {expected} {heading}: {body:.200}"
+            ));
         }
     }
-    // A form post too: 503 (or 403 when the session cannot be read), never 500.
-    let token = crate::support::token_in(&anonymous.get("/login").await.unwrap().body).unwrap_or_default();
+    // A form post too: the 503 page, never 500.
     let login = anonymous
         .post(
             "/login",
@@ -102,8 +133,8 @@ async fn the_database_goes_away_and_the_application_recovers_without_a_restart()
         )
         .await
         .expect("an answer");
-    if login.status != StatusCode::SERVICE_UNAVAILABLE && login.status != StatusCode::FORBIDDEN {
-        wrong.push(format!("POST /login: {}: {:.200}", login.status, login.body));
+    if login.status != StatusCode::SERVICE_UNAVAILABLE || headings(&login.body) != [UNAVAILABLE] {
+        wrong.push(format!("POST /login: {}: {:.300}", login.status, login.body));
     }
     assert!(!server.is_finished(), "the server survived");
 

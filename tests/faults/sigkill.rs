@@ -3,79 +3,74 @@
 //! batches published by an admin): after a restart on the same database no
 //! proposal, review or batch is half-written.
 
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use reqwest::StatusCode;
 use sqlx::PgPool;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use xiaozhen::domain::Role;
 
-use crate::helpers::sample_input;
-use crate::support::{self, Browser, FreshDb, form_of};
+use crate::helpers::{Binary, sample_input};
+use crate::support::{self, Answer, Browser, FreshDb, form_of};
 
 const OFFICIALS: usize = 6;
 const REVIEWERS: usize = 3;
 const TO_DECIDE: usize = 60;
 const BATCHES: usize = 8;
-/// Successful writes before the kill: well inside the burst.
+/// Successful writes before the kill (each kind at least once): well
+/// inside the burst.
 const KILL_AFTER: usize = 40;
 
-struct Server(Child);
-
-impl Server {
-    fn start(url: &str, port: u16) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_xiaozhen"))
-            .arg("serve")
-            .env("DATABASE_URL", url)
-            .env("BIND", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "error")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        Server(child)
-    }
-
-    fn sigkill(&mut self) {
-        kill(Pid::from_raw(self.0.id() as i32), Signal::SIGKILL).expect("kill -9");
-        self.0.wait().expect("reaped");
-    }
+/// Kills the server with SIGKILL and reaps it.
+fn sigkill(server: &mut Binary) {
+    kill(Pid::from_raw(server.0.id() as i32), Signal::SIGKILL).expect("kill -9");
+    server.0.wait().expect("reaped");
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
+/// What the writers did before the kill: successes of each kind, and any
+/// answer that was neither the expected redirect nor cut by the kill.
+#[derive(Default)]
+struct Progress {
+    created: AtomicUsize,
+    submitted: AtomicUsize,
+    decided: AtomicUsize,
+    published: AtomicUsize,
+    unexpected: Mutex<Vec<String>>,
+    changed: Notify,
+}
+
+impl Progress {
+    fn counts(&self) -> [usize; 4] {
+        [&self.created, &self.submitted, &self.decided, &self.published].map(|c| c.load(Ordering::SeqCst))
     }
-}
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-async fn wait_healthy(base: &str) {
-    let browser = Browser::new(base);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(page) = browser.get("/healthz").await
-            && page.status == StatusCode::OK
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the server at {base} did not become healthy");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    /// Counts `answer` as a success of `kind` when it is the 303 a form
+    /// answers; anything else but a cut connection is recorded. Returns
+    /// whether the writer should go on.
+    fn record(&self, kind: &AtomicUsize, what: &str, answer: &reqwest::Result<Answer>) -> bool {
+        let ok = match answer {
+            Ok(a) if a.status == StatusCode::SEE_OTHER => {
+                kind.fetch_add(1, Ordering::SeqCst);
+                true
+            }
+            Ok(a) => {
+                let mut unexpected = self.unexpected.lock().unwrap_or_else(|e| e.into_inner());
+                unexpected.push(format!(
+                    "{what}: {} {}",
+                    a.status,
+                    a.body.chars().take(300).collect::<String>()
+                ));
+                false
+            }
+            // The connection cut by the kill.
+            Err(_) => false,
+        };
+        self.changed.notify_one();
+        ok
     }
 }
 
@@ -159,43 +154,35 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
     support::prepare(&pool).await;
     let (to_decide, batches) = fixtures(&pool).await;
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Server::start(&db.url, port);
-    wait_healthy(&base).await;
+    let (mut server, base) = Binary::serve(&db.url, &[]).expect("the server starts");
 
-    let done = Arc::new(AtomicUsize::new(0));
+    let progress = Arc::new(Progress::default());
     let mut set = JoinSet::new();
     for n in 0..OFFICIALS {
         let (browser, token) = signed_in(&base, &format!("zc{n}")).await;
-        let done = done.clone();
+        let progress = progress.clone();
         set.spawn(async move {
             for i in 0.. {
-                let Ok(created) = browser
+                let created = browser
                     .post("/proposals", &token, &form_of(&format!("突发小镇{n}-{i}")))
-                    .await
-                else {
-                    return;
-                };
-                let Some(location) = created.location.filter(|_| created.status == StatusCode::SEE_OTHER) else {
-                    return;
-                };
-                done.fetch_add(1, Ordering::Relaxed);
-                let path = format!("{location}/submit");
-                let Ok(submitted) = browser.post(&path, &token, &[("version".into(), "1".into())]).await else {
-                    return;
-                };
-                if submitted.status != StatusCode::SEE_OTHER {
+                    .await;
+                if !progress.record(&progress.created, "create", &created) {
                     return;
                 }
-                done.fetch_add(1, Ordering::Relaxed);
+                let location = created.ok().and_then(|c| c.location).unwrap_or_default();
+                let submitted = browser
+                    .post(&format!("{location}/submit"), &token, &[("version".into(), "1".into())])
+                    .await;
+                if !progress.record(&progress.submitted, "submit", &submitted) {
+                    return;
+                }
             }
         });
     }
     for n in 0..REVIEWERS {
         let (browser, token) = signed_in(&base, &format!("reviewer{n}")).await;
         let mine: Vec<i64> = to_decide.iter().copied().skip(n).step_by(REVIEWERS).collect();
-        let done = done.clone();
+        let progress = progress.clone();
         set.spawn(async move {
             for id in mine {
                 let fields = [
@@ -203,48 +190,54 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
                     ("comment".to_owned(), "同意".to_owned()),
                     ("version".to_owned(), "2".to_owned()),
                 ];
-                match browser
+                let decided = browser
                     .post(&format!("/proposals/{id}/decision"), &token, &fields)
-                    .await
-                {
-                    Ok(page) if page.status == StatusCode::SEE_OTHER => {
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => return,
+                    .await;
+                if !progress.record(&progress.decided, "decide", &decided) {
+                    return;
                 }
             }
         });
     }
     {
         let (browser, token) = signed_in(&base, "admin1").await;
-        let done = done.clone();
+        let progress = progress.clone();
         set.spawn(async move {
             for id in batches {
-                match browser.post(&format!("/admin/batches/{id}/publish"), &token, &[]).await {
-                    Ok(page) if page.status == StatusCode::SEE_OTHER => {
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => return,
+                let published = browser.post(&format!("/admin/batches/{id}/publish"), &token, &[]).await;
+                if !progress.record(&progress.published, "publish", &published) {
+                    return;
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         });
     }
 
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while done.load(Ordering::Relaxed) < KILL_AFTER {
-        assert!(Instant::now() < deadline, "the burst made too little progress");
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    // Killed once every kind of write has succeeded and enough have; woken
+    // by each answer (a permit is kept if none is awaited), so no polling.
+    loop {
+        let counts = progress.counts();
+        let unexpected = progress.unexpected.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert!(unexpected.is_empty(), "answers before the kill: {unexpected:#?}");
+        if counts.iter().all(|c| *c > 0) && counts.iter().sum::<usize>() >= KILL_AFTER {
+            break;
+        }
+        assert!(
+            counts.iter().sum::<usize>() < 50 * KILL_AFTER,
+            "a kind of write never succeeded (created, submitted, decided, published): {counts:?}"
+        );
+        progress.changed.notified().await;
     }
-    server.sigkill();
-    let at_kill = done.load(Ordering::Relaxed);
+    sigkill(&mut server);
+    let at_kill = progress.counts();
     set.join_all().await;
+    let unexpected = progress.unexpected.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert!(
+        unexpected.is_empty(),
+        "every answer the server gave was the form's redirect: {unexpected:#?}"
+    );
 
     // A restart on the same database serves again.
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let _server = Server::start(&db.url, port);
-    wait_healthy(&base).await;
+    let (_server, base) = Binary::serve(&db.url, &[]).expect("the server starts again");
     let (reviewer, _) = signed_in(&base, "reviewer0").await;
     assert_eq!(reviewer.get("/review").await.unwrap().status, StatusCode::OK);
 
@@ -252,10 +245,31 @@ async fn a_server_killed_mid_load_leaves_nothing_half_written() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert!(
-        created > 0,
-        "the burst created proposals ({at_kill} writes before the kill)"
-    );
+    // Every write answered before the kill is stored.
+    let submitted: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM proposals WHERE name LIKE '突发小镇%' AND status = 'submitted'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let decided: i64 = sqlx::query_scalar("SELECT count(*) FROM proposals WHERE id = ANY($1) AND status = 'approved'")
+        .bind(&to_decide)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let published: i64 = sqlx::query_scalar("SELECT count(*) FROM batches WHERE status = 'published'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let stored = [created, submitted, decided, published];
+    for (what, (stored, answered)) in ["created", "submitted", "decided", "published"]
+        .iter()
+        .zip(stored.iter().zip(at_kill))
+    {
+        assert!(
+            *stored >= answered as i64,
+            "{what}: {stored} stored, {answered} answered before the kill"
+        );
+    }
 
     let checks = [
         (

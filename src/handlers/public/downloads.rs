@@ -67,7 +67,8 @@ pub fn xlsx(view: &BatchView) -> AppResult<Response> {
         let head = Format::new().set_bold().set_background_color("#EEF0F3").set_text_wrap();
         let area = Format::new().set_num_format("0.0000");
         let money = Format::new().set_num_format("#,##0.0000");
-        let pct = Format::new().set_num_format("0.00");
+        // At least 2 places and up to 4: a stored 69.9999 must not read as 70.00.
+        let pct = Format::new().set_num_format("0.00##");
         let widths = [8.0, 28.0, 16.0, 20.0, 16.0, 18.0, 18.0, 20.0, 40.0];
         for (col, title) in view.columns.iter().enumerate() {
             sheet.write_string_with_format(0, col as u16, title, &head)?;

@@ -11,6 +11,8 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::middleware::from_fn;
 use axum::routing::{get, post};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
 use super::Page;
@@ -21,7 +23,7 @@ use crate::domain::{Lang, Status};
 use crate::error::AppResult;
 use crate::handlers::proposals::view::{format_time, overall_badge};
 use crate::i18n;
-use crate::standards::{Overall, criterion_label, number};
+use crate::standards::{Against, Overall, criterion_label, number, shown_pct};
 use crate::state::AppState;
 
 pub use report::{ReviewForm, ReviewPanel, report_extras};
@@ -205,17 +207,22 @@ pub async fn queue(
         .iter()
         .filter_map(|(k, n)| k.strip_prefix("failing:").map(|c| (c, *n)))
         .map(|(c, n)| {
-            let pct = if awaiting > 0 {
-                n as f64 * 100.0 / awaiting as f64
-            } else {
-                0.0
-            };
+            let pct = (Decimal::from(n) * Decimal::ONE_HUNDRED)
+                .checked_div(Decimal::from(awaiting))
+                .unwrap_or_default();
+            let shown = shown_pct(pct, Against::Nothing).figure;
             CriterionShare {
                 criterion: c.to_owned(),
                 label: criterion_label(c, lang).to_owned(),
                 failing: n,
-                share: format!("{pct:.1}%"),
-                bar: ((pct / 5.0).round() as i64 * 5).clamp(0, 100),
+                share: format!("{shown}%"),
+                // The bar in steps of 5%.
+                bar: ((pct / Decimal::from(5))
+                    .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+                    .to_i64()
+                    .unwrap_or(0)
+                    * 5)
+                .clamp(0, 100),
             }
         })
         .collect();
