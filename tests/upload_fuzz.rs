@@ -135,7 +135,7 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut entry = zip.by_index(i).expect("entry");
             let mut data = Vec::new();
             entry.read_to_end(&mut data).expect("inflate");
-            (entry.name().to_string(), data)
+            (entry.name().expect("a name").to_string(), data)
         })
         .collect()
 }
