@@ -308,7 +308,7 @@ impl<'a> Scan<'a> {
         loop {
             buf.clear();
             events = events.wrapping_add(1);
-            if events % 4096 == 0 && Instant::now() > self.deadline {
+            if events.is_multiple_of(4096) && Instant::now() > self.deadline {
                 return Err(Exceeded::TimedOut {
                     secs: limits.max_time.as_secs(),
                 }
