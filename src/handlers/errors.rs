@@ -36,8 +36,9 @@ pub async fn render(auth: AuthSession, request: Request, next: Next) -> Response
     let status = response.status();
     let info = match response.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
-        // A body over its route's limit, refused by an extractor.
-        None if status == StatusCode::PAYLOAD_TOO_LARGE => {
+        // A body over its route's limit, refused by an extractor (the API
+        // answers its own in JSON).
+        None if status == StatusCode::PAYLOAD_TOO_LARGE && !uri.path().starts_with("/api/") => {
             let (title_key, body_key) = AppError::TooLarge("error.too_large.body").message_keys();
             ErrorInfo {
                 title_key,

@@ -532,10 +532,23 @@ pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
     let active = db_standards::active(&mut conn)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
-    let standard = active.standard();
+    let standard = std::sync::Arc::new(active.standard().clone());
+    let region = std::sync::Arc::new(region);
     let mut outcomes = Vec::with_capacity(rows.len());
     for (i, chunk) in rows.chunks(PROGRESS_EVERY).enumerate() {
-        outcomes.extend(chunk.iter().map(|r| check_row(r, &region, standard)));
+        // Checking and evaluating rows is CPU work: off the async threads,
+        // a chunk at a time between progress updates.
+        let (chunk, region, standard) = (chunk.to_vec(), region.clone(), standard.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            chunk
+                .iter()
+                .map(|r| check_row(r, &region, &standard))
+                .collect::<Vec<_>>()
+        })
+        .await
+        // A check that panicked: `run` marks the import failed.
+        .map_err(|_| ServiceError::WrongState)?;
+        outcomes.extend(checked);
         if (i + 1) * PROGRESS_EVERY < rows.len() {
             imports::set_progress(&mut conn, id, outcomes.len() as i32).await?;
         }
