@@ -322,8 +322,7 @@ impl<'a> Scan<'a> {
                 Event::Start(e) => match e.local_name().as_ref() {
                     "sst" => {
                         for key in ["count", "uniqueCount"] {
-                            let Ok(value) = raw_attr(&e, key) else { break };
-                            if value.is_some_and(|v| number(v).is_none_or(|n| n > limits.max_shared_strings)) {
+                            if attr(&e, key).is_some_and(|v| number(v).is_none_or(|n| n > limits.max_shared_strings)) {
                                 return Err(self.shared_strings().into());
                             }
                         }
@@ -338,16 +337,15 @@ impl<'a> Scan<'a> {
                         in_string = true;
                     }
                     "dimension" => {
-                        let Ok(Some(range)) = raw_attr(&e, "ref") else { break };
-                        for corner in range.split(':') {
+                        let range = attr(&e, "ref").unwrap_or_default();
+                        for corner in range.split(':').filter(|c| !c.is_empty()) {
                             if !within(address(corner), limits) {
                                 return Err(self.dimension().into());
                             }
                         }
                     }
                     "row" => {
-                        let Ok(r) = raw_attr(&e, "r") else { break };
-                        if let Some(r) = r {
+                        if let Some(r) = attr(&e, "r") {
                             let row = address(r).map(|(row, _)| row);
                             if !within(row.map(|row| (row, 1)), limits) {
                                 return Err(self.dimension().into());
@@ -356,9 +354,7 @@ impl<'a> Scan<'a> {
                         }
                     }
                     "c" => {
-                        let (Ok(r), Ok(t)) = (raw_attr(&e, "r"), raw_attr(&e, "t")) else {
-                            break;
-                        };
+                        let (r, t) = (attr(&e, "r"), attr(&e, "t"));
                         let position = match r {
                             Some(r) => address(r).map(|(row, col)| {
                                 sheet.col = col;
@@ -374,13 +370,10 @@ impl<'a> Scan<'a> {
                         sheet.shared = t == Some("s");
                     }
                     "v" => in_shared_value = sheet.shared,
-                    "f" => {
-                        // Shared formulas are kept in a table as long as their
-                        // largest index.
-                        let Ok(si) = raw_attr(&e, "si") else { break };
-                        if si.is_some_and(|si| number(si).is_none_or(|n| n > limits.max_cells())) {
-                            return Err(self.dimension().into());
-                        }
+                    // Shared formulas are kept in a table as long as their
+                    // largest index.
+                    "f" if attr(&e, "si").is_some_and(|si| number(si).is_none_or(|n| n > limits.max_cells())) => {
+                        return Err(self.dimension().into());
                     }
                     _ => {}
                 },
@@ -399,7 +392,11 @@ impl<'a> Scan<'a> {
                     if in_string && let Some(last) = strings.as_mut().and_then(|s| s.last_mut()) {
                         *last += raw.len() as u64;
                     }
-                    if in_shared_value && let Some(index) = number(raw) {
+                    if in_shared_value && !raw.is_empty() {
+                        // calamine reads plain digits, and anything else as
+                        // index 0: such a value is charged the longest string.
+                        let digits = raw.bytes().all(|b| b.is_ascii_digit());
+                        let index = number(raw).filter(|_| digits).unwrap_or(ANY_STRING);
                         *sheet.refs.entry(index).or_default() += 1;
                     }
                 }
@@ -434,13 +431,14 @@ impl<'a> Scan<'a> {
 
     /// The text each sheet would hold once its shared strings are copied in.
     fn finish(self) -> Result<(), Refusal> {
+        let longest = self.string_bytes.iter().copied().max().unwrap_or(0);
         for refs in &self.sheets {
             let text = refs.iter().fold(0u64, |sum, (index, count)| {
-                let len = usize::try_from(*index)
-                    .ok()
-                    .and_then(|i| self.string_bytes.get(i))
-                    .copied()
-                    .unwrap_or(0);
+                let len = match usize::try_from(*index) {
+                    _ if *index == ANY_STRING => longest,
+                    Ok(i) => self.string_bytes.get(i).copied().unwrap_or(0),
+                    Err(_) => longest,
+                };
                 sum.saturating_add(len.saturating_mul(*count))
             });
             if text > self.limits.max_text_bytes {
@@ -475,6 +473,16 @@ impl Default for SheetState {
         }
     }
 }
+
+/// An attribute's raw value; absent when malformed. calamine stops at a
+/// malformed attribute of an element it reads; this check reads on, as if
+/// the attribute were absent, so that nothing after it goes unchecked.
+fn attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<&'e str> {
+    raw_attr(e, name).ok().flatten()
+}
+
+/// A shared-string reference calamine would not read as plain digits.
+const ANY_STRING: u64 = u64::MAX;
 
 /// An attribute's raw value, found as calamine finds it: in order, a
 /// malformed attribute before it being an error.
@@ -581,6 +589,69 @@ mod tests {
         assert_eq!(raw_attr(&odd, "r"), Ok(None));
         let broken = BytesStart::from_content("c t=s r=\"B2\"", 1);
         assert_eq!(raw_attr(&broken, "r"), Err(()));
+    }
+
+    /// A workbook of a sheet and a string table, stored as written.
+    fn book(sheet: &str, strings: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, text) in [("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", strings)] {
+            zip.start_file(name, stored).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn sheet(cells: &str) -> String {
+        format!(r#"<worksheet><dimension ref="A1:B2"/><sheetData>{cells}</sheetData></worksheet>"#)
+    }
+
+    const LIMITS: Limits = Limits::for_rows(100);
+
+    fn dimension() -> Refusal {
+        Refusal::Exceeded(Exceeded::Dimension { rows: 1_100, cols: 100 })
+    }
+
+    #[test]
+    fn a_plain_workbook_passes() {
+        let strings = "<sst count=\"1\" uniqueCount=\"1\"><si><t>小镇</t></si></sst>";
+        let cells = r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>3.5</v></c></row>"#;
+        assert_eq!(check(&book(&sheet(cells), strings), &LIMITS), Ok(()));
+    }
+
+    #[test]
+    fn a_malformed_attribute_hides_nothing_after_it() {
+        let cells = r#"<row bogus><c r="A1"><v>1</v></c></row><row r="5000"><c r="A5000"><v>1</v></c></row>"#;
+        let hidden = format!(r#"<worksheet><row r=1/><sheetData>{cells}</sheetData></worksheet>"#);
+        assert_eq!(check(&book(&hidden, "<sst/>"), &LIMITS), Err(dimension()));
+    }
+
+    #[test]
+    fn cells_without_addresses_are_placed_as_calamine_places_them() {
+        let wide = format!("<row>{}</row>", "<c><v>1</v></c>".repeat(101));
+        assert_eq!(check(&book(&sheet(&wide), "<sst/>"), &LIMITS), Err(dimension()));
+        let tall = "<row><c><v>1</v></c></row>".repeat(1_101);
+        assert_eq!(check(&book(&sheet(&tall), "<sst/>"), &LIMITS), Err(dimension()));
+    }
+
+    #[test]
+    fn a_shared_string_index_calamine_reads_as_zero_is_charged_the_longest() {
+        let long = "x".repeat(1_000_000);
+        let strings = format!("<sst><si><t>{long}</t></si><si><t>a</t></si></sst>");
+        let text = Refusal::Exceeded(Exceeded::Text { max_mb: 32 });
+        let odd: String = (1..=40)
+            .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v> 1</v></c></row>"#))
+            .collect();
+        assert_eq!(check(&book(&sheet(&odd), &strings), &LIMITS), Err(text.clone()));
+        let plain: String = (1..=40)
+            .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#))
+            .collect();
+        assert_eq!(check(&book(&sheet(&plain), &strings), &LIMITS), Err(text));
+        let short: String = (1..=40)
+            .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>1</v></c></row>"#))
+            .collect();
+        assert_eq!(check(&book(&sheet(&short), &strings), &LIMITS), Ok(()));
     }
 
     #[test]
