@@ -29,6 +29,9 @@ pub enum AppError {
     Conflict { key: &'static str, link: Option<String> },
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A body larger, or with more fields, than any form of the application.
+    #[error("too large: {0}")]
+    TooLarge(&'static str),
     #[error("too many requests")]
     TooManyRequests,
     /// The database does not answer.
@@ -50,6 +53,7 @@ impl AppError {
             AppError::LoginRequired { .. } | AppError::PasswordChangeRequired => StatusCode::SEE_OTHER,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -64,6 +68,7 @@ impl AppError {
             AppError::Csrf => ("error.csrf.title", "error.csrf.body"),
             AppError::Conflict { key, .. } => ("error.conflict.title", key),
             AppError::BadRequest(key) => ("error.bad_request.title", key),
+            AppError::TooLarge(key) => ("error.too_large.title", key),
             AppError::TooManyRequests => ("error.too_many.title", "error.too_many.body"),
             AppError::Unavailable => ("error.unavailable.title", "error.unavailable.body"),
             AppError::LoginRequired { .. } | AppError::PasswordChangeRequired | AppError::Internal(_) => {

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::routing::{get, post};
@@ -24,7 +25,8 @@ use crate::state::AppState;
 
 /// Sessions end after this long without a request.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
-/// Largest request body outside uploads.
+/// Largest request body of all: an upload (whose route sets its own limit
+/// for the extractors) with its multipart framing.
 const BODY_LIMIT: usize = 12 * 1024 * 1024;
 
 pub fn build_app(state: AppState) -> Router {
@@ -82,6 +84,9 @@ pub fn build_app(state: AppState) -> Router {
         .merge(staff)
         .merge(admins)
         .fallback(errors::not_found)
+        // Every extractor's limit, forms', raw bodies' and JSON's: upload
+        // routes and the API raise it on their own routes.
+        .layer(DefaultBodyLimit::max(csrf::MAX_FORM_BYTES))
         // Innermost first: CSRF needs the session; error pages need the
         // session's user and language, so they sit inside the auth layer.
         .layer(middleware::from_fn_with_state(state.config.clone(), csrf::protect))

@@ -1,5 +1,6 @@
 //! Spreadsheet files out: plain tables as XLSX or CSV (UTF-8 with a BOM, so
-//! that Excel shows Chinese correctly), and the proposal import template.
+//! that Excel shows Chinese correctly), and the proposal import template;
+//! and in, the limits an uploaded XLSX is checked against (`guard`).
 //! Pure: bytes in memory, no I/O.
 
 use rust_decimal::Decimal;
@@ -11,6 +12,7 @@ use rust_xlsxwriter::{
 use crate::domain::Lang;
 use crate::domain::proposal::{Choice, FieldKind, FieldSpec, sample_proposal};
 
+pub mod guard;
 pub mod reports;
 
 /// One cell of an exported table.

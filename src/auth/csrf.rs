@@ -21,7 +21,11 @@ use crate::error::AppError;
 const KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 /// Forms are small; uploads have their own limit on their own route.
-const MAX_FORM_BYTES: usize = 12 * 1024 * 1024;
+pub const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The largest form (the proposal's) has about 60 fields; a body with
+/// thousands is not a person's, and every handler after this one would
+/// still have to walk it.
+pub const MAX_FORM_FIELDS: usize = 2_000;
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> Result<String, AppError> {
@@ -71,8 +75,11 @@ pub async fn protect(State(config): State<Arc<Config>>, session: Session, reques
         (query_token(parts.uri.query()), body)
     } else {
         let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-            return AppError::BadRequest("error.bad_request.too_large").into_response();
+            return AppError::TooLarge("error.too_large.body").into_response();
         };
+        if field_count(&bytes) > MAX_FORM_FIELDS {
+            return AppError::TooLarge("error.too_large.fields").into_response();
+        }
         // Malformed text never reaches a handler or the database.
         if !is_clean_form(&bytes) {
             return AppError::BadRequest("error.bad_request.encoding").into_response();
@@ -99,6 +106,12 @@ fn is_clean_form(body: &[u8]) -> bool {
             Err(_) => false,
         }
     })
+}
+
+/// The pairs of a url-encoded body, as the parsers count them (empty
+/// pieces between two `&` are not pairs).
+fn field_count(body: &[u8]) -> usize {
+    body.split(|b| *b == b'&').filter(|pair| !pair.is_empty()).count()
 }
 
 fn form_token(body: &[u8]) -> Option<String> {
@@ -205,6 +218,16 @@ mod tests {
         assert!(!is_clean_form(b"name=%FF%FE"));
         assert!(!is_clean_form(b"name=\xff"));
         assert!(!is_clean_form(b"name=%1B[31m"));
+    }
+
+    #[test]
+    fn fields_are_counted_as_parsers_see_them() {
+        assert_eq!(field_count(b""), 0);
+        assert_eq!(field_count(b"a=1&&b=&="), 3);
+        assert_eq!(
+            field_count("x=&".repeat(MAX_FORM_FIELDS + 1).as_bytes()),
+            MAX_FORM_FIELDS + 1
+        );
     }
 
     #[test]

@@ -33,10 +33,21 @@ pub async fn render(auth: AuthSession, request: Request, next: Next) -> Response
     let headers = request.headers().clone();
     let uri = request.uri().clone();
     let response = next.run(request).await;
-    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
-        return response;
-    };
     let status = response.status();
+    let info = match response.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        // A body over its route's limit, refused by an extractor (the API
+        // answers its own in JSON).
+        None if status == StatusCode::PAYLOAD_TOO_LARGE && !uri.path().starts_with("/api/") => {
+            let (title_key, body_key) = AppError::TooLarge("error.too_large.body").message_keys();
+            ErrorInfo {
+                title_key,
+                body_key,
+                link: None,
+            }
+        }
+        None => return response,
+    };
     if uri.path().starts_with("/api/") {
         let lang = headers
             .get(header::ACCEPT_LANGUAGE)

@@ -26,6 +26,7 @@ use crate::services::ServiceError;
 use crate::services::import::{self, FileError, MAX_BYTES, MAX_ROWS};
 use crate::services::proposals::scope_of;
 use crate::state::AppState;
+use crate::xlsx::guard::Exceeded;
 use crate::xlsx::{self, Cell, TemplateText};
 
 /// Officials' (and admins') spreadsheet routes; merged into the officials' section.
@@ -221,8 +222,15 @@ fn refused(page: Page, error: &FileError) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, ImportForm::new(page, Some(message))).into_response()
 }
 
-/// The uploaded `file` read by `reader` off the async threads: its name and
-/// what the reader made of it, or why the file is refused (for a 422 page).
+/// Readers running at once: each may hold up to its limits' worth of
+/// memory (`xlsx::guard`), so a burst of uploads queues instead of adding up.
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// How long an upload may wait for a reader and be read.
+const READ_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The uploaded `file` read by `reader` off the async threads, within
+/// `READ_DEADLINE`: its name and what the reader made of it, or why the file
+/// is refused (for a 422 page). A reader that panics refuses the file.
 pub(crate) async fn read_spreadsheet<T: Send + 'static>(
     multipart: Result<Multipart, MultipartRejection>,
     reader: fn(&[u8]) -> Result<T, FileError>,
@@ -234,9 +242,28 @@ pub(crate) async fn read_spreadsheet<T: Send + 'static>(
         Ok(f) => f,
         Err(e) => return Ok(Err(e)),
     };
-    let read = tokio::task::spawn_blocking(move || reader(&bytes))
+    let timed_out = FileError::Limit(Exceeded::TimedOut {
+        secs: READ_DEADLINE.as_secs(),
+    });
+    let read = tokio::time::timeout(READ_DEADLINE, async move {
+        let permit = READERS
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("spreadsheet readers: {e}")))?;
+        // The permit goes with the work: a reader still running after the
+        // deadline keeps its place until it is done.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            std::panic::catch_unwind(|| reader(&bytes)).unwrap_or_else(|_| {
+                tracing::warn!("spreadsheet reader panicked; the file is refused");
+                Err(FileError::Corrupt)
+            })
+        })
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("spreadsheet reader: {e}")))?;
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("spreadsheet reader: {e}")))
+    })
+    .await
+    .unwrap_or(Ok(Err(timed_out)))?;
     Ok(read.map(|r| (filename, r)))
 }
 

@@ -27,6 +27,7 @@ use crate::db::{audit, creation as store};
 use crate::domain::creation::{self, AnnualFigures, REPORT_FIELDS, ReportFieldKind};
 use crate::domain::proposal::{ErrorCode, FieldError};
 use crate::domain::{Lang, Status};
+use crate::xlsx::guard::Limits;
 use crate::xlsx::reports::{self as sheet, ID, TOWN, YEAR};
 
 /// Most data rows in one file (a region has a few dozen towns).
@@ -47,8 +48,12 @@ pub struct ReadSheet {
 /// in either language, or the hidden row of canonical names; an older
 /// template's headers too).
 pub fn read_file(bytes: &[u8]) -> Result<ReadSheet, FileError> {
-    rows_of(read_xlsx_grid(bytes)?)
+    rows_of(read_xlsx_grid(bytes, &LIMITS)?)
 }
+
+/// What an uploaded reports file is held to (`xlsx::guard`; the README's
+/// "Limits" lists them).
+pub const LIMITS: Limits = Limits::for_rows(MAX_ROWS as u32);
 
 /// Every text a header cell may hold for each column.
 fn headings() -> HashMap<String, usize> {

@@ -22,6 +22,7 @@ use crate::db::{audit, imports, standards as db_standards};
 use crate::domain::proposal::{FieldError, FieldKind, ProposalInput};
 use crate::domain::{Lang, Status};
 use crate::standards::{self, Standard};
+use crate::xlsx::guard::{self, Exceeded, Limits, Refusal};
 use crate::xlsx::{self, Column, ERROR_COLUMN_KEY};
 
 /// Largest file accepted.
@@ -43,6 +44,11 @@ pub enum FileError {
     UnknownColumns(Vec<String>),
     NoRows,
     TooManyRows(usize),
+    /// An Excel 97–2003 file: its binary records cannot be checked before
+    /// the reader allocates what they declare (see `xlsx::guard`).
+    OldXls,
+    /// The file declares more than the import's limits allow.
+    Limit(Exceeded),
 }
 
 impl FileError {
@@ -58,6 +64,13 @@ impl FileError {
             FileError::UnknownColumns(_) => "excel.file.unknown_columns",
             FileError::NoRows => "excel.file.no_rows",
             FileError::TooManyRows(_) => "excel.file.too_many_rows",
+            FileError::OldXls => "excel.file.old_xls",
+            FileError::Limit(Exceeded::Parts { .. }) => "excel.file.limit.parts",
+            FileError::Limit(Exceeded::Unpacked { .. }) => "excel.file.limit.unpacked",
+            FileError::Limit(Exceeded::Dimension { .. }) => "excel.file.limit.dimension",
+            FileError::Limit(Exceeded::SharedStrings { .. }) => "excel.file.limit.shared_strings",
+            FileError::Limit(Exceeded::Text { .. }) => "excel.file.limit.text",
+            FileError::Limit(Exceeded::TimedOut { .. }) => "excel.file.limit.timed_out",
         }
     }
 
@@ -69,8 +82,25 @@ impl FileError {
                 format!("{base}{}", names.join(if lang == Lang::Zh { "、" } else { ", " }))
             }
             FileError::TooManyRows(n) => format!("{base}{n}"),
+            FileError::Limit(limit) => limit_message(&base, limit),
             _ => base,
         }
+    }
+}
+
+/// A limit's message with the limit's figures in place.
+fn limit_message(base: &str, limit: &Exceeded) -> String {
+    let fill = |pairs: &[(&str, u64)]| {
+        pairs.iter().fold(base.to_string(), |text, (key, value)| {
+            text.replace(key, &value.to_string())
+        })
+    };
+    match *limit {
+        Exceeded::Parts { max } | Exceeded::SharedStrings { max } => fill(&[("{max}", max)]),
+        Exceeded::Unpacked { max_mb, max_ratio } => fill(&[("{max_mb}", max_mb), ("{max_ratio}", max_ratio)]),
+        Exceeded::Dimension { rows, cols } => fill(&[("{rows}", rows.into()), ("{cols}", cols.into())]),
+        Exceeded::Text { max_mb } => fill(&[("{max_mb}", max_mb)]),
+        Exceeded::TimedOut { secs } => fill(&[("{secs}", secs)]),
     }
 }
 
@@ -92,23 +122,36 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<SheetRow>, FileError> {
         return Err(FileError::Empty);
     }
     let grid = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_grid(bytes)?
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        // An OLE container: an encrypted XLSX, or an old XLS.
-        match calamine::Xlsx::new(Cursor::new(bytes)) {
-            Err(calamine::XlsxError::Password) => return Err(FileError::Encrypted),
-            _ => xls_grid(bytes)?,
-        }
+        xlsx_grid(bytes, &LIMITS)?
+    } else if bytes.starts_with(OLE) {
+        return Err(ole_error(bytes, FileError::OldXls));
     } else {
-        csv_grid(bytes)?
+        csv_grid(bytes, &LIMITS)?
     };
     rows_of(grid)
+}
+
+/// What an uploaded proposals file is held to (`xlsx::guard`; the README's
+/// "Limits" lists them).
+pub const LIMITS: Limits = Limits::for_rows(MAX_ROWS as u32);
+
+/// The signature of an OLE container: an encrypted XLSX, or an old XLS.
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// An OLE container is refused: `Encrypted` when it holds an encrypted
+/// XLSX (said so rather than "not XLSX"), else `otherwise`.
+fn ole_error(bytes: &[u8], otherwise: FileError) -> FileError {
+    // calamine sizes its reading of an OLE container by the bytes present.
+    match calamine::Xlsx::new(Cursor::new(bytes)) {
+        Err(calamine::XlsxError::Password) => FileError::Encrypted,
+        _ => otherwise,
+    }
 }
 
 /// Reads the first sheet of an XLSX file, and nothing else: an old XLS, a
 /// CSV or any other file is `NotSpreadsheet` (for imports that take only
 /// the XLSX template).
-pub fn read_xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
+pub fn read_xlsx_grid(bytes: &[u8], limits: &Limits) -> Result<Grid, FileError> {
     if bytes.len() > MAX_BYTES {
         return Err(FileError::TooLarge);
     }
@@ -116,14 +159,12 @@ pub fn read_xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
         return Err(FileError::Empty);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return xlsx_grid(bytes);
+        return xlsx_grid(bytes, limits);
     }
-    // An encrypted XLSX is an OLE container; say so rather than "not XLSX".
-    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
-    match calamine::Xlsx::new(Cursor::new(bytes)) {
-        Err(calamine::XlsxError::Password) if ole => Err(FileError::Encrypted),
-        _ => Err(FileError::NotSpreadsheet),
+    if bytes.starts_with(OLE) {
+        return Err(ole_error(bytes, FileError::NotSpreadsheet));
     }
+    Err(FileError::NotSpreadsheet)
 }
 
 /// Cells as text, each row with its 1-based number.
@@ -142,7 +183,12 @@ fn range_grid(range: calamine::Range<Data>) -> Grid {
         .collect()
 }
 
-fn xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
+fn xlsx_grid(bytes: &[u8], limits: &Limits) -> Result<Grid, FileError> {
+    match guard::check(bytes, limits) {
+        Ok(()) => {}
+        Err(Refusal::Corrupt) => return Err(FileError::Corrupt),
+        Err(Refusal::Exceeded(limit)) => return Err(FileError::Limit(limit)),
+    }
     let mut book = match calamine::Xlsx::new(Cursor::new(bytes)) {
         Ok(b) => b,
         Err(calamine::XlsxError::Password) => return Err(FileError::Encrypted),
@@ -151,19 +197,6 @@ fn xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
     match book.worksheet_range_at(0) {
         Some(Ok(range)) => Ok(range_grid(range)),
         Some(Err(calamine::XlsxError::Password)) => Err(FileError::Encrypted),
-        _ => Err(FileError::Corrupt),
-    }
-}
-
-fn xls_grid(bytes: &[u8]) -> Result<Grid, FileError> {
-    let mut book = match calamine::Xls::new(Cursor::new(bytes)) {
-        Ok(b) => b,
-        Err(calamine::XlsError::Password) => return Err(FileError::Encrypted),
-        Err(_) => return Err(FileError::Corrupt),
-    };
-    match book.worksheet_range_at(0) {
-        Some(Ok(range)) => Ok(range_grid(range)),
-        Some(Err(calamine::XlsError::Password)) => Err(FileError::Encrypted),
         _ => Err(FileError::Corrupt),
     }
 }
@@ -185,7 +218,7 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn csv_grid(bytes: &[u8]) -> Result<Grid, FileError> {
+fn csv_grid(bytes: &[u8], limits: &Limits) -> Result<Grid, FileError> {
     if bytes.contains(&0) {
         return Err(FileError::NotSpreadsheet);
     }
@@ -208,6 +241,12 @@ fn csv_grid(bytes: &[u8]) -> Result<Grid, FileError> {
     let mut grid = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|_| FileError::Corrupt)?;
+        if record.len() > limits.max_cols as usize {
+            return Err(FileError::Limit(Exceeded::Dimension {
+                rows: limits.max_rows,
+                cols: limits.max_cols,
+            }));
+        }
         let line = record.position().map_or(grid.len() as u32 + 1, |p| p.line() as u32);
         grid.push((line, record.iter().map(str::to_owned).collect()));
         if grid.len() > MAX_ROWS + 20 {
@@ -493,10 +532,23 @@ pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
     let active = db_standards::active(&mut conn)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
-    let standard = active.standard();
+    let standard = std::sync::Arc::new(active.standard().clone());
+    let region = std::sync::Arc::new(region);
     let mut outcomes = Vec::with_capacity(rows.len());
     for (i, chunk) in rows.chunks(PROGRESS_EVERY).enumerate() {
-        outcomes.extend(chunk.iter().map(|r| check_row(r, &region, standard)));
+        // Checking and evaluating rows is CPU work: off the async threads,
+        // a chunk at a time between progress updates.
+        let (chunk, region, standard) = (chunk.to_vec(), region.clone(), standard.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            chunk
+                .iter()
+                .map(|r| check_row(r, &region, &standard))
+                .collect::<Vec<_>>()
+        })
+        .await
+        // A check that panicked: `run` marks the import failed.
+        .map_err(|_| ServiceError::WrongState)?;
+        outcomes.extend(checked);
         if (i + 1) * PROGRESS_EVERY < rows.len() {
             imports::set_progress(&mut conn, id, outcomes.len() as i32).await?;
         }

@@ -16,7 +16,7 @@ use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     /// Anyone, signed in or not.
     Public,
     /// Any signed-in user; records are scoped to the official's region.
@@ -32,7 +32,7 @@ enum Access {
 }
 
 /// Every page route with who may call it. Keep in step with the route tables.
-const TABLE: &[(&str, &str, Access)] = {
+pub(crate) const TABLE: &[(&str, &str, Access)] = {
     use Access::*;
     &[
         ("GET", "/", Public),
@@ -122,7 +122,7 @@ const TABLE: &[(&str, &str, Access)] = {
 };
 
 /// (method, path) of every `.route("…", get(…).post(…))` in the source.
-fn routes_in_source() -> BTreeSet<(String, String)> {
+pub(crate) fn routes_in_source() -> BTreeSet<(String, String)> {
     fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

@@ -150,6 +150,26 @@ impl TestApp {
         self.client_with_session(None)
     }
 
+    /// A client connecting from its own loopback address (127.0.0.2 and
+    /// up, by `n`): what counts per address (login throttling) starts at
+    /// zero for it.
+    pub fn client_from(&self, n: u32) -> Client {
+        let [_, a, b, c] = (n + 2).to_be_bytes();
+        let local = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, a, b, c));
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(local)
+            .build()
+            .expect("client");
+        Client {
+            http,
+            base: format!("http://{}", self.addr),
+            jar,
+        }
+    }
+
     /// A client that presents the given session cookie value, e.g. one kept
     /// from before a logout.
     pub fn client_with_session(&self, session: Option<&str>) -> Client {
@@ -334,7 +354,7 @@ impl Drop for TestApp {
 }
 
 impl Client {
-    async fn page(response: reqwest::Response) -> Page {
+    pub async fn page(response: reqwest::Response) -> Page {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.text().await.unwrap_or_default();

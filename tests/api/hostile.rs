@@ -355,20 +355,37 @@ async fn review_admin_and_account_forms_answer_4xx_to_hostile_values() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Each case from a fresh address and against a fresh account: no throttle
+/// answers before the credentials are checked, so a 4xx is the form's own.
 #[tokio::test]
 async fn the_login_form_answers_4xx_to_hostile_values() {
     let app = TestApp::spawn().await;
     app.create_user("official1", Role::Official, Some("诸城市")).await;
-    let client = app.client();
-    let wrong = fuzz_form(
-        &client,
-        "/login",
-        "form.stacked",
-        "/login",
-        &["username", "password"],
-        |n| n != "next",
-    )
-    .await;
+    let long = overlong();
+    let mut wrong = Vec::new();
+    let mut address = 0;
+    for (case, value) in NOT_A_VALUE.iter().copied().chain([long.as_str()]).enumerate() {
+        let username = format!("fuzz{case}");
+        app.create_user(&username, Role::Official, Some("诸城市")).await;
+        for field in ["username", "password"] {
+            address += 1;
+            let client = app.client_from(address);
+            let (user, password) = match field {
+                "username" => (value, crate::helpers::PASSWORD),
+                _ => (username.as_str(), value),
+            };
+            let page = client
+                .post("/login", &[("username", user), ("password", password)])
+                .await;
+            let shown: String = value.chars().take(30).collect();
+            if page.status == StatusCode::TOO_MANY_REQUESTS || !page.status.is_client_error() {
+                wrong.push(format!("POST /login {field}={shown:?}: {}", page.status));
+            }
+            if !sends_to_login(&client.get("/proposals").await) {
+                wrong.push(format!("POST /login {field}={shown:?} signed in"));
+            }
+        }
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // `next` is never followed off the site.
     let hostile_next = [
@@ -378,18 +395,217 @@ async fn the_login_form_answers_4xx_to_hostile_values() {
         "/\\evil.example",
     ];
     for next in hostile_next {
+        address += 1;
         let page = app
-            .client()
+            .client_from(address)
             .login_next("official1", crate::helpers::PASSWORD, next)
             .await;
-        assert!(!page.status.is_server_error(), "next={next}: {}", page.status);
-        if let Some(location) = page.location() {
-            assert!(
-                location.starts_with('/') && !location.starts_with("//") && !location.starts_with("/\\"),
-                "next={next} sent to {location}"
-            );
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "next={next}: {}", page.body);
+        let location = page.location().expect("a signed-in user is sent on");
+        assert!(
+            location.starts_with('/') && !location.starts_with("//") && !location.starts_with("/\\"),
+            "next={next} sent to {location}"
+        );
+    }
+}
+
+fn sends_to_login(page: &Page) -> bool {
+    page.status == StatusCode::SEE_OTHER && page.location().is_some_and(|l| l.starts_with("/login"))
+}
+
+/// The names the application's forms use, each sent with the hostile value:
+/// whichever of them a route reads gets it.
+fn every_field_name() -> Vec<String> {
+    let mut names: Vec<String> = [
+        "version",
+        "name",
+        "comment",
+        "decision",
+        "reason",
+        "year",
+        "grade",
+        "title",
+        "introduction",
+        "kind",
+        "proposal",
+        "position",
+        "direction",
+        "role",
+        "active",
+        "region",
+        "region_id",
+        "username",
+        "password",
+        "current_password",
+        "new_password",
+        "confirm",
+        "value",
+        "criterion",
+        "expected",
+        "action",
+        "standard",
+        "note",
+        "named",
+        "label",
+        "description",
+        "parameter",
+        "entry",
+        "next",
+        "lang",
+    ]
+    .iter()
+    .map(|n| n.to_string())
+    .collect();
+    names.extend(FIELDS.iter().map(|f| f.name.to_string()));
+    names.extend(xiaozhen::domain::creation::REPORT_FIELDS.iter().map(|n| n.to_string()));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every POST route of the route table — the routes `authz.rs` finds in the
+/// source, so a new route is fuzzed without being listed here — gets every
+/// hostile value in every field name the forms use, from a user allowed to
+/// post it: never a 5xx; the handler is reached (no 403, no trip to the
+/// login page); a refusal (4xx) stores nothing.
+#[tokio::test]
+async fn hostile_values_reach_every_post_route_of_the_route_table() {
+    use crate::authz::{Access, TABLE, routes_in_source};
+    let app = TestApp::spawn().await;
+    let official_user = app.official_of("official1", "诸城市").await;
+    let reviewer_id = app.create_user("reviewer1", Role::Reviewer, None).await;
+    let admin_id = app.create_user("admin1", Role::Admin, None).await;
+    let listed = app
+        .listed(&official_user, reviewer_id, admin_id, &sample_input("名单小镇"))
+        .await;
+    let submitted = app.submitted(&official_user, &sample_input("待审小镇")).await;
+    let draft = app.draft(&official_user, &sample_input("草稿小镇")).await;
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "")
+        .await
+        .unwrap();
+    // An approved town in the draft batch: its entry's routes have a target.
+    let approved = app.submitted(&official_user, &sample_input("通过小镇")).await;
+    let approve = xiaozhen::services::reviews::DecisionInput::new(
+        xiaozhen::services::reviews::Decision::Approve,
+        "同意",
+        app.proposal_version(approved).await,
+    );
+    xiaozhen::services::reviews::decide(&app.db, &app.user(reviewer_id).await, approved, &approve)
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, approved, "")
+        .await
+        .unwrap();
+    let entry: i64 = sqlx::query_scalar("SELECT id FROM batch_entries WHERE batch_id = $1")
+        .bind(batch)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let active: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE status = 'active'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let region: i64 = sqlx::query_scalar("SELECT id FROM regions ORDER BY id LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let target_user = app.create_user("target1", Role::Reviewer, None).await;
+    let login = |username: &'static str| {
+        let app = &app;
+        async move {
+            let client = app.client();
+            let page = client.login(username, crate::helpers::PASSWORD).await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "login {username}");
+            client
+        }
+    };
+    let official = login("official1").await;
+    let reviewer = login("reviewer1").await;
+    let admin = login("admin1").await;
+    let concrete = |path: &str| -> String {
+        let id = if path.contains("/decision") || path.contains("/overrides") || path.contains("/reevaluate") {
+            submitted
+        } else if path.starts_with("/proposals/{id}/reports") || path.starts_with("/review/creation/") {
+            listed
+        } else if path.starts_with("/proposals/") {
+            draft
+        } else if path.starts_with("/admin/users/") {
+            target_user
+        } else if path.starts_with("/admin/regions/") {
+            region
+        } else if path.starts_with("/admin/batches/") {
+            batch
+        } else {
+            active
+        };
+        path.replace("{id}", &id.to_string())
+            .replace("{entry}", &entry.to_string())
+            .replace("{n}", "0")
+    };
+    let tables = [
+        "proposals",
+        "reviews",
+        "users",
+        "regions",
+        "batches",
+        "batch_entries",
+        "annual_reports",
+        "assessments",
+        "acceptances",
+        "finding_overrides",
+        "standards",
+    ];
+    let snapshot = || async {
+        let mut counts = Vec::new();
+        for t in tables {
+            counts.push(count(&app, &format!("SELECT count(*) FROM {t}")).await);
+        }
+        counts
+    };
+    let names = every_field_name();
+    let posts: Vec<String> = routes_in_source()
+        .into_iter()
+        .filter(|(m, p)| m == "POST" && !p.starts_with("/api/"))
+        .map(|(_, p)| p)
+        .collect();
+    assert!(posts.len() >= 39, "the route table's POST routes: {posts:?}");
+    let mut wrong = Vec::new();
+    let mut reached = 0;
+    for path in &posts {
+        let access = TABLE
+            .iter()
+            .find(|(m, p, _)| *m == "POST" && p == path)
+            .map(|(_, _, a)| *a)
+            .unwrap_or_else(|| panic!("{path} has no expectation in authz.rs"));
+        let client = match access {
+            Access::Public | Access::SignedIn | Access::Reviewers | Access::Staff => &reviewer,
+            Access::Officials | Access::OfficialOnly => &official,
+            Access::Admins => &admin,
+        };
+        // Logging out would end the session the next routes need.
+        let client = if path == "/logout" { &app.client() } else { client };
+        let url = concrete(path);
+        for value in NOT_A_VALUE {
+            let before = snapshot().await;
+            let fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), *value)).collect();
+            let page = client.post(&url, &fields).await;
+            let shown: String = value.chars().take(30).collect();
+            // A 403 or a trip to the login page would mean the value never
+            // reached the handler: the wrong user for the route.
+            let stopped = page.status == StatusCode::FORBIDDEN || sends_to_login(&page);
+            if page.status.is_server_error() || stopped {
+                wrong.push(format!("POST {url} with {shown:?}: {}", page.status));
+            } else if page.status.is_client_error() && snapshot().await != before {
+                wrong.push(format!(
+                    "POST {url} with {shown:?}: {} but something was stored",
+                    page.status
+                ));
+            }
+            reached += 1;
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(reached, posts.len() * NOT_A_VALUE.len());
 }
 
 /// Raw bodies no form sends: 10 MB, invalid UTF-8 (raw and percent-encoded),
@@ -698,6 +914,14 @@ fn assert_escaped(what: &str, page: &Page) {
     }
 }
 
+/// The page shows `typed` as text — escaped in the markup, so that the
+/// parsed page's text holds it as typed — and never as markup.
+fn assert_shown_escaped(what: &str, page: &Page, typed: &str) {
+    assert_escaped(what, page);
+    let text: String = page.html().root_element().text().collect();
+    assert!(text.contains(typed), "{what} does not show {typed:?} as text");
+}
+
 #[tokio::test]
 async fn html_typed_into_text_fields_is_escaped_on_every_page() {
     let app = TestApp::spawn().await;
@@ -720,12 +944,26 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
         "/proposals".to_owned(),
         format!("/proposals/{id}"),
         format!("/proposals/{id}/report"),
-        "/dashboard".into(),
     ] {
-        let page = official.get(&path).await;
-        assert_escaped(&path, &page);
+        assert_shown_escaped(&path, &official.get(&path).await, &name);
     }
+    assert_escaped("/dashboard", &official.get("/dashboard").await);
     let reviewer = app.login_as(Role::Reviewer).await;
+    assert_shown_escaped("/review", &reviewer.get("/review").await, &name);
+    // The queue's export while the proposal is in it.
+    let queue_export = reviewer
+        .http
+        .get(format!("{}/review/export.xlsx", reviewer.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue_export.status(), StatusCode::OK);
+    let (texts, formulas) = xlsx_cells(&queue_export.bytes().await.unwrap());
+    assert!(
+        texts.contains(&name),
+        "/review/export.xlsx holds the name as text: {texts:?}"
+    );
+    assert!(formulas.is_empty(), "/review/export.xlsx has formulas: {formulas:?}");
     let version = app.proposal_version(id).await.to_string();
     let comment = format!("{SCRIPT}{IMG}");
     let decided = reviewer
@@ -735,13 +973,12 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
-    for path in [
-        "/review".to_owned(),
-        format!("/proposals/{id}"),
-        format!("/proposals/{id}/report"),
-    ] {
-        assert_escaped(&path, &reviewer.get(&path).await);
+    for path in [format!("/proposals/{id}"), format!("/proposals/{id}/report")] {
+        let page = reviewer.get(&path).await;
+        assert_shown_escaped(&path, &page, &name);
+        assert_shown_escaped(&path, &page, &comment);
     }
+    assert_escaped("/review", &reviewer.get("/review").await);
     let admin = app.login_as(Role::Admin).await;
     let created = admin
         .post(
@@ -760,8 +997,12 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
         .post(&format!("{batch_path}/entries"), &[("proposal", &id.to_string())])
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
-    assert_escaped("the batch page", &admin.get(&batch_path).await);
-    assert_escaped("the batch preview", &admin.get(&format!("{batch_path}/preview")).await);
+    assert_shown_escaped("the batch page", &admin.get(&batch_path).await, &name);
+    assert_shown_escaped(
+        "the batch preview",
+        &admin.get(&format!("{batch_path}/preview")).await,
+        &name,
+    );
     assert_eq!(
         admin.post(&format!("{batch_path}/publish"), &[]).await.status,
         StatusCode::SEE_OTHER
@@ -770,29 +1011,26 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
         assert_escaped(path, &admin.get(path).await);
     }
     let public = app.client();
-    for path in ["/".to_owned(), format!("/batches/{batch}"), format!("/towns/{id}")] {
-        assert_escaped(&path, &public.get(&path).await);
+    for path in [format!("/batches/{batch}"), format!("/towns/{id}")] {
+        assert_shown_escaped(&path, &public.get(&path).await, &name);
     }
+    assert_escaped("/", &public.get("/").await);
     // JSON export: the text as typed, as a JSON string.
     let json = public.get(&format!("/batches/{batch}.json")).await;
     let value: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
     assert!(value.to_string().contains("alert"), "{}", json.body);
 
-    // XLSX exports: typed text is a text cell, never a formula.
+    // XLSX exports: typed text is a text cell, never a formula (the
+    // queue's export was read while the proposal was in the queue).
     for (client, path) in [
         (&official, "/proposals/export.xlsx".to_owned()),
-        (&reviewer, "/review/export.xlsx".to_owned()),
         (&public, format!("/batches/{batch}.xlsx")),
     ] {
         let response = client.http.get(format!("{}{path}", client.base)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let bytes = response.bytes().await.unwrap().to_vec();
         let (texts, formulas) = xlsx_cells(&bytes);
-        // (The decided proposal has left the review queue.)
-        assert!(
-            path.starts_with("/review") || texts.iter().any(|t| t == &name),
-            "{path} holds the name as text: {texts:?}"
-        );
+        assert!(texts.contains(&name), "{path} holds the name as text: {texts:?}");
         assert!(formulas.is_empty(), "{path} has formulas: {formulas:?}");
     }
 }
@@ -813,6 +1051,9 @@ fn xlsx_cells(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
     (texts, formulas)
 }
 
+/// A name a spreadsheet would run as a formula.
+const TYPED: &str = "=HYPERLINK(\"http://evil.example\",\"点击\")";
+
 /// CSV cells starting with `=`, `+`, `-` or `@` are run as formulas by
 /// spreadsheet programs: typed text must come out neutralised (e.g. with a
 /// leading `'`).
@@ -825,13 +1066,10 @@ async fn csv_exports_neutralise_formulas_in_typed_text() {
         official.login("zc", crate::helpers::PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
-    let id = app
-        .submitted(
-            &official_user,
-            &xss_input("=HYPERLINK(\"http://evil.example\",\"点击\")"),
-        )
-        .await;
+    let id = app.submitted(&official_user, &xss_input(TYPED)).await;
     let reviewer = app.login_as(Role::Reviewer).await;
+    // The queue's export while the proposal is in it.
+    let queue = reviewer.get("/review/export.csv").await;
     let version = app.proposal_version(id).await.to_string();
     let decided = reviewer
         .post(
@@ -852,13 +1090,20 @@ async fn csv_exports_neutralise_formulas_in_typed_text() {
         .unwrap();
 
     let mut wrong = Vec::new();
-    for (client, path) in [
-        (&official, "/proposals/export.csv".to_owned()),
-        (&reviewer, "/review/export.csv".to_owned()),
-        (&app.client(), format!("/batches/{batch}.csv")),
-    ] {
-        let page = client.get(&path).await;
+    let exports = [
+        (
+            "/proposals/export.csv".to_owned(),
+            official.get("/proposals/export.csv").await,
+        ),
+        ("/review/export.csv".to_owned(), queue),
+        (
+            format!("/batches/{batch}.csv"),
+            app.client().get(&format!("/batches/{batch}.csv")).await,
+        ),
+    ];
+    for (path, page) in exports {
         assert_eq!(page.status, StatusCode::OK, "{path}");
+        let mut defused = false;
         let body = page.body.trim_start_matches('\u{feff}');
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -870,7 +1115,11 @@ async fn csv_exports_neutralise_formulas_in_typed_text() {
                 if !number && cell.starts_with(['=', '+', '-', '@']) {
                     wrong.push(format!("{path}: {cell}"));
                 }
+                defused |= cell.ends_with(TYPED) && cell != TYPED;
             }
+        }
+        if !defused {
+            wrong.push(format!("{path} does not hold the typed name, defused"));
         }
     }
     assert!(wrong.is_empty(), "formula cells in CSV exports:\n{}", wrong.join("\n"));

@@ -1,6 +1,8 @@
 //! The HTML form: field names as in STANDARDS.md §1, a list as the same name
 //! repeated, a ticked checkbox as `true`, an empty value as absent.
 
+use std::collections::HashSet;
+
 use super::ProposalInput;
 use super::error::{ErrorCode, FieldError};
 use super::fields::{self, FieldKind, FieldSpec};
@@ -15,13 +17,20 @@ fn is_page_key(key: &str) -> bool {
 pub(super) fn from_form(pairs: &[(String, String)]) -> (ProposalInput, Vec<FieldError>) {
     let mut input = ProposalInput::default();
     let mut errors: Vec<FieldError> = Vec::new();
+    // One message per field, looked up in a set: a body of many distinct
+    // unknown names stays linear.
+    let mut errored: HashSet<String> = HashSet::new();
     let mut list: Vec<&str> = Vec::new();
     for (key, raw) in pairs {
         if is_page_key(key) {
             continue;
         }
         let Some(spec) = fields::field(key) else {
-            push_once(&mut errors, FieldError::new(key.as_str(), ErrorCode::UnknownField));
+            push_once(
+                &mut errors,
+                &mut errored,
+                FieldError::new(key.as_str(), ErrorCode::UnknownField),
+            );
             continue;
         };
         if spec.is_list() {
@@ -33,7 +42,7 @@ pub(super) fn from_form(pairs: &[(String, String)]) -> (ProposalInput, Vec<Field
         }
         match parse_text(spec, raw) {
             Ok(v) => input.set(spec.name, v),
-            Err(e) => push_once(&mut errors, e),
+            Err(e) => push_once(&mut errors, &mut errored, e),
         }
     }
     if let Some(spec) = fields::FIELDS.iter().find(|f| f.is_list())
@@ -62,8 +71,8 @@ pub(super) fn from_form(pairs: &[(String, String)]) -> (ProposalInput, Vec<Field
     (input, errors)
 }
 
-fn push_once(errors: &mut Vec<FieldError>, e: FieldError) {
-    if !errors.iter().any(|x| x.field == e.field) {
+fn push_once(errors: &mut Vec<FieldError>, errored: &mut HashSet<String>, e: FieldError) {
+    if errored.insert(e.field.clone()) {
         errors.push(e);
     }
 }

@@ -571,3 +571,13 @@ fn fields_table_is_consistent() {
     assert_eq!(ClassicTrade::ALL.len(), 10);
     assert_eq!(Choice::Industry.options(Lang::Zh).len(), 9);
 }
+
+#[test]
+fn every_unknown_name_is_named_once_however_often_it_comes() {
+    let mut pairs: Vec<(String, String)> = (0..3_000).map(|i| (format!("f{i}"), String::new())).collect();
+    pairs.extend((0..3_000).map(|_| ("f7".to_owned(), "x".to_owned())));
+    let (_, errors) = ProposalInput::from_form(&pairs);
+    assert_eq!(errors.len(), 3_000);
+    assert!(errors.iter().all(|e| e.code == ErrorCode::UnknownField));
+    assert_eq!(errors.iter().filter(|e| e.field == "f7").count(), 1);
+}

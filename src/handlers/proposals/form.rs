@@ -38,15 +38,24 @@ fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// Blank years after the last filled one are not part of the plan (the form
-/// always shows five inputs).
+/// always shows five inputs). One pass from the end, then one to keep the
+/// rest: a body of many blank years costs as much as any other.
 fn without_trailing_blank_years(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    while let Some(pos) = pairs.iter().rposition(|(k, _)| k == BY_YEAR) {
-        if pairs[pos].1.trim().is_empty() {
-            pairs.remove(pos);
-        } else {
+    let mut dropped = vec![false; pairs.len()];
+    for (i, (key, value)) in pairs.iter().enumerate().rev() {
+        if key != BY_YEAR {
+            continue;
+        }
+        if !value.trim().is_empty() {
             break;
         }
+        dropped[i] = true;
     }
+    let mut i = 0;
+    pairs.retain(|_| {
+        i += 1;
+        !dropped[i - 1]
+    });
     pairs
 }
 
@@ -517,5 +526,16 @@ mod tests {
             p(&["1", "", "3"])
         );
         assert_eq!(without_trailing_blank_years(p(&["", ""])), p(&[]));
+    }
+
+    #[test]
+    fn blank_years_among_other_fields_go_and_the_rest_keep_their_order() {
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let mut pairs = vec![pair(BY_YEAR, "1"), pair("name", "甲")];
+        pairs.extend((0..1_000).flat_map(|_| [pair(BY_YEAR, ""), pair("developer", "")]));
+        let kept = without_trailing_blank_years(pairs);
+        assert_eq!(kept.len(), 2 + 1_000);
+        assert_eq!(kept[..2], [pair(BY_YEAR, "1"), pair("name", "甲")]);
+        assert!(kept[2..].iter().all(|(k, _)| k == "developer"));
     }
 }
