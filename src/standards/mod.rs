@@ -7,12 +7,13 @@ mod builtin;
 mod creation;
 pub mod edit;
 mod evaluate;
-mod examples;
+pub(crate) mod examples;
 mod figures;
 mod labels;
 mod metric;
 mod model;
 mod render;
+pub mod scoring;
 mod sets;
 #[cfg(test)]
 mod tests;
