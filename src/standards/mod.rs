@@ -25,6 +25,7 @@ pub use evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, Sta
 pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use labels::criterion_label;
 pub use metric::Metric;
+pub(crate) use model::exact::parse as parse_exact_decimal;
 pub use model::{
     BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold,
     When,

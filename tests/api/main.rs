@@ -22,4 +22,5 @@ mod pages;
 mod proposals;
 mod public;
 mod review;
+mod score_api;
 mod standards_admin;

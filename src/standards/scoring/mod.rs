@@ -6,6 +6,7 @@
 mod check;
 mod examples;
 mod model;
+mod render;
 mod score;
 #[cfg(test)]
 mod tests;
