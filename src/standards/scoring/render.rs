@@ -3,8 +3,10 @@
 
 use rust_decimal::Decimal;
 
+use super::model::{Direction, Line, LineKind, VetoCondition};
 use super::score::{How, LineScore};
 use crate::domain::Lang;
+use crate::standards::model::Standard;
 use crate::standards::render::{number, qty};
 
 impl LineScore {
@@ -107,6 +109,111 @@ impl LineScore {
                 }
                 text
             }
+        }
+    }
+}
+
+impl Line {
+    /// The line's rule in words, for the standards pages.
+    pub fn describe(&self, s: &Standard, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let n = |d: Decimal| number(d);
+        match &self.kind {
+            LineKind::Criterion {
+                criterion,
+                warn_fraction,
+            } => {
+                let label = s.criterion_label(criterion, lang);
+                let pct = n(*warn_fraction * Decimal::ONE_HUNDRED);
+                if zh {
+                    format!("指标“{label}”符合或不适用得满分，预警得 {pct}%，不符合或缺项 0 分")
+                } else {
+                    format!("“{label}” passed or not applicable: full points; warning: {pct}%; fail or missing: 0")
+                }
+            }
+            LineKind::Target {
+                figure,
+                direction,
+                target,
+                base,
+                step,
+                per_step_above,
+                above_cap,
+                per_step_below,
+            } => {
+                let unit = figure.unit();
+                let (target, step) = (qty(*target, unit, lang), qty(*step, unit, lang));
+                let subject = figure.subject(lang);
+                let better = match (direction, zh) {
+                    (Direction::Higher, true) => "达到",
+                    (Direction::Lower, true) => "不超过",
+                    (Direction::Higher, false) => "at least",
+                    (Direction::Lower, false) => "at most",
+                };
+                if zh {
+                    format!(
+                        "{subject}{better} {target} 得基本分 {}；每好于目标 {step} 加 {} 分（最多加 {} 分），每差 {step} 扣 {} 分，扣完为止；不足一档不计",
+                        n(*base),
+                        n(*per_step_above),
+                        n(*above_cap),
+                        n(*per_step_below)
+                    )
+                } else {
+                    format!(
+                        "{subject} {better} {target}: {} points; +{} per {step} better (at most +{}), −{} per {step} worse, down to 0; part steps do not count",
+                        n(*base),
+                        n(*per_step_above),
+                        n(*above_cap),
+                        n(*per_step_below)
+                    )
+                }
+            }
+            LineKind::Bands { figure, bands } => {
+                let unit = figure.unit();
+                let parts: Vec<String> = bands
+                    .iter()
+                    .map(|b| {
+                        if zh {
+                            format!("≥ {} 得 {} 分", qty(b.min, unit, lang), n(b.points))
+                        } else {
+                            format!("≥ {}: {} points", qty(b.min, unit, lang), n(b.points))
+                        }
+                    })
+                    .collect();
+                let sep = if zh { "；" } else { "; " };
+                format!(
+                    "{}{}{}",
+                    figure.subject(lang),
+                    if zh { "：" } else { ": " },
+                    parts.join(sep)
+                )
+            }
+            LineKind::Judged { step } if zh => format!("人工评分，0 至 {} 分，步长 {}", n(self.max), n(*step)),
+            LineKind::Judged { step } => format!("Judged by a person: 0 to {} in steps of {}", n(self.max), n(*step)),
+            LineKind::Veto { condition } => match (condition, zh) {
+                (VetoCondition::Judged, true) => "一票否决，由评审人员判断".to_string(),
+                (VetoCondition::Judged, false) => "Veto, judged by a person".to_string(),
+                (VetoCondition::Above { figure, value }, true) => format!(
+                    "一票否决：{} 超过 {}",
+                    figure.subject(lang),
+                    qty(*value, figure.unit(), lang)
+                ),
+                (VetoCondition::Above { figure, value }, false) => format!(
+                    "Veto: {} above {}",
+                    figure.subject(lang),
+                    qty(*value, figure.unit(), lang)
+                ),
+                (VetoCondition::Below { figure, value }, true) => format!(
+                    "一票否决：{} 低于 {}",
+                    figure.subject(lang),
+                    qty(*value, figure.unit(), lang)
+                ),
+                (VetoCondition::Below { figure, value }, false) => format!(
+                    "Veto: {} below {}",
+                    figure.subject(lang),
+                    qty(*value, figure.unit(), lang)
+                ),
+            },
         }
     }
 }
