@@ -526,10 +526,7 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
 /// The computed part of a proposal's score on the version's common
 /// creation-review table, if it has one.
 fn review_score(p: &Proposal, s: &Standard) -> Option<TableScore> {
-    let table = s
-        .tables
-        .iter()
-        .find(|t| t.is_common() && t.purpose == scoring::Purpose::CreationReview)?;
+    let table = scoring::common_table(s, scoring::Purpose::CreationReview)?;
     let r = scoring::score(p, s, &table.code, &scoring::ScoreInputs::default()).ok()?;
     Some(TableScore {
         total: r.total,

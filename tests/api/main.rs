@@ -23,4 +23,5 @@ mod proposals;
 mod public;
 mod review;
 mod score_api;
+mod self_assessment;
 mod standards_admin;

@@ -51,11 +51,11 @@ pub async fn evaluate(
     let lang = api_lang(&headers);
     let row = match standard_from_query(&state, query.as_deref(), lang).await {
         Ok(row) => row,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let value = match json_body(&headers, body, lang) {
         Ok(value) => value,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let proposal = match Proposal::from_json(&value) {
         Ok(proposal) => proposal,

@@ -18,25 +18,29 @@ const DRAFT: &str = "draft";
 
 /// `?standard=CODE&version=N`: no code, the active version; a code, its
 /// newest published version or version N (never a draft).
-pub async fn standard_from_query(state: &AppState, query: Option<&str>, lang: Lang) -> Result<StandardRow, Response> {
+pub async fn standard_from_query(
+    state: &AppState,
+    query: Option<&str>,
+    lang: Lang,
+) -> Result<StandardRow, Box<Response>> {
     let code = query_param(query, "standard");
     let version = version_param(query, lang)?;
     find_standard(state, code.as_deref(), version, lang).await
 }
 
 /// `?version=N`: absent, or a whole number of at least 1 (else 400).
-pub fn version_param(query: Option<&str>, lang: Lang) -> Result<Option<i32>, Response> {
+pub fn version_param(query: Option<&str>, lang: Lang) -> Result<Option<i32>, Box<Response>> {
     match query_param(query, "version") {
         None => Ok(None),
         Some(text) => match text.parse::<i32>() {
             Ok(v) if v >= 1 => Ok(Some(v)),
-            _ => Err(error_answer(
+            _ => Err(Box::new(error_answer(
                 StatusCode::BAD_REQUEST,
                 lang,
                 "version",
                 "api.error.bad_version",
                 &[],
-            )),
+            ))),
         },
     }
 }
@@ -47,21 +51,21 @@ pub async fn find_standard(
     code: Option<&str>,
     version: Option<i32>,
     lang: Lang,
-) -> Result<StandardRow, Response> {
-    let db_error = |err: sqlx::Error| AppError::from(err).into_response();
+) -> Result<StandardRow, Box<Response>> {
+    let db_error = |err: sqlx::Error| Box::new(AppError::from(err).into_response());
     let mut conn = state.db.acquire().await.map_err(db_error)?;
     let Some(code) = code else {
         return db::standards::active(&mut conn)
             .await
             .map_err(db_error)?
             .ok_or_else(|| {
-                error_answer(
+                Box::new(error_answer(
                     StatusCode::NOT_FOUND,
                     lang,
                     "standard",
                     "api.error.no_active_standard",
                     &[],
-                )
+                ))
             });
     };
     let found = match version {
@@ -81,7 +85,7 @@ pub async fn find_standard(
             .map_err(db_error)?
             .is_some(),
     };
-    Err(if code_known {
+    Err(Box::new(if code_known {
         let v = version.unwrap_or_default().to_string();
         error_answer(
             StatusCode::NOT_FOUND,
@@ -98,7 +102,7 @@ pub async fn find_standard(
             "api.error.unknown_standard",
             &[("code", code)],
         )
-    })
+    }))
 }
 
 /// The body as JSON: 415 when it is not declared JSON, 413 past the limit,
@@ -107,47 +111,47 @@ pub fn json_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     lang: Lang,
-) -> Result<serde_json::Value, Response> {
+) -> Result<serde_json::Value, Box<Response>> {
     if !is_json(headers) {
-        return Err(error_answer(
+        return Err(Box::new(error_answer(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             lang,
             "",
             "api.error.not_json",
             &[],
-        ));
+        )));
     }
     let bytes = match body {
         Ok(bytes) => bytes,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             let limit = format!("{}", BODY_LIMIT / (1024 * 1024));
-            return Err(error_answer(
+            return Err(Box::new(error_answer(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 lang,
                 "",
                 "api.error.too_large",
                 &[("limit", &limit)],
-            ));
+            )));
         }
         Err(_) => {
-            return Err(error_answer(
+            return Err(Box::new(error_answer(
                 StatusCode::BAD_REQUEST,
                 lang,
                 "",
                 "api.error.unreadable",
                 &[],
-            ));
+            )));
         }
     };
     serde_json::from_slice(&bytes).map_err(|err| {
         let (line, column) = (err.line().to_string(), err.column().to_string());
-        error_answer(
+        Box::new(error_answer(
             StatusCode::BAD_REQUEST,
             lang,
             "",
             "api.error.bad_json",
             &[("line", &line), ("column", &column)],
-        )
+        ))
     })
 }
 

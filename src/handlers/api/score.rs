@@ -60,20 +60,16 @@ pub async fn score(
     let lang = api_lang(&headers);
     let row = match standard_from_query(&state, query.as_deref(), lang).await {
         Ok(row) => row,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let value = match json_body(&headers, body, lang) {
         Ok(value) => value,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let standard = row.standard();
     let table = match query_param(query.as_deref(), "table") {
         Some(table) => table,
-        None => match standard
-            .tables
-            .iter()
-            .find(|t| t.is_common() && t.purpose == Purpose::CreationReview)
-        {
+        None => match scoring::common_table(standard, Purpose::CreationReview) {
             Some(t) => t.code.clone(),
             None => {
                 return error_answer(

@@ -81,10 +81,10 @@ pub async fn show(
     let lang = api_lang(&headers);
     let version = match version_param(query.as_deref(), lang) {
         Ok(version) => version,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     match find_standard(&state, Some(&code), version, lang).await {
         Ok(row) => json_answer(StatusCode::OK, row.standard()),
-        Err(answer) => answer,
+        Err(answer) => *answer,
     }
 }

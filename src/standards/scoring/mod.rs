@@ -5,6 +5,7 @@
 
 mod check;
 mod examples;
+mod form;
 mod model;
 mod render;
 mod score;
@@ -13,8 +14,12 @@ mod tests;
 
 pub use check::{TableProblem, check_tables};
 pub use examples::run_score_examples;
+pub use form::{COMMENT_MAX, FormProblem, Problem, judgements_from_form};
 pub use model::{
     DecimalValue, Direction, Figure, GradeBand, GradeName, Grades, Judgement, Judgements, Line, LineKind, PointBand,
     Purpose, ScoreExample, ScoringFigure, ScoringTable, Section, VetoCondition,
 };
-pub use score::{How, LineScore, ScoreError, ScoreInputs, ScoreResult, SectionScore, fits_steps, score, tables_for};
+pub use score::{
+    How, LineScore, ScoreError, ScoreInputs, ScoreResult, SectionScore, check_judged, common_table, fits_steps, score,
+    tables_for, tables_of,
+};

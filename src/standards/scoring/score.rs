@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Direction, Figure, GradeName, Judgements, Line, LineKind, Purpose, ScoringTable, VetoCondition};
 use crate::domain::Lang;
-use crate::domain::proposal::Proposal;
+use crate::domain::proposal::{Industry, Proposal};
 use crate::standards::evaluate::{Evaluation, StandardRef, Verdict, evaluate};
 use crate::standards::model::Standard;
 
@@ -153,6 +153,17 @@ pub enum ScoreError {
 }
 
 impl ScoreError {
+    /// The line it concerns; empty for a table error.
+    pub fn line(&self) -> String {
+        match self {
+            ScoreError::UnknownTable { .. } | ScoreError::NotCommon { .. } => String::new(),
+            ScoreError::UnknownLine { line }
+            | ScoreError::NotJudged { line }
+            | ScoreError::BadPoints { line, .. }
+            | ScoreError::BadVetoAnswer { line } => line.clone(),
+        }
+    }
+
     /// The input field it concerns, as the API names it.
     pub fn field(&self) -> String {
         match self {
@@ -210,9 +221,27 @@ pub fn tables_for<'s>(
 }
 
 fn industry_table<'s>(s: &'s Standard, purpose: Purpose, p: &Proposal) -> Option<&'s ScoringTable> {
+    table_of_industry(s, purpose, Some(p.industry()))
+}
+
+fn table_of_industry(s: &Standard, purpose: Purpose, industry: Option<Industry>) -> Option<&ScoringTable> {
+    let industry = industry?;
     s.tables
         .iter()
-        .find(|t| t.purpose == purpose && t.industries.is_some_and(|set| set.contains(p.industry())))
+        .find(|t| t.purpose == purpose && t.industries.is_some_and(|set| set.contains(industry)))
+}
+
+/// The version's common table for `purpose`, if it has one.
+pub fn common_table(s: &Standard, purpose: Purpose) -> Option<&ScoringTable> {
+    s.tables.iter().find(|t| t.is_common() && t.purpose == purpose)
+}
+
+/// The common table plus the industry's own, for a town whose industry may
+/// not be chosen yet (a draft).
+pub fn tables_of<'s>(s: &'s Standard, common: &'s ScoringTable, industry: Option<Industry>) -> Vec<&'s ScoringTable> {
+    std::iter::once(common)
+        .chain(table_of_industry(s, common.purpose, industry))
+        .collect()
 }
 
 /// Scores `p` on the common table `table` of `s` (and its industry's table).
@@ -292,7 +321,7 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
 }
 
 /// Every judgement must name a judged line of the tables and fit it.
-fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Vec<ScoreError> {
+pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Vec<ScoreError> {
     let mut errors = Vec::new();
     for (code, j) in judged.into_iter().flatten() {
         let line = code.to_string();
