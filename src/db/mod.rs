@@ -16,6 +16,7 @@ pub mod proposals;
 pub mod queue;
 pub mod regions;
 pub mod reviews;
+pub mod self_assessments;
 pub mod sessions;
 pub mod standards;
 pub mod users;

@@ -30,6 +30,8 @@ use serde::{Deserialize, Serialize};
 pub use enums::{ClassicTrade, Industry, Location};
 pub use error::{ApiFieldError, ErrorCode, ErrorParams, FieldError};
 pub use fields::{Choice, DecimalLimit, FIELDS, FieldKind, FieldSpec, Unit, field};
+/// A plain decimal as typed in a form (full-width digits folded).
+pub(crate) use number::read_decimal;
 /// Exact number reading, shared with the annual reports (`domain::creation`).
 pub(crate) use number::{count_field, decimal_field};
 pub use sample::sample_proposal;

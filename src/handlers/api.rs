@@ -28,7 +28,9 @@
 
 mod batches;
 mod evaluate;
+mod input;
 mod schema;
+mod score;
 mod standards;
 
 use std::sync::OnceLock;
@@ -74,6 +76,7 @@ struct ApiDoc;
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(evaluate::evaluate))
+        .routes(routes!(score::score))
         .routes(routes!(standards::list))
         .routes(routes!(standards::show))
         .routes(routes!(batches::list))

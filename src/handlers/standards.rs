@@ -4,6 +4,7 @@
 mod actions;
 mod examples;
 mod form;
+mod tables;
 mod view;
 
 use axum::Router;

@@ -8,6 +8,7 @@ pub mod creation_import;
 pub mod import;
 pub mod proposals;
 pub mod reviews;
+pub mod self_assessment;
 pub mod standards;
 pub mod users;
 

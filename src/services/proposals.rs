@@ -8,7 +8,7 @@ use super::ServiceError;
 use crate::auth::User;
 use crate::db::evaluations::{self, NewEvaluation};
 use crate::db::proposals::{self, ProposalRow, Scope};
-use crate::db::{audit, standards as db_standards};
+use crate::db::{audit, self_assessments, standards as db_standards};
 use crate::domain::proposal::{FieldError, ProposalInput};
 use crate::domain::{Action, Role, Status, workflow};
 use crate::standards::{self, Evaluation};
@@ -135,7 +135,7 @@ pub async fn submit(
         .ok_or(ServiceError::NoActiveStandard)?;
     let evaluation = standards::evaluate(&proposal, active.standard());
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
-    evaluations::insert(
+    let evaluation_id = evaluations::insert(
         &mut tx,
         NewEvaluation {
             proposal_id: id,
@@ -147,6 +147,8 @@ pub async fn submit(
         },
     )
     .await?;
+    // The self-assessment goes with the submission, as it was then.
+    self_assessments::freeze(&mut tx, id, evaluation_id).await?;
     let before = Some(json!({"status": row.status().code()}));
     let after = Some(json!({"status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision}));
     audit::record(&mut tx, audit_entry(user, "proposal.submitted", id, before, after)).await?;

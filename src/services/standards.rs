@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
@@ -19,7 +20,7 @@ use crate::db::{audit, is_unique_violation};
 use crate::domain::Status;
 use crate::domain::proposal::Proposal;
 use crate::error::AppError;
-use crate::standards::{Example, Overall, Standard, StandardError, Verdict, evaluate, run_examples};
+use crate::standards::{Example, Overall, Standard, StandardError, Verdict, evaluate, run_examples, scoring};
 
 /// Why a change to a standard did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -386,6 +387,27 @@ pub struct Changed {
     pub criteria: Vec<CriterionChange>,
 }
 
+/// A proposal's creation-review score (computed lines only: judged lines
+/// are people's and are the same under both versions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableScore {
+    pub total: Decimal,
+    pub maximum: Decimal,
+    pub grade: Option<scoring::GradeName>,
+    pub vetoed: bool,
+}
+
+/// A proposal whose score or grade the draft would change.
+#[derive(Debug, Clone)]
+pub struct ScoreChanged {
+    pub proposal_id: i64,
+    pub name: String,
+    pub region: String,
+    /// `None` when the version has no creation-review table.
+    pub before: Option<TableScore>,
+    pub after: Option<TableScore>,
+}
+
 #[derive(Debug, Clone)]
 pub struct WhatIf {
     pub active: Standard,
@@ -393,6 +415,7 @@ pub struct WhatIf {
     pub under_active: Counts,
     pub under_candidate: Counts,
     pub changed: Vec<Changed>,
+    pub score_changed: Vec<ScoreChanged>,
     /// Proposals whose stored data is incomplete and could not be scored.
     pub skipped: usize,
     /// Time to load and evaluate everything.
@@ -421,6 +444,7 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             under_active: Counts::default(),
             under_candidate: Counts::default(),
             changed: Vec::new(),
+            score_changed: Vec::new(),
             skipped: 0,
             elapsed: Duration::ZERO,
             active: a,
@@ -435,6 +459,19 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             let after = evaluate(&proposal, &result.candidate);
             result.under_active.add(before.overall);
             result.under_candidate.add(after.overall);
+            let (score_before, score_after) = (
+                review_score(&proposal, &result.active),
+                review_score(&proposal, &result.candidate),
+            );
+            if score_before != score_after {
+                result.score_changed.push(ScoreChanged {
+                    proposal_id: row.id,
+                    name: row.name.clone(),
+                    region: row.region_name.clone(),
+                    before: score_before,
+                    after: score_after,
+                });
+            }
             if before.overall != after.overall {
                 let ids: BTreeSet<&str> = before
                     .findings
@@ -483,6 +520,19 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
     Ok(WhatIf {
         elapsed: started.elapsed(),
         ..outcome
+    })
+}
+
+/// The computed part of a proposal's score on the version's common
+/// creation-review table, if it has one.
+fn review_score(p: &Proposal, s: &Standard) -> Option<TableScore> {
+    let table = scoring::common_table(s, scoring::Purpose::CreationReview)?;
+    let r = scoring::score(p, s, &table.code, &scoring::ScoreInputs::default()).ok()?;
+    Some(TableScore {
+        total: r.total,
+        maximum: r.maximum,
+        grade: r.grade,
+        vetoed: !r.vetoes.is_empty(),
     })
 }
 

@@ -12,6 +12,8 @@ pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 1);
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("zj-2015.json", include_str!("builtin/zj-2015.json")),
     ("cn-2021.json", include_str!("builtin/cn-2021.json")),
+    ("zj-2015-v3.json", include_str!("builtin/zj-2015-v3.json")),
+    ("cn-2021-v3.json", include_str!("builtin/cn-2021-v3.json")),
 ];
 
 static BUILTIN: LazyLock<Vec<Standard>> = LazyLock::new(|| {

@@ -24,8 +24,10 @@ pub struct ExampleResult {
     pub mismatches: Vec<Mismatch>,
 }
 
+/// The criteria's cases, then the scoring tables' (`table: case`).
 pub fn run_examples(s: &Standard) -> Vec<ExampleResult> {
-    s.examples
+    let mut results: Vec<ExampleResult> = s
+        .examples
         .iter()
         .map(|ex| {
             let mut mismatches = Vec::new();
@@ -66,5 +68,7 @@ pub fn run_examples(s: &Standard) -> Vec<ExampleResult> {
                 mismatches,
             }
         })
-        .collect()
+        .collect();
+    results.extend(super::scoring::run_score_examples(s));
+    results
 }

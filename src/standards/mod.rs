@@ -7,12 +7,13 @@ mod builtin;
 mod creation;
 pub mod edit;
 mod evaluate;
-mod examples;
+pub(crate) mod examples;
 mod figures;
 mod labels;
 mod metric;
 mod model;
 mod render;
+pub mod scoring;
 mod sets;
 #[cfg(test)]
 mod tests;
@@ -25,6 +26,7 @@ pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use figures::{Against, MAX_PCT_PLACES, ShownPct, shown_pct};
 pub use labels::criterion_label;
 pub use metric::Metric;
+pub(crate) use model::exact::parse as parse_exact_decimal;
 pub use model::{
     BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold,
     When,

@@ -43,6 +43,10 @@ pub struct Standard {
     /// built-in versions' content hashes are unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation: Option<crate::domain::creation::CreationRules>,
+    /// Scoring tables (STANDARDS.md §6); never written out when there are
+    /// none, so versions without tables keep their content hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<super::scoring::ScoringTable>,
 }
 
 impl Standard {
@@ -70,6 +74,10 @@ impl Standard {
             Lang::En => c.name_en.as_deref(),
         });
         own.unwrap_or_else(|| super::labels::criterion_label(id, lang))
+    }
+
+    pub fn table(&self, code: &str) -> Option<&super::scoring::ScoringTable> {
+        self.tables.iter().find(|t| t.code == code)
     }
 
     pub fn is_exempt(&self, industry: Industry) -> bool {

@@ -33,6 +33,8 @@ pub enum StandardErrorCode {
     LocationConflict,
     NoFlags,
     ReportNotInfo,
+    /// A scoring table's problem; `criterion` says where in the table.
+    Table(super::scoring::TableProblem),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +92,15 @@ impl StandardError {
             (C::NoFlags, false) => "List at least one function".to_string(),
             (C::ReportNotInfo, true) => "只报告数值的指标应为参考指标（info）".to_string(),
             (C::ReportNotInfo, false) => "A criterion that only reports a figure must have severity info".to_string(),
+            (C::Table(problem), _) => {
+                let text = problem.text(d, lang);
+                return match &self.criterion {
+                    Some(at) if zh => format!("评分表 {at}：{text}"),
+                    Some(at) => format!("Scoring table {at}: {text}"),
+                    None if zh => format!("评分表：{text}"),
+                    None => format!("Scoring tables: {text}"),
+                };
+            }
         };
         match &self.criterion {
             Some(id) if zh => format!("指标 {id}：{text}"),
@@ -203,6 +214,7 @@ impl Standard {
                 _ => {}
             }
         }
+        errors.extend(super::scoring::check_tables(self));
         errors
     }
 }

@@ -8,6 +8,10 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // The self-assessment's running score: the server scores the form as typed.
+  var scored = document.getElementById("self-assessment-form");
+  if (scored) { live(scored, document.getElementById("score-panel"), scored.getAttribute("data-live"), "score-button"); }
+
   var form = document.getElementById("proposal-form");
   if (!form) { return; }
 
@@ -27,14 +31,19 @@
 
   // Live evaluation: post the form as typed to the server, which evaluates
   // it under the active standard and answers with the findings panel.
-  var panel = document.getElementById("live-findings");
+  live(form, document.getElementById("live-findings"), "/proposals/live", "evaluate-button");
+})();
+
+// Posts `form` as typed to `url` a moment after each change and shows the
+// answer (a panel of HTML) in `panel`; the no-JavaScript button is hidden.
+function live(form, panel, url, buttonId) {
   var timer = null;
   var sent = 0;
   function refresh() {
     var body = new URLSearchParams(new FormData(form));
     body.delete("action");
     var mine = ++sent;
-    fetch("/proposals/live", {
+    fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: body.toString(),
@@ -56,6 +65,6 @@
   }
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
-  var button = document.getElementById("evaluate-button");
+  var button = document.getElementById(buttonId);
   if (button) { button.hidden = true; }
-})();
+}

@@ -23,5 +23,7 @@ mod pages;
 mod proposals;
 mod public;
 mod review;
+mod score_api;
+mod self_assessment;
 mod standards_admin;
 mod uploads;

@@ -750,3 +750,43 @@ async fn what_if_over_ten_thousand_proposals() {
             .all(|c| c.criteria.len() == 1 && c.criteria[0].criterion == "benefit.annual_visitors")
     );
 }
+
+#[tokio::test]
+async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as(Role::Admin).await;
+    let official = app.official_of("official9", "诸城市").await;
+    let v3 = standard_id(&app, "ZJ-2015", 3).await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let activated = admin
+        .post(
+            &format!("/admin/standards/{v3}/activate"),
+            &[("effective_from", &today)],
+        )
+        .await;
+    assert_eq!(activated.status, StatusCode::SEE_OTHER, "{}", activated.body);
+    app.submitted(&official, &sample_input("健康美食小镇")).await;
+
+    // The version's page shows both tables, their lines and passing cases.
+    let show = admin.get(&format!("/admin/standards/{v3}")).await;
+    assert_eq!(
+        show.texts("section.scoring-table h3 code"),
+        ["zj.creation_review", "zj.annual_assessment"]
+    );
+    let share = show.text("#table-zj\\.creation_review tr.table-line[data-line='b.share']");
+    assert!(share.contains("得基本分 6"), "{share}");
+    assert_eq!(show.texts("li.table-example.passed").len(), 22);
+    assert!(!show.has("li.table-example.failed"));
+    assert!(!show.has(".examples-failing"));
+
+    // A draft keeps the tables; a stricter visitor threshold costs the
+    // sample (650,000 visitors) the 5 points of b.visitors: 59 + 2 = 61 → 56.
+    let draft = copy(&admin, v3, "").await;
+    let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "700000").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = admin.get(&format!("/admin/standards/{draft}/what-if")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts("tr.score-changed .name"), ["健康美食小镇"]);
+    assert_eq!(page.texts("tr.score-changed .before"), ["61 / 110 不合格"]);
+    assert_eq!(page.texts("tr.score-changed .after"), ["56 / 110 不合格"]);
+}

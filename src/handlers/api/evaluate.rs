@@ -5,14 +5,13 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 
+use super::input::{json_body, standard_from_query};
 use super::schema::{ErrorAnswer, ErrorItem, EvaluationAnswer, ProposalBody};
-use super::{BODY_LIMIT, api_lang, error_answer, json_answer, query_param};
-use crate::db;
+use super::{api_lang, json_answer};
 use crate::domain::proposal::Proposal;
-use crate::error::AppError;
 use crate::standards;
 use crate::state::AppState;
 
@@ -27,14 +26,16 @@ use crate::state::AppState;
          description = "标准代码，缺省为当前启用的版本；给出代码时取该代码最新的已发布版本 / \
                         Standard code; absent: the active version; given: the newest published version of that code",
          example = "ZJ-2015"),
+        ("version" = Option<i32>, Query, description = "版本号，缺省为最新的已发布版本 / A specific version; absent: the newest published one",
+         minimum = 1, example = 1),
         ("Accept-Language" = Option<String>, Header,
          description = "Language of `actual`, `required`, `margin` and error messages: zh-CN (default) or en"),
     ),
     request_body(content = ProposalBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The findings under the standard", body = EvaluationAnswer),
-        (status = 400, description = "The body is not valid JSON, or could not be read", body = ErrorAnswer),
-        (status = 404, description = "No such standard (`field` is `standard`)", body = ErrorAnswer),
+        (status = 400, description = "The body is not valid JSON, or could not be read; or `version` is not a positive whole number", body = ErrorAnswer),
+        (status = 404, description = "No such standard or version (`field` names which)", body = ErrorAnswer),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorAnswer),
         (status = 415, description = "The Content-Type is not application/json", body = ErrorAnswer),
         (status = 422, description = "Wrong type, missing, unknown or invalid fields, each named", body = ErrorAnswer),
@@ -48,70 +49,13 @@ pub async fn evaluate(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = api_lang(&headers);
-
-    let code = query_param(query.as_deref(), "standard");
-    let row = {
-        let mut conn = match state.db.acquire().await {
-            Ok(conn) => conn,
-            Err(err) => return AppError::from(err).into_response(),
-        };
-        let found = match &code {
-            None => db::standards::active(&mut conn).await,
-            Some(code) => db::standards::newest(&mut conn, code).await,
-        };
-        match found {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                return match &code {
-                    Some(code) => error_answer(
-                        StatusCode::NOT_FOUND,
-                        lang,
-                        "standard",
-                        "api.error.unknown_standard",
-                        &[("code", code)],
-                    ),
-                    None => error_answer(
-                        StatusCode::NOT_FOUND,
-                        lang,
-                        "standard",
-                        "api.error.no_active_standard",
-                        &[],
-                    ),
-                };
-            }
-            Err(err) => return AppError::from(err).into_response(),
-        }
+    let row = match standard_from_query(&state, query.as_deref(), lang).await {
+        Ok(row) => row,
+        Err(answer) => return *answer,
     };
-
-    if !is_json(&headers) {
-        return error_answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, lang, "", "api.error.not_json", &[]);
-    }
-    let bytes = match body {
-        Ok(bytes) => bytes,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let limit = format!("{}", BODY_LIMIT / (1024 * 1024));
-            return error_answer(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                lang,
-                "",
-                "api.error.too_large",
-                &[("limit", &limit)],
-            );
-        }
-        Err(_) => return error_answer(StatusCode::BAD_REQUEST, lang, "", "api.error.unreadable", &[]),
-    };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+    let value = match json_body(&headers, body, lang) {
         Ok(value) => value,
-        Err(err) => {
-            let (line, column) = (err.line().to_string(), err.column().to_string());
-            return error_answer(
-                StatusCode::BAD_REQUEST,
-                lang,
-                "",
-                "api.error.bad_json",
-                &[("line", &line), ("column", &column)],
-            );
-        }
+        Err(answer) => return *answer,
     };
     let proposal = match Proposal::from_json(&value) {
         Ok(proposal) => proposal,
@@ -125,13 +69,4 @@ pub async fn evaluate(
 
     let evaluation = standards::evaluate(&proposal, row.standard());
     json_answer(StatusCode::OK, &EvaluationAnswer::from(evaluation.to_api(lang)))
-}
-
-/// `application/json`, with or without parameters (`; charset=utf-8`).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }

@@ -5,14 +5,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::input::{find_standard, version_param};
 use super::schema::{ErrorAnswer, StandardDefinition, StandardSummary};
-use super::{api_lang, error_answer, json_answer, query_param};
+use super::{api_lang, json_answer};
 use crate::db;
 use crate::error::AppError;
 use crate::state::AppState;
 
 const ACTIVE: &str = "active";
-const DRAFT: &str = "draft";
 
 /// Every published version, newest first within each code.
 #[utoipa::path(
@@ -79,53 +79,12 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let lang = api_lang(&headers);
-    let version = match query_param(query.as_deref(), "version") {
-        None => None,
-        Some(text) => match text.parse::<i32>() {
-            Ok(v) if v >= 1 => Some(v),
-            _ => {
-                return error_answer(StatusCode::BAD_REQUEST, lang, "version", "api.error.bad_version", &[]);
-            }
-        },
+    let version = match version_param(query.as_deref(), lang) {
+        Ok(version) => version,
+        Err(answer) => return *answer,
     };
-    let mut conn = match state.db.acquire().await {
-        Ok(conn) => conn,
-        Err(err) => return AppError::from(err).into_response(),
-    };
-    let found = match version {
-        None => db::standards::newest(&mut conn, &code).await,
-        Some(v) => db::standards::get(&mut conn, &code, v)
-            .await
-            .map(|row| row.filter(|r| r.status != DRAFT)),
-    };
-    match found {
-        Ok(Some(row)) => json_answer(StatusCode::OK, row.standard()),
-        Ok(None) => {
-            let known = match version {
-                None => Ok(None),
-                Some(_) => db::standards::newest(&mut conn, &code).await,
-            };
-            match known {
-                Ok(Some(_)) => {
-                    let v = version.unwrap_or_default().to_string();
-                    error_answer(
-                        StatusCode::NOT_FOUND,
-                        lang,
-                        "version",
-                        "api.error.unknown_version",
-                        &[("code", &code), ("version", &v)],
-                    )
-                }
-                Ok(None) => error_answer(
-                    StatusCode::NOT_FOUND,
-                    lang,
-                    "standard",
-                    "api.error.unknown_standard",
-                    &[("code", &code)],
-                ),
-                Err(err) => AppError::from(err).into_response(),
-            }
-        }
-        Err(err) => AppError::from(err).into_response(),
+    match find_standard(&state, Some(&code), version, lang).await {
+        Ok(row) => json_answer(StatusCode::OK, row.standard()),
+        Err(answer) => *answer,
     }
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod form;
 mod list;
+mod self_assessment;
 pub mod view;
 
 use axum::Router;
@@ -26,6 +27,11 @@ pub fn official_routes() -> Router<AppState> {
         .route("/proposals/{id}", post(form::update))
         .route("/proposals/{id}/submit", post(actions::submit))
         .route("/proposals/{id}/withdraw", post(actions::withdraw))
+        .route(
+            "/proposals/{id}/self-assessment",
+            get(self_assessment::show).post(self_assessment::save),
+        )
+        .route("/proposals/{id}/self-assessment/live", post(self_assessment::live))
         .merge(crate::handlers::excel::official_routes())
 }
 

@@ -115,6 +115,7 @@ pub struct ShowPage {
     pub criteria: Vec<CriterionView>,
     pub examples: Vec<ExampleView>,
     pub examples_pass: bool,
+    pub tables: Vec<super::tables::TableView>,
     pub errors: ShowErrors,
     pub today: String,
 }
@@ -194,6 +195,7 @@ pub async fn show_page(state: &AppState, page: Page, id: i64, errors: ShowErrors
         exempt: industries(s.exempt_industries, lang),
         criteria: s.criteria.iter().map(|c| criterion_view(s, c, lang)).collect(),
         examples_pass: results.iter().all(|r| r.passed),
+        tables: super::tables::tables(s, &results, lang),
         examples,
         errors,
         today: today().to_string(),
@@ -242,7 +244,17 @@ pub struct WhatIfPage {
     pub total: usize,
     pub skipped: usize,
     pub changed: Vec<ChangeView>,
+    pub score_changed: Vec<ScoreChangeView>,
     pub elapsed_ms: u128,
+}
+
+/// A proposal whose creation-review score the draft would change.
+pub struct ScoreChangeView {
+    pub proposal_id: i64,
+    pub name: String,
+    pub region: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// `GET /admin/standards/{id}/what-if`: every submitted and approved
@@ -306,8 +318,32 @@ pub async fn what_if(
                 .collect(),
         })
         .collect();
+    let score = |t: &Option<service::TableScore>| match t {
+        None => page.t("standards.whatif.no_table"),
+        Some(t) => {
+            let grade = t.grade.as_ref().map_or("", |g| g.name(lang));
+            let veto = if t.vetoed {
+                page.t("standards.whatif.vetoed")
+            } else {
+                String::new()
+            };
+            format!("{} / {} {grade}{veto}", t.total.normalize(), t.maximum.normalize())
+        }
+    };
+    let score_changed = w
+        .score_changed
+        .iter()
+        .map(|c| ScoreChangeView {
+            proposal_id: c.proposal_id,
+            name: c.name.clone(),
+            region: c.region.clone(),
+            before: score(&c.before),
+            after: score(&c.after),
+        })
+        .collect();
     Ok(WhatIfPage {
         id,
+        score_changed,
         active_name: format!("{} v{}", w.active.code, w.active.version),
         candidate_name: format!("{} v{}", w.candidate.code, w.candidate.version),
         counts,
