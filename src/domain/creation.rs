@@ -320,7 +320,7 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ENTERPRISES => "Enterprises at the year's end",
         APP if zh => "公共服务APP已建成",
         APP => "Public-service app built",
-        LIVING_ROOM if zh => "城镇客厅已建成",
+        LIVING_ROOM if zh => "小镇客厅已建成",
         LIVING_ROOM => "Town living room built",
         SCENIC if zh => "已创建景区等级",
         SCENIC => "Scenic-area grade attained",

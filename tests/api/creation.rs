@@ -640,7 +640,7 @@ async fn a_reports_labels_name_the_years_actual_figures_not_the_plan() {
         "本年完成固定资产投资（亿元）14",
         "本年接待游客（人次）200000",
         "公共服务APP已建成是",
-        "城镇客厅已建成否",
+        "小镇客厅已建成否",
     ] {
         assert!(figures.contains(&line.to_string()), "{line} in {figures:?}");
     }
