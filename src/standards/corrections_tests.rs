@@ -178,3 +178,33 @@ fn cn_2021_v2_built_area_and_visitors_of_cultural_tourism_towns() {
         Verdict::NotApplicable
     );
 }
+
+#[test]
+fn the_by_year_list_is_read_against_the_versions_period() {
+    use crate::domain::proposal::ErrorCode;
+    let mut four = version("ZJ-2015", 2).clone();
+    four.period_years = 4;
+    let mut input = sample_proposal().to_input();
+    // The sample's three years do not fit a 4-year version; the message
+    // says how many it needs.
+    let e = input.complete_under(four.periods()).unwrap_err();
+    assert_eq!(
+        (e[0].field.as_str(), e[0].code),
+        ("investment.by_year_yi", ErrorCode::ByYearLength)
+    );
+    assert_eq!(e[0].params.expected, Some(4));
+    assert_eq!(
+        e[0].message(Lang::Zh),
+        "请逐年填写创建期 4 年的投资（创建期年数以所用标准为准），现填写了 3 年"
+    );
+    input.investment.by_year_yi = vec![Some(dec!(14)), Some(dec!(22)), Some(dec!(20)), Some(dec!(6))];
+    let p = input
+        .complete_under(four.periods())
+        .expect("four years under a 4-year version");
+    assert_eq!(p.investment().by_year_yi.len(), 4);
+    assert!(input.complete_under(version("ZJ-2015", 2).periods()).is_err());
+    // An accelerated county reads the accelerated period.
+    input.accelerated_county = true;
+    four.accelerated_period_years = 4;
+    assert!(input.complete_under(four.periods()).is_ok());
+}

@@ -22,6 +22,15 @@ impl Standard {
         }
     }
 
+    /// This version's creation periods, which a proposal's by-year list
+    /// must match.
+    pub fn periods(&self) -> crate::domain::proposal::PeriodYears {
+        crate::domain::proposal::PeriodYears {
+            normal: self.period_years,
+            accelerated: self.accelerated_period_years,
+        }
+    }
+
     /// The creation period of a town listed in `listing_year` under this
     /// version.
     pub fn creation_period(&self, accelerated: bool, listing_year: i32) -> Period {

@@ -113,7 +113,7 @@ pub async fn evaluate(
             );
         }
     };
-    let proposal = match Proposal::from_json(&value) {
+    let proposal = match Proposal::from_json_under(&value, row.standard().periods()) {
         Ok(proposal) => proposal,
         Err(errors) => {
             let answer = ErrorAnswer {
