@@ -294,6 +294,13 @@ pub async fn set_reason(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, r
 /// row is locked first, so a second click or a concurrent publication waits
 /// and then finds it published: [`BatchError::Published`] (409), nothing more.
 pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
+    publish_as_of(db, actor, batch_id, Utc::now()).await
+}
+
+/// [`publish`] recorded as published at `at`: for `demo` (and tests), whose
+/// towns need a listing year in the past to have whole creation periods.
+/// Not reachable from any page.
+pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::DateTime<Utc>) -> Result<String> {
     let mut tx = db.begin().await?;
     let batch = lock_draft(&mut tx, batch_id).await?;
     let entries = batches::entries(&mut tx, batch_id).await?;
@@ -348,7 +355,7 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
         .await?;
         towns.push((e.position, e.reason.clone(), town));
     }
-    let published_at = Utc::now().trunc_subsecs(0);
+    let published_at = at.trunc_subsecs(0);
     let public = PublicBatch::new(&batch, Some(published_at), towns);
     let text = public.canonical_json();
     let hash = content_hash(&text);
