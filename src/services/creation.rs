@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
@@ -21,7 +23,7 @@ use crate::domain::creation::{
     self, AcceptanceState, AnnualFigures, Assessment, Grade, Period, ReportYear, Settlement, StandardRef,
 };
 use crate::domain::proposal::{ErrorCode, FieldError, Proposal};
-use crate::standards::{Evaluation, Overall, Standard, evaluate};
+use crate::standards::{CreationRules as CreationRulesOf, Evaluation, Overall, Standard, evaluate};
 
 /// Longest reason accepted.
 pub const MAX_TEXT: usize = 2000;
@@ -760,89 +762,153 @@ async fn deduct_eliminated(
     Ok(())
 }
 
+/// One year's demonstration figures of a town: the plan's year `k` at
+/// `rate` (its housing and complexes in the plan's proportions, so that the
+/// eligible completion is `rate`), benefits growing over the period, a
+/// share of the new tax paid to the province.
+fn demo_figures(plan: &Proposal, k: u32, years: u32, rate: Decimal, province_share: Decimal) -> AnnualFigures {
+    use rust_decimal::RoundingStrategy;
+    let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
+    let inv = plan.investment();
+    let total = down(creation::plan_for_year(plan, k) * rate, 4);
+    let share = |part: Decimal| down(part * total / inv.total_yi, 4);
+    let residential = share(inv.residential_yi);
+    let complex = share(inv.commercial_complex_yi);
+    let characteristic = share(inv.characteristic_yi).min(total - residential - complex);
+    let progress = (Decimal::from(k) / Decimal::from(years.max(1))).min(Decimal::ONE);
+    let b = plan.benefits();
+    let f = plan.functions();
+    let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
+    let new_tax_wan = down(b.new_tax_wan * progress, 2);
+    AnnualFigures {
+        total_yi: total,
+        residential_yi: residential,
+        commercial_complex_yi: complex,
+        characteristic_yi: characteristic,
+        land_used_mu: if k <= years {
+            down(plan.built_mu() * dec!(0.2), 4)
+        } else {
+            Decimal::ZERO
+        },
+        new_tax_wan,
+        province_tax_wan: down(new_tax_wan * province_share, 2),
+        jobs: count(b.jobs),
+        annual_visitors: count(b.annual_visitors),
+        enterprises: count(b.enterprises),
+        public_service_app: f.public_service_app,
+        town_living_room: f.town_living_room && k > 1,
+        scenic_level: f.scenic_level,
+        wifi_coverage_pct: f.wifi_coverage_pct,
+        digital_management_pct: f.digital_management_pct,
+    }
+}
+
 /// Demonstration data for `demo`, called after the first list batch is
-/// published with its listed towns: each town reports 2025 and 2026 (the
-/// first town 2027 too), at completion rates that vary by town (125%, 105%,
-/// 90%, 70%, 50%, …); every grade is confirmed as suggested and published —
-/// so the fourth town (two 警告) is demoted to a cultivation town and the
-/// fifth (降格, then 淘汰) removed; the first town, its three-year period
-/// complete, is accepted and named, and the named list of 2027 published.
+/// published (back-dated, so that its towns have whole periods). Year by
+/// year, each town still in its period reports at a completion of its
+/// eligible plan that varies by town — 125%, 105%, 90% (its second year not
+/// reported: 未按时报送), 70% then 120% (two 警告: demoted, then a
+/// cultivation town at 合格), 50% (降格, then 淘汰: removed, with its
+/// 追惩制 deduction) — every grade is confirmed as suggested, and the
+/// year's grades are published. At the end of a period each town is decided
+/// as the as-built evaluation suggests, except that the first is named
+/// (with a reason if the suggestion was otherwise); the year's named list
+/// is published; a named town then reports its first rebate year.
 pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) -> anyhow::Result<()> {
-    use rust_decimal::{Decimal, RoundingStrategy};
-    use rust_decimal_macros::dec;
-    const RATES: [Decimal; 5] = [dec!(1.25), dec!(1.05), dec!(0.9), dec!(0.7), dec!(0.5)];
+    const RATES: [[Decimal; 3]; 5] = [
+        [dec!(1.25), dec!(1.25), dec!(1.25)],
+        [dec!(1.05), dec!(1.05), dec!(1.05)],
+        [dec!(0.9), dec!(0.9), dec!(0.9)],
+        [dec!(0.7), dec!(0.7), dec!(1.2)],
+        [dec!(0.5), dec!(0.5), dec!(0.5)],
+    ];
     // The part of the new tax paid to the province: a quarter to a half.
     const PROVINCE_SHARES: [Decimal; 5] = [dec!(0.4), dec!(0.25), dec!(0.5), dec!(0.35), dec!(0.3)];
-    let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
-    for (i, id) in listed.iter().enumerate() {
-        let t = load_town(db, *id, Scope::All).await?;
-        let official = crate::auth::load_user(db, t.row.created_by)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
-        let plan = &t.plan;
-        let inv = plan.investment();
-        let rate = RATES[i % RATES.len()];
-        let province_share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
-        let years: Vec<i32> = t.period.calendar_years().take(if i == 0 { 3 } else { 2 }).collect();
-        for (n, year) in years.iter().enumerate() {
-            let total = down(creation::plan_for_year(plan, n as u32 + 1) * rate, 4);
-            let share = |part: Decimal| down(part * total / inv.total_yi, 4);
-            let residential = share(inv.residential_yi);
-            let complex = share(inv.commercial_complex_yi);
-            let characteristic = share(inv.characteristic_yi).min(total - residential - complex);
-            let progress = Decimal::from(n as i64 + 1) / Decimal::from(years.len().max(3) as i64);
-            let b = plan.benefits();
-            let f = plan.functions();
-            let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
-            let new_tax_wan = down(b.new_tax_wan * progress, 2);
-            let figures = AnnualFigures {
-                total_yi: total,
-                residential_yi: residential,
-                commercial_complex_yi: complex,
-                characteristic_yi: characteristic,
-                land_used_mu: down(plan.built_mu() * dec!(0.2), 4),
-                new_tax_wan,
-                province_tax_wan: down(new_tax_wan * province_share, 2),
-                jobs: count(b.jobs),
-                annual_visitors: count(b.annual_visitors),
-                enterprises: count(b.enterprises),
-                public_service_app: f.public_service_app,
-                town_living_room: f.town_living_room && n > 0,
-                scenic_level: f.scenic_level,
-                wifi_coverage_pct: f.wifi_coverage_pct,
-                digital_management_pct: f.digital_management_pct,
-            };
-            let region = t.row.region_id;
-            save_report(db, &official, region, *id, *year, None, &figures)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo report of {id} {year}: {e:?}"))?;
-            let (_, _, suggested) = suggestion(db, *id, *year)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo assessment of {id} {year}: {e:?}"))?;
-            confirm_grade(db, reviewer, *id, *year, Some(suggested.suggested), "")
-                .await
-                .map_err(|e| anyhow::anyhow!("demo grade of {id} {year}: {e:?}"))?;
-        }
+    let fail = |what: &str, id: i64, year: i32, e: ServiceError| anyhow::anyhow!("demo {what} of {id} {year}: {e:?}");
+    let mut towns = Vec::new();
+    for id in listed {
+        towns.push(load_town(db, *id, Scope::All).await?.period);
     }
-    for year in [2025, 2026, 2027] {
+    let (Some(first), Some(last)) = (
+        towns.iter().map(|p| p.listing_year).min(),
+        towns.iter().map(Period::last_year).max(),
+    ) else {
+        return Ok(());
+    };
+    let now = today();
+    let rules = CreationRulesOf::default();
+    for year in first..=last {
+        if !rules.deadline.has_passed(year, now) {
+            break;
+        }
+        for (i, id) in listed.iter().enumerate() {
+            let t = load_town(db, *id, Scope::All).await?;
+            let Some(k) = t.period.year_of(year) else { continue };
+            if !matches!(t.row.status(), Status::Listed | Status::Demoted) || (i % 6 == 2 && k == 2) {
+                continue;
+            }
+            let official = crate::auth::load_user(db, t.row.created_by)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
+            let rate = RATES[i % RATES.len()][(k as usize - 1).min(2)];
+            let share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
+            let figures = demo_figures(&t.plan, k, t.period.years, rate, share);
+            save_report(db, &official, t.row.region_id, *id, year, None, &figures)
+                .await
+                .map_err(|e| fail("report", *id, year, e))?;
+            let (_, _, a) = suggestion(db, *id, year)
+                .await
+                .map_err(|e| fail("assessment", *id, year, e))?;
+            confirm_grade(db, reviewer, *id, year, Some(a.suggested), "")
+                .await
+                .map_err(|e| fail("grade", *id, year, e))?;
+        }
         match publish(db, admin, ListKind::Grades, year).await {
             Ok(_) | Err(ServiceError::WrongState) => {}
             Err(e) => anyhow::bail!("demo publication of {year}: {e:?}"),
         }
+        let mut decided = false;
+        for (i, id) in listed.iter().enumerate() {
+            let a = as_built(db, *id).await?;
+            let ended = a.town.period.last_year() == year;
+            if !ended || !matches!(a.town.row.status(), Status::Listed | Status::Demoted) {
+                continue;
+            }
+            let named = a.suggested_named || (i == 0 && a.town.row.status() == Status::Listed);
+            let reason = match (named, a.suggested_named) {
+                (true, false) => "竣工评估个别指标未达标，但创建期内投资完成情况优秀，予以命名。",
+                (true, true) => "创建期内完成规划投资，验收合格，予以命名。",
+                (false, _) => "",
+            };
+            decide_acceptance(db, reviewer, *id, Some(named), reason)
+                .await
+                .map_err(|e| fail("acceptance", *id, year, e))?;
+            decided = true;
+        }
+        if decided {
+            publish(db, admin, ListKind::Named, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo named list of {year}: {e:?}"))?;
+        }
     }
-    if let Some(first) = listed.first() {
-        decide_acceptance(
-            db,
-            reviewer,
-            *first,
-            Some(true),
-            "三年创建期内完成规划投资，验收合格，予以命名。",
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("demo acceptance: {e:?}"))?;
-        publish(db, admin, ListKind::Named, 2027)
+    // A named town's first rebate year after its period (year 4).
+    for (i, id) in listed.iter().enumerate() {
+        let t = load_town(db, *id, Scope::All).await?;
+        let year = t.period.last_year() + 1;
+        if t.row.status() != Status::Named || !rules.deadline.has_passed(year, now) {
+            continue;
+        }
+        let Ok(ReportYear::Rebate(k)) = t.period.report_year(year, true) else {
+            continue;
+        };
+        let official = crate::auth::load_user(db, t.row.created_by)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
+        let share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
+        let figures = demo_figures(&t.plan, k, t.period.years, Decimal::ONE, share);
+        save_report(db, &official, t.row.region_id, *id, year, None, &figures)
             .await
-            .map_err(|e| anyhow::anyhow!("demo named list: {e:?}"))?;
+            .map_err(|e| fail("rebate report", *id, year, e))?;
     }
     Ok(())
 }

@@ -524,11 +524,27 @@ async fn demo_data_reports_grades_and_names_a_town() {
         rows.iter().any(|r| r.contains("恐龙小镇") && r.contains("良好")),
         "{rows:?}"
     );
+    // Listed in 2022: the whole period is graded and published, and the
+    // first town named at its end.
     let page = public.get("/creation/2024").await;
-    assert_eq!(page.text("#named .town-named a"), "茶叶小镇");
+    assert!(page.texts("#named .town-named a").contains(&"茶叶小镇".to_string()));
     let town = public.get(&format!("/towns/{first}")).await;
     assert_eq!(town.texts("#creation-history .history-grade").len(), 3);
     assert!(town.has("#creation-history .history-acceptance"));
+    // Named, it reports its first rebate year (2025, year 4): the
+    // province's share returned at half rate.
+    let (rate, rebate, province): (rust_decimal::Decimal, rust_decimal::Decimal, rust_decimal::Decimal) =
+        sqlx::query_as(
+            "SELECT tax_rebate_rate, tax_rebate_wan, province_tax_wan FROM annual_reports
+             WHERE proposal_id = $1 AND year = 2025",
+        )
+        .bind(first)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rate, dec!(0.5));
+    assert!(province > rust_decimal::Decimal::ZERO);
+    assert_eq!(rebate, province * dec!(0.5));
 }
 
 #[tokio::test]
