@@ -810,10 +810,11 @@ fn demo_figures(plan: &Proposal, k: u32, years: u32, rate: Decimal, province_sha
 /// reported: 未按时报送), 70% then 120% (two 警告: demoted, then a
 /// cultivation town at 合格), 50% (降格, then 淘汰: removed, with its
 /// 追惩制 deduction) — every grade is confirmed as suggested, and the
-/// year's grades are published. At the end of a period each town is decided
-/// as the as-built evaluation suggests, except that the first is named
-/// (with a reason if the suggestion was otherwise); the year's named list
-/// is published; a named town then reports its first rebate year.
+/// year's grades are published. At the end of its period the first town is
+/// named (with a reason if the as-built evaluation suggested otherwise) and
+/// the year's named list published; the others are left for a reviewer to
+/// decide (so the demonstration shows towns awaiting acceptance, listed and
+/// demoted). The named town then reports its first rebate year.
 pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) -> anyhow::Result<()> {
     const RATES: [[Decimal; 3]; 5] = [
         [dec!(1.25), dec!(1.25), dec!(1.25)],
@@ -867,25 +868,17 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
             Ok(_) | Err(ServiceError::WrongState) => {}
             Err(e) => anyhow::bail!("demo publication of {year}: {e:?}"),
         }
-        let mut decided = false;
-        for (i, id) in listed.iter().enumerate() {
-            let a = as_built(db, *id).await?;
-            let ended = a.town.period.last_year() == year;
-            if !ended || !matches!(a.town.row.status(), Status::Listed | Status::Demoted) {
-                continue;
-            }
-            let named = a.suggested_named || (i == 0 && a.town.row.status() == Status::Listed);
-            let reason = match (named, a.suggested_named) {
-                (true, false) => "竣工评估个别指标未达标，但创建期内投资完成情况优秀，予以命名。",
-                (true, true) => "创建期内完成规划投资，验收合格，予以命名。",
-                (false, _) => "",
+        let Some(id) = listed.first() else { continue };
+        let a = as_built(db, *id).await?;
+        if a.town.period.last_year() == year && a.town.row.status() == Status::Listed {
+            let reason = if a.suggested_named {
+                "创建期内完成规划投资，验收合格，予以命名。"
+            } else {
+                "竣工评估个别指标未达标，但创建期内投资完成情况优秀，予以命名。"
             };
-            decide_acceptance(db, reviewer, *id, Some(named), reason)
+            decide_acceptance(db, reviewer, *id, Some(true), reason)
                 .await
                 .map_err(|e| fail("acceptance", *id, year, e))?;
-            decided = true;
-        }
-        if decided {
             publish(db, admin, ListKind::Named, year)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo named list of {year}: {e:?}"))?;
