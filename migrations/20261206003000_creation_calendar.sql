@@ -19,10 +19,11 @@ CREATE UNIQUE INDEX assessments_one_per_year ON assessments (proposal_id, year);
 
 -- Acceptance: the as-built evaluation's suggestion (NULL for decisions made
 -- before it was recorded), and why the row exists: an acceptance decision,
--- or the 追惩制 deduction of a town removed (淘汰) during its period.
+-- or the 追惩制 deduction of a town removed during its period, by its grades
+-- (淘汰) or by a withdrawal batch for missing its targets.
 ALTER TABLE acceptances ADD COLUMN suggested_named BOOLEAN;
 ALTER TABLE acceptances ADD COLUMN cause TEXT NOT NULL DEFAULT 'acceptance'
-    CHECK (cause IN ('acceptance', 'eliminated'));
+    CHECK (cause IN ('acceptance', 'eliminated', 'withdrawn'));
 ALTER TABLE acceptances ADD CONSTRAINT acceptances_eliminated_not_named
     CHECK (cause = 'acceptance' OR NOT named);
 
@@ -32,3 +33,7 @@ ALTER TABLE annual_reports ADD COLUMN tax_rebate_rate NUMERIC;
 ALTER TABLE annual_reports ADD COLUMN tax_rebate_wan NUMERIC;
 ALTER TABLE annual_reports ADD CONSTRAINT annual_reports_rebate_together
     CHECK ((tax_rebate_rate IS NULL) = (tax_rebate_wan IS NULL));
+
+-- A withdrawal batch states for each town whether it leaves for missing its
+-- targets (追惩制 applies when the batch is published) or for another reason.
+ALTER TABLE batch_entries ADD COLUMN missed_targets BOOLEAN NOT NULL DEFAULT false;

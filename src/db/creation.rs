@@ -533,8 +533,8 @@ pub struct CountyRow {
     pub region_name: String,
     pub named: i64,
     pub not_named: i64,
-    /// Towns removed (淘汰) during their period: deducted like towns not
-    /// named (追惩制).
+    /// Towns removed during their period (淘汰, or withdrawn for missing
+    /// their targets): deducted like towns not named (追惩制).
     pub eliminated: i64,
     /// Named towns withdrawn since: their rewards not counted.
     pub withdrawn: i64,
@@ -549,7 +549,7 @@ pub async fn county_summary(conn: &mut PgConnection) -> sqlx::Result<Vec<CountyR
         "SELECT g.name AS region_name,
                 count(*) FILTER (WHERE c.named AND p.status <> 'removed') AS named,
                 count(*) FILTER (WHERE NOT c.named AND c.cause = 'acceptance') AS not_named,
-                count(*) FILTER (WHERE c.cause = 'eliminated') AS eliminated,
+                count(*) FILTER (WHERE c.cause <> 'acceptance') AS eliminated,
                 count(*) FILTER (WHERE c.named AND p.status = 'removed') AS withdrawn,
                 coalesce(sum(c.land_quota_mu) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
                     AS land_quota_mu,

@@ -743,6 +743,16 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// A few words, for a list.
+    pub fn short_label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Basis::Reports, Lang::Zh) => "原规则（按报送次数、总投资）",
+            (Basis::Reports, Lang::En) => "Earlier rules (years by reports, total investment)",
+            (Basis::Eligible, Lang::Zh) => "现行规则（按日历年、有效投资）",
+            (Basis::Eligible, Lang::En) => "Current rules (calendar years, eligible investment)",
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Basis::Reports, Lang::Zh) => "按原规则评定：按报送次数计年度，按总投资计完成率",

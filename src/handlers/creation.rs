@@ -999,6 +999,10 @@ pub struct GradeLine {
     pub grade_label: &'static str,
     /// 降格为培育小镇 or 淘汰: what the grade does to the town.
     pub outcome: Option<String>,
+    /// The rules the grade was made under.
+    pub basis: &'static str,
+    /// No report of the year (未按时报送).
+    pub missing: bool,
 }
 
 pub struct NamedLine {
@@ -1032,6 +1036,8 @@ async fn public_year(State(state): State<AppState>, page: Page, Path(year): Path
                 town: a.town,
                 region: a.region_name,
                 cum_rate: pct(a.indicators.0.cumulative_rate_pct),
+                basis: a.indicators.0.basis.short_label(lang),
+                missing: a.missing_report,
                 grade: g.code(),
                 grade_label: g.label(lang),
                 outcome: match g {
@@ -1088,6 +1094,10 @@ pub struct HistoryGrade {
     pub label: &'static str,
     /// 降格为培育小镇 or 淘汰, when this grade changed the town's standing.
     pub outcome: Option<String>,
+    /// The rules the grade was made under.
+    pub basis: &'static str,
+    /// No report of the year (未按时报送).
+    pub missing: bool,
 }
 
 /// A town's published history, for its public page.
@@ -1130,6 +1140,8 @@ pub async fn town_history(conn: &mut PgConnection, proposal_id: i64, lang: Lang)
             code: g.code(),
             label: g.label(lang),
             outcome,
+            basis: a.indicators.0.basis.short_label(lang),
+            missing: a.missing_report,
         });
     }
     let acceptance = store::acceptance_for(conn, proposal_id, true)

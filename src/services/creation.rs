@@ -688,7 +688,7 @@ async fn apply_standings(conn: &mut PgConnection, user: &User, list_id: i64, yea
         };
         proposals::set_status(conn, t.proposal_id, to, user.id).await?;
         if to == Status::Removed {
-            deduct_eliminated(conn, user, t.proposal_id, year).await?;
+            deduct(conn, user.id, t.proposal_id, Some(year), "eliminated").await?;
         }
         audit::record(
             conn,
@@ -709,14 +709,17 @@ async fn apply_standings(conn: &mut PgConnection, user: &User, list_id: i64, yea
     Ok(())
 }
 
-/// 追惩制 for a town removed (淘汰) by its grades: the deduction on the
-/// land it used up to its removal, recorded like a decision not to name it
-/// (cause `eliminated`), so that its county's summary counts it.
-async fn deduct_eliminated(
+/// 追惩制 for a town removed during its period — by its grades (淘汰,
+/// cause `eliminated`, on the land used up to `up_to` its removal year) or
+/// by a withdrawal batch for missing its targets (cause `withdrawn`): the
+/// deduction recorded like a decision not to name it, so that its county's
+/// summary counts it. A town already decided keeps its decision.
+async fn deduct(
     conn: &mut PgConnection,
-    user: &User,
+    actor_id: i64,
     proposal_id: i64,
-    year: i32,
+    up_to: Option<i32>,
+    cause: &'static str,
 ) -> Result<(), ServiceError> {
     if store::acceptance_for(conn, proposal_id, false).await?.is_some() {
         return Ok(());
@@ -725,7 +728,7 @@ async fn deduct_eliminated(
     let reports: Vec<ReportRow> = store::reports_for(conn, proposal_id)
         .await?
         .into_iter()
-        .filter(|r| r.year <= year)
+        .filter(|r| up_to.is_none_or(|y| r.year <= y))
         .collect();
     let used = period_reports(&t, &reports);
     let rules = t.standard.creation_rules().reward;
@@ -738,28 +741,34 @@ async fn deduct_eliminated(
             reason: "",
             as_built: json!({"proposal": null, "evaluation": null}),
             settlement: &settlement,
-            reviewer_id: user.id,
+            reviewer_id: actor_id,
             suggested_named: None,
-            cause: "eliminated",
+            cause,
         },
     )
     .await?;
     audit::record(
         conn,
         audit::Entry {
-            actor_id: Some(user.id),
+            actor_id: Some(actor_id),
             action: "creation.penalised",
             entity: "acceptance",
             entity_id: Some(id),
             before: None,
             after: Some(json!({
-                "proposal_id": proposal_id, "year": year, "land_used_mu": settlement.land_used_mu,
-                "land_quota_mu": settlement.land_quota_mu,
+                "proposal_id": proposal_id, "cause": cause, "up_to": up_to,
+                "land_used_mu": settlement.land_used_mu, "land_quota_mu": settlement.land_quota_mu,
             })),
         },
     )
     .await?;
     Ok(())
+}
+
+/// 追惩制 for a town a withdrawal batch removes for missing its targets,
+/// in the publishing transaction.
+pub async fn deduct_withdrawn(conn: &mut PgConnection, actor_id: i64, proposal_id: i64) -> Result<(), ServiceError> {
+    deduct(conn, actor_id, proposal_id, None, "withdrawn").await
 }
 
 /// One year's demonstration figures of a town: the plan's year `k` at

@@ -262,3 +262,37 @@ async fn residential_land_at_most_30_percent() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_version_is_named_with_its_code_and_must_exist() {
+    let app = TestApp::spawn().await;
+    let post = |path: &'static str| {
+        let app = &app;
+        async move {
+            let response = reqwest::Client::new()
+                .post(app.url(path))
+                .header("content-type", "application/json")
+                .body(sample_proposal().to_json().to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, v1) = post("/api/v1/evaluate?standard=CN-2021&version=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v1["standard"], json!({"code": "CN-2021", "version": 1}));
+    let (status, missing) = post("/api/v1/evaluate?standard=CN-2021&version=9").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing["errors"][0]["field"], "version");
+    let (status, bad) = post("/api/v1/evaluate?standard=CN-2021&version=second").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["errors"][0]["field"], "version");
+    let (status, alone) = post("/api/v1/evaluate?version=2").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        alone["errors"][0]["message"],
+        "指定版本时须同时给出标准代码，例如 ?standard=CN-2021&version=2"
+    );
+}

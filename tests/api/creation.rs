@@ -1127,3 +1127,45 @@ async fn reward_and_penalty_are_exact_to_the_last_decimal_on_every_page() {
     let csv = a.get("/admin/creation/summary.csv").await;
     assert!(csv.body.contains("诸城市,1,1,0,-210.00021,1200,1200"), "{}", csv.body);
 }
+
+#[tokio::test]
+async fn grades_say_under_which_rules_they_were_made() {
+    let w = world().await;
+    let id = w.id;
+    post(
+        &w.official,
+        &format!("/proposals/{id}/reports"),
+        &report("2022", "", "14"),
+    )
+    .await;
+    let confirm = [("year", "2022".to_string()), ("final_grade", "good".to_string())];
+    post(&w.reviewer, &format!("/review/creation/{id}/grade"), &confirm).await;
+    let publish = [("kind", "grades".to_string()), ("year", "2022".to_string())];
+    post(&w.admin, "/admin/creation/publish", &publish).await;
+    let public = w.app.client();
+    let page = public.get("/creation/2022").await;
+    assert_eq!(page.text("#grades .basis"), "现行规则（按日历年、有效投资）");
+    let (code, version): (String, i64) = sqlx::query_as(
+        "SELECT indicators->'standard'->>'code', (indicators->'standard'->>'version')::bigint FROM assessments",
+    )
+    .fetch_one(&w.app.db)
+    .await
+    .unwrap();
+    assert_eq!((code.as_str(), version), ("ZJ-2015", 2));
+    // A grade stored before the corrected rules (no basis in its record)
+    // stays as made, and says so.
+    sqlx::query("UPDATE assessments SET indicators = indicators - 'basis' - 'standard'")
+        .execute(&w.app.db)
+        .await
+        .unwrap();
+    let page = public.get("/creation/2022").await;
+    assert_eq!(page.text("#grades .basis"), "原规则（按报送次数、总投资）");
+    assert_eq!(page.text("#grades .badge.grade"), "良好");
+    let town = public.get(&format!("/towns/{id}")).await;
+    assert_eq!(
+        town.text("#creation-history .history-grade .basis"),
+        "原规则（按报送次数、总投资）"
+    );
+    let review = w.reviewer.get(&format!("/review/creation/{id}")).await;
+    assert!(review.text("[data-year='2022'] .basis").starts_with("按原规则评定"));
+}

@@ -616,3 +616,82 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
     // The decision itself stays on record.
     assert_eq!(count(&app, "SELECT count(*) FROM acceptances WHERE named").await, 2);
 }
+
+#[tokio::test]
+async fn a_withdrawal_for_missed_targets_costs_the_county_the_penalty() {
+    let w = world().await;
+    let reviewer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'reviewer-c'")
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    let admin = admin_id(&w.app).await;
+    let other = crate::creation::listed(&w.app, &w.official_user, reviewer, admin, "恐龙小镇").await;
+    // Each town uses 100 亩 in 2022.
+    for id in [w.id, other] {
+        let page = post(
+            &w.official,
+            &format!("/proposals/{id}/reports"),
+            &report("2022", "", "14"),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    // Each is withdrawn by its own batch: the first for missing its
+    // targets (ticked on the admin's page), the other for another reason.
+    let mut batches = Vec::new();
+    for (id, reason, missed) in [(w.id, "三年未达到规划目标", true), (other, "主体变更", false)] {
+        let list: i64 = sqlx::query_scalar("SELECT batch_id FROM batch_entries WHERE proposal_id = $1")
+            .bind(id)
+            .fetch_one(&w.app.db)
+            .await
+            .unwrap();
+        let batch = xiaozhen::services::batches::create_withdrawal_batch(&w.app.db, admin, list, "退出名单", "")
+            .await
+            .unwrap();
+        xiaozhen::services::batches::add_entry(&w.app.db, admin, batch, id, "待定")
+            .await
+            .unwrap();
+        let entry: i64 = sqlx::query_scalar("SELECT id FROM batch_entries WHERE batch_id = $1")
+            .bind(batch)
+            .fetch_one(&w.app.db)
+            .await
+            .unwrap();
+        let mut form = vec![("reason", reason.to_string())];
+        if missed {
+            form.push(("missed_targets", "true".to_string()));
+        }
+        let page = post(
+            &w.admin,
+            &format!("/admin/batches/{batch}/entries/{entry}/reason"),
+            &form,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        xiaozhen::services::batches::publish(&w.app.db, admin, batch)
+            .await
+            .unwrap();
+        assert_eq!(status_of(&w.app, id).await, "removed");
+        batches.push(batch);
+    }
+    // 追惩制 for the first only: 2 × 100 亩 × 0.5.
+    let rows: Vec<(i64, String, bool, rust_decimal::Decimal)> =
+        sqlx::query_as("SELECT proposal_id, cause, named, land_quota_mu FROM acceptances")
+            .fetch_all(&w.app.db)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].0, rows[0].1.as_str(), rows[0].2), (w.id, "withdrawn", false));
+    assert_eq!(rows[0].3.normalize().to_string(), "-100");
+    let page = w.admin.get(&format!("/admin/batches/{}", batches[0])).await;
+    assert_eq!(
+        page.text(".entry .missed-targets"),
+        "未达到规划目标（按追惩制倒扣用地指标）"
+    );
+    assert!(
+        !w.admin
+            .get(&format!("/admin/batches/{}", batches[1]))
+            .await
+            .has(".missed-targets")
+    );
+    assert_eq!(w.admin.get("/admin/creation").await.text("#counties .land"), "-100");
+}

@@ -162,7 +162,7 @@ async fn only_admins_reach_the_standards_pages() {
             StatusCode::FORBIDDEN,
             "{role:?}"
         );
-        let zj = standard_id(&app, "ZJ-2015", 1).await;
+        let zj = standard_id(&app, "ZJ-2015", 2).await;
         let refused = client
             .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
             .await;
@@ -187,17 +187,20 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 
     let list = admin.get("/admin/standards").await;
     assert_eq!(list.status, StatusCode::OK);
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let row = format!("tr.version[data-id=\"{zj}\"]");
     assert_eq!(list.text(&format!("{row} .status")), "启用中");
     assert_eq!(list.text(&format!("{row} .uses")), "1");
     assert_eq!(list.text(&format!("{row} .effective")), "2015-04-22");
     let cn = standard_id(&app, "CN-2021", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{cn}\"] .status")), "已发布");
+    // Version 1 of ZJ-2015 stays published beside the active version 2.
+    let zj1 = standard_id(&app, "ZJ-2015", 1).await;
+    assert_eq!(list.text(&format!("tr.version[data-id=\"{zj1}\"] .status")), "已发布");
 
     let show = admin.get(&format!("/admin/standards/{zj}")).await;
     assert_eq!(show.status, StatusCode::OK);
-    let definition = xiaozhen::standards::builtin_standard("ZJ-2015", 1).unwrap();
+    let definition = xiaozhen::standards::builtin_standard("ZJ-2015", 2).unwrap();
     assert_eq!(show.texts("tr.criterion").len(), definition.criteria.len());
     assert!(
         show.text("#criterion-benefit\\.annual_visitors .citation")
@@ -212,7 +215,7 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(status_of(&app, draft).await, "draft");
     let version: i32 = sqlx::query_scalar("SELECT version FROM standards WHERE id = $1")
@@ -220,7 +223,8 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(version, 2);
+    // A copy of the active ZJ-2015 (version 2) is the next number, 3.
+    assert_eq!(version, 3);
     let before: String = sqlx::query_scalar("SELECT content_hash FROM standards WHERE id = $1")
         .bind(draft)
         .fetch_one(&app.db)
@@ -340,7 +344,7 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
 async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let official = app.official_of("official9", "诸城市").await;
     app.submitted(&official, &sample_input("Town A")).await;
 
@@ -388,7 +392,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     sqlx::query(
         "INSERT INTO evaluations (proposal_id, proposal_revision, standard_id, standard_code, standard_version,
              snapshot, findings, rendered, overall)
-         SELECT proposal_id, proposal_revision, $2, 'ZJ-2015', 2, snapshot, findings, rendered, overall
+         SELECT proposal_id, proposal_revision, $2, 'ZJ-2015', 3, snapshot, findings, rendered, overall
          FROM evaluations WHERE proposal_id = $1",
     )
     .bind(proposal)
@@ -420,7 +424,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
 async fn publication_and_activation_wait_for_every_example_case() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -484,7 +488,7 @@ async fn publication_and_activation_wait_for_every_example_case() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(row.get::<i32, _>("standard_version"), 2);
+    assert_eq!(row.get::<i32, _>("standard_version"), 3);
     assert_eq!(row.get::<String, _>("overall"), "fail");
 
     let actions: Vec<String> =
@@ -511,7 +515,7 @@ async fn exactly_one_version_is_active_even_when_two_are_activated_at_once() {
     app.create_user("admin2", Role::Admin, None).await;
     let admin2 = app.client();
     admin2.login("admin2", crate::helpers::PASSWORD).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let cn = standard_id(&app, "CN-2021", 1).await;
     let draft = copy(&admin, zj, "ZC-2026").await;
     let today = chrono::Utc::now().date_naive().to_string();
@@ -583,7 +587,7 @@ async fn what_if_counts_and_lists_the_proposals_whose_verdict_changes() {
     draft_input.benefits.annual_visitors = Some(400_000);
     app.draft(&official, &draft_input).await;
 
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -658,7 +662,7 @@ async fn a_reviewer_re_evaluates_under_the_active_version_and_history_stays() {
     assert_eq!(seen, [("ZJ-2015".to_owned(), 1), ("CN-2021".to_owned(), 1)]);
     let page = reviewer.get(&format!("/proposals/{id}")).await;
     assert!(
-        page.body.contains("ZJ-2015 v1") && page.body.contains("CN-2021 v1"),
+        page.body.contains("ZJ-2015 v2") && page.body.contains("CN-2021 v1"),
         "{}",
         page.body
     );
@@ -716,7 +720,7 @@ async fn what_if_over_ten_thousand_proposals() {
     .await
     .expect("10,000 proposals");
 
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 2).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(
         set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000")

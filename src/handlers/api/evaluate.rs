@@ -27,14 +27,19 @@ use crate::state::AppState;
          description = "标准代码，缺省为当前启用的版本；给出代码时取该代码最新的已发布版本 / \
                         Standard code; absent: the active version; given: the newest published version of that code",
          example = "ZJ-2015"),
+        ("version" = Option<i32>, Query,
+         description = "与 standard 一起给出时取该代码的这一版本（须已发布）/ With `standard`: that version of the code \
+                        (published or active)",
+         minimum = 1, example = 2),
         ("Accept-Language" = Option<String>, Header,
          description = "Language of `actual`, `required`, `margin` and error messages: zh-CN (default) or en"),
     ),
     request_body(content = ProposalBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The findings under the standard", body = EvaluationAnswer),
-        (status = 400, description = "The body is not valid JSON, or could not be read", body = ErrorAnswer),
-        (status = 404, description = "No such standard (`field` is `standard`)", body = ErrorAnswer),
+        (status = 400, description = "The body is not valid JSON or could not be read; or `version` is not a positive \
+                                      whole number, or is given without `standard`", body = ErrorAnswer),
+        (status = 404, description = "No such standard or version (`field` names which)", body = ErrorAnswer),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorAnswer),
         (status = 415, description = "The Content-Type is not application/json", body = ErrorAnswer),
         (status = 422, description = "Wrong type, missing, unknown or invalid fields, each named", body = ErrorAnswer),
@@ -50,18 +55,50 @@ pub async fn evaluate(
     let lang = api_lang(&headers);
 
     let code = query_param(query.as_deref(), "standard");
+    // `&version=N` names one version of the code (STANDARDS.md §2).
+    let version = match (query_param(query.as_deref(), "version"), &code) {
+        (None, _) => None,
+        (Some(text), Some(_)) => match text.parse::<i32>() {
+            Ok(v) if v >= 1 => Some(v),
+            _ => return error_answer(StatusCode::BAD_REQUEST, lang, "version", "api.error.bad_version", &[]),
+        },
+        (Some(_), None) => {
+            return error_answer(
+                StatusCode::BAD_REQUEST,
+                lang,
+                "version",
+                "api.error.version_without_standard",
+                &[],
+            );
+        }
+    };
     let row = {
         let mut conn = match state.db.acquire().await {
             Ok(conn) => conn,
             Err(err) => return AppError::from(err).into_response(),
         };
-        let found = match &code {
-            None => db::standards::active(&mut conn).await,
-            Some(code) => db::standards::newest(&mut conn, code).await,
+        let found = match (&code, version) {
+            (None, _) => db::standards::active(&mut conn).await,
+            (Some(code), None) => db::standards::newest(&mut conn, code).await,
+            (Some(code), Some(v)) => db::standards::get(&mut conn, code, v)
+                .await
+                .map(|row| row.filter(|r| r.status != "draft")),
         };
         match found {
             Ok(Some(row)) => row,
             Ok(None) => {
+                if let (Some(code), Some(v)) = (&code, version)
+                    && matches!(db::standards::newest(&mut conn, code).await, Ok(Some(_)))
+                {
+                    let v = v.to_string();
+                    return error_answer(
+                        StatusCode::NOT_FOUND,
+                        lang,
+                        "version",
+                        "api.error.unknown_version",
+                        &[("code", code), ("version", &v)],
+                    );
+                }
                 return match &code {
                     Some(code) => error_answer(
                         StatusCode::NOT_FOUND,
