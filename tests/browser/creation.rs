@@ -52,11 +52,12 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
         .listed(&official, reviewer, admin, &sample_input("健康美食小镇"))
         .await;
 
-    // The official reports the three years of the period (plan: 14, 22, 26).
+    // The official reports the three years of the period (plan: 14, 22, 26
+    // of 62 亿元, of which 52 eligible).
     browser.open("/login").await;
     browser.login_through_form("official-t", PASSWORD).await;
     browser.open(&format!("/proposals/{id}/reports")).await;
-    type_report(&browser, "2022", "15").await;
+    type_report(&browser, "2022", "14").await;
     type_report(&browser, "2023", "21").await;
     type_report(&browser, "2024", "26").await;
     assert_eq!(browser.texts("#reports tr.report").await.len(), 3);
@@ -68,17 +69,18 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
     browser.login_through_form("reviewer-t", PASSWORD).await;
     browser.open("/review/creation").await;
     browser.follow_link("健康美食小镇").await;
+    // 14 of the year's eligible plan of 11.74: 119.2% → 良好.
     assert_eq!(browser.text("[data-year='2022'] .badge.suggested").await, "良好");
     browser
         .submit("[data-year='2022'] .grade-form button[type=submit]")
         .await;
-    // 36 of 36 planned by 2023: 100% → 良好.
+    // 35 of the eligible 30.19 planned by 2023: 115.9% → 良好.
     assert_eq!(browser.text("[data-year='2023'] .badge.suggested").await, "良好");
     browser
         .submit("[data-year='2023'] .grade-form button[type=submit]")
         .await;
     assert_eq!(browser.text("[data-year='2023'] .badge.final").await, "良好");
-    // 62 of 62 by 2024: 良好.
+    // 61 of 52 by 2024: 117.3% → 良好.
     assert_eq!(browser.text("[data-year='2024'] .badge.suggested").await, "良好");
     browser
         .submit("[data-year='2024'] .grade-form button[type=submit]")
