@@ -142,15 +142,30 @@ fn demo_loads_once_and_refuses_a_second_time() {
         statuses,
         "approved,demoted,draft,listed,named,rejected,removed,returned,submitted,withdrawn"
     );
-    // Listed towns with annual reports and published grades: one named, one
-    // demoted to a cultivation town (two 警告), one removed (降格, then 淘汰).
+    // Listed in 2022, the towns have whole periods of reports and published
+    // grades: one named (and reporting its first rebate year, 2025), two
+    // demoted to cultivation towns (two 警告; a year not reported, then
+    // 降格), one removed (降格, then 淘汰, with its 追惩制 deduction).
     assert_eq!(db.query("SELECT count(*) > 0 FROM annual_reports"), "t");
     assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'named'"), "1");
-    assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'demoted'"), "1");
+    assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'demoted'"), "2");
     assert_eq!(db.query("SELECT count(*) FROM proposals WHERE status = 'removed'"), "1");
     assert_eq!(
         db.query("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE action IN ('proposal.demoted', 'proposal.eliminated')"),
-        "proposal.demoted,proposal.demoted,proposal.eliminated"
+        "proposal.demoted,proposal.demoted,proposal.eliminated,proposal.demoted"
+    );
+    assert_eq!(
+        db.query("SELECT string_agg(DISTINCT year::text, ',') FROM creation_lists"),
+        "2022,2023,2024"
+    );
+    assert_eq!(db.query("SELECT count(*) FROM assessments WHERE missing_report"), "1");
+    assert_eq!(
+        db.query("SELECT count(*) FROM acceptances WHERE cause = 'eliminated' AND land_quota_mu < 0"),
+        "1"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM annual_reports WHERE year = 2025 AND tax_rebate_wan > 0"),
+        "1"
     );
     let verdicts = db.query(
         "SELECT string_agg(DISTINCT e.overall, ',' ORDER BY e.overall) FROM proposals p

@@ -122,8 +122,12 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
     for id in &listed {
         batches::add_entry(pool, admin.id, batch, *id, "").await?;
     }
-    batches::publish(pool, admin.id, batch).await?;
-    // The listed towns' first years of creation: reports, grades, one named.
+    // Published in March 2022, so that the towns have whole creation
+    // periods (2022–2024) with every report deadline past: grades, a
+    // named town and a rebate year after naming.
+    let listed_at = chrono::DateTime::parse_from_rfc3339("2022-03-20T10:00:00+08:00")?.to_utc();
+    batches::publish_as_of(pool, admin.id, batch, listed_at).await?;
+    // The listed towns' creation: reports, grades, named towns, a rebate year.
     crate::services::creation::demo(pool, &reviewer, &admin, &listed).await?;
     println!(
         "演示数据已载入 / demonstration data loaded: {} towns, first batch published",

@@ -211,10 +211,13 @@ pub struct EntryRow {
     pub proposal_name: String,
     pub region_name: String,
     pub proposal_status: String,
+    /// A withdrawal for missing the town's targets (追惩制 applies).
+    pub missed_targets: bool,
 }
 
 const ENTRY_SELECT: &str = "SELECT e.id, e.batch_id, e.proposal_id, e.position, e.evaluation_id, e.final_overall,
-        e.final_findings, e.reason, p.name AS proposal_name, r.name AS region_name, p.status AS proposal_status
+        e.final_findings, e.reason, p.name AS proposal_name, r.name AS region_name, p.status AS proposal_status,
+        e.missed_targets
     FROM batch_entries e JOIN proposals p ON p.id = e.proposal_id JOIN regions r ON r.id = p.region_id";
 
 /// A batch's entries in their order.
@@ -235,6 +238,23 @@ pub async fn entry_summaries(conn: &mut PgConnection, batch_id: i64) -> sqlx::Re
         .bind(batch_id)
         .fetch_all(conn)
         .await
+}
+
+/// Marks a withdrawal entry as leaving for missing its targets, or not;
+/// `false` when there is no such entry.
+pub async fn set_missed_targets(
+    conn: &mut PgConnection,
+    batch_id: i64,
+    entry_id: i64,
+    missed: bool,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE batch_entries SET missed_targets = $3 WHERE batch_id = $1 AND id = $2")
+        .bind(batch_id)
+        .bind(entry_id)
+        .bind(missed)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Appends a proposal at the end; `false` when it is already in the batch.

@@ -33,6 +33,9 @@ pub struct ReportRow {
     pub status: String,
     pub version: i32,
     pub updated_at: DateTime<Utc>,
+    /// A rebate year's rate and rebate, stored as the report arrives.
+    pub tax_rebate_rate: Option<Decimal>,
+    pub tax_rebate_wan: Option<Decimal>,
 }
 
 impl ReportRow {
@@ -64,7 +67,7 @@ impl ReportRow {
 const REPORT: &str = "SELECT id, proposal_id, year, investment_total_yi, investment_residential_yi,
         investment_commercial_complex_yi, investment_characteristic_yi, land_used_mu, new_tax_wan, province_tax_wan,
         jobs, annual_visitors, enterprises, public_service_app, town_living_room, scenic_level, wifi_coverage_pct,
-        digital_management_pct, status, version, updated_at
+        digital_management_pct, status, version, updated_at, tax_rebate_rate, tax_rebate_wan
     FROM annual_reports";
 
 pub async fn insert_report(
@@ -172,6 +175,43 @@ pub async fn reports_for(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Res
         .await
 }
 
+/// Stores a rebate year's rate and rebate on its report.
+pub async fn set_report_rebate(
+    conn: &mut PgConnection,
+    id: i64,
+    rate: Decimal,
+    rebate_wan: Decimal,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE annual_reports SET tax_rebate_rate = $2, tax_rebate_wan = $3 WHERE id = $1")
+        .bind(id)
+        .bind(rate)
+        .bind(rebate_wan)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The calendar year (China time) in which the list batch that listed a
+/// town was published.
+pub async fn listing_year(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "SELECT EXTRACT(YEAR FROM b.published_at AT TIME ZONE 'Asia/Shanghai')::int
+         FROM batch_entries e JOIN batches b ON b.id = e.batch_id
+         WHERE e.proposal_id = $1 AND b.kind = 'list' AND b.status = 'published'
+         ORDER BY b.published_at LIMIT 1",
+    )
+    .bind(proposal_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The towns still in their creation period (listed or demoted), by id.
+pub async fn towns_in_period(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM proposals WHERE status IN ('listed', 'demoted') ORDER BY id")
+        .fetch_all(conn)
+        .await
+}
+
 pub async fn set_report_assessed(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE annual_reports SET status = 'assessed', version = version + 1, updated_at = now() WHERE id = $1",
@@ -228,6 +268,7 @@ pub struct AssessmentRow {
     pub reason: String,
     pub reviewer_name: String,
     pub list_id: Option<i64>,
+    pub missing_report: bool,
 }
 
 impl AssessmentRow {
@@ -240,12 +281,13 @@ impl AssessmentRow {
 }
 
 const ASSESSMENT: &str = "SELECT a.id, a.proposal_id, p.name AS town, g.name AS region_name, a.year, a.indicators,
-        a.suggested_grade, a.final_grade, a.reason, u.display_name AS reviewer_name, a.list_id
+        a.suggested_grade, a.final_grade, a.reason, u.display_name AS reviewer_name, a.list_id, a.missing_report
     FROM assessments a JOIN proposals p ON p.id = a.proposal_id JOIN regions g ON g.id = p.region_id
         JOIN users u ON u.id = a.reviewer_id";
 
 pub struct NewAssessment<'a> {
-    pub report_id: i64,
+    /// None for a year without a report (未按时报送).
+    pub report_id: Option<i64>,
     pub proposal_id: i64,
     pub year: i32,
     pub indicators: &'a crate::domain::creation::Assessment,
@@ -257,8 +299,8 @@ pub struct NewAssessment<'a> {
 pub async fn insert_assessment(conn: &mut PgConnection, a: NewAssessment<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO assessments (report_id, proposal_id, year, indicators, suggested_grade, final_grade, reason,
-             reviewer_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             reviewer_id, missing_report)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $1 IS NULL) RETURNING id",
     )
     .bind(a.report_id)
     .bind(a.proposal_id)
@@ -409,12 +451,17 @@ pub struct AcceptanceRow {
     pub reviewer_name: String,
     pub decided_at: DateTime<Utc>,
     pub list_id: Option<i64>,
+    /// The as-built evaluation's suggestion (None before it was recorded).
+    pub suggested_named: Option<bool>,
+    /// `acceptance`, or `eliminated` for the deduction of a town removed
+    /// (淘汰) during its period.
+    pub cause: String,
 }
 
 const ACCEPTANCE: &str = "SELECT c.id, c.proposal_id, p.name AS town, g.name AS region_name, p.industry, c.named,
         c.reason, c.as_built, c.settlement, c.land_quota_mu, c.province_tax_wan, c.tax_rebate_wan,
         u.display_name AS reviewer_name,
-        c.decided_at, c.list_id
+        c.decided_at, c.list_id, c.suggested_named, c.cause
     FROM acceptances c JOIN proposals p ON p.id = c.proposal_id JOIN regions g ON g.id = p.region_id
         JOIN users u ON u.id = c.reviewer_id";
 
@@ -425,13 +472,16 @@ pub struct NewAcceptance<'a> {
     pub as_built: Value,
     pub settlement: &'a crate::domain::creation::Settlement,
     pub reviewer_id: i64,
+    pub suggested_named: Option<bool>,
+    /// `acceptance` or `eliminated`.
+    pub cause: &'a str,
 }
 
 pub async fn insert_acceptance(conn: &mut PgConnection, a: NewAcceptance<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO acceptances (proposal_id, named, reason, as_built, settlement, land_quota_mu, tax_rebate_wan,
-             reviewer_id, province_tax_wan)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             reviewer_id, province_tax_wan, suggested_named, cause)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(a.proposal_id)
     .bind(a.named)
@@ -442,6 +492,8 @@ pub async fn insert_acceptance(conn: &mut PgConnection, a: NewAcceptance<'_>) ->
     .bind(a.settlement.tax_rebate_total_wan)
     .bind(a.reviewer_id)
     .bind(a.settlement.province_tax_total_wan)
+    .bind(a.suggested_named)
+    .bind(a.cause)
     .fetch_one(conn)
     .await
 }
@@ -481,6 +533,9 @@ pub struct CountyRow {
     pub region_name: String,
     pub named: i64,
     pub not_named: i64,
+    /// Towns removed during their period (淘汰, or withdrawn for missing
+    /// their targets): deducted like towns not named (追惩制).
+    pub eliminated: i64,
     /// Named towns withdrawn since: their rewards not counted.
     pub withdrawn: i64,
     pub land_quota_mu: Decimal,
@@ -493,15 +548,21 @@ pub async fn county_summary(conn: &mut PgConnection) -> sqlx::Result<Vec<CountyR
     sqlx::query_as(
         "SELECT g.name AS region_name,
                 count(*) FILTER (WHERE c.named AND p.status <> 'removed') AS named,
-                count(*) FILTER (WHERE NOT c.named) AS not_named,
+                count(*) FILTER (WHERE NOT c.named AND c.cause = 'acceptance') AS not_named,
+                count(*) FILTER (WHERE c.cause <> 'acceptance') AS eliminated,
                 count(*) FILTER (WHERE c.named AND p.status = 'removed') AS withdrawn,
                 coalesce(sum(c.land_quota_mu) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
                     AS land_quota_mu,
-                coalesce(sum(c.province_tax_wan) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
-                    AS province_tax_wan,
-                coalesce(sum(c.tax_rebate_wan) FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0)
-                    AS tax_rebate_wan
+                coalesce(sum(c.province_tax_wan + coalesce(later.province_wan, 0))
+                    FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0) AS province_tax_wan,
+                coalesce(sum(c.tax_rebate_wan + coalesce(later.rebate_wan, 0))
+                    FILTER (WHERE NOT (c.named AND p.status = 'removed')), 0) AS tax_rebate_wan
          FROM acceptances c JOIN proposals p ON p.id = c.proposal_id JOIN regions g ON g.id = p.region_id
+         -- The rebate years after the period, stored as their reports arrived.
+         LEFT JOIN LATERAL (
+             SELECT sum(r.province_tax_wan) AS province_wan, sum(r.tax_rebate_wan) AS rebate_wan
+             FROM annual_reports r WHERE r.proposal_id = c.proposal_id AND r.tax_rebate_wan IS NOT NULL
+         ) later ON c.named
          GROUP BY g.name ORDER BY g.name",
     )
     .fetch_all(conn)

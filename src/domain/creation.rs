@@ -15,6 +15,9 @@ use crate::domain::proposal::{
 };
 use crate::domain::{Lang, Status};
 
+mod period;
+pub use period::{Period, ReportDeadline, ReportYear, YearRefusal, china_time, china_today, china_year};
+
 /// Report field names. Those shared with the proposal keep its names (and
 /// its number rules), not its labels: see [`field_label`]. The land used and
 /// the province's part of the new tax are the report's own.
@@ -317,7 +320,7 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ENTERPRISES => "Enterprises at the year's end",
         APP if zh => "公共服务APP已建成",
         APP => "Public-service app built",
-        LIVING_ROOM if zh => "城镇客厅已建成",
+        LIVING_ROOM if zh => "小镇客厅已建成",
         LIVING_ROOM => "Town living room built",
         SCENIC if zh => "已创建景区等级",
         SCENIC => "Scenic-area grade attained",
@@ -524,9 +527,9 @@ pub fn is_cultivation(earlier: &[Grade]) -> bool {
     standing(earlier) == Status::Demoted
 }
 
-/// A town's creation period in years: the length of its plan's year-by-year
-/// investment (3, or 5 for an accelerated county; proposal validation
-/// holds the two together).
+/// The number of years of a plan's year-by-year investment. The period
+/// itself is the standard version's (`Period::years`); proposal validation
+/// holds the two together.
 pub fn period_years(plan: &Proposal) -> u32 {
     plan.investment().by_year_yi.len() as u32
 }
@@ -623,6 +626,10 @@ impl Default for RewardRules {
 pub struct CreationRules {
     pub bands: GradeBands,
     pub reward: RewardRules,
+    /// When each year's reports are due (left out of the JSON when it is
+    /// the default, so that versions written before it keep their hash).
+    #[serde(skip_serializing_if = "ReportDeadline::is_default")]
+    pub deadline: ReportDeadline,
 }
 
 impl GradeBands {
@@ -648,7 +655,17 @@ impl GradeBands {
     /// a 警告 that completes `warnings_to_demote` in a row becomes 降格; a
     /// cultivation town (demoted earlier) below 合格 gets 淘汰.
     pub fn suggest(&self, actual_yi: Decimal, plan_yi: Decimal, earlier: &[Grade]) -> Grade {
-        let grade = self.band(actual_yi, plan_yi);
+        self.suggest_from(self.band(actual_yi, plan_yi), earlier)
+    }
+
+    /// The suggestion for a year with no report when its grades are
+    /// published: 警告 (未按时报送), which counts for the two-warnings rule
+    /// like any other (and is 淘汰 for a cultivation town).
+    pub fn suggest_missing(&self, earlier: &[Grade]) -> Grade {
+        self.suggest_from(Grade::Warning, earlier)
+    }
+
+    fn suggest_from(&self, grade: Grade, earlier: &[Grade]) -> Grade {
         if is_cultivation(earlier) {
             return if grade.is_below_pass() { Grade::Removed } else { grade };
         }
@@ -697,6 +714,64 @@ pub struct Assessment {
     /// A cultivation town's year (demoted earlier): graded 优秀/良好/合格/淘汰.
     #[serde(default)]
     pub cultivation: bool,
+    /// The rules that made it: assessments stored before the calendar
+    /// years and the eligible base read as [`Basis::Reports`].
+    #[serde(default)]
+    pub basis: Basis,
+    /// No report of the year when it was graded: 未按时报送.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missing_report: bool,
+    /// The standard version whose creation rules made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<StandardRef>,
+}
+
+/// A standard version named by code and number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandardRef {
+    pub code: String,
+    pub version: i32,
+}
+
+/// Under which rules an assessment was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The first rules: the period year was the number of reports so far,
+    /// and completion compared total investment.
+    #[default]
+    Reports,
+    /// STANDARDS.md §5 as corrected: the period year from the calendar and
+    /// the listing year, completion of eligible investment against the
+    /// plan's eligible share.
+    Eligible,
+}
+
+impl Basis {
+    /// A few words, for a list.
+    pub fn short_label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Basis::Reports, Lang::Zh) => "原规则（按报送次数、总投资）",
+            (Basis::Reports, Lang::En) => "Earlier rules (years by reports, total investment)",
+            (Basis::Eligible, Lang::Zh) => "现行规则（按日历年、有效投资）",
+            (Basis::Eligible, Lang::En) => "Current rules (calendar years, eligible investment)",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Basis::Reports, Lang::Zh) => "按原规则评定：按报送次数计年度，按总投资计完成率",
+            (Basis::Reports, Lang::En) => {
+                "Made under the earlier rules: years counted by reports, completion of total investment"
+            }
+            (Basis::Eligible, Lang::Zh) => {
+                "按现行规则评定：按日历年计年度，按有效投资（不含商品住宅、商业综合体）计完成率"
+            }
+            (Basis::Eligible, Lang::En) => {
+                "Made under the current rules: calendar years, completion of eligible investment (without housing and complexes)"
+            }
+        }
+    }
 }
 
 /// The plan's investment for a period year (1-based); zero beyond the plan.
@@ -714,30 +789,66 @@ pub fn plan_up_to(plan: &Proposal, period_year: u32) -> Decimal {
     plan.investment().by_year_yi.iter().take(period_year as usize).sum()
 }
 
-/// Assesses the latest of `reports` (period years 1..=n, oldest first)
-/// against the plan; `earlier` are the final grades of years 1..n−1.
-pub fn assess(plan: &Proposal, reports: &[AnnualFigures], earlier: &[Grade], bands: &GradeBands) -> Option<Assessment> {
-    let latest = reports.last()?;
-    let period_year = reports.len() as u32;
-    let year_plan_yi = plan_for_year(plan, period_year);
-    let cumulative_plan_yi = plan_up_to(plan, period_year);
-    let cumulative_actual_yi: Decimal = reports.iter().map(|r| r.total_yi).sum();
+/// `by_year × eligible ÷ total`: a planned amount's eligible part, for
+/// display (4 places; the grade itself never divides, see [`completion`]).
+fn eligible_part(plan: &Proposal, amount: Decimal) -> Decimal {
+    let total = plan.investment().total_yi;
+    (amount * plan.eligible_yi())
+        .checked_div(total)
+        .map_or(Decimal::ZERO, |d| d.round_dp(4).normalize())
+}
+
+/// The cumulative completion of eligible investment as the fraction
+/// `actual_eligible × total ÷ (plan_up_to × eligible)`, returned as its
+/// numerator and denominator so that the bands compare exactly.
+pub fn completion(plan: &Proposal, period_year: u32, actual_eligible_yi: Decimal) -> (Decimal, Decimal) {
+    (
+        actual_eligible_yi * plan.investment().total_yi,
+        plan_up_to(plan, period_year) * plan.eligible_yi(),
+    )
+}
+
+/// Assesses period year `period_year` of a town against its plan.
+/// `reports` are the town's reports of years 1..=`period_year` (a year
+/// without a report is simply absent), `this_year` that year's own report if
+/// there is one, `earlier` the final grades of years 1..`period_year`.
+pub fn assess(
+    plan: &Proposal,
+    period_year: u32,
+    reports: &[&AnnualFigures],
+    this_year: Option<&AnnualFigures>,
+    earlier: &[Grade],
+    bands: &GradeBands,
+) -> Assessment {
+    let cumulative_actual_yi: Decimal = reports.iter().map(|r| r.eligible_yi()).sum();
+    let (actual, planned) = completion(plan, period_year, cumulative_actual_yi);
+    let year_plan = plan_for_year(plan, period_year);
+    let year_actual_yi = this_year.map_or(Decimal::ZERO, AnnualFigures::eligible_yi);
+    let total = plan.investment().total_yi;
     let planned_visitors = plan.benefits().annual_visitors;
-    Some(Assessment {
+    let visitors = this_year.map_or(0, |r| r.annual_visitors);
+    let suggested = match this_year {
+        Some(_) => bands.suggest(actual, planned, earlier),
+        None => bands.suggest_missing(earlier),
+    };
+    Assessment {
         period_year,
-        year_plan_yi,
-        year_actual_yi: latest.total_yi,
-        year_rate_pct: pct(latest.total_yi, year_plan_yi),
-        cumulative_plan_yi,
+        year_plan_yi: eligible_part(plan, year_plan),
+        year_actual_yi,
+        year_rate_pct: pct(year_actual_yi * total, year_plan * plan.eligible_yi()),
+        cumulative_plan_yi: eligible_part(plan, plan_up_to(plan, period_year)),
         cumulative_actual_yi,
-        cumulative_rate_pct: pct(cumulative_actual_yi, cumulative_plan_yi),
-        characteristic_share_pct: pct(latest.characteristic_yi, latest.eligible_yi()),
-        visitors: latest.annual_visitors,
+        cumulative_rate_pct: pct(actual, planned),
+        characteristic_share_pct: this_year.and_then(|r| pct(r.characteristic_yi, r.eligible_yi())),
+        visitors,
         planned_visitors,
-        visitors_rate_pct: pct(Decimal::from(latest.annual_visitors), Decimal::from(planned_visitors)),
-        suggested: bands.suggest(cumulative_actual_yi, cumulative_plan_yi, earlier),
+        visitors_rate_pct: pct(Decimal::from(visitors), Decimal::from(planned_visitors)),
+        suggested,
         cultivation: is_cultivation(earlier),
-    })
+        basis: Basis::Eligible,
+        missing_report: this_year.is_none(),
+        standard: None,
+    }
 }
 
 /// The plan with the actual cumulative figures put in its place, for the
@@ -795,14 +906,13 @@ impl RewardRules {
         self.tax_rebate_by_year.get(index).copied().unwrap_or(Decimal::ZERO)
     }
 
-    /// The tax returned year by year: each year's new tax paid to the
-    /// province × that year's share.
-    pub fn tax_rebate_wan(&self, province_tax_by_year: &[Decimal]) -> Vec<Decimal> {
-        province_tax_by_year
-            .iter()
-            .enumerate()
-            .map(|(i, tax)| *tax * self.rebate_rate(i))
-            .collect()
+    /// The share returned of a calendar year's province tax: by the year
+    /// counted from the listing year (year 4 = listing year + 3), whatever
+    /// the period's length.
+    pub fn rebate_rate_of(&self, period: &Period, calendar_year: i32) -> Decimal {
+        period
+            .rebate_index(calendar_year)
+            .map_or(Decimal::ZERO, |i| self.rebate_rate(i))
     }
 }
 
@@ -826,21 +936,36 @@ pub struct Settlement {
     pub tax_rebate_total_wan: Decimal,
 }
 
-/// The settlement of a town's period from its reports.
-pub fn settle(industry: Industry, reports: &[AnnualFigures], named: bool, rules: &RewardRules) -> Settlement {
-    let land_used_mu: Decimal = reports.iter().map(|r| r.land_used_mu).sum();
+/// The settlement of a town's period from its reports (calendar year,
+/// figures): a named town's land quota and tax rebate (each year's rate by
+/// its calendar year counted from the listing year), or the deduction of a
+/// town not named at the end of its period or removed (淘汰) during it —
+/// 追惩制 on the land used up to then.
+pub fn settle(
+    industry: Industry,
+    reports: &[(i32, AnnualFigures)],
+    period: &Period,
+    named: bool,
+    rules: &RewardRules,
+) -> Settlement {
+    let land_used_mu: Decimal = reports.iter().map(|(_, r)| r.land_used_mu).sum();
     let factor = rules.factor_for(industry);
     if named {
         // The province returns its own share of the new tax, not the town's
         // whole new tax (STANDARDS.md §5).
-        let province_tax_wan: Vec<Decimal> = reports.iter().map(|r| r.province_tax_wan).collect();
-        let tax_rebate_wan = rules.tax_rebate_wan(&province_tax_wan);
+        let province_tax_wan: Vec<Decimal> = reports.iter().map(|(_, r)| r.province_tax_wan).collect();
+        let tax_rebate_rate: Vec<Decimal> = reports.iter().map(|(y, _)| rules.rebate_rate_of(period, *y)).collect();
+        let tax_rebate_wan: Vec<Decimal> = province_tax_wan
+            .iter()
+            .zip(&tax_rebate_rate)
+            .map(|(tax, rate)| *tax * *rate)
+            .collect();
         Settlement {
             land_used_mu,
             factor,
             land_quota_mu: rules.land_reward_mu(land_used_mu, industry),
             province_tax_total_wan: province_tax_wan.iter().sum(),
-            tax_rebate_rate: (0..province_tax_wan.len()).map(|i| rules.rebate_rate(i)).collect(),
+            tax_rebate_rate,
             province_tax_wan,
             tax_rebate_total_wan: tax_rebate_wan.iter().sum(),
             tax_rebate_wan,
@@ -856,6 +981,22 @@ pub fn settle(industry: Industry, reports: &[AnnualFigures], named: bool, rules:
             tax_rebate_wan: Vec::new(),
             tax_rebate_total_wan: Decimal::ZERO,
         }
+    }
+}
+
+/// The as-built evaluation's suggestion for acceptance: 命名 when it passes
+/// (with or without warnings), 不予命名 when it fails or cannot be made, and
+/// never 命名 for a town that may not be named (a cultivation town).
+pub fn suggested_naming(as_built_passes: Option<bool>, may_name: bool) -> bool {
+    may_name && as_built_passes == Some(true)
+}
+
+/// A decision against the suggestion needs a written reason.
+pub fn check_acceptance_reason(named: bool, suggested: bool, reason: &str) -> Result<(), FieldError> {
+    if named != suggested && reason.trim().is_empty() {
+        Err(FieldError::new("reason", ErrorCode::Required))
+    } else {
+        Ok(())
     }
 }
 
@@ -1068,23 +1209,107 @@ mod tests {
         assert_eq!(period_years(&plan), 3);
     }
 
+    const LISTED_2025: Period = Period {
+        listing_year: 2025,
+        years: 3,
+        rebate_years: 5,
+    };
+
+    fn eligible(total: Decimal, residential: Decimal) -> AnnualFigures {
+        AnnualFigures {
+            residential_yi: residential,
+            characteristic_yi: Decimal::ZERO,
+            ..figures(total)
+        }
+    }
+
     #[test]
-    fn assessment_against_the_plan() {
+    fn assessment_against_the_plans_eligible_share() {
+        // The sample plan: 14 / 22 / 26 of 62 亿元, of which 6 housing and
+        // 4 complexes: 52 eligible, so year 1's eligible plan is 14 × 52 / 62.
         let plan = sample_proposal();
-        let by_year = plan.investment().by_year_yi.clone();
-        let r1 = figures(by_year[0]);
-        let a = assess(&plan, std::slice::from_ref(&r1), &[], &GradeBands::default()).unwrap();
+        let b = GradeBands::default();
+        let r1 = figures(dec!(14));
+        let a = assess(&plan, 1, &[&r1], Some(&r1), &[], &b);
         assert_eq!(a.period_year, 1);
-        assert_eq!(a.year_plan_yi, by_year[0]);
-        assert_eq!(a.cumulative_rate_pct, Some(dec!(100)));
+        assert_eq!(a.year_plan_yi, dec!(11.7419));
+        assert_eq!(a.cumulative_actual_yi, dec!(14));
+        assert_eq!(a.cumulative_rate_pct, Some(dec!(119.23)));
         assert_eq!(a.characteristic_share_pct, Some(dec!(50)));
         assert_eq!(a.suggested, Grade::Good);
-        let r2 = figures(Decimal::ZERO);
-        let a = assess(&plan, &[r1, r2], &[Grade::Good], &GradeBands::default()).unwrap();
-        assert_eq!(a.period_year, 2);
-        assert_eq!(a.cumulative_plan_yi, by_year[0] + by_year[1]);
-        assert_eq!(a.year_rate_pct, Some(Decimal::ZERO));
-        assert!(assess(&plan, &[], &[], &GradeBands::default()).is_none());
+        assert_eq!(a.basis, Basis::Eligible);
+        assert!(!a.missing_report);
+        // 100% of the eligible plan is 14 × 52 / 62 = 11.74193548…: both
+        // sides, without rounding.
+        let at = |total: Decimal| {
+            let r = figures(total);
+            assess(&plan, 1, &[&r], Some(&r), &[], &b).suggested
+        };
+        assert_eq!(at(dec!(11.7420)), Grade::Good);
+        assert_eq!(at(dec!(11.7419)), Grade::Pass);
+        // 120%: 14.0903225…
+        assert_eq!(at(dec!(14.0904)), Grade::Excellent);
+        assert_eq!(at(dec!(14.0903)), Grade::Good);
+    }
+
+    #[test]
+    fn housing_investment_does_not_complete_the_plan() {
+        // A year of pure commercial housing: 14 亿元 invested, none of it
+        // eligible. It once read as 100% (良好).
+        let plan = sample_proposal();
+        let housing = eligible(dec!(14), dec!(14));
+        let a = assess(&plan, 1, &[&housing], Some(&housing), &[], &GradeBands::default());
+        assert_eq!(a.cumulative_actual_yi, Decimal::ZERO);
+        assert_eq!(a.cumulative_rate_pct, Some(Decimal::ZERO));
+        assert_eq!(a.suggested, Grade::Demoted);
+        // Half of it housing: 7 eligible of 11.7419 planned is 59.6%, 降格;
+        // 7.0452 eligible is 60.0003%, 警告.
+        let half = eligible(dec!(14), dec!(7));
+        assert_eq!(
+            assess(&plan, 1, &[&half], Some(&half), &[], &GradeBands::default()).suggested,
+            Grade::Demoted
+        );
+        let enough = eligible(dec!(14.0452), dec!(7));
+        assert_eq!(
+            assess(&plan, 1, &[&enough], Some(&enough), &[], &GradeBands::default()).suggested,
+            Grade::Warning
+        );
+    }
+
+    #[test]
+    fn a_year_without_a_report_is_counted_by_the_calendar_and_warned() {
+        // Plan [14, 22, 26], listed in 2025; reports for 2025 and 2027 only.
+        let plan = sample_proposal();
+        let b = GradeBands::default();
+        let (y2025, y2027) = (figures(dec!(14)), figures(dec!(22)));
+        let k = LISTED_2025.year_of(2027).unwrap();
+        assert_eq!(k, 3, "2027 is year 3, not the second report");
+        let first = assess(&plan, 1, &[&y2025], Some(&y2025), &[], &b);
+        assert_eq!(first.suggested, Grade::Good);
+        // 2026: no report when its grades are published → 警告 (未按时报送).
+        let missing = assess(&plan, 2, &[&y2025], None, &[Grade::Good], &b);
+        assert!(missing.missing_report);
+        assert_eq!(missing.suggested, Grade::Warning);
+        assert_eq!(missing.year_actual_yi, Decimal::ZERO);
+        // 2027: 36 of the cumulative eligible plan of 52 (69.2%) is 警告, and
+        // with 2026's 警告 before it, 降格 — not 36/36 (良好) as year 2.
+        let third = assess(
+            &plan,
+            k,
+            &[&y2025, &y2027],
+            Some(&y2027),
+            &[Grade::Good, missing.suggested],
+            &b,
+        );
+        assert_eq!(third.cumulative_plan_yi, dec!(52));
+        assert_eq!(third.cumulative_actual_yi, dec!(36));
+        assert_eq!(third.cumulative_rate_pct, Some(dec!(69.23)));
+        assert_eq!(third.suggested, Grade::Demoted);
+        // Two missing years in a row demote; a cultivation town missing a
+        // year is removed.
+        assert_eq!(b.suggest_missing(&[Grade::Warning]), Grade::Demoted);
+        assert_eq!(b.suggest_missing(&[Grade::Good]), Grade::Warning);
+        assert_eq!(b.suggest_missing(&[Grade::Demoted]), Grade::Removed);
     }
 
     #[test]
@@ -1112,15 +1337,20 @@ mod tests {
             dec!(399.96)
         );
         assert_eq!(r.land_penalty_mu(dec!(333.3), Industry::Tourism), dec!(333.3));
-        let rebate = r.tax_rebate_wan(&[dec!(100), dec!(200.5), dec!(300), dec!(401), dec!(500.01), dec!(600)]);
         assert_eq!(
-            rebate,
-            vec![dec!(100), dec!(200.5), dec!(300), dec!(200.5), dec!(250.005), dec!(0)]
+            (2024..2031)
+                .map(|y| r.rebate_rate_of(&LISTED_2025, y))
+                .collect::<Vec<_>>(),
+            vec![dec!(0), dec!(1), dec!(1), dec!(1), dec!(0.5), dec!(0.5), dec!(0)]
         );
-        assert_eq!(
-            (0..6).map(|i| r.rebate_rate(i)).collect::<Vec<_>>(),
-            vec![dec!(1), dec!(1), dec!(1), dec!(0.5), dec!(0.5), dec!(0)]
-        );
+    }
+
+    fn by_calendar(first: i32, reports: &[AnnualFigures]) -> Vec<(i32, AnnualFigures)> {
+        reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (first + i as i32, r.clone()))
+            .collect()
     }
 
     #[test]
@@ -1143,7 +1373,11 @@ mod tests {
                 ..figures(dec!(1))
             })
             .collect();
-        let s = settle(Industry::Tourism, &reports, true, &r);
+        let five = Period {
+            years: 5,
+            ..LISTED_2025
+        };
+        let s = settle(Industry::Tourism, &by_calendar(2025, &reports), &five, true, &r);
         assert_eq!(
             s.province_tax_wan,
             vec![dec!(250), dec!(480.4), dec!(600.01), dec!(900.03), dec!(1000.01)]
@@ -1156,6 +1390,10 @@ mod tests {
         // Exact: 250 + 480.4 + 600.01 + 450.015 + 500.005 = 2280.43.
         assert_eq!(s.tax_rebate_total_wan, dec!(2280.43));
         assert_eq!(s.province_tax_total_wan, dec!(3230.45));
+        // The rate follows the calendar year, not the report's position: a
+        // town whose reports start in its second year gets 1, 1, 0.5.
+        let late = settle(Industry::Tourism, &by_calendar(2026, &reports[..3]), &five, true, &r);
+        assert_eq!(late.tax_rebate_rate, vec![dec!(1), dec!(1), dec!(0.5)]);
         // A town that pays nothing to the province gets nothing back,
         // whatever its new tax.
         let none: Vec<AnnualFigures> = reports
@@ -1166,13 +1404,55 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            settle(Industry::Tourism, &none, true, &r).tax_rebate_total_wan,
+            settle(Industry::Tourism, &by_calendar(2025, &none), &five, true, &r).tax_rebate_total_wan,
             Decimal::ZERO
         );
         // Not named: no rebate and no base.
-        let failed = settle(Industry::Tourism, &reports, false, &r);
+        let failed = settle(Industry::Tourism, &by_calendar(2025, &reports), &five, false, &r);
         assert!(failed.province_tax_wan.is_empty() && failed.tax_rebate_wan.is_empty());
         assert_eq!(failed.tax_rebate_total_wan, Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_removed_town_pays_the_penalty_on_the_land_used_until_its_removal() {
+        // 淘汰 in year 2 of a high-end equipment town: 2 × (100 + 100.5) × 0.6.
+        let r = RewardRules::default();
+        let used = [
+            figures(dec!(1)),
+            AnnualFigures {
+                land_used_mu: dec!(100.5),
+                ..figures(dec!(1))
+            },
+        ];
+        let s = settle(
+            Industry::HighEndEquipment,
+            &by_calendar(2025, &used),
+            &LISTED_2025,
+            false,
+            &r,
+        );
+        assert_eq!(s.land_used_mu, dec!(200.5));
+        assert_eq!(s.land_quota_mu, dec!(-240.6));
+        assert_eq!(s.tax_rebate_total_wan, Decimal::ZERO);
+    }
+
+    #[test]
+    fn acceptance_follows_the_as_built_evaluation_or_says_why_not() {
+        assert!(suggested_naming(Some(true), true));
+        assert!(!suggested_naming(Some(false), true));
+        assert!(!suggested_naming(None, true), "no as-built evaluation: not named");
+        assert!(
+            !suggested_naming(Some(true), false),
+            "a cultivation town is never named"
+        );
+        // With the suggestion: no reason needed.
+        assert!(check_acceptance_reason(true, true, "").is_ok());
+        assert!(check_acceptance_reason(false, false, "").is_ok());
+        // Against it: a reason, not blank.
+        let e = check_acceptance_reason(true, false, "  ").unwrap_err();
+        assert_eq!((e.field.as_str(), e.code), ("reason", ErrorCode::Required));
+        assert!(check_acceptance_reason(false, true, "").is_err());
+        assert!(check_acceptance_reason(false, true, "投资不实").is_ok());
     }
 
     #[test]
@@ -1188,13 +1468,13 @@ mod tests {
     #[test]
     fn settlement_sums_the_reports() {
         let r = RewardRules::default();
-        let reports = [figures(dec!(1)), figures(dec!(2))];
-        let named = settle(Industry::HighEndEquipment, &reports, true, &r);
+        let reports = by_calendar(2025, &[figures(dec!(1)), figures(dec!(2))]);
+        let named = settle(Industry::HighEndEquipment, &reports, &LISTED_2025, true, &r);
         assert_eq!(named.land_used_mu, dec!(200));
         assert_eq!(named.land_quota_mu, dec!(120));
         // 400 of each year's 1000 new tax is the province's: 2 × 400 returned.
         assert_eq!(named.tax_rebate_total_wan, dec!(800));
-        let failed = settle(Industry::Health, &reports, false, &r);
+        let failed = settle(Industry::Health, &reports, &LISTED_2025, false, &r);
         assert_eq!(failed.land_quota_mu, dec!(-200));
         assert_eq!(failed.tax_rebate_total_wan, Decimal::ZERO);
     }

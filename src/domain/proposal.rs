@@ -27,6 +27,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
+pub use complete::PeriodYears;
 pub use enums::{ClassicTrade, Industry, Location};
 pub use error::{ApiFieldError, ErrorCode, ErrorParams, FieldError};
 pub use fields::{Choice, DecimalLimit, FIELDS, FieldKind, FieldSpec, Unit, field};
@@ -160,14 +161,20 @@ pub struct Benefits {
 impl Proposal {
     /// Parses the canonical JSON (STANDARDS.md §1), reporting every problem.
     pub fn from_json(value: &serde_json::Value) -> Result<Proposal, Vec<FieldError>> {
+        Proposal::from_json_under(value, PeriodYears::default())
+    }
+
+    /// [`Proposal::from_json`] for a standard version whose creation
+    /// period is `periods`: the by-year list must have that many years.
+    pub fn from_json_under(value: &serde_json::Value, periods: PeriodYears) -> Result<Proposal, Vec<FieldError>> {
         let (input, errors) = ProposalInput::from_json(value);
-        complete::finish(&input, errors)
+        complete::finish(&input, errors, periods)
     }
 
     /// Parses a submitted form, reporting format and completeness problems together.
     pub fn from_form(pairs: &[(String, String)]) -> Result<Proposal, Vec<FieldError>> {
         let (input, errors) = ProposalInput::from_form(pairs);
-        complete::finish(&input, errors)
+        complete::finish(&input, errors, PeriodYears::default())
     }
 
     /// The canonical JSON.
@@ -308,7 +315,13 @@ impl ProposalInput {
 
     /// Checks completeness and every cross-field rule; all problems at once.
     pub fn complete(&self) -> Result<Proposal, Vec<FieldError>> {
-        complete::complete(self)
+        complete::complete(self, PeriodYears::default())
+    }
+
+    /// [`Self::complete`] under a standard version whose creation period is
+    /// `periods` (its `period_years` / `accelerated_period_years`).
+    pub fn complete_under(&self, periods: PeriodYears) -> Result<Proposal, Vec<FieldError>> {
+        complete::complete(self, periods)
     }
 
     /// What a draft needs to be saved: a name.

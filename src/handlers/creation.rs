@@ -388,6 +388,54 @@ pub struct AssessmentView {
     pub grades: Vec<(&'static str, &'static str)>,
     /// The year's report as filed: (the report's label with unit, value).
     pub figures: Vec<(String, String)>,
+    /// No report of the year (未按时报送).
+    pub missing: bool,
+    /// A rebate year after the period: figures and rebate, no grade.
+    pub rebate_year: bool,
+    /// Which rules made (or make) the grade.
+    pub basis: String,
+    /// Not gradable yet: the year before has no grade.
+    pub waiting: bool,
+}
+
+impl AssessmentView {
+    fn pending(year: i32, a: &Assessment, figures: Vec<(String, String)>, lang: Lang) -> AssessmentView {
+        AssessmentView {
+            year,
+            period_year: a.period_year,
+            indicators: indicators(a, lang),
+            suggested: a.suggested.code(),
+            suggested_label: a.suggested.label(lang),
+            final_grade: None,
+            cultivation: a.cultivation,
+            grades: grade_choices(a.cultivation, lang),
+            figures,
+            missing: a.missing_report,
+            rebate_year: false,
+            basis: a.basis.label(lang).to_string(),
+            waiting: false,
+        }
+    }
+
+    /// A year that is not graded: a rebate year, or one waiting for the
+    /// year before.
+    fn ungraded(year: i32, figures: Vec<(String, String)>, rebate_year: bool) -> AssessmentView {
+        AssessmentView {
+            year,
+            period_year: 0,
+            indicators: Vec::new(),
+            suggested: "",
+            suggested_label: "",
+            final_grade: None,
+            cultivation: false,
+            grades: Vec::new(),
+            figures,
+            missing: false,
+            rebate_year,
+            basis: String::new(),
+            waiting: !rebate_year,
+        }
+    }
 }
 
 pub struct CriterionLine {
@@ -459,6 +507,13 @@ pub struct ReviewTownPage {
     pub if_not_named: SettlementView,
     /// (named, reason, reviewer) once decided.
     pub decision: Option<(bool, String, String)>,
+    /// What the as-built evaluation suggests (命名 / 不予命名), and beside
+    /// a decision what was suggested when it was made (None before it was
+    /// recorded).
+    pub suggestion: String,
+    pub decided_suggestion: Option<String>,
+    /// The 追惩制 deduction of a town removed (淘汰) by its grades.
+    pub elimination_penalty: Option<String>,
     pub has_reports: bool,
     /// The acceptance form is offered (every year of the period published).
     pub accept_open: bool,
@@ -536,40 +591,62 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
     let built = service::as_built(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
     let confirmed = store::assessments_for(&mut conn, id, false).await?;
+    let status = built.town.row.status();
+    let period = built.town.period;
+    // Every year with a report or a grade, and every year of the period
+    // whose report deadline has passed (a missing report is graded too).
+    let deadline = built.town.standard.creation_rules().deadline;
+    let today = creation::china_today(chrono::Utc::now());
+    let mut years: std::collections::BTreeSet<i32> = built.reports.iter().map(|r| r.year).collect();
+    years.extend(confirmed.iter().map(|a| a.year));
+    if status != Status::Removed {
+        years.extend(period.calendar_years().filter(|y| deadline.has_passed(*y, today)));
+    }
     let mut assessments = Vec::new();
-    for r in &built.reports {
-        let mut view = if let Some(a) = confirmed.iter().find(|a| a.year == r.year) {
+    for year in years {
+        let report = built.reports.iter().find(|r| r.year == year);
+        let figures = report.map(|r| report_figures(&r.figures(), lang)).unwrap_or_default();
+        let mut view = if let Some(a) = confirmed.iter().find(|a| a.year == year) {
             let g = a.final_grade();
             AssessmentView {
-                year: r.year,
-                period_year: a.indicators.0.period_year,
-                indicators: indicators(&a.indicators.0, lang),
+                final_grade: Some((g.code(), g.label(lang), a.reason.clone())),
                 suggested: a.suggested_grade().code(),
                 suggested_label: a.suggested_grade().label(lang),
-                final_grade: Some((g.code(), g.label(lang), a.reason.clone())),
-                cultivation: a.indicators.0.cultivation,
                 grades: Vec::new(),
-                figures: report_figures(&r.figures(), lang),
+                missing: a.missing_report,
+                ..AssessmentView::pending(year, &a.indicators.0, figures, lang)
             }
+        } else if period.year_of(year).is_none() {
+            let mut view = AssessmentView::ungraded(year, figures, true);
+            if let Some(r) = report {
+                view.indicators.push((
+                    crate::i18n::t(lang, "creation.year.rebate_amount"),
+                    format!(
+                        "{} × {} = {}",
+                        d(r.province_tax_wan),
+                        r.tax_rebate_rate.map(d).unwrap_or_default(),
+                        r.tax_rebate_wan.map(d).unwrap_or_default()
+                    ),
+                ));
+            }
+            view
+        } else if report.is_none() && status == Status::Removed {
+            continue;
         } else {
-            let (_, _, a) = service::suggestion(&state.db, id, r.year).await?;
-            AssessmentView {
-                year: r.year,
-                period_year: a.period_year,
-                indicators: indicators(&a, lang),
-                suggested: a.suggested.code(),
-                suggested_label: a.suggested.label(lang),
-                final_grade: None,
-                cultivation: a.cultivation,
-                grades: grade_choices(a.cultivation, lang),
-                figures: report_figures(&r.figures(), lang),
+            match service::suggestion(&state.db, id, year).await {
+                Ok((_, _, a)) => AssessmentView::pending(year, &a, figures, lang),
+                Err(ServiceError::Refused(service::EARLIER_YEAR)) => AssessmentView::ungraded(year, figures, false),
+                Err(ServiceError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
             }
         };
-        // The report's tax figures (not part of the grade's indicators).
-        view.indicators.push((
-            crate::i18n::t(lang, "creation.ind.tax"),
-            format!("{} / {}", d(r.new_tax_wan), d(r.province_tax_wan)),
-        ));
+        if let Some(r) = report {
+            // The report's tax figures (not part of the grade's indicators).
+            view.indicators.push((
+                crate::i18n::t(lang, "creation.ind.tax"),
+                format!("{} / {}", d(r.new_tax_wan), d(r.province_tax_wan)),
+            ));
+        }
         assessments.push(view);
     }
     let standard = &built.town.standard;
@@ -599,16 +676,40 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
             Some(errors.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" · ")),
         ),
     };
-    let years: Vec<i32> = built.reports.iter().map(|r| r.year).collect();
-    let decision = store::acceptance_for(&mut conn, id, false)
-        .await?
-        .map(|a| (a.named, a.reason, a.reviewer_name));
-    let status = built.town.row.status();
-    let published = confirmed.iter().filter(|a| a.list_id.is_some()).count() as u32;
-    let period = creation::period_years(&built.town.plan);
+    let years: Vec<i32> = built
+        .reports
+        .iter()
+        .map(|r| r.year)
+        .filter(|y| period.year_of(*y).is_some())
+        .collect();
+    let accepted = store::acceptance_for(&mut conn, id, false).await?;
+    let naming_label = |named: bool| {
+        crate::i18n::t(
+            lang,
+            if named {
+                "creation.accept.named"
+            } else {
+                "creation.accept.not_named"
+            },
+        )
+    };
+    let elimination_penalty = accepted
+        .as_ref()
+        .filter(|a| a.cause == "eliminated")
+        .map(|a| d(a.land_quota_mu));
+    let accepted = accepted.filter(|a| a.cause == "acceptance");
+    let decided_suggestion = accepted.as_ref().map(|a| match a.suggested_named {
+        Some(named) => naming_label(named),
+        None => crate::i18n::t(lang, "creation.accept.suggestion_unrecorded"),
+    });
+    let decision = accepted.map(|a| (a.named, a.reason, a.reviewer_name));
+    let published = confirmed
+        .iter()
+        .filter(|a| a.list_id.is_some() && period.year_of(a.year).is_some())
+        .count() as u32;
     let t = |k: &str| Some(crate::i18n::t(lang, k));
     let (accept_open, may_name, accept_notice, period_progress) =
-        match creation::acceptance_state(status, period, published) {
+        match creation::acceptance_state(status, period.years, published) {
             AcceptanceState::Open { may_name: true } => (true, true, None, None),
             AcceptanceState::Open { may_name: false } => (true, false, t("creation.accept.cultivation"), None),
             AcceptanceState::TooEarly { period, published } => {
@@ -638,6 +739,9 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
         if_named: settlement_view(&built.if_named, &years),
         if_not_named: settlement_view(&built.if_not_named, &years),
         decision,
+        suggestion: naming_label(built.suggested_named),
+        decided_suggestion,
+        elimination_penalty,
         has_reports: !built.reports.is_empty(),
         page,
     })
@@ -730,7 +834,12 @@ async fn decide_acceptance(
     match service::decide_acceptance(&state.db, &reviewer.0, id, named, &form.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/review/creation/{id}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            let key = if errors.iter().any(|e| e.field == "reason") {
+            let key = if errors
+                .iter()
+                .any(|e| e.field == "reason" && e.code == crate::domain::proposal::ErrorCode::Required)
+            {
+                "creation.error.accept_reason"
+            } else if errors.iter().any(|e| e.field == "reason") {
                 "creation.error.too_long"
             } else if named == Some(true) {
                 // "Named" for a cultivation town.
@@ -890,6 +999,10 @@ pub struct GradeLine {
     pub grade_label: &'static str,
     /// 降格为培育小镇 or 淘汰: what the grade does to the town.
     pub outcome: Option<String>,
+    /// The rules the grade was made under.
+    pub basis: &'static str,
+    /// No report of the year (未按时报送).
+    pub missing: bool,
 }
 
 pub struct NamedLine {
@@ -923,6 +1036,8 @@ async fn public_year(State(state): State<AppState>, page: Page, Path(year): Path
                 town: a.town,
                 region: a.region_name,
                 cum_rate: pct(a.indicators.0.cumulative_rate_pct),
+                basis: a.indicators.0.basis.short_label(lang),
+                missing: a.missing_report,
                 grade: g.code(),
                 grade_label: g.label(lang),
                 outcome: match g {
@@ -979,6 +1094,10 @@ pub struct HistoryGrade {
     pub label: &'static str,
     /// 降格为培育小镇 or 淘汰, when this grade changed the town's standing.
     pub outcome: Option<String>,
+    /// The rules the grade was made under.
+    pub basis: &'static str,
+    /// No report of the year (未按时报送).
+    pub missing: bool,
 }
 
 /// A town's published history, for its public page.
@@ -1021,6 +1140,8 @@ pub async fn town_history(conn: &mut PgConnection, proposal_id: i64, lang: Lang)
             code: g.code(),
             label: g.label(lang),
             outcome,
+            basis: a.indicators.0.basis.short_label(lang),
+            missing: a.missing_report,
         });
     }
     let acceptance = store::acceptance_for(conn, proposal_id, true)

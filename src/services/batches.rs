@@ -291,10 +291,31 @@ pub async fn set_reason(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, r
     Ok(())
 }
 
+/// States whether an entry of a draft withdrawal batch leaves for missing
+/// its targets (追惩制 applies at publication) or for another reason.
+pub async fn set_missed_targets(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, missed: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let batch = lock_draft(&mut tx, batch_id).await?;
+    if !batch.is_withdrawal() || !batches::set_missed_targets(&mut tx, batch_id, entry_id, missed).await? {
+        return Err(BatchError::NotFound);
+    }
+    let after = Some(json!({"entry": entry_id, "missed_targets": missed}));
+    audit::record(&mut tx, entry(actor, "batch.reason_changed", batch_id, None, after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Publishes a draft in one transaction; returns the content hash. The batch
 /// row is locked first, so a second click or a concurrent publication waits
 /// and then finds it published: [`BatchError::Published`] (409), nothing more.
 pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
+    publish_as_of(db, actor, batch_id, Utc::now()).await
+}
+
+/// [`publish`] recorded as published at `at`: for `demo` (and tests), whose
+/// towns need a listing year in the past to have whole creation periods.
+/// Not reachable from any page.
+pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::DateTime<Utc>) -> Result<String> {
     let mut tx = db.begin().await?;
     let batch = lock_draft(&mut tx, batch_id).await?;
     let entries = batches::entries(&mut tx, batch_id).await?;
@@ -334,6 +355,14 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
         };
         batches::freeze_entry(&mut tx, e.id, &town).await?;
         proposals::set_status(&mut tx, e.proposal_id, to, actor).await?;
+        if batch.is_withdrawal() && e.missed_targets {
+            crate::services::creation::deduct_withdrawn(&mut tx, actor, e.proposal_id)
+                .await
+                .map_err(|err| match err {
+                    crate::services::ServiceError::Db(db) => BatchError::Db(db),
+                    _ => BatchError::NotListed,
+                })?;
+        }
         let after = json!({"status": to.code(), "batch": batch_id, "overall": town.overall});
         audit::record(
             &mut tx,
@@ -349,7 +378,7 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
         .await?;
         towns.push((e.position, e.reason.clone(), town));
     }
-    let published_at = Utc::now().trunc_subsecs(0);
+    let published_at = at.trunc_subsecs(0);
     let public = PublicBatch::new(&batch, Some(published_at), towns);
     let text = public.canonical_json();
     let hash = content_hash(&text);

@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
@@ -17,9 +19,11 @@ use crate::db::creation::{self as store, NewAcceptance, NewAssessment, ReportRow
 use crate::db::proposals::{self, ProposalRow, Scope};
 use crate::db::{audit, evaluations};
 use crate::domain::Status;
-use crate::domain::creation::{self, AcceptanceState, AnnualFigures, Assessment, Grade, Settlement};
+use crate::domain::creation::{
+    self, AcceptanceState, AnnualFigures, Assessment, Grade, Period, ReportYear, Settlement, StandardRef,
+};
 use crate::domain::proposal::{ErrorCode, FieldError, Proposal};
-use crate::standards::{Evaluation, Standard, evaluate};
+use crate::standards::{CreationRules as CreationRulesOf, Evaluation, Overall, Standard, evaluate};
 
 /// Longest reason accepted.
 pub const MAX_TEXT: usize = 2000;
@@ -44,12 +48,33 @@ pub fn accepts_reports(status: Status) -> bool {
 pub const REMOVED: &str = "creation.conflict.removed";
 /// Why acceptance waits.
 pub const TOO_EARLY: &str = "creation.conflict.period";
+/// Why a year's grades wait for its report deadline.
+pub const BEFORE_DEADLINE: &str = "creation.conflict.deadline";
+/// Why a year is graded in order: an earlier year has no grade yet.
+pub const EARLIER_YEAR: &str = "creation.conflict.earlier_year";
 
 /// A listed town with the plan it was approved on and that plan's standard.
 pub struct Town {
     pub row: ProposalRow,
     pub plan: Proposal,
     pub standard: Arc<Standard>,
+    /// Its period in calendar years, from its listing year and the
+    /// standard version it was approved under.
+    pub period: Period,
+}
+
+impl Town {
+    fn standard_ref(&self) -> StandardRef {
+        StandardRef {
+            code: self.standard.code.clone(),
+            version: self.standard.version,
+        }
+    }
+}
+
+/// Today in China, for the report deadlines.
+fn today() -> chrono::NaiveDate {
+    creation::china_today(chrono::Utc::now())
 }
 
 async fn town(conn: &mut PgConnection, id: i64, scope: Scope, lock: bool) -> Result<Town, ServiceError> {
@@ -64,7 +89,14 @@ async fn town(conn: &mut PgConnection, id: i64, scope: Scope, lock: bool) -> Res
     let standard = crate::db::standards::definition(conn, &latest.standard_code, latest.standard_version)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
-    Ok(Town { row, plan, standard })
+    let listing_year = store::listing_year(conn, id).await?.ok_or(ServiceError::NotFound)?;
+    let period = standard.creation_period(plan.accelerated_county(), listing_year);
+    Ok(Town {
+        row,
+        plan,
+        standard,
+        period,
+    })
 }
 
 /// A town in its creation period as `scope` may see it.
@@ -160,19 +192,23 @@ pub async fn save_report_in(
         SaveAs::Form(version) => version,
         SaveAs::Import => all.iter().find(|r| r.year == year).map(|r| r.version),
     };
+    // A report is for a calendar year of the period (or, for a named
+    // town, a rebate year after it), never before the listing year.
+    let kind = t
+        .period
+        .report_year(year, t.row.status() == Status::Named)
+        .map_err(|_| ServiceError::Invalid(vec![FieldError::new("year", ErrorCode::ByYearLength)]))?;
     if version.is_none() {
-        // Years are reported in order, at most one per year of the period.
-        let period = t.plan.investment().by_year_yi.len();
-        if all.iter().any(|r| r.year > year) {
+        // Years are reported in order; a year already graded (未按时报送
+        // included) takes no report.
+        let graded = store::assessments_for(conn, proposal_id, false)
+            .await?
+            .iter()
+            .any(|a| a.year == year);
+        if graded || all.iter().any(|r| r.year > year) {
             return Err(ServiceError::Invalid(vec![FieldError::new(
                 "year",
                 ErrorCode::ByYearGap,
-            )]));
-        }
-        if all.len() >= period && !all.iter().any(|r| r.year == year) {
-            return Err(ServiceError::Invalid(vec![FieldError::new(
-                "year",
-                ErrorCode::ByYearLength,
             )]));
         }
     }
@@ -195,6 +231,12 @@ pub async fn save_report_in(
             )
         }
     };
+    if let ReportYear::Rebate(_) = kind {
+        // A rebate year's rebate is computed and stored as its report
+        // arrives (STANDARDS.md §5).
+        let rate = t.standard.creation_rules().reward.rebate_rate_of(&t.period, year);
+        store::set_report_rebate(conn, id, rate, figures.province_tax_wan * rate).await?;
+    }
     audit::record(
         conn,
         audit::Entry {
@@ -215,50 +257,70 @@ pub async fn save_report_in(
     })
 }
 
-/// The reports up to and including `year`, and the final grades of the
-/// years before it.
-async fn history(
-    conn: &mut PgConnection,
-    proposal_id: i64,
-    year: i32,
-) -> Result<(Vec<ReportRow>, Vec<Grade>), ServiceError> {
-    let reports: Vec<ReportRow> = store::reports_for(conn, proposal_id)
+/// The system's assessment of period year `year` of a town, from its
+/// reports up to that year and the final grades of the years before it
+/// (one per year, oldest first; `None` when an earlier year has none yet).
+async fn assess_year(conn: &mut PgConnection, t: &Town, year: i32) -> Result<Option<Assessment>, ServiceError> {
+    let k = t.period.year_of(year).ok_or(ServiceError::NotFound)?;
+    let reports: Vec<ReportRow> = store::reports_for(conn, t.row.id)
         .await?
         .into_iter()
         .filter(|r| r.year <= year)
         .collect();
-    let earlier = store::assessments_for(conn, proposal_id, false)
-        .await?
+    let assessed = store::assessments_for(conn, t.row.id, false).await?;
+    let earlier: Vec<Grade> = assessed
         .iter()
-        .filter(|a| a.year < year)
+        .filter(|a| a.year < year && a.year >= t.period.listing_year)
         .map(|a| a.final_grade())
         .collect();
-    Ok((reports, earlier))
+    if earlier.len() + 1 != k as usize {
+        return Ok(None);
+    }
+    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
+    let this_year = reports.iter().position(|r| r.year == year).map(|i| &figures[i]);
+    let bands = t.standard.creation_rules().bands;
+    let mut a = creation::assess(
+        &t.plan,
+        k,
+        &figures.iter().collect::<Vec<_>>(),
+        this_year,
+        &earlier,
+        &bands,
+    );
+    a.standard = Some(t.standard_ref());
+    Ok(Some(a))
 }
 
-/// The system's assessment of a town's report of `year` (not stored).
+/// Whether year `year` of a town may be graded without a report: its
+/// deadline has passed (未按时报送).
+fn missing_may_be_graded(t: &Town, year: i32) -> bool {
+    t.standard.creation_rules().deadline.has_passed(year, today())
+}
+
+/// The system's assessment of a town's year (not stored), with the year's
+/// report if there is one: a year without a report has a suggestion (警告,
+/// 未按时报送) once its deadline has passed.
 pub async fn suggestion(
     db: &PgPool,
     proposal_id: i64,
     year: i32,
-) -> Result<(Town, ReportRow, Assessment), ServiceError> {
+) -> Result<(Town, Option<ReportRow>, Assessment), ServiceError> {
     let mut conn = db.acquire().await?;
     let t = town(&mut conn, proposal_id, Scope::All, false).await?;
-    let (reports, earlier) = history(&mut conn, proposal_id, year).await?;
-    let report = reports
-        .iter()
-        .find(|r| r.year == year)
-        .cloned()
-        .ok_or(ServiceError::NotFound)?;
-    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
-    let a = creation::assess(&t.plan, &figures, &earlier, &t.standard.creation_rules().bands)
-        .ok_or(ServiceError::NotFound)?;
+    let report = store::get_report(&mut conn, proposal_id, year).await?;
+    if report.is_none() && !missing_may_be_graded(&t, year) {
+        return Err(ServiceError::NotFound);
+    }
+    let a = assess_year(&mut conn, &t, year)
+        .await?
+        .ok_or(ServiceError::Refused(EARLIER_YEAR))?;
     Ok((t, report, a))
 }
 
-/// A reviewer confirms (or changes, with a reason) the grade of a report.
-/// 淘汰 is only for a cultivation town, and a cultivation town is not
-/// warned or demoted again (an error on `final_grade` otherwise).
+/// A reviewer confirms (or changes, with a reason) the grade of a town's
+/// year — its report's, or 警告 (未按时报送) for a year without one after
+/// its deadline. 淘汰 is only for a cultivation town, and a cultivation town
+/// is not warned or demoted again (an error on `final_grade` otherwise).
 pub async fn confirm_grade(
     db: &PgPool,
     user: &User,
@@ -283,23 +345,25 @@ pub async fn confirm_grade(
     if t.row.status() == Status::Removed {
         return Err(ServiceError::Refused(REMOVED));
     }
-    let (reports, earlier) = history(&mut tx, proposal_id, year).await?;
-    let report = reports
-        .iter()
-        .find(|r| r.year == year)
-        .cloned()
-        .ok_or(ServiceError::NotFound)?;
-    let report = store::lock_report(&mut tx, report.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    t.period.year_of(year).ok_or(ServiceError::NotFound)?;
+    let report = match store::get_report(&mut tx, proposal_id, year).await? {
+        Some(r) => Some(store::lock_report(&mut tx, r.id).await?.ok_or(ServiceError::NotFound)?),
+        None if missing_may_be_graded(&t, year) => None,
+        None => return Err(ServiceError::NotFound),
+    };
     // Graded once, and in year order (the two-warnings rule reads the
     // earlier years' final grades).
-    if report.is_assessed() || reports.iter().any(|r| r.year < year && !r.is_assessed()) {
+    if report.as_ref().is_some_and(ReportRow::is_assessed)
+        || store::assessments_for(&mut tx, proposal_id, false)
+            .await?
+            .iter()
+            .any(|a| a.year == year)
+    {
         return Err(ServiceError::WrongState);
     }
-    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
-    let a = creation::assess(&t.plan, &figures, &earlier, &t.standard.creation_rules().bands)
-        .ok_or(ServiceError::NotFound)?;
+    let a = assess_year(&mut tx, &t, year)
+        .await?
+        .ok_or(ServiceError::Refused(EARLIER_YEAR))?;
     if let Some(g) = grade
         && !Grade::allowed(a.cultivation).contains(&g)
     {
@@ -315,22 +379,42 @@ pub async fn confirm_grade(
         return Err(ServiceError::Invalid(errors));
     }
     let grade = grade.unwrap_or(a.suggested);
+    let report_id = report.as_ref().map(|r| r.id);
+    record_grade(&mut tx, user, &t, year, report_id, &a, grade, reason).await?;
+    if let Some(report_id) = report_id {
+        store::set_report_assessed(&mut tx, report_id).await?;
+    }
+    tx.commit().await?;
+    Ok(grade)
+}
+
+/// Stores a grade with its audit row.
+#[allow(clippy::too_many_arguments)]
+async fn record_grade(
+    conn: &mut PgConnection,
+    user: &User,
+    t: &Town,
+    year: i32,
+    report_id: Option<i64>,
+    a: &Assessment,
+    grade: Grade,
+    reason: &str,
+) -> Result<i64, ServiceError> {
     let id = store::insert_assessment(
-        &mut tx,
+        conn,
         NewAssessment {
-            report_id: report.id,
-            proposal_id,
+            report_id,
+            proposal_id: t.row.id,
             year,
-            indicators: &a,
+            indicators: a,
             final_grade: grade,
             reason,
             reviewer_id: user.id,
         },
     )
     .await?;
-    store::set_report_assessed(&mut tx, report.id).await?;
     audit::record(
-        &mut tx,
+        conn,
         audit::Entry {
             actor_id: Some(user.id),
             action: "creation.graded",
@@ -338,14 +422,13 @@ pub async fn confirm_grade(
             entity_id: Some(id),
             before: None,
             after: Some(json!({
-                "proposal_id": proposal_id, "year": year, "suggested": a.suggested.code(),
-                "final": grade.code(), "reason": reason,
+                "proposal_id": t.row.id, "year": year, "suggested": a.suggested.code(),
+                "final": grade.code(), "reason": reason, "missing_report": report_id.is_none(),
             })),
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(grade)
+    Ok(id)
 }
 
 /// The plan and the as-built proposal of a town, each evaluated with the
@@ -356,14 +439,27 @@ pub struct AsBuilt {
     pub reports: Vec<ReportRow>,
     pub planned: Evaluation,
     pub built: Result<(Proposal, Evaluation), Vec<FieldError>>,
+    /// The as-built verdict's suggestion: 命名 (pass, with or without
+    /// warnings) or 不予命名 (fail, or a town that may not be named).
+    pub suggested_named: bool,
     pub if_named: Settlement,
     pub if_not_named: Settlement,
+}
+
+/// A town's reports of the years of its period, by calendar year.
+fn period_reports(t: &Town, reports: &[ReportRow]) -> Vec<(i32, AnnualFigures)> {
+    reports
+        .iter()
+        .filter(|r| t.period.year_of(r.year).is_some())
+        .map(|r| (r.year, r.figures()))
+        .collect()
 }
 
 async fn as_built_in(conn: &mut PgConnection, proposal_id: i64, lock: bool) -> Result<AsBuilt, ServiceError> {
     let t = town(conn, proposal_id, Scope::All, lock).await?;
     let reports = store::reports_for(conn, proposal_id).await?;
-    let figures: Vec<AnnualFigures> = reports.iter().map(ReportRow::figures).collect();
+    let in_period = period_reports(&t, &reports);
+    let figures: Vec<AnnualFigures> = in_period.iter().map(|(_, f)| f.clone()).collect();
     let planned = evaluate(&t.plan, &t.standard);
     let built = creation::as_built(&t.plan, &figures).map(|p| {
         let e = evaluate(&p, &t.standard);
@@ -371,9 +467,12 @@ async fn as_built_in(conn: &mut PgConnection, proposal_id: i64, lock: bool) -> R
     });
     let rules = t.standard.creation_rules().reward;
     let industry = t.plan.industry();
+    let passes = built.as_ref().ok().map(|(_, e)| e.overall != Overall::Fail);
+    let may_name = t.row.status() != Status::Demoted;
     Ok(AsBuilt {
-        if_named: creation::settle(industry, &figures, true, &rules),
-        if_not_named: creation::settle(industry, &figures, false, &rules),
+        suggested_named: creation::suggested_naming(passes, may_name),
+        if_named: creation::settle(industry, &in_period, &t.period, true, &rules),
+        if_not_named: creation::settle(industry, &in_period, &t.period, false, &rules),
         town: t,
         reports,
         planned,
@@ -415,9 +514,12 @@ pub async fn decide_acceptance(
     let named = named.unwrap_or(false);
     let mut tx = db.begin().await?;
     let a = as_built_in(&mut tx, proposal_id, true).await?;
-    let published = store::assessments_for(&mut tx, proposal_id, true).await?.len() as u32;
-    let period = creation::period_years(&a.town.plan);
-    match creation::acceptance_state(a.town.row.status(), period, published) {
+    let published = store::assessments_for(&mut tx, proposal_id, true)
+        .await?
+        .iter()
+        .filter(|g| a.town.period.year_of(g.year).is_some())
+        .count() as u32;
+    match creation::acceptance_state(a.town.row.status(), a.town.period.years, published) {
         AcceptanceState::Decided => return Err(ServiceError::WrongState),
         AcceptanceState::Removed => return Err(ServiceError::Refused(REMOVED)),
         AcceptanceState::TooEarly { .. } => return Err(ServiceError::Refused(TOO_EARLY)),
@@ -432,6 +534,8 @@ pub async fn decide_acceptance(
     if store::acceptance_for(&mut tx, proposal_id, false).await?.is_some() {
         return Err(ServiceError::WrongState);
     }
+    // Deciding against the as-built evaluation needs a written reason.
+    creation::check_acceptance_reason(named, a.suggested_named, reason).map_err(|e| ServiceError::Invalid(vec![e]))?;
     let as_built = match &a.built {
         Ok((p, e)) => json!({"proposal": p.to_json(), "evaluation": e}),
         Err(_) => json!({"proposal": null, "evaluation": null}),
@@ -451,6 +555,8 @@ pub async fn decide_acceptance(
             as_built,
             settlement,
             reviewer_id: user.id,
+            suggested_named: Some(a.suggested_named),
+            cause: "acceptance",
         },
     )
     .await?;
@@ -463,7 +569,8 @@ pub async fn decide_acceptance(
             entity_id: Some(id),
             before: None,
             after: Some(json!({
-                "proposal_id": proposal_id, "named": named, "reason": reason, "from": from.code(), "status": to.code(),
+                "proposal_id": proposal_id, "named": named, "suggested_named": a.suggested_named, "reason": reason,
+                "from": from.code(), "status": to.code(),
                 "land_quota_mu": settlement.land_quota_mu, "province_tax_wan": settlement.province_tax_total_wan,
                 "tax_rebate_wan": settlement.tax_rebate_total_wan,
             })),
@@ -507,9 +614,13 @@ pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Res
     sqlx::query("SELECT pg_advisory_xact_lock(7170011)")
         .execute(&mut *tx)
         .await?;
-    if store::list_of(&mut tx, kind.code(), year).await?.is_some()
-        || store::unpublished_count(&mut tx, kind.code(), year).await? == 0
-    {
+    if store::list_of(&mut tx, kind.code(), year).await?.is_some() {
+        return Err(ServiceError::WrongState);
+    }
+    if kind == ListKind::Grades {
+        grade_missing_years(&mut tx, user, year).await?;
+    }
+    if store::unpublished_count(&mut tx, kind.code(), year).await? == 0 {
         return Err(ServiceError::WrongState);
     }
     let (id, n) = store::publish_list(&mut tx, kind.code(), year, user.id).await?;
@@ -532,6 +643,34 @@ pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Res
     Ok(id)
 }
 
+/// Before a year's grades are published: refused while any town's report
+/// deadline of that year has not passed; a town in its period with neither
+/// a report nor a grade of the year gets 警告 (未按时报送, or what the
+/// two-warnings and cultivation rules make of it), as suggested.
+async fn grade_missing_years(conn: &mut PgConnection, user: &User, year: i32) -> Result<(), ServiceError> {
+    let now = today();
+    for id in store::towns_in_period(conn).await? {
+        let t = town(conn, id, Scope::All, true).await?;
+        if t.period.year_of(year).is_none() {
+            continue;
+        }
+        if !t.standard.creation_rules().deadline.has_passed(year, now) {
+            return Err(ServiceError::Refused(BEFORE_DEADLINE));
+        }
+        let graded = store::assessments_for(conn, id, false)
+            .await?
+            .iter()
+            .any(|a| a.year == year);
+        if graded || store::get_report(conn, id, year).await?.is_some() {
+            continue;
+        }
+        if let Some(a) = assess_year(conn, &t, year).await? {
+            record_grade(conn, user, &t, year, None, &a, a.suggested, "").await?;
+        }
+    }
+    Ok(())
+}
+
 /// The status changes a published grades list brings: only forward (listed
 /// → demoted → removed), and only for towns still in their period (a named,
 /// not named or removed town keeps its status).
@@ -548,6 +687,9 @@ async fn apply_standings(conn: &mut PgConnection, user: &User, list_id: i64, yea
             _ => continue,
         };
         proposals::set_status(conn, t.proposal_id, to, user.id).await?;
+        if to == Status::Removed {
+            deduct(conn, user.id, t.proposal_id, Some(year), "eliminated").await?;
+        }
         audit::record(
             conn,
             audit::Entry {
@@ -567,89 +709,208 @@ async fn apply_standings(conn: &mut PgConnection, user: &User, list_id: i64, yea
     Ok(())
 }
 
+/// 追惩制 for a town removed during its period — by its grades (淘汰,
+/// cause `eliminated`, on the land used up to `up_to` its removal year) or
+/// by a withdrawal batch for missing its targets (cause `withdrawn`): the
+/// deduction recorded like a decision not to name it, so that its county's
+/// summary counts it. A town already decided keeps its decision.
+async fn deduct(
+    conn: &mut PgConnection,
+    actor_id: i64,
+    proposal_id: i64,
+    up_to: Option<i32>,
+    cause: &'static str,
+) -> Result<(), ServiceError> {
+    if store::acceptance_for(conn, proposal_id, false).await?.is_some() {
+        return Ok(());
+    }
+    let t = town(conn, proposal_id, Scope::All, false).await?;
+    let reports: Vec<ReportRow> = store::reports_for(conn, proposal_id)
+        .await?
+        .into_iter()
+        .filter(|r| up_to.is_none_or(|y| r.year <= y))
+        .collect();
+    let used = period_reports(&t, &reports);
+    let rules = t.standard.creation_rules().reward;
+    let settlement = creation::settle(t.plan.industry(), &used, &t.period, false, &rules);
+    let id = store::insert_acceptance(
+        conn,
+        NewAcceptance {
+            proposal_id,
+            named: false,
+            reason: "",
+            as_built: json!({"proposal": null, "evaluation": null}),
+            settlement: &settlement,
+            reviewer_id: actor_id,
+            suggested_named: None,
+            cause,
+        },
+    )
+    .await?;
+    audit::record(
+        conn,
+        audit::Entry {
+            actor_id: Some(actor_id),
+            action: "creation.penalised",
+            entity: "acceptance",
+            entity_id: Some(id),
+            before: None,
+            after: Some(json!({
+                "proposal_id": proposal_id, "cause": cause, "up_to": up_to,
+                "land_used_mu": settlement.land_used_mu, "land_quota_mu": settlement.land_quota_mu,
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// 追惩制 for a town a withdrawal batch removes for missing its targets,
+/// in the publishing transaction.
+pub async fn deduct_withdrawn(conn: &mut PgConnection, actor_id: i64, proposal_id: i64) -> Result<(), ServiceError> {
+    deduct(conn, actor_id, proposal_id, None, "withdrawn").await
+}
+
+/// One year's demonstration figures of a town: the plan's year `k` at
+/// `rate` (its housing and complexes in the plan's proportions, so that the
+/// eligible completion is `rate`), benefits growing over the period, a
+/// share of the new tax paid to the province.
+fn demo_figures(plan: &Proposal, k: u32, years: u32, rate: Decimal, province_share: Decimal) -> AnnualFigures {
+    use rust_decimal::RoundingStrategy;
+    let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
+    let inv = plan.investment();
+    let total = down(creation::plan_for_year(plan, k) * rate, 4);
+    let share = |part: Decimal| down(part * total / inv.total_yi, 4);
+    let residential = share(inv.residential_yi);
+    let complex = share(inv.commercial_complex_yi);
+    let characteristic = share(inv.characteristic_yi).min(total - residential - complex);
+    let progress = (Decimal::from(k) / Decimal::from(years.max(1))).min(Decimal::ONE);
+    let b = plan.benefits();
+    let f = plan.functions();
+    let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
+    let new_tax_wan = down(b.new_tax_wan * progress, 2);
+    AnnualFigures {
+        total_yi: total,
+        residential_yi: residential,
+        commercial_complex_yi: complex,
+        characteristic_yi: characteristic,
+        land_used_mu: if k <= years {
+            down(plan.built_mu() * dec!(0.2), 4)
+        } else {
+            Decimal::ZERO
+        },
+        new_tax_wan,
+        province_tax_wan: down(new_tax_wan * province_share, 2),
+        jobs: count(b.jobs),
+        annual_visitors: count(b.annual_visitors),
+        enterprises: count(b.enterprises),
+        public_service_app: f.public_service_app,
+        town_living_room: f.town_living_room && k > 1,
+        scenic_level: f.scenic_level,
+        wifi_coverage_pct: f.wifi_coverage_pct,
+        digital_management_pct: f.digital_management_pct,
+    }
+}
+
 /// Demonstration data for `demo`, called after the first list batch is
-/// published with its listed towns: each town reports 2025 and 2026 (the
-/// first town 2027 too), at completion rates that vary by town (125%, 105%,
-/// 90%, 70%, 50%, …); every grade is confirmed as suggested and published —
-/// so the fourth town (two 警告) is demoted to a cultivation town and the
-/// fifth (降格, then 淘汰) removed; the first town, its three-year period
-/// complete, is accepted and named, and the named list of 2027 published.
+/// published (back-dated, so that its towns have whole periods). Year by
+/// year, each town still in its period reports at a completion of its
+/// eligible plan that varies by town — 125%, 105%, 90% (its second year not
+/// reported: 未按时报送), 70% then 120% (two 警告: demoted, then a
+/// cultivation town at 合格), 50% (降格, then 淘汰: removed, with its
+/// 追惩制 deduction) — every grade is confirmed as suggested, and the
+/// year's grades are published. At the end of its period the first town is
+/// named (with a reason if the as-built evaluation suggested otherwise) and
+/// the year's named list published; the others are left for a reviewer to
+/// decide (so the demonstration shows towns awaiting acceptance, listed and
+/// demoted). The named town then reports its first rebate year.
 pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) -> anyhow::Result<()> {
-    use rust_decimal::{Decimal, RoundingStrategy};
-    use rust_decimal_macros::dec;
-    const RATES: [Decimal; 5] = [dec!(1.25), dec!(1.05), dec!(0.9), dec!(0.7), dec!(0.5)];
+    const RATES: [[Decimal; 3]; 5] = [
+        [dec!(1.25), dec!(1.25), dec!(1.25)],
+        [dec!(1.05), dec!(1.05), dec!(1.05)],
+        [dec!(0.9), dec!(0.9), dec!(0.9)],
+        [dec!(0.7), dec!(0.7), dec!(1.2)],
+        [dec!(0.5), dec!(0.5), dec!(0.5)],
+    ];
     // The part of the new tax paid to the province: a quarter to a half.
     const PROVINCE_SHARES: [Decimal; 5] = [dec!(0.4), dec!(0.25), dec!(0.5), dec!(0.35), dec!(0.3)];
-    let down = |d: Decimal, dp: u32| d.round_dp_with_strategy(dp, RoundingStrategy::ToZero);
-    for (i, id) in listed.iter().enumerate() {
-        let t = load_town(db, *id, Scope::All).await?;
-        let official = crate::auth::load_user(db, t.row.created_by)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
-        let plan = &t.plan;
-        let inv = plan.investment();
-        let rate = RATES[i % RATES.len()];
-        let province_share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
-        let years: &[i32] = if i == 0 { &[2025, 2026, 2027] } else { &[2025, 2026] };
-        for (n, year) in years.iter().enumerate() {
-            let total = down(creation::plan_for_year(plan, n as u32 + 1) * rate, 4);
-            let share = |part: Decimal| down(part * total / inv.total_yi, 4);
-            let residential = share(inv.residential_yi);
-            let complex = share(inv.commercial_complex_yi);
-            let characteristic = share(inv.characteristic_yi).min(total - residential - complex);
-            let progress = Decimal::from(n as i64 + 1) / Decimal::from(years.len().max(3) as i64);
-            let b = plan.benefits();
-            let f = plan.functions();
-            let count = |v: i32| down(Decimal::from(v) * progress, 0).try_into().unwrap_or(0);
-            let new_tax_wan = down(b.new_tax_wan * progress, 2);
-            let figures = AnnualFigures {
-                total_yi: total,
-                residential_yi: residential,
-                commercial_complex_yi: complex,
-                characteristic_yi: characteristic,
-                land_used_mu: down(plan.built_mu() * dec!(0.2), 4),
-                new_tax_wan,
-                province_tax_wan: down(new_tax_wan * province_share, 2),
-                jobs: count(b.jobs),
-                annual_visitors: count(b.annual_visitors),
-                enterprises: count(b.enterprises),
-                public_service_app: f.public_service_app,
-                town_living_room: f.town_living_room && n > 0,
-                scenic_level: f.scenic_level,
-                wifi_coverage_pct: f.wifi_coverage_pct,
-                digital_management_pct: f.digital_management_pct,
-            };
-            let region = t.row.region_id;
-            save_report(db, &official, region, *id, *year, None, &figures)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo report of {id} {year}: {e:?}"))?;
-            let (_, _, suggested) = suggestion(db, *id, *year)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo assessment of {id} {year}: {e:?}"))?;
-            confirm_grade(db, reviewer, *id, *year, Some(suggested.suggested), "")
-                .await
-                .map_err(|e| anyhow::anyhow!("demo grade of {id} {year}: {e:?}"))?;
-        }
+    let fail = |what: &str, id: i64, year: i32, e: ServiceError| anyhow::anyhow!("demo {what} of {id} {year}: {e:?}");
+    let mut towns = Vec::new();
+    for id in listed {
+        towns.push(load_town(db, *id, Scope::All).await?.period);
     }
-    for year in [2025, 2026, 2027] {
+    let (Some(first), Some(last)) = (
+        towns.iter().map(|p| p.listing_year).min(),
+        towns.iter().map(Period::last_year).max(),
+    ) else {
+        return Ok(());
+    };
+    let now = today();
+    let rules = CreationRulesOf::default();
+    for year in first..=last {
+        if !rules.deadline.has_passed(year, now) {
+            break;
+        }
+        for (i, id) in listed.iter().enumerate() {
+            let t = load_town(db, *id, Scope::All).await?;
+            let Some(k) = t.period.year_of(year) else { continue };
+            if !matches!(t.row.status(), Status::Listed | Status::Demoted) || (i % 6 == 2 && k == 2) {
+                continue;
+            }
+            let official = crate::auth::load_user(db, t.row.created_by)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
+            let rate = RATES[i % RATES.len()][(k as usize - 1).min(2)];
+            let share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
+            let figures = demo_figures(&t.plan, k, t.period.years, rate, share);
+            save_report(db, &official, t.row.region_id, *id, year, None, &figures)
+                .await
+                .map_err(|e| fail("report", *id, year, e))?;
+            let (_, _, a) = suggestion(db, *id, year)
+                .await
+                .map_err(|e| fail("assessment", *id, year, e))?;
+            confirm_grade(db, reviewer, *id, year, Some(a.suggested), "")
+                .await
+                .map_err(|e| fail("grade", *id, year, e))?;
+        }
         match publish(db, admin, ListKind::Grades, year).await {
             Ok(_) | Err(ServiceError::WrongState) => {}
             Err(e) => anyhow::bail!("demo publication of {year}: {e:?}"),
         }
+        let Some(id) = listed.first() else { continue };
+        let a = as_built(db, *id).await?;
+        if a.town.period.last_year() == year && a.town.row.status() == Status::Listed {
+            let reason = if a.suggested_named {
+                "创建期内完成规划投资，验收合格，予以命名。"
+            } else {
+                "竣工评估个别指标未达标，但创建期内投资完成情况优秀，予以命名。"
+            };
+            decide_acceptance(db, reviewer, *id, Some(true), reason)
+                .await
+                .map_err(|e| fail("acceptance", *id, year, e))?;
+            publish(db, admin, ListKind::Named, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo named list of {year}: {e:?}"))?;
+        }
     }
-    if let Some(first) = listed.first() {
-        decide_acceptance(
-            db,
-            reviewer,
-            *first,
-            Some(true),
-            "三年创建期内完成规划投资，验收合格，予以命名。",
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("demo acceptance: {e:?}"))?;
-        publish(db, admin, ListKind::Named, 2027)
+    // A named town's first rebate year after its period (year 4).
+    for (i, id) in listed.iter().enumerate() {
+        let t = load_town(db, *id, Scope::All).await?;
+        let year = t.period.last_year() + 1;
+        if t.row.status() != Status::Named || !rules.deadline.has_passed(year, now) {
+            continue;
+        }
+        let Ok(ReportYear::Rebate(k)) = t.period.report_year(year, true) else {
+            continue;
+        };
+        let official = crate::auth::load_user(db, t.row.created_by)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the official of town {id} is missing"))?;
+        let share = PROVINCE_SHARES[i % PROVINCE_SHARES.len()];
+        let figures = demo_figures(&t.plan, k, t.period.years, Decimal::ONE, share);
+        save_report(db, &official, t.row.region_id, *id, year, None, &figures)
             .await
-            .map_err(|e| anyhow::anyhow!("demo named list: {e:?}"))?;
+            .map_err(|e| fail("rebate report", *id, year, e))?;
     }
     Ok(())
 }

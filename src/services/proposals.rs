@@ -101,14 +101,14 @@ pub async fn evaluate_draft(
     db: &PgPool,
     input: &ProposalInput,
 ) -> Result<Result<Evaluation, Vec<FieldError>>, ServiceError> {
-    let proposal = match input.complete() {
-        Ok(p) => p,
-        Err(errors) => return Ok(Err(errors)),
-    };
     let mut conn = db.acquire().await?;
     let active = db_standards::active(&mut conn)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
+    let proposal = match input.complete_under(active.standard().periods()) {
+        Ok(p) => p,
+        Err(errors) => return Ok(Err(errors)),
+    };
     Ok(Ok(standards::evaluate(&proposal, active.standard())))
 }
 
@@ -129,10 +129,16 @@ pub async fn submit(
         return Err(ServiceError::Stale);
     }
     let to = workflow::transition(row.status(), Action::Submit).ok_or(ServiceError::WrongState)?;
-    let proposal = row.to_input().complete().map_err(ServiceError::Invalid)?;
     let active = db_standards::active(&mut tx)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
+    // The by-year list is checked against the version the proposal will be
+    // evaluated under: a draft saved under another period length is told
+    // here how many years it needs.
+    let proposal = row
+        .to_input()
+        .complete_under(active.standard().periods())
+        .map_err(ServiceError::Invalid)?;
     let evaluation = standards::evaluate(&proposal, active.standard());
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
     let evaluation_id = evaluations::insert(

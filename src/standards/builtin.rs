@@ -5,13 +5,18 @@ use std::sync::LazyLock;
 
 use super::model::Standard;
 
-/// The version new submissions are evaluated under, out of the box.
-pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 1);
+/// The version a new installation activates: the newest built-in ZJ-2015.
+/// An existing installation keeps its active version until an admin
+/// activates another (STANDARDS.md §2).
+pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 3);
 
 /// (file name, JSON text) of each built-in standard.
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("zj-2015.json", include_str!("builtin/zj-2015.json")),
     ("cn-2021.json", include_str!("builtin/cn-2021.json")),
+    // Corrections ship as new versions, never as edits of a shipped one.
+    ("zj-2015-v2.json", include_str!("builtin/zj-2015-v2.json")),
+    ("cn-2021-v2.json", include_str!("builtin/cn-2021-v2.json")),
     ("zj-2015-v3.json", include_str!("builtin/zj-2015-v3.json")),
     ("cn-2021-v3.json", include_str!("builtin/cn-2021-v3.json")),
 ];

@@ -4,12 +4,43 @@
 //! differs.
 
 use super::model::Standard;
-pub use crate::domain::creation::{CreationRules, GradeBands, RewardRules};
+pub use crate::domain::creation::{CreationRules, GradeBands, Period, RewardRules};
 
 impl Standard {
     /// The grade bands and reward parameters this version applies.
     pub fn creation_rules(&self) -> CreationRules {
         self.creation.clone().unwrap_or_default()
+    }
+
+    /// P: this version's period for a town, by whether its county is an
+    /// accelerated one.
+    pub fn period_for(&self, accelerated: bool) -> u32 {
+        if accelerated {
+            self.accelerated_period_years
+        } else {
+            self.period_years
+        }
+    }
+
+    /// This version's creation periods, which a proposal's by-year list
+    /// must match.
+    pub fn periods(&self) -> crate::domain::proposal::PeriodYears {
+        crate::domain::proposal::PeriodYears {
+            normal: self.period_years,
+            accelerated: self.accelerated_period_years,
+        }
+    }
+
+    /// The creation period of a town listed in `listing_year` under this
+    /// version.
+    pub fn creation_period(&self, accelerated: bool, listing_year: i32) -> Period {
+        let years = self.period_for(accelerated);
+        let rebate = self.creation_rules().reward.tax_rebate_by_year.len() as u32;
+        Period {
+            listing_year,
+            years,
+            rebate_years: rebate.max(years),
+        }
     }
 }
 

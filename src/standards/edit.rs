@@ -34,6 +34,8 @@ pub const METRICS: &[Metric] = &[
     Metric::RdIntensityPct,
     Metric::InvestmentPerMuWan,
     Metric::TaxPerMuWan,
+    Metric::CharacteristicShareOfTotalPct,
+    Metric::TotalInvestmentPerMuWan,
 ];
 
 /// The kinds of criterion, by their JSON `type` code.

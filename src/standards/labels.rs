@@ -23,7 +23,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("investment.per_mu", "亩均投资", "Investment per mu"),
     ("function.integration", "功能融合（四位一体）", "Integrated functions"),
     ("function.public_service_app", "公共服务APP", "Public-service app"),
-    ("function.town_living_room", "城镇客厅", "Town living room"),
+    ("function.town_living_room", "小镇客厅", "Town living room"),
     ("function.scenic_level", "景区等级", "Scenic-area grade"),
     ("function.wifi", "WiFi全覆盖", "WiFi coverage"),
     ("function.digital_management", "数字化管理全覆盖", "Digital management"),

@@ -37,6 +37,12 @@ pub enum Metric {
     InvestmentPerMuWan,
     /// new_tax_wan / built_mu, in 万元 per 亩.
     TaxPerMuWan,
+    /// characteristic_yi / total_yi, in percent: the national guideline's
+    /// base (特色产业投资占总投资比例).
+    CharacteristicShareOfTotalPct,
+    /// total_yi × 10,000 / built_mu, in 万元 per 亩: the national
+    /// guideline's base (建设用地亩均累计投资额).
+    TotalInvestmentPerMuWan,
 }
 
 impl Metric {
@@ -69,6 +75,8 @@ impl Metric {
             Metric::RdIntensityPct => p.rd_intensity_pct(),
             Metric::InvestmentPerMuWan => (p.eligible_yi() * dec!(10000)).checked_div(p.built_mu()),
             Metric::TaxPerMuWan => b.new_tax_wan.checked_div(p.built_mu()),
+            Metric::CharacteristicShareOfTotalPct => (i.characteristic_yi * dec!(100)).checked_div(i.total_yi),
+            Metric::TotalInvestmentPerMuWan => (i.total_yi * dec!(10000)).checked_div(p.built_mu()),
         }
     }
 
@@ -78,6 +86,7 @@ impl Metric {
             Metric::BuiltMu => Unit::Mu,
             Metric::TotalYi | Metric::EligibleYi | Metric::CharacteristicYi | Metric::FirstYearYi => Unit::Yi,
             Metric::CharacteristicSharePct
+            | Metric::CharacteristicShareOfTotalPct
             | Metric::WifiCoveragePct
             | Metric::DigitalManagementPct
             | Metric::GreenCoveragePct
@@ -90,7 +99,7 @@ impl Metric {
             Metric::AnnualVisitors => Unit::Visits,
             Metric::Enterprises => Unit::Firms,
             Metric::LabourProductivityWan => Unit::WanPerPerson,
-            Metric::InvestmentPerMuWan | Metric::TaxPerMuWan => Unit::WanPerMu,
+            Metric::InvestmentPerMuWan | Metric::TaxPerMuWan | Metric::TotalInvestmentPerMuWan => Unit::WanPerMu,
         }
     }
 
@@ -98,7 +107,11 @@ impl Metric {
     pub fn is_ratio(self) -> bool {
         matches!(
             self,
-            Metric::CharacteristicSharePct | Metric::InvestmentPerMuWan | Metric::TaxPerMuWan
+            Metric::CharacteristicSharePct
+                | Metric::InvestmentPerMuWan
+                | Metric::TaxPerMuWan
+                | Metric::CharacteristicShareOfTotalPct
+                | Metric::TotalInvestmentPerMuWan
         )
     }
 
@@ -128,6 +141,11 @@ impl Metric {
             Metric::RdIntensityPct => ("研发经费投入强度", "R&D intensity"),
             Metric::InvestmentPerMuWan => ("亩均投资", "Investment per mu"),
             Metric::TaxPerMuWan => ("亩均税收", "Tax per mu"),
+            Metric::CharacteristicShareOfTotalPct => (
+                "特色产业投资占总投资比例",
+                "Characteristic-industry share of total investment",
+            ),
+            Metric::TotalInvestmentPerMuWan => ("亩均投资", "Investment per mu"),
         };
         match lang {
             Lang::Zh => zh,
@@ -142,6 +160,10 @@ impl Metric {
             (Metric::EligibleYi, Lang::En) => " (excluding commercial housing and commercial complexes)",
             (Metric::InvestmentPerMuWan, Lang::Zh) => "（扣除商品住宅和商业综合体后）",
             (Metric::InvestmentPerMuWan, Lang::En) => " (excluding commercial housing and commercial complexes)",
+            (Metric::TotalInvestmentPerMuWan, Lang::Zh) => "（按总投资计，含商品住宅和商业综合体）",
+            (Metric::TotalInvestmentPerMuWan, Lang::En) => {
+                " (of total investment, commercial housing and complexes included)"
+            }
             _ => "",
         }
     }

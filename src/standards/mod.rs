@@ -4,6 +4,8 @@
 //! only when rendered. No I/O, no web types.
 
 mod builtin;
+#[cfg(test)]
+mod corrections_tests;
 mod creation;
 pub mod edit;
 mod evaluate;

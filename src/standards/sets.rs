@@ -179,7 +179,7 @@ impl Flag {
             (Flag::Community, Lang::En) => "community function",
             (Flag::PublicServiceApp, Lang::Zh) => "公共服务APP",
             (Flag::PublicServiceApp, Lang::En) => "public-service app",
-            (Flag::TownLivingRoom, Lang::Zh) => "城镇客厅",
+            (Flag::TownLivingRoom, Lang::Zh) => "小镇客厅",
             (Flag::TownLivingRoom, Lang::En) => "town living room",
         }
     }

@@ -1172,6 +1172,57 @@ fn validation_of_standards() {
     );
     assert_eq!(check(&|v| v["version"] = json!(0)), vec![C::BadVersion]);
     assert_eq!(check(&|v| v["period_years"] = json!(0)), vec![C::BadPeriod]);
+    // At most 5 years: nothing reads a longer period (issue 17).
+    assert_eq!(check(&|v| v["period_years"] = json!(5)), vec![]);
+    assert_eq!(check(&|v| v["period_years"] = json!(6)), vec![C::BadPeriod]);
+    assert_eq!(check(&|v| v["accelerated_period_years"] = json!(6)), vec![C::BadPeriod]);
+    assert_eq!(check(&|v| v["accelerated_period_years"] = json!(1)), vec![]);
+    // The creation section, on both sides of each rule.
+    let creation = |section: serde_json::Value| check(&move |v| v["creation"] = section.clone());
+    assert_eq!(creation(json!({"bands": {"excellent_pct": "120.01"}})), vec![]);
+    assert_eq!(
+        creation(json!({"bands": {"excellent_pct": "100"}})),
+        vec![C::CreationBands]
+    );
+    assert_eq!(creation(json!({"bands": {"pass_pct": "60"}})), vec![C::CreationBands]);
+    assert_eq!(creation(json!({"bands": {"warning_pct": "0"}})), vec![]);
+    assert_eq!(
+        creation(json!({"bands": {"warning_pct": "-1"}})),
+        vec![C::CreationBands]
+    );
+    assert_eq!(
+        creation(json!({"bands": {"warnings_to_demote": 0}})),
+        vec![C::CreationBands]
+    );
+    assert_eq!(creation(json!({"reward": {"tax_rebate_by_year": ["1", "0"]}})), vec![]);
+    assert_eq!(
+        creation(json!({"reward": {"tax_rebate_by_year": ["1.01", "-0.01"]}})),
+        vec![C::CreationRate, C::CreationRate]
+    );
+    assert_eq!(creation(json!({"reward": {"factor": "0.0001"}})), vec![]);
+    assert_eq!(creation(json!({"reward": {"factor": "0"}})), vec![C::CreationFactor]);
+    assert_eq!(
+        creation(json!({"reward": {"high_factor": "-0.6"}})),
+        vec![C::CreationFactor]
+    );
+    assert_eq!(creation(json!({"deadline": {"month": 2, "day": 28}})), vec![]);
+    assert_eq!(
+        creation(json!({"deadline": {"month": 2, "day": 29}})),
+        vec![C::CreationDeadline]
+    );
+    let e = Standard::parse_checked(
+        &{
+            let mut v = base.clone();
+            v["creation"] = json!({"bands": {"good_pct": "130"}});
+            v
+        }
+        .to_string(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e[0].message(Lang::Zh),
+        "创建制考核等次的完成率界限应从优秀到警告依次递减且不为负数（120 > 130 > 80 > 60）"
+    );
     assert_eq!(
         check(&|v| v["criteria"][0]["kind"] =
             json!({"type": "location", "pass": ["independent"], "warn": ["independent"]})),

@@ -35,6 +35,15 @@ pub enum StandardErrorCode {
     ReportNotInfo,
     /// A scoring table's problem; `criterion` says where in the table.
     Table(super::scoring::TableProblem),
+    /// The creation section's grade bands are not strictly decreasing
+    /// (优秀 > 良好 > 合格 > 警告 ≥ 0), or no warnings make a demotion.
+    CreationBands,
+    /// A rebate rate outside 0–1.
+    CreationRate,
+    /// r (or the penalty multiple) not above 0.
+    CreationFactor,
+    /// A report deadline that is not a day of every year.
+    CreationDeadline,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,8 +75,8 @@ impl StandardError {
             (C::EmptyCode, false) => "The standard needs a code".to_string(),
             (C::BadVersion, true) => "版本号应为正整数".to_string(),
             (C::BadVersion, false) => "The version must be a positive whole number".to_string(),
-            (C::BadPeriod, true) => "创建期年数应大于 0".to_string(),
-            (C::BadPeriod, false) => "The creation period must be at least one year".to_string(),
+            (C::BadPeriod, true) => "创建期年数应在 1 到 5 年之间".to_string(),
+            (C::BadPeriod, false) => "The creation period must be from 1 to 5 years".to_string(),
             (C::NoEligibleIndustries, true) => "至少要有一个可申报产业".to_string(),
             (C::NoEligibleIndustries, false) => "At least one industry must be eligible".to_string(),
             (C::ExemptNotEligible, true) => format!("放宽标准的产业“{d}”不在可申报产业中"),
@@ -101,6 +110,18 @@ impl StandardError {
                     None => format!("Scoring tables: {text}"),
                 };
             }
+            (C::CreationBands, true) => format!("创建制考核等次的完成率界限应从优秀到警告依次递减且不为负数（{d}）"),
+            (C::CreationBands, false) => {
+                format!(
+                    "The creation grades' completion bands must fall strictly from excellent to warning, none negative ({d})"
+                )
+            }
+            (C::CreationRate, true) => format!("财政返还比例 {d} 应在 0 到 1 之间"),
+            (C::CreationRate, false) => format!("The tax rebate rate {d} must be between 0 and 1"),
+            (C::CreationFactor, true) => format!("用地奖励系数和倒扣倍数应大于 0（{d}）"),
+            (C::CreationFactor, false) => format!("The land factor r and the penalty multiple must be above 0 ({d})"),
+            (C::CreationDeadline, true) => format!("报送截止日期 {d} 不是每年都有的日期"),
+            (C::CreationDeadline, false) => format!("The report deadline {d} is not a day of every year"),
         };
         match &self.criterion {
             Some(id) if zh => format!("指标 {id}：{text}"),
@@ -131,8 +152,16 @@ impl Standard {
         if self.version < 1 {
             push(None, C::BadVersion, None);
         }
-        if self.period_years == 0 || self.accelerated_period_years == 0 {
+        // The tax rebate runs five years from the listing year: a longer
+        // period has no meaning in the creation system.
+        let years = 1..=5;
+        if !years.contains(&self.period_years) || !years.contains(&self.accelerated_period_years) {
             push(None, C::BadPeriod, None);
+        }
+        if let Some(rules) = &self.creation {
+            for (code, detail) in creation_problems(rules) {
+                push(None, code, Some(detail));
+            }
         }
         if self.eligible_industries.is_empty() {
             push(None, C::NoEligibleIndustries, None);
@@ -217,6 +246,37 @@ impl Standard {
         errors.extend(super::scoring::check_tables(self));
         errors
     }
+}
+
+/// What is wrong with a creation section (STANDARDS.md §5: bands strictly
+/// ordered, rates 0–1, r > 0).
+fn creation_problems(rules: &crate::domain::creation::CreationRules) -> Vec<(StandardErrorCode, String)> {
+    use StandardErrorCode as C;
+    let mut problems = Vec::new();
+    let b = &rules.bands;
+    let bands = [b.excellent_pct, b.good_pct, b.pass_pct, b.warning_pct];
+    if bands.windows(2).any(|w| w[0] <= w[1]) || b.warning_pct < Decimal::ZERO || b.warnings_to_demote == 0 {
+        let shown: Vec<String> = bands.iter().map(|d| d.normalize().to_string()).collect();
+        problems.push((C::CreationBands, shown.join(" > ")));
+    }
+    let r = &rules.reward;
+    for rate in &r.tax_rebate_by_year {
+        if *rate < Decimal::ZERO || *rate > Decimal::ONE {
+            problems.push((C::CreationRate, rate.normalize().to_string()));
+        }
+    }
+    for factor in [r.high_factor, r.factor, r.penalty_multiple] {
+        if factor <= Decimal::ZERO {
+            problems.push((C::CreationFactor, factor.normalize().to_string()));
+        }
+    }
+    if !rules.deadline.is_valid() {
+        problems.push((
+            C::CreationDeadline,
+            format!("{}-{}", rules.deadline.month, rules.deadline.day),
+        ));
+    }
+    problems
 }
 
 fn threshold_values(t: &Threshold) -> impl Iterator<Item = Decimal> + '_ {

@@ -108,7 +108,7 @@ async fn reports_are_validated_locked_and_audited() {
     assert_eq!(page.text(".plan-by-year"), "14 / 22 / 26");
 
     // Errors beside their fields, typed values kept.
-    let mut bad = report("2025", "", "14");
+    let mut bad = report("2022", "", "14");
     bad[6].1 = "30亩".into();
     bad[3].1 = "-1".into();
     let page = post(&w.official, &path, &bad).await;
@@ -118,34 +118,35 @@ async fn reports_are_validated_locked_and_audited() {
     assert!(errors.iter().any(|e| e.contains("本栏单位为亩")), "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("不能为负数")), "{errors:?}");
 
-    let page = post(&w.official, &path, &report("2025", "", "14")).await;
+    let page = post(&w.official, &path, &report("2022", "", "14")).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location().as_deref(), Some(path.as_str()));
     // A second report of the same year, as if from a stale form: 409.
     assert_eq!(
-        post(&w.official, &path, &report("2025", "", "15")).await.status,
+        post(&w.official, &path, &report("2022", "", "15")).await.status,
         StatusCode::CONFLICT
     );
     // Editing at the loaded version works once; the same version again is stale.
-    let edit = w.official.get(&format!("{path}?year=2025")).await;
+    let edit = w.official.get(&format!("{path}?year=2022")).await;
     assert_eq!(edit.attr("input[name=version]", "value").as_deref(), Some("1"));
     assert_eq!(
-        post(&w.official, &path, &report("2025", "1", "14.5")).await.status,
+        post(&w.official, &path, &report("2022", "1", "14.5")).await.status,
         StatusCode::SEE_OTHER
     );
-    let stale = post(&w.official, &path, &report("2025", "1", "16")).await;
+    let stale = post(&w.official, &path, &report("2022", "1", "16")).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let page = w.official.get(&path).await;
     assert_eq!(page.texts("#reports tr.report td.num")[0], "14.5");
     assert_eq!(audit_count(&w.app, "creation.report_created").await, 1);
     assert_eq!(audit_count(&w.app, "creation.report_updated").await, 1);
 
-    // Once graded the report is frozen.
-    let grade = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    // Once graded the report is frozen. (14.5 eligible of the year's
+    // eligible plan of 11.7419 is 123%: 优秀, as suggested.)
+    let grade = [("year", "2022".to_string()), ("final_grade", "excellent".to_string())];
     let page = post(&w.reviewer, &format!("/review/creation/{}/grade", w.id), &grade).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        post(&w.official, &path, &report("2025", "2", "20")).await.status,
+        post(&w.official, &path, &report("2022", "2", "20")).await.status,
         StatusCode::CONFLICT
     );
     assert_eq!(
@@ -160,7 +161,7 @@ async fn reports_are_validated_locked_and_audited() {
     other.login("official-d", PASSWORD).await;
     assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        post(&other, &path, &report("2026", "", "1")).await.status,
+        post(&other, &path, &report("2023", "", "1")).await.status,
         StatusCode::NOT_FOUND
     );
     let draft = w.app.draft(&w.official_user, &sample_input("草稿小镇")).await;
@@ -203,7 +204,7 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
 
     // More than the new tax: 422, the message beside the field, the typed
     // value kept, nothing stored.
-    let bad = with(report("2025", "", "14"), creation::PROVINCE_TAX, "1000.5");
+    let bad = with(report("2022", "", "14"), creation::PROVINCE_TAX, "1000.5");
     let page = post(&w.official, &path, &bad).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.attr("#province_tax_wan", "value").as_deref(), Some("1000.5"));
@@ -216,7 +217,7 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
         vec!["上交省财政部分（1000.5 万元）不能大于本年新增税收（1000 万元）"]
     );
     // Missing and negative shares are refused too.
-    let missing: Vec<_> = report("2025", "", "14")
+    let missing: Vec<_> = report("2022", "", "14")
         .into_iter()
         .filter(|(k, _)| *k != creation::PROVINCE_TAX)
         .collect();
@@ -226,7 +227,7 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
     let page = post(
         &w.official,
         &path,
-        &with(report("2025", "", "14"), creation::PROVINCE_TAX, "-1"),
+        &with(report("2022", "", "14"), creation::PROVINCE_TAX, "-1"),
     )
     .await;
     assert_eq!(page.texts(".field-error"), vec!["上交省财政部分不能为负数"]);
@@ -250,11 +251,11 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
 
     // All of the new tax may be the province's; the value shows in the list
     // and comes back into the edit form.
-    let all = with(report("2025", "", "14"), creation::PROVINCE_TAX, "1000");
+    let all = with(report("2022", "", "14"), creation::PROVINCE_TAX, "1000");
     assert_eq!(post(&w.official, &path, &all).await.status, StatusCode::SEE_OTHER);
     assert_eq!(
         stored_reports(&w.app).await,
-        vec![(2025, "1000.00".to_string(), "1000.00".to_string())]
+        vec![(2022, "1000.00".to_string(), "1000.00".to_string())]
     );
     let page = w.official.get(&path).await;
     let headers = page.texts("#reports thead th");
@@ -264,14 +265,14 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
         .expect("a column for the share");
     let cells = page.texts("#reports tr.report > *");
     assert_eq!(cells[col], "1000");
-    let edit = w.official.get(&format!("{path}?year=2025")).await;
+    let edit = w.official.get(&format!("{path}?year=2022")).await;
     assert_eq!(edit.attr("#province_tax_wan", "value").as_deref(), Some("1000"));
     // Editing to more than the new tax is refused and keeps the stored figure.
     let page = post(
         &w.official,
         &path,
         &with(
-            with(report("2025", "1", "14"), creation::TAX, "800"),
+            with(report("2022", "1", "14"), creation::TAX, "800"),
             creation::PROVINCE_TAX,
             "900",
         ),
@@ -281,7 +282,7 @@ async fn the_provinces_share_is_asked_for_and_never_above_the_new_tax() {
     assert_eq!(page.attr("#province_tax_wan", "value").as_deref(), Some("900"));
     assert_eq!(
         stored_reports(&w.app).await,
-        vec![(2025, "1000.00".to_string(), "1000.00".to_string())]
+        vec![(2022, "1000.00".to_string(), "1000.00".to_string())]
     );
 }
 
@@ -291,18 +292,19 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     let id = w.id;
     let reports = format!("/proposals/{id}/reports");
     let review = format!("/review/creation/{id}");
-    // Year 1: 14 of a planned 14 → 100% → 良好.
-    post(&w.official, &reports, &report("2025", "", "14")).await;
+    // Year 1: 14 of the year's eligible plan of 11.74 (14 × 52 / 62) →
+    // 119.23% → 良好.
+    post(&w.official, &reports, &report("2022", "", "14")).await;
     let queue = w.reviewer.get("/review/creation").await;
     assert_eq!(queue.text("#pending td a"), "健康美食小镇");
     let page = w.reviewer.get(&review).await;
-    assert_eq!(page.text("[data-year='2025'] .badge.suggested"), "良好");
+    assert_eq!(page.text("[data-year='2022'] .badge.suggested"), "良好");
     // Changing the grade needs a reason.
-    let change = [("year", "2025".to_string()), ("final_grade", "excellent".to_string())];
+    let change = [("year", "2022".to_string()), ("final_grade", "excellent".to_string())];
     let page = post(&w.reviewer, &format!("{review}/grade"), &change).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.texts(".field-error").iter().any(|e| e.contains("须填写理由")));
-    let confirm = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    let confirm = [("year", "2022".to_string()), ("final_grade", "good".to_string())];
     assert_eq!(
         post(&w.reviewer, &format!("{review}/grade"), &confirm).await.status,
         StatusCode::SEE_OTHER
@@ -314,33 +316,34 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
 
     // Nothing is public before the admin publishes.
     let public = w.app.client();
-    assert_eq!(public.get("/creation/2025").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(public.get("/creation/2022").await.status, StatusCode::NOT_FOUND);
     assert!(!public.get(&format!("/towns/{id}")).await.has("#creation-history"));
-    let publish = [("kind", "grades".to_string()), ("year", "2025".to_string())];
+    let publish = [("kind", "grades".to_string()), ("year", "2022".to_string())];
     let page = post(&w.admin, "/admin/creation/publish", &publish).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(
         post(&w.admin, "/admin/creation/publish", &publish).await.status,
         StatusCode::CONFLICT
     );
-    let page = public.get("/creation/2025").await;
+    let page = public.get("/creation/2022").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("#grades .town-grade a"), "健康美食小镇");
     assert_eq!(page.text("#grades .badge.grade"), "良好");
     let town = public.get(&format!("/towns/{id}")).await;
     assert_eq!(town.text("#creation-history .history-grade .badge"), "良好");
 
-    // Years 2 and 3: 8 then 10 → cumulative 22 of 36 (61%) 警告, then
-    // 32 of 62 (52%) 降格. Graded but not published: not public.
-    post(&w.official, &reports, &report("2026", "", "8")).await;
+    // Years 2 and 3: 8 then 10 → cumulative 22 of the eligible 30.19
+    // (72.9%) 警告, then 32 of 52 (61.5%): 警告 by its band, the second in
+    // a row → 降格. Graded but not published: not public.
+    post(&w.official, &reports, &report("2023", "", "8")).await;
     let page = w.reviewer.get(&review).await;
-    assert_eq!(page.text("[data-year='2026'] .badge.suggested"), "警告");
-    let confirm = [("year", "2026".to_string()), ("final_grade", "warning".to_string())];
+    assert_eq!(page.text("[data-year='2023'] .badge.suggested"), "警告");
+    let confirm = [("year", "2023".to_string()), ("final_grade", "warning".to_string())];
     post(&w.reviewer, &format!("{review}/grade"), &confirm).await;
-    post(&w.official, &reports, &report("2027", "", "10")).await;
+    post(&w.official, &reports, &report("2024", "", "10")).await;
     let page = w.reviewer.get(&review).await;
-    assert_eq!(page.text("[data-year='2027'] .badge.suggested"), "降格");
-    assert_eq!(public.get("/creation/2026").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(page.text("[data-year='2024'] .badge.suggested"), "降格");
+    assert_eq!(public.get("/creation/2023").await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         public
             .get(&format!("/towns/{id}"))
@@ -349,10 +352,10 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
             .len(),
         1
     );
-    // The reviewer keeps the town on the list for 2027 (合格, with a reason);
-    // the admin publishes 2026 and 2027: the period is complete.
+    // The reviewer keeps the town on the list for 2024 (合格, with a reason);
+    // the admin publishes 2023 and 2024: the period is complete.
     let keep = [
-        ("year", "2027".to_string()),
+        ("year", "2024".to_string()),
         ("final_grade", "pass".to_string()),
         ("reason", "第三年投资集中在第四季度到位".to_string()),
     ];
@@ -360,7 +363,7 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
         post(&w.reviewer, &format!("{review}/grade"), &keep).await.status,
         StatusCode::SEE_OTHER
     );
-    for year in ["2026", "2027"] {
+    for year in ["2023", "2024"] {
         let publish = [("kind", "grades".to_string()), ("year", year.to_string())];
         assert_eq!(
             post(&w.admin, "/admin/creation/publish", &publish).await.status,
@@ -381,15 +384,27 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     assert_eq!(page.text("#settlement .province-tax"), "1200");
     assert!(page.text("#settlement .rebate").starts_with("1200"));
     assert_eq!(
-        page.text("#settlement .rebate-year[data-year='2027']"),
-        "2027: 400 × 100% = 400"
+        page.text("#settlement .rebate-year[data-year='2024']"),
+        "2024: 400 × 100% = 400"
     );
     assert!(
-        page.texts("[data-year='2025'] .indicators div")
+        page.texts("[data-year='2022'] .indicators div")
             .contains(&"本年新增税收 / 其中：上交省财政部分（万元）1000 / 400".to_string()),
         "the reviewer sees the year's tax and the province's part"
     );
     assert_eq!(page.text("#settlement .penalty"), "-300");
+    // The as-built evaluation fails (3 of the report's functions short):
+    // it suggests 不予命名, and naming the town all the same needs a reason.
+    assert_eq!(page.text("#as-built-title ~ p .overall"), "不合格");
+    assert_eq!(page.text("#acceptance-suggestion"), "未通过验收");
+    let unreasoned = [("named", "true".to_string()), ("reason", " ".to_string())];
+    let page = post(&w.reviewer, &format!("{review}/acceptance"), &unreasoned).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.text("#acceptance-form .field-error"),
+        "验收决定与竣工评估建议不一致时须填写理由"
+    );
+    assert_eq!(audit_count(&w.app, "creation.accepted").await, 0);
     let accept = [("named", "true".to_string()), ("reason", "验收通过".to_string())];
     assert_eq!(
         post(&w.reviewer, &format!("{review}/acceptance"), &accept).await.status,
@@ -400,6 +415,11 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
         StatusCode::CONFLICT
     );
     assert_eq!(audit_count(&w.app, "creation.accepted").await, 1);
+    // The decision is shown beside the suggestion it went against, with its
+    // reason.
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text(".decision .decided-suggestion"), "竣工评估建议 未通过验收");
+    assert_eq!(page.text(".decision .reason"), "验收通过");
     let status: String = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
         .bind(id)
         .fetch_one(&w.app.db)
@@ -416,17 +436,17 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
     );
 
     // Nor on the year's public page: its grades are, the decision is not.
-    let page = public.get("/creation/2027").await;
+    let page = public.get("/creation/2024").await;
     assert!(page.has("#grades .town-grade"));
     assert!(!page.has("#named"), "an unpublished decision is not public");
 
-    let publish = [("kind", "named".to_string()), ("year", "2027".to_string())];
+    let publish = [("kind", "named".to_string()), ("year", "2024".to_string())];
     assert_eq!(
         post(&w.admin, "/admin/creation/publish", &publish).await.status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(audit_count(&w.app, "creation.published").await, 4);
-    let page = public.get("/creation/2027").await;
+    let page = public.get("/creation/2024").await;
     assert_eq!(page.text("#named .town-named a"), "健康美食小镇");
     assert_eq!(page.text("#named .decision"), "验收命名");
     assert_eq!(page.text("#named .land"), "150");
@@ -453,7 +473,7 @@ async fn a_towns_life_from_reports_to_named_with_its_reward_on_public_pages() {
 async fn the_as_built_evaluation_uses_the_proposals_engine_and_standard() {
     let w = world().await;
     let path = format!("/proposals/{}/reports", w.id);
-    for (year, total) in [("2025", "1"), ("2026", "1"), ("2027", "1")] {
+    for (year, total) in [("2022", "1"), ("2023", "1"), ("2024", "1")] {
         assert_eq!(
             post(&w.official, &path, &report(year, "", total)).await.status,
             StatusCode::SEE_OTHER
@@ -470,7 +490,7 @@ async fn the_as_built_evaluation_uses_the_proposals_engine_and_standard() {
     assert_eq!(built.planned.standard, evaluation.standard);
     assert_eq!(
         (evaluation.standard.code.as_str(), evaluation.standard.version),
-        ("ZJ-2015", 1)
+        ("ZJ-2015", 3)
     );
     use xiaozhen::domain::Lang;
     use xiaozhen::standards::Verdict;
@@ -509,7 +529,7 @@ async fn demo_data_reports_grades_and_names_a_town() {
         .await
         .unwrap();
     let public = app.client();
-    let page = public.get("/creation/2026").await;
+    let page = public.get("/creation/2023").await;
     assert_eq!(page.texts("#grades .town-grade").len(), 2);
     // 125% of the plan: 优秀; 105%: 良好.
     let rows = page.texts("#grades .town-grade");
@@ -521,11 +541,27 @@ async fn demo_data_reports_grades_and_names_a_town() {
         rows.iter().any(|r| r.contains("恐龙小镇") && r.contains("良好")),
         "{rows:?}"
     );
-    let page = public.get("/creation/2027").await;
-    assert_eq!(page.text("#named .town-named a"), "茶叶小镇");
+    // Listed in 2022: the whole period is graded and published, and the
+    // first town named at its end.
+    let page = public.get("/creation/2024").await;
+    assert!(page.texts("#named .town-named a").contains(&"茶叶小镇".to_string()));
     let town = public.get(&format!("/towns/{first}")).await;
     assert_eq!(town.texts("#creation-history .history-grade").len(), 3);
     assert!(town.has("#creation-history .history-acceptance"));
+    // Named, it reports its first rebate year (2025, year 4): the
+    // province's share returned at half rate.
+    let (rate, rebate, province): (rust_decimal::Decimal, rust_decimal::Decimal, rust_decimal::Decimal) =
+        sqlx::query_as(
+            "SELECT tax_rebate_rate, tax_rebate_wan, province_tax_wan FROM annual_reports
+             WHERE proposal_id = $1 AND year = 2025",
+        )
+        .bind(first)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rate, dec!(0.5));
+    assert!(province > rust_decimal::Decimal::ZERO);
+    assert_eq!(rebate, province * dec!(0.5));
 }
 
 #[tokio::test]
@@ -535,21 +571,21 @@ async fn the_creation_pages_in_english_show_no_chinese_but_typed_data() {
     post(
         &w.official,
         &format!("/proposals/{id}/reports"),
-        &report("2025", "", "14"),
+        &report("2022", "", "14"),
     )
     .await;
-    let confirm = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    let confirm = [("year", "2022".to_string()), ("final_grade", "good".to_string())];
     post(&w.reviewer, &format!("/review/creation/{id}/grade"), &confirm).await;
-    let publish = [("kind", "grades".to_string()), ("year", "2025".to_string())];
+    let publish = [("kind", "grades".to_string()), ("year", "2022".to_string())];
     post(&w.admin, "/admin/creation/publish", &publish).await;
     let public = w.app.client();
     for (client, path) in [
         (&w.official, format!("/proposals/{id}/reports")),
-        (&w.official, format!("/proposals/{id}/reports?year=2025")),
+        (&w.official, format!("/proposals/{id}/reports?year=2022")),
         (&w.reviewer, "/review/creation".to_string()),
         (&w.reviewer, format!("/review/creation/{id}")),
         (&w.admin, "/admin/creation".to_string()),
-        (&public, "/creation/2025".to_string()),
+        (&public, "/creation/2022".to_string()),
     ] {
         client.get("/lang/en").await;
         let page = client.get(&path).await;
@@ -564,42 +600,263 @@ async fn the_creation_pages_in_english_show_no_chinese_but_typed_data() {
 }
 
 #[tokio::test]
-async fn years_are_reported_and_graded_in_order_within_the_period() {
+async fn years_are_calendar_years_of_the_period_and_graded_in_order() {
+    // Listed in 2022: the period is 2022–2024, whatever was reported.
     let w = world().await;
     let id = w.id;
     let path = format!("/proposals/{id}/reports");
+    let outside = "该年度不在本小镇的创建期内（自列入创建名单的年度起计；已命名小镇另可填报财政返还年度）";
+    let page = post(&w.official, &path, &report("2021", "", "14")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.text(".field-error"), outside);
     assert_eq!(
-        post(&w.official, &path, &report("2026", "", "14")).await.status,
+        post(&w.official, &path, &report("2023", "", "14")).await.status,
         StatusCode::SEE_OTHER
     );
-    let page = post(&w.official, &path, &report("2025", "", "14")).await;
+    let page = post(&w.official, &path, &report("2022", "", "14")).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.text(".field-error"),
         "年度报告须按年度顺序填报：已有更晚年度的报告"
     );
-    post(&w.official, &path, &report("2027", "", "22")).await;
-    post(&w.official, &path, &report("2028", "", "26")).await;
-    let page = post(&w.official, &path, &report("2029", "", "1")).await;
+    post(&w.official, &path, &report("2024", "", "22")).await;
+    let page = post(&w.official, &path, &report("2025", "", "26")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "after the period");
+    assert_eq!(page.text(".field-error"), outside);
+
+    // 2022 has no report and its deadline (31 January 2023) has passed: it
+    // is suggested 警告 (未按时报送) and graded first.
+    let review = format!("/review/creation/{id}");
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("[data-year='2022'] .missing-report"), "未按时报送");
+    assert_eq!(page.text("[data-year='2022'] .badge.suggested"), "警告");
+    assert!(page.has("[data-year='2023'] .waiting"));
+    assert!(!page.has("[data-year='2023'] .grade-form"));
+    let grade = |y: &str, g: &str| [("year", y.to_string()), ("final_grade", g.to_string())];
+    let grade_path = format!("{review}/grade");
+    for y in ["2024", "2023"] {
+        assert_eq!(
+            post(&w.reviewer, &grade_path, &grade(y, "good")).await.status,
+            StatusCode::CONFLICT,
+            "{y} before 2022"
+        );
+    }
     assert_eq!(
-        page.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a 3-year period has 3 reports"
-    );
-    // 2027 cannot be graded before 2026.
-    let grade = |y: &str| [("year", y.to_string()), ("final_grade", "good".to_string())];
-    let review = format!("/review/creation/{id}/grade");
-    assert_eq!(
-        post(&w.reviewer, &review, &grade("2027")).await.status,
-        StatusCode::CONFLICT
-    );
-    assert_eq!(
-        post(&w.reviewer, &review, &grade("2026")).await.status,
+        post(&w.reviewer, &grade_path, &grade("2022", "warning")).await.status,
         StatusCode::SEE_OTHER
     );
+    let (report_id, missing): (Option<i64>, bool) =
+        sqlx::query_as("SELECT report_id, missing_report FROM assessments WHERE year = 2022")
+            .fetch_one(&w.app.db)
+            .await
+            .unwrap();
+    assert_eq!((report_id, missing), (None, true));
+    // 2023 is period year 2 (its report the first): 14 of the eligible
+    // 30.19 (46.4%) → 降格.
+    let page = w.reviewer.get(&review).await;
+    assert!(
+        page.texts("[data-year='2023'] .indicators div")
+            .contains(&"创建期第几年2".to_string())
+    );
+    assert_eq!(page.text("[data-year='2023'] .badge.suggested"), "降格");
+    assert!(page.text("[data-year='2023'] .basis").starts_with("按现行规则评定"));
     assert_eq!(
-        post(&w.reviewer, &review, &grade("2027")).await.status,
+        post(&w.reviewer, &grade_path, &grade("2023", "demoted")).await.status,
         StatusCode::SEE_OTHER
+    );
+    // A graded year takes no late report.
+    let page = post(&w.official, &path, &report("2022", "", "14")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_year_without_a_report_is_warned_at_publication_and_counts_for_two_warnings() {
+    // The plan is 14 / 22 / 26 (52 of 62 eligible); reports for 2022 and
+    // 2024 only. 2024 is year 3, not the second report: 36 of the eligible
+    // 52 (69.23%) → 警告, and after 2023's 警告 (未按时报送) → 降格. (Counted
+    // by reports it read as year 2, 36 of 36: 良好.)
+    let w = world().await;
+    let id = w.id;
+    let path = format!("/proposals/{id}/reports");
+    let review = format!("/review/creation/{id}");
+    post(&w.official, &path, &report("2022", "", "14")).await;
+    let confirm = [("year", "2022".to_string()), ("final_grade", "good".to_string())];
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/grade"), &confirm).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let publish = |y: &str| [("kind", "grades".to_string()), ("year", y.to_string())];
+    for y in ["2022", "2023"] {
+        let page = post(&w.admin, "/admin/creation/publish", &publish(y)).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{y}: {}", page.body);
+    }
+    // 2023 was graded at its publication: 警告, no report, published.
+    let (suggested, final_grade, missing, published): (String, String, bool, bool) = sqlx::query_as(
+        "SELECT suggested_grade, final_grade, missing_report, list_id IS NOT NULL FROM assessments WHERE year = 2023",
+    )
+    .fetch_one(&w.app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (suggested.as_str(), final_grade.as_str(), missing, published),
+        ("warning", "warning", true, true)
+    );
+    let public = w.app.client();
+    assert_eq!(public.get("/creation/2023").await.text("#grades .badge.grade"), "警告");
+    post(&w.official, &path, &report("2024", "", "22")).await;
+    let page = w.reviewer.get(&review).await;
+    let lines = page.texts("[data-year='2024'] .indicators div");
+    assert!(lines.contains(&"创建期第几年3".to_string()), "{lines:?}");
+    assert!(lines.contains(&"累计计划投资（亿元）52".to_string()), "{lines:?}");
+    assert!(lines.contains(&"累计投资完成率69.23%".to_string()), "{lines:?}");
+    assert_eq!(page.text("[data-year='2024'] .badge.suggested"), "降格");
+}
+
+#[tokio::test]
+async fn a_years_grades_wait_for_its_report_deadline() {
+    // A town listed today: this year's reports are due on 31 January next
+    // year, and its grades cannot be published before.
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-n", "诸城市").await;
+    let reviewer = app.create_user("reviewer-n", Role::Reviewer, None).await;
+    let admin = app.create_user("admin-n", Role::Admin, None).await;
+    let id = app.submitted(&official, &sample_input("恐龙小镇")).await;
+    let r = app.user(reviewer).await;
+    let approve =
+        xiaozhen::services::reviews::DecisionInput::new(xiaozhen::services::reviews::Decision::Approve, "同意", 2);
+    xiaozhen::services::reviews::decide(&app.db, &r, id, &approve)
+        .await
+        .unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "名单", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch)
+        .await
+        .unwrap();
+    let this_year = creation::china_year(chrono::Utc::now());
+    let a = app.client();
+    a.login("admin-n", PASSWORD).await;
+    let publish = [("kind", "grades".to_string()), ("year", this_year.to_string())];
+    let page = post(&a, "/admin/creation/publish", &publish).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.body.contains("截止日期尚未到"), "{}", page.body);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM assessments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "nothing graded or published");
+}
+
+/// A report form of an as-built town that meets ZJ-2015: all eligible and
+/// characteristic, every function, 650,000 visitors.
+fn passing_report(year: &str, total: &str) -> Vec<(&'static str, String)> {
+    let mut form = report(year, "", total);
+    for (k, v) in form.iter_mut() {
+        match *k {
+            creation::CHARACTERISTIC => *v = total.to_string(),
+            creation::VISITORS => *v = "650000".to_string(),
+            creation::WIFI | creation::DIGITAL => *v = "100".to_string(),
+            _ => {}
+        }
+    }
+    form.push((creation::LIVING_ROOM, "true".to_string()));
+    form
+}
+
+#[tokio::test]
+async fn a_named_town_reports_its_rebate_years_after_a_three_year_period() {
+    let w = world().await;
+    let id = w.id;
+    let path = format!("/proposals/{id}/reports");
+    let review = format!("/review/creation/{id}");
+    for (year, total) in [("2022", "14"), ("2023", "22"), ("2024", "26")] {
+        assert_eq!(
+            post(&w.official, &path, &passing_report(year, total)).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let confirm = [
+            ("year", year.to_string()),
+            ("final_grade", "good".to_string()),
+            ("reason", "按计划完成".to_string()),
+        ];
+        assert_eq!(
+            post(&w.reviewer, &format!("{review}/grade"), &confirm).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let publish = [("kind", "grades".to_string()), ("year", year.to_string())];
+        assert_eq!(
+            post(&w.admin, "/admin/creation/publish", &publish).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // Not yet named: no rebate year.
+    let page = post(&w.official, &path, &report("2025", "", "1")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The as-built evaluation passes: it suggests 命名, and refusing needs
+    // a reason.
+    let page = w.reviewer.get(&review).await;
+    assert_eq!(page.text("#acceptance-suggestion"), "验收命名");
+    let refuse = [("named", "false".to_string()), ("reason", "".to_string())];
+    let page = post(&w.reviewer, &format!("{review}/acceptance"), &refuse).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.text("#acceptance-form .field-error"),
+        "验收决定与竣工评估建议不一致时须填写理由"
+    );
+    let name = [("named", "true".to_string()), ("reason", "".to_string())];
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/acceptance"), &name).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let suggested: Option<bool> = sqlx::query_scalar("SELECT suggested_named FROM acceptances")
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    assert_eq!(suggested, Some(true));
+
+    // Years 4 and 5 (2025, 2026): figures only, half the province's 400.
+    for year in ["2025", "2026"] {
+        let page = post(&w.official, &path, &report(year, "", "1")).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{year}: {}", page.body);
+    }
+    let page = post(&w.official, &path, &report("2027", "", "1")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "year 6 has no rebate");
+    let rebates: Vec<(i32, rust_decimal::Decimal, rust_decimal::Decimal)> = sqlx::query_as(
+        "SELECT year, tax_rebate_rate, tax_rebate_wan FROM annual_reports WHERE tax_rebate_wan IS NOT NULL ORDER BY year",
+    )
+    .fetch_all(&w.app.db)
+    .await
+    .unwrap();
+    let shown: Vec<(i32, String, String)> = rebates
+        .iter()
+        .map(|(y, r, w)| (*y, r.normalize().to_string(), w.normalize().to_string()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (2025, "0.5".to_string(), "200".to_string()),
+            (2026, "0.5".to_string(), "200".to_string())
+        ]
+    );
+    let page = w.reviewer.get(&review).await;
+    assert!(page.has("[data-year='2025'] .rebate-year"));
+    assert!(!page.has("[data-year='2025'] .grade-form"));
+    assert!(
+        page.texts("[data-year='2026'] .indicators div")
+            .contains(&"本年财政返还（万元）400 × 0.5 = 200".to_string())
+    );
+    // The county's rebate: 3 × 400 in the period, then 2 × 200.
+    let page = w.admin.get("/admin/creation").await;
+    assert_eq!(page.text("#counties .province-tax"), "2000");
+    assert_eq!(page.text("#counties .rebate"), "1600");
+    // No grade is ever asked for a rebate year.
+    let grade = [("year", "2025".to_string()), ("final_grade", "good".to_string())];
+    assert_eq!(
+        post(&w.reviewer, &format!("{review}/grade"), &grade).await.status,
+        StatusCode::NOT_FOUND
     );
 }
 
@@ -629,14 +886,14 @@ async fn a_reports_labels_name_the_years_actual_figures_not_the_plan() {
     let page = post(
         &w.official,
         &path,
-        &with(report("2025", "", "14"), creation::TOTAL, "-1"),
+        &with(report("2022", "", "14"), creation::TOTAL, "-1"),
     )
     .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.texts(".field-error"), ["本年完成固定资产投资不能为负数"]);
 
     // The table of reports has the same headers.
-    post(&w.official, &path, &report("2025", "", "14")).await;
+    post(&w.official, &path, &report("2022", "", "14")).await;
     let page = w.official.get(&path).await;
     let heads = page.texts("#reports thead th");
     for h in [
@@ -653,13 +910,13 @@ async fn a_reports_labels_name_the_years_actual_figures_not_the_plan() {
 
     // The reviewer sees the year's report under the same labels.
     let review = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
-    let figures = review.texts("[data-year='2025'] .report-figures dl div");
+    let figures = review.texts("[data-year='2022'] .report-figures dl div");
     assert_eq!(figures.len(), creation::REPORT_FIELDS.len());
     for line in [
         "本年完成固定资产投资（亿元）14",
         "本年接待游客（人次）200000",
         "公共服务APP已建成是",
-        "城镇客厅已建成否",
+        "小镇客厅已建成否",
     ] {
         assert!(figures.contains(&line.to_string()), "{line} in {figures:?}");
     }
@@ -669,7 +926,7 @@ async fn a_reports_labels_name_the_years_actual_figures_not_the_plan() {
     let page = post(
         &w.official,
         &path,
-        &with(report("2026", "", "14"), creation::TOTAL, "-1"),
+        &with(report("2023", "", "14"), creation::TOTAL, "-1"),
     )
     .await;
     assert_eq!(
@@ -689,7 +946,7 @@ async fn a_reports_labels_name_the_years_actual_figures_not_the_plan() {
     let review = w.reviewer.get(&format!("/review/creation/{}", w.id)).await;
     assert!(
         review
-            .texts("[data-year='2025'] .report-figures dl div")
+            .texts("[data-year='2022'] .report-figures dl div")
             .contains(&"Visitors this year (visits)200000".to_string())
     );
 }
@@ -699,33 +956,36 @@ async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_th
     let w = world().await;
     let path = format!("/proposals/{}/reports", w.id);
     let review = format!("/review/creation/{}", w.id);
-    // Year 1 plans 14 亿元: 120% is 16.8, 100% is 14, 80% is 11.2, 60% is 8.4;
-    // 0.0001 below each (the smallest step a report holds) falls a band.
+    // Year 1 plans 14 亿元, of which the eligible share is 52 / 62: 11.74193…
+    // 亿元 of eligible investment. 120% of it is 14.09032…, 100% 11.74193…,
+    // 80% 9.39354…, 60% 7.04516…; a report of no housing is all eligible,
+    // and 0.0001 (the smallest step a report holds) either side of each
+    // falls on either side of the band. The total of 14 once read as 100%.
     let cases = [
-        ("16.8", "优秀", "120%"),
-        ("16.7999", "良好", "119.99%"),
-        ("14", "良好", "100%"),
-        ("13.9999", "合格", "99.99%"),
-        ("11.2", "合格", "80%"),
-        ("11.1999", "警告", "79.99%"),
-        ("8.4", "警告", "60%"),
-        ("8.3999", "降格", "59.99%"),
+        ("14.0904", "优秀", "120%"),
+        ("14.0903", "良好", "119.99%"),
+        ("11.742", "良好", "100%"),
+        ("11.7419", "合格", "99.99%"),
+        ("9.3936", "合格", "80%"),
+        ("9.3935", "警告", "79.99%"),
+        ("7.0452", "警告", "60%"),
+        ("7.0451", "降格", "59.99%"),
     ];
     let mut version = String::new();
     for (total, grade, rate) in cases {
-        let page = post(&w.official, &path, &report("2025", &version, total)).await;
+        let page = post(&w.official, &path, &report("2022", &version, total)).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{total}: {}", page.body);
-        let edit = w.official.get(&format!("{path}?year=2025")).await;
+        let edit = w.official.get(&format!("{path}?year=2022")).await;
         version = edit.attr("input[name=version]", "value").unwrap();
         let page = w.reviewer.get(&review).await;
         assert_eq!(
-            page.text("[data-year='2025'] .badge.suggested"),
+            page.text("[data-year='2022'] .badge.suggested"),
             grade,
             "{total} of a planned 14"
         );
-        // The rate shown is cut down to 2 places (119.99928…% is 119.99%, not
+        // The rate shown is cut down to 2 places (119.9998…% is 119.99%, not
         // 120% beside a 良好), never rounded up onto the band it misses.
-        let rates = page.texts("[data-year='2025'] .indicators div");
+        let rates = page.texts("[data-year='2022'] .indicators div");
         assert!(rates.contains(&format!("累计投资完成率{rate}")), "{total}: {rates:?}");
     }
     // The last save is audited with the figures before and after.
@@ -736,7 +996,7 @@ async fn grade_bands_hold_on_both_sides_of_each_boundary_through_the_form_and_th
     .fetch_one(&w.app.db)
     .await
     .unwrap();
-    assert_eq!((before.as_str(), after.as_str()), ("8.4", "8.3999"));
+    assert_eq!((before.as_str(), after.as_str()), ("7.0452", "7.0451"));
     assert_eq!(audit_count(&w.app, "creation.report_updated").await, 7);
 }
 
@@ -752,31 +1012,32 @@ async fn two_warnings_in_a_row_are_read_from_the_reviewers_final_grades() {
             ("reason", reason.to_string()),
         ]
     };
-    // 2025: 10 of 14 (71%) → 警告; the reviewer grades it 合格 instead.
-    post(&w.official, &path, &report("2025", "", "10")).await;
+    // Against the eligible plan (52 of 62 亿元): 2022: 8 of 11.74 (68%) →
+    // 警告; the reviewer grades it 合格 instead.
+    post(&w.official, &path, &report("2022", "", "8")).await;
     let page = w.reviewer.get(&review).await;
-    assert_eq!(page.text("[data-year='2025'] .badge.suggested"), "警告");
+    assert_eq!(page.text("[data-year='2022'] .badge.suggested"), "警告");
     let page = post(
         &w.reviewer,
         &format!("{review}/grade"),
-        &grade("2025", "pass", "投资已签约未入账"),
+        &grade("2022", "pass", "投资已签约未入账"),
     )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    // 2026: 25.5 of 36 (71%) → 警告 again, but the year before ended 合格:
-    // no run of two, no 降格.
-    post(&w.official, &path, &report("2026", "", "15.5")).await;
+    // 2023: 21 of 30.19 (69.6%) → 警告 again, but the year before ended
+    // 合格: no run of two, no 降格.
+    post(&w.official, &path, &report("2023", "", "13")).await;
     let page = w.reviewer.get(&review).await;
-    assert_eq!(page.text("[data-year='2026'] .badge.suggested"), "警告");
-    post(&w.reviewer, &format!("{review}/grade"), &grade("2026", "warning", "")).await;
-    // 2027: 40.5 of 62 (65%): 警告 by its band, the second in a row → 降格.
-    post(&w.official, &path, &report("2027", "", "15")).await;
+    assert_eq!(page.text("[data-year='2023'] .badge.suggested"), "警告");
+    post(&w.reviewer, &format!("{review}/grade"), &grade("2023", "warning", "")).await;
+    // 2024: 34 of 52 (65.38%): 警告 by its band, the second in a row → 降格.
+    post(&w.official, &path, &report("2024", "", "13")).await;
     let page = w.reviewer.get(&review).await;
     assert!(
-        page.texts("[data-year='2027'] .indicators div")
-            .contains(&"累计投资完成率65.32%".to_string())
+        page.texts("[data-year='2024'] .indicators div")
+            .contains(&"累计投资完成率65.38%".to_string())
     );
-    assert_eq!(page.text("[data-year='2027'] .badge.suggested"), "降格");
+    assert_eq!(page.text("[data-year='2024'] .badge.suggested"), "降格");
     let stored: Vec<(i32, String, String)> =
         sqlx::query_as("SELECT year, suggested_grade, final_grade FROM assessments ORDER BY year")
             .fetch_all(&w.app.db)
@@ -785,8 +1046,8 @@ async fn two_warnings_in_a_row_are_read_from_the_reviewers_final_grades() {
     assert_eq!(
         stored,
         [
-            (2025, "warning".to_string(), "pass".to_string()),
-            (2026, "warning".to_string(), "warning".to_string())
+            (2022, "warning".to_string(), "pass".to_string()),
+            (2023, "warning".to_string(), "warning".to_string())
         ]
     );
 }
@@ -818,7 +1079,7 @@ async fn reward_and_penalty_are_exact_to_the_last_decimal_on_every_page() {
     // 100.0001 亩 a year: 300.0003 over the period.
     for id in [health, info] {
         for (i, total) in ["14", "22", "26"].iter().enumerate() {
-            let year = 2025 + i as i32;
+            let year = 2022 + i as i32;
             let pairs: Vec<(String, String)> = with(report("", "", total), creation::LAND, "100.0001")
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
@@ -832,7 +1093,7 @@ async fn reward_and_penalty_are_exact_to_the_last_decimal_on_every_page() {
                 .unwrap();
         }
     }
-    for year in [2025, 2026, 2027] {
+    for year in [2022, 2023, 2024] {
         xiaozhen::services::creation::publish(&app.db, &admin, xiaozhen::services::creation::ListKind::Grades, year)
             .await
             .unwrap();
@@ -867,11 +1128,11 @@ async fn reward_and_penalty_are_exact_to_the_last_decimal_on_every_page() {
             .unwrap();
     let stored: Vec<(i64, &str)> = stored.iter().map(|(id, v)| (*id, v.as_str())).collect();
     assert_eq!(stored, [(health, "150.00015"), (info, "-360.00036")]);
-    xiaozhen::services::creation::publish(&app.db, &admin, xiaozhen::services::creation::ListKind::Named, 2027)
+    xiaozhen::services::creation::publish(&app.db, &admin, xiaozhen::services::creation::ListKind::Named, 2024)
         .await
         .unwrap();
     let public = app.client();
-    let page = public.get("/creation/2027").await;
+    let page = public.get("/creation/2024").await;
     let lands = page.texts("#named .land");
     assert!(lands.contains(&"150.00015".to_string()), "{lands:?}");
     assert!(lands.contains(&"-360.00036".to_string()), "{lands:?}");
@@ -883,4 +1144,46 @@ async fn reward_and_penalty_are_exact_to_the_last_decimal_on_every_page() {
     assert_eq!(a.get("/admin/creation").await.text("#counties .land"), "-210.00021");
     let csv = a.get("/admin/creation/summary.csv").await;
     assert!(csv.body.contains("诸城市,1,1,0,-210.00021,1200,1200"), "{}", csv.body);
+}
+
+#[tokio::test]
+async fn grades_say_under_which_rules_they_were_made() {
+    let w = world().await;
+    let id = w.id;
+    post(
+        &w.official,
+        &format!("/proposals/{id}/reports"),
+        &report("2022", "", "14"),
+    )
+    .await;
+    let confirm = [("year", "2022".to_string()), ("final_grade", "good".to_string())];
+    post(&w.reviewer, &format!("/review/creation/{id}/grade"), &confirm).await;
+    let publish = [("kind", "grades".to_string()), ("year", "2022".to_string())];
+    post(&w.admin, "/admin/creation/publish", &publish).await;
+    let public = w.app.client();
+    let page = public.get("/creation/2022").await;
+    assert_eq!(page.text("#grades .basis"), "现行规则（按日历年、有效投资）");
+    let (code, version): (String, i64) = sqlx::query_as(
+        "SELECT indicators->'standard'->>'code', (indicators->'standard'->>'version')::bigint FROM assessments",
+    )
+    .fetch_one(&w.app.db)
+    .await
+    .unwrap();
+    assert_eq!((code.as_str(), version), ("ZJ-2015", 3));
+    // A grade stored before the corrected rules (no basis in its record)
+    // stays as made, and says so.
+    sqlx::query("UPDATE assessments SET indicators = indicators - 'basis' - 'standard'")
+        .execute(&w.app.db)
+        .await
+        .unwrap();
+    let page = public.get("/creation/2022").await;
+    assert_eq!(page.text("#grades .basis"), "原规则（按报送次数、总投资）");
+    assert_eq!(page.text("#grades .badge.grade"), "良好");
+    let town = public.get(&format!("/towns/{id}")).await;
+    assert_eq!(
+        town.text("#creation-history .history-grade .basis"),
+        "原规则（按报送次数、总投资）"
+    );
+    let review = w.reviewer.get(&format!("/review/creation/{id}")).await;
+    assert!(review.text("[data-year='2022'] .basis").starts_with("按原规则评定"));
 }

@@ -213,18 +213,18 @@ async fn the_template_lists_exactly_the_officials_region_towns_in_their_creation
 #[tokio::test]
 async fn a_good_file_is_imported_with_its_audit_rows_and_shows_on_the_reports_page() {
     let w = world().await;
-    // 2025 of the tea town reported on the form, not yet graded: the file
+    // 2022 of the tea town reported on the form, not yet graded: the file
     // replaces it.
     let form_path = format!("/proposals/{}/reports", w.tea);
     assert_eq!(
-        post(&w.official, &form_path, &report("2025", "", "14")).await.status,
+        post(&w.official, &form_path, &report("2022", "", "14")).await.status,
         StatusCode::SEE_OTHER
     );
     let file = workbook(&[
-        // The file's order does not matter: 2026 before 2025.
-        row(w.tea, "茶叶小镇", "2026", "20", &[(creation::PROVINCE_TAX, "250.5")]),
-        row(w.tea, "茶叶小镇", "2025", "15", &[]),
-        row(w.dino, "恐龙小镇", "2025", "13.5", &[(creation::APP, "否")]),
+        // The file's order does not matter: 2023 before 2022.
+        row(w.tea, "茶叶小镇", "2023", "20", &[(creation::PROVINCE_TAX, "250.5")]),
+        row(w.tea, "茶叶小镇", "2022", "15", &[]),
+        row(w.dino, "恐龙小镇", "2022", "13.5", &[(creation::APP, "否")]),
         // Left as downloaded: not imported, counted.
         vec![w.dino.to_string(), "恐龙小镇".to_string()],
     ]);
@@ -256,8 +256,8 @@ async fn a_good_file_is_imported_with_its_audit_rows_and_shows_on_the_reports_pa
         .expect("a column for the total");
     let province = heads.iter().position(|h| h == "其中：上交省财政部分（万元）").unwrap();
     let cells_of = |year: &str| page.texts(&format!("#reports tr.report[data-year='{year}'] > *"));
-    assert_eq!(cells_of("2025")[total], "15");
-    assert_eq!(cells_of("2026")[province], "250.5");
+    assert_eq!(cells_of("2022")[total], "15");
+    assert_eq!(cells_of("2023")[province], "250.5");
     let app: bool = sqlx::query_scalar("SELECT public_service_app FROM annual_reports WHERE proposal_id = $1")
         .bind(w.dino)
         .fetch_one(&w.app.db)
@@ -281,7 +281,7 @@ async fn a_good_file_is_imported_with_its_audit_rows_and_shows_on_the_reports_pa
     assert!(!w.official_b.get(&location).await.has("#import-done"));
 
     // Importing a year again replaces it while it is not graded.
-    let again = workbook(&[row(w.tea, "茶叶小镇", "2025", "16", &[])]);
+    let again = workbook(&[row(w.tea, "茶叶小镇", "2022", "16", &[])]);
     assert_eq!(
         upload(&w.official, "again.xlsx", again).await.status,
         StatusCode::SEE_OTHER
@@ -296,11 +296,11 @@ async fn a_good_file_is_imported_with_its_audit_rows_and_shows_on_the_reports_pa
 #[tokio::test]
 async fn one_wrong_row_imports_nothing_and_every_error_is_named_by_row_and_column() {
     let w = world().await;
-    // The dinosaur town's 2025 is reported and graded: locked.
+    // The dinosaur town's 2022 is reported and graded: locked.
     let dino_path = format!("/proposals/{}/reports", w.dino);
-    post(&w.official, &dino_path, &report("2025", "", "14")).await;
+    post(&w.official, &dino_path, &report("2022", "", "14")).await;
     let reviewer = w.app.user(w.reviewer_id).await;
-    xiaozhen::services::creation::confirm_grade(&w.app.db, &reviewer, w.dino, 2025, Some(creation::Grade::Good), "")
+    xiaozhen::services::creation::confirm_grade(&w.app.db, &reviewer, w.dino, 2022, Some(creation::Grade::Good), "")
         .await
         .unwrap();
     let reports_before = count(&w.app, "SELECT count(*) FROM annual_reports").await;
@@ -308,19 +308,19 @@ async fn one_wrong_row_imports_nothing_and_every_error_is_named_by_row_and_colum
 
     let file = workbook(&[
         // Row 3: right.
-        row(w.tea, "茶叶小镇", "2025", "14", &[]),
+        row(w.tea, "茶叶小镇", "2022", "14", &[]),
         // Row 4: a negative number.
-        row(w.tea, "茶叶小镇", "2026", "-5", &[]),
+        row(w.tea, "茶叶小镇", "2023", "-5", &[]),
         // Row 5: text in a number cell.
-        row(w.dino, "恐龙小镇", "2026", "12", &[(creation::JOBS, "很多")]),
+        row(w.dino, "恐龙小镇", "2023", "12", &[(creation::JOBS, "很多")]),
         // Row 6: more paid to the province than the new tax.
-        row(w.tea, "茶叶小镇", "2027", "10", &[(creation::PROVINCE_TAX, "1200")]),
+        row(w.tea, "茶叶小镇", "2024", "10", &[(creation::PROVINCE_TAX, "1200")]),
         // Row 7: a town of another region.
-        row(w.other, "青州花卉小镇", "2025", "14", &[]),
+        row(w.other, "青州花卉小镇", "2022", "14", &[]),
         // Row 8: a graded year.
-        row(w.dino, "恐龙小镇", "2025", "15", &[]),
+        row(w.dino, "恐龙小镇", "2022", "15", &[]),
         // Row 9: a town of this region not in its creation period.
-        row(w.draft, "草稿小镇", "2025", "14", &[]),
+        row(w.draft, "草稿小镇", "2022", "14", &[]),
     ]);
     let page = upload(&w.official, "bad.xlsx", file.clone()).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
@@ -356,7 +356,7 @@ async fn one_wrong_row_imports_nothing_and_every_error_is_named_by_row_and_colum
             (
                 "第8行".to_string(),
                 "年度".to_string(),
-                "2025 年度报告已考核（锁定），不能再修改".to_string()
+                "2022 年度报告已考核（锁定），不能再修改".to_string()
             ),
             (
                 "第9行".to_string(),
@@ -394,15 +394,15 @@ async fn one_wrong_row_imports_nothing_and_every_error_is_named_by_row_and_colum
         )
     );
     assert_eq!(errors[2].1, "Of which paid to the province (ten-thousand yuan)");
-    assert_eq!(errors[4].2, "The 2025 report is graded (locked) and cannot be changed");
+    assert_eq!(errors[4].2, "The 2022 report is graded (locked) and cannot be changed");
     w.official.get("/lang/zh").await;
 
     // A mistyped name, a bad 是/否, a repeated town and year, a missing year.
     let file = workbook(&[
-        row(w.tea, "恐龙小镇", "2025", "14", &[]),
-        row(w.dino, "恐龙小镇", "2027", "14", &[(creation::APP, "也许")]),
-        row(w.dino, "恐龙小镇", "2026", "14", &[]),
-        row(w.dino, "恐龙小镇", "2026", "15", &[]),
+        row(w.tea, "恐龙小镇", "2022", "14", &[]),
+        row(w.dino, "恐龙小镇", "2024", "14", &[(creation::APP, "也许")]),
+        row(w.dino, "恐龙小镇", "2023", "14", &[]),
+        row(w.dino, "恐龙小镇", "2023", "15", &[]),
         row(w.dino, "恐龙小镇", "", "14", &[]),
     ]);
     let page = upload(&w.official, "bad2.xlsx", file).await;
@@ -437,7 +437,7 @@ async fn files_that_are_not_a_filled_xlsx_template_are_refused_clearly() {
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
         page.text("#import-error")
     };
-    let csv = format!("proposal_id,year,{}\n{},2025,14\n", creation::TOTAL, w.tea).into_bytes();
+    let csv = format!("proposal_id,year,{}\n{},2022,14\n", creation::TOTAL, w.tea).into_bytes();
     assert_eq!(
         refused(&upload(&w.official, "reports.csv", csv).await),
         "该文件不是 Excel（.xlsx）文件，未导入任何数据。请使用下载的年度报告模板，保存为 .xlsx 后上传。"
@@ -460,7 +460,7 @@ async fn files_that_are_not_a_filled_xlsx_template_are_refused_clearly() {
     let csv = b"a,b\n1,2\n".to_vec();
     assert!(refused(&upload(&w.official, "reports.csv", csv).await).starts_with("This is not an Excel (.xlsx) file"));
     // Without the CSRF token: refused before anything is read.
-    let file = workbook(&[row(w.tea, "茶叶小镇", "2025", "14", &[])]);
+    let file = workbook(&[row(w.tea, "茶叶小镇", "2022", "14", &[])]);
     assert_eq!(
         upload_with_token(&w.official, "wrong", "r.xlsx", file).await.status,
         StatusCode::FORBIDDEN
@@ -472,7 +472,7 @@ async fn files_that_are_not_a_filled_xlsx_template_are_refused_clearly() {
 #[tokio::test]
 async fn another_regions_official_a_reviewer_and_an_admin_cannot_import_a_regions_reports() {
     let w = world().await;
-    let file = workbook(&[row(w.tea, "茶叶小镇", "2025", "14", &[])]);
+    let file = workbook(&[row(w.tea, "茶叶小镇", "2022", "14", &[])]);
     // 青州市's official naming 诸城市's town: a row error, nothing stored.
     let page = upload(&w.official_b, "r.xlsx", file.clone()).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -529,11 +529,11 @@ async fn a_removed_towns_row_is_a_row_error_and_the_template_leaves_it_out() {
     let region = official.region_id.unwrap();
     // A third town of 诸城市 stays in its creation period.
     let car = listed(&w.app, &official, w.reviewer_id, admin.id, "汽车动力小镇").await;
-    // The tea town is 淘汰: 降格 in 2025 (5 of 14), then, a cultivation
-    // town, below 合格 in 2026 (15 of 36); both years published.
+    // The tea town is 淘汰: 降格 in 2022 (5 of 14), then, a cultivation
+    // town, below 合格 in 2023 (15 of 36); both years published.
     for (year, total, grade) in [
-        (2025, "5", creation::Grade::Demoted),
-        (2026, "10", creation::Grade::Removed),
+        (2022, "5", creation::Grade::Demoted),
+        (2023, "10", creation::Grade::Removed),
     ] {
         service::save_report(&w.app.db, &official, region, w.tea, year, None, &figures(total))
             .await
@@ -575,9 +575,11 @@ async fn a_removed_towns_row_is_a_row_error_and_the_template_leaves_it_out() {
     let reports_before = count(&w.app, "SELECT count(*) FROM annual_reports").await;
     let audit_before = count(&w.app, "SELECT count(*) FROM audit_log").await;
     let file = workbook(&[
-        row(w.tea, "茶叶小镇", "2027", "26", &[]),
-        row(w.dino, "恐龙小镇", "2025", "14", &[]),
-        row(car, "汽车动力小镇", "2025", "14", &[]),
+        row(w.tea, "茶叶小镇", "2024", "26", &[]),
+        row(w.dino, "恐龙小镇", "2022", "14", &[]),
+        // The car town's 2022 and 2023 were graded 未按时报送 when those
+        // years were published: its row is for 2024.
+        row(car, "汽车动力小镇", "2024", "14", &[]),
     ]);
     let page = upload(&w.official, "removed.xlsx", file.clone()).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);

@@ -12,7 +12,7 @@ use xiaozhen::domain::Role;
 use xiaozhen::domain::creation::AnnualFigures;
 use xiaozhen::services::creation::{self as service, ListKind};
 
-use crate::batches::{approved, published_list, status_of};
+use crate::batches::{admin_id, approved, status_of};
 use crate::creation::{World, post, report, world};
 use crate::helpers::{Client, PASSWORD, Page, TestApp};
 
@@ -23,6 +23,22 @@ async fn audit_of(app: &TestApp, action: &str, entity_id: i64) -> i64 {
         .fetch_one(&app.db)
         .await
         .unwrap()
+}
+
+/// A list batch of `ids` published in March 2022, so that the towns'
+/// periods (2022–2024) are over and every deadline past.
+async fn published_list(app: &TestApp, title: &str, ids: &[i64]) -> i64 {
+    use xiaozhen::services::batches;
+    let admin = admin_id(app).await;
+    let batch = batches::create_list_batch(&app.db, admin, title, "").await.unwrap();
+    for id in ids {
+        batches::add_entry(&app.db, admin, batch, *id, "").await.unwrap();
+    }
+    let at = chrono::DateTime::parse_from_rfc3339("2022-03-01T10:00:00+08:00").unwrap();
+    batches::publish_as_of(&app.db, admin, batch, at.to_utc())
+        .await
+        .unwrap();
+    batch
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
@@ -74,11 +90,11 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     let w = world().await;
     let id = w.id;
     let public = w.app.client();
-    // 2025: 5 of a planned 14 (36%) → 降格; confirmed, the town stays listed
+    // 2022: 5 of a planned 14 (36%) → 降格; confirmed, the town stays listed
     // until the admin publishes.
-    report_and_grade(&w, "2025", "5", "降格").await;
+    report_and_grade(&w, "2022", "5", "降格").await;
     assert_eq!(status_of(&w.app, id).await, "listed");
-    publish_grades(&w, "2025").await;
+    publish_grades(&w, "2022").await;
     assert_eq!(status_of(&w.app, id).await, "demoted");
     assert_eq!(audit_of(&w.app, "proposal.demoted", id).await, 1);
     let town = public.get(&format!("/towns/{id}")).await;
@@ -86,7 +102,7 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     assert_eq!(town.text("#creation-history .history-grade .badge"), "降格");
     assert_eq!(town.text("#creation-history .history-grade .outcome"), "降格为培育小镇");
     assert!(town.text("#creation-standing").contains("降格为培育小镇"));
-    let year = public.get("/creation/2025").await;
+    let year = public.get("/creation/2022").await;
     assert_eq!(year.text("#grades .outcome"), "降格为培育小镇");
     let show = w.official.get(&format!("/proposals/{id}")).await;
     assert_eq!(show.text("#status"), "已降格（培育小镇）");
@@ -100,40 +116,40 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     assert!(reports.text("#town-standing").contains("培育小镇"));
     assert!(reports.has("#report-form"));
 
-    // 2026: 15 of 36 (42%): a cultivation town below 合格 is suggested 淘汰;
+    // 2023: 15 of 36 (42%): a cultivation town below 合格 is suggested 淘汰;
     // 警告 and 降格 are not offered, and refused when posted.
     post(
         &w.official,
         &format!("/proposals/{id}/reports"),
-        &report("2026", "", "10"),
+        &report("2023", "", "10"),
     )
     .await;
     let review = format!("/review/creation/{id}");
     let page = w.reviewer.get(&review).await;
-    assert_eq!(page.text("[data-year='2026'] .badge.suggested"), "淘汰");
+    assert_eq!(page.text("[data-year='2023'] .badge.suggested"), "淘汰");
     assert_eq!(
-        page.texts("[data-year='2026'] select option"),
+        page.texts("[data-year='2023'] select option"),
         ["优秀", "良好", "合格", "淘汰"]
     );
     assert!(
-        page.text("[data-year='2026'] .indicators")
+        page.text("[data-year='2023'] .indicators")
             .contains("培育小镇（已降格）")
     );
-    let page = post_grade(&w, "2026", "warning", "再给一次机会").await;
+    let page = post_grade(&w, "2023", "warning", "再给一次机会").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        page.text("[data-year='2026'] .field-error"),
+        page.text("[data-year='2023'] .field-error"),
         "培育小镇考核低于合格即淘汰：请选择优秀、良好、合格或淘汰"
     );
     assert_eq!(count(&w.app, "SELECT count(*) FROM assessments").await, 1);
-    let page = post_grade(&w, "2026", "removed", "").await;
+    let page = post_grade(&w, "2023", "removed", "").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&w.app, id).await, "demoted", "not before publication");
-    // Still a cultivation town: it reports 2027 before 2026 is published.
+    // Still a cultivation town: it reports 2024 before 2023 is published.
     let page = post(
         &w.official,
         &format!("/proposals/{id}/reports"),
-        &report("2027", "", "26"),
+        &report("2024", "", "26"),
     )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -141,7 +157,7 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
         w.reviewer.get("/review/creation").await.texts("#pending td a"),
         ["健康美食小镇"]
     );
-    publish_grades(&w, "2026").await;
+    publish_grades(&w, "2023").await;
     assert_eq!(status_of(&w.app, id).await, "removed");
     assert_eq!(audit_of(&w.app, "proposal.eliminated", id).await, 1);
 
@@ -154,7 +170,7 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     );
     assert!(town.text("#creation-standing").contains("淘汰，退出创建名单"));
     assert_eq!(
-        public.get("/creation/2026").await.text("#grades .outcome"),
+        public.get("/creation/2023").await.text("#grades .outcome"),
         "淘汰，退出创建名单"
     );
     let show = w.official.get(&format!("/proposals/{id}")).await;
@@ -167,19 +183,19 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     assert!(!reports.has("#report-form"));
     assert!(reports.text("#town-standing").contains("不再填报年度报告"));
     assert_eq!(
-        reports.text("#reports tr.report[data-year='2027'] .status"),
+        reports.text("#reports tr.report[data-year='2024'] .status"),
         "未考核（已退出创建名单）"
     );
-    assert!(!reports.has("#reports a[href$='year=2027']"), "not editable");
+    assert!(!reports.has("#reports a[href$='year=2024']"), "not editable");
     let refused = post(
         &w.official,
         &format!("/proposals/{id}/reports"),
-        &report("2027", "1", "30"),
+        &report("2024", "1", "30"),
     )
     .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.body.contains("已退出创建名单"), "{}", refused.body);
-    // The pending 2027 report leaves the reviewers' list and is not graded.
+    // The pending 2024 report leaves the reviewers' list and is not graded.
     assert!(
         w.reviewer
             .get("/review/creation")
@@ -187,7 +203,7 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
             .texts("#pending td a")
             .is_empty()
     );
-    let refused = post_grade(&w, "2027", "pass", "").await;
+    let refused = post_grade(&w, "2024", "pass", "").await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     let page = w.reviewer.get(&review).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -207,12 +223,24 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     assert_eq!(
         count(
             &w.app,
-            "SELECT count(*) FROM annual_reports WHERE year = 2027 AND investment_total_yi = 26"
+            "SELECT count(*) FROM annual_reports WHERE year = 2024 AND investment_total_yi = 26"
         )
         .await,
         1
     );
-    assert_eq!(count(&w.app, "SELECT count(*) FROM acceptances").await, 0);
+    // 追惩制: the removal costs the county 2 × the land used up to it (200
+    // 亩 in 2022–2023; the 2024 report came after) × 0.5, recorded apart
+    // from acceptance decisions.
+    let (cause, named, land): (String, bool, rust_decimal::Decimal) =
+        sqlx::query_as("SELECT cause, named, land_quota_mu FROM acceptances")
+            .fetch_one(&w.app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (cause.as_str(), named, land.normalize().to_string().as_str()),
+        ("eliminated", false, "-200")
+    );
+    assert_eq!(page.text("#elimination-penalty .amount"), "-200");
     assert_eq!(status_of(&w.app, id).await, "removed");
 
     // In English too.
@@ -222,7 +250,7 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     let refused = post(
         &w.official,
         &format!("/proposals/{id}/reports"),
-        &report("2027", "1", "30"),
+        &report("2024", "1", "30"),
     )
     .await;
     assert!(refused.body.contains("no further annual reports"), "{}", refused.body);
@@ -236,31 +264,31 @@ async fn removal_is_for_cultivation_towns_and_acceptance_waits_for_the_period() 
     post(
         &w.official,
         &format!("/proposals/{id}/reports"),
-        &report("2025", "", "14"),
+        &report("2022", "", "14"),
     )
     .await;
     // 淘汰 is not offered to a listed town, and refused when posted.
     let page = w.reviewer.get(&review).await;
     assert_eq!(
-        page.texts("[data-year='2025'] select option"),
+        page.texts("[data-year='2022'] select option"),
         ["优秀", "良好", "合格", "警告", "降格"]
     );
-    let page = post_grade(&w, "2025", "removed", "投资不实").await;
+    let page = post_grade(&w, "2022", "removed", "投资不实").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        page.text("[data-year='2025'] .field-error"),
+        page.text("[data-year='2022'] .field-error"),
         "“淘汰”只适用于已降格的培育小镇；本小镇请选择优秀、良好、合格、警告或降格"
     );
     assert_eq!(count(&w.app, "SELECT count(*) FROM assessments").await, 0);
     w.reviewer.get("/lang/en").await;
-    let page = post_grade(&w, "2025", "removed", "投资不实").await;
+    let page = post_grade(&w, "2022", "removed", "投资不实").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.text("[data-year='2025'] .field-error")
+        page.text("[data-year='2022'] .field-error")
             .starts_with("“Removed” applies only to a cultivation town")
     );
     w.reviewer.get("/lang/zh").await;
-    assert_eq!(post_grade(&w, "2025", "good", "").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(post_grade(&w, "2022", "good", "").await.status, StatusCode::SEE_OTHER);
 
     // Acceptance before the period is complete: no form, a refused POST.
     let accept = [("named", "true".to_string()), ("reason", "提前验收".to_string())];
@@ -272,10 +300,10 @@ async fn removal_is_for_cultivation_towns_and_acceptance_waits_for_the_period() 
     assert!(refused.body.contains("创建期尚未结束"), "{}", refused.body);
     assert_eq!(count(&w.app, "SELECT count(*) FROM acceptances").await, 0);
     assert_eq!(status_of(&w.app, id).await, "listed");
-    publish_grades(&w, "2025").await;
-    report_and_grade(&w, "2026", "22", "良好").await;
-    report_and_grade(&w, "2027", "26", "良好").await;
-    // Every year reported and graded, but only 2025 published: still early.
+    publish_grades(&w, "2022").await;
+    report_and_grade(&w, "2023", "22", "良好").await;
+    report_and_grade(&w, "2024", "26", "良好").await;
+    // Every year reported and graded, but only 2022 published: still early.
     let page = w.reviewer.get(&review).await;
     assert_eq!(page.text("#acceptance-notice .period-progress"), "1 / 3");
     assert_eq!(
@@ -283,8 +311,8 @@ async fn removal_is_for_cultivation_towns_and_acceptance_waits_for_the_period() 
         StatusCode::CONFLICT
     );
     assert_eq!(count(&w.app, "SELECT count(*) FROM acceptances").await, 0);
-    publish_grades(&w, "2026").await;
-    publish_grades(&w, "2027").await;
+    publish_grades(&w, "2023").await;
+    publish_grades(&w, "2024").await;
     let page = w.reviewer.get(&review).await;
     assert!(!page.has("#acceptance-notice"));
     assert_eq!(page.texts("#acceptance-form input[name=named]").len(), 2);
@@ -300,13 +328,14 @@ async fn a_cultivation_town_at_the_end_of_its_period_can_only_fail() {
     let w = world().await;
     let id = w.id;
     let review = format!("/review/creation/{id}");
-    report_and_grade(&w, "2025", "5", "降格").await;
-    publish_grades(&w, "2025").await;
-    // 30 of 36 (83%), then 56 of 62 (90%): 合格, still a cultivation town.
-    report_and_grade(&w, "2026", "25", "合格").await;
-    report_and_grade(&w, "2027", "26", "合格").await;
-    publish_grades(&w, "2026").await;
-    publish_grades(&w, "2027").await;
+    report_and_grade(&w, "2022", "5", "降格").await;
+    publish_grades(&w, "2022").await;
+    // Of the eligible plan (52 of 62 亿元): 30 of 30.19 (99.4%), then 50 of
+    // 52 (96.2%): 合格, still a cultivation town.
+    report_and_grade(&w, "2023", "25", "合格").await;
+    report_and_grade(&w, "2024", "20", "合格").await;
+    publish_grades(&w, "2023").await;
+    publish_grades(&w, "2024").await;
     assert_eq!(status_of(&w.app, id).await, "demoted");
     let page = w.reviewer.get(&review).await;
     assert!(page.has("#acceptance-form input[name=named][value=false]"));
@@ -343,11 +372,11 @@ fn figures(total: &str) -> AnnualFigures {
     AnnualFigures::from_form(&pairs).unwrap()
 }
 
-/// Reports `totals` from 2025 on and confirms each suggested grade.
+/// Reports `totals` from 2022 on and confirms each suggested grade.
 async fn reported(app: &TestApp, official: &User, reviewer: &User, id: i64, totals: &[&str]) {
     let region = official.region_id.unwrap();
     for (i, total) in totals.iter().enumerate() {
-        let year = 2025 + i as i32;
+        let year = 2022 + i as i32;
         service::save_report(&app.db, official, region, id, year, None, &figures(total))
             .await
             .unwrap();
@@ -371,10 +400,13 @@ async fn named_and_demoted_towns_stay_on_the_list_until_withdrawn() {
     let removed = approved(&app, &official, "淘汰小镇").await;
     let listed = approved(&app, &official, "在创小镇").await;
     let list = published_list(&app, "第一批", &[named, demoted, removed, listed]).await;
+    // Every town in its period reports every year: a year without a report
+    // would be graded 警告 when its grades are published.
     reported(&app, &official, &reviewer, named, &["14", "22", "26"]).await;
-    reported(&app, &official, &reviewer, demoted, &["5"]).await;
+    reported(&app, &official, &reviewer, demoted, &["5", "25", "20"]).await;
     reported(&app, &official, &reviewer, removed, &["5", "10"]).await;
-    for year in [2025, 2026, 2027] {
+    reported(&app, &official, &reviewer, listed, &["14", "22", "26"]).await;
+    for year in [2022, 2023, 2024] {
         service::publish(&app.db, &admin_user, ListKind::Grades, year)
             .await
             .unwrap();
@@ -433,9 +465,9 @@ async fn named_and_demoted_towns_stay_on_the_list_until_withdrawn() {
         (&public, format!("/batches/{list}.json")),
         (&public, format!("/towns/{demoted}")),
         (&public, format!("/towns/{removed}")),
-        (&public, "/creation/2025".into()),
-        (&public, "/creation/2026".into()),
-        (&public, "/creation/2027".into()),
+        (&public, "/creation/2022".into()),
+        (&public, "/creation/2023".into()),
+        (&public, "/creation/2024".into()),
         (&public, format!("/api/v1/batches/{list}")),
     ];
     for (client, path) in &pages {
@@ -518,7 +550,7 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
     for id in [kept, withdrawn, failed] {
         reported(&app, &official, &reviewer, id, &["14", "22", "26"]).await;
     }
-    for year in [2025, 2026, 2027] {
+    for year in [2022, 2023, 2024] {
         service::publish(&app.db, &admin_user, ListKind::Grades, year)
             .await
             .unwrap();
@@ -530,7 +562,7 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
             .await
             .unwrap();
     }
-    service::publish(&app.db, &admin_user, ListKind::Named, 2027)
+    service::publish(&app.db, &admin_user, ListKind::Named, 2024)
         .await
         .unwrap();
     let admin = app.client();
@@ -583,4 +615,83 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
     );
     // The decision itself stays on record.
     assert_eq!(count(&app, "SELECT count(*) FROM acceptances WHERE named").await, 2);
+}
+
+#[tokio::test]
+async fn a_withdrawal_for_missed_targets_costs_the_county_the_penalty() {
+    let w = world().await;
+    let reviewer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'reviewer-c'")
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    let admin = admin_id(&w.app).await;
+    let other = crate::creation::listed(&w.app, &w.official_user, reviewer, admin, "恐龙小镇").await;
+    // Each town uses 100 亩 in 2022.
+    for id in [w.id, other] {
+        let page = post(
+            &w.official,
+            &format!("/proposals/{id}/reports"),
+            &report("2022", "", "14"),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    // Each is withdrawn by its own batch: the first for missing its
+    // targets (ticked on the admin's page), the other for another reason.
+    let mut batches = Vec::new();
+    for (id, reason, missed) in [(w.id, "三年未达到规划目标", true), (other, "主体变更", false)] {
+        let list: i64 = sqlx::query_scalar("SELECT batch_id FROM batch_entries WHERE proposal_id = $1")
+            .bind(id)
+            .fetch_one(&w.app.db)
+            .await
+            .unwrap();
+        let batch = xiaozhen::services::batches::create_withdrawal_batch(&w.app.db, admin, list, "退出名单", "")
+            .await
+            .unwrap();
+        xiaozhen::services::batches::add_entry(&w.app.db, admin, batch, id, "待定")
+            .await
+            .unwrap();
+        let entry: i64 = sqlx::query_scalar("SELECT id FROM batch_entries WHERE batch_id = $1")
+            .bind(batch)
+            .fetch_one(&w.app.db)
+            .await
+            .unwrap();
+        let mut form = vec![("reason", reason.to_string())];
+        if missed {
+            form.push(("missed_targets", "true".to_string()));
+        }
+        let page = post(
+            &w.admin,
+            &format!("/admin/batches/{batch}/entries/{entry}/reason"),
+            &form,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        xiaozhen::services::batches::publish(&w.app.db, admin, batch)
+            .await
+            .unwrap();
+        assert_eq!(status_of(&w.app, id).await, "removed");
+        batches.push(batch);
+    }
+    // 追惩制 for the first only: 2 × 100 亩 × 0.5.
+    let rows: Vec<(i64, String, bool, rust_decimal::Decimal)> =
+        sqlx::query_as("SELECT proposal_id, cause, named, land_quota_mu FROM acceptances")
+            .fetch_all(&w.app.db)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].0, rows[0].1.as_str(), rows[0].2), (w.id, "withdrawn", false));
+    assert_eq!(rows[0].3.normalize().to_string(), "-100");
+    let page = w.admin.get(&format!("/admin/batches/{}", batches[0])).await;
+    assert_eq!(
+        page.text(".entry .missed-targets"),
+        "未达到规划目标（按追惩制倒扣用地指标）"
+    );
+    assert!(
+        !w.admin
+            .get(&format!("/admin/batches/{}", batches[1]))
+            .await
+            .has(".missed-targets")
+    );
+    assert_eq!(w.admin.get("/admin/creation").await.text("#counties .land"), "-100");
 }

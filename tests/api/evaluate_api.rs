@@ -106,7 +106,8 @@ async fn a_passing_proposal_passes_every_criterion_of_the_active_standard() {
     assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.json);
     assert!(answer.content_type.starts_with("application/json"));
     let a = &answer.json;
-    assert_eq!(a["standard"], json!({"code": "ZJ-2015", "version": 1}));
+    // A new installation activates the newest built-in ZJ-2015.
+    assert_eq!(a["standard"], json!({"code": "ZJ-2015", "version": 3}));
     assert_eq!(a["overall"], "pass");
     let findings = a["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 19);
@@ -134,7 +135,12 @@ async fn a_passing_proposal_passes_every_criterion_of_the_active_standard() {
         "Planned investment of 52 hundred-million yuan (excluding commercial housing and commercial complexes) \
          exceeds the 50 threshold by 2"
     );
-    assert!(f["citation"].as_str().unwrap().contains("浙政发〔2015〕8号"), "{f:#}");
+    // Version 2 cites the rule it applies: the 导则's 50 / 30 亿元.
+    let citation = f["citation"].as_str().unwrap();
+    assert!(
+        citation.contains("浙特镇办〔2015〕9号") && citation.contains("50亿元以上"),
+        "{f:#}"
+    );
     // Exactly the documented keys.
     let mut keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
@@ -207,7 +213,8 @@ async fn a_standard_is_chosen_by_code() {
     let app = TestApp::spawn().await;
     let answer = evaluate_in(&app, "/api/v1/evaluate?standard=CN-2021", &sample(), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.json);
-    assert_eq!(answer.json["standard"], json!({"code": "CN-2021", "version": 1}));
+    // The newest version of the code.
+    assert_eq!(answer.json["standard"], json!({"code": "CN-2021", "version": 3}));
     let ids: Vec<&str> = answer.json["findings"]
         .as_array()
         .unwrap()
@@ -221,7 +228,13 @@ async fn a_standard_is_chosen_by_code() {
     assert!(!ids.contains(&"function.wifi"), "{ids:?}");
 
     let explicit = evaluate_in(&app, "/api/v1/evaluate?standard=ZJ-2015", &sample(), None).await;
-    assert_eq!(explicit.json["standard"], json!({"code": "ZJ-2015", "version": 1}));
+    assert_eq!(explicit.json["standard"], json!({"code": "ZJ-2015", "version": 3}));
+    // Version 1 stays available when named, as shipped.
+    let v1 = evaluate_in(&app, "/api/v1/evaluate?standard=CN-2021&version=1", &sample(), None).await;
+    assert_eq!(v1.json["standard"], json!({"code": "CN-2021", "version": 1}));
+    let v1 = evaluate_in(&app, "/api/v1/evaluate?standard=ZJ-2015&version=1", &sample(), None).await;
+    let f = finding(&v1.json, "investment.eligible_total");
+    assert!(f["citation"].as_str().unwrap().contains("浙政发〔2015〕8号"), "{f:#}");
 }
 
 #[tokio::test]
@@ -435,23 +448,41 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     let list = get(&app, "/api/v1/standards").await;
     assert_eq!(list.status, StatusCode::OK);
     let items = list.json.as_array().expect("a list");
-    assert_eq!(items.len(), 2);
-    let zj = items.iter().find(|s| s["code"] == "ZJ-2015").expect("ZJ-2015");
-    assert_eq!(zj["version"], 1);
+    // Both built-in standards in versions 1 to 3 (3 adds the example
+    // scoring tables); ZJ-2015 version 3 active.
+    assert_eq!(items.len(), 6);
+    let zj = items
+        .iter()
+        .find(|s| s["code"] == "ZJ-2015" && s["version"] == 3)
+        .expect("ZJ-2015 v3");
     assert_eq!(zj["status"], "active");
     assert_eq!(zj["active"], true);
     assert!(!zj["name_zh"].as_str().unwrap().is_empty());
     assert!(!zj["name_en"].as_str().unwrap().is_empty());
     assert_eq!(zj["effective_from"].as_str().unwrap().len(), 10);
-    let cn = items.iter().find(|s| s["code"] == "CN-2021").expect("CN-2021");
-    assert_eq!(cn["status"], "published");
-    assert_eq!(cn["active"], false);
+    for (code, version) in [
+        ("ZJ-2015", 1),
+        ("ZJ-2015", 2),
+        ("CN-2021", 1),
+        ("CN-2021", 2),
+        ("CN-2021", 3),
+    ] {
+        let s = items
+            .iter()
+            .find(|s| s["code"] == code && s["version"] == version)
+            .expect("listed");
+        assert_eq!(
+            (&s["status"], &s["active"]),
+            (&json!("published"), &json!(false)),
+            "{code} v{version}"
+        );
+    }
 
     let definition = get(&app, "/api/v1/standards/ZJ-2015").await;
     assert_eq!(definition.status, StatusCode::OK);
     let d = &definition.json;
     assert_eq!(d["code"], "ZJ-2015");
-    assert_eq!(d["version"], 1);
+    assert_eq!(d["version"], 3);
     assert_eq!(d["name_zh"], zj["name_zh"]);
     let criteria = d["criteria"].as_array().unwrap();
     assert_eq!(criteria.len(), 19);

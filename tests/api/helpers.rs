@@ -297,7 +297,13 @@ impl TestApp {
         xiaozhen::services::batches::add_entry(&self.db, admin, batch, id, "")
             .await
             .unwrap();
-        xiaozhen::services::batches::publish(&self.db, admin, batch)
+        // Published in March 2022: the town's creation period is 2022–2024
+        // (2022–2026 for an accelerated county), every report deadline
+        // past, so its years can be reported, graded and published.
+        let listed_at = chrono::DateTime::parse_from_rfc3339("2022-03-01T10:00:00+08:00")
+            .unwrap()
+            .to_utc();
+        xiaozhen::services::batches::publish_as_of(&self.db, admin, batch, listed_at)
             .await
             .unwrap();
         id

@@ -214,12 +214,13 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
     let report = official.get(&format!("/proposals/{id}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
     assert_eq!(report.text("#overall"), "合格");
-    assert!(report.text("#standard").contains("ZJ-2015 v1"));
+    // Submitted under the active version: ZJ-2015 v3 on a new installation.
+    assert!(report.text("#standard").contains("ZJ-2015 v3"));
     let row = "#findings tr[data-criterion='investment.eligible_total']";
     assert_eq!(report.text(&format!("{row} .verdict")), "符合");
     assert!(report.text(&format!("{row} .required")).contains("50"));
     assert!(!report.text(&format!("{row} .citation")).is_empty());
-    let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 1).unwrap();
+    let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 2).unwrap();
     assert_eq!(
         report.texts("#findings tbody tr").len(),
         zj.criteria.len(),

@@ -307,7 +307,7 @@ async fn a_town_page_explains_why_it_qualified() {
         Some(format!("/batches/{batch}").as_str())
     );
     assert!(
-        page.text(".standard").contains("v1"),
+        page.text(".standard").contains("ZJ-2015 v3"),
         "standard and version: {}",
         page.text(".standard")
     );

@@ -162,7 +162,7 @@ async fn only_admins_reach_the_standards_pages() {
             StatusCode::FORBIDDEN,
             "{role:?}"
         );
-        let zj = standard_id(&app, "ZJ-2015", 1).await;
+        let zj = standard_id(&app, "ZJ-2015", 3).await;
         let refused = client
             .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
             .await;
@@ -187,17 +187,20 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 
     let list = admin.get("/admin/standards").await;
     assert_eq!(list.status, StatusCode::OK);
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let row = format!("tr.version[data-id=\"{zj}\"]");
     assert_eq!(list.text(&format!("{row} .status")), "启用中");
     assert_eq!(list.text(&format!("{row} .uses")), "1");
     assert_eq!(list.text(&format!("{row} .effective")), "2015-04-22");
     let cn = standard_id(&app, "CN-2021", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{cn}\"] .status")), "已发布");
+    // Versions 1 and 2 of ZJ-2015 stay published beside the active version 3.
+    let zj1 = standard_id(&app, "ZJ-2015", 1).await;
+    assert_eq!(list.text(&format!("tr.version[data-id=\"{zj1}\"] .status")), "已发布");
 
     let show = admin.get(&format!("/admin/standards/{zj}")).await;
     assert_eq!(show.status, StatusCode::OK);
-    // zj-2015.json holds 19 criteria and 32 example cases.
+    // zj-2015-v3.json holds 19 criteria and 32 example cases (and two tables).
     assert_eq!(show.texts("tr.criterion").len(), 19);
     assert!(
         show.text("#criterion-benefit\\.annual_visitors .citation")
@@ -212,7 +215,7 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(status_of(&app, draft).await, "draft");
     let version: i32 = sqlx::query_scalar("SELECT version FROM standards WHERE id = $1")
@@ -220,7 +223,8 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(version, 2);
+    // A copy of the active ZJ-2015 (version 3) is the next number, 4.
+    assert_eq!(version, 4);
     let before: String = sqlx::query_scalar("SELECT content_hash FROM standards WHERE id = $1")
         .bind(draft)
         .fetch_one(&app.db)
@@ -340,7 +344,7 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
 async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let official = app.official_of("official9", "诸城市").await;
     app.submitted(&official, &sample_input("Town A")).await;
 
@@ -391,7 +395,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     sqlx::query(
         "INSERT INTO evaluations (proposal_id, proposal_revision, standard_id, standard_code, standard_version,
              snapshot, findings, rendered, overall)
-         SELECT proposal_id, proposal_revision, $2, 'ZJ-2015', 2, snapshot, findings, rendered, overall
+         SELECT proposal_id, proposal_revision, $2, 'ZJ-2015', 3, snapshot, findings, rendered, overall
          FROM evaluations WHERE proposal_id = $1",
     )
     .bind(proposal)
@@ -414,7 +418,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
         crate::helpers::refusal(&app.db, "DELETE FROM standards WHERE id = $1", draft).await,
         (
             "23001".to_owned(),
-            "standard ZJ-2015 version 2 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
+            "standard ZJ-2015 version 3 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
         )
     );
 }
@@ -423,7 +427,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
 async fn publication_and_activation_wait_for_every_example_case() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -487,7 +491,7 @@ async fn publication_and_activation_wait_for_every_example_case() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(row.get::<i32, _>("standard_version"), 2);
+    assert_eq!(row.get::<i32, _>("standard_version"), 3);
     assert_eq!(row.get::<String, _>("overall"), "fail");
 
     let actions: Vec<String> =
@@ -514,7 +518,7 @@ async fn exactly_one_version_is_active_even_when_two_are_activated_at_once() {
     app.create_user("admin2", Role::Admin, None).await;
     let admin2 = app.client();
     admin2.login("admin2", crate::helpers::PASSWORD).await;
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let cn = standard_id(&app, "CN-2021", 1).await;
     let draft = copy(&admin, zj, "ZC-2026").await;
     let today = chrono::Utc::now().date_naive().to_string();
@@ -585,7 +589,7 @@ async fn what_if_counts_and_lists_the_proposals_whose_verdict_changes() {
     draft_input.benefits.annual_visitors = Some(400_000);
     app.draft(&official, &draft_input).await;
 
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -660,7 +664,7 @@ async fn a_reviewer_re_evaluates_under_the_active_version_and_history_stays() {
     assert_eq!(seen, [("ZJ-2015".to_owned(), 1), ("CN-2021".to_owned(), 1)]);
     let page = reviewer.get(&format!("/proposals/{id}")).await;
     assert!(
-        page.body.contains("ZJ-2015 v1") && page.body.contains("CN-2021 v1"),
+        page.body.contains("ZJ-2015 v3") && page.body.contains("CN-2021 v1"),
         "{}",
         page.body
     );
@@ -718,7 +722,7 @@ async fn what_if_over_ten_thousand_proposals() {
     .await
     .expect("10,000 proposals");
 
-    let zj = standard_id(&app, "ZJ-2015", 1).await;
+    let zj = standard_id(&app, "ZJ-2015", 3).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(
         set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000")

@@ -52,13 +52,14 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
         .listed(&official, reviewer, admin, &sample_input("健康美食小镇"))
         .await;
 
-    // The official reports the three years of the period (plan: 14, 22, 26).
+    // The official reports the three years of the period (plan: 14, 22, 26
+    // of 62 亿元, of which 52 eligible).
     browser.open("/login").await;
     browser.login_through_form("official-t", PASSWORD).await;
     browser.open(&format!("/proposals/{id}/reports")).await;
-    type_report(&browser, "2025", "15").await;
-    type_report(&browser, "2026", "21").await;
-    type_report(&browser, "2027", "26").await;
+    type_report(&browser, "2022", "14").await;
+    type_report(&browser, "2023", "21").await;
+    type_report(&browser, "2024", "26").await;
     assert_eq!(browser.texts("#reports tr.report").await.len(), 3);
     browser.logout().await;
 
@@ -68,20 +69,21 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
     browser.login_through_form("reviewer-t", PASSWORD).await;
     browser.open("/review/creation").await;
     browser.follow_link("健康美食小镇").await;
-    assert_eq!(browser.text("[data-year='2025'] .badge.suggested").await, "良好");
+    // 14 of the year's eligible plan of 11.74: 119.2% → 良好.
+    assert_eq!(browser.text("[data-year='2022'] .badge.suggested").await, "良好");
     browser
-        .submit("[data-year='2025'] .grade-form button[type=submit]")
+        .submit("[data-year='2022'] .grade-form button[type=submit]")
         .await;
-    // 36 of 36 planned by 2026: 100% → 良好.
-    assert_eq!(browser.text("[data-year='2026'] .badge.suggested").await, "良好");
+    // 35 of the eligible 30.19 planned by 2023: 115.9% → 良好.
+    assert_eq!(browser.text("[data-year='2023'] .badge.suggested").await, "良好");
     browser
-        .submit("[data-year='2026'] .grade-form button[type=submit]")
+        .submit("[data-year='2023'] .grade-form button[type=submit]")
         .await;
-    assert_eq!(browser.text("[data-year='2026'] .badge.final").await, "良好");
-    // 62 of 62 by 2027: 良好.
-    assert_eq!(browser.text("[data-year='2027'] .badge.suggested").await, "良好");
+    assert_eq!(browser.text("[data-year='2023'] .badge.final").await, "良好");
+    // 61 of 52 by 2024: 117.3% → 良好.
+    assert_eq!(browser.text("[data-year='2024'] .badge.suggested").await, "良好");
     browser
-        .submit("[data-year='2027'] .grade-form button[type=submit]")
+        .submit("[data-year='2024'] .grade-form button[type=submit]")
         .await;
     assert!(!browser.has("#acceptance-form").await);
     assert_eq!(browser.text("#acceptance-notice .period-progress").await, "0 / 3");
@@ -90,7 +92,7 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
     // The admin publishes the three years' grades.
     browser.open("/login").await;
     browser.login_through_form("admin-t", PASSWORD).await;
-    for year in ["2025", "2026", "2027"] {
+    for year in ["2022", "2023", "2024"] {
         publish(&browser, "grades", year).await;
     }
     browser.logout().await;
@@ -110,7 +112,7 @@ async fn a_listed_town_reports_its_period_is_graded_named_and_shows_its_reward()
     // The admin publishes the named list.
     browser.open("/login").await;
     browser.login_through_form("admin-t", PASSWORD).await;
-    publish(&browser, "named", "2027").await;
+    publish(&browser, "named", "2024").await;
     assert_eq!(browser.text("#named .land").await, "180");
     browser.logout().await;
 

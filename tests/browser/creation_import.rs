@@ -111,8 +111,8 @@ async fn an_official_uploads_a_bad_file_reads_the_errors_then_imports_the_correc
     write_xlsx(
         &file,
         &[
-            row(id, 2025.0, -3.0, &[]),
-            row(id, 2026.0, 21.0, &[(creation::JOBS, Cell::Text("很多"))]),
+            row(id, 2022.0, -3.0, &[]),
+            row(id, 2023.0, 21.0, &[(creation::JOBS, Cell::Text("很多"))]),
         ],
     );
     choose_and_upload(&browser, &file).await;
@@ -135,7 +135,7 @@ async fn an_official_uploads_a_bad_file_reads_the_errors_then_imports_the_correc
     browser.screenshot("creation-import-errors").await;
 
     // The corrected file: both years imported.
-    write_xlsx(&file, &[row(id, 2025.0, 15.0, &[]), row(id, 2026.0, 21.5, &[])]);
+    write_xlsx(&file, &[row(id, 2022.0, 15.0, &[]), row(id, 2023.0, 21.5, &[])]);
     choose_and_upload(&browser, &file).await;
     assert_eq!(browser.current_path().await, "/proposals/reports/import");
     assert_eq!(
@@ -144,14 +144,14 @@ async fn an_official_uploads_a_bad_file_reads_the_errors_then_imports_the_correc
     );
     browser.submit("#imported tr.imported a").await;
     assert_eq!(browser.current_path().await, format!("/proposals/{id}/reports"));
-    assert_eq!(browser.texts("#reports tr.report th").await, ["2025", "2026"]);
+    assert_eq!(browser.texts("#reports tr.report th").await, ["2022", "2023"]);
     let heads = browser.texts("#reports thead th").await;
     let total = heads
         .iter()
         .position(|h| h == "本年完成固定资产投资（亿元）")
         .expect("a column for the year's investment");
     let jobs = heads.iter().position(|h| h == "年末就业人数（人）").unwrap();
-    let cells = browser.texts("#reports tr.report[data-year='2026'] > *").await;
+    let cells = browser.texts("#reports tr.report[data-year='2023'] > *").await;
     assert_eq!((cells[total].as_str(), cells[jobs].as_str()), ("21.5", "600"));
     assert_eq!(browser.texts("#reports tr.report .status").await, ["待考核", "待考核"]);
     let _ = std::fs::remove_dir_all(&dir);

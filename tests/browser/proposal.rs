@@ -145,7 +145,7 @@ async fn an_official_registers_a_proposal_and_watches_the_live_findings() {
     assert_eq!(browser.current_path().await, format!("/proposals/{id}/report"));
     assert_eq!(browser.text("#overall").await, "合格");
     assert!(
-        browser.text("#standard").await.contains("ZJ-2015 v1"),
+        browser.text("#standard").await.contains("ZJ-2015 v3"),
         "{}",
         browser.text("#standard").await
     );

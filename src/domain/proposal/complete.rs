@@ -95,7 +95,31 @@ impl Checker {
     }
 }
 
-pub(super) fn complete(input: &ProposalInput) -> Result<Proposal, Vec<FieldError>> {
+/// How many years a creation period has, by whether the county is an
+/// accelerated one: a parameter of the standard version the proposal is
+/// evaluated under (STANDARDS.md §5), 3 and 5 by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodYears {
+    pub normal: u32,
+    pub accelerated: u32,
+}
+
+impl Default for PeriodYears {
+    fn default() -> PeriodYears {
+        PeriodYears {
+            normal: 3,
+            accelerated: 5,
+        }
+    }
+}
+
+impl PeriodYears {
+    pub fn for_county(self, accelerated: bool) -> usize {
+        (if accelerated { self.accelerated } else { self.normal }) as usize
+    }
+}
+
+pub(super) fn complete(input: &ProposalInput, periods: PeriodYears) -> Result<Proposal, Vec<FieldError>> {
     let mut c = Checker { errors: Vec::new() };
     let name = c.text("name", &input.name, true);
     let region = c.text("region", &input.region, true);
@@ -137,7 +161,8 @@ pub(super) fn complete(input: &ProposalInput) -> Result<Proposal, Vec<FieldError
             );
         }
     }
-    let by_year = by_year(&mut c, &inv.by_year_yi, input.accelerated_county, total);
+    let expected = periods.for_county(input.accelerated_county);
+    let by_year = by_year(&mut c, &inv.by_year_yi, expected, total);
 
     let f = &input.functions;
     let scenic = c.count("functions.scenic_level", f.scenic_level);
@@ -255,7 +280,7 @@ pub(super) fn complete(input: &ProposalInput) -> Result<Proposal, Vec<FieldError
 fn by_year(
     c: &mut Checker,
     years: &[Option<Decimal>],
-    accelerated: bool,
+    expected: usize,
     total: Option<Decimal>,
 ) -> Option<Vec<Decimal>> {
     const NAME: &str = "investment.by_year_yi";
@@ -265,7 +290,6 @@ fn by_year(
         c.fail(FieldError::new(NAME, ErrorCode::Required));
         return None;
     }
-    let expected = if accelerated { 5 } else { 3 };
     if years.len() != expected {
         c.fail(FieldError::new(NAME, ErrorCode::ByYearLength).with(|p| {
             p.expected = Some(expected);
@@ -305,8 +329,12 @@ pub(super) fn sorted(mut errors: Vec<FieldError>) -> Vec<FieldError> {
 /// Joins parse errors with completeness errors. A field that could not be
 /// read is absent from the draft; its format error says more than "required",
 /// so the completeness error for that field is dropped.
-pub(super) fn finish(input: &ProposalInput, parse_errors: Vec<FieldError>) -> Result<Proposal, Vec<FieldError>> {
-    match input.complete() {
+pub(super) fn finish(
+    input: &ProposalInput,
+    parse_errors: Vec<FieldError>,
+    periods: PeriodYears,
+) -> Result<Proposal, Vec<FieldError>> {
+    match complete(input, periods) {
         Ok(p) if parse_errors.is_empty() => Ok(p),
         Ok(_) => Err(sorted(parse_errors)),
         Err(more) => {

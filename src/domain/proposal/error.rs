@@ -248,13 +248,13 @@ impl FieldError {
             ),
             ErrorCode::ByYearLength if zh => write!(
                 m,
-                "请逐年填写创建期 {} 年的投资（加快发展县为5年，其余为3年），现填写了 {} 年",
+                "请逐年填写创建期 {} 年的投资（创建期年数以所用标准为准），现填写了 {} 年",
                 p.expected.unwrap_or(0),
                 p.count.unwrap_or(0)
             ),
             ErrorCode::ByYearLength => write!(
                 m,
-                "Enter one figure for each of the {} years of the creation period (5 for accelerated counties, else 3); {} given",
+                "Enter one figure for each of the {} years of the creation period (as the standard in force sets it); {} given",
                 p.expected.unwrap_or(0),
                 p.count.unwrap_or(0)
             ),

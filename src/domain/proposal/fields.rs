@@ -453,9 +453,9 @@ pub const FIELDS: &[FieldSpec] = &[
         FieldKind::Bool,
         false,
         [
-            "城镇客厅",
+            "小镇客厅",
             "Town living room",
-            "建设城镇客厅（公共展示与服务中心）",
+            "建设小镇客厅（公共展示与服务中心）",
             "A public reception and exhibition centre",
         ],
     ),

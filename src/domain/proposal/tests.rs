@@ -414,7 +414,7 @@ fn by_year_messages() {
     .remove(0);
     assert_eq!(
         e.message(Lang::Zh),
-        "请逐年填写创建期 5 年的投资（加快发展县为5年，其余为3年），现填写了 3 年"
+        "请逐年填写创建期 5 年的投资（创建期年数以所用标准为准），现填写了 3 年"
     );
     let mut input = sample_proposal().to_input();
     input.investment.by_year_yi[2] = Some(dec!(25));

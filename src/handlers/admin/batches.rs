@@ -164,6 +164,8 @@ pub struct EntryLine {
     pub status: &'static str,
     pub status_code: String,
     pub reason: String,
+    /// Withdrawn for missing its targets (追惩制).
+    pub missed_targets: bool,
     pub first: bool,
     pub last: bool,
 }
@@ -225,6 +227,7 @@ async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEdit
                 .unwrap_or(""),
             status_code: e.proposal_status,
             reason: e.reason,
+            missed_targets: e.missed_targets,
             first: i == 0,
             last: i + 1 == n,
         })
@@ -340,6 +343,9 @@ pub struct EntryForm {
     pub proposal: String,
     #[serde(default)]
     pub reason: String,
+    /// A withdrawal for missing the town's targets (a ticked box).
+    #[serde(default)]
+    pub missed_targets: Option<String>,
 }
 
 /// `POST /admin/batches/{id}/entries` (`proposal`, and `reason` in a
@@ -409,7 +415,11 @@ pub async fn set_reason(
     Path((id, entry)): Path<(i64, i64)>,
     Form(form): Form<EntryForm>,
 ) -> AppResult<Response> {
-    match service::set_reason(&state.db, admin.id, id, entry, &form.reason).await {
+    let saved = match service::set_reason(&state.db, admin.id, id, entry, &form.reason).await {
+        Ok(()) => service::set_missed_targets(&state.db, admin.id, id, entry, form.missed_targets.is_some()).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(()) => Ok(Redirect::to(&format!("/admin/batches/{id}")).into_response()),
         Err(e) => refused(&state, page, id, e, |_| {}).await,
     }

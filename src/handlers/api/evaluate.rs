@@ -26,15 +26,18 @@ use crate::state::AppState;
          description = "标准代码，缺省为当前启用的版本；给出代码时取该代码最新的已发布版本 / \
                         Standard code; absent: the active version; given: the newest published version of that code",
          example = "ZJ-2015"),
-        ("version" = Option<i32>, Query, description = "版本号，缺省为最新的已发布版本 / A specific version; absent: the newest published one",
-         minimum = 1, example = 1),
+        ("version" = Option<i32>, Query,
+         description = "与 standard 一起给出时取该代码的这一版本（须已发布）/ With `standard`: that version of the code \
+                        (published or active)",
+         minimum = 1, example = 2),
         ("Accept-Language" = Option<String>, Header,
          description = "Language of `actual`, `required`, `margin` and error messages: zh-CN (default) or en"),
     ),
     request_body(content = ProposalBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The findings under the standard", body = EvaluationAnswer),
-        (status = 400, description = "The body is not valid JSON, or could not be read; or `version` is not a positive whole number", body = ErrorAnswer),
+        (status = 400, description = "The body is not valid JSON or could not be read; or `version` is not a positive \
+                                      whole number, or is given without `standard`", body = ErrorAnswer),
         (status = 404, description = "No such standard or version (`field` names which)", body = ErrorAnswer),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorAnswer),
         (status = 415, description = "The Content-Type is not application/json", body = ErrorAnswer),
@@ -57,7 +60,7 @@ pub async fn evaluate(
         Ok(value) => value,
         Err(answer) => return *answer,
     };
-    let proposal = match Proposal::from_json(&value) {
+    let proposal = match Proposal::from_json_under(&value, row.standard().periods()) {
         Ok(proposal) => proposal,
         Err(errors) => {
             let answer = ErrorAnswer {

@@ -25,6 +25,15 @@ pub async fn standard_from_query(
 ) -> Result<StandardRow, Box<Response>> {
     let code = query_param(query, "standard");
     let version = version_param(query, lang)?;
+    if version.is_some() && code.is_none() {
+        return Err(Box::new(error_answer(
+            StatusCode::BAD_REQUEST,
+            lang,
+            "version",
+            "api.error.version_without_standard",
+            &[],
+        )));
+    }
     find_standard(state, code.as_deref(), version, lang).await
 }
 

@@ -166,7 +166,8 @@ async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) ->
     drop(conn);
     let standard = active.standard();
     let name = format!("{} v{}", standard.name(lang), standard.version);
-    match input.complete() {
+    // The by-year list is read against the active version's period.
+    match input.complete_under(standard.periods()) {
         Ok(proposal) => {
             let evaluation = crate::standards::evaluate(&proposal, standard);
             let rendered = evaluation.render(lang);
