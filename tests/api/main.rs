@@ -15,6 +15,7 @@ mod creation_lifecycle;
 mod dashboard;
 mod evaluate_api;
 mod excel;
+mod exports;
 mod hostile;
 mod i18n;
 mod page_cache;
