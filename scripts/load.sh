@@ -108,7 +108,7 @@ queue() { # name, path
     "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
     "$(awk '/Non-2xx or 3xx/ {e += $5} END {print e + 0}' <<<"$out")" >>"$WORK/queue"
 }
-LAST=$(curl -fs -H "$COOKIE" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g')
+LAST=$(curl -fs -H "$COOKIE" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g; s/&#38;/\&/g')
 queue "queue, first page" "/review"
 queue "queue, last page" "/review?${LAST:-status=submitted&page=2}"
 queue "queue, verdict=fail, by name" "/review?status=submitted&verdict=fail&sort=name"

@@ -60,7 +60,7 @@ BATCH=$(q "SELECT id FROM batches WHERE status = 'published' ORDER BY id LIMIT 1
 YEAR=$(q "SELECT year FROM creation_lists ORDER BY year LIMIT 1")
 STANDARD=$(q "SELECT id FROM standards WHERE status = 'active'")
 USER_ID=$(q "SELECT id FROM users WHERE username = 'official'")
-LAST=$(curl -fs -H "$REVIEWER" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g')
+LAST=$(curl -fs -H "$REVIEWER" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g; s/&#38;/\&/g')
 
 PAGES=(
   "public|/"
