@@ -38,28 +38,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "${REUSE:-0}" != 1 ]; then
-  psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-  "$BIN" migrate >/dev/null
-  "$BIN" demo >/dev/null
-  RUST_LOG=error "$BIN" demo --proposals "$N"
-fi
-
 # shellcheck source=scripts/serve.sh
 . scripts/serve.sh
+fill_database
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 start_server() { # page cache in MB (0: every page rendered)
   serve_and_wait XIAOZHEN_PAGE_CACHE_MB="$1"
   # A reviewer's session, through the real login form.
-  local jar="$WORK/jar" token
-  rm -f "$jar"
-  token=$(curl -fs -c "$jar" -b "$jar" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
-  curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
-    --data-urlencode username=reviewer --data-urlencode password=demo-password "$BASE/login"
-  SESSION=$(awk '$6 == "xiaozhen_session" {print $7}' "$jar")
-  [ -n "$SESSION" ] || { echo "could not log in as reviewer" >&2; exit 1; }
-  COOKIE="Cookie: xiaozhen_session=$SESSION"
+  COOKIE=$(login_cookie reviewer demo-password)
 }
 stop_server() {
   kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
@@ -121,7 +108,7 @@ queue() { # name, path
     "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
     "$(awk '/Non-2xx or 3xx/ {e += $5} END {print e + 0}' <<<"$out")" >>"$WORK/queue"
 }
-LAST=$(curl -fs -H "$COOKIE" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g')
+LAST=$(curl -fs -H "$COOKIE" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g; s/&#38;/\&/g')
 queue "queue, first page" "/review"
 queue "queue, last page" "/review?${LAST:-status=submitted&page=2}"
 queue "queue, verdict=fail, by name" "/review?status=submitted&verdict=fail&sort=name"

@@ -41,6 +41,12 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<rust_xlsxwriter::XlsxError> for AppError {
+    fn from(err: rust_xlsxwriter::XlsxError) -> Self {
+        AppError::Internal(anyhow::anyhow!("xlsx: {err}"))
+    }
+}
+
 impl AppError {
     pub fn conflict(key: &'static str) -> Self {
         AppError::Conflict { key, link: None }

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod csv_out;
 pub mod db;
 pub mod domain;
 pub mod error;

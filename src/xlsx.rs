@@ -1,7 +1,7 @@
-//! Spreadsheet files out: plain tables as XLSX or CSV (UTF-8 with a BOM, so
-//! that Excel shows Chinese correctly), and the proposal import template;
-//! and in, the limits an uploaded XLSX is checked against (`guard`).
-//! Pure: bytes in memory, no I/O.
+//! Spreadsheet files out: plain tables as XLSX (CSV: `crate::csv_out`), and
+//! the proposal import template; and in, the limits an uploaded XLSX is
+//! checked against (`guard`). No I/O but the temporary files of
+//! [`TableWriter`]'s constant-memory sheets.
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -14,6 +14,9 @@ use crate::domain::proposal::{Choice, FieldKind, FieldSpec, sample_proposal};
 
 pub mod guard;
 pub mod reports;
+
+/// The byte-order mark of CSV files, which the imports strip.
+pub use crate::csv_out::BOM;
 
 /// One cell of an exported table.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,44 +32,6 @@ impl Cell {
     pub fn text(s: impl Into<String>) -> Cell {
         Cell::Text(s.into())
     }
-
-    fn csv(&self) -> String {
-        match self {
-            Cell::Text(s) => csv_safe(s).into_owned(),
-            Cell::Number(d) => d.normalize().to_string(),
-            Cell::Empty => String::new(),
-        }
-    }
-}
-
-/// Text for a CSV cell that a spreadsheet will not run as a formula: text
-/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
-/// leading apostrophe (numbers such as `-1.5` stay numbers).
-pub fn csv_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && text.parse::<rust_decimal::Decimal>().is_err() {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
-
-/// The UTF-8 byte order mark Excel needs to read a CSV file as UTF-8.
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// A table as CSV: BOM, header line, one line per row.
-pub fn csv(headers: &[String], rows: &[Vec<Cell>]) -> Vec<u8> {
-    let mut out = BOM.to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        // Writing into a Vec cannot fail.
-        let _ = w.write_record(headers);
-        for row in rows {
-            let _ = w.write_record(row.iter().map(Cell::csv));
-        }
-        let _ = w.flush();
-    }
-    out
 }
 
 fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(), XlsxError> {
@@ -82,23 +47,53 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(),
     Ok(())
 }
 
-/// A table as an XLSX workbook with one sheet: bold frozen header row.
-pub fn table(sheet: &str, headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold().set_background_color("#E8EDF3");
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, col(c), h, &bold)?;
-        ws.set_column_width(col(c), (h.chars().count() as f64 * 2.2).clamp(10.0, 40.0))?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            write_cell(ws, r as u32 + 1, col(c), cell)?;
+/// A table written row by row into an XLSX workbook of one sheet (bold
+/// frozen header row), in rust_xlsxwriter's constant-memory mode: each row
+/// goes to a temporary file once the next one starts, and strings are written
+/// inline, so that 100,000 rows take no more memory than ten.
+pub struct TableWriter {
+    book: Workbook,
+    next_row: u32,
+}
+
+impl TableWriter {
+    pub fn new(sheet: &str, headers: &[String]) -> Result<TableWriter, XlsxError> {
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold().set_background_color("#E8EDF3");
+        let ws = book.add_worksheet_with_constant_memory()?;
+        ws.set_name(sheet)?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.set_column_width(col(c), (h.chars().count() as f64 * 2.2).clamp(10.0, 40.0))?;
+            ws.write_string_with_format(0, col(c), h, &bold)?;
         }
+        ws.set_freeze_panes(1, 0)?;
+        Ok(TableWriter { book, next_row: 1 })
     }
-    wb.save_to_buffer()
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
+        let ws = self.book.worksheet_from_index(0)?;
+        for (c, cell) in cells.iter().enumerate() {
+            write_cell(ws, self.next_row, col(c), cell)?;
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// The finished file, written to `out` as it is compressed (no seeking).
+    pub fn finish<W: std::io::Write + Send>(mut self, out: W) -> Result<(), XlsxError> {
+        self.book.save_to_writer(out)
+    }
+}
+
+/// A whole table as XLSX bytes.
+pub fn table(sheet: &str, headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
+    let mut t = TableWriter::new(sheet, headers)?;
+    for row in rows {
+        t.row(row)?;
+    }
+    let mut out = Vec::new();
+    t.finish(&mut out)?;
+    Ok(out)
 }
 
 fn col(c: usize) -> u16 {
@@ -428,15 +423,6 @@ pub fn choice_code(choice: Choice, value: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn csv_cells_never_start_a_formula() {
-        assert_eq!(super::csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(super::csv_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(super::csv_safe("+1+1"), "'+1+1");
-        assert_eq!(super::csv_safe("-1.5"), "-1.5");
-        assert_eq!(super::csv_safe("健康美食小镇"), "健康美食小镇");
-    }
-
     use super::*;
 
     #[test]
@@ -445,13 +431,6 @@ mod tests {
         assert_eq!(cols.len(), crate::domain::proposal::FIELDS.len() - 1 + YEARS);
         assert!(cols.iter().any(|c| c.key() == "investment.by_year_yi[5]"));
         assert_eq!(cols[0].header(Lang::Zh), "小镇名称");
-    }
-
-    #[test]
-    fn csv_starts_with_a_bom_and_quotes() {
-        let out = csv(&["名称".into()], &[vec![Cell::text("a,b")]]);
-        assert!(out.starts_with(BOM));
-        assert_eq!(std::str::from_utf8(&out[3..]).unwrap(), "名称\n\"a,b\"\n");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The dashboard's figures, each one query over the proposals in scope
-//! (an official's region, or all).
+//! The dashboard's figures, read from the counters that triggers keep per
+//! region (migration `20261206004000_dashboard_counters`): a sum over a few
+//! thousand small rows whatever the number of proposals.
 
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -14,102 +15,82 @@ fn region(scope: Scope) -> Option<i64> {
     }
 }
 
-/// (status code, count), every status that occurs.
-pub async fn by_status(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT status, count(*) FROM proposals WHERE ($1::bigint IS NULL OR region_id = $1)
-         GROUP BY status ORDER BY status",
+/// The counters of the proposals in scope, summed over their regions.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// (kind, key, proposals, amount), the non-zero ones, ordered by kind and key.
+    rows: Vec<(String, String, i64, Decimal)>,
+}
+
+impl Counters {
+    fn kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a (String, String, i64, Decimal)> + 'a {
+        self.rows.iter().filter(move |(k, ..)| k == kind)
+    }
+
+    /// (status code, count), every status that occurs.
+    pub fn by_status(&self) -> Vec<(String, i64)> {
+        self.kind("status").map(|(_, key, n, _)| (key.clone(), *n)).collect()
+    }
+
+    /// (overall verdict of the latest evaluation, count); proposals never
+    /// evaluated (drafts) are not counted.
+    pub fn by_verdict(&self) -> Vec<(String, i64)> {
+        self.kind("verdict").map(|(_, key, n, _)| (key.clone(), *n)).collect()
+    }
+
+    /// Per criterion of the latest evaluations made under `standard_code`:
+    /// (criterion, passed, judged) where judged counts pass, warn and fail.
+    pub fn criterion_pass(&self, standard_code: &str) -> Vec<(String, i64, i64)> {
+        let passed = format!("passed:{standard_code}");
+        let judged = format!("judged:{standard_code}");
+        self.kind(&judged)
+            .map(|(_, criterion, n, _)| {
+                let p = self.kind(&passed).find(|(_, c, ..)| c == criterion).map_or(0, |r| r.2);
+                (criterion.clone(), p, *n)
+            })
+            .collect()
+    }
+
+    /// (industry code or "", eligible investment in 亿元) of the proposals
+    /// submitted at least once and not withdrawn, largest first.
+    pub fn eligible_by_industry(&self) -> Vec<(String, Decimal)> {
+        let mut out: Vec<(String, Decimal)> = self.kind("eligible").map(|(_, key, _, a)| (key.clone(), *a)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    /// ("YYYY-MM", submissions) by the month of each proposal's latest
+    /// submission, from `since` ("YYYY-MM") on, in order.
+    pub fn submissions_by_month(&self, since: &str) -> Vec<(String, i64)> {
+        self.kind("month")
+            .filter(|(_, month, ..)| month.as_str() >= since)
+            .map(|(_, key, n, _)| (key.clone(), *n))
+            .collect()
+    }
+}
+
+/// Every counter of the scope, summed over its regions. One statement.
+pub async fn counters(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Counters> {
+    let rows = sqlx::query_as(
+        "SELECT kind, key, sum(n)::bigint, sum(amount) FROM dashboard_counters
+         WHERE ($1::bigint IS NULL OR region_id = $1)
+         GROUP BY kind, key HAVING sum(n) > 0 ORDER BY kind, key",
     )
     .bind(region(scope))
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(Counters { rows })
 }
 
-/// (overall verdict of the latest evaluation, count); proposals never
-/// evaluated (drafts) are not counted.
-pub async fn by_verdict(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT e.overall, count(*) FROM proposals p
-         JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true
-         WHERE ($1::bigint IS NULL OR p.region_id = $1)
-         GROUP BY e.overall ORDER BY e.overall",
-    )
-    .bind(region(scope))
-    .fetch_all(conn)
-    .await
-}
-
-/// Per criterion of the latest evaluations made under `standard_code`:
-/// (criterion, passed, judged) where judged counts pass, warn and fail.
-pub async fn criterion_pass(
-    conn: &mut PgConnection,
-    scope: Scope,
-    standard_code: &str,
-) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT f->>'criterion' AS criterion,
-                count(*) FILTER (WHERE f->>'verdict' = 'pass') AS passed,
-                count(*) FILTER (WHERE f->>'verdict' IN ('pass', 'warn', 'fail')) AS judged
-         FROM proposals p
-         JOIN LATERAL (SELECT findings, standard_code FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e
-              ON true
-         CROSS JOIN LATERAL jsonb_array_elements(e.findings) f
-         WHERE ($1::bigint IS NULL OR p.region_id = $1) AND e.standard_code = $2
-         GROUP BY 1",
-    )
-    .bind(region(scope))
-    .bind(standard_code)
-    .fetch_all(conn)
-    .await
-}
-
-/// Proposals counted in the investment figures: submitted at least once and
-/// not withdrawn.
-const COUNTED: &str = "p.status NOT IN ('draft', 'withdrawn')";
-
-/// (industry code or "", eligible investment in 亿元).
-pub async fn eligible_by_industry(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Vec<(String, Decimal)>> {
-    sqlx::query_as(&format!(
-        "SELECT coalesce(p.industry, ''), sum(coalesce(p.investment_total_yi, 0) - coalesce(p.investment_residential_yi, 0)
-                - coalesce(p.investment_commercial_complex_yi, 0))
-         FROM proposals p WHERE ($1::bigint IS NULL OR p.region_id = $1) AND {COUNTED}
-         GROUP BY 1 ORDER BY 2 DESC, 1"
-    ))
-    .bind(region(scope))
-    .fetch_all(conn)
-    .await
-}
-
-/// (region name, eligible investment in 亿元).
+/// (region name, eligible investment in 亿元) of the proposals submitted at
+/// least once and not withdrawn, largest first.
 pub async fn eligible_by_region(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Vec<(String, Decimal)>> {
-    sqlx::query_as(&format!(
-        "SELECT r.name, sum(coalesce(p.investment_total_yi, 0) - coalesce(p.investment_residential_yi, 0)
-                - coalesce(p.investment_commercial_complex_yi, 0))
-         FROM proposals p JOIN regions r ON r.id = p.region_id
-         WHERE ($1::bigint IS NULL OR p.region_id = $1) AND {COUNTED}
-         GROUP BY r.name ORDER BY 2 DESC, 1"
-    ))
-    .bind(region(scope))
-    .fetch_all(conn)
-    .await
-}
-
-/// ("YYYY-MM", submissions) over the last `months` months with any, by
-/// the month of each proposal's latest submission.
-pub async fn submissions_by_month(
-    conn: &mut PgConnection,
-    scope: Scope,
-    months: i32,
-) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
-        "SELECT to_char(date_trunc('month', submitted_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM') AS month, count(*)
-         FROM proposals
-         WHERE ($1::bigint IS NULL OR region_id = $1) AND submitted_at IS NOT NULL
-           AND (submitted_at AT TIME ZONE 'Asia/Shanghai') >= date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - make_interval(months => $2 - 1)
-         GROUP BY 1 ORDER BY 1",
+        "SELECT r.name, sum(c.amount) FROM dashboard_counters c JOIN regions r ON r.id = c.region_id
+         WHERE c.kind = 'eligible' AND ($1::bigint IS NULL OR c.region_id = $1)
+         GROUP BY r.name HAVING sum(c.n) > 0 ORDER BY 2 DESC, 1",
     )
     .bind(region(scope))
-    .bind(months)
     .fetch_all(conn)
     .await
 }

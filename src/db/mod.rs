@@ -10,6 +10,7 @@ pub mod creation;
 pub mod dashboard;
 pub mod embedded;
 pub mod evaluations;
+pub mod export;
 pub mod imports;
 pub mod login_attempts;
 pub mod proposals;

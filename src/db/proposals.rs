@@ -399,6 +399,24 @@ pub struct ListFilter {
     pub status: Option<Status>,
 }
 
+/// Every proposal in scope that the list's filters select, in the list's
+/// order: the statement the list's export streams ([`crate::db::export`]).
+/// The latest overall verdict is the column the evaluations' trigger keeps.
+pub fn list_all(scope: Scope, filter: &ListFilter) -> QueryBuilder<'static, Postgres> {
+    let mut b = QueryBuilder::new(
+        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall, p.updated_at
+         FROM proposals p JOIN regions r ON r.id = p.region_id WHERE true",
+    );
+    if let Some(region) = scope.region().or(filter.region_id) {
+        b.push(" AND p.region_id = ").push_bind(region);
+    }
+    if let Some(status) = filter.status {
+        b.push(" AND p.status = ").push_bind(status.code());
+    }
+    b.push(" ORDER BY p.updated_at DESC, p.id DESC");
+    b
+}
+
 /// One page of proposals in scope, newest change first, with the latest
 /// evaluation's overall verdict; and the total count.
 pub async fn list(

@@ -197,6 +197,18 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     let from_end = total - offset - limit;
     let backwards = from_end < offset;
     let descending = f.descending != backwards;
+    let mut b = select(f, descending);
+    b.push(" LIMIT ").push_bind(limit);
+    b.push(" OFFSET ").push_bind(if backwards { from_end } else { offset });
+    let mut rows: Vec<QueueRow> = b.build_query_as().fetch_all(conn).await?;
+    if backwards {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The queue's rows for the filter, sorted; `descending` flips the order.
+fn select(f: &QueueFilter, descending: bool) -> QueryBuilder<'static, Postgres> {
     let dir = if descending { " DESC" } else { " ASC" };
     // The region's name as a subquery, not a join: PostgreSQL evaluates it
     // after the sort and the limit, for the page's rows only, where a join
@@ -210,13 +222,13 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     push_where(&mut b, f);
     let order: Vec<String> = f.sort.keys().into_iter().map(|k| format!("{k}{dir}")).collect();
     b.push(format!(" ORDER BY {}", order.join(", ")));
-    b.push(" LIMIT ").push_bind(limit);
-    b.push(" OFFSET ").push_bind(if backwards { from_end } else { offset });
-    let mut rows: Vec<QueueRow> = b.build_query_as().fetch_all(conn).await?;
-    if backwards {
-        rows.reverse();
-    }
-    Ok(rows)
+    b
+}
+
+/// Every row the filter selects, in the queue's order (all its pages at
+/// once): the statement the queue's export streams ([`crate::db::export`]).
+pub fn all(f: &QueueFilter) -> QueryBuilder<'static, Postgres> {
+    select(f, f.descending)
 }
 
 /// Every counter: `status:<code>`, `failing:<criterion>` (submitted

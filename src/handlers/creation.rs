@@ -18,6 +18,7 @@ use sqlx::PgConnection;
 
 use super::{Page, creation_import};
 use crate::auth::{Admin, Official, Reviewer};
+use crate::csv_out::CsvWriter;
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
 use crate::domain::Lang;
@@ -25,6 +26,7 @@ use crate::domain::Status;
 use crate::domain::creation::{self, AcceptanceState, AnnualFigures, Assessment, Grade, REPORT_FIELDS, Settlement};
 use crate::domain::proposal::FieldError;
 use crate::error::{AppError, AppResult};
+use crate::handlers::export::CSV_TYPE;
 use crate::services::ServiceError;
 use crate::services::creation::{self as service, ListKind};
 use crate::services::import::MAX_BYTES;
@@ -933,24 +935,13 @@ async fn publish(State(state): State<AppState>, admin: Admin, Form(form): Form<P
     Ok(Redirect::to(&format!("/creation/{year}")).into_response())
 }
 
-/// Quotes a CSV cell when it needs it (RFC 4180), and defuses formulas.
-fn csv_cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '@']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v
-    }
-}
-
+/// `GET /admin/creation/summary.csv`: the per-county summary through the
+/// one CSV writer (every text cell defused). One line per county: the file
+/// is as small as the page.
 async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let lines = county_lines(&mut conn).await?;
-    let mut out = String::from("\u{feff}");
+    let mut w = CsvWriter::new();
     let head = [
         "creation.county.region",
         "creation.county.named",
@@ -960,30 +951,27 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
         "creation.county.province_tax",
         "creation.county.rebate",
     ];
-    out.push_str(&head.iter().map(|k| csv_cell(&page.t(k))).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
+    w.record(head.iter().map(|k| page.t(k)));
     for l in lines {
-        let row = [
-            csv_cell(&l.region),
+        w.record([
+            l.region,
             l.named.to_string(),
             l.not_named.to_string(),
             l.withdrawn.to_string(),
             l.land_quota_mu,
             l.province_tax_wan,
             l.tax_rebate_wan,
-        ];
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        ]);
     }
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, CSV_TYPE),
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"creation-summary.csv\"",
             ),
         ],
-        out,
+        w.take(),
     )
         .into_response())
 }

@@ -8,6 +8,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use chrono::Datelike;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -197,6 +198,18 @@ pub fn columns(id: &str, title: String, heads: (String, String), data: Vec<Datum
     }
 }
 
+/// The first of the last `months` months, this one included, as "YYYY-MM"
+/// in China Standard Time (UTC+8 all year).
+fn first_month(months: u32) -> String {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+    let today = chrono::Utc::now().with_timezone(&china).date_naive();
+    let first = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(months.saturating_sub(1))))
+        .unwrap_or(today);
+    first.format("%Y-%m").to_string()
+}
+
 fn count_text(n: i64, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("{n} 项"),
@@ -226,7 +239,8 @@ pub async fn show(
     };
     let heads = |label: &str, value: &str| (page.t(label), page.t(value));
 
-    let statuses = dashboard::by_status(&mut conn, scope).await?;
+    let counters = dashboard::counters(&mut conn, scope).await?;
+    let statuses = counters.by_status();
     let status_data = Status::ALL
         .iter()
         .filter_map(|s| {
@@ -241,7 +255,7 @@ pub async fn show(
         })
         .collect();
 
-    let verdicts = dashboard::by_verdict(&mut conn, scope).await?;
+    let verdicts = counters.by_verdict();
     let verdict_data = ["pass", "pass_with_warnings", "fail"]
         .iter()
         .filter_map(|code| {
@@ -260,7 +274,7 @@ pub async fn show(
     let mut criterion_data = Vec::new();
     if let Some(active) = db_standards::active(&mut conn).await? {
         let standard = active.standard();
-        let rates = dashboard::criterion_pass(&mut conn, scope, &standard.code).await?;
+        let rates = counters.criterion_pass(&standard.code);
         for c in &standard.criteria {
             let Some((_, passed, judged)) = rates.iter().find(|(id, _, _)| *id == c.id) else {
                 continue;
@@ -281,8 +295,8 @@ pub async fn show(
     }
 
     let yi = |d: Decimal| qty(d.normalize(), Unit::Yi, lang);
-    let industry_data = dashboard::eligible_by_industry(&mut conn, scope)
-        .await?
+    let industry_data = counters
+        .eligible_by_industry()
         .into_iter()
         .map(|(code, sum)| Datum {
             label: Industry::from_code(&code)
@@ -304,8 +318,8 @@ pub async fn show(
             class: "plain".to_string(),
         })
         .collect();
-    let month_data = dashboard::submissions_by_month(&mut conn, scope, 12)
-        .await?
+    let month_data = counters
+        .submissions_by_month(&first_month(12))
         .into_iter()
         .map(|(month, n)| Datum {
             key: month.clone(),

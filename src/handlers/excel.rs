@@ -14,12 +14,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::{CurrentUser, Official, Reviewer};
-use crate::db::proposals::{self as db_proposals, ListFilter, Scope};
-use crate::db::{imports, queue};
+use crate::db::imports;
+use crate::db::proposals::{self as db_proposals, ListFilter, ListRow, Scope};
+use crate::db::queue::{self, QueueRow};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
+use crate::handlers::export::{self, ExportFile, Format};
 use crate::handlers::proposals::view::{format_time, overall_badge};
 use crate::handlers::review::QueueQuery;
 use crate::services::ServiceError;
@@ -55,18 +57,14 @@ pub fn review_routes() -> Router<AppState> {
         .route("/review/export.csv", get(review_export_csv))
 }
 
-pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX_TYPE: &str = export::XLSX_TYPE;
 
 /// A file download; `name` may be Chinese (RFC 6266 `filename*`).
 pub fn download(bytes: Vec<u8>, content_type: &str, ascii_name: &str, name: &str) -> Response {
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_DISPOSITION, export::disposition(ascii_name, name)),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
@@ -109,51 +107,34 @@ pub struct ExportQuery {
     pub status: Option<String>,
 }
 
-/// The officials' list with the list page's filters: every matching row.
-async fn export_rows(
+/// The officials' list with the list page's filters: every matching row,
+/// streamed ([`export`]).
+async fn export_list(
     state: &AppState,
     page: &Page,
     user: &crate::auth::User,
     q: &ExportQuery,
-) -> AppResult<(Vec<String>, Vec<Vec<Cell>>)> {
+    format: Format,
+) -> AppResult<Response> {
     let lang = page.lang;
     let scope = scope_of(user);
     let filter = ListFilter {
         region_id: if scope == Scope::All { q.region } else { None },
         status: q.status.as_deref().and_then(Status::from_code),
     };
-    let mut conn = state.db.acquire().await?;
-    let (rows, _) = db_proposals::list(&mut conn, scope, &filter, i64::from(i32::MAX), 0).await?;
-    let headers = [
-        "excel.col.id",
-        "proposals.col.name",
-        "proposals.region",
-        "proposals.col.industry",
-        "proposals.col.status",
-        "proposals.col.overall",
-        "proposals.col.updated",
-    ]
-    .iter()
-    .map(|k| page.t(k))
-    .collect();
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let status = Status::from_code(&r.status).unwrap_or(Status::Draft);
-            let mut cells = proposal_cells(
-                lang,
-                r.id,
-                r.name,
-                r.region_name,
-                r.industry.as_deref(),
-                status,
-                r.overall.as_deref(),
-            );
-            cells.push(Cell::Text(format_time(r.updated_at)));
-            cells
-        })
-        .collect();
-    Ok((headers, rows))
+    let file = ExportFile::new(
+        page,
+        "proposals.title",
+        "proposals",
+        LEAD_COLUMNS.into_iter().chain(["proposals.col.updated"]),
+    );
+    let query = db_proposals::list_all(scope, &filter);
+    let cells = move |r: ListRow| {
+        let mut cells = proposal_cells(lang, (r.id, r.name, r.region_name), &r.status, r.industry, r.overall);
+        cells.push(Cell::Text(format_time(r.updated_at)));
+        cells
+    };
+    export::download(&state.db, query, file, format, cells).await
 }
 
 /// `GET /proposals/export.xlsx?region=&status=`
@@ -163,10 +144,7 @@ pub async fn export_xlsx(
     CurrentUser(user): CurrentUser,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let (headers, rows) = export_rows(&state, &page, &user, &q).await?;
-    let title = page.t("proposals.title");
-    let bytes = xlsx::table(&title, &headers, &rows).map_err(xlsx_error)?;
-    Ok(download(bytes, XLSX_TYPE, "proposals.xlsx", &format!("{title}.xlsx")))
+    export_list(&state, &page, &user, &q, Format::Xlsx).await
 }
 
 /// `GET /proposals/export.csv?region=&status=` (UTF-8 with BOM)
@@ -176,14 +154,7 @@ pub async fn export_csv(
     CurrentUser(user): CurrentUser,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let (headers, rows) = export_rows(&state, &page, &user, &q).await?;
-    let title = page.t("proposals.title");
-    Ok(download(
-        xlsx::csv(&headers, &rows),
-        "text/csv; charset=utf-8",
-        "proposals.csv",
-        &format!("{title}.csv"),
-    ))
+    export_list(&state, &page, &user, &q, Format::Csv).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -493,64 +464,49 @@ pub async fn error_file(
     ))
 }
 
-/// Every row the queue shows for these filters (all its pages, in its order).
-async fn review_rows(state: &AppState, page: &Page, q: &QueueQuery) -> AppResult<(Vec<String>, Vec<Vec<Cell>>)> {
+/// Every row the queue shows for these filters (all its pages, in its
+/// order), streamed ([`export`]).
+async fn export_queue(state: &AppState, page: &Page, q: &QueueQuery, format: Format) -> AppResult<Response> {
     let lang = page.lang;
-    let filter = q.filter();
-    let mut conn = state.db.acquire().await?;
-    let total = queue::count(&mut conn, &filter, None).await?;
-    let mut rows = Vec::new();
-    for page_no in 1..=(total + queue::PAGE_SIZE - 1) / queue::PAGE_SIZE {
-        rows.extend(queue::page(&mut conn, &filter, page_no, total).await?);
-    }
-    let headers = [
-        "excel.col.id",
-        "proposals.col.name",
-        "proposals.region",
-        "proposals.col.industry",
-        "proposals.col.status",
-        "proposals.col.overall",
-        "excel.col.standard",
-        "excel.col.submitted",
-        "excel.col.eligible",
-    ]
-    .iter()
-    .map(|k| page.t(k))
-    .collect();
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let status = Status::from_code(&r.status).unwrap_or(Status::Submitted);
-            let mut cells = proposal_cells(
-                lang,
-                r.id,
-                r.name,
-                r.region_name,
-                r.industry.as_deref(),
-                status,
-                r.overall.as_deref(),
-            );
-            cells.extend([
-                Cell::Text(r.standard_code.unwrap_or_default()),
-                Cell::Text(r.submitted_at.map(format_time).unwrap_or_default()),
-                r.eligible.map_or(Cell::Empty, |d| Cell::Number(d.normalize())),
-            ]);
-            cells
-        })
-        .collect();
-    Ok((headers, rows))
+    let file = ExportFile::new(
+        page,
+        "excel.review.file",
+        "review-queue",
+        LEAD_COLUMNS
+            .into_iter()
+            .chain(["excel.col.standard", "excel.col.submitted", "excel.col.eligible"]),
+    );
+    let query = queue::all(&q.filter());
+    let cells = move |r: QueueRow| {
+        let mut cells = proposal_cells(lang, (r.id, r.name, r.region_name), &r.status, r.industry, r.overall);
+        cells.extend([
+            Cell::Text(r.standard_code.unwrap_or_default()),
+            Cell::Text(r.submitted_at.map(format_time).unwrap_or_default()),
+            r.eligible.map_or(Cell::Empty, |d| Cell::Number(d.normalize())),
+        ]);
+        cells
+    };
+    export::download(&state.db, query, file, format, cells).await
 }
+
+/// The headers of [`proposal_cells`]' columns.
+const LEAD_COLUMNS: [&str; 6] = [
+    "excel.col.id",
+    "proposals.col.name",
+    "proposals.region",
+    "proposals.col.industry",
+    "proposals.col.status",
+    "proposals.col.overall",
+];
 
 /// The columns both exports start with: id, name, region, industry, status
 /// and the latest overall verdict, in the page's language.
 fn proposal_cells(
     lang: Lang,
-    id: i64,
-    name: String,
-    region: String,
-    industry: Option<&str>,
-    status: Status,
-    overall: Option<&str>,
+    (id, name, region): (i64, String, String),
+    status: &str,
+    industry: Option<String>,
+    overall: Option<String>,
 ) -> Vec<Cell> {
     vec![
         Cell::Number(id.into()),
@@ -558,13 +514,15 @@ fn proposal_cells(
         Cell::Text(region),
         Cell::text(
             industry
+                .as_deref()
                 .and_then(Industry::from_code)
                 .map(|i| i.label(lang))
                 .unwrap_or(""),
         ),
-        Cell::text(status.label(lang)),
+        Cell::text(Status::from_code(status).map(|s| s.label(lang)).unwrap_or(status)),
         Cell::text(
             overall
+                .as_deref()
                 .and_then(|o| overall_badge(o, lang))
                 .map(|(_, l)| l)
                 .unwrap_or(""),
@@ -579,15 +537,7 @@ pub async fn review_export_xlsx(
     _reviewer: Reviewer,
     Query(q): Query<QueueQuery>,
 ) -> AppResult<Response> {
-    let (headers, rows) = review_rows(&state, &page, &q).await?;
-    let title = page.t("excel.review.file");
-    let bytes = xlsx::table(&title, &headers, &rows).map_err(xlsx_error)?;
-    Ok(download(
-        bytes,
-        XLSX_TYPE,
-        "review-queue.xlsx",
-        &format!("{title}.xlsx"),
-    ))
+    export_queue(&state, &page, &q, Format::Xlsx).await
 }
 
 /// `GET /review/export.csv?<the queue's filters>` (UTF-8 with BOM)
@@ -597,12 +547,5 @@ pub async fn review_export_csv(
     _reviewer: Reviewer,
     Query(q): Query<QueueQuery>,
 ) -> AppResult<Response> {
-    let (headers, rows) = review_rows(&state, &page, &q).await?;
-    let title = page.t("excel.review.file");
-    Ok(download(
-        xlsx::csv(&headers, &rows),
-        "text/csv; charset=utf-8",
-        "review-queue.csv",
-        &format!("{title}.csv"),
-    ))
+    export_queue(&state, &page, &q, Format::Csv).await
 }

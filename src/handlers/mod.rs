@@ -9,6 +9,7 @@ pub mod creation_import;
 pub mod dashboard;
 pub mod errors;
 pub mod excel;
+pub mod export;
 pub mod health;
 pub mod proposals;
 pub mod public;

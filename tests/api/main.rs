@@ -16,6 +16,7 @@ mod creation_lifecycle;
 mod dashboard;
 mod evaluate_api;
 mod excel;
+mod exports;
 mod form_limits;
 mod hostile;
 mod i18n;
