@@ -5,6 +5,7 @@ mod actions;
 mod examples;
 mod form;
 mod tables;
+mod tables_edit;
 mod view;
 
 use axum::Router;
@@ -27,6 +28,10 @@ pub fn admin_routes() -> Router<AppState> {
         .route("/admin/standards/{id}/what-if", get(view::what_if))
         .route("/admin/standards/{id}/edit", get(form::edit).post(form::save))
         .route("/admin/standards/{id}/criteria", post(form::add_criterion))
+        .route(
+            "/admin/standards/{id}/tables",
+            get(tables_edit::edit).post(tables_edit::save),
+        )
         .route("/admin/standards/{id}/copy", post(actions::copy))
         .route("/admin/standards/{id}/publish", post(actions::publish))
         .route("/admin/standards/{id}/activate", post(actions::activate))

@@ -209,6 +209,32 @@ pub async fn save_draft(
     .await
 }
 
+/// Replaces a draft's scoring tables (loaded at `expected_hash`); the whole
+/// version is validated as for any edit.
+pub async fn save_tables(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    expected_hash: &str,
+    tables: Vec<scoring::ScoringTable>,
+) -> Result<(), StandardsError> {
+    let codes: Vec<&str> = tables.iter().map(|t| t.code.as_str()).collect();
+    let detail = json!({"tables": codes});
+    modify_draft(
+        db,
+        user,
+        id,
+        Some(expected_hash),
+        "standard.tables_edited",
+        detail,
+        move |s| {
+            s.tables = tables;
+            Ok(())
+        },
+    )
+    .await
+}
+
 /// Changes what example case `index` expects.
 pub async fn set_example_expectations(
     db: &PgPool,

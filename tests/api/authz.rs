@@ -101,6 +101,8 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/admin/standards/{id}/edit", Admins),
         ("POST", "/admin/standards/{id}/edit", Admins),
         ("POST", "/admin/standards/{id}/criteria", Admins),
+        ("GET", "/admin/standards/{id}/tables", Admins),
+        ("POST", "/admin/standards/{id}/tables", Admins),
         ("POST", "/admin/standards/{id}/copy", Admins),
         ("POST", "/admin/standards/{id}/publish", Admins),
         ("POST", "/admin/standards/{id}/activate", Admins),

@@ -794,3 +794,53 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
     assert_eq!(page.texts("tr.score-changed .before"), ["61 / 110 不合格"]);
     assert_eq!(page.texts("tr.score-changed .after"), ["56 / 110 不合格"]);
 }
+
+#[tokio::test]
+async fn tables_are_edited_as_json_checked_whole_and_gate_publication() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as(Role::Admin).await;
+    let v3 = standard_id(&app, "ZJ-2015", 3).await;
+    let draft = copy(&admin, v3, "").await;
+    let path = format!("/admin/standards/{draft}/tables");
+    let page = admin.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text("#tables-text");
+    let hash = page.attr("input[name=hash]", "value").unwrap();
+    assert!(text.contains("\"zj.creation_review\""));
+
+    // JSON that does not parse: its place is named, the text kept.
+    let broken = text.replacen('[', "[[", 1);
+    let refused = admin.post(&path, &[("hash", &hash), ("tables", &broken)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text(".table-errors").starts_with("评分表 JSON 第"),
+        "{}",
+        refused.text(".table-errors")
+    );
+    assert_eq!(refused.text("#tables-text"), broken);
+
+    // A negative maximum: named with its table and line, nothing saved.
+    let negative = text.replacen("\"max\": \"4\"", "\"max\": \"-1\"", 1);
+    let refused = admin.post(&path, &[("hash", &hash), ("tables", &negative)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .texts(".table-errors li")
+            .contains(&"评分表 zj.creation_review/b.industry：分值 -1 不能为负数".to_string()),
+        "{:?}",
+        refused.texts(".table-errors li")
+    );
+    assert_eq!(admin.get(&path).await.text("#tables-text"), text, "nothing saved");
+
+    // Fewer points for the industry line: saved, and the worked cases that
+    // counted them now fail, so the draft cannot be published.
+    let fewer = text.replacen("\"max\": \"4\"", "\"max\": \"3\"", 1);
+    let saved = admin.post(&path, &[("hash", &hash), ("tables", &fewer)]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let show = admin.get(&format!("/admin/standards/{draft}")).await;
+    assert!(show.has("li.table-example.failed"));
+    assert!(show.has(".examples-failing"));
+    let publish = admin.post(&format!("/admin/standards/{draft}/publish"), &[]).await;
+    assert_eq!(publish.status, StatusCode::CONFLICT);
+    assert_eq!(status_of(&app, draft).await, "draft");
+}

@@ -9,8 +9,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
-use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::input::{json_body, standard_from_query};
@@ -306,31 +306,35 @@ pub struct ScoreBody;
 
 impl PartialSchema for ScoreBody {
     fn schema() -> RefOr<Schema> {
-        let decimal = || {
-            OneOfBuilder::new()
-                .item(ObjectBuilder::new().schema_type(Type::Number))
-                .item(ObjectBuilder::new().schema_type(Type::String))
-        };
-        let judgement = ObjectBuilder::new()
-            .description(Some(
-                "人工评分项的分值及说明，或否决项的是/否 / Points and a comment for a judged line, or yes/no for a judged veto",
-            ))
-            .property("points", decimal())
-            .property("veto", ObjectBuilder::new().schema_type(Type::Boolean))
-            .property("comment", ObjectBuilder::new().schema_type(Type::String))
-            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        // The proposal is described by the `Proposal` schema of
+        // `POST /api/v1/evaluate`; it is not nested here by reference, which
+        // keeps the description flat for the tools that walk it.
         let object = ObjectBuilder::new()
             .description(Some(
-                "申报数据与人工评分 / The proposal and what people judged, by line code",
+                "申报数据与人工评分 / The proposal (as in POST /api/v1/evaluate) and what people judged, by line code",
             ))
-            .property("proposal", Ref::from_schema_name("Proposal"))
+            .property(
+                "proposal",
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some("申报数据，字段同 Proposal / The proposal, fields as in the Proposal schema"))
+                    .additional_properties(Some(AdditionalProperties::FreeForm(true))),
+            )
             .property(
                 "judged",
-                ObjectBuilder::new().additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(
-                    Schema::Object(judgement.build()),
-                )))),
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some(
+                        "评分项代码 → {points, comment} 或 {veto, comment} / line code → {points, comment} or {veto, comment}",
+                    ))
+                    .additional_properties(Some(AdditionalProperties::FreeForm(true))),
             )
-            .property("completion_pct", decimal())
+            .property(
+                "completion_pct",
+                OneOfBuilder::new()
+                    .item(ObjectBuilder::new().schema_type(Type::Number))
+                    .item(ObjectBuilder::new().schema_type(Type::String)),
+            )
             .required("proposal")
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         RefOr::T(Schema::Object(object.build()))
