@@ -21,7 +21,10 @@ async fn activate(app: &TestApp, version: i32) {
         .unwrap();
     let today = chrono::Utc::now().date_naive().to_string();
     let page = admin
-        .post(&format!("/admin/standards/{id}/activate"), &[("effective_from", &today)])
+        .post(
+            &format!("/admin/standards/{id}/activate"),
+            &[("effective_from", &today)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
