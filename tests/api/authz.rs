@@ -381,6 +381,13 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/admin/standards/{id}/examples/{n}/remove", 409),
     ("/admin/creation/publish", 400),
     ("/api/v1/evaluate", 200),
+    // The sample proposal sent bare, not as {"proposal": …}: its fields are unknown keys.
+    ("/api/v1/score", 422),
+    // Submitted: its self-assessment is frozen; the running total is still shown.
+    ("/proposals/{id}/self-assessment", 409),
+    ("/proposals/{id}/self-assessment/live", 200),
+    // The form holds no tables: the JSON does not parse.
+    ("/admin/standards/{id}/tables", 422),
 ];
 
 /// The exact status an allowed role gets for a route.

@@ -213,12 +213,12 @@ async fn counters_follow_decisions_withdrawals_and_re_evaluations() {
     );
     let criteria = table(&page, "chart-criteria");
     let eligible = criteria.iter().find(|(k, _)| k == "investment.eligible_total").unwrap();
-    assert_eq!(eligible.1, "66.7%（2/3）");
+    assert_eq!(eligible.1, "66.67%（2/3）");
     let share = criteria
         .iter()
         .find(|(k, _)| k == "investment.characteristic_share")
         .unwrap();
-    assert_eq!(share.1, "66.7%（2/3）");
+    assert_eq!(share.1, "66.67%（2/3）");
     assert_eq!(criterion_shown(&page), criterion_truth(&app, "ZJ-2015").await);
     assert_eq!(
         table(&page, "chart-region"),
