@@ -6,6 +6,10 @@
 
 use std::hint::black_box;
 
+// The server's allocator (src/main.rs), so that the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use xiaozhen::domain::Lang;
 use xiaozhen::domain::proposal::sample_proposal;

@@ -274,7 +274,7 @@ impl ScoreAnswer {
                         .map(|l| LineAnswer {
                             code: l.code.clone(),
                             name: line_name(&l.code),
-                            kind: l.kind.clone(),
+                            kind: l.kind.to_string(),
                             max: shown(l.max),
                             points: shown(l.points),
                             explanation: l.explain(lang),

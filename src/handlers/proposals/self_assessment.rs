@@ -102,7 +102,7 @@ fn summary(sa: &SelfAssessment, lang: Lang) -> Summary {
             .sections
             .iter()
             .flat_map(|s| s.lines.iter())
-            .filter(|l| !matches!(l.kind.as_str(), "judged") && !is_judged_veto(sa, &l.code))
+            .filter(|l| l.kind != "judged" && !is_judged_veto(sa, &l.code))
             .map(|l| (l.code.clone(), name_of(&l.code), number(l.points), l.explain(lang)))
             .collect(),
     }

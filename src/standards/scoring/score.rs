@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::model::{Direction, Figure, GradeName, Judgements, Line, LineKind, Purpose, ScoringTable, VetoCondition};
 use crate::domain::Lang;
@@ -26,7 +26,7 @@ pub struct ScoreInputs<'a> {
     pub completion_pct: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScoreResult {
     pub standard: StandardRef,
     /// The common table's code, then the industry table's, if any.
@@ -60,7 +60,7 @@ impl ScoreResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SectionScore {
     pub table: String,
     pub code: String,
@@ -71,17 +71,17 @@ pub struct SectionScore {
     pub lines: Vec<LineScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineScore {
     pub code: String,
-    pub kind: String,
+    pub kind: &'static str,
     pub max: Decimal,
     pub points: Decimal,
     pub how: How,
 }
 
 /// How a line's points were reached, as values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum How {
     Criterion {
@@ -263,7 +263,7 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
     let mut result = ScoreResult {
         standard: evaluation.standard.clone(),
         tables: tables.iter().map(|t| t.code.clone()).collect(),
-        sections: Vec::new(),
+        sections: Vec::with_capacity(tables.iter().map(|t| t.sections.len()).sum()),
         total: Decimal::ZERO,
         maximum: Decimal::ZERO,
         vetoes: Vec::new(),
@@ -324,20 +324,20 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
 pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Vec<ScoreError> {
     let mut errors = Vec::new();
     for (code, j) in judged.into_iter().flatten() {
-        let line = code.to_string();
+        let line = || code.to_string();
         let Some(l) = tables.iter().find_map(|t| t.line(code)) else {
-            errors.push(ScoreError::UnknownLine { line });
+            errors.push(ScoreError::UnknownLine { line: line() });
             continue;
         };
         match &l.kind {
             LineKind::Judged { step } => {
                 if j.veto.is_some() {
-                    errors.push(ScoreError::BadVetoAnswer { line });
+                    errors.push(ScoreError::BadVetoAnswer { line: line() });
                 } else if let Some(points) = j.points
                     && !fits_steps(points, l.max, *step)
                 {
                     errors.push(ScoreError::BadPoints {
-                        line,
+                        line: line(),
                         max: l.max,
                         step: *step,
                     });
@@ -347,10 +347,10 @@ pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Ve
                 condition: VetoCondition::Judged,
             } => {
                 if j.points.is_some() {
-                    errors.push(ScoreError::BadVetoAnswer { line });
+                    errors.push(ScoreError::BadVetoAnswer { line: line() });
                 }
             }
-            _ => errors.push(ScoreError::NotJudged { line }),
+            _ => errors.push(ScoreError::NotJudged { line: line() }),
         }
     }
     errors
@@ -456,7 +456,7 @@ impl Ctx<'_> {
         };
         LineScore {
             code: l.code.clone(),
-            kind: l.kind.code().to_string(),
+            kind: l.kind.code(),
             max: l.max,
             points,
             how,
