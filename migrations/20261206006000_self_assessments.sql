@@ -5,7 +5,7 @@
 CREATE TABLE self_assessments (
     proposal_id BIGINT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
     line_code   TEXT NOT NULL CHECK (length(line_code) BETWEEN 1 AND 100),
-    points      NUMERIC CHECK (points >= 0 AND points <= 1000),
+    points      NUMERIC CHECK (points >= 0),
     veto        BOOLEAN,
     comment     TEXT NOT NULL DEFAULT '' CHECK (length(comment) <= 2000),
     updated_by  BIGINT NOT NULL REFERENCES users (id),
