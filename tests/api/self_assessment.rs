@@ -182,6 +182,18 @@ async fn submission_freezes_the_self_assessment() {
     .unwrap();
     assert_eq!(frozen, vec![("j.plan".to_string(), "6".to_string())]);
 
+    // The reviewer's report shows the table: computed lines beside the
+    // county's frozen self-assessment; 61 computed + 6 judged = 67.
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let report = reviewer.get(&format!("/proposals/{id}/report")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert_eq!(report.text("#scores tr[data-line='j.plan'] .self"), "6");
+    assert_eq!(report.text("#scores tr[data-line='j.plan'] .computed"), "");
+    assert_eq!(report.text("#scores tr[data-line='b.share'] .computed"), "7");
+    assert_eq!(report.text("#scores tr[data-line='j.industry'] .self"), "—");
+    assert_eq!(report.text("#report-score-total"), "67");
+    assert_eq!(report.text("#report-score-grade"), "不合格");
+
     // Read-only now: the page says so and a POST changes nothing.
     let page = official.get(&path).await;
     assert!(page.has(".not-editable"));

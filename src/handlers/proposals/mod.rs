@@ -4,6 +4,7 @@
 mod actions;
 mod form;
 mod list;
+mod report_scores;
 mod self_assessment;
 pub mod view;
 

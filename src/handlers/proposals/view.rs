@@ -394,6 +394,8 @@ pub struct ReportPage {
     pub review: Option<crate::handlers::review::ReviewPanel>,
     /// The town's figures against the thresholds.
     pub chart: Option<crate::handlers::dashboard::ChartView>,
+    /// The scoring table: computed lines and the submitted self-assessment.
+    pub scores: Option<super::report_scores::ScoreTableView>,
 }
 
 impl ReportPage {
@@ -453,6 +455,10 @@ pub async fn report_page(
         Some(e) => ProposalInput::from_json(&e.snapshot).0,
         None => row.to_input(),
     };
+    let scores = match &evaluation {
+        Some(e) => super::report_scores::score_table(&mut conn, e, &input, lang).await?,
+        None => None,
+    };
     let extras =
         crate::handlers::review::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     Ok(ReportPage {
@@ -468,6 +474,7 @@ pub async fn report_page(
         chart: evaluation
             .as_ref()
             .map(|e| crate::handlers::dashboard::report_chart(&e.findings.0, &page)),
+        scores,
         page,
     })
 }
