@@ -306,12 +306,14 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
             .find(|b| {
                 result.total >= b.min_total
                     && b.section_minimums.iter().all(|(code, min)| {
+                        // Checked: an admin's caps may be as large as a
+                        // decimal holds, and `sum` would panic past that.
                         result
                             .sections
                             .iter()
                             .filter(|s| &s.code == code)
-                            .map(|s| s.subtotal)
-                            .sum::<Decimal>()
+                            .try_fold(Decimal::ZERO, |acc, s| acc.checked_add(s.subtotal))
+                            .unwrap_or(Decimal::MAX)
                             >= min.0
                     })
             })

@@ -577,3 +577,31 @@ fn a_version_without_tables_writes_none() {
     let text = serde_json::to_string(s).unwrap();
     assert!(!text.contains("\"tables\""));
 }
+
+#[test]
+fn caps_as_large_as_a_decimal_holds_never_panic() {
+    // Two tables' sections of one code at the largest decimal: adding their
+    // subtotals for a grade's section minimum overflows, and must not panic.
+    let huge = Decimal::MAX.to_string();
+    let mut tables = table(json!([line("a", &huge, json!({"type": "judged", "step": "1"}))]), &huge);
+    tables[0]["grades"]["bands"][0]["section_minimums"] = json!({"s": "1"});
+    tables.as_array_mut().unwrap().push(json!({
+        "code": "review_health", "name_zh": "健康产业", "name_en": "Health", "purpose": "creation_review",
+        "industries": ["health"],
+        "sections": [{"code": "s", "name_zh": "产业", "name_en": "Industry", "cap": huge, "lines": [
+            line("b", &huge, json!({"type": "judged", "step": "1"}))
+        ]}]
+    }));
+    let s = standard_with(tables);
+    let r = run(
+        &s,
+        &sample_proposal(),
+        &judged(&[("a", points(Decimal::MAX)), ("b", points(Decimal::MAX))]),
+    );
+    assert_eq!(r.section("s").unwrap().subtotal, Decimal::MAX);
+    assert_eq!(
+        r.grade.unwrap().code,
+        "excellent",
+        "the sum saturates instead of panicking"
+    );
+}
