@@ -59,6 +59,7 @@ REPORTED=$(q "SELECT proposal_id FROM annual_reports ORDER BY id LIMIT 1")
 BATCH=$(q "SELECT id FROM batches WHERE status = 'published' ORDER BY id LIMIT 1")
 YEAR=$(q "SELECT year FROM creation_lists ORDER BY year LIMIT 1")
 STANDARD=$(q "SELECT id FROM standards WHERE status = 'active'")
+DRAFT_STANDARD=$(q "SELECT id FROM standards WHERE status = 'draft' ORDER BY id LIMIT 1")
 USER_ID=$(q "SELECT id FROM users WHERE username = 'official'")
 LAST=$(curl -fs -H "$REVIEWER" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g; s/&#38;/\&/g')
 
@@ -73,6 +74,8 @@ PAGES=(
   "official|/proposals/$OWN"
   "official|/proposals/$OWN/report"
   "official|/proposals/$DRAFT/edit"
+  "official|/proposals/$DRAFT/self-assessment"
+  "official|/proposals/$OWN/self-assessment"
   "official|/proposals/import"
   "official|/proposals/reports/import"
   "official|/dashboard"
@@ -101,6 +104,7 @@ PAGES=(
   "admin|/dashboard"
 )
 [ -n "$LISTED" ] && PAGES+=("official|/proposals/$LISTED/reports")
+[ -n "$DRAFT_STANDARD" ] && PAGES+=("admin|/admin/standards/$DRAFT_STANDARD/tables")
 [ -n "$REPORTED" ] && PAGES+=("reviewer|/review/creation/$REPORTED")
 
 cookie_of() {
