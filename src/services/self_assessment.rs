@@ -59,7 +59,7 @@ pub async fn load(
     };
     drop(conn);
     let table = scoring::common_table(&standard, Purpose::CreationReview).map(|t| t.code.clone());
-    let score = match (&table, proposal.to_input().complete()) {
+    let score = match (&table, proposal.to_input().complete_under(standard.periods())) {
         (Some(table), Ok(p)) => {
             let inputs = ScoreInputs {
                 judged: Some(&judged),

@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::input::{json_body, standard_from_query};
+use super::input::standard_and_json;
 use super::schema::{ErrorAnswer, ErrorItem, EvaluationAnswer, ProposalBody};
 use super::{api_lang, json_answer};
 use crate::domain::proposal::Proposal;
@@ -52,12 +52,8 @@ pub async fn evaluate(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = api_lang(&headers);
-    let row = match standard_from_query(&state, query.as_deref(), lang).await {
-        Ok(row) => row,
-        Err(answer) => return *answer,
-    };
-    let value = match json_body(&headers, body, lang) {
-        Ok(value) => value,
+    let (row, value) = match standard_and_json(&state, query.as_deref(), &headers, body, lang).await {
+        Ok(read) => read,
         Err(answer) => return *answer,
     };
     let proposal = match Proposal::from_json_under(&value, row.standard().periods()) {

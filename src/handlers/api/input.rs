@@ -37,6 +37,21 @@ pub async fn standard_from_query(
     find_standard(state, code.as_deref(), version, lang).await
 }
 
+/// What a POST of the API reads first: the version the query names, then
+/// the body as JSON (in that order, so a missing standard is a 404 whatever
+/// the body).
+pub async fn standard_and_json(
+    state: &AppState,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    lang: Lang,
+) -> Result<(StandardRow, serde_json::Value), Box<Response>> {
+    let row = standard_from_query(state, query, lang).await?;
+    let value = json_body(headers, body, lang)?;
+    Ok((row, value))
+}
+
 /// `?version=N`: absent, or a whole number of at least 1 (else 400).
 pub fn version_param(query: Option<&str>, lang: Lang) -> Result<Option<i32>, Box<Response>> {
     match query_param(query, "version") {

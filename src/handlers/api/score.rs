@@ -13,11 +13,11 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::input::{json_body, standard_from_query};
+use super::input::standard_and_json;
 use super::schema::{ErrorAnswer, ErrorItem, StandardRefAnswer};
 use super::{api_lang, error_answer, json_answer, query_param};
 use crate::domain::Lang;
-use crate::domain::proposal::Proposal;
+use crate::domain::proposal::{PeriodYears, Proposal};
 use crate::standards::scoring::{self, Judgements, Purpose, ScoreError, ScoreInputs, ScoreResult};
 use crate::standards::{Standard, parse_exact_decimal};
 
@@ -58,12 +58,8 @@ pub async fn score(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = api_lang(&headers);
-    let row = match standard_from_query(&state, query.as_deref(), lang).await {
-        Ok(row) => row,
-        Err(answer) => return *answer,
-    };
-    let value = match json_body(&headers, body, lang) {
-        Ok(value) => value,
+    let (row, value) = match standard_and_json(&state, query.as_deref(), &headers, body, lang).await {
+        Ok(read) => read,
         Err(answer) => return *answer,
     };
     let standard = row.standard();
@@ -82,7 +78,7 @@ pub async fn score(
             }
         },
     };
-    let body = match ScoreRequest::read(&value, lang) {
+    let body = match ScoreRequest::read(&value, standard.periods(), lang) {
         Ok(body) => body,
         Err(errors) => return json_answer(StatusCode::UNPROCESSABLE_ENTITY, &ErrorAnswer { errors }),
     };
@@ -119,7 +115,7 @@ struct ScoreRequest {
 
 impl ScoreRequest {
     /// Every problem at once, each with its field.
-    fn read(value: &serde_json::Value, lang: Lang) -> Result<ScoreRequest, Vec<ErrorItem>> {
+    fn read(value: &serde_json::Value, periods: PeriodYears, lang: Lang) -> Result<ScoreRequest, Vec<ErrorItem>> {
         let mut errors = Vec::new();
         let mut error = |field: &str, zh: &str, en: &str| {
             errors.push(ErrorItem {
@@ -170,7 +166,7 @@ impl ScoreRequest {
                 error("proposal", "缺少申报数据 proposal", "The proposal is missing");
                 None
             }
-            Some(v) => match Proposal::from_json(v) {
+            Some(v) => match Proposal::from_json_under(v, periods) {
                 Ok(p) => Some(p),
                 Err(field_errors) => {
                     for e in field_errors {
