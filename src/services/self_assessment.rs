@@ -59,23 +59,36 @@ pub async fn load(
     };
     drop(conn);
     let table = scoring::common_table(&standard, Purpose::CreationReview).map(|t| t.code.clone());
-    let score = match (&table, proposal.to_input().complete_under(standard.periods())) {
-        (Some(table), Ok(p)) => {
-            let inputs = ScoreInputs {
-                judged: Some(&judged),
-                ..ScoreInputs::default()
-            };
-            scoring::score(&p, &standard, table, &inputs).ok()
-        }
-        _ => None,
-    };
     Ok(SelfAssessment {
         proposal,
         standard,
         table,
-        judged,
-        score,
-    })
+        judged: Judgements::new(),
+        score: None,
+    }
+    .scored_with(judged))
+}
+
+impl SelfAssessment {
+    /// The same page with `judged` in place of its judgements, scored anew
+    /// (no database work: the running total as the official types).
+    pub fn scored_with(mut self, judged: Judgements) -> SelfAssessment {
+        self.score = match (
+            &self.table,
+            self.proposal.to_input().complete_under(self.standard.periods()),
+        ) {
+            (Some(table), Ok(p)) => {
+                let inputs = ScoreInputs {
+                    judged: Some(&judged),
+                    ..ScoreInputs::default()
+                };
+                scoring::score(&p, &self.standard, table, &inputs).ok()
+            }
+            _ => None,
+        };
+        self.judged = judged;
+        self
+    }
 }
 
 /// The judgements that do not fit the tables the proposal is scored on.

@@ -127,6 +127,16 @@ async fn calculate_previews_and_save_stores_and_the_live_panel_agrees() {
     let live = official.post(&format!("{path}/live"), &fields).await;
     assert_eq!(live.status, StatusCode::OK);
     assert_eq!(live.text("#score-total"), "76.5");
+    // Points off the steps are left out of the running total (the form says
+    // why on saving): 61 + 8 = 69.
+    let unfit = official
+        .post(
+            &format!("{path}/live"),
+            &[("points.j.plan", "8.3"), ("points.j.industry", "8")],
+        )
+        .await;
+    assert_eq!(unfit.status, StatusCode::OK);
+    assert_eq!(unfit.text("#score-total"), "69");
 
     let mut save = fields.to_vec();
     save.push(("action", "save"));

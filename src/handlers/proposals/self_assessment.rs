@@ -279,7 +279,7 @@ pub async fn live(
         sa
     } else {
         judged.retain(|code, _| !unfit.contains(code));
-        service::load(&state.db, &user, id, Some(judged)).await?
+        sa.scored_with(judged)
     };
     let summary = summary(&sa, page.lang);
     Ok(SummaryPartial { page, summary })
