@@ -6,6 +6,11 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::services::ServiceError;
+use crate::services::batches::BatchError;
+use crate::services::standards::StandardsError;
+use crate::services::users::UserError;
+
 pub type AppResult<T> = Result<T, AppError>;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +49,82 @@ pub enum AppError {
 impl From<rust_xlsxwriter::XlsxError> for AppError {
     fn from(err: rust_xlsxwriter::XlsxError) -> Self {
         AppError::Internal(anyhow::anyhow!("xlsx: {err}"))
+    }
+}
+
+// The services' errors as the web answers them: one conversion each, here.
+
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Stale => AppError::conflict("error.conflict.stale"),
+            ServiceError::WrongState => AppError::conflict("error.conflict.wrong_state"),
+            ServiceError::Refused(key) => AppError::conflict(key),
+            // Handlers that accept input render their form themselves; one
+            // that reaches here had no form to show.
+            ServiceError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),
+            ServiceError::NoActiveStandard => AppError::Internal(anyhow::anyhow!("no active standard")),
+            ServiceError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<BatchError> for AppError {
+    fn from(err: BatchError) -> Self {
+        let key = match err {
+            BatchError::NotFound => return AppError::NotFound,
+            BatchError::Published => "admin.batches.error.published",
+            BatchError::NotApproved => "admin.batches.error.not_approved",
+            BatchError::AlreadyListed => "admin.batches.error.already_listed",
+            BatchError::NotListed => "admin.batches.error.not_listed",
+            BatchError::Empty => "admin.batches.error.empty",
+            BatchError::MissingReason => "admin.batches.error.reason_required",
+            BatchError::Invalid(_, key) => return AppError::BadRequest(key),
+            BatchError::Db(e) => return e.into(),
+        };
+        AppError::Conflict { key, link: None }
+    }
+}
+
+impl From<UserError> for AppError {
+    fn from(err: UserError) -> Self {
+        match err {
+            UserError::NotFound => AppError::NotFound,
+            UserError::LastAdmin => AppError::conflict("admin.users.error.last_admin"),
+            UserError::Invalid(_, key) => AppError::BadRequest(key),
+            UserError::Db(e) => e.into(),
+            UserError::Hash => AppError::Internal(anyhow::anyhow!("password hashing failed")),
+        }
+    }
+}
+
+impl StandardsError {
+    /// The error as a page, with a link back to the version when known.
+    pub fn into_app(self, id: Option<i64>) -> AppError {
+        let link = id.map(|id| format!("/admin/standards/{id}"));
+        let conflict = |key| AppError::Conflict {
+            key,
+            link: link.clone(),
+        };
+        match self {
+            StandardsError::NotFound => AppError::NotFound,
+            StandardsError::NotDraft => conflict("standards.error.not_draft"),
+            StandardsError::Used => conflict("standards.error.used"),
+            StandardsError::Stale => conflict("error.conflict.stale"),
+            StandardsError::ExamplesFail => conflict("standards.error.examples_fail"),
+            StandardsError::AlreadyActive => conflict("standards.error.already_active"),
+            StandardsError::NotEvaluable => conflict("standards.error.not_evaluable"),
+            StandardsError::Invalid(_) | StandardsError::BadCode => AppError::BadRequest("error.bad_request.invalid"),
+            StandardsError::NoActiveStandard => AppError::Internal(anyhow::anyhow!("no active standard")),
+            StandardsError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<StandardsError> for AppError {
+    fn from(err: StandardsError) -> Self {
+        err.into_app(None)
     }
 }
 

@@ -1,13 +1,15 @@
-//! The whole route table. Each role's section is nested behind a guard
-//! layer; handlers additionally take the role's extractor.
+//! The whole route table: every route of the application, grouped by who
+//! may reach it. Each role's section is nested behind a guard layer;
+//! handlers additionally take the role's extractor. Handler modules export
+//! functions only.
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::middleware;
+use axum::middleware::{self, from_fn};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use axum_login::AuthManagerLayerBuilder;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -18,9 +20,17 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Backend, csrf, extract};
-use crate::handlers::{self, account, admin, api, creation, errors, health, proposals, public, review, standards};
+use crate::handlers::{
+    self, account, admin, api, creation, dashboard, errors, health, proposals, public, report, review, spreadsheets,
+    standards,
+};
+use crate::page_cache;
+use crate::services::spreadsheets::MAX_BYTES;
 use crate::state::AppState;
 
 /// Sessions end after this long without a request.
@@ -28,9 +38,12 @@ pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 /// Largest request body of all: an upload (whose route sets its own limit
 /// for the extractors) with its multipart framing.
 const BODY_LIMIT: usize = 12 * 1024 * 1024;
+/// The extractors' limit on an upload route: the file and its framing.
+const UPLOAD_LIMIT: usize = MAX_BYTES + 1024 * 1024;
 
 pub fn build_app(state: AppState) -> Router {
     // Anyone, signed in or not.
+    let (api_routes, api_doc) = api_routes().split_for_parts();
     let public = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/lang/{code}", get(handlers::switch_language))
@@ -41,28 +54,162 @@ pub fn build_app(state: AppState) -> Router {
             get(account::password_form).post(account::change_password),
         )
         .route("/static/{hash}/{*path}", get(crate::assets::serve))
-        .merge(public::routes())
-        .merge(creation::public_routes())
-        .merge(api::routes());
+        .route("/", get(public::home))
+        // `{id}`, `{id}.csv`, `{id}.xlsx` or `{id}.json`: axum matches one
+        // segment, the handler splits the extension.
+        .route("/batches/{file}", get(public::batch::show))
+        .route("/towns/{id}", get(public::town::show))
+        .route("/creation/{year}", get(public::creation::public_year))
+        .merge(api_routes.layer(Extension(api::Description::new(&api_doc))));
 
     // Every signed-in role; handlers narrow further (an official sees only
     // their region's records).
-    let signed_in = guarded(proposals::shared_routes(), extract::signed_in_area);
-    let officials = guarded(
-        proposals::official_routes().merge(creation::official_routes()),
-        extract::officials_area,
-    );
-    let reviewers = guarded(
-        review::routes().merge(creation::reviewer_routes()),
-        extract::reviewers_area,
-    );
-    let staff = guarded(standards::staff_routes(), extract::staff_area);
-    let admins = guarded(
-        admin::routes()
-            .merge(standards::admin_routes())
-            .merge(creation::admin_routes()),
-        extract::admins_area,
-    );
+    let signed_in = Router::new()
+        .route(
+            "/proposals/{id}",
+            get(proposals::view::show).layer(from_fn(page_cache::serve)),
+        )
+        .route(
+            "/proposals/{id}/report",
+            get(report::report).layer(from_fn(page_cache::serve)),
+        )
+        .route("/dashboard", get(dashboard::show));
+
+    // Officials (and admins, who may act for any region).
+    let officials = Router::new()
+        .route(
+            "/proposals",
+            get(proposals::list::list)
+                .layer(from_fn(page_cache::serve))
+                .post(proposals::form::create),
+        )
+        .route("/proposals/new", get(proposals::form::new))
+        .route("/proposals/live", post(proposals::live::live))
+        .route("/proposals/{id}/edit", get(proposals::form::edit))
+        .route("/proposals/{id}", post(proposals::form::update))
+        .route("/proposals/{id}/submit", post(proposals::actions::submit))
+        .route("/proposals/{id}/withdraw", post(proposals::actions::withdraw))
+        .route(
+            "/proposals/{id}/self-assessment",
+            get(proposals::self_assessment::show).post(proposals::self_assessment::save),
+        )
+        .route(
+            "/proposals/{id}/self-assessment/live",
+            post(proposals::self_assessment::live),
+        )
+        .route("/proposals/template.xlsx", get(spreadsheets::proposals::template))
+        .route("/proposals/export.xlsx", get(spreadsheets::export::export_xlsx))
+        .route("/proposals/export.csv", get(spreadsheets::export::export_csv))
+        .route(
+            "/proposals/import",
+            get(spreadsheets::proposals::import_form)
+                .post(spreadsheets::proposals::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/proposals/import/{id}", get(spreadsheets::proposals::preview))
+        .route(
+            "/proposals/import/{id}/progress",
+            get(spreadsheets::proposals::progress),
+        )
+        .route("/proposals/import/{id}/confirm", post(spreadsheets::proposals::confirm))
+        .route(
+            "/proposals/import/{id}/errors.xlsx",
+            get(spreadsheets::proposals::error_file),
+        )
+        .route(
+            "/proposals/{id}/reports",
+            get(creation::reports::reports_page).post(creation::reports::save_report),
+        )
+        .route("/proposals/reports/template.xlsx", get(spreadsheets::reports::template))
+        .route(
+            "/proposals/reports/import",
+            get(spreadsheets::reports::import_page)
+                .post(spreadsheets::reports::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        );
+
+    // Reviewers.
+    let reviewers = Router::new()
+        .route("/review", get(review::queue).layer(from_fn(page_cache::serve)))
+        .route("/review/export.xlsx", get(review::export::review_export_xlsx))
+        .route("/review/export.csv", get(review::export::review_export_csv))
+        .route("/proposals/{id}/decision", post(report::decision::decide))
+        .route("/proposals/{id}/overrides", post(report::decision::override_finding))
+        .route("/review/creation", get(creation::review::review_list))
+        .route("/review/creation/{id}", get(creation::review::review_town))
+        .route("/review/creation/{id}/grade", post(creation::review::confirm_grade))
+        .route(
+            "/review/creation/{id}/acceptance",
+            post(creation::review::decide_acceptance),
+        );
+
+    // Reviewers and admins (asking for a re-evaluation).
+    let staff = Router::new().route("/proposals/{id}/reevaluate", post(standards::actions::reevaluate));
+
+    // Admins: users and regions, batches, audit log, standards, creation.
+    let admins = Router::new()
+        .route("/admin", get(admin::home))
+        .route("/admin/users", get(admin::users::list).post(admin::users::create))
+        .route("/admin/users/{id}", get(admin::users::show))
+        .route("/admin/users/{id}/role", post(admin::users::change_role))
+        .route("/admin/users/{id}/active", post(admin::users::set_active))
+        .route("/admin/users/{id}/password", post(admin::users::reset_password))
+        .route("/admin/regions", post(admin::users::add_region))
+        .route("/admin/regions/{id}", post(admin::users::rename_region))
+        .route("/admin/batches", get(admin::batches::list).post(admin::batches::create))
+        .route(
+            "/admin/batches/{id}",
+            get(admin::batches::show).post(admin::batches::update),
+        )
+        .route("/admin/batches/{id}/preview", get(public::batch::preview))
+        .route("/admin/batches/{id}/entries", post(admin::batch_entries::add_entry))
+        .route(
+            "/admin/batches/{id}/entries/{entry}/remove",
+            post(admin::batch_entries::remove_entry),
+        )
+        .route(
+            "/admin/batches/{id}/entries/{entry}/move",
+            post(admin::batch_entries::move_entry),
+        )
+        .route(
+            "/admin/batches/{id}/entries/{entry}/reason",
+            post(admin::batch_entries::set_reason),
+        )
+        .route("/admin/batches/{id}/publish", post(admin::batches::publish))
+        .route("/admin/audit", get(admin::audit::list))
+        .route("/admin/standards", get(standards::view::list))
+        .route("/admin/standards/{id}", get(standards::view::show))
+        .route("/admin/standards/{id}/what-if", get(standards::view::what_if))
+        .route(
+            "/admin/standards/{id}/edit",
+            get(standards::form::edit).post(standards::form::save),
+        )
+        .route("/admin/standards/{id}/criteria", post(standards::add_criterion))
+        .route(
+            "/admin/standards/{id}/tables",
+            get(standards::tables_edit::edit).post(standards::tables_edit::save),
+        )
+        .route("/admin/standards/{id}/copy", post(standards::actions::copy))
+        .route("/admin/standards/{id}/publish", post(standards::actions::publish))
+        .route("/admin/standards/{id}/activate", post(standards::actions::activate))
+        .route("/admin/standards/{id}/examples", post(standards::examples::add))
+        .route(
+            "/admin/standards/{id}/examples/{n}",
+            get(standards::examples::show).post(standards::examples::save),
+        )
+        .route(
+            "/admin/standards/{id}/examples/{n}/remove",
+            post(standards::examples::remove),
+        )
+        .route("/admin/creation", get(creation::admin::admin_page))
+        .route("/admin/creation/publish", post(creation::admin::publish))
+        .route("/admin/creation/summary.csv", get(creation::admin::summary_csv));
+
+    let signed_in = guarded(signed_in, extract::signed_in_area);
+    let officials = guarded(officials, extract::officials_area);
+    let reviewers = guarded(reviewers, extract::reviewers_area);
+    let staff = guarded(staff, extract::staff_area);
+    let admins = guarded(admins, extract::admins_area);
 
     let store = crate::db::sessions::PgSessionStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
@@ -113,8 +260,29 @@ pub fn build_app(state: AppState) -> Router {
                      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
                 )),
         )
-        .layer(axum::Extension(state.pages.clone()))
+        .layer(Extension(state.pages.clone()))
         .with_state(state)
+}
+
+/// The JSON API under `/api/v1` (no login, no CSRF), generated with its
+/// OpenAPI description: a handler is served only with its
+/// `#[utoipa::path]`, so the description and the routes cannot differ.
+/// Add a path here, one `.routes(routes!(…))` line (see `handlers::api`).
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(api::ApiDoc::openapi())
+        .routes(routes!(api::evaluate::evaluate))
+        .routes(routes!(api::score::score))
+        .routes(routes!(api::standards::list))
+        .routes(routes!(api::standards::show))
+        .routes(routes!(api::batches::list))
+        .routes(routes!(api::batches::show))
+        .routes(routes!(api::openapi_json))
+        .layer(DefaultBodyLimit::max(api::BODY_LIMIT))
+}
+
+/// The OpenAPI description of every API path.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
 }
 
 /// Puts a role section behind its guard layer (an empty section has none:

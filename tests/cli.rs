@@ -5,8 +5,11 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+#[path = "api/helpers.rs"]
+mod helpers;
+
 fn server() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    helpers::server_url()
 }
 
 /// A URL for a database that does not exist yet, and a guard that drops it.
@@ -18,12 +21,12 @@ struct FreshDb {
 impl FreshDb {
     fn new() -> FreshDb {
         let name = format!("xz_cli_{}", uuid::Uuid::new_v4().simple());
-        let base = server();
-        let url = match base.rfind('/') {
-            Some(i) => format!("{}/{name}", &base[..i]),
-            None => panic!("DATABASE_URL has no database part"),
-        };
-        FreshDb { url, name }
+        let mut url = url::Url::parse(&server()).expect("DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        FreshDb {
+            url: url.to_string(),
+            name,
+        }
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Output {

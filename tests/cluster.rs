@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
+#[path = "api/helpers.rs"]
+mod helpers;
+
 /// Not a speed requirement: only so that a start that hangs fails the run
 /// instead of hanging it (the first start runs initdb and the migrations).
 const START_LIMIT: Duration = Duration::from_secs(600);
@@ -50,6 +53,38 @@ fn serve_creates_reuses_and_stops_the_private_cluster() {
     );
     second.terminate_successfully();
     data.assert_no_server_left();
+}
+
+/// On a machine where nothing answers on 127.0.0.1:5432 and no
+/// `DATABASE_URL` is set, the test harness makes its databases on `serve`'s
+/// private cluster under the target directory: it starts, a test's
+/// application runs on it, and it stops again.
+#[test]
+fn the_test_harness_runs_on_a_private_cluster_and_stops_it() {
+    let cluster = helpers::private_cluster();
+    let data_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("postgres");
+    assert!(
+        !postgres_processes_for(&data_dir).is_empty(),
+        "the private cluster runs in {}",
+        data_dir.display()
+    );
+    let url = cluster.database_url().to_owned();
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    rt.block_on(async {
+        let app = helpers::TestApp::spawn_at(&url, xiaozhen::config::Config::default()).await;
+        let page = app.client().get("/login").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("csrf_token"),
+            "the login form is served from the cluster's database"
+        );
+    });
+    rt.block_on(cluster.stop()).expect("the cluster stops");
+    assert!(
+        postgres_processes_for(&data_dir).is_empty(),
+        "no server is left in {}",
+        data_dir.display()
+    );
 }
 
 #[test]

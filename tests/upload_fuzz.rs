@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use proptest::prelude::*;
 use xiaozhen::domain::Lang;
 use xiaozhen::domain::proposal::ProposalInput;
-use xiaozhen::services::{creation_import, import};
+use xiaozhen::services::spreadsheets::{self, reports};
 
 /// What one import may hold (README "Limits").
 const BOUND: usize = 256 * 1024 * 1024;
@@ -101,8 +101,8 @@ fn bounded<T>(what: &str, read: impl FnOnce() -> T) -> T {
 
 /// Both readers on `bytes`: an answer each, within the bound.
 fn read_both(what: &str, bytes: &[u8]) {
-    let _ = bounded(what, || import::read_file(bytes));
-    let _ = bounded(what, || creation_import::read_file(bytes));
+    let _ = bounded(what, || spreadsheets::read_file(bytes));
+    let _ = bounded(what, || reports::read_file(bytes));
 }
 
 fn proposals_workbook() -> Vec<u8> {
@@ -264,9 +264,9 @@ proptest! {
             text.extend_from_slice(row.join(",").as_bytes());
             text.push(b'\n');
         }
-        let _ = bounded("csv", || import::read_file(&text));
+        let _ = bounded("csv", || spreadsheets::read_file(&text));
         text.extend_from_slice(&raw);
-        let _ = bounded("csv with raw bytes", || import::read_file(&text));
+        let _ = bounded("csv with raw bytes", || spreadsheets::read_file(&text));
     }
 
     #[test]
@@ -305,9 +305,9 @@ fn the_hostile_corpus_is_refused_within_bounded_memory() {
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let proposals = bounded(&name, || import::read_file(&bytes));
+        let proposals = bounded(&name, || spreadsheets::read_file(&bytes));
         assert!(proposals.is_err(), "{name} was read: {proposals:?}");
-        let reports = bounded(&name, || creation_import::read_file(&bytes));
+        let reports = bounded(&name, || reports::read_file(&bytes));
         assert!(reports.is_err(), "{name} was read: {reports:?}");
     }
 }
@@ -317,9 +317,12 @@ fn the_real_templates_are_read_not_refused() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // Both templates as downloaded: read past the limits and the header,
     // holding no row to import yet (the example row, towns without figures).
-    assert_eq!(import::read_file(&proposals_workbook()), Err(import::FileError::NoRows));
     assert_eq!(
-        creation_import::read_file(&reports_workbook()),
-        Err(import::FileError::NoRows)
+        spreadsheets::read_file(&proposals_workbook()),
+        Err(spreadsheets::FileError::NoRows)
+    );
+    assert_eq!(
+        reports::read_file(&reports_workbook()),
+        Err(spreadsheets::FileError::NoRows)
     );
 }

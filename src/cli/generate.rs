@@ -12,7 +12,7 @@ use crate::db::proposals::{self, BulkProposal};
 use crate::db::{regions, standards as db_standards};
 use crate::domain::Status;
 use crate::domain::proposal::{Industry, Location, ProposalInput, sample_proposal};
-use crate::standards::{self, Evaluation};
+use crate::standards::{self, Evaluation, Rendered};
 
 const COUNTIES: [&str; 24] = [
     "诸城市",
@@ -182,6 +182,7 @@ pub async fn load(pool: &PgPool, count: u32) -> anyhow::Result<()> {
                 standard_id: active.id,
                 snapshot: snapshot.clone(),
                 evaluation: e,
+                rendered: Rendered::of(e),
                 created_by: Some(author),
             })
             .collect();

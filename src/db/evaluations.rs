@@ -2,40 +2,10 @@
 //! version (a trigger refuses UPDATE and DELETE).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
-use crate::domain::Lang;
-use crate::standards::{Evaluation, Finding, RenderedFinding};
-
-/// The findings as they were shown, in both languages.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Rendered {
-    pub zh: Vec<RenderedFinding>,
-    pub en: Vec<RenderedFinding>,
-}
-
-impl Rendered {
-    pub fn of(evaluation: &Evaluation) -> Rendered {
-        Self::of_findings(&evaluation.findings)
-    }
-
-    pub fn of_findings(findings: &[Finding]) -> Rendered {
-        let render = |lang| findings.iter().map(|f| f.render(lang)).collect();
-        Rendered {
-            zh: render(Lang::Zh),
-            en: render(Lang::En),
-        }
-    }
-
-    pub fn get(&self, lang: Lang) -> &[RenderedFinding] {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
-        }
-    }
-}
+use crate::standards::{Evaluation, Finding, Rendered};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EvaluationRow {
@@ -62,6 +32,8 @@ pub struct NewEvaluation<'a> {
     pub standard_id: i64,
     pub snapshot: serde_json::Value,
     pub evaluation: &'a Evaluation,
+    /// The findings in words, as the services rendered them.
+    pub rendered: Rendered,
     pub created_by: Option<i64>,
 }
 
@@ -79,7 +51,7 @@ pub async fn insert(conn: &mut PgConnection, new: NewEvaluation<'_>) -> sqlx::Re
     .bind(e.standard.version)
     .bind(new.snapshot)
     .bind(Json(&e.findings))
-    .bind(Json(Rendered::of(e)))
+    .bind(Json(&new.rendered))
     .bind(e.overall.code())
     .bind(new.created_by)
     .fetch_one(conn)
@@ -132,7 +104,7 @@ pub async fn insert_many(conn: &mut PgConnection, rows: &[NewEvaluation<'_>]) ->
             .push_bind(e.standard.version)
             .push_bind(new.snapshot.clone())
             .push_bind(Json(e.findings.clone()))
-            .push_bind(Json(Rendered::of(e)))
+            .push_bind(Json(&new.rendered))
             .push_bind(e.overall.code())
             .push_bind(new.created_by);
     });

@@ -11,7 +11,6 @@ pub mod dashboard;
 pub mod embedded;
 pub mod evaluations;
 pub mod export;
-pub mod imports;
 pub mod login_attempts;
 pub mod proposals;
 pub mod queue;
@@ -19,6 +18,7 @@ pub mod regions;
 pub mod reviews;
 pub mod self_assessments;
 pub mod sessions;
+pub mod spreadsheets;
 pub mod standards;
 pub mod users;
 

@@ -6,6 +6,7 @@ pub mod lang;
 pub mod password;
 pub mod proposal;
 pub mod role;
+pub mod spreadsheets;
 pub mod throttle;
 pub mod workflow;
 

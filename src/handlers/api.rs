@@ -2,15 +2,15 @@
 //! middleware skips `/api/`), answers always JSON.
 //!
 //! The router is generated from the OpenAPI description (utoipa-axum's
-//! [`OpenApiRouter`]): a handler is served only if it is registered with its
-//! `#[utoipa::path]`, so `GET /api/v1/openapi.json` and the routes cannot
-//! differ. The test `evaluate_api::openapi_describes_every_route` requests
+//! `OpenApiRouter`, in `routes::api_routes`): a handler is served only if it
+//! is registered with its `#[utoipa::path]`, so `GET /api/v1/openapi.json`
+//! and the routes cannot differ. The test `evaluate_api::openapi_describes_every_route` requests
 //! every path of the description with its method.
 //!
 //! # Adding a path (e.g. `GET /api/v1/batches`, `GET /api/v1/batches/{id}`)
 //!
 //! 1. Write the handlers in `src/handlers/api/<area>.rs` (declare it below
-//!    with `mod <area>;`), each with
+//!    with `pub mod <area>;`), each with
 //!    `#[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "batches",
 //!    params(("id" = i64, Path, example = 1)), responses((status = 200, body = BatchAnswer),
 //!    (status = 404, body = ErrorAnswer)))]`. Every answer, errors included,
@@ -18,7 +18,8 @@
 //!    `utoipa::ToSchema` (a free-form object: see [`schema::StandardDefinition`]).
 //!    Give every path parameter an `example` (the route test uses it) and a
 //!    unique `operation_id` (e.g. `list_batches`, `get_batch`).
-//! 2. Add one line `.routes(routes!(<area>::handler))` in [`api_router`].
+//! 2. Add one line `.routes(routes!(api::<area>::handler))` in
+//!    `routes::api_routes`.
 //! 3. Errors: [`error_answer`] (`{errors:[{field,message}]}`, messages from
 //!    `locales/api.yml` in the `Accept-Language` language, see [`api_lang`]);
 //!    `AppError` also works (rendered as JSON with an empty `field`).
@@ -26,22 +27,19 @@
 //! Never add a route with plain `.route(…)` here: it would be missing from
 //! the description.
 
-mod batches;
-mod evaluate;
+pub mod batches;
+pub mod evaluate;
 mod input;
 mod schema;
-mod score;
-mod standards;
+pub mod score;
+pub mod standards;
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::Extension;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub use schema::{
     ErrorAnswer, ErrorItem, EvaluationAnswer, FindingAnswer, OpenApiDocument, OverallCode, ProposalBody,
@@ -50,7 +48,6 @@ pub use schema::{
 
 use crate::domain::Lang;
 use crate::i18n;
-use crate::state::AppState;
 
 /// Largest request body the API reads (a proposal is about 2 KB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -70,30 +67,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "meta", description = "本说明 / This description"),
     )
 )]
-struct ApiDoc;
-
-/// Every API path, with its description. Add new paths here (see the top of this file).
-pub fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(evaluate::evaluate))
-        .routes(routes!(score::score))
-        .routes(routes!(standards::list))
-        .routes(routes!(standards::show))
-        .routes(routes!(batches::list))
-        .routes(routes!(batches::show))
-        .routes(routes!(openapi_json))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-}
-
-/// The OpenAPI description of every API path.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
-}
-
-/// Public routes of the API (no login).
-pub fn routes() -> Router<AppState> {
-    api_router().split_for_parts().0
-}
+pub struct ApiDoc;
 
 /// The language of API messages: `Accept-Language`, Chinese by default.
 pub fn api_lang(headers: &HeaderMap) -> Lang {
@@ -151,10 +125,19 @@ fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
     tag = "meta",
     responses((status = 200, description = "OpenAPI 3.1 description of every path", body = OpenApiDocument))
 )]
-async fn openapi_json() -> Response {
-    static SPEC: OnceLock<Vec<u8>> = OnceLock::new();
-    let spec = SPEC.get_or_init(|| openapi().to_json().map(String::into_bytes).unwrap_or_default());
-    json_bytes(StatusCode::OK, spec.clone())
+pub async fn openapi_json(Extension(spec): Extension<Description>) -> Response {
+    json_bytes(StatusCode::OK, spec.0.to_vec())
+}
+
+/// The description as served, written once when the routes are built
+/// (`routes::build_app` derives it from the same table as the routes).
+#[derive(Clone)]
+pub struct Description(Arc<[u8]>);
+
+impl Description {
+    pub fn new(doc: &utoipa::openapi::OpenApi) -> Description {
+        Description(doc.to_json().map(String::into_bytes).unwrap_or_default().into())
+    }
 }
 
 /// The first value of a query parameter; an empty value counts as absent.

@@ -1,20 +1,23 @@
-//! Web handlers, one file per page area. Handlers are thin: extract and
-//! authorise, call the domain, the engine and the store, render.
+//! Web handlers, one module per page area. Handlers are thin: extract and
+//! authorise, call a service (or read the store), render. A page module
+//! owns its template struct and imports the display kit ([`display`]) and
+//! this module's [`Page`], never another page module; every route is in
+//! `routes.rs`.
 
 pub mod account;
 pub mod admin;
 pub mod api;
 pub mod creation;
-pub mod creation_import;
 pub mod dashboard;
+pub mod display;
 pub mod errors;
-pub mod excel;
-pub mod export;
 pub mod health;
 pub mod proposals;
 pub mod public;
 pub mod redirect;
+pub mod report;
 pub mod review;
+pub mod spreadsheets;
 pub mod standards;
 
 use axum::extract::{FromRequestParts, MatchedPath, Path, Query, State};

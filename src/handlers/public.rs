@@ -3,34 +3,19 @@
 //! Only published batches and the towns frozen in them are shown: drafts,
 //! unlisted proposals, comments and people's names never are.
 
-pub mod api;
-mod batch;
-mod downloads;
-mod town;
+pub mod batch;
+pub mod creation;
+pub mod town;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use super::Page;
 use crate::db::batches;
 use crate::error::AppResult;
+use crate::handlers::display::format_date;
 use crate::state::AppState;
-
-pub use api::{api_batch, api_batches};
-pub use batch::{BatchPage, BatchView, TownRow, batch_view, columns};
-
-/// Pages anyone can read: the creation list, batches and towns.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        // `{id}`, `{id}.csv`, `{id}.xlsx` or `{id}.json`: axum matches one
-        // segment, the handler splits the extension.
-        .route("/batches/{file}", get(batch::show))
-        .route("/towns/{id}", get(town::show))
-}
 
 /// A published batch as a line of the home page.
 pub struct BatchLine {
@@ -69,10 +54,4 @@ pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<HomePa
         })
         .collect();
     Ok(HomePage { page, batches })
-}
-
-/// A date as published (China Standard Time).
-pub fn format_date(t: chrono::DateTime<chrono::Utc>) -> String {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    t.with_timezone(&cst).format("%Y-%m-%d").to_string()
 }

@@ -1,52 +1,23 @@
 //! Standards administration: versions, drafts, example cases, what-if,
 //! activation; and re-evaluation on request.
 
-mod actions;
-mod examples;
-mod form;
+pub mod actions;
+mod add;
+pub mod examples;
+mod fields;
+pub mod form;
+mod read;
 mod tables;
-mod tables_edit;
-mod view;
+pub mod tables_edit;
+pub mod view;
 
-use axum::Router;
-use axum::routing::{get, post};
+pub use add::add_criterion;
 
 use crate::domain::Lang;
 use crate::domain::proposal::{Industry, Location};
 use crate::i18n;
 use crate::standards::edit::kind_metric;
-use crate::standards::{
-    Criterion, CriterionKind, Flag, Member, Overall, Set, Severity, Standard, Threshold, Verdict, When, qty,
-};
-use crate::state::AppState;
-
-/// Routes under `/admin/standards`, behind the admins' guard.
-pub fn admin_routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/standards", get(view::list))
-        .route("/admin/standards/{id}", get(view::show))
-        .route("/admin/standards/{id}/what-if", get(view::what_if))
-        .route("/admin/standards/{id}/edit", get(form::edit).post(form::save))
-        .route("/admin/standards/{id}/criteria", post(form::add_criterion))
-        .route(
-            "/admin/standards/{id}/tables",
-            get(tables_edit::edit).post(tables_edit::save),
-        )
-        .route("/admin/standards/{id}/copy", post(actions::copy))
-        .route("/admin/standards/{id}/publish", post(actions::publish))
-        .route("/admin/standards/{id}/activate", post(actions::activate))
-        .route("/admin/standards/{id}/examples", post(examples::add))
-        .route(
-            "/admin/standards/{id}/examples/{n}",
-            get(examples::show).post(examples::save),
-        )
-        .route("/admin/standards/{id}/examples/{n}/remove", post(examples::remove))
-}
-
-/// Routes for reviewers and admins (asking for a re-evaluation).
-pub fn staff_routes() -> Router<AppState> {
-    Router::new().route("/proposals/{id}/reevaluate", post(actions::reevaluate))
-}
+use crate::standards::{Criterion, CriterionKind, Flag, Member, Set, Standard, Threshold, Verdict, When, qty};
 
 /// (css class, label) of a version's status.
 pub fn status_badge(status: &str, lang: Lang) -> (String, String) {
@@ -56,37 +27,6 @@ pub fn status_badge(status: &str, lang: Lang) -> (String, String) {
         _ => "warn",
     };
     (class.to_owned(), i18n::t(lang, &format!("standards.status.{status}")))
-}
-
-pub fn overall_from_code(code: &str) -> Option<Overall> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
-pub fn verdict_from_code(code: &str) -> Option<Verdict> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
-pub fn severity_from_code(code: &str) -> Option<Severity> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
-pub const SEVERITIES: [Severity; 3] = [Severity::Hard, Severity::Soft, Severity::Info];
-pub const VERDICTS: [Verdict; 6] = [
-    Verdict::Pass,
-    Verdict::Warn,
-    Verdict::Fail,
-    Verdict::Info,
-    Verdict::NotApplicable,
-    Verdict::Missing,
-];
-pub const OVERALLS: [Overall; 3] = [Overall::Pass, Overall::PassWithWarnings, Overall::Fail];
-
-pub fn severity_code(s: Severity) -> &'static str {
-    match s {
-        Severity::Hard => "hard",
-        Severity::Soft => "soft",
-        Severity::Info => "info",
-    }
 }
 
 /// "a、b、c" in Chinese, "a, b, c" in English.
@@ -222,7 +162,7 @@ pub fn criterion_view(s: &Standard, c: &Criterion, lang: Lang) -> CriterionView 
         id: c.id.clone(),
         label: s.criterion_label(&c.id, lang).to_owned(),
         severity: c.severity.label(lang).to_owned(),
-        severity_code: severity_code(c.severity),
+        severity_code: c.severity.code(),
         kind: t(&format!(
             "standards.kind.{}",
             crate::standards::edit::kind_code(&c.kind)

@@ -17,12 +17,11 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::batches::{self, BatchRow, FrozenFinding, FrozenStandard, FrozenTown, NewBatch};
-use crate::db::evaluations::Rendered;
 use crate::db::proposals::{self, Scope};
 use crate::db::{audit, evaluations, standards as db_standards};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
-use crate::error::AppError;
+use crate::standards::Rendered;
 use crate::standards::{Against, Detail, Finding, Metric, Overall, Severity, Verdict, criterion_label, shown_pct};
 
 /// Longest title and introduction (as the schema allows).
@@ -57,23 +56,6 @@ pub enum BatchError {
     Invalid(&'static str, &'static str),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
-}
-
-impl From<BatchError> for AppError {
-    fn from(err: BatchError) -> Self {
-        let key = match err {
-            BatchError::NotFound => return AppError::NotFound,
-            BatchError::Published => "admin.batches.error.published",
-            BatchError::NotApproved => "admin.batches.error.not_approved",
-            BatchError::AlreadyListed => "admin.batches.error.already_listed",
-            BatchError::NotListed => "admin.batches.error.not_listed",
-            BatchError::Empty => "admin.batches.error.empty",
-            BatchError::MissingReason => "admin.batches.error.reason_required",
-            BatchError::Invalid(_, key) => return AppError::BadRequest(key),
-            BatchError::Db(e) => return e.into(),
-        };
-        AppError::Conflict { key, link: None }
-    }
 }
 
 type Result<T> = std::result::Result<T, BatchError>;

@@ -4,17 +4,15 @@
 
 pub mod batches;
 pub mod creation;
-pub mod creation_import;
-pub mod import;
 pub mod proposals;
 pub mod reviews;
 pub mod self_assessment;
+pub mod spreadsheets;
 pub mod standards;
 pub mod users;
 
 use crate::db::proposals::ChangeRefused;
 use crate::domain::proposal::FieldError;
-use crate::error::AppError;
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -45,22 +43,6 @@ impl From<ChangeRefused> for ServiceError {
             ChangeRefused::NotFound => ServiceError::NotFound,
             ChangeRefused::Stale => ServiceError::Stale,
             ChangeRefused::WrongStatus => ServiceError::WrongState,
-        }
-    }
-}
-
-impl From<ServiceError> for AppError {
-    fn from(err: ServiceError) -> Self {
-        match err {
-            ServiceError::NotFound => AppError::NotFound,
-            ServiceError::Stale => AppError::conflict("error.conflict.stale"),
-            ServiceError::WrongState => AppError::conflict("error.conflict.wrong_state"),
-            ServiceError::Refused(key) => AppError::conflict(key),
-            // Handlers that accept input render their form themselves; one
-            // that reaches here had no form to show.
-            ServiceError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),
-            ServiceError::NoActiveStandard => AppError::Internal(anyhow::anyhow!("no active standard")),
-            ServiceError::Db(e) => e.into(),
         }
     }
 }

@@ -8,10 +8,11 @@ use super::ServiceError;
 use crate::auth::User;
 use crate::db::evaluations::{self, NewEvaluation};
 use crate::db::proposals::{self, ProposalRow, Scope};
+use crate::db::standards::StandardRow;
 use crate::db::{audit, self_assessments, standards as db_standards};
 use crate::domain::proposal::{FieldError, ProposalInput};
 use crate::domain::{Action, Role, Status, workflow};
-use crate::standards::{self, Evaluation};
+use crate::standards::{self, Evaluation, Rendered};
 
 /// The proposals a user may see: officials their region's, reviewers those
 /// that reached them, admins all.
@@ -95,21 +96,22 @@ pub async fn save(
 }
 
 /// Evaluates a draft under the active standard without storing anything
-/// (the live evaluation beside the form). `Err` lists what is still missing
-/// or inconsistent.
+/// (the live evaluation beside the form): the standard, and the evaluation
+/// or (`Err`) what is still missing or inconsistent. The by-year list is
+/// read against the active version's period.
 pub async fn evaluate_draft(
     db: &PgPool,
     input: &ProposalInput,
-) -> Result<Result<Evaluation, Vec<FieldError>>, ServiceError> {
+) -> Result<(StandardRow, Result<Evaluation, Vec<FieldError>>), ServiceError> {
     let mut conn = db.acquire().await?;
     let active = db_standards::active(&mut conn)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
-    let proposal = match input.complete_under(active.standard().periods()) {
-        Ok(p) => p,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    Ok(Ok(standards::evaluate(&proposal, active.standard())))
+    drop(conn);
+    let outcome = input
+        .complete_under(active.standard().periods())
+        .map(|proposal| standards::evaluate(&proposal, active.standard()));
+    Ok((active, outcome))
 }
 
 /// Submits: complete validation, then in one transaction an evaluation under
@@ -149,6 +151,7 @@ pub async fn submit(
             standard_id: active.id,
             snapshot: proposal.to_json(),
             evaluation: &evaluation,
+            rendered: Rendered::of(&evaluation),
             created_by: Some(user.id),
         },
     )

@@ -57,11 +57,6 @@ impl Decision {
     }
 }
 
-/// A verdict from its code.
-pub fn verdict_from_code(code: &str) -> Option<Verdict> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
 /// The verdicts a reviewer may set.
 pub const SETTABLE: [Verdict; 4] = [Verdict::Pass, Verdict::Warn, Verdict::Fail, Verdict::NotApplicable];
 
@@ -91,7 +86,7 @@ pub fn final_verdicts(findings: &[Finding], overrides: &[OverrideRow]) -> Vec<Ve
             overrides
                 .iter()
                 .find(|o| o.criterion == f.criterion)
-                .and_then(|o| verdict_from_code(&o.final_verdict))
+                .and_then(|o| Verdict::from_code(&o.final_verdict))
                 .unwrap_or(f.verdict)
         })
         .collect()
@@ -120,7 +115,7 @@ pub struct OverrideInput<'a> {
 pub async fn override_finding(db: &PgPool, user: &User, id: i64, input: OverrideInput<'_>) -> Result<i64, ReviewError> {
     let reason = trimmed(input.reason);
     let mut errors = Vec::new();
-    let verdict = verdict_from_code(input.final_verdict).filter(|v| SETTABLE.contains(v));
+    let verdict = Verdict::from_code(input.final_verdict).filter(|v| SETTABLE.contains(v));
     if verdict.is_none() {
         errors.push(("final_verdict", "review.error.verdict"));
     }
@@ -150,7 +145,7 @@ pub async fn override_finding(db: &PgPool, user: &User, id: i64, input: Override
     let current = in_force
         .iter()
         .find(|o| o.criterion == finding.criterion)
-        .and_then(|o| verdict_from_code(&o.final_verdict))
+        .and_then(|o| Verdict::from_code(&o.final_verdict))
         .unwrap_or(finding.verdict);
     if let Some(v) = verdict {
         // An override must change something: a verdict other than the

@@ -19,8 +19,7 @@ use crate::db::standards::{self as db_standards, AdminRow};
 use crate::db::{audit, is_unique_violation};
 use crate::domain::Status;
 use crate::domain::proposal::Proposal;
-use crate::error::AppError;
-use crate::standards::{Example, Overall, Standard, StandardError, Verdict, evaluate, run_examples, scoring};
+use crate::standards::{Example, Overall, Rendered, Standard, StandardError, Verdict, evaluate, run_examples, scoring};
 
 /// Why a change to a standard did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -54,35 +53,6 @@ pub enum StandardsError {
     NoActiveStandard,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
-}
-
-impl StandardsError {
-    /// The error as a page, with a link back to the version when known.
-    pub fn into_app(self, id: Option<i64>) -> AppError {
-        let link = id.map(|id| format!("/admin/standards/{id}"));
-        let conflict = |key| AppError::Conflict {
-            key,
-            link: link.clone(),
-        };
-        match self {
-            StandardsError::NotFound => AppError::NotFound,
-            StandardsError::NotDraft => conflict("standards.error.not_draft"),
-            StandardsError::Used => conflict("standards.error.used"),
-            StandardsError::Stale => conflict("error.conflict.stale"),
-            StandardsError::ExamplesFail => conflict("standards.error.examples_fail"),
-            StandardsError::AlreadyActive => conflict("standards.error.already_active"),
-            StandardsError::NotEvaluable => conflict("standards.error.not_evaluable"),
-            StandardsError::Invalid(_) | StandardsError::BadCode => AppError::BadRequest("error.bad_request.invalid"),
-            StandardsError::NoActiveStandard => AppError::Internal(anyhow::anyhow!("no active standard")),
-            StandardsError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<StandardsError> for AppError {
-    fn from(err: StandardsError) -> Self {
-        err.into_app(None)
-    }
 }
 
 fn entry<'a>(
@@ -589,6 +559,7 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
             standard_id: active.id,
             snapshot: latest.snapshot.clone(),
             evaluation: &evaluation,
+            rendered: Rendered::of(&evaluation),
             created_by: Some(user.id),
         },
     )

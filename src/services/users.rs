@@ -10,7 +10,6 @@ use crate::auth::password;
 use crate::db::users::{self, NewUser};
 use crate::db::{audit, regions};
 use crate::domain::Role;
-use crate::error::AppError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -26,18 +25,6 @@ pub enum UserError {
     Db(#[from] sqlx::Error),
     #[error("hashing failed")]
     Hash,
-}
-
-impl From<UserError> for AppError {
-    fn from(err: UserError) -> Self {
-        match err {
-            UserError::NotFound => AppError::NotFound,
-            UserError::LastAdmin => AppError::conflict("admin.users.error.last_admin"),
-            UserError::Invalid(_, key) => AppError::BadRequest(key),
-            UserError::Db(e) => e.into(),
-            UserError::Hash => AppError::Internal(anyhow::anyhow!("password hashing failed")),
-        }
-    }
 }
 
 type Result<T> = std::result::Result<T, UserError>;

@@ -51,6 +51,38 @@ pub const KINDS: &[&str] = &[
     "industry_eligible",
 ];
 
+/// What a kind of criterion needs from whoever writes a new one: a metric
+/// to compare, a figure, an upper bound (optional), flags to require.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindParams {
+    pub metric: bool,
+    pub value: bool,
+    pub upper: bool,
+    pub flags: bool,
+}
+
+/// The parameters a kind (a [`KINDS`] code) needs; `None` for an unknown kind.
+pub fn kind_params(kind: &str) -> Option<KindParams> {
+    let none = KindParams::default();
+    Some(match kind {
+        "at_least" | "at_most" | "equals" => KindParams {
+            metric: true,
+            value: true,
+            ..none
+        },
+        "band" => KindParams {
+            metric: true,
+            value: true,
+            upper: true,
+            ..none
+        },
+        "report" => KindParams { metric: true, ..none },
+        "all_flags" => KindParams { flags: true, ..none },
+        "location" | "named" | "industry_eligible" => none,
+        _ => return None,
+    })
+}
+
 /// The JSON code of a metric (`planned_area_km2`).
 pub fn metric_code(metric: Metric) -> String {
     serde_json::to_value(metric)
@@ -166,4 +198,39 @@ pub fn new_criterion(new: NewCriterion<'_>) -> Option<Criterion> {
         kind,
         citation,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(kind: &str, metric: Option<Metric>) -> Option<Criterion> {
+        new_criterion(NewCriterion {
+            id: "x",
+            kind,
+            metric,
+            severity: Severity::Hard,
+            value: Decimal::ONE,
+            upper: None,
+            flags: FlagSet::of(&[Flag::Industry]),
+            citation: Citation {
+                document: "d".into(),
+                clause: "c".into(),
+            },
+        })
+    }
+
+    /// The editor's add form trusts these answers: every kind is known, and
+    /// a kind builds without a metric exactly when it says it needs none.
+    #[test]
+    fn every_kind_says_what_it_needs() {
+        for kind in KINDS {
+            let needs = kind_params(kind).expect("a known kind");
+            let built = attempt(kind, Some(METRICS[0])).expect("builds with every parameter");
+            assert_eq!(kind_code(&built.kind), *kind);
+            assert_eq!(attempt(kind, None).is_some(), !needs.metric, "{kind}");
+            assert_eq!(kind_metric(&built.kind).is_some(), needs.metric, "{kind}");
+        }
+        assert_eq!(kind_params("between"), None);
+    }
 }

@@ -20,10 +20,11 @@ mod sets;
 #[cfg(test)]
 mod tests;
 mod validate;
+mod verdict;
 
 pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
 pub use creation::{CreationRules, GradeBands, RewardRules};
-pub use evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict, evaluate};
+pub use evaluate::{Basis, Detail, Evaluation, Finding, Requirement, StandardRef, evaluate};
 pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use figures::{Against, MAX_PCT_PLACES, ShownPct, shown_pct};
 pub use labels::criterion_label;
@@ -33,6 +34,7 @@ pub use model::{
     BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold,
     When,
 };
-pub use render::{ApiEvaluation, ApiFinding, RenderedFinding, number, qty};
+pub use render::{ApiEvaluation, ApiFinding, Rendered, RenderedFinding, number, qty};
 pub use sets::{Flag, FlagSet, IndustrySet, LocationSet, Member, Set};
 pub use validate::{StandardError, StandardErrorCode};
+pub use verdict::{Overall, Verdict};

@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Overall, Verdict};
 use super::metric::Metric;
 use super::sets::{FlagSet, IndustrySet, LocationSet};
+use super::verdict::{Overall, Verdict};
 use crate::domain::Lang;
 use crate::domain::proposal::Industry;
 
@@ -97,6 +97,21 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Hard, Severity::Soft, Severity::Info];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Hard => "hard",
+            Severity::Soft => "soft",
+            Severity::Info => "info",
+        }
+    }
+
+    /// The severity of a code as written in a standard (`hard`…).
+    pub fn from_code(code: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Severity::Hard, Lang::Zh) => "硬性指标",

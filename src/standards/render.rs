@@ -7,10 +7,11 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict};
+use super::evaluate::{Basis, Detail, Evaluation, Finding, Requirement, StandardRef};
 use super::figures::{Num, Qty, Req, Signed, Threshold, shown_quantity, shown_reported, sign};
 use super::model::Severity;
 use super::sets::{FlagSet, IndustrySet, LocationSet, Member, Set};
+use super::verdict::{Overall, Verdict};
 use crate::domain::Lang;
 use crate::domain::proposal::Unit;
 
@@ -396,5 +397,33 @@ fn location_list(set: LocationSet, lang: Lang) -> String {
     match lang {
         Lang::Zh => set.iter().map(|l| l.label(lang)).collect::<Vec<_>>().join("或"),
         Lang::En => join(set, |l| l.label(lang), lang, "or"),
+    }
+}
+
+/// The findings as they were shown, in both languages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rendered {
+    pub zh: Vec<RenderedFinding>,
+    pub en: Vec<RenderedFinding>,
+}
+
+impl Rendered {
+    pub fn of(evaluation: &Evaluation) -> Rendered {
+        Self::of_findings(&evaluation.findings)
+    }
+
+    pub fn of_findings(findings: &[Finding]) -> Rendered {
+        let render = |lang| findings.iter().map(|f| f.render(lang)).collect();
+        Rendered {
+            zh: render(Lang::Zh),
+            en: render(Lang::En),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &[RenderedFinding] {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
     }
 }

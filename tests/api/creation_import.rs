@@ -450,7 +450,7 @@ async fn files_that_are_not_a_filled_xlsx_template_are_refused_clearly() {
     let (_, _, template) = bytes_of(&w.official, TEMPLATE).await;
     assert!(refused(&upload(&w.official, "template.xlsx", template).await).contains("没有填写任何年度数据"));
     // Larger than the limit.
-    let big = vec![b'x'; xiaozhen::services::import::MAX_BYTES + 1];
+    let big = vec![b'x'; xiaozhen::services::spreadsheets::MAX_BYTES + 1];
     assert!(refused(&upload(&w.official, "big.xlsx", big).await).contains("10 MB"));
     // A spreadsheet that is not the template.
     let other = filled_workbook(&[vec!["名称".into(), "颜色".into()]], &[vec!["x".into(), "红".into()]]);

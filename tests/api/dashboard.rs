@@ -123,7 +123,7 @@ fn the_report_chart_draws_quantity_findings_against_thresholds() {
         csrf: String::new(),
         path: "/".into(),
     };
-    let chart = xiaozhen::handlers::dashboard::report_chart(&evaluation.findings, &page);
+    let chart = xiaozhen::handlers::display::report_chart(&evaluation.findings, &page);
     let eligible = chart
         .bars
         .iter()

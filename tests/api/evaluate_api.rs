@@ -506,7 +506,7 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     assert_eq!(fields(&unknown), ["standard"]);
 }
 
-/// The router is generated from the description (`handlers::api::api_router`),
+/// The router is generated from the description (`routes::api_routes`),
 /// so every served path is in it; here every path of the description must
 /// answer its method, and every answer must name its JSON schema.
 #[tokio::test]
@@ -520,7 +520,7 @@ async fn openapi_describes_every_route() {
         "{}",
         spec["openapi"]
     );
-    assert_eq!(spec, &serde_json::to_value(xiaozhen::handlers::api::openapi()).unwrap());
+    assert_eq!(spec, &serde_json::to_value(xiaozhen::routes::openapi()).unwrap());
     let paths = spec["paths"].as_object().expect("paths");
     for expected in [
         "/api/v1/evaluate",

@@ -113,7 +113,7 @@ async fn streamed_exports_hold_every_row_in_order() {
     assert_eq!(ids(&csv), submitted);
     let (status, headers, bytes) = bytes_of(&reviewer, "/review/export.xlsx").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers["content-type"], xiaozhen::handlers::excel::XLSX_TYPE);
+    assert_eq!(headers["content-type"], xiaozhen::handlers::display::XLSX_TYPE);
     let (_, sheet) = read_xlsx(&bytes);
     assert_eq!(ids(&sheet), submitted);
     // The first page of the queue is the export's start.

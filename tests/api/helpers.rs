@@ -1,6 +1,5 @@
 //! The test harness. `TestApp::spawn()` creates a database named
-//! `xz_test_<random>` on `DATABASE_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`), migrates it, serves
+//! `xz_test_<random>` on the server [`server_url`] finds, migrates it, serves
 //! `build_app` on 127.0.0.1:0 and drops the database when the test ends.
 //! Logs are quiet unless `TEST_LOG` is set.
 
@@ -21,14 +20,69 @@ use xiaozhen::domain::proposal::ProposalInput;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// The server the tests' databases are made on: `DATABASE_URL`; else the
+/// PostgreSQL answering on 127.0.0.1:5432; else, on a machine with only
+/// PostgreSQL's programs installed, a private cluster under the target
+/// directory — `serve`'s own ([`xiaozhen::db::embedded`]) — started once
+/// for this test binary and stopped when it ends.
 pub fn server_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            return url;
+        }
+        let local = SocketAddr::from(([127, 0, 0, 1], 5432));
+        if std::net::TcpStream::connect_timeout(&local, std::time::Duration::from_secs(1)).is_ok() {
+            return LOCAL_SERVER.to_owned();
+        }
+        let cluster = private_cluster();
+        let url = cluster.database_url().to_owned();
+        *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) = Some(cluster);
+        // SAFETY: registers a plain function; it runs once, at exit.
+        unsafe { atexit(stop_private_cluster) };
+        url
+    })
+    .clone()
+}
+
+const LOCAL_SERVER: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The private cluster this binary started, stopped at exit.
+static RUNNING: std::sync::Mutex<Option<xiaozhen::db::embedded::Cluster>> = std::sync::Mutex::new(None);
+
+unsafe extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+}
+
+extern "C" fn stop_private_cluster() {
+    // Dropping the cluster stops the server it started (and waits for it).
+    drop(RUNNING.lock().unwrap_or_else(|e| e.into_inner()).take());
+}
+
+/// Opens (creating on first use) the tests' private cluster in the target
+/// directory, reusing it when another test binary runs it already. Each
+/// test has its own runtime, so the cluster is opened on one of its own.
+pub fn private_cluster() -> xiaozhen::db::embedded::Cluster {
+    use xiaozhen::db::embedded::{Cluster, Reuse};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("postgres");
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(Cluster::open(&dir, None, Reuse::Allow))
+    })
+    .join()
+    .expect("the cluster thread ends")
+    .unwrap_or_else(|e| panic!("no DATABASE_URL, nothing on 127.0.0.1:5432, and no private cluster: {e}"))
 }
 
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: PgPool,
     db_name: String,
+    /// The PostgreSQL server the database was made on.
+    server_url: String,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -100,13 +154,18 @@ impl TestApp {
 
     /// A server configured as `config` says (trusted proxies, public origin).
     pub async fn spawn_with(config: Config) -> TestApp {
+        Self::spawn_at(&server_url(), config).await
+    }
+
+    /// A server whose database is made on the PostgreSQL server at `server`.
+    pub async fn spawn_at(server: &str, config: Config) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             xiaozhen::telemetry::init();
         }
         let db_name = format!("xz_test_{}", uuid::Uuid::new_v4().simple());
-        let server_opts = PgConnectOptions::from_str(&server_url()).expect("DATABASE_URL parses");
+        let server_opts = PgConnectOptions::from_str(server).expect("DATABASE_URL parses");
         let mut admin = PgConnection::connect_with(&server_opts).await.expect(
-            "a PostgreSQL server must answer at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)",
+            "a PostgreSQL server must answer at DATABASE_URL (else on 127.0.0.1:5432, else the private cluster)",
         );
         sqlx::query(&format!("CREATE DATABASE {db_name}"))
             .execute(&mut admin)
@@ -122,10 +181,10 @@ impl TestApp {
             .await
             .expect("built-in standards load");
         tx.commit().await.expect("commit");
-        Self::serve(db, db_name, config).await
+        Self::serve(db, db_name, server.to_owned(), config).await
     }
 
-    async fn serve(db: PgPool, db_name: String, config: Config) -> TestApp {
+    async fn serve(db: PgPool, db_name: String, server_url: String, config: Config) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), config));
@@ -138,6 +197,7 @@ impl TestApp {
             addr,
             db,
             db_name,
+            server_url,
             server,
         }
     }
@@ -338,7 +398,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
         let name = self.db_name.clone();
-        let url = server_url();
+        let url = self.server_url.clone();
         // Drop runs outside async context: a thread with its own runtime.
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -528,7 +588,7 @@ impl TestApp {
             .fetch_one(&self.db)
             .await
             .expect("database name");
-        let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
+        let mut url = url::Url::parse(&self.server_url).expect("DATABASE_URL is a URL");
         url.set_path(&format!("/{name}"));
         url.to_string()
     }

@@ -6,7 +6,7 @@
 
 use reqwest::StatusCode;
 use xiaozhen::domain::{Lang, Role};
-use xiaozhen::services::import::FileError;
+use xiaozhen::services::spreadsheets::FileError;
 use xiaozhen::xlsx::guard::{Exceeded, Limits};
 
 use crate::helpers::{Client, TestApp};
@@ -131,7 +131,7 @@ async fn replay(app: &TestApp, client: &Client, path: &str, limits: &Limits, lan
 async fn hostile_files_are_refused_by_both_imports_with_their_limit_and_store_nothing() {
     let app = TestApp::spawn().await;
     let official = app.login_as(Role::Official).await;
-    let limits = xiaozhen::services::import::LIMITS;
+    let limits = xiaozhen::services::spreadsheets::LIMITS;
     let old_xls = FileError::OldXls.message(Lang::Zh);
     let mut wrong = replay(&app, &official, "/proposals/import", &limits, Lang::Zh, &old_xls).await;
     // wide.csv is a CSV: the proposals import reads it, and refuses its width.
@@ -143,7 +143,7 @@ async fn hostile_files_are_refused_by_both_imports_with_their_limit_and_store_no
     });
     assert_eq!(wide.text("#import-error"), dimension.message(Lang::Zh));
 
-    let reports = xiaozhen::services::creation_import::LIMITS;
+    let reports = xiaozhen::services::spreadsheets::reports::LIMITS;
     let not_xlsx = xiaozhen::i18n::t(Lang::Zh, "reports_import.not_xlsx");
     wrong.extend(
         replay(
@@ -167,7 +167,7 @@ async fn a_hostile_file_is_refused_in_english_for_an_english_reader() {
     let app = TestApp::spawn().await;
     let official = app.login_as(Role::Official).await;
     official.get("/lang/en").await;
-    let limits = xiaozhen::services::import::LIMITS;
+    let limits = xiaozhen::services::spreadsheets::LIMITS;
     let page = upload(&official, "/proposals/import", "shared_string_count.xlsx").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let shown = page.text("#import-error");

@@ -12,7 +12,7 @@ use crate::auth::Admin;
 use crate::db::audit::{self, Filter};
 use crate::error::AppResult;
 use crate::handlers::Page;
-use crate::handlers::proposals::view::format_time;
+use crate::handlers::display::format_time;
 use crate::state::AppState;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -69,7 +69,7 @@ impl AuditPage {
 }
 
 fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("a valid offset")
+    crate::domain::creation::china_time()
 }
 
 /// Midnight (China Standard Time) starting that day.

@@ -1,46 +1,20 @@
 //! The administrators' pages: home, users and regions, batches, audit log.
 //! (Standards have their own module, `handlers::standards`.)
 
-mod audit;
-mod batches;
-mod users;
+pub mod audit;
+pub mod batch_entries;
+pub mod batches;
+pub mod users;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 
 use super::Page;
 use crate::auth::Admin;
 use crate::db::batches as db_batches;
 use crate::error::AppResult;
 use crate::state::AppState;
-
-/// Routes under `/admin`; `routes.rs` puts them behind the admins' guard.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(home))
-        .route("/admin/users", get(users::list).post(users::create))
-        .route("/admin/users/{id}", get(users::show))
-        .route("/admin/users/{id}/role", post(users::change_role))
-        .route("/admin/users/{id}/active", post(users::set_active))
-        .route("/admin/users/{id}/password", post(users::reset_password))
-        .route("/admin/regions", post(users::add_region))
-        .route("/admin/regions/{id}", post(users::rename_region))
-        .route("/admin/batches", get(batches::list).post(batches::create))
-        .route("/admin/batches/{id}", get(batches::show).post(batches::update))
-        .route("/admin/batches/{id}/preview", get(batches::preview))
-        .route("/admin/batches/{id}/entries", post(batches::add_entry))
-        .route(
-            "/admin/batches/{id}/entries/{entry}/remove",
-            post(batches::remove_entry),
-        )
-        .route("/admin/batches/{id}/entries/{entry}/move", post(batches::move_entry))
-        .route("/admin/batches/{id}/entries/{entry}/reason", post(batches::set_reason))
-        .route("/admin/batches/{id}/publish", post(batches::publish))
-        .route("/admin/audit", get(audit::list))
-}
 
 /// A count on the home page with where to act on it.
 pub struct Attention {

@@ -9,195 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::view::{FindingView, SECTIONS, finding_views, section_of, year_label};
 use crate::auth::{CurrentUser, User};
 use crate::db::{proposals, regions};
-use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec, ProposalInput};
-use crate::domain::{Lang, Role};
+use crate::domain::Role;
+use crate::domain::proposal::{FieldError, ProposalInput};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::i18n;
 use crate::services::ServiceError;
 use crate::services::proposals::{self as service, scope_of};
 use crate::state::AppState;
 
-const BY_YEAR: &str = "investment.by_year_yi";
-/// Inputs shown for the by-year plan: five, the last two for accelerated
-/// counties only (hidden by the script when the box is not ticked).
-const YEAR_INPUTS: usize = 5;
-
-/// The form body as (name, value) pairs, repeated names kept in order.
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-/// Blank years after the last filled one are not part of the plan (the form
-/// always shows five inputs). One pass from the end, then one to keep the
-/// rest: a body of many blank years costs as much as any other.
-fn without_trailing_blank_years(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    let mut dropped = vec![false; pairs.len()];
-    for (i, (key, value)) in pairs.iter().enumerate().rev() {
-        if key != BY_YEAR {
-            continue;
-        }
-        if !value.trim().is_empty() {
-            break;
-        }
-        dropped[i] = true;
-    }
-    let mut i = 0;
-    pairs.retain(|_| {
-        i += 1;
-        !dropped[i - 1]
-    });
-    pairs
-}
-
-pub struct FormField {
-    pub name: &'static str,
-    pub id: String,
-    pub label: &'static str,
-    pub help: &'static str,
-    pub unit: &'static str,
-    /// text | select | checkbox | number | years
-    pub control: &'static str,
-    pub value: String,
-    /// For the by-year inputs: (label, value, only for accelerated counties).
-    pub years: Vec<(String, String, bool)>,
-    pub options: Vec<(&'static str, &'static str, bool)>,
-    pub checked: bool,
-    pub required: bool,
-    pub error: Option<String>,
-}
-
-pub struct FormSection {
-    pub id: &'static str,
-    pub title: String,
-    pub collapsed: bool,
-    pub fields: Vec<FormField>,
-}
-
-/// Builds the form's sections from the raw values (as typed, or as stored).
-fn sections(raw: &[(String, String)], errors: &[FieldError], lang: Lang, skip_region: bool) -> Vec<FormSection> {
-    let raw_values =
-        |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect() };
-    let error_for = |name: &str| -> Option<String> {
-        let messages: Vec<String> = errors
-            .iter()
-            .filter(|e| e.field == name)
-            .map(|e| e.message(lang))
-            .collect();
-        (!messages.is_empty()).then(|| messages.join(" "))
-    };
-    let field = |spec: &FieldSpec| -> FormField {
-        let values = raw_values(spec.name);
-        let first = values.first().cloned().unwrap_or_default();
-        let (control, options, years) = match spec.kind {
-            FieldKind::Text { .. } => ("text", Vec::new(), Vec::new()),
-            FieldKind::Bool => ("checkbox", Vec::new(), Vec::new()),
-            FieldKind::Choice(choice) => (
-                "select",
-                choice
-                    .options(lang)
-                    .into_iter()
-                    .map(|(c, l)| (c, l, c == first))
-                    .collect(),
-                Vec::new(),
-            ),
-            FieldKind::DecimalList(_) => {
-                let years = (0..YEAR_INPUTS)
-                    .map(|i| (year_label(i, lang), values.get(i).cloned().unwrap_or_default(), i >= 3))
-                    .collect();
-                ("years", Vec::new(), years)
-            }
-            FieldKind::Decimal(_) | FieldKind::Count { .. } => ("number", Vec::new(), Vec::new()),
-        };
-        FormField {
-            name: spec.name,
-            id: spec.name.replace('.', "-"),
-            label: spec.label(lang),
-            help: spec.help(lang),
-            unit: spec.unit().map(|u| u.label(lang)).unwrap_or(""),
-            control,
-            checked: first == "true",
-            value: first,
-            years,
-            options,
-            required: spec.required,
-            error: error_for(spec.name),
-        }
-    };
-    SECTIONS
-        .iter()
-        .map(|section| FormSection {
-            id: section,
-            title: i18n::t(lang, &format!("proposals.section.{section}")),
-            collapsed: *section == "national",
-            fields: FIELDS
-                .iter()
-                .filter(|f| section_of(f) == *section && !(skip_region && f.name == "region"))
-                .map(field)
-                .collect(),
-        })
-        .collect()
-}
-
-/// The live evaluation panel.
-pub struct Live {
-    /// The active standard's name and version.
-    pub standard: String,
-    pub overall: Option<(&'static str, &'static str)>,
-    pub findings: Vec<FindingView>,
-    /// Why there is no evaluation yet: what is missing or inconsistent.
-    pub pending: Vec<String>,
-}
-
-async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) -> AppResult<Live> {
-    let mut conn = state.db.acquire().await?;
-    let active = crate::db::standards::active(&mut conn)
-        .await?
-        .ok_or(ServiceError::NoActiveStandard)?;
-    drop(conn);
-    let standard = active.standard();
-    let name = format!("{} v{}", standard.name(lang), standard.version);
-    // The by-year list is read against the active version's period.
-    match input.complete_under(standard.periods()) {
-        Ok(proposal) => {
-            let evaluation = crate::standards::evaluate(&proposal, standard);
-            let rendered = evaluation.render(lang);
-            Ok(Live {
-                standard: name,
-                overall: Some((evaluation.overall.code(), evaluation.overall.label(lang))),
-                findings: finding_views(&rendered, Some(standard), lang),
-                pending: Vec::new(),
-            })
-        }
-        Err(errors) => Ok(Live {
-            standard: name,
-            overall: None,
-            findings: Vec::new(),
-            pending: errors
-                .iter()
-                .map(|e| {
-                    let label = crate::domain::proposal::field(&e.field)
-                        .map(|f| f.label(lang))
-                        .unwrap_or("");
-                    if label.is_empty() {
-                        e.message(lang)
-                    } else {
-                        format!("{label}：{}", e.message(lang))
-                    }
-                })
-                .collect(),
-        }),
-    }
-}
+use super::fields::*;
+use super::live::{Live, live_evaluation};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "proposals/form.html")]
@@ -226,13 +49,6 @@ impl FormPage {
             None => "/proposals".to_owned(),
         }
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "proposals/live.html")]
-pub struct LivePartial {
-    pub page: Page,
-    pub live: Live,
 }
 
 /// What the form needs to know about where the proposal belongs.
@@ -297,7 +113,11 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
 }
 
 /// Reads the form: the proposal's fields, the official's region forced.
-fn read_input(user: &User, raw: &[(String, String)], region_name: Option<String>) -> (ProposalInput, Vec<FieldError>) {
+pub(super) fn read_input(
+    user: &User,
+    raw: &[(String, String)],
+    region_name: Option<String>,
+) -> (ProposalInput, Vec<FieldError>) {
     let (mut input, errors) = ProposalInput::from_form(raw);
     input.region = if user.role == Role::Official {
         user.region_name.clone()
@@ -308,7 +128,7 @@ fn read_input(user: &User, raw: &[(String, String)], region_name: Option<String>
 }
 
 /// The region a new proposal goes to: the official's own, or the admin's choice.
-async fn target_region(
+pub(super) async fn target_region(
     state: &AppState,
     user: &User,
     raw: &[(String, String)],
@@ -493,50 +313,4 @@ pub(super) async fn incomplete(
         render_form(state, page, user, form).await?,
     )
         .into_response())
-}
-
-/// `POST /proposals/live`: the findings panel for the form as typed so far
-/// (the page's script posts the form here while the official types).
-pub async fn live(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    body: Bytes,
-) -> AppResult<LivePartial> {
-    let raw = without_trailing_blank_years(pairs(&body));
-    let (_, region_name) = target_region(&state, &user, &raw).await?;
-    let (input, _) = read_input(&user, &raw, region_name.or_else(|| Some("—".to_owned())));
-    let live = live_evaluation(&state, &input, page.lang).await?;
-    Ok(LivePartial { page, live })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trailing_blank_years_are_dropped_but_inner_blanks_kept() {
-        let p =
-            |v: &[&str]| -> Vec<(String, String)> { v.iter().map(|x| (BY_YEAR.to_owned(), x.to_string())).collect() };
-        assert_eq!(
-            without_trailing_blank_years(p(&["1", "2", "3", "", ""])),
-            p(&["1", "2", "3"])
-        );
-        assert_eq!(
-            without_trailing_blank_years(p(&["1", "", "3", " ", ""])),
-            p(&["1", "", "3"])
-        );
-        assert_eq!(without_trailing_blank_years(p(&["", ""])), p(&[]));
-    }
-
-    #[test]
-    fn blank_years_among_other_fields_go_and_the_rest_keep_their_order() {
-        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
-        let mut pairs = vec![pair(BY_YEAR, "1"), pair("name", "甲")];
-        pairs.extend((0..1_000).flat_map(|_| [pair(BY_YEAR, ""), pair("developer", "")]));
-        let kept = without_trailing_blank_years(pairs);
-        assert_eq!(kept.len(), 2 + 1_000);
-        assert_eq!(kept[..2], [pair(BY_YEAR, "1"), pair("name", "甲")]);
-        assert!(kept[2..].iter().all(|(k, _)| k == "developer"));
-    }
 }

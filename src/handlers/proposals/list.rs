@@ -12,7 +12,7 @@ use crate::domain::proposal::Industry;
 use crate::domain::{Role, Status};
 use crate::error::AppResult;
 use crate::handlers::Page;
-use crate::handlers::proposals::view::{format_time, overall_badge};
+use crate::handlers::display::{format_time, overall_badge};
 use crate::services::proposals::scope_of;
 use crate::state::AppState;
 

@@ -1,17 +1,26 @@
-//! `GET /batches/{id}` (and its downloads): a published batch's towns, its
-//! content hash and links to each town's page.
+//! `GET /batches/{id}`: a published batch's towns, its content hash and
+//! links to each town's page; its downloads (`{id}.csv|.xlsx|.json`): CSV
+//! (UTF-8 with a byte-order mark, so that spreadsheet programs read the
+//! Chinese correctly), XLSX (header, column widths, number formats) and JSON
+//! (the canonical text the content hash is taken over). Also the admins'
+//! preview of a draft batch, the same page marked as such.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Format, Workbook};
 
-use super::downloads;
+use crate::auth::Admin;
+use crate::csv_out::CsvWriter;
 use crate::db::batches::{self, BatchRow};
 use crate::domain::Lang;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::proposals::view::overall_badge;
+use crate::handlers::display::{CSV_TYPE, XLSX_TYPE, format_date, overall_badge};
 use crate::services::batches::{PublicBatch, PublicTown, public_batch, public_batch_summary};
 use crate::state::AppState;
 
@@ -129,7 +138,7 @@ pub async fn batch_view(
             "public.kind.list"
         }),
         is_withdrawal: batch.is_withdrawal(),
-        date: batch.published_at.map(super::format_date).unwrap_or_default(),
+        date: batch.published_at.map(format_date).unwrap_or_default(),
         hash: batch.content_hash.clone(),
         withdraws,
         columns: columns(page, batch.is_withdrawal()),
@@ -180,9 +189,100 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<St
             refused: Vec::new(),
         }
         .into_response()),
-        Some("json") => Ok(downloads::json(&public)),
-        Some("csv") => downloads::csv(&view),
-        Some("xlsx") => downloads::xlsx(&view),
+        Some("json") => Ok(json(&public)),
+        Some("csv") => csv(&view),
+        Some("xlsx") => xlsx(&view),
         Some(_) => Err(AppError::NotFound),
     }
+}
+
+/// `GET /admin/batches/{id}/preview`: the public page as it will read.
+pub async fn preview(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<BatchPage> {
+    let mut conn = state.db.acquire().await?;
+    let (batch, public, refused) = crate::services::batches::preview(&mut conn, id).await?;
+    let view = batch_view(&mut conn, &page, &batch, &public).await?;
+    Ok(BatchPage {
+        page,
+        batch: view,
+        preview: true,
+        refused,
+    })
+}
+
+// ---------------------------------------------------------------- downloads
+
+fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub fn json(public: &PublicBatch) -> Response {
+    attachment(
+        "application/json",
+        format!("batch-{}.json", public.id),
+        public.canonical_json().into_bytes(),
+    )
+}
+
+/// The batch as CSV, through the one CSV writer (every text cell defused).
+/// A batch is held in memory for its page already (it never changes once
+/// published), so the file is written from that copy.
+pub fn csv(view: &BatchView) -> AppResult<Response> {
+    let mut w = CsvWriter::new();
+    w.record(&view.columns);
+    for row in &view.rows {
+        w.record(row.cells(view.is_withdrawal));
+    }
+    Ok(attachment(CSV_TYPE, format!("batch-{}.csv", view.id), w.take()))
+}
+
+fn number(text: &str) -> f64 {
+    text.parse::<Decimal>().ok().and_then(|d| d.to_f64()).unwrap_or(0.0)
+}
+
+pub fn xlsx(view: &BatchView) -> AppResult<Response> {
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(format!("batch-{}", view.id))?;
+        let head = Format::new().set_bold().set_background_color("#EEF0F3").set_text_wrap();
+        let area = Format::new().set_num_format("0.0000");
+        let money = Format::new().set_num_format("#,##0.0000");
+        // At least 2 places and up to 4: a stored 69.9999 must not read as 70.00.
+        let pct = Format::new().set_num_format("0.00##");
+        let widths = [8.0, 28.0, 16.0, 20.0, 16.0, 18.0, 18.0, 20.0, 40.0];
+        for (col, title) in view.columns.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, title, &head)?;
+            sheet.set_column_width(col as u16, widths[col.min(widths.len() - 1)])?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (i, row) in view.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            sheet.write_number(r, 0, row.position)?;
+            sheet.write_string(r, 1, &row.name)?;
+            sheet.write_string(r, 2, &row.region)?;
+            sheet.write_string(r, 3, &row.industry)?;
+            sheet.write_number_with_format(r, 4, number(&row.planned_area_km2), &area)?;
+            sheet.write_number_with_format(r, 5, number(&row.eligible_investment_yi), &money)?;
+            sheet.write_number_with_format(r, 6, number(&row.characteristic_share_pct), &pct)?;
+            sheet.write_string(r, 7, row.overall_label)?;
+            if view.is_withdrawal {
+                sheet.write_string(r, 8, &row.reason)?;
+            }
+        }
+        book.save_to_buffer()
+    };
+    let body = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    Ok(attachment(XLSX_TYPE, format!("batch-{}.xlsx", view.id), body))
 }

@@ -10,7 +10,7 @@ use crate::db::batches::{self, FrozenTown};
 use crate::domain::Lang;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::proposals::view::overall_badge;
+use crate::handlers::display::{format_date, overall_badge};
 use crate::standards::{Severity, Verdict};
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ pub struct TownPage {
     pub findings: Vec<FindingRow>,
     pub withdrawals: Vec<Withdrawal>,
     /// Published annual grades and acceptance (the creation system).
-    pub history: crate::handlers::creation::TownHistory,
+    pub history: super::creation::TownHistory,
 }
 
 fn verdict(code: &str) -> Option<Verdict> {
@@ -113,7 +113,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
     let entries = batches::published_entries_of(&mut conn, id).await?;
-    let history = crate::handlers::creation::town_history(&mut conn, id, page.lang).await?;
+    let history = super::creation::town_history(&mut conn, id, page.lang).await?;
     drop(conn);
     let listing = entries
         .iter()
@@ -154,7 +154,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         .map(|e| Withdrawal {
             batch_id: e.batch_id,
             batch_title: e.batch_title.clone(),
-            date: super::format_date(e.published_at),
+            date: format_date(e.published_at),
             reason: e.reason.clone(),
         })
         .collect();
@@ -169,7 +169,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         figures,
         batch_id: listing.batch_id,
         batch_title: listing.batch_title.clone(),
-        date: super::format_date(listing.published_at),
+        date: format_date(listing.published_at),
         standard: format!("{standard_name} ({} v{})", town.standard.code, town.standard.version),
         overall,
         overall_label,

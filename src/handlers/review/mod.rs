@@ -1,16 +1,12 @@
-//! The reviewers' area: the queue (`GET /review`), overriding a finding and
-//! deciding on a proposal. The report page's reviewer sections are built in
-//! `report`.
+//! The reviewers' area: the queue (`GET /review`) and its exports
+//! ([`export`]). Overriding a finding and deciding on a proposal are posted
+//! from the report page (`handlers::report`).
 
-mod decision;
-pub mod report;
+pub mod export;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
-use axum::middleware::from_fn;
-use axum::routing::{get, post};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
@@ -21,21 +17,10 @@ use crate::db::queue::{self, PAGE_SIZE, QueueFilter, Sort, TABS};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::AppResult;
-use crate::handlers::proposals::view::{format_time, overall_badge};
+use crate::handlers::display::{format_time, overall_badge};
 use crate::i18n;
 use crate::standards::{Against, Overall, criterion_label, number, shown_pct};
 use crate::state::AppState;
-
-pub use report::{ReviewForm, ReviewPanel, report_extras};
-
-/// The reviewers' routes, behind their guard.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/review", get(queue).layer(from_fn(crate::page_cache::serve)))
-        .route("/proposals/{id}/decision", post(decision::decide))
-        .route("/proposals/{id}/overrides", post(decision::override_finding))
-        .merge(crate::handlers::excel::review_routes())
-}
 
 /// The queue's query string; anything unknown or malformed is ignored.
 #[derive(Debug, Default, Deserialize)]

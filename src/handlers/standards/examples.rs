@@ -12,14 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::view::{ShowErrors, show_page};
-use super::{OVERALLS, VERDICTS, overall_from_code, verdict_from_code};
 use crate::auth::Admin;
 use crate::db::standards as db_standards;
 use crate::domain::proposal::Proposal;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::services::standards::{self as service, StandardsError};
-use crate::standards::evaluate;
+use crate::standards::{Overall, Verdict, evaluate};
 use crate::state::AppState;
 
 pub struct Choice {
@@ -76,7 +75,7 @@ async fn example_page(
     let want_overall = typed
         .and_then(|t| t.get("expected_overall").cloned())
         .unwrap_or_else(|| ex.expected_overall.code().to_owned());
-    let overall_options = OVERALLS
+    let overall_options = Overall::ALL
         .iter()
         .map(|o| Choice {
             code: o.code(),
@@ -97,7 +96,7 @@ async fn example_page(
                 label: page.t("standards.examples.unchecked"),
                 selected: want.is_empty(),
             }];
-            options.extend(VERDICTS.iter().map(|v| Choice {
+            options.extend(Verdict::ALL.iter().map(|v| Choice {
                 code: v.code(),
                 label: v.label(lang).to_owned(),
                 selected: v.code() == want,
@@ -158,7 +157,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     let typed: BTreeMap<String, String> = pairs.into_iter().collect();
     let name = typed.get("name").map(|s| s.trim().to_owned()).unwrap_or_default();
-    let overall = typed.get("expected_overall").and_then(|c| overall_from_code(c));
+    let overall = typed.get("expected_overall").and_then(|c| Overall::from_code(c));
     let mut expected = BTreeMap::new();
     let mut bad = false;
     for (key, value) in &typed {
@@ -166,7 +165,7 @@ pub async fn save(
             if value.is_empty() {
                 continue;
             }
-            match verdict_from_code(value) {
+            match Verdict::from_code(value) {
                 Some(v) => {
                     expected.insert(criterion.to_owned(), v);
                 }

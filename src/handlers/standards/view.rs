@@ -11,7 +11,7 @@ use crate::db::standards::{self as db_standards, AdminRow};
 use crate::domain::Lang;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::proposals::view::format_time;
+use crate::handlers::display::format_time;
 use crate::services::standards as service;
 use crate::standards::{Overall, run_examples};
 use crate::state::AppState;
@@ -122,18 +122,17 @@ pub struct ShowPage {
 
 /// A mismatch's verdict code in words (`overall` codes too).
 fn code_label(code: &str, lang: Lang) -> String {
-    if let Some(v) = super::verdict_from_code(code) {
+    if let Some(v) = crate::standards::Verdict::from_code(code) {
         return v.label(lang).to_owned();
     }
-    if let Some(o) = super::overall_from_code(code) {
+    if let Some(o) = crate::standards::Overall::from_code(code) {
         return o.label(lang).to_owned();
     }
     code.to_owned()
 }
 
 pub fn today() -> chrono::NaiveDate {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    chrono::Utc::now().with_timezone(&cst).date_naive()
+    crate::domain::creation::china_today(chrono::Utc::now())
 }
 
 /// Builds the show page of version `id` (also re-rendered by refused forms).

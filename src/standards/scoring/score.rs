@@ -11,8 +11,9 @@ use serde::Serialize;
 use super::model::{Direction, Figure, GradeName, Judgements, Line, LineKind, Purpose, ScoringTable, VetoCondition};
 use crate::domain::Lang;
 use crate::domain::proposal::{Industry, Proposal};
-use crate::standards::evaluate::{Evaluation, StandardRef, Verdict, evaluate};
+use crate::standards::evaluate::{Evaluation, StandardRef, evaluate};
 use crate::standards::model::Standard;
+use crate::standards::verdict::Verdict;
 
 /// Everything besides the proposal that a score depends on.
 #[derive(Debug, Clone, Default)]

@@ -1,4 +1,5 @@
-//! Exports streamed to the browser as they are written: rows are read from
+//! Files as answers: a download held in memory ([`attachment`]), and
+//! exports streamed to the browser as they are written: rows are read from
 //! the database one statement at a time as PostgreSQL sends them
 //! ([`crate::db::export`]), turned into cells, and written out — CSV through
 //! the one CSV writer ([`CsvWriter`], every text cell defused), XLSX through
@@ -20,9 +21,13 @@ use tokio::sync::mpsc;
 
 use crate::csv_out::CsvWriter;
 use crate::db;
+use crate::domain::proposal::Industry;
+use crate::domain::{Lang, Status};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::xlsx::{Cell, TableWriter};
+
+use super::format::overall_badge;
 
 pub const CSV_TYPE: &str = "text/csv; charset=utf-8";
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -61,6 +66,19 @@ impl ExportFile {
             name: title,
         }
     }
+}
+
+/// A file held in memory as a download; `name` may be Chinese (RFC 6266 `filename*`).
+pub fn attachment(bytes: Vec<u8>, content_type: &str, ascii_name: &str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition(ascii_name, name)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `Content-Disposition` of a download; `name` may be Chinese (RFC 6266 `filename*`).
@@ -291,4 +309,45 @@ impl std::io::Write for ChannelWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         self.send()
     }
+}
+
+/// The headers of [`proposal_cells`]' columns.
+pub const PROPOSAL_COLUMNS: [&str; 6] = [
+    "excel.col.id",
+    "proposals.col.name",
+    "proposals.region",
+    "proposals.col.industry",
+    "proposals.col.status",
+    "proposals.col.overall",
+];
+
+/// The columns both exports start with: id, name, region, industry, status
+/// and the latest overall verdict, in the page's language.
+pub fn proposal_cells(
+    lang: Lang,
+    (id, name, region): (i64, String, String),
+    status: &str,
+    industry: Option<String>,
+    overall: Option<String>,
+) -> Vec<Cell> {
+    vec![
+        Cell::Number(id.into()),
+        Cell::Text(name),
+        Cell::Text(region),
+        Cell::text(
+            industry
+                .as_deref()
+                .and_then(Industry::from_code)
+                .map(|i| i.label(lang))
+                .unwrap_or(""),
+        ),
+        Cell::text(Status::from_code(status).map(|s| s.label(lang)).unwrap_or(status)),
+        Cell::text(
+            overall
+                .as_deref()
+                .and_then(|o| overall_badge(o, lang))
+                .map(|(_, l)| l)
+                .unwrap_or(""),
+        ),
+    ]
 }

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::ReviewForm;
+use super::panel::ReviewForm;
+use super::report_page;
 use crate::auth::{Reviewer, User};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::proposals::view::report_page;
 use crate::i18n;
 use crate::services::ServiceError;
 use crate::services::reviews::{self as service, Decision, DecisionInput, InputError, OverrideInput, ReviewError};

@@ -19,14 +19,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::ServiceError;
-use super::creation::{self as creation_service, SaveAs};
-use super::import::{FileError, Grid, SheetRow, read_xlsx_grid};
+use super::{FileError, Grid, SheetRow, read_xlsx_grid};
 use crate::auth::User;
 use crate::db::{audit, creation as store};
 use crate::domain::creation::{self, AnnualFigures, REPORT_FIELDS, ReportFieldKind};
 use crate::domain::proposal::{ErrorCode, FieldError};
 use crate::domain::{Lang, Status};
+use crate::services::ServiceError;
+use crate::services::creation::{self as creation_service, SaveAs};
 use crate::xlsx::guard::Limits;
 use crate::xlsx::reports::{self as sheet, ID, TOWN, YEAR};
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
-use crate::services::import::RowOutcome;
+use crate::domain::spreadsheets::{RowOutcome, SheetRow};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ImportRow {
@@ -153,12 +153,8 @@ pub async fn audit_created(
 }
 
 /// The rows of the owner's import as they were read.
-pub async fn error_cells(
-    conn: &mut PgConnection,
-    id: i64,
-    owner_id: i64,
-) -> sqlx::Result<Vec<crate::services::import::SheetRow>> {
-    let cells: Option<Json<Vec<crate::services::import::SheetRow>>> =
+pub async fn error_cells(conn: &mut PgConnection, id: i64, owner_id: i64) -> sqlx::Result<Vec<SheetRow>> {
+    let cells: Option<Json<Vec<SheetRow>>> =
         sqlx::query_scalar("SELECT cells FROM imports WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)

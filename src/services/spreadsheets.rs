@@ -11,19 +11,22 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::PgPool;
 
 use super::ServiceError;
 use crate::auth::User;
 use crate::db::proposals::{self, BulkProposal};
-use crate::db::{audit, imports, standards as db_standards};
+use crate::db::{audit, spreadsheets as store, standards as db_standards};
 use crate::domain::proposal::{FieldError, FieldKind, ProposalInput};
 use crate::domain::{Lang, Status};
 use crate::standards::{self, Standard};
 use crate::xlsx::guard::{self, Exceeded, Limits, Refusal};
 use crate::xlsx::{self, Column, ERROR_COLUMN_KEY};
+
+pub use crate::domain::spreadsheets::{RowError, RowOutcome, SheetRow};
+
+pub mod reports;
 
 /// Largest file accepted.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -102,14 +105,6 @@ fn limit_message(base: &str, limit: &Exceeded) -> String {
         Exceeded::Text { max_mb } => fill(&[("{max_mb}", max_mb)]),
         Exceeded::TimedOut { secs } => fill(&[("{secs}", secs)]),
     }
-}
-
-/// One data row of the file, its cells in template column order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SheetRow {
-    /// The row number as the spreadsheet shows it (1-based).
-    pub row: u32,
-    pub cells: Vec<String>,
 }
 
 /// Reads an uploaded file: XLSX (or old XLS), or CSV in UTF-8 (with or
@@ -363,49 +358,15 @@ fn has_name_heading(row: &[String], map: &HashMap<String, Heading>) -> bool {
         .any(|c| matches!(map.get(c.trim()), Some(Heading::Column(0))))
 }
 
-/// One problem of one row, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowError {
-    /// The template column key (`investment.by_year_yi[2]`), or the field name.
-    pub column: String,
-    pub zh: String,
-    pub en: String,
-}
-
-impl RowError {
-    pub fn message(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
-        }
-    }
-
-    /// The column's visible header.
-    pub fn header(&self, lang: Lang) -> String {
-        xlsx::columns()
-            .iter()
-            .find(|c| c.key() == self.column)
-            .map(|c| c.header(lang))
-            .or_else(|| crate::domain::proposal::field(&self.column).map(|f| f.label(lang).to_string()))
-            .unwrap_or_else(|| self.column.clone())
-    }
-}
-
-/// What became of one row: a valid draft with its verdict, or its errors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowOutcome {
-    pub row: u32,
-    pub name: String,
-    pub errors: Vec<RowError>,
-    /// `pass`, `pass_with_warnings` or `fail` when the row is valid.
-    pub overall: Option<String>,
-    pub input: Option<ProposalInput>,
-}
-
-impl RowOutcome {
-    pub fn is_valid(&self) -> bool {
-        self.errors.is_empty() && self.input.is_some()
-    }
+/// The visible header of a row error's column (a template column, else
+/// the field's label).
+pub fn column_header(error: &RowError, lang: Lang) -> String {
+    xlsx::columns()
+        .iter()
+        .find(|c| c.key() == error.column)
+        .map(|c| c.header(lang))
+        .or_else(|| crate::domain::proposal::field(&error.column).map(|f| f.label(lang).to_string()))
+        .unwrap_or_else(|| error.column.clone())
 }
 
 fn row_error(e: &FieldError) -> RowError {
@@ -507,7 +468,7 @@ pub async fn start(
     let filename: String = filename.chars().take(300).collect();
     let columns: Vec<String> = xlsx::columns().iter().map(Column::key).collect();
     let mut conn = db.acquire().await?;
-    let id = imports::insert(
+    let id = store::insert(
         &mut conn,
         user.id,
         region_id,
@@ -524,7 +485,7 @@ pub async fn start(
 /// and stores the outcome. Runs as a background task after [`start`].
 pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
     let mut conn = db.acquire().await?;
-    let Some((region, rows)) = imports::pending_rows(&mut conn, id).await? else {
+    let Some((region, rows)) = store::pending_rows(&mut conn, id).await? else {
         return Ok(());
     };
     let rows: Vec<SheetRow> =
@@ -550,10 +511,10 @@ pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
         .map_err(|_| ServiceError::WrongState)?;
         outcomes.extend(checked);
         if (i + 1) * PROGRESS_EVERY < rows.len() {
-            imports::set_progress(&mut conn, id, outcomes.len() as i32).await?;
+            store::set_progress(&mut conn, id, outcomes.len() as i32).await?;
         }
     }
-    imports::finish(&mut conn, id, &json!(outcomes)).await?;
+    store::finish(&mut conn, id, &json!(outcomes)).await?;
     Ok(())
 }
 
@@ -563,7 +524,7 @@ pub async fn run(db: &PgPool, id: i64) {
     if let Err(err) = process(db, id).await {
         tracing::error!(error = ?err, import = id, "import check failed");
         if let Ok(mut conn) = db.acquire().await {
-            let _ = imports::fail(&mut conn, id).await;
+            let _ = store::fail(&mut conn, id).await;
         }
     }
 }
@@ -577,9 +538,7 @@ pub async fn run(db: &PgPool, id: i64) {
 /// never land in a region their author no longer acts for.
 pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, ServiceError> {
     let mut tx = db.begin().await?;
-    let import = imports::lock(&mut tx, id, user.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let import = store::lock(&mut tx, id, user.id).await?.ok_or(ServiceError::NotFound)?;
     if import.status != "ready" {
         return Err(ServiceError::WrongState);
     }
@@ -614,9 +573,9 @@ pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, Service
             .iter()
             .map(|i| serde_json::to_value(i).unwrap_or(serde_json::Value::Null))
             .collect();
-        imports::audit_created(&mut tx, user.id, id, chunk_ids, &afters).await?;
+        store::audit_created(&mut tx, user.id, id, chunk_ids, &afters).await?;
     }
-    imports::mark_confirmed(&mut tx, id, ids.len() as i32).await?;
+    store::mark_confirmed(&mut tx, id, ids.len() as i32).await?;
     audit::record(
         &mut tx,
         audit::Entry {
@@ -700,6 +659,6 @@ mod tests {
         let out = check_row(&SheetRow { row: 3, cells }, "诸城市", standard);
         assert_eq!(out.errors.len(), 1);
         assert_eq!(out.errors[0].column, "investment.by_year_yi[2]");
-        assert!(out.errors[0].header(Lang::Zh).contains("第2年"));
+        assert!(column_header(&out.errors[0], Lang::Zh).contains("第2年"));
     }
 }

@@ -1,4 +1,4 @@
-//! What the report page (`GET /proposals/{id}/report`) adds for reviews:
+//! The review panel of the report page: what it adds for reviews —
 //! the overrides in force and the final overall verdict (shown to everyone
 //! who sees the report), and for reviewers and admins the evaluations, the
 //! decisions, what changed since the previous submission, and for reviewers
@@ -14,9 +14,9 @@ use crate::db::proposals::ProposalRow;
 use crate::db::reviews;
 use crate::domain::proposal::{FIELDS, ProposalInput};
 use crate::domain::{Lang, Role, Status};
-use crate::handlers::proposals::view::{EvaluationLine, display_value, format_time, overall_badge};
+use crate::handlers::display::{EvaluationLine, display_value, format_time, overall_badge};
 use crate::i18n;
-use crate::services::reviews::{SETTABLE, final_overall, verdict_from_code};
+use crate::services::reviews::{SETTABLE, final_overall};
 use crate::standards::{Overall, Verdict, criterion_label};
 
 /// What the reviewer typed in the override and decision forms, and the
@@ -111,7 +111,7 @@ pub struct ReportExtras {
 }
 
 fn verdict_of(code: &str) -> Verdict {
-    verdict_from_code(code).unwrap_or(Verdict::Info)
+    Verdict::from_code(code).unwrap_or(Verdict::Info)
 }
 
 pub async fn report_extras(
@@ -160,20 +160,7 @@ pub async fn report_extras(
         });
     }
 
-    let evaluation_lines = all
-        .iter()
-        .map(|e| {
-            let (overall, overall_label) = overall_badge(&e.overall, lang).unwrap_or(("fail", ""));
-            EvaluationLine {
-                id: e.id,
-                at: format_time(e.created_at),
-                standard: format!("{} v{}", e.standard_code, e.standard_version),
-                revision: e.proposal_revision,
-                overall,
-                overall_label,
-            }
-        })
-        .collect();
+    let evaluation_lines = all.iter().map(|e| EvaluationLine::of(e, lang)).collect();
     let reviews = reviews::for_proposal(conn, row.id)
         .await?
         .into_iter()

@@ -2,7 +2,7 @@
 //! (`/proposals/reports/template.xlsx`, `/proposals/reports/import`): the
 //! template lists their region's towns in their creation period; an upload
 //! is checked row by row with the report form's rules and saved all or
-//! nothing (`services::creation_import`).
+//! nothing (`services::spreadsheets::reports`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,13 +12,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::Page;
-use super::excel::{XLSX_TYPE, download, read_spreadsheet, xlsx_error};
+use super::read_spreadsheet;
 use crate::auth::Official;
 use crate::domain::Lang;
 use crate::error::AppResult;
-use crate::services::creation_import::{self as service, ImportResult, MAX_ROWS, Refused, RowError};
-use crate::services::import::{FileError, MAX_BYTES};
+use crate::handlers::Page;
+use crate::handlers::display::{XLSX_TYPE, attachment};
+use crate::services::spreadsheets::reports::{self as service, ImportResult, MAX_ROWS, Refused, RowError};
+use crate::services::spreadsheets::{FileError, MAX_BYTES};
 use crate::state::AppState;
 use crate::xlsx::reports::{self as sheet, TemplateText};
 
@@ -41,8 +42,8 @@ fn template_text() -> TemplateText {
 /// official's region's towns in their creation period.
 pub async fn template(State(state): State<AppState>, page: Page, official: Official) -> AppResult<Response> {
     let towns = service::template_towns(&state.db, official.region_id).await?;
-    let bytes = sheet::template(&towns, &template_text()).map_err(xlsx_error)?;
-    Ok(download(
+    let bytes = sheet::template(&towns, &template_text())?;
+    Ok(attachment(
         bytes,
         XLSX_TYPE,
         "annual-reports-template.xlsx",

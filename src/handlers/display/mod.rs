@@ -1,0 +1,18 @@
+//! The shared display kit: what several pages show alike — figures, times
+//! and badges, a proposal's data tables, findings, charts, and files as
+//! answers. It imports no page module: a page builds from the kit, never
+//! from another page.
+
+mod charts;
+mod data;
+mod files;
+mod findings;
+mod format;
+
+pub use charts::{BarView, ChartView, Datum, bars, columns, report_chart};
+pub use data::{DataRow, DataSection, SECTIONS, data_sections, display_value, section_of};
+pub use files::{
+    CSV_TYPE, ExportFile, Format, PROPOSAL_COLUMNS, XLSX_TYPE, attachment, disposition, download, proposal_cells,
+};
+pub use findings::{EvaluationLine, FindingView, ReportView, finding_views, report_view};
+pub use format::{exact, exact_pct, format_date, format_time, overall_badge, year_label};
