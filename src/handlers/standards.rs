@@ -3,6 +3,7 @@
 
 pub mod actions;
 mod add;
+mod draft;
 pub mod examples;
 mod fields;
 pub mod form;

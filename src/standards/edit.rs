@@ -5,8 +5,9 @@
 use rust_decimal::Decimal;
 
 use super::metric::Metric;
-use super::model::{Citation, Criterion, CriterionKind, NamedField, Severity, Threshold};
+use super::model::{Citation, Criterion, CriterionKind, NamedField, Threshold};
 use super::sets::{Flag, FlagSet, LocationSet};
+use super::verdict::Severity;
 use crate::domain::proposal::Location;
 
 /// Every metric, in the order a form lists them.

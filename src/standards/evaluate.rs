@@ -5,9 +5,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::metric::Metric;
-use super::model::{BandOverride, Citation, Criterion, CriterionKind, NamedField, Severity, Standard, Threshold, When};
+use super::model::{BandOverride, Citation, Criterion, CriterionKind, NamedField, Standard, Threshold, When};
 use super::sets::{Flag, FlagSet, IndustrySet, LocationSet};
-use super::verdict::{Overall, Verdict};
+use super::verdict::{Overall, Severity, Verdict};
 use crate::domain::proposal::{Industry, Location, Proposal};
 
 /// The rule a figure was held to, after overrides.

@@ -31,10 +31,9 @@ pub use labels::criterion_label;
 pub use metric::Metric;
 pub(crate) use model::exact::parse as parse_exact_decimal;
 pub use model::{
-    BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Severity, Standard, Threshold,
-    When,
+    BandOverride, Citation, Criterion, CriterionKind, Example, NamedField, Override, Standard, Threshold, When,
 };
 pub use render::{ApiEvaluation, ApiFinding, Rendered, RenderedFinding, number, qty};
 pub use sets::{Flag, FlagSet, IndustrySet, LocationSet, Member, Set};
 pub use validate::{StandardError, StandardErrorCode};
-pub use verdict::{Overall, Verdict};
+pub use verdict::{Overall, Severity, Verdict};

@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::evaluate::{Basis, Detail, Evaluation, Finding, Requirement, StandardRef};
 use super::figures::{Num, Qty, Req, Signed, Threshold, shown_quantity, shown_reported, sign};
-use super::model::Severity;
 use super::sets::{FlagSet, IndustrySet, LocationSet, Member, Set};
-use super::verdict::{Overall, Verdict};
+use super::verdict::{Overall, Severity, Verdict};
 use crate::domain::Lang;
 use crate::domain::proposal::Unit;
 

@@ -9,7 +9,8 @@ use rust_decimal_macros::dec;
 use serde::Serialize;
 
 use super::metric::Metric;
-use super::model::{CriterionKind, Severity, Standard, Threshold, When};
+use super::model::{CriterionKind, Standard, Threshold, When};
+use super::verdict::Severity;
 use crate::domain::Lang;
 use crate::domain::proposal::Unit;
 

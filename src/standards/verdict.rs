@@ -1,10 +1,49 @@
-//! A finding's verdict and an evaluation's overall verdict: the engine's
-//! words for an outcome, with the codes they are stored under.
+//! A criterion's severity, a finding's verdict and an evaluation's overall
+//! verdict: the engine's words for an outcome, with the codes they are
+//! stored under.
 
 use serde::{Deserialize, Serialize};
 
-use super::model::Severity;
 use crate::domain::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Not met: `fail`.
+    Hard,
+    /// Not met: `warn` (unless the rule names a `fail` case).
+    Soft,
+    /// Reported only.
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Hard, Severity::Soft, Severity::Info];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Hard => "hard",
+            Severity::Soft => "soft",
+            Severity::Info => "info",
+        }
+    }
+
+    /// The severity of a code as written in a standard (`hard`…).
+    pub fn from_code(code: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Severity::Hard, Lang::Zh) => "硬性指标",
+            (Severity::Hard, Lang::En) => "Hard",
+            (Severity::Soft, Lang::Zh) => "引导性指标",
+            (Severity::Soft, Lang::En) => "Soft",
+            (Severity::Info, Lang::Zh) => "参考指标",
+            (Severity::Info, Lang::En) => "Info",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

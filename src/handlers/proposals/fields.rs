@@ -1,10 +1,14 @@
 //! The proposal form's fields as typed: the body's pairs, and the form's
 //! sections with each field's value and message.
 
-use crate::domain::Lang;
-use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec};
+use crate::auth::User;
+use crate::db::regions;
+use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec, ProposalInput};
+use crate::domain::{Lang, Role};
+use crate::error::AppResult;
 use crate::handlers::display::{SECTIONS, section_of, year_label};
 use crate::i18n;
+use crate::state::AppState;
 
 pub(super) const BY_YEAR: &str = "investment.by_year_yi";
 /// Inputs shown for the by-year plan: five, the last two for accelerated
@@ -136,6 +140,38 @@ pub(super) fn sections(
                 .collect(),
         })
         .collect()
+}
+
+/// Reads the form: the proposal's fields, the official's region forced.
+pub(super) fn read_input(
+    user: &User,
+    raw: &[(String, String)],
+    region_name: Option<String>,
+) -> (ProposalInput, Vec<FieldError>) {
+    let (mut input, errors) = ProposalInput::from_form(raw);
+    input.region = if user.role == Role::Official {
+        user.region_name.clone()
+    } else {
+        region_name
+    };
+    (input, errors)
+}
+
+/// The region a new proposal goes to: the official's own, or the admin's choice.
+pub(super) async fn target_region(
+    state: &AppState,
+    user: &User,
+    raw: &[(String, String)],
+) -> AppResult<(Option<i64>, Option<String>)> {
+    if user.role == Role::Official {
+        return Ok((user.region_id, user.region_name.clone()));
+    }
+    let Some(id) = value(raw, "region_id").and_then(|v| v.trim().parse::<i64>().ok()) else {
+        return Ok((None, None));
+    };
+    let mut conn = state.db.acquire().await?;
+    let region = regions::list(&mut conn).await?.into_iter().find(|r| r.id == id);
+    Ok(region.map(|r| (Some(r.id), Some(r.name))).unwrap_or((None, None)))
 }
 
 #[cfg(test)]

@@ -112,38 +112,6 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
     })
 }
 
-/// Reads the form: the proposal's fields, the official's region forced.
-pub(super) fn read_input(
-    user: &User,
-    raw: &[(String, String)],
-    region_name: Option<String>,
-) -> (ProposalInput, Vec<FieldError>) {
-    let (mut input, errors) = ProposalInput::from_form(raw);
-    input.region = if user.role == Role::Official {
-        user.region_name.clone()
-    } else {
-        region_name
-    };
-    (input, errors)
-}
-
-/// The region a new proposal goes to: the official's own, or the admin's choice.
-pub(super) async fn target_region(
-    state: &AppState,
-    user: &User,
-    raw: &[(String, String)],
-) -> AppResult<(Option<i64>, Option<String>)> {
-    if user.role == Role::Official {
-        return Ok((user.region_id, user.region_name.clone()));
-    }
-    let Some(id) = value(raw, "region_id").and_then(|v| v.trim().parse::<i64>().ok()) else {
-        return Ok((None, None));
-    };
-    let mut conn = state.db.acquire().await?;
-    let region = regions::list(&mut conn).await?.into_iter().find(|r| r.id == id);
-    Ok(region.map(|r| (Some(r.id), Some(r.name))).unwrap_or((None, None)))
-}
-
 /// `GET /proposals/new`.
 pub async fn new(State(state): State<AppState>, page: Page, CurrentUser(user): CurrentUser) -> AppResult<FormPage> {
     let input = ProposalInput::default();

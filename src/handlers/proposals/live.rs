@@ -6,8 +6,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 
-use super::fields::{pairs, without_trailing_blank_years};
-use super::form::{read_input, target_region};
+use super::fields::{pairs, read_input, target_region, without_trailing_blank_years};
 use crate::auth::CurrentUser;
 use crate::domain::Lang;
 use crate::domain::proposal::ProposalInput;

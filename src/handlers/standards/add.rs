@@ -6,68 +6,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::draft::{EditForm, NewCriterionForm};
 use super::fields::*;
-use super::form::{EditForm, EditPage, load_draft, values_of};
+use super::form::{EditPage, load_draft, values_of};
 use crate::auth::Admin;
 use crate::domain::Lang;
 use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::i18n;
 use crate::services::standards::{self as service, StandardsError};
-use crate::standards::edit::{KINDS, METRICS, NewCriterion, kind_params, metric_from_code, new_criterion};
-use crate::standards::{Citation, Flag, Member, Metric, Set, Severity, StandardError, StandardErrorCode};
+use crate::standards::edit::{METRICS, NewCriterion, kind_params, metric_from_code, new_criterion};
+use crate::standards::{Citation, Flag, Member, Metric, Severity, StandardError, StandardErrorCode};
 use crate::state::AppState;
-
-pub struct NewCriterionForm {
-    pub id: Field,
-    pub kind: Choices,
-    pub metric: Choices,
-    pub severity: Choices,
-    pub value: Field,
-    pub upper: Field,
-    pub flags: Choices,
-    pub document: Field,
-    pub clause: Field,
-}
-
-impl NewCriterionForm {
-    pub(super) fn blank(lang: Lang) -> NewCriterionForm {
-        let kinds: Vec<Opt> = KINDS
-            .iter()
-            .map(|k| Opt {
-                code: k,
-                label: "",
-                checked: *k == KINDS[0],
-            })
-            .collect();
-        NewCriterionForm {
-            id: Field::new("new.id", ""),
-            kind: Choices {
-                name: "new.kind".into(),
-                options: kinds,
-                error: None,
-            },
-            metric: Choices {
-                name: "new.metric".into(),
-                options: METRICS
-                    .iter()
-                    .map(|m| Opt {
-                        code: "",
-                        label: m.subject(lang),
-                        checked: false,
-                    })
-                    .collect(),
-                error: None,
-            },
-            severity: severity_choices("new.severity".into(), "hard", lang),
-            value: Field::new("new.value", ""),
-            upper: Field::new("new.upper", ""),
-            flags: flag_choices("new.flags".into(), Set::empty(), lang),
-            document: Field::new("new.document", ""),
-            clause: Field::new("new.clause", ""),
-        }
-    }
-}
 
 /// `POST /admin/standards/{id}/criteria`: adds a criterion of a known kind
 /// (`new.id`, `new.kind`, `new.metric`, `new.severity`, `new.value`,

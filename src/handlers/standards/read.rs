@@ -1,8 +1,8 @@
 //! Reads the draft editor back into a standard, and puts the engine's
 //! objections beside the fields they concern.
 
+use super::draft::EditForm;
 use super::fields::*;
-use super::form::EditForm;
 use crate::domain::Lang;
 use crate::domain::proposal::{Industry, Location};
 use crate::i18n;

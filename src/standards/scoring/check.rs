@@ -11,8 +11,9 @@ use super::model::{Direction, Grades, LineKind, Purpose, ScoringTable};
 use super::score::fits_steps;
 use crate::domain::Lang;
 use crate::domain::creation::Grade;
-use crate::standards::model::{Severity, Standard};
+use crate::standards::model::Standard;
 use crate::standards::validate::{StandardError, StandardErrorCode};
+use crate::standards::verdict::Severity;
 
 /// What is wrong with a table; the error's `criterion` holds where
 /// (`table`, `table/section` or `table/line`).
