@@ -351,6 +351,8 @@ pub struct PendingLine {
     pub town: String,
     pub region: String,
     pub year: i32,
+    /// No report after the deadline (未按时报送): to be graded 警告.
+    pub overdue: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -362,16 +364,22 @@ pub struct ReviewListPage {
 
 async fn review_list(State(state): State<AppState>, page: Page, _r: Reviewer) -> AppResult<ReviewListPage> {
     let mut conn = state.db.acquire().await?;
-    let pending = store::pending_reports(&mut conn)
-        .await?
+    let filed = store::pending_reports(&mut conn).await?;
+    drop(conn);
+    let overdue = service::overdue_years(&state.db).await?;
+    let line = |p: store::PendingRow, overdue: bool| PendingLine {
+        id: p.proposal_id,
+        town: p.town,
+        region: p.region_name,
+        year: p.year,
+        overdue,
+    };
+    let mut pending: Vec<PendingLine> = filed
         .into_iter()
-        .map(|p| PendingLine {
-            id: p.proposal_id,
-            town: p.town,
-            region: p.region_name,
-            year: p.year,
-        })
+        .map(|p| line(p, false))
+        .chain(overdue.into_iter().map(|p| line(p, true)))
         .collect();
+    pending.sort_by(|a, b| (a.year, &a.town, a.id).cmp(&(b.year, &b.town, b.id)));
     Ok(ReviewListPage { page, pending })
 }
 
@@ -866,6 +874,9 @@ pub struct CountyLine {
     pub region: String,
     pub named: i64,
     pub not_named: i64,
+    /// Removed during the period (淘汰, or withdrawn for missing targets):
+    /// deducted like a town not named.
+    pub eliminated: i64,
     /// Named, then withdrawn by a batch: not in the sums.
     pub withdrawn: i64,
     pub land_quota_mu: String,
@@ -895,6 +906,7 @@ async fn county_lines(conn: &mut PgConnection) -> AppResult<Vec<CountyLine>> {
             region: c.region_name,
             named: c.named,
             not_named: c.not_named,
+            eliminated: c.eliminated,
             withdrawn: c.withdrawn,
             land_quota_mu: d(c.land_quota_mu),
             province_tax_wan: d(c.province_tax_wan),
@@ -946,6 +958,7 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
         "creation.county.region",
         "creation.county.named",
         "creation.county.not_named",
+        "creation.county.eliminated",
         "creation.county.withdrawn",
         "creation.county.land",
         "creation.county.province_tax",
@@ -957,6 +970,7 @@ async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -> Ap
             l.region,
             l.named.to_string(),
             l.not_named.to_string(),
+            l.eliminated.to_string(),
             l.withdrawn.to_string(),
             l.land_quota_mu,
             l.province_tax_wan,

@@ -12,19 +12,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::view::{FindingView, SECTIONS, finding_views, section_of, year_label};
 use crate::auth::{CurrentUser, User};
 use crate::db::{proposals, regions};
-use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec, ProposalInput};
+use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec, PeriodYears, ProposalInput};
 use crate::domain::{Lang, Role};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::i18n;
 use crate::services::ServiceError;
 use crate::services::proposals::{self as service, scope_of};
+use crate::standards::Standard;
 use crate::state::AppState;
 
 const BY_YEAR: &str = "investment.by_year_yi";
-/// Inputs shown for the by-year plan: five, the last two for accelerated
-/// counties only (hidden by the script when the box is not ticked).
-const YEAR_INPUTS: usize = 5;
 
 /// The form body as (name, value) pairs, repeated names kept in order.
 fn pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -83,8 +81,32 @@ pub struct FormSection {
     pub fields: Vec<FormField>,
 }
 
+/// The by-year inputs: as many as the active version's longer (accelerated)
+/// period, those past the normal period marked for accelerated counties only
+/// (hidden by the script when the box is not ticked). A draft saved under a
+/// longer period keeps every stored year visible, so nothing typed is lost.
+fn year_inputs(values: &[String], periods: PeriodYears, lang: Lang) -> Vec<(String, String, bool)> {
+    let normal = periods.for_county(false);
+    let shown = periods.for_county(true).max(normal).max(values.len());
+    (0..shown)
+        .map(|i| {
+            (
+                year_label(i, lang),
+                values.get(i).cloned().unwrap_or_default(),
+                i >= normal,
+            )
+        })
+        .collect()
+}
+
 /// Builds the form's sections from the raw values (as typed, or as stored).
-fn sections(raw: &[(String, String)], errors: &[FieldError], lang: Lang, skip_region: bool) -> Vec<FormSection> {
+fn sections(
+    raw: &[(String, String)],
+    errors: &[FieldError],
+    lang: Lang,
+    skip_region: bool,
+    periods: PeriodYears,
+) -> Vec<FormSection> {
     let raw_values =
         |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect() };
     let error_for = |name: &str| -> Option<String> {
@@ -110,12 +132,7 @@ fn sections(raw: &[(String, String)], errors: &[FieldError], lang: Lang, skip_re
                     .collect(),
                 Vec::new(),
             ),
-            FieldKind::DecimalList(_) => {
-                let years = (0..YEAR_INPUTS)
-                    .map(|i| (year_label(i, lang), values.get(i).cloned().unwrap_or_default(), i >= 3))
-                    .collect();
-                ("years", Vec::new(), years)
-            }
+            FieldKind::DecimalList(_) => ("years", Vec::new(), year_inputs(&values, periods, lang)),
             FieldKind::Decimal(_) | FieldKind::Count { .. } => ("number", Vec::new(), Vec::new()),
         };
         FormField {
@@ -158,27 +175,29 @@ pub struct Live {
     pub pending: Vec<String>,
 }
 
-async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) -> AppResult<Live> {
+/// The active standard: the live evaluation's rules and the form's period.
+async fn active_standard(state: &AppState) -> AppResult<crate::db::standards::StandardRow> {
     let mut conn = state.db.acquire().await?;
-    let active = crate::db::standards::active(&mut conn)
+    Ok(crate::db::standards::active(&mut conn)
         .await?
-        .ok_or(ServiceError::NoActiveStandard)?;
-    drop(conn);
-    let standard = active.standard();
+        .ok_or(ServiceError::NoActiveStandard)?)
+}
+
+fn live_evaluation(standard: &Standard, input: &ProposalInput, lang: Lang) -> Live {
     let name = format!("{} v{}", standard.name(lang), standard.version);
     // The by-year list is read against the active version's period.
     match input.complete_under(standard.periods()) {
         Ok(proposal) => {
             let evaluation = crate::standards::evaluate(&proposal, standard);
             let rendered = evaluation.render(lang);
-            Ok(Live {
+            Live {
                 standard: name,
                 overall: Some((evaluation.overall.code(), evaluation.overall.label(lang))),
                 findings: finding_views(&rendered, Some(standard), lang),
                 pending: Vec::new(),
-            })
+            }
         }
-        Err(errors) => Ok(Live {
+        Err(errors) => Live {
             standard: name,
             overall: None,
             findings: Vec::new(),
@@ -195,7 +214,7 @@ async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) ->
                     }
                 })
                 .collect(),
-        }),
+        },
     }
 }
 
@@ -275,7 +294,9 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
         .iter()
         .find(|e| e.field == "region")
         .map(|e| e.message(lang));
-    let live = live_evaluation(state, form.input, lang).await?;
+    let active = active_standard(state).await?;
+    let standard = active.standard();
+    let live = live_evaluation(standard, form.input, lang);
     let title = page.t(if form.id.is_some() {
         "proposals.form.edit_title"
     } else {
@@ -285,7 +306,7 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
         id: form.id,
         version: form.version,
         title,
-        sections: sections(form.raw, form.errors, lang, true),
+        sections: sections(form.raw, form.errors, lang, true, standard.periods()),
         fixed_region: choice.fixed,
         regions: choice.regions,
         region_error,
@@ -506,7 +527,8 @@ pub async fn live(
     let raw = without_trailing_blank_years(pairs(&body));
     let (_, region_name) = target_region(&state, &user, &raw).await?;
     let (input, _) = read_input(&user, &raw, region_name.or_else(|| Some("—".to_owned())));
-    let live = live_evaluation(&state, &input, page.lang).await?;
+    let active = active_standard(&state).await?;
+    let live = live_evaluation(active.standard(), &input, page.lang);
     Ok(LivePartial { page, live })
 }
 

@@ -21,7 +21,7 @@ pub fn run_score_examples(s: &Standard) -> Vec<ExampleResult> {
                     actual,
                 })
             };
-            match Proposal::from_json(&ex.proposal) {
+            match Proposal::from_json_under(&ex.proposal, s.periods()) {
                 Err(errors) => mismatch(
                     "proposal",
                     "a valid proposal".to_string(),
