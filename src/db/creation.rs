@@ -255,6 +255,33 @@ pub async fn pending_reports(conn: &mut PgConnection) -> sqlx::Result<Vec<Pendin
     .await
 }
 
+/// Years that may be overdue: for each town in its period, each calendar
+/// year from its listing year up to `before` (at most five: the longest
+/// period) with neither a report nor a grade. The caller checks each against
+/// the town's own period and deadline.
+pub async fn unreported_years(conn: &mut PgConnection, before: i32) -> sqlx::Result<Vec<PendingRow>> {
+    sqlx::query_as(
+        "WITH listed AS (
+             SELECT p.id, p.name, p.region_id,
+                    MIN(EXTRACT(YEAR FROM b.published_at AT TIME ZONE 'Asia/Shanghai'))::int AS listing_year
+             FROM proposals p
+             JOIN batch_entries e ON e.proposal_id = p.id
+             JOIN batches b ON b.id = e.batch_id AND b.kind = 'list' AND b.status = 'published'
+             WHERE p.status IN ('listed', 'demoted')
+             GROUP BY p.id)
+         SELECT l.id AS proposal_id, l.name AS town, g.name AS region_name, y.year
+         FROM listed l
+         JOIN regions g ON g.id = l.region_id
+         CROSS JOIN LATERAL generate_series(l.listing_year, LEAST($1 - 1, l.listing_year + 4)) AS y(year)
+         WHERE NOT EXISTS (SELECT 1 FROM annual_reports r WHERE r.proposal_id = l.id AND r.year = y.year)
+           AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.proposal_id = l.id AND a.year = y.year)
+         ORDER BY y.year, l.name, l.id LIMIT 500",
+    )
+    .bind(before)
+    .fetch_all(conn)
+    .await
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AssessmentRow {
     pub id: i64,

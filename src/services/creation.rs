@@ -17,6 +17,8 @@ use super::ServiceError;
 use crate::auth::User;
 use crate::db::creation::{self as store, NewAcceptance, NewAssessment, ReportRow};
 use crate::db::proposals::{self, ProposalRow, Scope};
+use chrono::Datelike;
+
 use crate::db::{audit, evaluations};
 use crate::domain::Status;
 use crate::domain::creation::{
@@ -85,10 +87,11 @@ async fn town(conn: &mut PgConnection, id: i64, scope: Scope, lock: bool) -> Res
     };
     let row = row.filter(|r| in_creation(r.status())).ok_or(ServiceError::NotFound)?;
     let latest = evaluations::latest(conn, id).await?.ok_or(ServiceError::NotFound)?;
-    let plan = Proposal::from_json(&latest.snapshot).map_err(|_| ServiceError::NotFound)?;
     let standard = crate::db::standards::definition(conn, &latest.standard_code, latest.standard_version)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
+    // The plan was checked under this version: its period, not the default.
+    let plan = Proposal::from_json_under(&latest.snapshot, standard.periods()).map_err(|_| ServiceError::NotFound)?;
     let listing_year = store::listing_year(conn, id).await?.ok_or(ServiceError::NotFound)?;
     let period = standard.creation_period(plan.accelerated_county(), listing_year);
     Ok(Town {
@@ -295,6 +298,38 @@ async fn assess_year(conn: &mut PgConnection, t: &Town, year: i32) -> Result<Opt
 /// deadline has passed (未按时报送).
 fn missing_may_be_graded(t: &Town, year: i32) -> bool {
     t.standard.creation_rules().deadline.has_passed(year, today())
+}
+
+/// The years whose report is overdue (未按时报送): in a town's period, past
+/// the version's deadline, with neither a report nor a grade — the
+/// reviewers' list shows them beside the filed reports, to be graded 警告.
+pub async fn overdue_years(db: &PgPool) -> Result<Vec<store::PendingRow>, ServiceError> {
+    let mut conn = db.acquire().await?;
+    let now = today();
+    let candidates = store::unreported_years(&mut conn, now.year() + 1).await?;
+    let mut towns: std::collections::HashMap<i64, Option<Town>> = std::collections::HashMap::new();
+    let mut overdue = Vec::new();
+    for c in candidates {
+        let t = match towns.entry(c.proposal_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                // A town that cannot be read (no plan evaluation) has no period to check.
+                let t = match town(&mut conn, c.proposal_id, Scope::All, false).await {
+                    Ok(t) => Some(t),
+                    Err(ServiceError::NotFound) => None,
+                    Err(e) => return Err(e),
+                };
+                e.insert(t)
+            }
+        };
+        if let Some(t) = t
+            && t.period.year_of(c.year).is_some()
+            && missing_may_be_graded(t, c.year)
+        {
+            overdue.push(c);
+        }
+    }
+    Ok(overdue)
 }
 
 /// The system's assessment of a town's year (not stored), with the year's

@@ -435,7 +435,7 @@ pub fn check_row(row: &SheetRow, region: &str, standard: &Standard) -> RowOutcom
             input: None,
         };
     }
-    match input.complete() {
+    match input.complete_under(standard.periods()) {
         Ok(proposal) => {
             let evaluation = standards::evaluate(&proposal, standard);
             RowOutcome {

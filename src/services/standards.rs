@@ -260,16 +260,11 @@ pub async fn add_example_from_proposal(
     let row = proposals::get(&mut conn, proposal_id, Scope::All)
         .await?
         .ok_or(StandardsError::NotEvaluable)?;
-    let snapshot = match evaluations::latest(&mut conn, proposal_id).await? {
-        Some(e) => e.snapshot,
-        None => row
-            .to_input()
-            .complete()
-            .map_err(|_| StandardsError::NotEvaluable)?
-            .to_json(),
-    };
+    // The case is checked under the draft it joins: its by-year list must
+    // fit the draft's period (read in the change below).
+    let snapshot = evaluations::latest(&mut conn, proposal_id).await?.map(|e| e.snapshot);
+    let input = row.to_input();
     drop(conn);
-    let proposal = Proposal::from_json(&snapshot).map_err(|_| StandardsError::NotEvaluable)?;
     let name = name
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
@@ -277,10 +272,15 @@ pub async fn add_example_from_proposal(
     let mut index = 0;
     let detail = json!({"proposal_id": proposal_id, "name": name});
     modify_draft(db, user, id, None, "standard.example_added", detail, |s| {
+        let proposal = match &snapshot {
+            Some(snapshot) => Proposal::from_json_under(snapshot, s.periods()),
+            None => input.complete_under(s.periods()),
+        }
+        .map_err(|_| StandardsError::NotEvaluable)?;
         let ev = evaluate(&proposal, s);
         s.examples.push(Example {
             name,
-            proposal: snapshot,
+            proposal: proposal.to_json(),
             expected_overall: ev.overall,
             expected: ev.findings.iter().map(|f| (f.criterion.clone(), f.verdict)).collect(),
         });
@@ -447,17 +447,23 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             candidate: c,
         };
         for row in rows {
-            let Ok(proposal) = row.to_input().complete() else {
+            // Each version reads the by-year list against its own period; a
+            // proposal that fits neither cannot be compared and is counted.
+            let input = row.to_input();
+            let (Ok(proposal), Ok(candidate_proposal)) = (
+                input.complete_under(result.active.periods()),
+                input.complete_under(result.candidate.periods()),
+            ) else {
                 result.skipped += 1;
                 continue;
             };
             let before = evaluate(&proposal, &result.active);
-            let after = evaluate(&proposal, &result.candidate);
+            let after = evaluate(&candidate_proposal, &result.candidate);
             result.under_active.add(before.overall);
             result.under_candidate.add(after.overall);
             let (score_before, score_after) = (
                 review_score(&proposal, &result.active),
-                review_score(&proposal, &result.candidate),
+                review_score(&candidate_proposal, &result.candidate),
             );
             if score_before != score_after {
                 result.score_changed.push(ScoreChanged {
@@ -546,10 +552,11 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
     let latest = evaluations::latest(&mut tx, proposal_id)
         .await?
         .ok_or(StandardsError::NotEvaluable)?;
-    let proposal = Proposal::from_json(&latest.snapshot).map_err(|_| StandardsError::NotEvaluable)?;
     let active = db_standards::active(&mut tx)
         .await?
         .ok_or(StandardsError::NoActiveStandard)?;
+    let proposal = Proposal::from_json_under(&latest.snapshot, active.standard().periods())
+        .map_err(|_| StandardsError::NotEvaluable)?;
     let evaluation = evaluate(&proposal, active.standard());
     let evaluation_id = evaluations::insert(
         &mut tx,

@@ -31,7 +31,7 @@ pub fn run_examples(s: &Standard) -> Vec<ExampleResult> {
         .iter()
         .map(|ex| {
             let mut mismatches = Vec::new();
-            match Proposal::from_json(&ex.proposal) {
+            match Proposal::from_json_under(&ex.proposal, s.periods()) {
                 Err(errors) => mismatches.push(Mismatch {
                     criterion: "proposal".to_string(),
                     expected: "a valid proposal".to_string(),

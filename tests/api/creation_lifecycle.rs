@@ -242,6 +242,10 @@ async fn a_demoted_town_reports_on_and_is_removed_below_pass() {
     );
     assert_eq!(page.text("#elimination-penalty .amount"), "-200");
     assert_eq!(status_of(&w.app, id).await, "removed");
+    // The county's summary counts it among the removals it pays for.
+    let summary = w.admin.get("/admin/creation").await;
+    assert_eq!(summary.text("#counties .eliminated"), "1");
+    assert_eq!(summary.text("#counties .land"), "-200");
 
     // In English too.
     w.official.get("/lang/en").await;
@@ -571,6 +575,7 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
         [
             ".named",
             ".not-named",
+            ".eliminated",
             ".withdrawn",
             ".land",
             ".province-tax",
@@ -579,7 +584,7 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
         .map(|c| page.text(&format!("#counties tbody tr {c}")))
     };
     let page = admin.get("/admin/creation").await;
-    assert_eq!(summary(&page), ["2", "1", "0", "0", "2400", "2400"]);
+    assert_eq!(summary(&page), ["2", "1", "0", "0", "0", "2400", "2400"]);
 
     // A withdrawal batch takes the named 恐龙小镇 off the list.
     let admin_id = admin_user.id;
@@ -597,15 +602,15 @@ async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
     // Its reward no longer counts; it is shown apart. The deduction of the
     // town not named still counts.
     let page = admin.get("/admin/creation").await;
-    assert_eq!(summary(&page), ["1", "1", "1", "-150", "1200", "1200"]);
+    assert_eq!(summary(&page), ["1", "1", "0", "1", "-150", "1200", "1200"]);
     assert!(page.text("#counties-note").contains("不计入本表"));
     let csv = admin.get("/admin/creation/summary.csv").await;
     let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
-        "县（市、区）,命名数,未命名数,命名后退出名单数（不计奖励）,用地指标奖惩（亩）,命名小镇上交省财政的新增税收（万元）,税收返还（万元）"
+        "县（市、区）,命名数,未命名数,创建期内退出数（淘汰或未完成目标，照扣）,命名后退出名单数（不计奖励）,用地指标奖惩（亩）,命名小镇上交省财政的新增税收（万元）,税收返还（万元）"
     );
-    assert_eq!(lines[1], "诸城市,1,1,1,-150,1200,1200");
+    assert_eq!(lines[1], "诸城市,1,1,0,1,-150,1200,1200");
     admin.get("/lang/en").await;
     let csv = admin.get("/admin/creation/summary.csv").await;
     assert!(
@@ -693,5 +698,9 @@ async fn a_withdrawal_for_missed_targets_costs_the_county_the_penalty() {
             .await
             .has(".missed-targets")
     );
-    assert_eq!(w.admin.get("/admin/creation").await.text("#counties .land"), "-100");
+    let summary = w.admin.get("/admin/creation").await;
+    assert_eq!(summary.text("#counties .land"), "-100");
+    // Counted among the county's removals, apart from towns not named.
+    assert_eq!(summary.text("#counties .eliminated"), "1");
+    assert_eq!(summary.text("#counties .not-named"), "0");
 }

@@ -22,6 +22,7 @@ mod hostile;
 mod i18n;
 mod page_cache;
 mod pages;
+mod periods;
 mod proposals;
 mod public;
 mod review;

@@ -86,6 +86,7 @@ pub async fn score(
         judged: Some(&body.judged),
         overrides: None,
         completion_pct: body.completion_pct,
+        means: false,
     };
     match scoring::score(&body.proposal, standard, &table, &inputs) {
         Ok(result) => json_answer(StatusCode::OK, &ScoreAnswer::new(&result, standard, lang)),

@@ -24,6 +24,9 @@ pub struct CountyLine {
     pub region: String,
     pub named: i64,
     pub not_named: i64,
+    /// Removed during the period (淘汰, or withdrawn for missing targets):
+    /// deducted like a town not named.
+    pub eliminated: i64,
     /// Named, then withdrawn by a batch: not in the sums.
     pub withdrawn: i64,
     pub land_quota_mu: String,
@@ -53,6 +56,7 @@ async fn county_lines(conn: &mut PgConnection) -> AppResult<Vec<CountyLine>> {
             region: c.region_name,
             named: c.named,
             not_named: c.not_named,
+            eliminated: c.eliminated,
             withdrawn: c.withdrawn,
             land_quota_mu: exact(c.land_quota_mu),
             province_tax_wan: exact(c.province_tax_wan),
@@ -108,6 +112,7 @@ pub async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -
         "creation.county.region",
         "creation.county.named",
         "creation.county.not_named",
+        "creation.county.eliminated",
         "creation.county.withdrawn",
         "creation.county.land",
         "creation.county.province_tax",
@@ -119,6 +124,7 @@ pub async fn summary_csv(State(state): State<AppState>, page: Page, _a: Admin) -
             l.region,
             l.named.to_string(),
             l.not_named.to_string(),
+            l.eliminated.to_string(),
             l.withdrawn.to_string(),
             l.land_quota_mu,
             l.province_tax_wan,

@@ -27,6 +27,8 @@ pub struct PendingLine {
     pub town: String,
     pub region: String,
     pub year: i32,
+    /// No report after the deadline (未按时报送): to be graded 警告.
+    pub overdue: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,16 +40,22 @@ pub struct ReviewListPage {
 
 pub async fn review_list(State(state): State<AppState>, page: Page, _r: Reviewer) -> AppResult<ReviewListPage> {
     let mut conn = state.db.acquire().await?;
-    let pending = store::pending_reports(&mut conn)
-        .await?
+    let filed = store::pending_reports(&mut conn).await?;
+    drop(conn);
+    let overdue = service::overdue_years(&state.db).await?;
+    let line = |p: store::PendingRow, overdue: bool| PendingLine {
+        id: p.proposal_id,
+        town: p.town,
+        region: p.region_name,
+        year: p.year,
+        overdue,
+    };
+    let mut pending: Vec<PendingLine> = filed
         .into_iter()
-        .map(|p| PendingLine {
-            id: p.proposal_id,
-            town: p.town,
-            region: p.region_name,
-            year: p.year,
-        })
+        .map(|p| line(p, false))
+        .chain(overdue.into_iter().map(|p| line(p, true)))
         .collect();
+    pending.sort_by(|a, b| (a.year, &a.town, a.id).cmp(&(b.year, &b.town, b.id)));
     Ok(ReviewListPage { page, pending })
 }
 

@@ -3,7 +3,7 @@
 
 use crate::auth::User;
 use crate::db::regions;
-use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec, ProposalInput};
+use crate::domain::proposal::{FIELDS, FieldError, FieldKind, FieldSpec, PeriodYears, ProposalInput};
 use crate::domain::{Lang, Role};
 use crate::error::AppResult;
 use crate::handlers::display::{SECTIONS, section_of, year_label};
@@ -11,9 +11,6 @@ use crate::i18n;
 use crate::state::AppState;
 
 pub(super) const BY_YEAR: &str = "investment.by_year_yi";
-/// Inputs shown for the by-year plan: five, the last two for accelerated
-/// counties only (hidden by the script when the box is not ticked).
-pub(super) const YEAR_INPUTS: usize = 5;
 
 /// The form body as (name, value) pairs, repeated names kept in order.
 pub(super) fn pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -73,11 +70,30 @@ pub struct FormSection {
 }
 
 /// Builds the form's sections from the raw values (as typed, or as stored).
+/// The by-year inputs: as many as the active version's longer (accelerated)
+/// period, those past the normal period marked for accelerated counties only
+/// (hidden by the script when the box is not ticked). A draft saved under a
+/// longer period keeps every stored year visible, so nothing typed is lost.
+fn year_inputs(values: &[String], periods: PeriodYears, lang: Lang) -> Vec<(String, String, bool)> {
+    let normal = periods.for_county(false);
+    let shown = periods.for_county(true).max(normal).max(values.len());
+    (0..shown)
+        .map(|i| {
+            (
+                year_label(i, lang),
+                values.get(i).cloned().unwrap_or_default(),
+                i >= normal,
+            )
+        })
+        .collect()
+}
+
 pub(super) fn sections(
     raw: &[(String, String)],
     errors: &[FieldError],
     lang: Lang,
     skip_region: bool,
+    periods: PeriodYears,
 ) -> Vec<FormSection> {
     let raw_values =
         |name: &str| -> Vec<String> { raw.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect() };
@@ -104,12 +120,7 @@ pub(super) fn sections(
                     .collect(),
                 Vec::new(),
             ),
-            FieldKind::DecimalList(_) => {
-                let years = (0..YEAR_INPUTS)
-                    .map(|i| (year_label(i, lang), values.get(i).cloned().unwrap_or_default(), i >= 3))
-                    .collect();
-                ("years", Vec::new(), years)
-            }
+            FieldKind::DecimalList(_) => ("years", Vec::new(), year_inputs(&values, periods, lang)),
             FieldKind::Decimal(_) | FieldKind::Count { .. } => ("number", Vec::new(), Vec::new()),
         };
         FormField {

@@ -20,7 +20,7 @@ use crate::services::proposals::{self as service, scope_of};
 use crate::state::AppState;
 
 use super::fields::*;
-use super::live::{Live, live_evaluation};
+use super::live::{Live, live_view};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "proposals/form.html")]
@@ -91,7 +91,10 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
         .iter()
         .find(|e| e.field == "region")
         .map(|e| e.message(lang));
-    let live = live_evaluation(state, form.input, lang).await?;
+    // The active standard: the live evaluation's rules and the form's period.
+    let (active, outcome) = service::evaluate_draft(&state.db, form.input).await?;
+    let standard = active.standard();
+    let live = live_view(standard, outcome, lang);
     let title = page.t(if form.id.is_some() {
         "proposals.form.edit_title"
     } else {
@@ -101,7 +104,7 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
         id: form.id,
         version: form.version,
         title,
-        sections: sections(form.raw, form.errors, lang, true),
+        sections: sections(form.raw, form.errors, lang, true, standard.periods()),
         fixed_region: choice.fixed,
         regions: choice.regions,
         region_error,

@@ -9,11 +9,12 @@ use axum::extract::State;
 use super::fields::{pairs, read_input, target_region, without_trailing_blank_years};
 use crate::auth::CurrentUser;
 use crate::domain::Lang;
-use crate::domain::proposal::ProposalInput;
+use crate::domain::proposal::FieldError;
 use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::handlers::display::{FindingView, finding_views};
 use crate::services::proposals::{self as service};
+use crate::standards::{Evaluation, Standard};
 use crate::state::AppState;
 
 /// The live evaluation panel.
@@ -26,21 +27,21 @@ pub struct Live {
     pub pending: Vec<String>,
 }
 
-pub(super) async fn live_evaluation(state: &AppState, input: &ProposalInput, lang: Lang) -> AppResult<Live> {
-    let (active, outcome) = service::evaluate_draft(&state.db, input).await?;
-    let standard = active.standard();
+/// The panel for a draft evaluated under `standard` (the active one), or
+/// for what it still lacks.
+pub(super) fn live_view(standard: &Standard, outcome: Result<Evaluation, Vec<FieldError>>, lang: Lang) -> Live {
     let name = format!("{} v{}", standard.name(lang), standard.version);
     match outcome {
         Ok(evaluation) => {
             let rendered = evaluation.render(lang);
-            Ok(Live {
+            Live {
                 standard: name,
                 overall: Some((evaluation.overall.code(), evaluation.overall.label(lang))),
                 findings: finding_views(&rendered, Some(standard), lang),
                 pending: Vec::new(),
-            })
+            }
         }
-        Err(errors) => Ok(Live {
+        Err(errors) => Live {
             standard: name,
             overall: None,
             findings: Vec::new(),
@@ -57,7 +58,7 @@ pub(super) async fn live_evaluation(state: &AppState, input: &ProposalInput, lan
                     }
                 })
                 .collect(),
-        }),
+        },
     }
 }
 
@@ -79,6 +80,7 @@ pub async fn live(
     let raw = without_trailing_blank_years(pairs(&body));
     let (_, region_name) = target_region(&state, &user, &raw).await?;
     let (input, _) = read_input(&user, &raw, region_name.or_else(|| Some("—".to_owned())));
-    let live = live_evaluation(&state, &input, page.lang).await?;
+    let (active, outcome) = service::evaluate_draft(&state.db, &input).await?;
+    let live = live_view(active.standard(), outcome, page.lang);
     Ok(LivePartial { page, live })
 }

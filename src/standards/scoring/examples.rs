@@ -21,7 +21,7 @@ pub fn run_score_examples(s: &Standard) -> Vec<ExampleResult> {
                     actual,
                 })
             };
-            match Proposal::from_json(&ex.proposal) {
+            match Proposal::from_json_under(&ex.proposal, s.periods()) {
                 Err(errors) => mismatch(
                     "proposal",
                     "a valid proposal".to_string(),
@@ -36,6 +36,7 @@ pub fn run_score_examples(s: &Standard) -> Vec<ExampleResult> {
                         judged: Some(&ex.judged),
                         overrides: None,
                         completion_pct: ex.completion_pct,
+                        means: false,
                     };
                     match score(&p, s, &t.code, &inputs) {
                         Err(errors) => mismatch(

@@ -3,6 +3,7 @@
 //! version and what people judged go in; points per line with how they were
 //! reached, capped subtotals, the total, the vetoes and the grade come out.
 
+pub mod aggregate;
 mod check;
 mod examples;
 mod form;

@@ -25,6 +25,9 @@ pub struct ScoreInputs<'a> {
     pub overrides: Option<&'a BTreeMap<String, Verdict>>,
     /// The cumulative completion of an assessed year, in percent.
     pub completion_pct: Option<Decimal>,
+    /// The judged points are a panel's means (see [`super::aggregate`]):
+    /// within 0..max, but not whole steps.
+    pub means: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -250,7 +253,11 @@ pub fn tables_of<'s>(s: &'s Standard, common: &'s ScoringTable, industry: Option
 pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> Result<ScoreResult, Vec<ScoreError>> {
     let (common, industry) = tables_for(s, table, p).map_err(|e| vec![e])?;
     let tables: Vec<&ScoringTable> = std::iter::once(common).chain(industry).collect();
-    let errors = check_judged(&tables, inputs.judged);
+    let errors = if inputs.means {
+        check_means(&tables, inputs.judged)
+    } else {
+        check_judged(&tables, inputs.judged)
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -354,6 +361,35 @@ pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Ve
                 }
             }
             _ => errors.push(ScoreError::NotJudged { line: line() }),
+        }
+    }
+    errors
+}
+
+/// A panel's means: every judgement names a judged line and its points lie
+/// within 0..=max (a mean of whole steps need not be one).
+fn check_means(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Vec<ScoreError> {
+    let mut errors = Vec::new();
+    for (code, j) in judged.into_iter().flatten() {
+        let line = || code.to_string();
+        match tables.iter().find_map(|t| t.line(code)).map(|l| (l, &l.kind)) {
+            None => errors.push(ScoreError::UnknownLine { line: line() }),
+            Some((l, LineKind::Judged { step })) => {
+                if j.points.is_some_and(|p| p < Decimal::ZERO || p > l.max) {
+                    errors.push(ScoreError::BadPoints {
+                        line: line(),
+                        max: l.max,
+                        step: *step,
+                    });
+                }
+            }
+            Some((
+                _,
+                LineKind::Veto {
+                    condition: VetoCondition::Judged,
+                },
+            )) => {}
+            Some(_) => errors.push(ScoreError::NotJudged { line: line() }),
         }
     }
     errors
