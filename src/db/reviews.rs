@@ -103,3 +103,11 @@ pub async fn insert(conn: &mut PgConnection, new: NewReview<'_>) -> sqlx::Result
     .fetch_one(conn)
     .await
 }
+
+/// The overrides in force as the engine reads them: final verdict by
+/// criterion (a stored code the engine does not know is left out).
+pub fn verdicts(rows: &[OverrideRow]) -> crate::standards::Overrides {
+    rows.iter()
+        .filter_map(|o| crate::standards::Verdict::from_code(&o.final_verdict).map(|v| (o.criterion.clone(), v)))
+        .collect()
+}

@@ -10,10 +10,10 @@ use sqlx::{PgConnection, PgPool};
 use super::ServiceError;
 use crate::auth::User;
 use crate::db::proposals::{self, Scope};
-use crate::db::reviews::{self, NewOverride, NewReview, OverrideRow};
+use crate::db::reviews::{self, NewOverride, NewReview};
 use crate::db::{audit, batches, evaluations};
 use crate::domain::{Action, Status, workflow};
-use crate::standards::{Finding, Overall, Verdict};
+use crate::standards::{Overall, Verdict, final_overall};
 
 /// Longest comment or reason accepted (the columns allow a little more).
 pub const MAX_TEXT: usize = 2000;
@@ -75,27 +75,6 @@ impl From<sqlx::Error> for ReviewError {
     fn from(e: sqlx::Error) -> Self {
         ReviewError::Refused(ServiceError::Db(e))
     }
-}
-
-/// The final verdict of each finding: the override in force, else the
-/// computed one.
-pub fn final_verdicts(findings: &[Finding], overrides: &[OverrideRow]) -> Vec<Verdict> {
-    findings
-        .iter()
-        .map(|f| {
-            overrides
-                .iter()
-                .find(|o| o.criterion == f.criterion)
-                .and_then(|o| Verdict::from_code(&o.final_verdict))
-                .unwrap_or(f.verdict)
-        })
-        .collect()
-}
-
-/// The overall verdict over the final verdicts (severity from the finding).
-pub fn final_overall(findings: &[Finding], overrides: &[OverrideRow]) -> Overall {
-    let finals = final_verdicts(findings, overrides);
-    Overall::from_findings(finals.into_iter().zip(findings.iter().map(|f| f.severity)))
 }
 
 fn trimmed(text: &str) -> &str {
@@ -256,7 +235,9 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
         Some(e) => reviews::overrides(&mut tx, e.id).await?,
         None => Vec::new(),
     };
-    let overall = latest.as_ref().map(|e| final_overall(&e.findings.0, &in_force));
+    let overall = latest
+        .as_ref()
+        .map(|e| final_overall(&e.findings.0, &reviews::verdicts(&in_force)));
     if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
         if !input.confirm_fail {
             errors.push(("confirm_fail", "review.error.confirm_fail"));

@@ -288,3 +288,22 @@ fn band(
         .map(|o| (o.lower, o.upper, Basis::Industry { industry }))
         .unwrap_or((lower, upper, Basis::Default))
 }
+
+/// Reviewers' final verdicts by criterion id: an override replaces the
+/// computed verdict of its finding (STANDARDS.md: the final verdict).
+pub type Overrides = std::collections::BTreeMap<String, Verdict>;
+
+/// The final verdict of each finding: the override in force, else the
+/// computed one.
+pub fn final_verdicts(findings: &[Finding], overrides: &Overrides) -> Vec<Verdict> {
+    findings
+        .iter()
+        .map(|f| overrides.get(&f.criterion).copied().unwrap_or(f.verdict))
+        .collect()
+}
+
+/// The overall verdict over the final verdicts (severity from the finding).
+pub fn final_overall(findings: &[Finding], overrides: &Overrides) -> Overall {
+    let finals = final_verdicts(findings, overrides);
+    Overall::from_findings(finals.into_iter().zip(findings.iter().map(|f| f.severity)))
+}

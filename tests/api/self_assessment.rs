@@ -260,3 +260,34 @@ async fn without_a_table_there_is_nothing_to_self_assess() {
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(stored(&app, id).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_reports_computed_lines_read_a_reviewers_override() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("zc", "诸城市").await;
+    let id = app.submitted(&official, &sample_input("覆核小镇")).await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let report = reviewer.get(&format!("/proposals/{id}/report")).await;
+    let line = "#scores tr[data-line='b.planned_area'] .computed";
+    assert_eq!(report.text(line), "3");
+    let before: rust_decimal::Decimal = report.text("#report-score-total").parse().unwrap();
+    let evaluation = report.attr("#override-form input[name=evaluation]", "value").unwrap();
+    let overridden = reviewer
+        .post(
+            &format!("/proposals/{id}/overrides"),
+            &[
+                ("evaluation", &evaluation),
+                ("criterion", "space.planned_area"),
+                ("final_verdict", "fail"),
+                ("reason", "四至范围与规划面积不符"),
+            ],
+        )
+        .await;
+    assert_eq!(overridden.status, StatusCode::SEE_OTHER, "{}", overridden.body);
+    // The line follows the final verdict: fail earns nothing, and the total
+    // loses its 3 points.
+    let report = reviewer.get(&format!("/proposals/{id}/report")).await;
+    assert_eq!(report.text(line), "0");
+    let after: rust_decimal::Decimal = report.text("#report-score-total").parse().unwrap();
+    assert_eq!(before - after, rust_decimal::Decimal::from(3));
+}

@@ -100,11 +100,12 @@ pub async fn report_page(
         Some(e) => ProposalInput::from_json(&e.snapshot).0,
         None => row.to_input(),
     };
+    let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
+    // Computed lines read the final verdicts, overrides included.
     let scores = match &evaluation {
-        Some(e) => scores::score_table(&mut conn, e, &input, lang).await?,
+        Some(e) => scores::score_table(&mut conn, e, &input, &extras.final_verdicts, lang).await?,
         None => None,
     };
-    let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     Ok(ReportPage {
         id,
         name: row.name.clone(),

@@ -16,7 +16,8 @@ use crate::domain::proposal::{FIELDS, ProposalInput};
 use crate::domain::{Lang, Role, Status};
 use crate::handlers::display::{EvaluationLine, display_value, format_time, overall_badge};
 use crate::i18n;
-use crate::services::reviews::{SETTABLE, final_overall};
+use crate::services::reviews::SETTABLE;
+use crate::standards::final_overall;
 use crate::standards::{Overall, Verdict, criterion_label};
 
 /// What the reviewer typed in the override and decision forms, and the
@@ -106,6 +107,8 @@ pub struct ReviewPanel {
 /// overall verdict when it differs from the computed one, and the panel.
 pub struct ReportExtras {
     pub overrides: Vec<OverrideView>,
+    /// The overrides in force on the shown evaluation, as the engine reads them.
+    pub final_verdicts: crate::standards::Overrides,
     pub final_overall: Option<(&'static str, &'static str)>,
     pub review: Option<ReviewPanel>,
 }
@@ -147,7 +150,8 @@ pub async fn report_extras(
             }
         })
         .collect();
-    let final_code: Option<Overall> = shown.map(|e| final_overall(&e.findings.0, &in_force));
+    let final_verdicts = reviews::verdicts(&in_force);
+    let final_code: Option<Overall> = shown.map(|e| final_overall(&e.findings.0, &final_verdicts));
     let final_overall_badge = match (shown, final_code) {
         (Some(_), Some(o)) if !in_force.is_empty() => overall_badge(o.code(), lang),
         _ => None,
@@ -155,6 +159,7 @@ pub async fn report_extras(
     if !matches!(user.role, Role::Reviewer | Role::Admin) {
         return Ok(ReportExtras {
             overrides,
+            final_verdicts,
             final_overall: final_overall_badge,
             review: None,
         });
@@ -198,6 +203,7 @@ pub async fn report_extras(
     }
     Ok(ReportExtras {
         overrides,
+        final_verdicts,
         final_overall: final_overall_badge,
         review: Some(ReviewPanel {
             evaluations: evaluation_lines,

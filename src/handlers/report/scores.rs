@@ -1,6 +1,7 @@
 //! The report's scoring table: each line of the creation-review table of
 //! the evaluation's own standard version, the computed lines' points beside
-//! the county's self-assessment as it was submitted with that evaluation.
+//! the county's self-assessment as it was submitted with that evaluation;
+//! a `criterion` line reads the final verdict (a reviewer's override).
 //! (The experts' column comes with expert review.)
 
 use crate::db::evaluations::EvaluationRow;
@@ -39,6 +40,7 @@ pub async fn score_table(
     conn: &mut sqlx::PgConnection,
     e: &EvaluationRow,
     input: &ProposalInput,
+    overrides: &crate::standards::Overrides,
     lang: Lang,
 ) -> sqlx::Result<Option<ScoreTableView>> {
     let standard = db_standards::definition_by_hash(conn, e.standard_id, &e.standard_hash).await?;
@@ -51,6 +53,7 @@ pub async fn score_table(
     let judged = self_assessments::submitted(conn, e.id).await?;
     let inputs = ScoreInputs {
         judged: Some(&judged),
+        overrides: Some(overrides),
         ..ScoreInputs::default()
     };
     let Ok(result) = scoring::score(&proposal, &standard, &table.code, &inputs) else {
