@@ -72,7 +72,9 @@ async fn example_page(
         .ok_or(AppError::NotFound)?;
     let s = row.standard();
     let ex = s.examples.get(n).ok_or(AppError::NotFound)?;
-    let evaluation = Proposal::from_json(&ex.proposal).ok().map(|p| evaluate(&p, s));
+    let evaluation = Proposal::from_json(&ex.proposal)
+        .ok()
+        .map(|p| crate::standards::evaluate_with(&p, s, &ex.attachments()));
     let want_overall = typed
         .and_then(|t| t.get("expected_overall").cloned())
         .unwrap_or_else(|| ex.expected_overall.code().to_owned());
