@@ -12,7 +12,6 @@ use axum_login::AuthManagerLayerBuilder;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -20,14 +19,13 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::{Backend, csrf, extract};
-use crate::handlers::{self, account, admin, api, creation, errors, health, proposals, public, review, standards};
+use crate::handlers::{
+    self, account, admin, api, creation, errors, health, materials, proposals, public, review, standards,
+};
 use crate::state::AppState;
 
 /// Sessions end after this long without a request.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
-/// Largest request body of all: an upload (whose route sets its own limit
-/// for the extractors) with its multipart framing.
-const BODY_LIMIT: usize = 12 * 1024 * 1024;
 
 pub fn build_app(state: AppState) -> Router {
     // Anyone, signed in or not.
@@ -47,9 +45,14 @@ pub fn build_app(state: AppState) -> Router {
 
     // Every signed-in role; handlers narrow further (an official sees only
     // their region's records).
-    let signed_in = guarded(proposals::shared_routes(), extract::signed_in_area);
+    let signed_in = guarded(
+        proposals::shared_routes().merge(materials::shared_routes()),
+        extract::signed_in_area,
+    );
     let officials = guarded(
-        proposals::official_routes().merge(creation::official_routes()),
+        proposals::official_routes()
+            .merge(creation::official_routes())
+            .merge(materials::official_routes()),
         extract::officials_area,
     );
     let reviewers = guarded(
@@ -102,7 +105,8 @@ pub fn build_app(state: AppState) -> Router {
                     StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),
                 ))
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                // 12 MB, and a materials upload's size on its own route.
+                .layer(middleware::from_fn(materials::limit_body))
                 .layer(CompressionLayer::new())
                 .layer(security_header("x-content-type-options", "nosniff"))
                 .layer(security_header("referrer-policy", "same-origin"))

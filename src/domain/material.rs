@@ -213,7 +213,7 @@ pub fn size_label(bytes: i64) -> String {
     if bytes >= MB {
         format!("{}.{} MB", bytes / MB, (bytes % MB) * 10 / MB)
     } else if bytes >= KB {
-        format!("{} KB", bytes.div_ceil(KB))
+        format!("{} KB", (bytes + KB - 1) / KB)
     } else {
         format!("{bytes} B")
     }

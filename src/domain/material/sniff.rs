@@ -155,7 +155,7 @@ fn office<R: Read + Seek>(file: &mut R, len: u64, limits: &ZipLimits) -> Result<
         if size > limits.max_entry_bytes || total > limits.max_total_bytes || ratio_too_high {
             return Err(inflates);
         }
-        match entry.name() {
+        match entry.name().map_err(|_| Refused::Corrupt)?.as_ref() {
             "[Content_Types].xml" => types_size = Some(size),
             "word/document.xml" => main = main.or(Some(FileKind::Docx)),
             "xl/workbook.xml" => main = main.or(Some(FileKind::Xlsx)),

@@ -260,6 +260,7 @@ pub struct ShowPage {
     pub returned_comment: Option<String>,
     /// Just submitted: the findings that fail, shown at the top.
     pub latest: Option<ReportView>,
+    pub materials: crate::handlers::materials::MaterialsPanel,
 }
 
 /// `GET /proposals/{id}`: data, status, history, evaluations, decisions.
@@ -332,7 +333,9 @@ pub async fn show(
         })
         .collect();
     let may_change = user.role == Role::Official || user.role == Role::Admin;
+    let materials = crate::handlers::materials::panel(&mut conn, &user, id, status, lang).await?;
     Ok(ShowPage {
+        materials,
         id,
         name: row.name.clone(),
         region: row.region_name.clone(),
@@ -396,6 +399,8 @@ pub struct ReportPage {
     pub chart: Option<crate::handlers::dashboard::ChartView>,
     /// The scoring table: computed lines and the submitted self-assessment.
     pub scores: Option<super::report_scores::ScoreTableView>,
+    /// The materials the shown evaluation's submission froze.
+    pub materials: Option<crate::handlers::materials::SubmittedMaterials>,
 }
 
 impl ReportPage {
@@ -459,6 +464,7 @@ pub async fn report_page(
         Some(e) => super::report_scores::score_table(&mut conn, e, &input, lang).await?,
         None => None,
     };
+    let materials = crate::handlers::materials::submitted_view(&mut conn, &all, evaluation.as_ref(), lang).await?;
     let extras =
         crate::handlers::review::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     Ok(ReportPage {
@@ -475,6 +481,7 @@ pub async fn report_page(
             .as_ref()
             .map(|e| crate::handlers::dashboard::report_chart(&e.findings.0, &page)),
         scores,
+        materials,
         page,
     })
 }

@@ -19,7 +19,6 @@ use crate::domain::proposal::Proposal;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::services::standards::{self as service, StandardsError};
-use crate::standards::evaluate;
 use crate::state::AppState;
 
 pub struct Choice {
