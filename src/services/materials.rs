@@ -290,3 +290,94 @@ pub async fn attachments(conn: &mut sqlx::PgConnection, proposal_id: i64) -> sql
 pub fn types_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> MaterialSet {
     codes.into_iter().filter_map(MaterialType::from_code).collect()
 }
+
+/// Checks and stores files given whole (the demo data and tests; uploads
+/// from browsers are streamed by the handler): each written to a temporary
+/// file and checked exactly as an upload is.
+pub async fn store_bytes(
+    db: &PgPool,
+    user: &User,
+    proposal_id: i64,
+    files: &[(MaterialType, &str, &[u8])],
+) -> Result<(), UploadRefused> {
+    use sha2::{Digest, Sha256};
+    let mut received = Vec::new();
+    let mut temporary = Vec::new();
+    let mut errors = Vec::new();
+    for (t, name, bytes) in files {
+        let path = std::env::temp_dir().join(format!("xiaozhen-bytes-{}", uuid::Uuid::new_v4()));
+        std::fs::write(&path, bytes).map_err(|e| ServiceError::Db(sqlx::Error::Io(e)))?;
+        temporary.push(RemoveOnDrop(path.clone()));
+        let size = bytes.len() as u64;
+        let checked = std::fs::File::open(&path)
+            .map_err(|_| Refused::Corrupt)
+            .and_then(|mut f| crate::domain::material::sniff(&mut f, size, &Default::default()))
+            .and_then(|kind| {
+                let name = crate::domain::material::safe_file_name(name);
+                crate::domain::material::download_name(&name, kind).map(|n| (kind, n))
+            });
+        match checked {
+            Ok((kind, file_name)) => received.push(Received {
+                material_type: *t,
+                file_name,
+                kind,
+                size,
+                sha256: hex::encode(Sha256::digest(bytes)),
+                path,
+            }),
+            Err(r) => errors.push(UploadError::new(t.code(), Problem::File(r))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(UploadRefused::Invalid(errors));
+    }
+    store(db, user, proposal_id, &received).await
+}
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A small valid PDF of one page saying `text` (ASCII), for demo data and
+/// tests: a real file, not a stand-in that only passes the magic check.
+pub fn sample_pdf(text: &str) -> Vec<u8> {
+    let text: String = text.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect();
+    let stream = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// The five materials as small PDFs, for demo data and tests.
+pub async fn store_samples(db: &PgPool, user: &User, proposal_id: i64) -> Result<(), UploadRefused> {
+    let files: Vec<(MaterialType, String, Vec<u8>)> = MaterialType::ALL
+        .into_iter()
+        .map(|t| (t, format!("{}.pdf", t.label(Lang::Zh).replace('/', "、")), sample_pdf(t.code())))
+        .collect();
+    let refs: Vec<(MaterialType, &str, &[u8])> = files.iter().map(|(t, n, b)| (*t, n.as_str(), b.as_slice())).collect();
+    store_bytes(db, user, proposal_id, &refs).await
+}

@@ -19,6 +19,7 @@ mod excel;
 mod exports;
 mod form_limits;
 mod hostile;
+mod materials;
 mod i18n;
 mod page_cache;
 mod pages;
