@@ -228,13 +228,12 @@ mod tests {
         for t in MaterialType::ALL {
             assert_eq!(MaterialType::from_code(t.code()), Some(t));
         }
-        let set: MaterialSet = [MaterialType::BasicInfo, MaterialType::ConceptPlan].into_iter().collect();
+        let set: MaterialSet = [MaterialType::BasicInfo, MaterialType::ConceptPlan]
+            .into_iter()
+            .collect();
         assert!(set.contains(MaterialType::BasicInfo));
         assert!(!set.contains(MaterialType::SupportPolicy));
-        assert_eq!(
-            serde_json::to_string(&set).unwrap(),
-            r#"["concept_plan","basic_info"]"#
-        );
+        assert_eq!(serde_json::to_string(&set).unwrap(), r#"["concept_plan","basic_info"]"#);
         let back: MaterialSet = serde_json::from_str(r#"["basic_info","concept_plan"]"#).unwrap();
         assert_eq!(back, set);
         assert!(serde_json::from_str::<MaterialSet>(r#"["plans"]"#).is_err());

@@ -11,9 +11,9 @@ use sqlx::PgPool;
 
 use super::ServiceError;
 use crate::auth::User;
+use crate::db::audit;
 use crate::db::materials::{self as db, MaterialRow, NewMaterial};
 use crate::db::proposals::{self, ProposalRow, Scope};
-use crate::db::audit;
 use crate::domain::Lang;
 use crate::domain::material::{FileKind, MAX_FILE_BYTES, MAX_PROPOSAL_BYTES, MaterialSet, MaterialType, Refused};
 use crate::i18n;
@@ -206,7 +206,9 @@ async fn write_chunks(tx: &mut sqlx::PgConnection, f: &Received) -> Result<(), S
     loop {
         let mut n = 0;
         while n < buf.len() {
-            let k = file.read(&mut buf[n..]).map_err(|e| ServiceError::Db(sqlx::Error::Io(e)))?;
+            let k = file
+                .read(&mut buf[n..])
+                .map_err(|e| ServiceError::Db(sqlx::Error::Io(e)))?;
             if k == 0 {
                 break;
             }
@@ -283,7 +285,9 @@ pub async fn open(
 /// The files a stored proposal has, for its evaluation.
 pub async fn attachments(conn: &mut sqlx::PgConnection, proposal_id: i64) -> sqlx::Result<Attachments> {
     let rows = db::current(conn, proposal_id).await?;
-    Ok(Attachments::with_materials(types_of(rows.iter().map(|r| r.material_type.as_str()))))
+    Ok(Attachments::with_materials(types_of(
+        rows.iter().map(|r| r.material_type.as_str()),
+    )))
 }
 
 /// The set of the known type codes among `codes`.
@@ -345,7 +349,10 @@ impl Drop for RemoveOnDrop {
 /// A small valid PDF of one page saying `text` (ASCII), for demo data and
 /// tests: a real file, not a stand-in that only passes the magic check.
 pub fn sample_pdf(text: &str) -> Vec<u8> {
-    let text: String = text.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect();
+    let text: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+        .collect();
     let stream = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
@@ -367,7 +374,11 @@ pub fn sample_pdf(text: &str) -> Vec<u8> {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -376,7 +387,13 @@ pub fn sample_pdf(text: &str) -> Vec<u8> {
 pub async fn store_samples(db: &PgPool, user: &User, proposal_id: i64) -> Result<(), UploadRefused> {
     let files: Vec<(MaterialType, String, Vec<u8>)> = MaterialType::ALL
         .into_iter()
-        .map(|t| (t, format!("{}.pdf", t.label(Lang::Zh).replace('/', "、")), sample_pdf(t.code())))
+        .map(|t| {
+            (
+                t,
+                format!("{}.pdf", t.label(Lang::Zh).replace('/', "、")),
+                sample_pdf(t.code()),
+            )
+        })
         .collect();
     let refs: Vec<(MaterialType, &str, &[u8])> = files.iter().map(|(t, n, b)| (*t, n.as_str(), b.as_slice())).collect();
     store_bytes(db, user, proposal_id, &refs).await

@@ -82,8 +82,16 @@ fn version_4_is_version_3_with_the_five_materials_required() {
     ] {
         let (v3, v4) = (version(code, 3), version(code, 4));
         assert_eq!(v4.tables, v3.tables, "{code}");
-        assert_eq!(v4.criteria[..v3.criteria.len()], v3.criteria[..], "{code} keeps v3's rules");
-        assert_eq!(v4.examples[..v3.examples.len()], v3.examples[..], "{code} keeps v3's cases");
+        assert_eq!(
+            v4.criteria[..v3.criteria.len()],
+            v3.criteria[..],
+            "{code} keeps v3's rules"
+        );
+        assert_eq!(
+            v4.examples[..v3.examples.len()],
+            v3.examples[..],
+            "{code} keeps v3's cases"
+        );
         let materials: Vec<_> = v4.criteria[v3.criteria.len()..]
             .iter()
             .map(|c| match c.kind {
@@ -95,10 +103,18 @@ fn version_4_is_version_3_with_the_five_materials_required() {
             materials.iter().map(|m| m.0).collect::<Vec<_>>(),
             MaterialType::ALL.to_vec()
         );
-        assert!(materials.iter().all(|m| m.1 == severity && m.2 == format!("material.{}", m.0.code())));
+        assert!(
+            materials
+                .iter()
+                .all(|m| m.1 == severity && m.2 == format!("material.{}", m.0.code()))
+        );
         // The new cases pass a town with the materials and miss one without.
         assert!(v4.examples.iter().any(|e| e.materials.is_some()));
-        assert!(crate::standards::run_examples(v4).iter().all(|r| r.mismatches.is_empty()));
+        assert!(
+            crate::standards::run_examples(v4)
+                .iter()
+                .all(|r| r.mismatches.is_empty())
+        );
         let p = crate::domain::proposal::sample_proposal();
         let none = evaluate_with(&p, v4, &Attachments::NONE);
         assert_eq!(none.verdict("material.basic_info"), Some(Verdict::NotApplicable));

@@ -24,7 +24,8 @@ mod validate;
 pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
 pub use creation::{CreationRules, GradeBands, RewardRules};
 pub use evaluate::{
-    Attachments, Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict, evaluate, evaluate_with,
+    Attachments, Basis, Detail, Evaluation, Finding, Overall, Requirement, StandardRef, Verdict, evaluate,
+    evaluate_with,
 };
 pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use figures::{Against, MAX_PCT_PLACES, ShownPct, shown_pct};

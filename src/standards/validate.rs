@@ -112,8 +112,12 @@ impl StandardError {
             (C::MaterialInfo, false) => "A material criterion must be hard or soft".to_string(),
             (C::DuplicateMaterial, true) => format!("申报材料“{d}”被多个指标要求"),
             (C::DuplicateMaterial, false) => format!("The material “{d}” is asked for by more than one criterion"),
-            (C::UnknownMaterial, true) => format!("评分项的材料类型“{d}”不存在（应为 concept_plan、investment_plan、developer_profile、support_policy、basic_info 之一）"),
-            (C::UnknownMaterial, false) => format!("The scoring line's material type “{d}” does not exist (one of concept_plan, investment_plan, developer_profile, support_policy, basic_info)"),
+            (C::UnknownMaterial, true) => format!(
+                "评分项的材料类型“{d}”不存在（应为 concept_plan、investment_plan、developer_profile、support_policy、basic_info 之一）"
+            ),
+            (C::UnknownMaterial, false) => format!(
+                "The scoring line's material type “{d}” does not exist (one of concept_plan, investment_plan, developer_profile, support_policy, basic_info)"
+            ),
             (C::Table(problem), _) => {
                 let text = problem.text(d, lang);
                 return match &self.criterion {

@@ -103,13 +103,31 @@ async fn every_accepted_kind_is_stored_and_served_as_a_safe_download() {
     ];
     let page = upload(&client, id, files).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location().as_deref(), Some(format!("/proposals/{id}/materials").as_str()));
+    assert_eq!(
+        page.location().as_deref(),
+        Some(format!("/proposals/{id}/materials").as_str())
+    );
     let list = client.get(&format!("/proposals/{id}/materials")).await;
     assert_eq!(list.status, StatusCode::OK);
-    for name in ["规划及布局图 (2026).pdf", "分年度投资计划表.xlsx", "主体.png", "扶持政策.JPG", "基本情况表.docx"] {
-        assert!(list.texts(".material-download").iter().any(|t| t == name), "{name} listed");
+    for name in [
+        "规划及布局图 (2026).pdf",
+        "分年度投资计划表.xlsx",
+        "主体.png",
+        "扶持政策.JPG",
+        "基本情况表.docx",
+    ] {
+        assert!(
+            list.texts(".material-download").iter().any(|t| t == name),
+            "{name} listed"
+        );
     }
-    assert!(client.get(&format!("/proposals/{id}")).await.text("#materials-panel").contains("规划及布局图 (2026).pdf"));
+    assert!(
+        client
+            .get(&format!("/proposals/{id}"))
+            .await
+            .text("#materials-panel")
+            .contains("规划及布局图 (2026).pdf")
+    );
 
     let pdf_id = material_id(&app, id, "concept_plan").await;
     let (status, headers, body) = bytes_of(&client, &format!("/proposals/{id}/materials/{pdf_id}")).await;
@@ -138,10 +156,20 @@ async fn every_accepted_kind_is_stored_and_served_as_a_safe_download() {
     assert_eq!(headers["content-security-policy"], "sandbox");
     assert_eq!(headers["content-type"], "image/png");
     let (_, headers, _) = bytes_of(&client, &format!("/proposals/{id}/materials/{xlsx_id}/inline")).await;
-    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
     let preview = client.get(&format!("/proposals/{id}/materials/{pdf_id}/preview")).await;
     assert_eq!(preview.status, StatusCode::OK);
-    assert!(preview.attr("#pdf-viewer", "data-lib").unwrap().contains("/vendor/pdfjs/pdf.min.mjs"));
+    assert!(
+        preview
+            .attr("#pdf-viewer", "data-lib")
+            .unwrap()
+            .contains("/vendor/pdfjs/pdf.min.mjs")
+    );
     let lib = client.get(&preview.attr("#pdf-viewer", "data-lib").unwrap()).await;
     assert_eq!(lib.status, StatusCode::OK, "pdf.js is served from this site");
 
@@ -159,11 +187,12 @@ async fn every_accepted_kind_is_stored_and_served_as_a_safe_download() {
     assert_eq!(remove.status, StatusCode::SEE_OTHER);
     let list = client.get(&format!("/proposals/{id}/materials")).await;
     assert!(!list.body.contains("主体.png"));
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE entity = 'proposal' AND action LIKE 'material.%' ORDER BY id")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity = 'proposal' AND action LIKE 'material.%' ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
     assert_eq!(actions.iter().filter(|a| *a == "material.uploaded").count(), 5);
     assert!(actions.contains(&"material.replaced".to_string()) && actions.contains(&"material.removed".to_string()));
 }
@@ -175,36 +204,93 @@ async fn hostile_and_wrong_files_are_refused_beside_their_field_and_nothing_is_s
     let mut big = sample_pdf("big");
     big.resize(20 * 1024 * 1024 + 1, b' ');
     let cases: Vec<(&str, Vec<(&str, &str, Vec<u8>)>, &str)> = vec![
-        ("text named .pdf", vec![("concept_plan", "plan.pdf", b"just some text".to_vec())], "不支持的文件类型"),
-        ("renamed exe", vec![("concept_plan", "规划.pdf", b"MZ\x90\0\x03\0\0\0\x04\0PE\0\0".to_vec())], "不支持的文件类型"),
-        ("a PNG named .pdf", vec![("concept_plan", "plan.pdf", PNG.to_vec())], "文件内容是 PNG"),
-        ("a PDF named .exe", vec![("concept_plan", "setup.exe", sample_pdf("x"))], "“.exe”"),
-        ("old Excel", vec![("investment_plan", "表.xls", corpus("old_format.xls"))], "旧版"),
-        ("zip bomb", vec![("basic_info", "情况表.docx", corpus("gigabyte_bomb.xlsx"))], "解压后过大"),
-        ("zip64 entry count", vec![("basic_info", "情况表.docx", corpus("zip64_entry_count.xlsx"))], "条目过多"),
-        ("plain zip", vec![("basic_info", "a.docx", {
-            let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            z.start_file("a.txt", zip::write::SimpleFileOptions::default()).unwrap();
-            z.finish().unwrap().into_inner()
-        })], "不支持的文件类型"),
+        (
+            "text named .pdf",
+            vec![("concept_plan", "plan.pdf", b"just some text".to_vec())],
+            "不支持的文件类型",
+        ),
+        (
+            "renamed exe",
+            vec![("concept_plan", "规划.pdf", b"MZ\x90\0\x03\0\0\0\x04\0PE\0\0".to_vec())],
+            "不支持的文件类型",
+        ),
+        (
+            "a PNG named .pdf",
+            vec![("concept_plan", "plan.pdf", PNG.to_vec())],
+            "文件内容是 PNG",
+        ),
+        (
+            "a PDF named .exe",
+            vec![("concept_plan", "setup.exe", sample_pdf("x"))],
+            "“.exe”",
+        ),
+        (
+            "old Excel",
+            vec![("investment_plan", "表.xls", corpus("old_format.xls"))],
+            "旧版",
+        ),
+        (
+            "zip bomb",
+            vec![("basic_info", "情况表.docx", corpus("gigabyte_bomb.xlsx"))],
+            "解压后过大",
+        ),
+        (
+            "zip64 entry count",
+            vec![("basic_info", "情况表.docx", corpus("zip64_entry_count.xlsx"))],
+            "条目过多",
+        ),
+        (
+            "plain zip",
+            vec![("basic_info", "a.docx", {
+                let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                z.start_file("a.txt", zip::write::SimpleFileOptions::default()).unwrap();
+                z.finish().unwrap().into_inner()
+            })],
+            "不支持的文件类型",
+        ),
         ("empty file", vec![("concept_plan", "a.pdf", Vec::new())], "文件是空的"),
         ("no file chosen", vec![("concept_plan", "", Vec::new())], "请选择"),
         ("over 20 MB", vec![("concept_plan", "big.pdf", big)], "超过 20 MB"),
-        ("two files for one type", vec![("concept_plan", "a.pdf", sample_pdf("a")), ("concept_plan", "b.pdf", sample_pdf("b"))], "一次最多上传 5 个文件"),
-        ("six files", {
-            let mut v: Vec<(&str, &str, Vec<u8>)> = ["concept_plan", "investment_plan", "developer_profile", "support_policy", "basic_info"]
+        (
+            "two files for one type",
+            vec![
+                ("concept_plan", "a.pdf", sample_pdf("a")),
+                ("concept_plan", "b.pdf", sample_pdf("b")),
+            ],
+            "一次最多上传 5 个文件",
+        ),
+        (
+            "six files",
+            {
+                let mut v: Vec<(&str, &str, Vec<u8>)> = [
+                    "concept_plan",
+                    "investment_plan",
+                    "developer_profile",
+                    "support_policy",
+                    "basic_info",
+                ]
                 .into_iter()
                 .map(|t| (t, "a.pdf", sample_pdf(t)))
                 .collect();
-            v.push(("basic_info", "b.pdf", sample_pdf("extra")));
-            v
-        }, "一次最多上传 5 个文件"),
-        ("no type", vec![("whatever", "a.pdf", sample_pdf("a"))], "未指明材料类别"),
+                v.push(("basic_info", "b.pdf", sample_pdf("extra")));
+                v
+            },
+            "一次最多上传 5 个文件",
+        ),
+        (
+            "no type",
+            vec![("whatever", "a.pdf", sample_pdf("a"))],
+            "未指明材料类别",
+        ),
     ];
     for (what, files, message) in cases {
         let page = upload(&client, id, files).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {}", page.status);
-        assert!(page.text("#materials-errors").contains(message) || page.body.contains(message), "{what}: {}", page.text("main"));
+        assert!(
+            page.text("#materials-errors").contains(message) || page.body.contains(message),
+            "{what}: {}",
+            page.text("main")
+        );
         assert_eq!(count(&app, "materials").await, 0, "{what}: nothing stored");
         assert_eq!(count(&app, "material_files").await, 0, "{what}");
     }
@@ -212,7 +298,10 @@ async fn hostile_and_wrong_files_are_refused_beside_their_field_and_nothing_is_s
     let page = upload(
         &client,
         id,
-        vec![("concept_plan", "ok.pdf", sample_pdf("ok")), ("support_policy", "bad.pdf", b"<html>".to_vec())],
+        vec![
+            ("concept_plan", "ok.pdf", sample_pdf("ok")),
+            ("support_policy", "bad.pdf", b"<html>".to_vec()),
+        ],
     )
     .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -220,9 +309,17 @@ async fn hostile_and_wrong_files_are_refused_beside_their_field_and_nothing_is_s
     assert!(!page.has("#error-concept_plan"));
     assert_eq!(count(&app, "materials").await, 0);
     // A path in the name leaves only its last part.
-    let page = upload(&client, id, vec![("concept_plan", "../../etc/passwd.pdf", sample_pdf("p"))]).await;
+    let page = upload(
+        &client,
+        id,
+        vec![("concept_plan", "../../etc/passwd.pdf", sample_pdf("p"))],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let name: String = sqlx::query_scalar("SELECT file_name FROM materials").fetch_one(&app.db).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT file_name FROM materials")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(name, "passwd.pdf");
     assert_eq!(client.get("/healthz").await.status, StatusCode::OK);
 }
@@ -247,25 +344,44 @@ async fn a_file_uploaded_twice_is_stored_once() {
 async fn submission_freezes_the_materials_and_a_resubmission_shows_what_changed() {
     let app = TestApp::spawn().await;
     let (client, official, id) = official_with_draft(&app).await;
-    xiaozhen::services::materials::store_samples(&app.db, &official, id).await.unwrap();
+    xiaozhen::services::materials::store_samples(&app.db, &official, id)
+        .await
+        .unwrap();
     let submit = client
         .post(&format!("/proposals/{id}/submit"), &[("version", "1")])
         .await;
     assert_eq!(submit.status, StatusCode::SEE_OTHER, "{}", submit.body);
-    let first: i64 = sqlx::query_scalar("SELECT max(id) FROM evaluations").fetch_one(&app.db).await.unwrap();
+    let first: i64 = sqlx::query_scalar("SELECT max(id) FROM evaluations")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let old_plan = material_id(&app, id, "investment_plan").await;
     let reviewer_id = app.create_user("reviewer-a", Role::Reviewer, None).await;
     let reviewer_user = app.user(reviewer_id).await;
-    xiaozhen::services::reviews::decide(&app.db, &reviewer_user, id, &DecisionInput::new(Decision::Return, "请补充投资计划", 2))
-        .await
-        .unwrap();
+    xiaozhen::services::reviews::decide(
+        &app.db,
+        &reviewer_user,
+        id,
+        &DecisionInput::new(Decision::Return, "请补充投资计划", 2),
+    )
+    .await
+    .unwrap();
     // Returned: the official replaces one material and removes another.
-    let page = upload(&client, id, vec![("investment_plan", "新投资计划.pdf", sample_pdf("new plan"))]).await;
+    let page = upload(
+        &client,
+        id,
+        vec![("investment_plan", "新投资计划.pdf", sample_pdf("new plan"))],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let policy = material_id(&app, id, "support_policy").await;
-    client.post(&format!("/proposals/{id}/materials/{policy}/remove"), &[]).await;
+    client
+        .post(&format!("/proposals/{id}/materials/{policy}/remove"), &[])
+        .await;
     let version = app.proposal_version(id).await.to_string();
-    let submit = client.post(&format!("/proposals/{id}/submit"), &[("version", &version)]).await;
+    let submit = client
+        .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
+        .await;
     assert_eq!(submit.status, StatusCode::SEE_OTHER, "{}", submit.body);
 
     let reviewer = app.client();
@@ -273,20 +389,31 @@ async fn submission_freezes_the_materials_and_a_resubmission_shows_what_changed(
     let report = reviewer.get(&format!("/proposals/{id}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
     let section = report.text("#submitted-materials");
-    assert!(section.contains("新投资计划.pdf") && !section.contains("县级扶持政策.pdf"), "{section}");
+    assert!(
+        section.contains("新投资计划.pdf") && !section.contains("县级扶持政策.pdf"),
+        "{section}"
+    );
     let sha: String = sqlx::query_scalar("SELECT sha256 FROM materials WHERE file_name = '新投资计划.pdf'")
         .fetch_one(&app.db)
         .await
         .unwrap();
     assert!(section.contains(&sha), "the report shows the hash");
     let changes = report.texts("#material-changes li");
-    assert!(changes.contains(&"分年度分项目投资计划表：已更换".to_string()), "{changes:?}");
+    assert!(
+        changes.contains(&"分年度分项目投资计划表：已更换".to_string()),
+        "{changes:?}"
+    );
     assert!(changes.contains(&"县级扶持政策：已删除".to_string()), "{changes:?}");
-    assert!(changes.contains(&"概念性规划及空间/功能布局图：未变".to_string()), "{changes:?}");
+    assert!(
+        changes.contains(&"概念性规划及空间/功能布局图：未变".to_string()),
+        "{changes:?}"
+    );
     // The missing material is a finding: hard in ZJ-2015 v4, so the verdict fails.
     assert!(report.body.contains("未上传县级扶持政策"));
     // The first submission still shows, and serves, what it was made with.
-    let old = reviewer.get(&format!("/proposals/{id}/report?evaluation={first}")).await;
+    let old = reviewer
+        .get(&format!("/proposals/{id}/report?evaluation={first}"))
+        .await;
     assert!(old.text("#submitted-materials").contains("分年度分项目投资计划表.pdf"));
     let (status, _, body) = bytes_of(&reviewer, &format!("/proposals/{id}/materials/{old_plan}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -302,8 +429,13 @@ async fn only_who_may_see_the_proposal_gets_its_files_and_every_download_is_audi
     let official = app.official_of("official-a", "诸城市").await;
     let submitted = app.submitted(&official, &sample_input("已提交小镇")).await;
     let draft = app.draft(&official, &sample_input("草稿小镇")).await;
-    xiaozhen::services::materials::store_samples(&app.db, &official, draft).await.unwrap();
-    let (m_sub, m_draft) = (material_id(&app, submitted, "concept_plan").await, material_id(&app, draft, "concept_plan").await);
+    xiaozhen::services::materials::store_samples(&app.db, &official, draft)
+        .await
+        .unwrap();
+    let (m_sub, m_draft) = (
+        material_id(&app, submitted, "concept_plan").await,
+        material_id(&app, draft, "concept_plan").await,
+    );
     app.create_user("official-b", Role::Official, Some("青州市")).await;
     app.create_user("reviewer-a", Role::Reviewer, None).await;
     app.create_user("admin-a", Role::Admin, None).await;
@@ -334,7 +466,11 @@ async fn only_who_may_see_the_proposal_gets_its_files_and_every_download_is_audi
         client.login(who, PASSWORD).await;
         for path in paths(p, m) {
             let status = client.get(&path).await.status;
-            let expected = if path.ends_with("/materials") && want == StatusCode::NOT_FOUND && p == submitted && who == "official-a" {
+            let expected = if path.ends_with("/materials")
+                && want == StatusCode::NOT_FOUND
+                && p == submitted
+                && who == "official-a"
+            {
                 StatusCode::OK
             } else {
                 want
@@ -343,7 +479,10 @@ async fn only_who_may_see_the_proposal_gets_its_files_and_every_download_is_audi
         }
     }
     // Audited, and without emptying the page cache.
-    let version: i64 = sqlx::query_scalar("SELECT version FROM data_version").fetch_one(&app.db).await.unwrap();
+    let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let before = count(&app, "audit_log").await;
     let reviewer = app.client();
     reviewer.login("reviewer-a", PASSWORD).await;
@@ -357,12 +496,20 @@ async fn only_who_may_see_the_proposal_gets_its_files_and_every_download_is_audi
     assert_eq!(entity_id, Some(m_sub));
     assert!(actor.is_some());
     assert!(count(&app, "audit_log").await > before);
-    let after: i64 = sqlx::query_scalar("SELECT version FROM data_version").fetch_one(&app.db).await.unwrap();
+    let after: i64 = sqlx::query_scalar("SELECT version FROM data_version")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     // Logging in bumps it (sessions do not; users' last login may): compare
     // only across the download itself.
     let again: i64 = {
-        reviewer.get(&format!("/proposals/{submitted}/materials/{m_sub}/inline")).await;
-        sqlx::query_scalar("SELECT version FROM data_version").fetch_one(&app.db).await.unwrap()
+        reviewer
+            .get(&format!("/proposals/{submitted}/materials/{m_sub}/inline"))
+            .await;
+        sqlx::query_scalar("SELECT version FROM data_version")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
     };
     assert_eq!(again, after, "a download does not change the data version");
     let _ = version;
@@ -374,8 +521,13 @@ async fn material_criteria_apply_only_where_files_can_exist() {
     let official = app.official_of("official-a", "诸城市").await;
     // Submitted without materials under ZJ-2015 v4: missing, and hard.
     let id = app.draft(&official, &sample_input("无材料小镇")).await;
-    let (_, evaluation) = xiaozhen::services::proposals::submit(&app.db, &official, id, 1).await.unwrap();
-    assert_eq!(evaluation.verdict("material.concept_plan"), Some(xiaozhen::standards::Verdict::Missing));
+    let (_, evaluation) = xiaozhen::services::proposals::submit(&app.db, &official, id, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        evaluation.verdict("material.concept_plan"),
+        Some(xiaozhen::standards::Verdict::Missing)
+    );
     assert_eq!(evaluation.overall, xiaozhen::standards::Overall::Fail);
     // With them: pass.
     let full = app.submitted(&official, &sample_input("有材料小镇")).await;
@@ -406,7 +558,10 @@ async fn material_criteria_apply_only_where_files_can_exist() {
         .json()
         .await
         .unwrap();
-    assert_eq!(verdict(&answer, "material.basic_info").as_deref(), Some("not_applicable"));
+    assert_eq!(
+        verdict(&answer, "material.basic_info").as_deref(),
+        Some("not_applicable")
+    );
     assert_eq!(answer["overall"], "pass");
     body["materials"] = serde_json::json!(["basic_info"]);
     let answer: serde_json::Value = client

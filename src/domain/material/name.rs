@@ -28,7 +28,9 @@ pub fn safe_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let mut name: String = trimmed.chars().take(MAX_NAME_CHARS).collect();
@@ -103,7 +105,10 @@ mod tests {
         assert_eq!(download_name("布局图", FileKind::Png).unwrap(), "布局图.png");
         assert!(matches!(
             download_name("plan.pdf", FileKind::Png),
-            Err(Refused::NameMismatch { kind: FileKind::Png, .. })
+            Err(Refused::NameMismatch {
+                kind: FileKind::Png,
+                ..
+            })
         ));
         assert!(download_name("setup.exe", FileKind::Docx).is_err());
     }

@@ -15,19 +15,29 @@ use super::{FileKind, MAX_FILE_BYTES};
 pub enum Refused {
     Empty,
     /// Over [`MAX_FILE_BYTES`].
-    TooLarge { max_mb: u64 },
+    TooLarge {
+        max_mb: u64,
+    },
     /// Not one of the accepted kinds (an executable, HTML, a plain zip, …).
     Unsupported,
     /// An old Office (97–2003) or encrypted Office file (an OLE container).
     OldOffice,
     /// A zip-based file declaring more entries than allowed.
-    TooManyEntries { max: u64 },
+    TooManyEntries {
+        max: u64,
+    },
     /// A zip-based file whose entries would inflate past the limits.
-    Inflates { max_mb: u64, max_ratio: u64 },
+    Inflates {
+        max_mb: u64,
+        max_ratio: u64,
+    },
     /// A zip or Office file that cannot be read as one.
     Corrupt,
     /// The name's extension says another kind than the content.
-    NameMismatch { kind: FileKind, extension: String },
+    NameMismatch {
+        kind: FileKind,
+        extension: String,
+    },
 }
 
 impl Refused {

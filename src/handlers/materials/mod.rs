@@ -15,7 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 
 use crate::auth::CurrentUser;
 use crate::db::materials as db;
@@ -73,8 +73,11 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
     }
     // A body without a length (chunked) is cut at the limit while read.
     let (parts, body) = request.into_parts();
-    next.run(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
-        .await
+    next.run(Request::from_parts(
+        parts,
+        Body::new(http_body_util::Limited::new(body, limit)),
+    ))
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -229,7 +232,9 @@ fn file_response(state: &AppState, row: db::MaterialRow, disposition: &str) -> R
                 Err(e) => Some((Err(std::io::Error::other(e)), None)),
             }
         }
-    });
+    })
+    // The body may be polled once more after its end.
+    .fuse();
     let mut response = Response::new(Body::from_stream(chunks));
     let headers = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name, value: String| {
@@ -247,10 +252,7 @@ fn file_response(state: &AppState, row: db::MaterialRow, disposition: &str) -> R
     set(headers, header::CACHE_CONTROL, "private, no-store".to_string());
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Whatever a file holds, it runs nothing in this site's origin.
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox"),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
     response
 }
 

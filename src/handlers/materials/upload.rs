@@ -9,9 +9,7 @@ use axum::extract::multipart::Field;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::domain::material::{
-    MAX_FILE_BYTES, MaterialType, Refused, ZipLimits, download_name, safe_file_name, sniff,
-};
+use crate::domain::material::{MAX_FILE_BYTES, MaterialType, Refused, ZipLimits, download_name, safe_file_name, sniff};
 use crate::error::AppError;
 use crate::services::materials::{MAX_FILES_PER_UPLOAD, Problem, Received, UploadError};
 
@@ -80,9 +78,10 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, AppError> {
         seen.push(t);
         if written.too_large {
             let max_mb = MAX_FILE_BYTES / (1024 * 1024);
-            upload
-                .errors
-                .push(UploadError::new(field_name, Problem::File(Refused::TooLarge { max_mb })));
+            upload.errors.push(UploadError::new(
+                field_name,
+                Problem::File(Refused::TooLarge { max_mb }),
+            ));
             continue;
         }
         match check(&temp, written.size, &raw_name).await {

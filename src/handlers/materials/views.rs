@@ -140,10 +140,7 @@ pub async fn submitted_view(
     lang: Lang,
 ) -> sqlx::Result<Option<SubmittedMaterials>> {
     let Some(shown) = shown else { return Ok(None) };
-    let previous = all
-        .iter()
-        .position(|e| e.id == shown.id)
-        .and_then(|at| all.get(at + 1));
+    let previous = all.iter().position(|e| e.id == shown.id).and_then(|at| all.get(at + 1));
     let mut ids = vec![shown.id];
     ids.extend(previous.map(|p| p.id));
     let rows = db::submitted(conn, &ids).await?;
