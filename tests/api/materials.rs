@@ -13,6 +13,9 @@ use xiaozhen::services::reviews::{Decision, DecisionInput};
 use crate::excel::bytes_of;
 use crate::helpers::{Client, PASSWORD, Page, TestApp, sample_input};
 
+/// (field, file name, bytes) of a multipart file.
+type FilePart<'a> = (&'a str, &'a str, Vec<u8>);
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 const JPEG: &[u8] = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xd9";
 
@@ -203,7 +206,7 @@ async fn hostile_and_wrong_files_are_refused_beside_their_field_and_nothing_is_s
     let (client, _, id) = official_with_draft(&app).await;
     let mut big = sample_pdf("big");
     big.resize(20 * 1024 * 1024 + 1, b' ');
-    let cases: Vec<(&str, Vec<(&str, &str, Vec<u8>)>, &str)> = vec![
+    let cases: Vec<(&str, Vec<FilePart>, &str)> = vec![
         (
             "text named .pdf",
             vec![("concept_plan", "plan.pdf", b"just some text".to_vec())],
