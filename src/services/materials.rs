@@ -387,13 +387,7 @@ pub fn sample_pdf(text: &str) -> Vec<u8> {
 pub async fn store_samples(db: &PgPool, user: &User, proposal_id: i64) -> Result<(), UploadRefused> {
     let files: Vec<(MaterialType, String, Vec<u8>)> = MaterialType::ALL
         .into_iter()
-        .map(|t| {
-            (
-                t,
-                format!("{}.pdf", t.label(Lang::Zh).replace('/', "、")),
-                sample_pdf(t.code()),
-            )
-        })
+        .map(|t| (t, format!("{}.pdf", t.code()), sample_pdf(t.code())))
         .collect();
     let refs: Vec<(MaterialType, &str, &[u8])> = files.iter().map(|(t, n, b)| (*t, n.as_str(), b.as_slice())).collect();
     store_bytes(db, user, proposal_id, &refs).await
