@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 /// One upload, with its file's size and kind and who uploaded it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct MaterialRow {
     pub id: i64,
     pub proposal_id: i64,
@@ -43,27 +43,6 @@ pub async fn get(conn: &mut PgConnection, proposal_id: i64, id: i64) -> sqlx::Re
         .bind(id)
         .fetch_optional(conn)
         .await
-}
-
-/// The materials frozen with each of `evaluation_ids`, as
-/// (evaluation id, upload).
-pub async fn submitted(conn: &mut PgConnection, evaluation_ids: &[i64]) -> sqlx::Result<Vec<(i64, MaterialRow)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        evaluation_id: i64,
-        #[sqlx(flatten)]
-        material: MaterialRow,
-    }
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT s.evaluation_id, x.* FROM submitted_materials s
-         JOIN ({SELECT}) x ON x.id = s.material_id
-         WHERE s.evaluation_id = ANY($1)
-         ORDER BY s.evaluation_id, x.material_type"
-    ))
-    .bind(evaluation_ids)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.evaluation_id, r.material)).collect())
 }
 
 /// The current material types of every proposal that has any.

@@ -9,7 +9,7 @@ use crate::harness::Browser;
 use crate::helpers::{PASSWORD, TestApp};
 
 /// The criteria of ZJ-2015 (STANDARDS.md §3), in the order of the standard.
-const ZJ_2015_CRITERIA: [&str; 19] = [
+const ZJ_2015_CRITERIA: [&str; 24] = [
     "industry.eligible",
     "operation.developer",
     "space.location",
@@ -29,6 +29,11 @@ const ZJ_2015_CRITERIA: [&str; 19] = [
     "benefit.jobs",
     "benefit.enterprises",
     "benefit.talents",
+    "material.concept_plan",
+    "material.investment_plan",
+    "material.developer_profile",
+    "material.support_policy",
+    "material.basic_info",
 ];
 
 const YEARS: &str = r#"input[name="investment.by_year_yi"]"#;

@@ -132,28 +132,21 @@ pub struct SubmittedMaterials {
 }
 
 /// The materials frozen with `shown` and, when there is an evaluation
-/// before it, what changed since (one statement for both).
-pub async fn submitted_view(
-    conn: &mut PgConnection,
-    all: &[EvaluationRow],
-    shown: Option<&EvaluationRow>,
-    lang: Lang,
-) -> sqlx::Result<Option<SubmittedMaterials>> {
-    let Some(shown) = shown else { return Ok(None) };
+/// before it, what changed since (both read with the evaluations).
+pub fn submitted_view(all: &[EvaluationRow], shown: Option<&EvaluationRow>, lang: Lang) -> Option<SubmittedMaterials> {
+    let shown = shown?;
     let previous = all.iter().position(|e| e.id == shown.id).and_then(|at| all.get(at + 1));
-    let mut ids = vec![shown.id];
-    ids.extend(previous.map(|p| p.id));
-    let rows = db::submitted(conn, &ids).await?;
-    let of = |eval: i64| -> BTreeMap<&str, &MaterialRow> {
-        rows.iter()
-            .filter(|(e, _)| *e == eval)
-            .map(|(_, m)| (m.material_type.as_str(), m))
+    let of = |e: &EvaluationRow| -> BTreeMap<String, MaterialRow> {
+        e.materials
+            .0
+            .iter()
+            .map(|m| (m.material_type.clone(), m.clone()))
             .collect()
     };
-    let now = of(shown.id);
+    let now = of(shown);
     let items = now.values().map(|m| MaterialView::of(m, lang)).collect();
     let changes = previous.map(|p| {
-        let before = of(p.id);
+        let before = of(p);
         MaterialType::ALL
             .into_iter()
             .filter_map(|t| {
@@ -172,5 +165,5 @@ pub async fn submitted_view(
             })
             .collect()
     });
-    Ok(Some(SubmittedMaterials { items, changes }))
+    Some(SubmittedMaterials { items, changes })
 }

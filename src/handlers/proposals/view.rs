@@ -464,7 +464,7 @@ pub async fn report_page(
         Some(e) => super::report_scores::score_table(&mut conn, e, &input, lang).await?,
         None => None,
     };
-    let materials = crate::handlers::materials::submitted_view(&mut conn, &all, evaluation.as_ref(), lang).await?;
+    let materials = crate::handlers::materials::submitted_view(&all, evaluation.as_ref(), lang);
     let extras =
         crate::handlers::review::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     Ok(ReportPage {
