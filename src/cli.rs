@@ -15,6 +15,7 @@ use crate::domain::Role;
 use crate::domain::password as policy;
 use crate::state::AppState;
 
+pub mod backup;
 pub mod demo;
 mod demo_towns;
 pub mod generate;

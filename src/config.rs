@@ -42,6 +42,17 @@ pub enum Command {
     User(UserCommand),
     /// Load demonstration data into a database that has no proposals yet.
     Demo(DemoArgs),
+    /// Write the whole database (materials included) to FILE, in
+    /// pg_dump's custom format.
+    Backup {
+        /// The file to write.
+        file: PathBuf,
+    },
+    /// Replace the database's content with a backup made by `backup`.
+    Restore {
+        /// The backup to read.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -18,6 +18,8 @@ async fn main() -> ExitCode {
         Some(Command::Migrate) => xiaozhen::cli::migrate(&cli.db).await,
         Some(Command::User(cmd)) => xiaozhen::cli::user(&cli.db, cmd).await,
         Some(Command::Demo(args)) => xiaozhen::cli::demo(&cli.db, args).await,
+        Some(Command::Backup { file }) => xiaozhen::cli::backup::backup(&cli.db, &file).await,
+        Some(Command::Restore { file }) => xiaozhen::cli::backup::restore(&cli.db, &file).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,7 +14,6 @@ use axum_login::AuthManagerLayerBuilder;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -26,8 +25,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{Backend, csrf, extract};
 use crate::handlers::{
-    self, account, admin, api, creation, dashboard, errors, health, proposals, public, report, review, spreadsheets,
-    standards,
+    self, account, admin, api, creation, dashboard, errors, health, materials, proposals, public, report, review,
+    spreadsheets, standards,
 };
 use crate::page_cache;
 use crate::services::spreadsheets::MAX_BYTES;
@@ -35,9 +34,6 @@ use crate::state::AppState;
 
 /// Sessions end after this long without a request.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
-/// Largest request body of all: an upload (whose route sets its own limit
-/// for the extractors) with its multipart framing.
-const BODY_LIMIT: usize = 12 * 1024 * 1024;
 /// The extractors' limit on an upload route: the file and its framing.
 const UPLOAD_LIMIT: usize = MAX_BYTES + 1024 * 1024;
 
@@ -73,7 +69,12 @@ pub fn build_app(state: AppState) -> Router {
             "/proposals/{id}/report",
             get(report::report).layer(from_fn(page_cache::serve)),
         )
-        .route("/dashboard", get(dashboard::show));
+        .route("/dashboard", get(dashboard::show))
+        // Whoever may see the proposal sees its materials; anyone else 404.
+        .route("/proposals/{id}/materials", get(materials::show))
+        .route("/proposals/{id}/materials/{material}", get(materials::download))
+        .route("/proposals/{id}/materials/{material}/inline", get(materials::inline))
+        .route("/proposals/{id}/materials/{material}/preview", get(materials::preview));
 
     // Officials (and admins, who may act for any region).
     let officials = Router::new()
@@ -89,6 +90,11 @@ pub fn build_app(state: AppState) -> Router {
         .route("/proposals/{id}", post(proposals::form::update))
         .route("/proposals/{id}/submit", post(proposals::actions::submit))
         .route("/proposals/{id}/withdraw", post(proposals::actions::withdraw))
+        .route(
+            "/proposals/{id}/materials",
+            post(materials::upload).layer(DefaultBodyLimit::max(materials::UPLOAD_BODY_BYTES)),
+        )
+        .route("/proposals/{id}/materials/{material}/remove", post(materials::remove))
         .route(
             "/proposals/{id}/self-assessment",
             get(proposals::self_assessment::show).post(proposals::self_assessment::save),
@@ -249,7 +255,8 @@ pub fn build_app(state: AppState) -> Router {
                     StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),
                 ))
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                // 12 MB, and a materials upload's size on its own route.
+                .layer(from_fn(materials::limit_body))
                 .layer(CompressionLayer::new())
                 .layer(security_header("x-content-type-options", "nosniff"))
                 .layer(security_header("referrer-policy", "same-origin"))

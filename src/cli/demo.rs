@@ -97,6 +97,11 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
         if town.fate == Fate::Draft {
             continue;
         }
+        // Submitted with the five materials (small PDFs), as the active
+        // version asks; drafts have none yet.
+        crate::services::materials::store_samples(pool, &official, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo materials: {e:?}"))?;
         proposals::submit(pool, &official, id, 1).await?;
         match town.fate {
             Fate::Draft | Fate::Submitted => {}

@@ -536,6 +536,12 @@ fn prepare_socket_dir(dir: &Path, run_as: Option<&RunAs>) -> Result<(), Embedded
 // Finding the programs
 
 /// `pg_bin`, then `PATH`, then the newest Debian installation.
+/// The folder of PostgreSQL's programs (pg_dump and pg_restore beside
+/// initdb), searched as for the private cluster.
+pub fn programs_dir(pg_bin: Option<&Path>) -> Result<PathBuf, EmbeddedError> {
+    find_programs(pg_bin, std::env::var_os("PATH").as_deref(), Path::new(DEBIAN_PG_ROOT))
+}
+
 fn find_programs(
     pg_bin: Option<&Path>,
     path_var: Option<&OsStr>,

@@ -24,6 +24,9 @@ pub struct EvaluationRow {
     /// The content hash of the standard version it was made under (its
     /// definition is then read from memory).
     pub standard_hash: String,
+    /// The materials its submission froze, read in the same statement (the
+    /// report's budget of statements has no room for another).
+    pub materials: Json<Vec<super::materials::MaterialRow>>,
 }
 
 pub struct NewEvaluation<'a> {
@@ -60,7 +63,14 @@ pub async fn insert(conn: &mut PgConnection, new: NewEvaluation<'_>) -> sqlx::Re
 
 const SELECT: &str = "SELECT e.id, e.proposal_id, e.proposal_revision, e.standard_id, e.standard_code,
     e.standard_version, e.snapshot, e.findings, e.rendered, e.overall, e.created_by, e.created_at,
-    s.content_hash AS standard_hash
+    s.content_hash AS standard_hash,
+    (SELECT COALESCE(json_agg(json_build_object(
+         'id', m.id, 'proposal_id', m.proposal_id, 'material_type', m.material_type, 'file_name', m.file_name,
+         'sha256', m.sha256, 'size', f.size, 'kind', f.kind, 'uploaded_by_name', u.display_name,
+         'uploaded_at', m.uploaded_at, 'retired_at', m.retired_at) ORDER BY m.material_type), '[]')
+     FROM submitted_materials sm JOIN materials m ON m.id = sm.material_id
+     JOIN material_files f ON f.sha256 = m.sha256 JOIN users u ON u.id = m.uploaded_by
+     WHERE sm.evaluation_id = e.id) AS materials
     FROM evaluations e JOIN standards s ON s.id = e.standard_id";
 
 pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<EvaluationRow>> {

@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod evaluations;
 pub mod export;
 pub mod login_attempts;
+pub mod materials;
 pub mod proposals;
 pub mod queue;
 pub mod regions;

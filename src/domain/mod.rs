@@ -3,6 +3,7 @@
 
 pub mod creation;
 pub mod lang;
+pub mod material;
 pub mod panel;
 pub mod password;
 pub mod proposal;

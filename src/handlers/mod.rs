@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod display;
 pub mod errors;
 pub mod health;
+pub mod materials;
 pub mod proposals;
 pub mod public;
 pub mod redirect;

@@ -158,6 +158,10 @@ pub fn criterion_view(s: &Standard, c: &Criterion, lang: Lang) -> CriterionView 
             label: t("standards.rule.report"),
             value: String::new(),
         }],
+        CriterionKind::Material { material } => vec![RuleLine {
+            label: t("standards.rule.material"),
+            value: material.label(lang).to_owned(),
+        }],
     };
     CriterionView {
         id: c.id.clone(),

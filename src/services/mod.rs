@@ -4,6 +4,7 @@
 
 pub mod batches;
 pub mod creation;
+pub mod materials;
 pub mod proposals;
 pub mod reviews;
 pub mod self_assessment;

@@ -141,7 +141,9 @@ pub async fn submit(
         .to_input()
         .complete_under(active.standard().periods())
         .map_err(ServiceError::Invalid)?;
-    let evaluation = standards::evaluate(&proposal, active.standard());
+    // Submitted without a required material, the material is `missing`.
+    let files = super::materials::attachments(&mut tx, id).await?;
+    let evaluation = standards::evaluate_with(&proposal, active.standard(), &files);
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
     let evaluation_id = evaluations::insert(
         &mut tx,
@@ -158,6 +160,8 @@ pub async fn submit(
     .await?;
     // The self-assessment goes with the submission, as it was then.
     self_assessments::freeze(&mut tx, id, evaluation_id).await?;
+    // So are the exact versions of the materials.
+    crate::db::materials::freeze(&mut tx, id, evaluation_id).await?;
     let before = Some(json!({"status": row.status().code()}));
     let after = Some(json!({"status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision}));
     audit::record(&mut tx, audit_entry(user, "proposal.submitted", id, before, after)).await?;

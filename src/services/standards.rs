@@ -283,6 +283,7 @@ pub async fn add_example_from_proposal(
             proposal: proposal.to_json(),
             expected_overall: ev.overall,
             expected: ev.findings.iter().map(|f| (f.criterion.clone(), f.verdict)).collect(),
+            materials: None,
         });
         index = s.examples.len() - 1;
         Ok(())
@@ -432,6 +433,16 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
         .await?
         .ok_or(StandardsError::NoActiveStandard)?;
     let rows = db_standards::whatif_proposals(&mut conn).await?;
+    // Stored proposals are evaluated with the materials they have.
+    let materials: std::collections::HashMap<i64, crate::standards::Attachments> =
+        crate::db::materials::all_current_types(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(id, types)| {
+                let set = crate::services::materials::types_of(types.iter().map(String::as_str));
+                (id, crate::standards::Attachments::with_materials(set))
+            })
+            .collect();
     drop(conn);
     let (a, c) = (active.standard().clone(), candidate.standard().clone());
     // Evaluation is CPU work: off the async workers.
@@ -457,8 +468,12 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
                 result.skipped += 1;
                 continue;
             };
-            let before = evaluate(&proposal, &result.active);
-            let after = evaluate(&candidate_proposal, &result.candidate);
+            let files = materials
+                .get(&row.id)
+                .copied()
+                .unwrap_or(crate::standards::Attachments::with_materials(Default::default()));
+            let before = crate::standards::evaluate_with(&proposal, &result.active, &files);
+            let after = crate::standards::evaluate_with(&candidate_proposal, &result.candidate, &files);
             result.under_active.add(before.overall);
             result.under_candidate.add(after.overall);
             let (score_before, score_after) = (
@@ -557,7 +572,12 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         .ok_or(StandardsError::NoActiveStandard)?;
     let proposal = Proposal::from_json_under(&latest.snapshot, active.standard().periods())
         .map_err(|_| StandardsError::NotEvaluable)?;
-    let evaluation = evaluate(&proposal, active.standard());
+    // The materials as last evaluated, frozen again with this evaluation.
+    let frozen = crate::db::materials::frozen_types(&mut tx, latest.id).await?;
+    let files = crate::standards::Attachments::with_materials(crate::services::materials::types_of(
+        frozen.iter().map(String::as_str),
+    ));
+    let evaluation = crate::standards::evaluate_with(&proposal, active.standard(), &files);
     let evaluation_id = evaluations::insert(
         &mut tx,
         NewEvaluation {
@@ -571,6 +591,7 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         },
     )
     .await?;
+    crate::db::materials::copy_frozen(&mut tx, latest.id, evaluation_id).await?;
     let before = Some(
         json!({"evaluation": latest.id, "standard": format!("{} v{}", latest.standard_code, latest.standard_version), "overall": latest.overall}),
     );

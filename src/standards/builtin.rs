@@ -8,7 +8,7 @@ use super::model::Standard;
 /// The version a new installation activates: the newest built-in ZJ-2015.
 /// An existing installation keeps its active version until an admin
 /// activates another (STANDARDS.md §2).
-pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 3);
+pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 4);
 
 /// (file name, JSON text) of each built-in standard.
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
@@ -19,6 +19,9 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("cn-2021-v2.json", include_str!("builtin/cn-2021-v2.json")),
     ("zj-2015-v3.json", include_str!("builtin/zj-2015-v3.json")),
     ("cn-2021-v3.json", include_str!("builtin/cn-2021-v3.json")),
+    // Version 3 with the five application materials as criteria.
+    ("zj-2015-v4.json", include_str!("builtin/zj-2015-v4.json")),
+    ("cn-2021-v4.json", include_str!("builtin/cn-2021-v4.json")),
 ];
 
 static BUILTIN: LazyLock<Vec<Standard>> = LazyLock::new(|| {

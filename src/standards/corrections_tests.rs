@@ -50,8 +50,9 @@ fn shipped_versions_keep_their_content_hash() {
 
 #[test]
 fn corrections_are_new_versions_and_new_installations_activate_the_newest_zj_2015() {
-    // Version 3 is version 2 with the example scoring tables (STANDARDS.md §6).
-    assert_eq!(ACTIVE_BUILTIN, ("ZJ-2015", 3));
+    // Version 3 is version 2 with the example scoring tables (STANDARDS.md
+    // §6); version 4 is version 3 with the application materials.
+    assert_eq!(ACTIVE_BUILTIN, ("ZJ-2015", 4));
     for code in ["ZJ-2015", "CN-2021"] {
         let (v2, v3) = (version(code, 2), version(code, 3));
         assert_eq!(v3.criteria, v2.criteria, "{code} v3 keeps v2's rules");
@@ -69,6 +70,68 @@ fn corrections_are_new_versions_and_new_installations_activate_the_newest_zj_201
     // Version 1 still says what it said.
     let old = version("ZJ-2015", 1).criterion("function.town_living_room").unwrap();
     assert!(old.citation.clause.contains("城镇客厅"));
+}
+
+#[test]
+fn version_4_is_version_3_with_the_five_materials_required() {
+    use crate::domain::material::{MaterialSet, MaterialType};
+    use crate::standards::{Attachments, CriterionKind, evaluate_with};
+    for (code, severity, missing_overall) in [
+        ("ZJ-2015", Severity::Hard, Overall::Fail),
+        ("CN-2021", Severity::Soft, Overall::PassWithWarnings),
+    ] {
+        let (v3, v4) = (version(code, 3), version(code, 4));
+        assert_eq!(v4.tables, v3.tables, "{code}");
+        assert_eq!(
+            v4.criteria[..v3.criteria.len()],
+            v3.criteria[..],
+            "{code} keeps v3's rules"
+        );
+        assert_eq!(
+            v4.examples[..v3.examples.len()],
+            v3.examples[..],
+            "{code} keeps v3's cases"
+        );
+        let materials: Vec<_> = v4.criteria[v3.criteria.len()..]
+            .iter()
+            .map(|c| match c.kind {
+                CriterionKind::Material { material } => (material, c.severity, c.id.clone()),
+                _ => panic!("{code}: only material criteria are new"),
+            })
+            .collect();
+        assert_eq!(
+            materials.iter().map(|m| m.0).collect::<Vec<_>>(),
+            MaterialType::ALL.to_vec()
+        );
+        assert!(
+            materials
+                .iter()
+                .all(|m| m.1 == severity && m.2 == format!("material.{}", m.0.code()))
+        );
+        // The new cases pass a town with the materials and miss one without.
+        assert!(v4.examples.iter().any(|e| e.materials.is_some()));
+        assert!(
+            crate::standards::run_examples(v4)
+                .iter()
+                .all(|r| r.mismatches.is_empty())
+        );
+        let p = crate::domain::proposal::sample_proposal();
+        let none = evaluate_with(&p, v4, &Attachments::NONE);
+        assert_eq!(none.verdict("material.basic_info"), Some(Verdict::NotApplicable));
+        assert_eq!(none.overall, evaluate_with(&p, v3, &Attachments::NONE).overall);
+        let all: MaterialSet = MaterialType::ALL.into_iter().collect();
+        let with = evaluate_with(&p, v4, &Attachments::with_materials(all));
+        assert_eq!(with.verdict("material.concept_plan"), Some(Verdict::Pass));
+        let short: MaterialSet = [MaterialType::ConceptPlan].into_iter().collect();
+        let without = evaluate_with(&p, v4, &Attachments::with_materials(short));
+        assert_eq!(without.verdict("material.investment_plan"), Some(Verdict::Missing));
+        if with.overall == Overall::Pass {
+            assert_eq!(without.overall, missing_overall, "{code}");
+        }
+        let f = without.finding("material.investment_plan").unwrap().render(Lang::Zh);
+        assert_eq!(f.message, "未上传分年度分项目投资计划表");
+        assert!(f.required.is_none() && f.margin.is_none());
+    }
 }
 
 #[test]

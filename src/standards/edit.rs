@@ -108,6 +108,7 @@ pub fn kind_code(kind: &CriterionKind) -> &'static str {
         CriterionKind::Equals { .. } => "equals",
         CriterionKind::AllFlags { .. } => "all_flags",
         CriterionKind::Report { .. } => "report",
+        CriterionKind::Material { .. } => "material",
     }
 }
 

@@ -8,6 +8,7 @@ use super::metric::Metric;
 use super::model::{BandOverride, Citation, Criterion, CriterionKind, NamedField, Standard, Threshold, When};
 use super::sets::{Flag, FlagSet, IndustrySet, LocationSet};
 use super::verdict::{Overall, Severity, Verdict};
+use crate::domain::material::{MaterialSet, MaterialType};
 use crate::domain::proposal::{Industry, Location, Proposal};
 
 /// The rule a figure was held to, after overrides.
@@ -69,6 +70,11 @@ pub enum Detail {
     NotApplicable {
         applies_to: IndustrySet,
     },
+    /// A material criterion: the verdict says whether it was uploaded
+    /// (`pass`), not (`missing`) or cannot be (`not_applicable`).
+    Material {
+        material: MaterialType,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,10 +109,36 @@ impl Evaluation {
     }
 }
 
-/// Scores a proposal. Never panics: every quotient is checked, and a figure
-/// that cannot be computed counts as missing.
+/// What a proposal has beyond its figures: its files. `None` where no files
+/// can exist (the stateless API unless its body lists them, the live
+/// evaluation of an unsaved form, import previews, example cases that do not
+/// set them): such criteria are `not_applicable` (DESIGN.md "Boundaries").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attachments {
+    pub materials: Option<MaterialSet>,
+}
+
+impl Attachments {
+    /// Where no files can exist.
+    pub const NONE: Attachments = Attachments { materials: None };
+
+    /// A stored proposal's (or a body's) materials.
+    pub fn with_materials(materials: MaterialSet) -> Attachments {
+        Attachments {
+            materials: Some(materials),
+        }
+    }
+}
+
+/// Scores a proposal where no files can exist. Never panics: every quotient
+/// is checked, and a figure that cannot be computed counts as missing.
 pub fn evaluate(p: &Proposal, s: &Standard) -> Evaluation {
-    let findings: Vec<Finding> = s.criteria.iter().map(|c| judge(p, s, c)).collect();
+    evaluate_with(p, s, &Attachments::NONE)
+}
+
+/// Scores a proposal with what it has beyond its figures.
+pub fn evaluate_with(p: &Proposal, s: &Standard, files: &Attachments) -> Evaluation {
+    let findings: Vec<Finding> = s.criteria.iter().map(|c| judge(p, s, c, files)).collect();
     let overall = Overall::from_findings(findings.iter().map(|f| (f.verdict, f.severity)));
     Evaluation {
         standard: StandardRef {
@@ -118,9 +150,19 @@ pub fn evaluate(p: &Proposal, s: &Standard) -> Evaluation {
     }
 }
 
-fn judge(p: &Proposal, s: &Standard, c: &Criterion) -> Finding {
-    let (verdict, detail) = match c.applies_to {
-        Some(set) if !set.contains(p.industry()) => (Verdict::NotApplicable, Detail::NotApplicable { applies_to: set }),
+fn judge(p: &Proposal, s: &Standard, c: &Criterion, files: &Attachments) -> Finding {
+    let (verdict, detail) = match (c.applies_to, &c.kind) {
+        (Some(set), _) if !set.contains(p.industry()) => {
+            (Verdict::NotApplicable, Detail::NotApplicable { applies_to: set })
+        }
+        (_, CriterionKind::Material { material }) => {
+            let verdict = match files.materials {
+                None => Verdict::NotApplicable,
+                Some(set) if set.contains(*material) => Verdict::Pass,
+                Some(_) => Verdict::Missing,
+            };
+            (verdict, Detail::Material { material: *material })
+        }
         _ => check(p, s, c),
     };
     Finding {
@@ -229,6 +271,8 @@ fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
             };
             (verdict(sev, present == *flags), detail)
         }
+        // Decided in `judge`, which knows the proposal's files.
+        CriterionKind::Material { material } => (Verdict::NotApplicable, Detail::Material { material: *material }),
         CriterionKind::Report { metric } => match metric.value(p) {
             Some(actual) => (
                 Verdict::Info,

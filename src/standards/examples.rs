@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::evaluate::evaluate;
+use super::evaluate::evaluate_with;
 use super::model::Standard;
 use crate::domain::Lang;
 use crate::domain::proposal::Proposal;
@@ -42,7 +42,7 @@ pub fn run_examples(s: &Standard) -> Vec<ExampleResult> {
                         .join("; "),
                 }),
                 Ok(p) => {
-                    let ev = evaluate(&p, s);
+                    let ev = evaluate_with(&p, s, &ex.attachments());
                     if ev.overall != ex.expected_overall {
                         mismatches.push(Mismatch {
                             criterion: "overall".to_string(),

@@ -38,6 +38,31 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("economy.new_share", "新经济占比", "New-economy share"),
     ("innovation.rd_intensity", "研发经费投入强度", "R&D intensity"),
     ("land.residential_share", "住宅用地占比", "Residential land share"),
+    (
+        "material.concept_plan",
+        "申报材料：概念性规划及布局图",
+        "Material: concept plan",
+    ),
+    (
+        "material.investment_plan",
+        "申报材料：分年度分项目投资计划表",
+        "Material: investment plan",
+    ),
+    (
+        "material.developer_profile",
+        "申报材料：投资建设主体情况",
+        "Material: developer profile",
+    ),
+    (
+        "material.support_policy",
+        "申报材料：县级扶持政策",
+        "Material: county support measures",
+    ),
+    (
+        "material.basic_info",
+        "申报材料：特色小镇基本情况表",
+        "Material: basic-information form",
+    ),
 ];
 
 /// The name of a criterion id in the built-in standards; the id itself otherwise.

@@ -25,7 +25,8 @@ mod verdict;
 pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
 pub use creation::{CreationRules, GradeBands, RewardRules};
 pub use evaluate::{
-    Basis, Detail, Evaluation, Finding, Overrides, Requirement, StandardRef, evaluate, final_overall, final_verdicts,
+    Attachments, Basis, Detail, Evaluation, Finding, Overrides, Requirement, StandardRef, evaluate, evaluate_with,
+    final_overall, final_verdicts,
 };
 pub use examples::{ExampleResult, Mismatch, run_examples};
 pub use figures::{Against, MAX_PCT_PLACES, ShownPct, shown_pct};

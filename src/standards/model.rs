@@ -167,6 +167,12 @@ pub enum CriterionKind {
     Report {
         metric: Metric,
     },
+    /// An application material is uploaded (申报材料): `pass` when the
+    /// proposal has one of this type, `missing` when a stored proposal is
+    /// submitted without, `not_applicable` where no files can exist.
+    Material {
+        material: crate::domain::material::MaterialType,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +229,20 @@ pub struct Example {
     pub expected_overall: Overall,
     /// Verdicts by criterion id; criteria not listed are not checked.
     pub expected: BTreeMap<String, Verdict>,
+    /// The materials the case's proposal has; absent, material criteria do
+    /// not apply (never written out when absent, so that older versions keep
+    /// their content hashes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub materials: Option<crate::domain::material::MaterialSet>,
+}
+
+impl Example {
+    /// The files the case's proposal has (none when it sets no materials).
+    pub fn attachments(&self) -> super::evaluate::Attachments {
+        super::evaluate::Attachments {
+            materials: self.materials,
+        }
+    }
 }
 
 /// Decimals in standard files: a JSON string or number, read from its exact

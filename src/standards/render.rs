@@ -128,7 +128,11 @@ impl Finding {
             Detail::Named { value, .. } => value.clone(),
             Detail::Industry { actual, .. } => actual.label(lang).to_string(),
             Detail::Location { actual, .. } => actual.label(lang).to_string(),
-            Detail::Missing { .. } | Detail::NotApplicable { .. } => return None,
+            Detail::Material { .. } if self.verdict == Verdict::Pass => match lang {
+                Lang::Zh => "已上传".to_string(),
+                Lang::En => "uploaded".to_string(),
+            },
+            Detail::Missing { .. } | Detail::NotApplicable { .. } | Detail::Material { .. } => return None,
         })
     }
 
@@ -146,6 +150,10 @@ impl Finding {
                 Lang::En => format!("one of: {}", industry_list(*eligible, lang)),
             },
             Detail::Location { preferred, .. } => location_list(*preferred, lang),
+            Detail::Material { material } => match lang {
+                Lang::Zh => format!("提交{}", material.label(lang)),
+                Lang::En => format!("the {} uploaded", material.label(lang).to_lowercase()),
+            },
             Detail::Reported { .. } | Detail::Missing { .. } | Detail::NotApplicable { .. } => return None,
         })
     }
@@ -318,6 +326,21 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
             Lang::Zh => write!(m, "本项只适用于{}产业小镇", industry_list(*applies_to, lang)),
             Lang::En => write!(m, "Applies only to towns in: {}", industry_list(*applies_to, lang)),
         },
+        Detail::Material { material } => {
+            let label = material.label(lang);
+            match (f.verdict, zh) {
+                (Verdict::Pass, true) => write!(m, "已上传{label}"),
+                (Verdict::Pass, false) => write!(m, "The {} is uploaded", label.to_lowercase()),
+                (Verdict::Missing, true) => write!(m, "未上传{label}"),
+                (Verdict::Missing, false) => write!(m, "The {} was not uploaded", label.to_lowercase()),
+                (_, true) => write!(m, "{label}：本次评估不含申报材料，本项不适用"),
+                (_, false) => write!(
+                    m,
+                    "{}: this evaluation has no application materials, so the criterion does not apply",
+                    label
+                ),
+            }
+        }
     }
 }
 

@@ -34,6 +34,13 @@ pub enum StandardErrorCode {
     LocationConflict,
     NoFlags,
     ReportNotInfo,
+    /// A material criterion with severity info (a material is required or
+    /// not listed).
+    MaterialInfo,
+    /// Two criteria ask for the same material.
+    DuplicateMaterial,
+    /// A scoring line names a material type that does not exist.
+    UnknownMaterial,
     /// A scoring table's problem; `criterion` says where in the table.
     Table(super::scoring::TableProblem),
     /// The creation section's grade bands are not strictly decreasing
@@ -102,6 +109,16 @@ impl StandardError {
             (C::NoFlags, false) => "List at least one function".to_string(),
             (C::ReportNotInfo, true) => "只报告数值的指标应为参考指标（info）".to_string(),
             (C::ReportNotInfo, false) => "A criterion that only reports a figure must have severity info".to_string(),
+            (C::MaterialInfo, true) => "申报材料指标应为硬性或引导性指标".to_string(),
+            (C::MaterialInfo, false) => "A material criterion must be hard or soft".to_string(),
+            (C::DuplicateMaterial, true) => format!("申报材料“{d}”被多个指标要求"),
+            (C::DuplicateMaterial, false) => format!("The material “{d}” is asked for by more than one criterion"),
+            (C::UnknownMaterial, true) => format!(
+                "评分项的材料类型“{d}”不存在（应为 concept_plan、investment_plan、developer_profile、support_policy、basic_info 之一）"
+            ),
+            (C::UnknownMaterial, false) => format!(
+                "The scoring line's material type “{d}” does not exist (one of concept_plan, investment_plan, developer_profile, support_policy, basic_info)"
+            ),
             (C::Table(problem), _) => {
                 let text = problem.text(d, lang);
                 return match &self.criterion {
@@ -241,7 +258,22 @@ impl Standard {
                 }
                 CriterionKind::AllFlags { flags } if flags.is_empty() => push(id, C::NoFlags, None),
                 CriterionKind::Report { .. } if c.severity != Severity::Info => push(id, C::ReportNotInfo, None),
+                CriterionKind::Material { .. } if c.severity == Severity::Info => push(id, C::MaterialInfo, None),
+                CriterionKind::Material { material }
+                    if self.criteria[..n]
+                        .iter()
+                        .any(|o| matches!(o.kind, CriterionKind::Material { material: m } if m == *material)) =>
+                {
+                    push(id, C::DuplicateMaterial, Some(material.code().to_string()));
+                }
                 _ => {}
+            }
+        }
+        for line in self.tables.iter().flat_map(|t| t.lines()) {
+            for m in &line.materials {
+                if crate::domain::material::MaterialType::from_code(m).is_none() {
+                    push(Some(line.code.as_str()), C::UnknownMaterial, Some(m.clone()));
+                }
             }
         }
         errors.extend(super::scoring::check_tables(self));

@@ -49,6 +49,12 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/proposals/{id}", SignedIn),
         ("GET", "/proposals/{id}/report", SignedIn),
         ("GET", "/dashboard", SignedIn),
+        ("GET", "/proposals/{id}/materials", SignedIn),
+        ("GET", "/proposals/{id}/materials/{material}", SignedIn),
+        ("GET", "/proposals/{id}/materials/{material}/inline", SignedIn),
+        ("GET", "/proposals/{id}/materials/{material}/preview", SignedIn),
+        ("POST", "/proposals/{id}/materials", Officials),
+        ("POST", "/proposals/{id}/materials/{material}/remove", Officials),
         ("GET", "/proposals", Officials),
         ("POST", "/proposals", Officials),
         ("GET", "/proposals/new", Officials),
@@ -230,6 +236,8 @@ struct World {
     region: i64,
     /// An import of official-a, checked and ready.
     import: i64,
+    /// A material of `proposal` (frozen with its submission).
+    material: i64,
 }
 
 impl World {
@@ -256,6 +264,7 @@ impl World {
         path.replace("{id}", &id.to_string())
             .replace("{file}", &self.batch.to_string())
             .replace("{entry}", &self.entry.to_string())
+            .replace("{material}", &self.material.to_string())
             .replace("{n}", "0")
             .replace("{year}", "2025")
             .replace("{code}", if path.starts_with("/api/") { "ZJ-2015" } else { "en" })
@@ -343,6 +352,8 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/proposals/live", 200),
     // Submitted: not editable, submittable or withdrawable.
     ("/proposals/{id}", 422),
+    ("/proposals/{id}/materials", 409),
+    ("/proposals/{id}/materials/{material}/remove", 409),
     ("/proposals/{id}/submit", 409),
     ("/proposals/{id}/withdraw", 409),
     ("/proposals/import", 422),
@@ -478,6 +489,11 @@ async fn every_route_answers_each_role_as_designed() {
         user: official.id,
         region: official.region_id.unwrap(),
         import,
+        material: sqlx::query_scalar("SELECT min(id) FROM materials WHERE proposal_id = $1")
+            .bind(proposal)
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
     };
     app.create_user("official-b", Role::Official, Some("青州市")).await;
 

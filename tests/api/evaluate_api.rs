@@ -107,15 +107,16 @@ async fn a_passing_proposal_passes_every_criterion_of_the_active_standard() {
     assert!(answer.content_type.starts_with("application/json"));
     let a = &answer.json;
     // A new installation activates the newest built-in ZJ-2015.
-    assert_eq!(a["standard"], json!({"code": "ZJ-2015", "version": 3}));
+    assert_eq!(a["standard"], json!({"code": "ZJ-2015", "version": 4}));
     assert_eq!(a["overall"], "pass");
     let findings = a["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 19);
-    // Every judged criterion passes; the benefit figures are reported for information.
+    assert_eq!(findings.len(), 24);
+    // Every judged criterion passes; the benefit figures are reported for
+    // information; the materials do not apply (the body lists none).
     assert!(
-        findings
-            .iter()
-            .all(|f| f["verdict"] == "pass" || f["verdict"] == "info"),
+        findings.iter().all(|f| f["verdict"] == "pass"
+            || f["verdict"] == "info"
+            || (f["verdict"] == "not_applicable" && f["criterion"].as_str().unwrap().starts_with("material."))),
         "{a:#}"
     );
     let benefit = finding(a, "benefit.jobs");
@@ -214,7 +215,7 @@ async fn a_standard_is_chosen_by_code() {
     let answer = evaluate_in(&app, "/api/v1/evaluate?standard=CN-2021", &sample(), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.json);
     // The newest version of the code.
-    assert_eq!(answer.json["standard"], json!({"code": "CN-2021", "version": 3}));
+    assert_eq!(answer.json["standard"], json!({"code": "CN-2021", "version": 4}));
     let ids: Vec<&str> = answer.json["findings"]
         .as_array()
         .unwrap()
@@ -228,7 +229,7 @@ async fn a_standard_is_chosen_by_code() {
     assert!(!ids.contains(&"function.wifi"), "{ids:?}");
 
     let explicit = evaluate_in(&app, "/api/v1/evaluate?standard=ZJ-2015", &sample(), None).await;
-    assert_eq!(explicit.json["standard"], json!({"code": "ZJ-2015", "version": 3}));
+    assert_eq!(explicit.json["standard"], json!({"code": "ZJ-2015", "version": 4}));
     // Version 1 stays available when named, as shipped.
     let v1 = evaluate_in(&app, "/api/v1/evaluate?standard=CN-2021&version=1", &sample(), None).await;
     assert_eq!(v1.json["standard"], json!({"code": "CN-2021", "version": 1}));
@@ -448,13 +449,13 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     let list = get(&app, "/api/v1/standards").await;
     assert_eq!(list.status, StatusCode::OK);
     let items = list.json.as_array().expect("a list");
-    // Both built-in standards in versions 1 to 3 (3 adds the example
-    // scoring tables); ZJ-2015 version 3 active.
-    assert_eq!(items.len(), 6);
+    // Both built-in standards in versions 1 to 4 (3 adds the example
+    // scoring tables, 4 the materials); ZJ-2015 version 4 active.
+    assert_eq!(items.len(), 8);
     let zj = items
         .iter()
-        .find(|s| s["code"] == "ZJ-2015" && s["version"] == 3)
-        .expect("ZJ-2015 v3");
+        .find(|s| s["code"] == "ZJ-2015" && s["version"] == 4)
+        .expect("ZJ-2015 v4");
     assert_eq!(zj["status"], "active");
     assert_eq!(zj["active"], true);
     assert!(!zj["name_zh"].as_str().unwrap().is_empty());
@@ -463,9 +464,11 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     for (code, version) in [
         ("ZJ-2015", 1),
         ("ZJ-2015", 2),
+        ("ZJ-2015", 3),
         ("CN-2021", 1),
         ("CN-2021", 2),
         ("CN-2021", 3),
+        ("CN-2021", 4),
     ] {
         let s = items
             .iter()
@@ -482,10 +485,10 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     assert_eq!(definition.status, StatusCode::OK);
     let d = &definition.json;
     assert_eq!(d["code"], "ZJ-2015");
-    assert_eq!(d["version"], 3);
+    assert_eq!(d["version"], 4);
     assert_eq!(d["name_zh"], zj["name_zh"]);
     let criteria = d["criteria"].as_array().unwrap();
-    assert_eq!(criteria.len(), 19);
+    assert_eq!(criteria.len(), 24);
     assert!(criteria.iter().any(|c| c["id"] == "investment.eligible_total"));
 
     let by_version = get(&app, "/api/v1/standards/CN-2021?version=1").await;

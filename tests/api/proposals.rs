@@ -202,6 +202,19 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
     let official = app.login_as(Role::Official).await;
     let saved = post_form(&official, "/proposals", &form_of("健康美食小镇")).await;
     let id = id_from(&saved.location().unwrap());
+    // The five materials, as the active version asks.
+    let files = xiaozhen::domain::material::MaterialType::ALL
+        .iter()
+        .map(|t| {
+            (
+                t.code(),
+                "材料.pdf",
+                xiaozhen::services::materials::sample_pdf(t.code()),
+            )
+        })
+        .collect();
+    let uploaded = crate::materials::upload(&official, id, files).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     let version = version_of(&official, id).await;
     let submitted = official
         .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
@@ -214,19 +227,19 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
     let report = official.get(&format!("/proposals/{id}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
     assert_eq!(report.text("#overall"), "合格");
-    // Submitted under the active version: ZJ-2015 v3 on a new installation.
-    assert!(report.text("#standard").contains("ZJ-2015 v3"));
+    // Submitted under the active version: ZJ-2015 v4 on a new installation.
+    assert!(report.text("#standard").contains("ZJ-2015 v4"));
     let row = "#findings tr[data-criterion='investment.eligible_total']";
     assert_eq!(report.text(&format!("{row} .verdict")), "符合");
     assert!(report.text(&format!("{row} .required")).contains("50"));
     assert!(!report.text(&format!("{row} .citation")).is_empty());
-    let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 2).unwrap();
+    let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 4).unwrap();
     assert_eq!(
         report.texts("#findings tbody tr").len(),
         zj.criteria.len(),
         "every criterion of ZJ-2015"
     );
-    assert_eq!(zj.criteria.len(), 19);
+    assert_eq!(zj.criteria.len(), 24);
     let (overall, standard): (String, String) =
         sqlx::query_as("SELECT overall, standard_code FROM evaluations WHERE proposal_id = $1")
             .bind(id)
@@ -240,7 +253,10 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
             .fetch_all(&app.db)
             .await
             .unwrap();
-    assert_eq!(actions, ["proposal.created", "proposal.submitted"]);
+    let mut expected = vec!["proposal.created"];
+    expected.extend(["material.uploaded"; 5]);
+    expected.push("proposal.submitted");
+    assert_eq!(actions, expected);
 }
 
 #[tokio::test]

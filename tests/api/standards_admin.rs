@@ -162,7 +162,7 @@ async fn only_admins_reach_the_standards_pages() {
             StatusCode::FORBIDDEN,
             "{role:?}"
         );
-        let zj = standard_id(&app, "ZJ-2015", 3).await;
+        let zj = standard_id(&app, "ZJ-2015", 4).await;
         let refused = client
             .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
             .await;
@@ -187,27 +187,28 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 
     let list = admin.get("/admin/standards").await;
     assert_eq!(list.status, StatusCode::OK);
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let row = format!("tr.version[data-id=\"{zj}\"]");
     assert_eq!(list.text(&format!("{row} .status")), "启用中");
     assert_eq!(list.text(&format!("{row} .uses")), "1");
     assert_eq!(list.text(&format!("{row} .effective")), "2015-04-22");
     let cn = standard_id(&app, "CN-2021", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{cn}\"] .status")), "已发布");
-    // Versions 1 and 2 of ZJ-2015 stay published beside the active version 3.
+    // Versions 1 to 3 of ZJ-2015 stay published beside the active version 4.
     let zj1 = standard_id(&app, "ZJ-2015", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{zj1}\"] .status")), "已发布");
 
     let show = admin.get(&format!("/admin/standards/{zj}")).await;
     assert_eq!(show.status, StatusCode::OK);
-    // zj-2015-v3.json holds 19 criteria and 32 example cases (and two tables).
-    assert_eq!(show.texts("tr.criterion").len(), 19);
+    // zj-2015-v4.json holds 24 criteria (v3's 19 and the five materials) and
+    // 36 example cases (and two tables).
+    assert_eq!(show.texts("tr.criterion").len(), 24);
     assert!(
         show.text("#criterion-benefit\\.annual_visitors .citation")
             .contains("年接待游客30万人次以上")
     );
     assert!(show.text("#criterion-investment\\.eligible_total .rules").contains("≥"));
-    assert_eq!(show.texts("tr.example").len(), 32);
+    assert_eq!(show.texts("tr.example").len(), 36);
     assert!(show.texts("tr.example .result").iter().all(|t| t == "通过"));
 }
 
@@ -215,7 +216,7 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(status_of(&app, draft).await, "draft");
     let version: i32 = sqlx::query_scalar("SELECT version FROM standards WHERE id = $1")
@@ -223,8 +224,8 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    // A copy of the active ZJ-2015 (version 3) is the next number, 4.
-    assert_eq!(version, 4);
+    // A copy of the active ZJ-2015 (version 4) is the next number, 5.
+    assert_eq!(version, 5);
     let before: String = sqlx::query_scalar("SELECT content_hash FROM standards WHERE id = $1")
         .bind(draft)
         .fetch_one(&app.db)
@@ -344,7 +345,7 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
 async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let official = app.official_of("official9", "诸城市").await;
     app.submitted(&official, &sample_input("Town A")).await;
 
@@ -418,7 +419,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
         crate::helpers::refusal(&app.db, "DELETE FROM standards WHERE id = $1", draft).await,
         (
             "23001".to_owned(),
-            "standard ZJ-2015 version 4 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
+            "standard ZJ-2015 version 5 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
         )
     );
 }
@@ -427,7 +428,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
 async fn publication_and_activation_wait_for_every_example_case() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -491,7 +492,7 @@ async fn publication_and_activation_wait_for_every_example_case() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(row.get::<i32, _>("standard_version"), 4);
+    assert_eq!(row.get::<i32, _>("standard_version"), 5);
     assert_eq!(row.get::<String, _>("overall"), "fail");
 
     let actions: Vec<String> =
@@ -518,7 +519,7 @@ async fn exactly_one_version_is_active_even_when_two_are_activated_at_once() {
     app.create_user("admin2", Role::Admin, None).await;
     let admin2 = app.client();
     admin2.login("admin2", crate::helpers::PASSWORD).await;
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let cn = standard_id(&app, "CN-2021", 1).await;
     let draft = copy(&admin, zj, "ZC-2026").await;
     let today = chrono::Utc::now().date_naive().to_string();
@@ -589,7 +590,7 @@ async fn what_if_counts_and_lists_the_proposals_whose_verdict_changes() {
     draft_input.benefits.annual_visitors = Some(400_000);
     app.draft(&official, &draft_input).await;
 
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -664,7 +665,7 @@ async fn a_reviewer_re_evaluates_under_the_active_version_and_history_stays() {
     assert_eq!(seen, [("ZJ-2015".to_owned(), 1), ("CN-2021".to_owned(), 1)]);
     let page = reviewer.get(&format!("/proposals/{id}")).await;
     assert!(
-        page.body.contains("ZJ-2015 v3") && page.body.contains("CN-2021 v1"),
+        page.body.contains("ZJ-2015 v4") && page.body.contains("CN-2021 v1"),
         "{}",
         page.body
     );
@@ -721,8 +722,18 @@ async fn what_if_over_ten_thousand_proposals() {
     .execute(&app.db)
     .await
     .expect("10,000 proposals");
+    // Each with the first one's materials, as the active version asks.
+    sqlx::query(
+        "INSERT INTO materials (proposal_id, material_type, file_name, sha256, uploaded_by)
+         SELECT p.id, m.material_type, m.file_name, m.sha256, m.uploaded_by
+         FROM proposals p JOIN materials m ON m.proposal_id = $1 WHERE p.id <> $1",
+    )
+    .bind(first)
+    .execute(&app.db)
+    .await
+    .expect("their materials");
 
-    let zj = standard_id(&app, "ZJ-2015", 3).await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(
         set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000")
@@ -760,13 +771,13 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
     let official = app.official_of("official9", "诸城市").await;
-    // ZJ-2015 v3, the version with the example tables, is a new installation's active one.
-    let v3 = standard_id(&app, "ZJ-2015", 3).await;
-    assert_eq!(active_ids(&app).await, vec![v3]);
+    // ZJ-2015 v4 (zj's example tables and the materials) is a new installation's active one.
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    assert_eq!(active_ids(&app).await, vec![zj]);
     app.submitted(&official, &sample_input("健康美食小镇")).await;
 
     // The version's page shows both tables, their lines and passing cases.
-    let show = admin.get(&format!("/admin/standards/{v3}")).await;
+    let show = admin.get(&format!("/admin/standards/{zj}")).await;
     assert_eq!(
         show.texts("section.scoring-table h3 code"),
         ["zj.creation_review", "zj.annual_assessment"]
@@ -779,7 +790,7 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
 
     // A draft keeps the tables; a stricter visitor threshold costs the
     // sample (650,000 visitors) the 5 points of b.visitors: 59 + 2 = 61 → 56.
-    let draft = copy(&admin, v3, "").await;
+    let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "700000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let page = admin.get(&format!("/admin/standards/{draft}/what-if")).await;
@@ -793,8 +804,8 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
 async fn tables_are_edited_as_json_checked_whole_and_gate_publication() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let v3 = standard_id(&app, "ZJ-2015", 3).await;
-    let draft = copy(&admin, v3, "").await;
+    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let draft = copy(&admin, zj, "").await;
     let path = format!("/admin/standards/{draft}/tables");
     let page = admin.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);

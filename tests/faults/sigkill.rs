@@ -103,6 +103,9 @@ async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
                 xiaozhen::services::proposals::create_draft(pool, &official, region, &sample_input(&name), Vec::new())
                     .await
                     .expect("draft");
+            xiaozhen::services::materials::store_samples(pool, &official, id)
+                .await
+                .expect("materials");
             xiaozhen::services::proposals::submit(pool, &official, id, 1)
                 .await
                 .expect("submitted");

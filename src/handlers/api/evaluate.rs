@@ -52,9 +52,23 @@ pub async fn evaluate(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = api_lang(&headers);
-    let (row, value) = match standard_and_json(&state, query.as_deref(), &headers, body, lang).await {
+    let (row, mut value) = match standard_and_json(&state, query.as_deref(), &headers, body, lang).await {
         Ok(read) => read,
         Err(answer) => return *answer,
+    };
+    // The API is stateless: material criteria do not apply unless the body
+    // lists the materials the proposal has.
+    let files = match take_materials(&mut value) {
+        Ok(files) => files,
+        Err(()) => {
+            return crate::handlers::api::error_answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                "materials",
+                "api.error.materials",
+                &[],
+            );
+        }
     };
     let proposal = match Proposal::from_json_under(&value, row.standard().periods()) {
         Ok(proposal) => proposal,
@@ -66,6 +80,16 @@ pub async fn evaluate(
         }
     };
 
-    let evaluation = standards::evaluate(&proposal, row.standard());
+    let evaluation = standards::evaluate_with(&proposal, row.standard(), &files);
     json_answer(StatusCode::OK, &EvaluationAnswer::from(evaluation.to_api(lang)))
+}
+
+/// Takes `materials` (a list of material type codes) out of the body: the
+/// proposal's own fields are the rest.
+fn take_materials(value: &mut serde_json::Value) -> Result<standards::Attachments, ()> {
+    let Some(list) = value.as_object_mut().and_then(|o| o.remove("materials")) else {
+        return Ok(standards::Attachments::NONE);
+    };
+    let set = serde_json::from_value::<crate::domain::material::MaterialSet>(list).map_err(|_| ())?;
+    Ok(standards::Attachments::with_materials(set))
 }

@@ -8,6 +8,7 @@ mod data;
 mod files;
 mod findings;
 mod format;
+mod materials;
 
 pub use charts::{BarView, ChartView, Datum, bars, columns, report_chart};
 pub use data::{DataRow, DataSection, SECTIONS, data_sections, display_value, section_of};
@@ -16,3 +17,6 @@ pub use files::{
 };
 pub use findings::{EvaluationLine, FindingView, ReportView, finding_views, report_view};
 pub use format::{exact, exact_pct, format_date, format_time, overall_badge, year_label};
+pub use materials::{
+    MaterialView, MaterialsPanel, SubmittedMaterials, panel as materials_panel, submitted_view as submitted_materials,
+};

@@ -30,6 +30,8 @@ pub struct JudgedLine {
     pub max: String,
     pub step: String,
     pub evidence: String,
+    /// (label, link) of each material the evidence rests on.
+    pub materials: Vec<(&'static str, String)>,
     pub is_veto: bool,
     pub points: String,
     pub veto: &'static str,
@@ -160,6 +162,15 @@ fn page_of(
                         max: number(l.max),
                         step,
                         evidence: l.evidence(lang).to_string(),
+                        materials: l
+                            .materials
+                            .iter()
+                            .filter_map(|m| crate::domain::material::MaterialType::from_code(m))
+                            .map(|m| {
+                                let link = format!("/proposals/{}/materials#type-{}", sa.proposal.id, m.code());
+                                (m.label(lang), link)
+                            })
+                            .collect(),
                         is_veto,
                         points: typed_value(format!("points.{}", l.code))
                             .unwrap_or_else(|| j.and_then(|j| j.points).map(number).unwrap_or_default()),

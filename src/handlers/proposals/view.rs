@@ -34,6 +34,7 @@ pub struct ReviewView {
 #[template(path = "proposals/show.html")]
 pub struct ShowPage {
     pub page: Page,
+    pub materials: crate::handlers::display::MaterialsPanel,
     pub id: i64,
     pub name: String,
     pub region: String,
@@ -112,7 +113,9 @@ pub async fn show(
         })
         .collect();
     let may_change = user.role == Role::Official || user.role == Role::Admin;
+    let materials = crate::handlers::display::materials_panel(&mut conn, &user, id, status, lang).await?;
     Ok(ShowPage {
+        materials,
         id,
         name: row.name.clone(),
         region: row.region_name.clone(),

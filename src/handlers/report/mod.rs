@@ -47,6 +47,8 @@ pub struct ReportPage {
     pub review: Option<ReviewPanel>,
     /// The town's figures against the thresholds.
     pub chart: Option<ChartView>,
+    /// The materials the shown evaluation's submission froze.
+    pub materials: Option<crate::handlers::display::SubmittedMaterials>,
     /// The scoring table: computed lines and the submitted self-assessment.
     pub scores: Option<ScoreTableView>,
 }
@@ -100,6 +102,7 @@ pub async fn report_page(
         Some(e) => ProposalInput::from_json(&e.snapshot).0,
         None => row.to_input(),
     };
+    let materials = crate::handlers::display::submitted_materials(&all, evaluation.as_ref(), lang);
     let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     // Computed lines read the final verdicts, overrides included.
     let scores = match &evaluation {
@@ -118,6 +121,7 @@ pub async fn report_page(
         review: extras.review,
         chart: evaluation.as_ref().map(|e| report_chart(&e.findings.0, &page)),
         scores,
+        materials,
         page,
     })
 }

@@ -18,7 +18,7 @@ use crate::domain::proposal::Proposal;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::services::standards::{self as service, StandardsError};
-use crate::standards::{Overall, Verdict, evaluate};
+use crate::standards::{Overall, Verdict};
 use crate::state::AppState;
 
 pub struct Choice {
@@ -73,7 +73,7 @@ async fn example_page(
     let ex = s.examples.get(n).ok_or(AppError::NotFound)?;
     let evaluation = Proposal::from_json_under(&ex.proposal, s.periods())
         .ok()
-        .map(|p| evaluate(&p, s));
+        .map(|p| crate::standards::evaluate_with(&p, s, &ex.attachments()));
     let want_overall = typed
         .and_then(|t| t.get("expected_overall").cloned())
         .unwrap_or_else(|| ex.expected_overall.code().to_owned());
