@@ -3,6 +3,7 @@
 
 pub mod creation;
 pub mod lang;
+pub mod notice;
 pub mod panel;
 pub mod password;
 pub mod proposal;
