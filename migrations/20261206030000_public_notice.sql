@@ -16,6 +16,9 @@ ALTER TABLE batches
     -- SHA-256 of the notice's canonical JSON, taken again whenever an upheld
     -- objection takes a town out.
     ADD COLUMN notice_hash TEXT,
+    -- What changed because of upheld objections, as published (no personal
+    -- data): [{proposal_id, name, region, reason, date}].
+    ADD COLUMN notice_changes JSONB NOT NULL DEFAULT '[]',
     ADD CONSTRAINT batches_withdrawal_has_no_notice CHECK (kind = 'list' OR NOT notice_required),
     ADD CONSTRAINT batches_notice_dates CHECK (
         (notice_starts_on IS NULL) = (notice_ends_on IS NULL) AND (notice_ends_on IS NULL OR notice_ends_on >= notice_starts_on)),

@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod export;
 pub mod imports;
 pub mod login_attempts;
+pub mod objections;
 pub mod proposals;
 pub mod queue;
 pub mod regions;

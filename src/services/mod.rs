@@ -6,6 +6,7 @@ pub mod batches;
 pub mod creation;
 pub mod creation_import;
 pub mod import;
+pub mod notice;
 pub mod proposals;
 pub mod reviews;
 pub mod self_assessment;
