@@ -26,8 +26,9 @@ use crate::state::AppState;
 /// Sessions end after this long without a request.
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 /// Largest request body of all: an upload (whose route sets its own limit
-/// for the extractors) with its multipart framing.
-const BODY_LIMIT: usize = 12 * 1024 * 1024;
+/// for the extractors) with its multipart framing; an objection may carry
+/// two files of 20 MB.
+const BODY_LIMIT: usize = handlers::notice::OBJECTION_BODY_LIMIT;
 
 pub fn build_app(state: AppState) -> Router {
     // Anyone, signed in or not.
@@ -42,6 +43,7 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/static/{hash}/{*path}", get(crate::assets::serve))
         .merge(public::routes())
+        .merge(handlers::notice::public_routes())
         .merge(creation::public_routes())
         .merge(api::routes());
 
@@ -60,7 +62,8 @@ pub fn build_app(state: AppState) -> Router {
     let admins = guarded(
         admin::routes()
             .merge(standards::admin_routes())
-            .merge(creation::admin_routes()),
+            .merge(creation::admin_routes())
+            .merge(handlers::notice::admin_routes()),
         extract::admins_area,
     );
 

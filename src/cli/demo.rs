@@ -112,7 +112,7 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
             }
         }
     }
-    let batch = batches::create_list_batch(
+    let batch = batches::create_list_batch_without_notice(
         pool,
         admin.id,
         "第一批省级特色小镇创建名单",

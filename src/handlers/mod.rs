@@ -11,6 +11,7 @@ pub mod errors;
 pub mod excel;
 pub mod export;
 pub mod health;
+pub mod notice;
 pub mod proposals;
 pub mod public;
 pub mod redirect;

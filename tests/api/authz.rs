@@ -430,7 +430,7 @@ async fn every_route_answers_each_role_as_designed() {
         .await
         .unwrap();
     let admin_id = app.create_user("admin-a", Role::Admin, None).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "第一批", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "第一批", "")
         .await
         .unwrap();
     xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, listed_id, "")
@@ -439,7 +439,7 @@ async fn every_route_answers_each_role_as_designed() {
     xiaozhen::services::batches::publish(&app.db, admin_id, batch)
         .await
         .unwrap();
-    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "")
+    let draft_batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "草稿批次", "")
         .await
         .unwrap();
     let approved = app.submitted(&official, &sample_input("已批准小镇")).await;

@@ -115,7 +115,7 @@ async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
     }
     let mut batches = Vec::new();
     for b in 0..BATCHES {
-        let batch = xiaozhen::services::batches::create_list_batch(pool, admin_id, &format!("第{b}批"), "")
+        let batch = xiaozhen::services::batches::create_list_batch_without_notice(pool, admin_id, &format!("第{b}批"), "")
             .await
             .expect("batch");
         for n in 0..2 {

@@ -101,6 +101,13 @@ pub struct BatchView {
     pub withdraws: Option<(i64, String)>,
     pub columns: Vec<String>,
     pub rows: Vec<TownRow>,
+    /// The public notice the batch went through (公示期满), and what
+    /// changed because of objections.
+    pub notice: Option<crate::handlers::notice::NoticeDates>,
+    pub document_number: String,
+    pub changes: Vec<crate::db::batches::NoticeChange>,
+    /// Headings of the notice dates in the downloads.
+    pub notice_headings: Vec<String>,
 }
 
 pub async fn batch_view(
@@ -134,6 +141,10 @@ pub async fn batch_view(
         withdraws,
         columns: columns(page, batch.is_withdrawal()),
         rows: public.towns.iter().map(|t| TownRow::of(t, page.lang)).collect(),
+        notice: crate::handlers::notice::NoticeDates::of(batch),
+        document_number: batch.document_number.clone(),
+        changes: batch.notice_changes.0.clone(),
+        notice_headings: vec![page.t("notice.col.starts_on"), page.t("notice.col.ends_on")],
     })
 }
 
