@@ -20,6 +20,7 @@ mod exports;
 mod form_limits;
 mod hostile;
 mod i18n;
+mod notice;
 mod page_cache;
 mod pages;
 mod periods;
