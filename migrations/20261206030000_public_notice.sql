@@ -38,7 +38,7 @@ CREATE TABLE objection_files (
 CREATE TABLE objections (
     id                BIGSERIAL PRIMARY KEY,
     -- What the objector keeps: unguessable, looked up with the phone number.
-    reference         TEXT NOT NULL UNIQUE CHECK (char_length(reference) BETWEEN 8 AND 20),
+    reference         TEXT NOT NULL UNIQUE CHECK (char_length(reference) BETWEEN 8 AND 40),
     batch_id          BIGINT NOT NULL REFERENCES batches (id),
     proposal_id       BIGINT NOT NULL REFERENCES proposals (id),
     -- The town's name at the time (it may leave the batch).

@@ -116,6 +116,15 @@ pub async fn public_notice(conn: &mut PgConnection, id: i64) -> sqlx::Result<Opt
     Ok(Some((batch, public)))
 }
 
+/// A batch on notice with every finding of its towns: the canonical text
+/// its notice hash is taken over.
+pub async fn notice_canonical(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<PublicBatch>> {
+    let Some(batch) = batches::get_on_notice(conn, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(notice_of(&batch, batches::entries(conn, id).await?)))
+}
+
 /// The signed token of an objection form shown now.
 pub async fn form_token(db: &PgPool, batch: i64, now: DateTime<Utc>) -> sqlx::Result<String> {
     let key = objections::form_key(&mut *db.acquire().await?).await?;
