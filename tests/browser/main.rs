@@ -18,6 +18,7 @@ mod creation;
 mod creation_import;
 mod import;
 mod login;
+mod notice;
 mod proposal;
 mod publish;
 mod review;

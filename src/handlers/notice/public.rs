@@ -13,6 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::NoticeDates;
+use crate::auth::AuthSession;
 use crate::auth::client::ClientAddr;
 use crate::db::batches::{BatchRow, NoticeChange};
 use crate::db::objections::ObjectionRow;
@@ -135,7 +136,15 @@ impl ObjectionPage {
     }
 }
 
-async fn objection_page(state: &AppState, page: Page, id: i64, typed: ObjectionInput) -> AppResult<ObjectionPage> {
+/// The form's page; anonymous visitors get their session's CSRF token here.
+async fn objection_page(
+    state: &AppState,
+    page: Page,
+    auth: &AuthSession,
+    id: i64,
+    typed: ObjectionInput,
+) -> AppResult<ObjectionPage> {
+    let page = page.with_csrf(auth).await?;
     let mut conn = state.db.acquire().await?;
     let (batch, public) = service::public_notice(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
@@ -164,12 +173,17 @@ async fn objection_page(state: &AppState, page: Page, id: i64, typed: ObjectionI
 }
 
 /// `GET /notices/{id}/object`: the objection form (while the notice is open).
-pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> AppResult<ObjectionPage> {
+pub async fn form(
+    State(state): State<AppState>,
+    page: Page,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+) -> AppResult<ObjectionPage> {
     let typed = ObjectionInput {
         kind: "person".to_owned(),
         ..Default::default()
     };
-    objection_page(&state, page, id, typed).await
+    objection_page(&state, page, &auth, id, typed).await
 }
 
 /// What the multipart form sent, read within its limits.
@@ -251,6 +265,7 @@ pub struct ReceivedPage {
 pub async fn submit(
     State(state): State<AppState>,
     page: Page,
+    auth: AuthSession,
     ClientAddr(address): ClientAddr,
     Path(id): Path<i64>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -309,7 +324,7 @@ pub async fn submit(
         Err(ObjectionRefused::Limited) => (StatusCode::TOO_MANY_REQUESTS, Vec::new(), Some("notice.error.limited")),
     };
     let message = message.map(|k| page.t(k));
-    let mut body = objection_page(&state, page, id, typed).await?;
+    let mut body = objection_page(&state, page, &auth, id, typed).await?;
     body.errors = errors;
     body.message = message;
     Ok((status, body).into_response())
@@ -350,13 +365,13 @@ impl StatusView {
 }
 
 /// `GET /objections/status`: look up an objection by reference and phone.
-pub async fn status_form(page: Page) -> StatusPage {
-    StatusPage {
-        page,
+pub async fn status_form(page: Page, auth: AuthSession) -> AppResult<StatusPage> {
+    Ok(StatusPage {
+        page: page.with_csrf(&auth).await?,
         reference: String::new(),
         found: None,
         not_found: false,
-    }
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -369,7 +384,13 @@ pub struct LookupForm {
 
 /// `POST /objections/status` (`reference`, `phone`): the objection's status
 /// and the reply (the phone is sent in the body, never in an address).
-pub async fn status(State(state): State<AppState>, page: Page, Form(form): Form<LookupForm>) -> AppResult<Response> {
+pub async fn status(
+    State(state): State<AppState>,
+    page: Page,
+    auth: AuthSession,
+    Form(form): Form<LookupForm>,
+) -> AppResult<Response> {
+    let page = page.with_csrf(&auth).await?;
     let found = service::lookup(&state.db, &form.reference, &form.phone).await?;
     let not_found = found.is_none();
     let body = StatusPage {
