@@ -87,7 +87,7 @@ async fn every_csv_export_holds_the_typed_formula_defused() {
     // The summary's figures stay numbers.
     let summary = csv_cells(&admin, "/admin/creation/summary.csv").await;
     assert_eq!(summary[1][..2], [defused_county.clone(), "1".to_owned()]);
-    assert_eq!(summary[1][4], "150");
+    assert_eq!(summary[1][5], "150");
 }
 
 /// The queue's and the list's exports are streamed: with more rows than one

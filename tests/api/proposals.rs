@@ -454,6 +454,33 @@ async fn admins_see_every_region_and_filter_by_region() {
 }
 
 #[tokio::test]
+async fn an_admin_enters_a_proposal_for_a_region_they_choose() {
+    let app = TestApp::spawn().await;
+    app.official_of("bb", "青州市").await;
+    let admin = app.login_as(Role::Admin).await;
+    let region: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE name = '青州市'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut form = form_of("青州小镇");
+    set(&mut form, "region_id", &region.to_string());
+    let saved = post_form(&admin, "/proposals", &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = id_from(&saved.location().unwrap());
+    let stored: String =
+        sqlx::query_scalar("SELECT g.name FROM proposals p JOIN regions g ON g.id = p.region_id WHERE p.id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, "青州市");
+    // Without a region the form says so beside the region selector.
+    let page = post_form(&admin, "/proposals", &form_of("无地区小镇")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!page.text(".field-error").is_empty(), "{}", page.body);
+}
+
+#[tokio::test]
 async fn the_list_pages() {
     let app = TestApp::spawn().await;
     let official = app.official_of("o1", "诸城市").await;

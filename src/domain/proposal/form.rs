@@ -9,9 +9,10 @@ use super::fields::{self, FieldKind, FieldSpec};
 use super::number;
 use super::slot::{Slot, Value};
 
-/// Form keys that belong to the page, not the proposal.
+/// Form keys that belong to the page, not the proposal: `region_id` is an
+/// admin's choice of region, which the handler reads and checks itself.
 fn is_page_key(key: &str) -> bool {
-    matches!(key, "csrf_token" | "version" | "action") || key.starts_with('_')
+    matches!(key, "csrf_token" | "version" | "action" | "region_id") || key.starts_with('_')
 }
 
 pub(super) fn from_form(pairs: &[(String, String)]) -> (ProposalInput, Vec<FieldError>) {
