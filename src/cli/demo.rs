@@ -163,7 +163,11 @@ async fn notice_demo(pool: &PgPool, admin: i64, approved: &[i64]) -> anyhow::Res
     let token = notice::form_token(pool, batch, now - chrono::Duration::minutes(10)).await?;
     let mut references = Vec::new();
     for (i, (name, phone, grounds)) in [
-        ("王建国", "13900001111", "该小镇申报的特色产业投资中包含已建成项目，数据不实。"),
+        (
+            "王建国",
+            "13900001111",
+            "该小镇申报的特色产业投资中包含已建成项目，数据不实。",
+        ),
         ("李秀英", "13800002222", "小镇规划范围与相邻镇街存在重叠，请核实。"),
     ]
     .into_iter()
@@ -186,7 +190,11 @@ async fn notice_demo(pool: &PgPool, admin: i64, approved: &[i64]) -> anyhow::Res
             address: format!("demo-{i}"),
             ..Default::default()
         };
-        references.push(notice::object(pool, form, now).await.map_err(|e| anyhow::anyhow!("{e}"))?);
+        references.push(
+            notice::object(pool, form, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
     }
     let first = crate::db::objections::of_batch(&mut *pool.acquire().await?, batch)
         .await?

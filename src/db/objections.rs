@@ -10,7 +10,9 @@ use crate::db::batches::NoticeChange;
 
 /// The key that signs form tokens and hashes addresses.
 pub async fn form_key(conn: &mut PgConnection) -> sqlx::Result<String> {
-    sqlx::query_scalar("SELECT key FROM objection_form_key").fetch_one(conn).await
+    sqlx::query_scalar("SELECT key FROM objection_form_key")
+        .fetch_one(conn)
+        .await
 }
 
 /// The 文号 and the notice switch of a draft list batch.
@@ -255,7 +257,11 @@ pub struct Personal {
     pub phone: String,
 }
 
-pub async fn due_for_erasure(conn: &mut PgConnection, now: DateTime<Utc>, after_days: i64) -> sqlx::Result<Vec<Personal>> {
+pub async fn due_for_erasure(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    after_days: i64,
+) -> sqlx::Result<Vec<Personal>> {
     sqlx::query_as(
         "SELECT o.id, o.objector_name, o.contact_name, o.phone FROM objections o JOIN batches b ON b.id = o.batch_id
          WHERE b.status = 'published' AND o.erased_at IS NULL

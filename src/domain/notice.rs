@@ -282,7 +282,8 @@ pub fn check_token(key: &str, batch: i64, token: &str, now: DateTime<Utc>) -> Re
         return Err(TokenProblem::Invalid);
     };
     let expected = hex::encode(hmac(key.as_bytes(), format!("{b}.{t}").as_bytes()));
-    let same = expected.len() == sig.len() && expected.bytes().zip(sig.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    let same =
+        expected.len() == sig.len() && expected.bytes().zip(sig.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
     if !same || b != batch {
         return Err(TokenProblem::Invalid);
     }
@@ -325,7 +326,12 @@ pub fn normalise_reference(text: &str) -> String {
         .map(|c| c.to_ascii_uppercase())
         .collect();
     let body = plain.strip_prefix("YY").unwrap_or(&plain);
-    let groups: Vec<String> = body.chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect()).collect();
+    let groups: Vec<String> = body
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect())
+        .collect();
     format!("YY-{}", groups.join("-"))
 }
 
@@ -362,7 +368,10 @@ mod tests {
         assert_eq!(check_schedule(today, 7, today), Ok(()));
         assert_eq!(check_schedule(today, 0, today), Err("notice.error.days"));
         assert_eq!(check_schedule(today, 61, today), Err("notice.error.days"));
-        assert_eq!(check_schedule(day("2027-02-28"), 7, today), Err("notice.error.start_past"));
+        assert_eq!(
+            check_schedule(day("2027-02-28"), 7, today),
+            Err("notice.error.start_past")
+        );
     }
 
     #[test]

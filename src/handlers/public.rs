@@ -73,7 +73,13 @@ pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<HomePa
     let notices = batches::list_on_notice(&mut conn)
         .await?
         .into_iter()
-        .map(|b| (b.id, b.title, b.notice_ends_on.map(|d| d.to_string()).unwrap_or_default()))
+        .map(|b| {
+            (
+                b.id,
+                b.title,
+                b.notice_ends_on.map(|d| d.to_string()).unwrap_or_default(),
+            )
+        })
         .collect();
     Ok(HomePage { page, batches, notices })
 }

@@ -530,7 +530,11 @@ pub struct PublicFinding {
 }
 
 impl PublicBatch {
-    pub(crate) fn new(batch: &BatchRow, published_at: Option<DateTime<Utc>>, towns: Vec<(i32, String, FrozenTown)>) -> Self {
+    pub(crate) fn new(
+        batch: &BatchRow,
+        published_at: Option<DateTime<Utc>>,
+        towns: Vec<(i32, String, FrozenTown)>,
+    ) -> Self {
         let towns = towns
             .into_iter()
             .enumerate()

@@ -11,10 +11,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
+use crate::db::audit;
 use crate::db::batches::{self, BatchRow, NoticeChange};
 use crate::db::objections::{self, FileRow, NewFile, NewObjection, ObjectionRow, Resolution};
 use crate::db::proposals::{self, Scope};
-use crate::db::audit;
 use crate::domain::Status;
 use crate::domain::notice::{self as rules, FieldProblem, ObjectionInput, ObjectorKind, Phase, TokenProblem};
 use crate::services::batches::{BatchError, PublicBatch, content_hash, freeze_town, lock_draft};
@@ -42,7 +42,10 @@ fn audit_entry<'a>(
 pub async fn set_settings(db: &PgPool, actor: i64, id: i64, document_number: &str, required: bool) -> Result<()> {
     let document_number = document_number.trim();
     if document_number.chars().count() > rules::DOCUMENT_NUMBER_MAX {
-        return Err(BatchError::Invalid("document_number", "notice.error.document_number_long"));
+        return Err(BatchError::Invalid(
+            "document_number",
+            "notice.error.document_number_long",
+        ));
     }
     let mut tx = db.begin().await?;
     let batch = lock_draft(&mut tx, id).await?;
@@ -51,7 +54,11 @@ pub async fn set_settings(db: &PgPool, actor: i64, id: i64, document_number: &st
     }
     objections::set_settings(&mut tx, id, document_number, required).await?;
     let after = json!({"document_number": document_number, "notice_required": required});
-    audit::record(&mut tx, audit_entry(Some(actor), "batch.notice_settings", "batch", id, after)).await?;
+    audit::record(
+        &mut tx,
+        audit_entry(Some(actor), "batch.notice_settings", "batch", id, after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -69,8 +76,16 @@ fn notice_of(batch: &BatchRow, entries: Vec<batches::EntryRow>) -> PublicBatch {
 /// Starts the notice of a draft list batch on `starts_on` for `days`
 /// calendar days: every town frozen as publication would freeze it, the
 /// notice's hash stored; answers the hash.
-pub async fn start(db: &PgPool, actor: i64, id: i64, starts_on: NaiveDate, days: u32, now: DateTime<Utc>) -> Result<String> {
-    rules::check_schedule(starts_on, days, rules::china_date(now)).map_err(|key| BatchError::Invalid("starts_on", key))?;
+pub async fn start(
+    db: &PgPool,
+    actor: i64,
+    id: i64,
+    starts_on: NaiveDate,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    rules::check_schedule(starts_on, days, rules::china_date(now))
+        .map_err(|key| BatchError::Invalid("starts_on", key))?;
     let mut tx = db.begin().await?;
     let mut batch = lock_draft(&mut tx, id).await?;
     if batch.is_withdrawal() || !batch.notice_required {
@@ -102,7 +117,11 @@ pub async fn start(db: &PgPool, actor: i64, id: i64, starts_on: NaiveDate, days:
     let after = json!({
         "status": "notice", "starts_on": starts_on, "ends_on": ends_on, "notice_hash": hash, "towns": entries.len(),
     });
-    audit::record(&mut tx, audit_entry(Some(actor), "batch.notice_started", "batch", id, after)).await?;
+    audit::record(
+        &mut tx,
+        audit_entry(Some(actor), "batch.notice_started", "batch", id, after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(hash)
 }
@@ -174,7 +193,11 @@ fn random_reference() -> String {
 
 /// Takes an objection; answers its reference number. Every check comes
 /// before anything is stored.
-pub async fn object(db: &PgPool, form: ObjectionForm, now: DateTime<Utc>) -> std::result::Result<String, ObjectionRefused> {
+pub async fn object(
+    db: &PgPool,
+    form: ObjectionForm,
+    now: DateTime<Utc>,
+) -> std::result::Result<String, ObjectionRefused> {
     if !form.honeypot.trim().is_empty() {
         return Err(ObjectionRefused::Honeypot);
     }
@@ -204,7 +227,11 @@ pub async fn object(db: &PgPool, form: ObjectionForm, now: DateTime<Utc>) -> std
         Some(Ok(t)) => Some(t),
         None => None,
     };
-    let letter_type = if organisation { typed("letter", &form.letter) } else { None };
+    let letter_type = if organisation {
+        typed("letter", &form.letter)
+    } else {
+        None
+    };
     let evidence_type = typed("evidence", &form.evidence);
     let entries = batches::entry_summaries(&mut tx, batch.id).await?;
     let town = input.town.trim().parse::<i64>().ok();
@@ -282,7 +309,11 @@ pub async fn view(db: &PgPool, actor: i64, id: i64) -> sqlx::Result<Option<Objec
     let row = objections::get(&mut tx, id).await?;
     if let Some(o) = &row {
         let after = json!({"batch": o.batch_id});
-        audit::record(&mut tx, audit_entry(Some(actor), "objection.viewed", "objection", id, after)).await?;
+        audit::record(
+            &mut tx,
+            audit_entry(Some(actor), "objection.viewed", "objection", id, after),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(row)
@@ -312,7 +343,11 @@ pub async fn file(db: &PgPool, actor: i64, id: i64, which: Which) -> sqlx::Resul
         return Ok(None);
     };
     let after = json!({"file": file.id, "which": if which == Which::Letter { "letter" } else { "evidence" }});
-    audit::record(&mut tx, audit_entry(Some(actor), "objection.file_downloaded", "objection", id, after)).await?;
+    audit::record(
+        &mut tx,
+        audit_entry(Some(actor), "objection.file_downloaded", "objection", id, after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(file))
 }
@@ -342,8 +377,18 @@ fn check_text(field: &'static str, text: &str, required: &'static str, long: &'s
 /// goes back to the reviewers or is rejected, and the notice's hash is
 /// taken again over what remains.
 pub async fn resolve(db: &PgPool, actor: i64, id: i64, input: &ResolveInput, now: DateTime<Utc>) -> Result<()> {
-    check_text("reason", &input.reason, "notice.error.reason_required", "notice.error.reason_long")?;
-    check_text("reply", &input.reply, "notice.error.reply_required", "notice.error.reply_long")?;
+    check_text(
+        "reason",
+        &input.reason,
+        "notice.error.reason_required",
+        "notice.error.reason_long",
+    )?;
+    check_text(
+        "reply",
+        &input.reply,
+        "notice.error.reply_required",
+        "notice.error.reply_long",
+    )?;
     let mut tx = db.begin().await?;
     let batch_id = objections::get(&mut tx, id)
         .await?
@@ -381,9 +426,22 @@ pub async fn resolve(db: &PgPool, actor: i64, id: i64, input: &ResolveInput, now
         "status": if input.upheld { "upheld" } else { "dismissed" }, "outcome": outcome,
         "batch": batch_id, "proposal": objection.proposal_id,
     });
-    audit::record(&mut tx, audit_entry(Some(actor), "objection.resolved", "objection", id, after)).await?;
+    audit::record(
+        &mut tx,
+        audit_entry(Some(actor), "objection.resolved", "objection", id, after),
+    )
+    .await?;
     if input.upheld {
-        take_out(&mut tx, actor, &mut batch, objection.proposal_id, input.reject, reason, now).await?;
+        take_out(
+            &mut tx,
+            actor,
+            &mut batch,
+            objection.proposal_id,
+            input.reject,
+            reason,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -456,7 +514,11 @@ async fn take_out(
             tx,
             audit::Entry {
                 actor_id: Some(actor),
-                action: if reject { "proposal.rejected" } else { "proposal.reopened" },
+                action: if reject {
+                    "proposal.rejected"
+                } else {
+                    "proposal.reopened"
+                },
                 entity: "proposal",
                 entity_id: Some(proposal_id),
                 before: Some(json!({"status": Status::Approved.code()})),

@@ -430,9 +430,14 @@ async fn notice_probe(
 ) -> (i64, i64) {
     use xiaozhen::services::notice;
     let town = app.submitted(official, &sample_input("公示探针小镇")).await;
-    xiaozhen::services::reviews::decide(&app.db, reviewer, town, &DecisionInput::new(Decision::Approve, "同意", 2))
-        .await
-        .unwrap();
+    xiaozhen::services::reviews::decide(
+        &app.db,
+        reviewer,
+        town,
+        &DecisionInput::new(Decision::Approve, "同意", 2),
+    )
+    .await
+    .unwrap();
     let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "公示批次", "")
         .await
         .unwrap();
@@ -440,12 +445,21 @@ async fn notice_probe(
         .await
         .unwrap();
     let now = chrono::Utc::now();
-    notice::start(&app.db, admin_id, batch, xiaozhen::domain::notice::china_date(now), 7, now)
-        .await
-        .unwrap();
+    notice::start(
+        &app.db,
+        admin_id,
+        batch,
+        xiaozhen::domain::notice::china_date(now),
+        7,
+        now,
+    )
+    .await
+    .unwrap();
     let form = notice::ObjectionForm {
         batch_id: batch,
-        token: notice::form_token(&app.db, batch, now - chrono::Duration::minutes(1)).await.unwrap(),
+        token: notice::form_token(&app.db, batch, now - chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
         input: xiaozhen::domain::notice::ObjectionInput {
             kind: "organisation".into(),
             name: "探针协会".into(),

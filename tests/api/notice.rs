@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
 use xiaozhen::domain::Role;
-use xiaozhen::services::batches as batches;
+use xiaozhen::services::batches;
 use xiaozhen::services::notice;
 use xiaozhen::services::reviews::{Decision, DecisionInput};
 
@@ -38,9 +38,14 @@ async fn world() -> World {
     let mut towns = Vec::new();
     for name in ["公示甲小镇", "公示乙小镇"] {
         let id = app.submitted(&official, &sample_input(name)).await;
-        xiaozhen::services::reviews::decide(&app.db, &reviewer, id, &DecisionInput::new(Decision::Approve, "同意", 2))
-            .await
-            .unwrap();
+        xiaozhen::services::reviews::decide(
+            &app.db,
+            &reviewer,
+            id,
+            &DecisionInput::new(Decision::Approve, "同意", 2),
+        )
+        .await
+        .unwrap();
         towns.push((id, name.to_owned()));
     }
     let admin = app.login_as(Role::Admin).await;
@@ -117,7 +122,10 @@ impl World {
         }
         let response = client
             .http
-            .post(format!("{}/notices/{}/object?csrf_token={csrf}", client.base, self.batch))
+            .post(format!(
+                "{}/notices/{}/object?csrf_token={csrf}",
+                client.base, self.batch
+            ))
             .multipart(form)
             .send()
             .await
@@ -183,7 +191,11 @@ impl World {
     }
 
     async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).bind(self.batch).fetch_one(&self.app.db).await.unwrap()
+        sqlx::query_scalar(sql)
+            .bind(self.batch)
+            .fetch_one(&self.app.db)
+            .await
+            .unwrap()
     }
 }
 
@@ -201,17 +213,25 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
     assert!(early.body.contains("须先公示"), "{}", early.body);
 
     w.start().await;
-    assert_eq!(w.count("SELECT count(*) FROM batches WHERE id = $1 AND status = 'notice'").await, 1);
+    assert_eq!(
+        w.count("SELECT count(*) FROM batches WHERE id = $1 AND status = 'notice'")
+            .await,
+        1
+    );
     // Frozen exactly as publication freezes: every entry, and the hash.
     assert_eq!(
-        w.count("SELECT count(*) FROM batch_entries WHERE batch_id = $1 AND final_findings IS NOT NULL").await,
+        w.count("SELECT count(*) FROM batch_entries WHERE batch_id = $1 AND final_findings IS NOT NULL")
+            .await,
         2
     );
     let mut conn = w.app.db.acquire().await.unwrap();
     let (row, _) = notice::public_notice(&mut conn, w.batch).await.unwrap().unwrap();
     let public = notice::notice_canonical(&mut conn, w.batch).await.unwrap().unwrap();
     drop(conn);
-    assert_eq!(row.notice_hash.as_deref(), Some(batches::content_hash(&public.canonical_json()).as_str()));
+    assert_eq!(
+        row.notice_hash.as_deref(),
+        Some(batches::content_hash(&public.canonical_json()).as_str())
+    );
     // The towns are frozen: no entry changes while on notice.
     let frozen = batches::remove_entry(&w.app.db, w.admin_id, w.batch, 1).await;
     assert!(matches!(frozen, Err(batches::BatchError::OnNotice)), "{frozen:?}");
@@ -224,7 +244,10 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
     assert!(page.has(".countdown .days"));
     assert!(page.body.contains("浙特镇办〔2027〕3号"));
     assert!(page.has("#object-link"));
-    assert_eq!(anon.get(&format!("/batches/{}", w.batch)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon.get(&format!("/batches/{}", w.batch)).await.status,
+        StatusCode::NOT_FOUND
+    );
     let home = anon.get("/").await;
     assert!(home.has(&format!("a.notice-title[href=\"/notices/{}\"]", w.batch)));
     let print = anon.get(&format!("/batches/{}/print", w.batch)).await;
@@ -248,7 +271,11 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
 
     let id = w.objection_ids().await[0];
     assert_eq!(w.resolve(id, "dismiss", "").await.status, StatusCode::SEE_OTHER);
-    assert_eq!(w.resolve(id, "dismiss", "").await.status, StatusCode::CONFLICT, "resolved once");
+    assert_eq!(
+        w.resolve(id, "dismiss", "").await.status,
+        StatusCode::CONFLICT,
+        "resolved once"
+    );
     let published = w.publish().await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
 
@@ -276,12 +303,18 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
 
     // The objector reads the reply with the reference and the phone.
     let status = anon
-        .post("/objections/status", &[("reference", reference.as_str()), ("phone", PHONE)])
+        .post(
+            "/objections/status",
+            &[("reference", reference.as_str()), ("phone", PHONE)],
+        )
         .await;
     assert_eq!(status.text(".status"), "异议不成立");
     assert_eq!(status.text(".reply"), "感谢监督，已核实处理。");
     let wrong = anon
-        .post("/objections/status", &[("reference", reference.as_str()), ("phone", "13900000000")])
+        .post(
+            "/objections/status",
+            &[("reference", reference.as_str()), ("phone", "13900000000")],
+        )
         .await;
     assert!(!wrong.has(".objection-status"));
 
@@ -307,7 +340,16 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
 }
 
 async fn xlsx_text(app: &TestApp, path: &str) -> String {
-    let bytes = app.client().http.get(app.url(path)).send().await.unwrap().bytes().await.unwrap();
+    let bytes = app
+        .client()
+        .http
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     // Not a workbook (a batch not yet published): the page's text.
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())) else {
         return String::from_utf8_lossy(&bytes).into_owned();
@@ -335,7 +377,10 @@ async fn objections_to_a_town_not_on_the_notice_or_with_bad_fields_are_refused_w
     let page = w.person(&anon, w.towns[0].0, &long).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("异议理由不超过2000字"));
-    assert_eq!(w.person(&anon, w.towns[0].0, &"字".repeat(2_000)).await.status, StatusCode::OK);
+    assert_eq!(
+        w.person(&anon, w.towns[0].0, &"字".repeat(2_000)).await.status,
+        StatusCode::OK
+    );
 
     // An organisation without its sealed letter; a file that is not PDF/PNG/JPEG.
     let fields = [
@@ -350,7 +395,9 @@ async fn objections_to_a_town_not_on_the_notice_or_with_bad_fields_are_refused_w
     let page = w.object(&anon, &fields, Vec::new()).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("加盖公章的书面意见"));
-    let page = w.object(&anon, &fields, vec![("letter", b"MZ\x90\x00 letter.pdf".to_vec())]).await;
+    let page = w
+        .object(&anon, &fields, vec![("letter", b"MZ\x90\x00 letter.pdf".to_vec())])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("只接受PDF、PNG或JPEG文件"));
     assert_eq!(w.objection_ids().await.len(), 1);
@@ -386,20 +433,31 @@ async fn the_form_keeps_robots_and_floods_out() {
     assert!(page.body.contains("提交过快"));
     // A token altered, or for another batch.
     let forged = format!("{}0", fresh);
-    assert_eq!(w.object(&anon, &base(forged), Vec::new()).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        w.object(&anon, &base(forged), Vec::new()).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert!(w.objection_ids().await.is_empty(), "nothing stored");
     // Five a day from one address, then 429; another address still may.
     for _ in 0..xiaozhen::domain::notice::PER_ADDRESS_PER_DAY {
-        assert_eq!(w.object(&anon, &base(w.token().await), Vec::new()).await.status, StatusCode::OK);
+        assert_eq!(
+            w.object(&anon, &base(w.token().await), Vec::new()).await.status,
+            StatusCode::OK
+        );
     }
     let over = w.object(&anon, &base(w.token().await), Vec::new()).await;
     assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(over.body.contains("提交次数过多"));
     let elsewhere = w.app.client_from(7);
-    assert_eq!(w.object(&elsewhere, &base(w.token().await), Vec::new()).await.status, StatusCode::OK);
+    assert_eq!(
+        w.object(&elsewhere, &base(w.token().await), Vec::new()).await.status,
+        StatusCode::OK
+    );
     // A file over 20 MB is refused by size.
     let big = [b"%PDF-".as_slice(), &vec![b'x'; 20 * 1024 * 1024]].concat();
-    let page = w.object(&elsewhere, &base(w.token().await), vec![("evidence", big)]).await;
+    let page = w
+        .object(&elsewhere, &base(w.token().await), vec![("evidence", big)])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("文件不超过20MB"));
 }
@@ -419,7 +477,10 @@ async fn an_upheld_objection_takes_the_town_out_and_refreezes_the_hash() {
     // Reason and reply are required.
     let missing = w
         .admin
-        .post(&format!("/admin/objections/{id}/resolve"), &[("decision", "uphold"), ("reason", "")])
+        .post(
+            &format!("/admin/objections/{id}/resolve"),
+            &[("decision", "uphold"), ("reason", "")],
+        )
         .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(w.resolve(id, "uphold", "returned").await.status, StatusCode::SEE_OTHER);
@@ -451,7 +512,10 @@ async fn an_upheld_objection_takes_the_town_out_and_refreezes_the_hash() {
     assert_eq!(page.texts("table.towns td.name"), ["公示乙小镇"]);
     assert_eq!(page.text(".notice-changes .name"), "公示甲小镇");
     let lookup = anon
-        .post("/objections/status", &[("reference", reference.as_str()), ("phone", ORG_PHONE)])
+        .post(
+            "/objections/status",
+            &[("reference", reference.as_str()), ("phone", ORG_PHONE)],
+        )
         .await;
     assert_eq!(lookup.text(".status"), "异议成立");
 
@@ -480,8 +544,14 @@ async fn old_batches_keep_their_canonical_text_and_hash() {
     let old = batches::create_list_batch_without_notice(&w.app.db, w.admin_id, "旧批次", "")
         .await
         .unwrap();
-    sqlx::query("DELETE FROM batch_entries WHERE batch_id = $1").bind(w.batch).execute(&w.app.db).await.unwrap();
-    batches::add_entry(&w.app.db, w.admin_id, old, w.towns[0].0, "").await.unwrap();
+    sqlx::query("DELETE FROM batch_entries WHERE batch_id = $1")
+        .bind(w.batch)
+        .execute(&w.app.db)
+        .await
+        .unwrap();
+    batches::add_entry(&w.app.db, w.admin_id, old, w.towns[0].0, "")
+        .await
+        .unwrap();
     let hash = batches::publish(&w.app.db, w.admin_id, old).await.unwrap();
     let body = w.app.client().get(&format!("/batches/{old}.json")).await.body;
     assert_eq!(batches::content_hash(&body), hash);
@@ -512,10 +582,16 @@ async fn public_bodies(w: &World, references: &[(String, &str)]) -> Vec<(String,
     ] {
         out.push((path.clone(), anon.get(&path).await.body));
     }
-    out.push((format!("/batches/{b}.xlsx"), xlsx_text(&w.app, &format!("/batches/{b}.xlsx")).await));
+    out.push((
+        format!("/batches/{b}.xlsx"),
+        xlsx_text(&w.app, &format!("/batches/{b}.xlsx")).await,
+    ));
     for (reference, phone) in references {
         let page = anon
-            .post("/objections/status", &[("reference", reference.as_str()), ("phone", phone)])
+            .post(
+                "/objections/status",
+                &[("reference", reference.as_str()), ("phone", phone)],
+            )
             .await;
         assert!(page.has(".objection-status"), "found by {reference}");
         out.push(("POST /objections/status".to_owned(), page.body));
@@ -552,7 +628,12 @@ async fn objectors_personal_data_is_never_public_nor_in_the_audit_log_and_is_mas
     assert_eq!(full.text(".contact"), CONTACT);
     let letter = w.admin.get(&format!("/admin/objections/{}/files/letter", ids[1])).await;
     assert_eq!(letter.status, StatusCode::OK);
-    assert!(letter.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(
+        letter.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
     for action in ["objection.viewed", "objection.file_downloaded"] {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1 AND entity_id = $2")
             .bind(action)
@@ -563,9 +644,15 @@ async fn objectors_personal_data_is_never_public_nor_in_the_audit_log_and_is_mas
         assert_eq!(n, 1, "{action}");
     }
     // Not to anyone else.
-    assert_ne!(anon.get(&format!("/admin/objections/{}", ids[1])).await.status, StatusCode::OK);
+    assert_ne!(
+        anon.get(&format!("/admin/objections/{}", ids[1])).await.status,
+        StatusCode::OK
+    );
 
-    assert_eq!(w.resolve(ids[0], "uphold", "rejected").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.resolve(ids[0], "uphold", "rejected").await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(w.resolve(ids[1], "dismiss", "").await.status, StatusCode::SEE_OTHER);
     w.end_notice().await;
     assert_eq!(w.publish().await.status, StatusCode::SEE_OTHER);
@@ -591,26 +678,56 @@ async fn personal_data_is_erased_a_year_after_publication() {
     let id = w.objection_ids().await[0];
     w.resolve(id, "dismiss", "").await;
     // Not before publication, however old.
-    assert_eq!(notice::erase_expired(&w.app.db, Utc::now() + Duration::days(800), 365).await.unwrap(), 0);
+    assert_eq!(
+        notice::erase_expired(&w.app.db, Utc::now() + Duration::days(800), 365)
+            .await
+            .unwrap(),
+        0
+    );
     w.end_notice().await;
     assert_eq!(w.publish().await.status, StatusCode::SEE_OTHER);
     let now = Utc::now();
-    assert_eq!(notice::erase_expired(&w.app.db, now + Duration::days(364), 365).await.unwrap(), 0);
-    assert_eq!(notice::erase_expired(&w.app.db, now + Duration::days(366), 365).await.unwrap(), 1);
-    assert_eq!(notice::erase_expired(&w.app.db, now + Duration::days(367), 365).await.unwrap(), 0, "once");
+    assert_eq!(
+        notice::erase_expired(&w.app.db, now + Duration::days(364), 365)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        notice::erase_expired(&w.app.db, now + Duration::days(366), 365)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        notice::erase_expired(&w.app.db, now + Duration::days(367), 365)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
     let (name, contact, phone): (String, String, String) =
         sqlx::query_as("SELECT objector_name, contact_name, phone FROM objections WHERE id = $1")
             .bind(id)
             .fetch_one(&w.app.db)
             .await
             .unwrap();
-    assert_eq!((name.as_str(), contact.as_str(), phone.as_str()), ("某********", "司****", "057****4321"));
-    let files: i64 = sqlx::query_scalar("SELECT count(*) FROM objection_files").fetch_one(&w.app.db).await.unwrap();
+    assert_eq!(
+        (name.as_str(), contact.as_str(), phone.as_str()),
+        ("某********", "司****", "057****4321")
+    );
+    let files: i64 = sqlx::query_scalar("SELECT count(*) FROM objection_files")
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
     assert_eq!(files, 0);
     // What is kept: the objection's town, grounds, decision and reply; not
     // the objector. The lookup by phone no longer finds it.
     let lookup = anon
-        .post("/objections/status", &[("reference", reference.as_str()), ("phone", ORG_PHONE)])
+        .post(
+            "/objections/status",
+            &[("reference", reference.as_str()), ("phone", ORG_PHONE)],
+        )
         .await;
     assert!(!lookup.has(".objection-status"));
 }

@@ -27,10 +27,17 @@ async fn a_citizen_objects_an_admin_upholds_it_and_publishes_after_the_notice() 
     let mut ids = Vec::new();
     for name in TOWNS {
         let id = app.submitted(&official, &sample_input(name)).await;
-        reviews::decide(&app.db, &reviewer, id, &DecisionInput::new(Decision::Approve, "同意", 2))
+        reviews::decide(
+            &app.db,
+            &reviewer,
+            id,
+            &DecisionInput::new(Decision::Approve, "同意", 2),
+        )
+        .await
+        .unwrap();
+        xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, id, "")
             .await
             .unwrap();
-        xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, id, "").await.unwrap();
         ids.push(id);
     }
 
@@ -46,7 +53,9 @@ async fn a_citizen_objects_an_admin_upholds_it_and_publishes_after_the_notice() 
 
     // An anonymous citizen reads the notice and objects.
     browser.open("/").await;
-    browser.click(&format!("a.notice-title[href=\"/notices/{batch}\"]")).await;
+    browser
+        .click(&format!("a.notice-title[href=\"/notices/{batch}\"]"))
+        .await;
     assert_eq!(browser.texts("table.towns td.name").await, TOWNS);
     assert!(browser.has(".countdown").await);
     browser.click("#object-link").await;
@@ -77,11 +86,13 @@ async fn a_citizen_objects_an_admin_upholds_it_and_publishes_after_the_notice() 
     assert_eq!(browser.text("dd.status").await, "异议成立");
 
     // The notice ends: its days have gone by.
-    sqlx::query("UPDATE batches SET notice_starts_on = notice_starts_on - 8, notice_ends_on = notice_ends_on - 8 WHERE id = $1")
-        .bind(batch)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE batches SET notice_starts_on = notice_starts_on - 8, notice_ends_on = notice_ends_on - 8 WHERE id = $1",
+    )
+    .bind(batch)
+    .execute(&app.db)
+    .await
+    .unwrap();
     browser.open(&format!("/admin/batches/{batch}")).await;
     browser.submit("#publish-form button[type=submit]").await;
     assert_eq!(browser.current_path().await, format!("/batches/{batch}"));

@@ -132,7 +132,12 @@ fn kind_label(page: &Page, o: &ObjectionRow) -> String {
 }
 
 /// `GET /admin/batches/{id}/objections`: the batch's objections, masked.
-pub async fn list(State(state): State<AppState>, page: Page, Admin(_): Admin, Path(id): Path<i64>) -> AppResult<ListPage> {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(_): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<ListPage> {
     let mut conn = state.db.acquire().await?;
     let batch = db_batches::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let lines = objections::of_batch(&mut conn, id)
@@ -208,7 +213,12 @@ async fn show_page(state: &AppState, page: Page, admin: i64, id: i64) -> AppResu
 }
 
 /// `GET /admin/objections/{id}`: the objection in full (audited by ids).
-pub async fn show(State(state): State<AppState>, page: Page, Admin(admin): Admin, Path(id): Path<i64>) -> AppResult<ShowPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(admin): Admin,
+    Path(id): Path<i64>,
+) -> AppResult<ShowPage> {
     show_page(&state, page, admin.id, id).await
 }
 
@@ -273,7 +283,10 @@ pub async fn file(
         "image/png" => "png",
         _ => "jpg",
     };
-    let name = format!("objection-{id}-{}.{ext}", if which == Which::Letter { "letter" } else { "evidence" });
+    let name = format!(
+        "objection-{id}-{}.{ext}",
+        if which == Which::Letter { "letter" } else { "evidence" }
+    );
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type.clone()),

@@ -231,7 +231,11 @@ async fn read_form(multipart: &mut Multipart) -> Result<Sent, AppError> {
                 if over {
                     sent.too_large.push((which, "notice.error.file_large"));
                 } else if !bytes.is_empty() {
-                    let slot = if which == "letter" { &mut sent.letter } else { &mut sent.evidence };
+                    let slot = if which == "letter" {
+                        &mut sent.letter
+                    } else {
+                        &mut sent.evidence
+                    };
                     *slot = Some(bytes);
                 }
             }
@@ -316,11 +320,17 @@ pub async fn submit(
             problems.into_iter().map(|(f, k)| (f, page.t(k))).collect(),
             Some("notice.error.check_fields"),
         ),
-        Err(ObjectionRefused::Token(TokenProblem::TooFast)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), Some("notice.error.too_fast"))
-        }
+        Err(ObjectionRefused::Token(TokenProblem::TooFast)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            Some("notice.error.too_fast"),
+        ),
         Err(ObjectionRefused::Token(_)) => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), Some("notice.error.token")),
-        Err(ObjectionRefused::Honeypot) => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), Some("notice.error.rejected")),
+        Err(ObjectionRefused::Honeypot) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            Some("notice.error.rejected"),
+        ),
         Err(ObjectionRefused::Limited) => (StatusCode::TOO_MANY_REQUESTS, Vec::new(), Some("notice.error.limited")),
     };
     let message = message.map(|k| page.t(k));
