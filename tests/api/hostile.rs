@@ -985,6 +985,7 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
             "/admin/batches",
             &[
                 ("kind", "list"),
+                ("notice", "off"),
                 ("title", &format!("+批次{SCRIPT}")),
                 ("introduction", &format!("-{IMG}")),
             ],
