@@ -54,6 +54,8 @@ pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         let shutdown = shutdown_signal()?;
         let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
+        // At start-up and daily: objectors' personal data a year after publication.
+        let eraser = tokio::spawn(crate::services::notice::erase_daily(pool.clone()));
         let app = crate::build_app(AppState::new(pool, config));
         println!("xiaozhen 已启动，访问 / listening on http://{addr}");
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -61,6 +63,7 @@ pub async fn serve(args: &DbArgs, serve: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("the server stopped unexpectedly")?;
         sweeper.abort();
+        eraser.abort();
         tracing::info!("server stopped");
         Ok(())
     })

@@ -80,6 +80,11 @@ impl From<BatchError> for AppError {
             BatchError::NotListed => "admin.batches.error.not_listed",
             BatchError::Empty => "admin.batches.error.empty",
             BatchError::MissingReason => "admin.batches.error.reason_required",
+            BatchError::OnNotice => "notice.error.on_notice",
+            BatchError::NoticeRequired => "notice.error.notice_required",
+            BatchError::NoticeNotEnded => "notice.error.not_ended",
+            BatchError::OpenObjections => "notice.error.open_objections",
+            BatchError::AlreadyResolved => "notice.error.resolved",
             BatchError::Invalid(_, key) => return AppError::BadRequest(key),
             BatchError::Db(e) => return e.into(),
         };

@@ -80,6 +80,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/creation.yml"),
     include_str!("../locales/reports_import.yml"),
     include_str!("../locales/self_assessment.yml"),
+    include_str!("../locales/notice.yml"),
 ];
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{Backend, csrf, extract};
 use crate::handlers::{
-    self, account, admin, api, creation, dashboard, errors, health, materials, proposals, public, report, review,
-    spreadsheets, standards,
+    self, account, admin, api, creation, dashboard, errors, health, materials, notice, proposals, public, report,
+    review, spreadsheets, standards,
 };
 use crate::page_cache;
 use crate::services::spreadsheets::MAX_BYTES;
@@ -56,6 +56,19 @@ pub fn build_app(state: AppState) -> Router {
         .route("/batches/{file}", get(public::batch::show))
         .route("/towns/{id}", get(public::town::show))
         .route("/creation/{year}", get(public::creation::public_year))
+        // Public notice (公示): the notice, its A4 print, objections without an account.
+        .route("/notices/{id}", get(public::notice::show))
+        .route("/batches/{file}/print", get(public::notice::print))
+        .route(
+            "/notices/{id}/object",
+            get(public::notice::form)
+                .post(public::notice::submit)
+                .layer(DefaultBodyLimit::max(notice::OBJECTION_BODY_LIMIT)),
+        )
+        .route(
+            "/objections/status",
+            get(public::objection_status::status_form).post(public::objection_status::status),
+        )
         .merge(api_routes.layer(Extension(api::Description::new(&api_doc))));
 
     // Every signed-in role; handlers narrow further (an official sees only
@@ -169,6 +182,12 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/admin/batches/{id}/preview", get(public::batch::preview))
         .route("/admin/batches/{id}/entries", post(admin::batch_entries::add_entry))
+        .route("/admin/batches/{id}/notice/settings", post(notice::admin::settings))
+        .route("/admin/batches/{id}/notice/start", post(notice::admin::start))
+        .route("/admin/batches/{id}/objections", get(notice::admin::list))
+        .route("/admin/objections/{id}", get(notice::admin::show))
+        .route("/admin/objections/{id}/resolve", post(notice::admin::resolve))
+        .route("/admin/objections/{id}/files/{which}", get(notice::admin::file))
         .route(
             "/admin/batches/{id}/entries/{entry}/remove",
             post(admin::batch_entries::remove_entry),
@@ -255,8 +274,7 @@ pub fn build_app(state: AppState) -> Router {
                     StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),
                 ))
-                // 12 MB, and a materials upload's size on its own route.
-                .layer(from_fn(materials::limit_body))
+                .layer(from_fn(limit_body))
                 .layer(CompressionLayer::new())
                 .layer(security_header("x-content-type-options", "nosniff"))
                 .layer(security_header("referrer-policy", "same-origin"))
@@ -308,4 +326,34 @@ where
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+}
+
+/// The whole application's request body limit, before anything reads a
+/// body: 12 MB, and more on the two routes that take several large files (a
+/// materials upload, an objection with its letter and evidence).
+async fn limit_body(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let post = request.method() == axum::http::Method::POST;
+    let limit = match segments.as_slice() {
+        ["proposals", _, "materials"] if post => materials::UPLOAD_BODY_BYTES,
+        ["notices", _, "object"] if post => notice::OBJECTION_BODY_LIMIT,
+        _ => materials::OTHER_BODY_BYTES,
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
+    }
+    // A body without a length (chunked) is cut at the limit while read.
+    let (parts, body) = request.into_parts();
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::new(http_body_util::Limited::new(body, limit)),
+    ))
+    .await
 }

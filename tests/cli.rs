@@ -201,6 +201,15 @@ fn demo_loads_once_and_refuses_a_second_time() {
         db.query("SELECT title FROM batches WHERE status = 'published'"),
         "第一批省级特色小镇创建名单"
     );
+    // A second batch on public notice, with one objection upheld and one open.
+    assert_eq!(
+        db.query("SELECT title || ' ' || document_number FROM batches WHERE status = 'notice'"),
+        "第二批省级特色小镇创建名单 浙特镇办〔2027〕3号"
+    );
+    assert_eq!(
+        db.query("SELECT string_agg(status, ',' ORDER BY id) FROM objections"),
+        "upheld,open"
+    );
     assert_eq!(db.query("SELECT count(*) > 0 FROM batch_entries"), "t");
     let again = db.run(&["demo"], "");
     assert!(!again.status.success());

@@ -115,7 +115,7 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
     .await
     .unwrap();
     let admin = app.create_user("admin-a", Role::Admin, None).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "第一批", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "第一批", "")
         .await
         .unwrap();
     xiaozhen::services::batches::add_entry(&app.db, admin, batch, ids[0], "")

@@ -81,6 +81,7 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
     let admin = account(pool, "admin").await?;
     let mut officials: Vec<(String, User)> = Vec::new();
     let mut listed = Vec::new();
+    let mut approved = Vec::new();
     for (i, town) in demo_towns::towns().into_iter().enumerate() {
         let official = match officials.iter().find(|(region, _)| region == town.region) {
             Some((_, user)) => user.clone(),
@@ -110,14 +111,17 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
             }
             Fate::Returned(comment) => decide(pool, &reviewer, id, Decision::Return, comment).await?,
             Fate::Rejected(comment) => decide(pool, &reviewer, id, Decision::Reject, comment).await?,
-            Fate::Approved(comment) => decide(pool, &reviewer, id, Decision::Approve, comment).await?,
+            Fate::Approved(comment) => {
+                decide(pool, &reviewer, id, Decision::Approve, comment).await?;
+                approved.push(id);
+            }
             Fate::Listed(comment) => {
                 decide(pool, &reviewer, id, Decision::Approve, comment).await?;
                 listed.push(id);
             }
         }
     }
-    let batch = batches::create_list_batch(
+    let batch = batches::create_list_batch_without_notice(
         pool,
         admin.id,
         "第一批省级特色小镇创建名单",
@@ -134,10 +138,82 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
     batches::publish_as_of(pool, admin.id, batch, listed_at).await?;
     // The listed towns' creation: reports, grades, named towns, a rebate year.
     crate::services::creation::demo(pool, &reviewer, &admin, &listed).await?;
+    notice_demo(pool, admin.id, &approved).await?;
     println!(
         "演示数据已载入 / demonstration data loaded: {} towns, first batch published",
         demo_towns::towns().len()
     );
+    Ok(())
+}
+
+/// The approved towns as a second batch on public notice (公示) since
+/// yesterday, with two objections: one upheld (its town back to the
+/// reviewers), one open.
+async fn notice_demo(pool: &PgPool, admin: i64, approved: &[i64]) -> anyhow::Result<()> {
+    use crate::services::notice::{self, ObjectionForm, ResolveInput};
+    let batch = batches::create_list_batch(
+        pool,
+        admin,
+        "第二批省级特色小镇创建名单",
+        "经各地申报、省级评审，拟列入第二批省级特色小镇创建名单的小镇如下，现予公示。",
+    )
+    .await?;
+    notice::set_settings(pool, admin, batch, "浙特镇办〔2027〕3号", true).await?;
+    for id in approved {
+        batches::add_entry(pool, admin, batch, *id, "").await?;
+    }
+    let now = chrono::Utc::now();
+    let today = crate::domain::notice::china_date(now);
+    notice::start(pool, admin, batch, today, crate::domain::notice::DEFAULT_DAYS, now).await?;
+    let token = notice::form_token(pool, batch, now - chrono::Duration::minutes(10)).await?;
+    let mut references = Vec::new();
+    for (i, (name, phone, grounds)) in [
+        (
+            "王建国",
+            "13900001111",
+            "该小镇申报的特色产业投资中包含已建成项目，数据不实。",
+        ),
+        ("李秀英", "13800002222", "小镇规划范围与相邻镇街存在重叠，请核实。"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let Some(town) = approved.get(i.min(approved.len().saturating_sub(1))) else {
+            return Ok(());
+        };
+        let form = ObjectionForm {
+            batch_id: batch,
+            token: token.clone(),
+            input: crate::domain::notice::ObjectionInput {
+                kind: "person".into(),
+                name: name.into(),
+                phone: phone.into(),
+                town: town.to_string(),
+                grounds: grounds.into(),
+                ..Default::default()
+            },
+            address: format!("demo-{i}"),
+            ..Default::default()
+        };
+        references.push(
+            notice::object(pool, form, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+    }
+    let first = crate::db::objections::of_batch(&mut *pool.acquire().await?, batch)
+        .await?
+        .first()
+        .map(|o| o.id)
+        .ok_or_else(|| anyhow::anyhow!("the demo's objections were not stored"))?;
+    let upheld = ResolveInput {
+        upheld: true,
+        reject: false,
+        reason: "经核查，特色产业投资中含已建成项目，投资数据需重新核定。".into(),
+        reply: "您反映的问题属实，该小镇已退出本批名单，退回重新评审。感谢监督。".into(),
+    };
+    notice::resolve(pool, admin, first, &upheld, now).await?;
+    println!("公示演示 / notice demo: objection references {}", references.join(", "));
     Ok(())
 }
 

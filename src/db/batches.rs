@@ -84,6 +84,27 @@ pub struct BatchRow {
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
     pub entries: i64,
+    /// 文号; empty when none was given.
+    pub document_number: String,
+    /// The batch goes on public notice (公示) before it is published.
+    pub notice_required: bool,
+    pub notice_starts_on: Option<chrono::NaiveDate>,
+    /// The notice ends at 24:00 China time on this day.
+    pub notice_ends_on: Option<chrono::NaiveDate>,
+    pub notice_hash: Option<String>,
+    pub notice_changes: Json<Vec<NoticeChange>>,
+}
+
+/// A town taken out of a batch on notice by an upheld objection, as the
+/// public reads it (no personal data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeChange {
+    pub proposal_id: i64,
+    pub name: String,
+    pub region: String,
+    pub reason: String,
+    /// `YYYY-MM-DD`, China time.
+    pub date: String,
 }
 
 impl BatchRow {
@@ -94,11 +115,16 @@ impl BatchRow {
     pub fn is_withdrawal(&self) -> bool {
         self.kind == "withdrawal"
     }
+
+    pub fn is_on_notice(&self) -> bool {
+        self.status == "notice"
+    }
 }
 
 const SELECT: &str = "SELECT b.id, b.kind, b.title, b.introduction, b.withdraws_batch_id, b.status, b.content_hash,
         b.published_at, b.published_by, b.created_by, b.created_at,
-        (SELECT count(*) FROM batch_entries e WHERE e.batch_id = b.id) AS entries
+        (SELECT count(*) FROM batch_entries e WHERE e.batch_id = b.id) AS entries,
+        b.document_number, b.notice_required, b.notice_starts_on, b.notice_ends_on, b.notice_hash, b.notice_changes
     FROM batches b";
 
 pub struct NewBatch<'a> {
@@ -107,18 +133,20 @@ pub struct NewBatch<'a> {
     pub introduction: &'a str,
     pub withdraws_batch_id: Option<i64>,
     pub created_by: i64,
+    pub notice_required: bool,
 }
 
 pub async fn insert(conn: &mut PgConnection, new: NewBatch<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO batches (kind, title, introduction, withdraws_batch_id, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO batches (kind, title, introduction, withdraws_batch_id, created_by, notice_required)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(new.kind)
     .bind(new.title)
     .bind(new.introduction)
     .bind(new.withdraws_batch_id)
     .bind(new.created_by)
+    .bind(new.notice_required)
     .fetch_one(conn)
     .await
 }
@@ -138,6 +166,23 @@ pub async fn get_published(conn: &mut PgConnection, id: i64) -> sqlx::Result<Opt
         .await
 }
 
+/// A batch on public notice, or nothing.
+pub async fn get_on_notice(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<BatchRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE b.id = $1 AND b.status = 'notice'"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Batches on public notice, the soonest to end first.
+pub async fn list_on_notice(conn: &mut PgConnection) -> sqlx::Result<Vec<BatchRow>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE b.status = 'notice' ORDER BY b.notice_ends_on, b.id"
+    ))
+    .fetch_all(conn)
+    .await
+}
+
 /// The batch row locked for the rest of the transaction: two publications
 /// (or an edit and a publication) of one batch run one after the other.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<BatchRow>> {
@@ -147,10 +192,10 @@ pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Batch
         .await
 }
 
-/// Every batch, drafts first, then newest publication first.
+/// Every batch, drafts and notices first, then newest publication first.
 pub async fn list_all(conn: &mut PgConnection) -> sqlx::Result<Vec<BatchRow>> {
     sqlx::query_as(&format!(
-        "{SELECT} ORDER BY (b.status = 'draft') DESC, b.published_at DESC NULLS LAST, b.id DESC"
+        "{SELECT} ORDER BY (b.status <> 'published') DESC, b.published_at DESC NULLS LAST, b.id DESC"
     ))
     .fetch_all(conn)
     .await
@@ -175,7 +220,7 @@ pub async fn update_text(conn: &mut PgConnection, id: i64, title: &str, introduc
     Ok(())
 }
 
-/// Marks a locked draft published.
+/// Marks a locked draft (or a batch whose notice has ended) published.
 pub async fn mark_published(
     conn: &mut PgConnection,
     id: i64,
@@ -185,7 +230,7 @@ pub async fn mark_published(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE batches SET status = 'published', published_at = $2, published_by = $3, content_hash = $4
-         WHERE id = $1 AND status = 'draft'",
+         WHERE id = $1 AND status IN ('draft', 'notice')",
     )
     .bind(id)
     .bind(at)

@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod export;
 pub mod login_attempts;
 pub mod materials;
+pub mod objections;
 pub mod proposals;
 pub mod queue;
 pub mod regions;

@@ -4,6 +4,7 @@
 pub mod creation;
 pub mod lang;
 pub mod material;
+pub mod notice;
 pub mod panel;
 pub mod password;
 pub mod proposal;

@@ -13,6 +13,7 @@ pub mod display;
 pub mod errors;
 pub mod health;
 pub mod materials;
+pub mod notice;
 pub mod proposals;
 pub mod public;
 pub mod redirect;

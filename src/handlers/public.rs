@@ -5,6 +5,8 @@
 
 pub mod batch;
 pub mod creation;
+pub mod notice;
+pub mod objection_status;
 pub mod town;
 
 use askama::Template;
@@ -32,6 +34,8 @@ pub struct BatchLine {
 pub struct HomePage {
     pub page: Page,
     pub batches: Vec<BatchLine>,
+    /// Batches on public notice: (id, title, last day).
+    pub notices: Vec<(i64, String, String)>,
 }
 
 /// `GET /`: the published batches, newest first, with how many towns each.
@@ -53,5 +57,16 @@ pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<HomePa
             towns: b.entries,
         })
         .collect();
-    Ok(HomePage { page, batches })
+    let notices = batches::list_on_notice(&mut conn)
+        .await?
+        .into_iter()
+        .map(|b| {
+            (
+                b.id,
+                b.title,
+                b.notice_ends_on.map(|d| d.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(HomePage { page, batches, notices })
 }

@@ -51,6 +51,21 @@ pub enum BatchError {
     /// A withdrawal entry needs its reason.
     #[error("missing reason")]
     MissingReason,
+    /// The batch is on public notice: its towns are frozen.
+    #[error("batch on notice")]
+    OnNotice,
+    /// A list batch with notice switched on is put on notice before it is published.
+    #[error("notice required")]
+    NoticeRequired,
+    /// The notice has not ended yet (it ends at 24:00 China time on its last day).
+    #[error("notice not ended")]
+    NoticeNotEnded,
+    /// Every objection is resolved before publication.
+    #[error("open objections")]
+    OpenObjections,
+    /// The objection was resolved already.
+    #[error("objection resolved")]
+    AlreadyResolved,
     /// A form value is not acceptable: (field, catalogue key).
     #[error("invalid {0}")]
     Invalid(&'static str, &'static str),
@@ -88,17 +103,33 @@ fn check_text(title: &str, introduction: &str) -> Result<()> {
     Ok(())
 }
 
-/// Locks a draft batch; a published one refuses every change.
-async fn lock_draft(conn: &mut PgConnection, id: i64) -> Result<BatchRow> {
+/// Locks a draft batch; a published one, or one on notice, refuses every change.
+pub(crate) async fn lock_draft(conn: &mut PgConnection, id: i64) -> Result<BatchRow> {
     let batch = batches::lock(conn, id).await?.ok_or(BatchError::NotFound)?;
     if batch.is_published() {
         return Err(BatchError::Published);
     }
+    if batch.is_on_notice() {
+        return Err(BatchError::OnNotice);
+    }
     Ok(batch)
 }
 
-/// Creates a draft list batch (e.g. 第一批省级特色小镇创建名单); returns its id.
+/// Creates a draft list batch (e.g. 第一批省级特色小镇创建名单) that goes on
+/// public notice (公示) before publication, as list batches do by default;
+/// returns its id.
 pub async fn create_list_batch(db: &PgPool, actor: i64, title: &str, introduction: &str) -> Result<i64> {
+    create_list(db, actor, title, introduction, true).await
+}
+
+/// A draft list batch published without public notice: what a round that
+/// switches notice off asks for (rounds do not exist yet, so the switch is
+/// the batch's own).
+pub async fn create_list_batch_without_notice(db: &PgPool, actor: i64, title: &str, introduction: &str) -> Result<i64> {
+    create_list(db, actor, title, introduction, false).await
+}
+
+async fn create_list(db: &PgPool, actor: i64, title: &str, introduction: &str, notice: bool) -> Result<i64> {
     check_text(title, introduction)?;
     let mut tx = db.begin().await?;
     let id = batches::insert(
@@ -109,10 +140,11 @@ pub async fn create_list_batch(db: &PgPool, actor: i64, title: &str, introductio
             introduction: introduction.trim(),
             withdraws_batch_id: None,
             created_by: actor,
+            notice_required: notice,
         },
     )
     .await?;
-    let after = Some(json!({"kind": "list", "title": title.trim()}));
+    let after = Some(json!({"kind": "list", "title": title.trim(), "notice_required": notice}));
     audit::record(&mut tx, entry(actor, "batch.created", id, None, after)).await?;
     tx.commit().await?;
     Ok(id)
@@ -141,6 +173,7 @@ pub async fn create_withdrawal_batch(
             introduction: introduction.trim(),
             withdraws_batch_id: Some(withdraws),
             created_by: actor,
+            notice_required: false,
         },
     )
     .await?;
@@ -297,9 +330,27 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
 /// [`publish`] recorded as published at `at`: for `demo` (and tests), whose
 /// towns need a listing year in the past to have whole creation periods.
 /// Not reachable from any page.
+///
+/// A batch on notice is published only after its notice has ended and every
+/// objection is resolved, with the towns frozen when the notice started.
 pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::DateTime<Utc>) -> Result<String> {
     let mut tx = db.begin().await?;
-    let batch = lock_draft(&mut tx, batch_id).await?;
+    let batch = batches::lock(&mut tx, batch_id).await?.ok_or(BatchError::NotFound)?;
+    if batch.is_published() {
+        return Err(BatchError::Published);
+    }
+    let frozen = batch.is_on_notice();
+    if frozen {
+        let ends = batch.notice_ends_on.map(crate::domain::notice::ends_at);
+        if ends.is_none_or(|end| at < end) {
+            return Err(BatchError::NoticeNotEnded);
+        }
+        if crate::db::objections::open_count(&mut tx, batch_id).await? > 0 {
+            return Err(BatchError::OpenObjections);
+        }
+    } else if batch.notice_required {
+        return Err(BatchError::NoticeRequired);
+    }
     let entries = batches::entries(&mut tx, batch_id).await?;
     if entries.is_empty() {
         return Err(BatchError::Empty);
@@ -318,11 +369,11 @@ pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::D
                 if from != Status::Approved {
                     return Err(BatchError::NotApproved);
                 }
-                (
-                    freeze_town(&mut tx, e.proposal_id).await?,
-                    Status::Listed,
-                    "proposal.listed",
-                )
+                let town = match (&e.final_findings, frozen) {
+                    (Some(town), true) => town.0.clone(),
+                    _ => freeze_town(&mut tx, e.proposal_id).await?,
+                };
+                (town, Status::Listed, "proposal.listed")
             }
             Some(list) => {
                 if e.reason.trim().is_empty() {
@@ -335,7 +386,9 @@ pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::D
                 (town, Status::Removed, "proposal.removed")
             }
         };
-        batches::freeze_entry(&mut tx, e.id, &town).await?;
+        if !frozen {
+            batches::freeze_entry(&mut tx, e.id, &town).await?;
+        }
         proposals::set_status(&mut tx, e.proposal_id, to, actor).await?;
         if batch.is_withdrawal() && e.missed_targets {
             crate::services::creation::deduct_withdrawn(&mut tx, actor, e.proposal_id)
@@ -372,7 +425,7 @@ pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::D
             actor,
             "batch.published",
             batch_id,
-            Some(json!({"status": "draft"})),
+            Some(json!({"status": batch.status})),
             after,
         ),
     )
@@ -398,6 +451,25 @@ pub struct PublicBatch {
     pub published_at: Option<String>,
     pub withdraws_batch_id: Option<i64>,
     pub towns: Vec<PublicTown>,
+    /// 文号. This and the fields below are left out when empty, so that
+    /// batches published before notice existed keep their canonical text
+    /// (and their content hash) byte for byte.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub document_number: String,
+    /// The public notice the batch went through, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PublicNotice>,
+    /// Towns taken out because of upheld objections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<batches::NoticeChange>,
+}
+
+/// The dates of a batch's public notice (公示), China time; it ends at
+/// 24:00 on `ends_on`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicNotice {
+    pub starts_on: String,
+    pub ends_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -435,7 +507,11 @@ pub struct PublicFinding {
 }
 
 impl PublicBatch {
-    fn new(batch: &BatchRow, published_at: Option<DateTime<Utc>>, towns: Vec<(i32, String, FrozenTown)>) -> Self {
+    pub(crate) fn new(
+        batch: &BatchRow,
+        published_at: Option<DateTime<Utc>>,
+        towns: Vec<(i32, String, FrozenTown)>,
+    ) -> Self {
         let towns = towns
             .into_iter()
             .enumerate()
@@ -477,6 +553,15 @@ impl PublicBatch {
             published_at: published_at.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             withdraws_batch_id: batch.withdraws_batch_id,
             towns,
+            document_number: batch.document_number.clone(),
+            notice: match (batch.notice_starts_on, batch.notice_ends_on) {
+                (Some(start), Some(end)) => Some(PublicNotice {
+                    starts_on: start.to_string(),
+                    ends_on: end.to_string(),
+                }),
+                _ => None,
+            },
+            changes: batch.notice_changes.0.clone(),
         }
     }
 

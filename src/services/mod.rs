@@ -5,6 +5,7 @@
 pub mod batches;
 pub mod creation;
 pub mod materials;
+pub mod notice;
 pub mod proposals;
 pub mod reviews;
 pub mod self_assessment;

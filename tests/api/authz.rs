@@ -100,6 +100,18 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/admin/batches/{id}/entries/{entry}/reason", Admins),
         ("POST", "/admin/batches/{id}/entries/{entry}/remove", Admins),
         ("POST", "/admin/batches/{id}/publish", Admins),
+        ("GET", "/notices/{id}", Public),
+        ("GET", "/batches/{file}/print", Public),
+        ("GET", "/notices/{id}/object", Public),
+        ("POST", "/notices/{id}/object", Public),
+        ("GET", "/objections/status", Public),
+        ("POST", "/objections/status", Public),
+        ("POST", "/admin/batches/{id}/notice/settings", Admins),
+        ("POST", "/admin/batches/{id}/notice/start", Admins),
+        ("GET", "/admin/batches/{id}/objections", Admins),
+        ("GET", "/admin/objections/{id}", Admins),
+        ("POST", "/admin/objections/{id}/resolve", Admins),
+        ("GET", "/admin/objections/{id}/files/{which}", Admins),
         ("GET", "/admin/audit", Admins),
         ("GET", "/admin/standards", Admins),
         ("GET", "/admin/standards/{id}", Admins),
@@ -238,11 +250,18 @@ struct World {
     import: i64,
     /// A material of `proposal` (frozen with its submission).
     material: i64,
+    /// A list batch on public notice, and an organisation's objection to it.
+    notice_batch: i64,
+    objection: i64,
 }
 
 impl World {
     fn concrete(&self, path: &str) -> String {
-        let id = if path.starts_with("/proposals/import/") {
+        let id = if path.starts_with("/notices/") {
+            self.notice_batch
+        } else if path.starts_with("/admin/objections/") {
+            self.objection
+        } else if path.starts_with("/proposals/import/") {
             self.import
         } else if path.starts_with("/proposals/{id}/reports") || path.starts_with("/review/creation/") {
             self.listed
@@ -265,6 +284,7 @@ impl World {
             .replace("{file}", &self.batch.to_string())
             .replace("{entry}", &self.entry.to_string())
             .replace("{material}", &self.material.to_string())
+            .replace("{which}", "letter")
             .replace("{n}", "0")
             .replace("{year}", "2025")
             .replace("{code}", if path.starts_with("/api/") { "ZJ-2015" } else { "en" })
@@ -380,6 +400,16 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/admin/batches/{id}/entries/{entry}/remove", 303),
     // Its only entry removed: an empty batch is not published.
     ("/admin/batches/{id}/publish", 409),
+    // A url-encoded body where the form is multipart: not read.
+    ("/notices/{id}/object", 400),
+    // Nothing found for an empty reference: the lookup page says so.
+    ("/objections/status", 200),
+    // The notice switched on (the default) and the 文号 left empty.
+    ("/admin/batches/{id}/notice/settings", 303),
+    // No start date.
+    ("/admin/batches/{id}/notice/start", 422),
+    // No decision, reason or reply.
+    ("/admin/objections/{id}/resolve", 422),
     // The form names no version: stale.
     ("/admin/standards/{id}/edit", 409),
     ("/admin/standards/{id}/criteria", 422),
@@ -400,6 +430,68 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     // The form holds no tables: the JSON does not parse.
     ("/admin/standards/{id}/tables", 422),
 ];
+
+/// A list batch on notice since today with one approved town, and an
+/// organisation's objection (with its sealed letter) to it.
+async fn notice_probe(
+    app: &TestApp,
+    official: &xiaozhen::auth::User,
+    reviewer: &xiaozhen::auth::User,
+    admin_id: i64,
+) -> (i64, i64) {
+    use xiaozhen::services::notice;
+    let town = app.submitted(official, &sample_input("公示探针小镇")).await;
+    xiaozhen::services::reviews::decide(
+        &app.db,
+        reviewer,
+        town,
+        &DecisionInput::new(Decision::Approve, "同意", 2),
+    )
+    .await
+    .unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "公示批次", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, town, "")
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    notice::start(
+        &app.db,
+        admin_id,
+        batch,
+        xiaozhen::domain::notice::china_date(now),
+        7,
+        now,
+    )
+    .await
+    .unwrap();
+    let form = notice::ObjectionForm {
+        batch_id: batch,
+        token: notice::form_token(&app.db, batch, now - chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
+        input: xiaozhen::domain::notice::ObjectionInput {
+            kind: "organisation".into(),
+            name: "探针协会".into(),
+            contact: "联系人".into(),
+            phone: "13800138000".into(),
+            town: town.to_string(),
+            grounds: "理由".into(),
+            ..Default::default()
+        },
+        letter: Some(b"%PDF-1.7 letter".to_vec()),
+        address: "probe".into(),
+        ..Default::default()
+    };
+    notice::object(&app.db, form, now).await.unwrap();
+    let objection = sqlx::query_scalar("SELECT id FROM objections WHERE batch_id = $1")
+        .bind(batch)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    (batch, objection)
+}
 
 /// The exact status an allowed role gets for a route.
 fn allowed_answer(role: Option<Role>, method: &str, path: &str) -> StatusCode {
@@ -441,7 +533,7 @@ async fn every_route_answers_each_role_as_designed() {
         .await
         .unwrap();
     let admin_id = app.create_user("admin-a", Role::Admin, None).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "第一批", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "第一批", "")
         .await
         .unwrap();
     xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, listed_id, "")
@@ -450,7 +542,7 @@ async fn every_route_answers_each_role_as_designed() {
     xiaozhen::services::batches::publish(&app.db, admin_id, batch)
         .await
         .unwrap();
-    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "")
+    let draft_batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "草稿批次", "")
         .await
         .unwrap();
     let approved = app.submitted(&official, &sample_input("已批准小镇")).await;
@@ -465,6 +557,7 @@ async fn every_route_answers_each_role_as_designed() {
         .fetch_one(&app.db)
         .await
         .unwrap();
+    let (notice_batch, objection) = notice_probe(&app, &official, &reviewer_user, admin_id).await;
     let active: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 1")
         .fetch_one(&app.db)
         .await
@@ -494,6 +587,8 @@ async fn every_route_answers_each_role_as_designed() {
             .fetch_one(&app.db)
             .await
             .unwrap(),
+        notice_batch,
+        objection,
     };
     app.create_user("official-b", Role::Official, Some("青州市")).await;
 

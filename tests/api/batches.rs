@@ -71,7 +71,7 @@ pub async fn admin_id(app: &TestApp) -> i64 {
 /// A published list batch of `ids` (through the service); returns its id.
 pub async fn published_list(app: &TestApp, title: &str, ids: &[i64]) -> i64 {
     let admin = admin_id(app).await;
-    let batch = service::create_list_batch(&app.db, admin, title, "Introduction line one.\nLine two.")
+    let batch = service::create_list_batch_without_notice(&app.db, admin, title, "Introduction line one.\nLine two.")
         .await
         .expect("batch");
     for id in ids {
@@ -89,7 +89,12 @@ async fn create_batch(admin: &Client, title: &str) -> i64 {
     let page = admin
         .post(
             "/admin/batches",
-            &[("kind", "list"), ("title", title), ("introduction", "Intro")],
+            &[
+                ("kind", "list"),
+                ("title", title),
+                ("introduction", "Intro"),
+                ("notice", "off"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -373,7 +378,9 @@ async fn concurrent_publications_publish_once() {
     let official = app.official_of("off", "诸城市").await;
     let a = approved(&app, &official, "Town A").await;
     let admin = admin_id(&app).await;
-    let batch = service::create_list_batch(&app.db, admin, "Batch", "").await.unwrap();
+    let batch = service::create_list_batch_without_notice(&app.db, admin, "Batch", "")
+        .await
+        .unwrap();
     service::add_entry(&app.db, admin, batch, a, "").await.unwrap();
     let (one, two) = tokio::join!(
         service::publish(&app.db, admin, batch),
@@ -655,7 +662,9 @@ async fn a_re_evaluated_approval_needs_a_new_decision_and_publishes_what_was_app
     let official = app.official_of("off", "诸城市").await;
     let id = app.submitted(&official, &sample_input("Town R")).await;
     override_and_approve(&app, &reviewer, id, "First approval's reason").await;
-    let batch = service::create_list_batch(&app.db, admin, "Batch", "").await.unwrap();
+    let batch = service::create_list_batch_without_notice(&app.db, admin, "Batch", "")
+        .await
+        .unwrap();
     service::add_entry(&app.db, admin, batch, id, "").await.unwrap();
 
     let cn: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'CN-2021' AND version = 1")

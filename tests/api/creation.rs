@@ -744,7 +744,7 @@ async fn a_years_grades_wait_for_its_report_deadline() {
     xiaozhen::services::reviews::decide(&app.db, &r, id, &approve)
         .await
         .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "名单", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "名单", "")
         .await
         .unwrap();
     xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")

@@ -30,7 +30,9 @@ async fn audit_of(app: &TestApp, action: &str, entity_id: i64) -> i64 {
 async fn published_list(app: &TestApp, title: &str, ids: &[i64]) -> i64 {
     use xiaozhen::services::batches;
     let admin = admin_id(app).await;
-    let batch = batches::create_list_batch(&app.db, admin, title, "").await.unwrap();
+    let batch = batches::create_list_batch_without_notice(&app.db, admin, title, "")
+        .await
+        .unwrap();
     for id in ids {
         batches::add_entry(&app.db, admin, batch, *id, "").await.unwrap();
     }

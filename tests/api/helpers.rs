@@ -351,9 +351,10 @@ impl TestApp {
         xiaozhen::services::reviews::decide(&self.db, &reviewer, id, &approve)
             .await
             .unwrap();
-        let batch = xiaozhen::services::batches::create_list_batch(&self.db, admin, &format!("{name}名单"), "")
-            .await
-            .unwrap();
+        let batch =
+            xiaozhen::services::batches::create_list_batch_without_notice(&self.db, admin, &format!("{name}名单"), "")
+                .await
+                .unwrap();
         xiaozhen::services::batches::add_entry(&self.db, admin, batch, id, "")
             .await
             .unwrap();

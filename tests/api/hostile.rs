@@ -480,7 +480,7 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
         .await;
     let submitted = app.submitted(&official_user, &sample_input("待审小镇")).await;
     let draft = app.draft(&official_user, &sample_input("草稿小镇")).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "草稿批次", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "草稿批次", "")
         .await
         .unwrap();
     // An approved town in the draft batch: its entry's routes have a target.
@@ -985,6 +985,7 @@ async fn html_typed_into_text_fields_is_escaped_on_every_page() {
             "/admin/batches",
             &[
                 ("kind", "list"),
+                ("notice", "off"),
                 ("title", &format!("+批次{SCRIPT}")),
                 ("introduction", &format!("-{IMG}")),
             ],
@@ -1079,7 +1080,7 @@ async fn csv_exports_neutralise_formulas_in_typed_text() {
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER);
     let admin_id = app.create_user("admin9", Role::Admin, None).await;
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "批次", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "批次", "")
         .await
         .unwrap();
     xiaozhen::services::batches::add_entry(&app.db, admin_id, batch, id, "")

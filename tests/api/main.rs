@@ -21,6 +21,7 @@ mod form_limits;
 mod hostile;
 mod i18n;
 mod materials;
+mod notice;
 mod page_cache;
 mod pages;
 mod periods;

@@ -144,9 +144,10 @@ async fn the_api_gives_the_same_data_for_published_batches_only() {
     let official = app.official_of("off", "诸城市").await;
     let a = approved(&app, &official, "Town A").await;
     let id = published_list(&app, "First list", &[a]).await;
-    let draft = xiaozhen::services::batches::create_list_batch(&app.db, admin_id(&app).await, "Draft", "")
-        .await
-        .unwrap();
+    let draft =
+        xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id(&app).await, "Draft", "")
+            .await
+            .unwrap();
     // Through the real server: the routes come from the OpenAPI router.
     let client = app.client();
     let get = |path: String| {
@@ -209,9 +210,10 @@ async fn nothing_unpublished_or_private_is_public() {
     others.push(in_draft);
     let published = published_list(&app, "Public list", &[listed]).await;
     let admin = admin_id(&app).await;
-    let draft_batch = xiaozhen::services::batches::create_list_batch(&app.db, admin, "Hidden draft batch", "")
-        .await
-        .unwrap();
+    let draft_batch =
+        xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "Hidden draft batch", "")
+            .await
+            .unwrap();
     xiaozhen::services::batches::add_entry(&app.db, admin, draft_batch, in_draft, "")
         .await
         .unwrap();

@@ -19,6 +19,7 @@ mod creation_import;
 mod import;
 mod login;
 mod materials;
+mod notice;
 mod proposal;
 mod publish;
 mod review;

@@ -47,6 +47,8 @@ async fn an_admin_publishes_a_list_and_the_public_reads_it() {
     admin
         .fill("#list-introduction", "经审核，以下小镇列入第一批省级特色小镇创建名单。")
         .await;
+    // Published straight away: the notice is switched off (it is on by default).
+    admin.click("#list-notice-off").await;
     admin.submit("#new-list button[type=submit]").await;
     let path = admin.current_path().await;
     let batch: i64 = path

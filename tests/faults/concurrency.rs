@@ -119,7 +119,7 @@ async fn twenty_simultaneous_publishes_publish_once() {
             .expect("approved");
         towns.push(id);
     }
-    let batch = xiaozhen::services::batches::create_list_batch(&app.db, admin_id, "并发批次", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin_id, "并发批次", "")
         .await
         .expect("batch");
     for id in &towns {

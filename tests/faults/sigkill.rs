@@ -118,9 +118,10 @@ async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
     }
     let mut batches = Vec::new();
     for b in 0..BATCHES {
-        let batch = xiaozhen::services::batches::create_list_batch(pool, admin_id, &format!("第{b}批"), "")
-            .await
-            .expect("batch");
+        let batch =
+            xiaozhen::services::batches::create_list_batch_without_notice(pool, admin_id, &format!("第{b}批"), "")
+                .await
+                .expect("batch");
         for n in 0..2 {
             let id = submit(format!("入选小镇{b}-{n}")).await;
             let version: i32 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")

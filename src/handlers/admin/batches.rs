@@ -39,6 +39,10 @@ pub struct CreateForm {
     pub introduction: String,
     #[serde(default)]
     pub withdraws: String,
+    /// `off` publishes a list batch without public notice; anything else
+    /// (or nothing) keeps the notice, the default.
+    #[serde(default)]
+    pub notice: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -101,6 +105,8 @@ async fn list_page(
             published: b.is_published(),
             status: page.t(if b.is_published() {
                 "admin.batches.published"
+            } else if b.is_on_notice() {
+                "notice.status.on_notice"
             } else {
                 "admin.batches.draft"
             }),
@@ -138,6 +144,9 @@ pub async fn create(
         "withdrawal" => {
             let withdraws = form.withdraws.trim().parse().unwrap_or(0);
             service::create_withdrawal_batch(&state.db, admin.id, withdraws, &form.title, &form.introduction).await
+        }
+        _ if form.notice == "off" => {
+            service::create_list_batch_without_notice(&state.db, admin.id, &form.title, &form.introduction).await
         }
         _ => service::create_list_batch(&state.db, admin.id, &form.title, &form.introduction).await,
     };
@@ -191,6 +200,9 @@ pub struct BatchEditPage {
     pub typed_title: Option<String>,
     pub typed_introduction: Option<String>,
     pub typed_reason: String,
+    /// The batch is on public notice: its towns are frozen.
+    pub on_notice: bool,
+    pub notice: crate::handlers::display::NoticePanel,
 }
 
 impl BatchEditPage {
@@ -232,7 +244,7 @@ async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEdit
             last: i + 1 == n,
         })
         .collect();
-    let candidates = if batch.is_published() {
+    let candidates = if batch.is_published() || batch.is_on_notice() {
         Vec::new()
     } else {
         match batch.withdraws_batch_id {
@@ -247,6 +259,8 @@ async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEdit
         Some(w) => db::get(&mut conn, w).await?.map(|b| (b.id, b.title)),
         None => None,
     };
+    let on_notice = batch.is_on_notice();
+    let notice = crate::handlers::display::NoticePanel::of(&mut conn, &batch).await?;
     Ok(BatchEditPage {
         kind: kind_label(&page, &batch),
         id,
@@ -263,6 +277,8 @@ async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEdit
         typed_title: None,
         typed_introduction: None,
         typed_reason: String::new(),
+        on_notice,
+        notice,
         page,
     })
 }
@@ -290,6 +306,7 @@ pub(super) async fn refused(
     match err {
         BatchError::Invalid(field, key) => {
             let message = page.t(key);
+            // Notice fields answer on the same page as the rest.
             let mut body = edit_page(state, page, id).await?;
             body.error = Some((field, message));
             keep(&mut body);

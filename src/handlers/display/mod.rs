@@ -9,6 +9,7 @@ mod files;
 mod findings;
 mod format;
 mod materials;
+mod notice;
 
 pub use charts::{BarView, ChartView, Datum, bars, columns, report_chart};
 pub use data::{DataRow, DataSection, SECTIONS, data_sections, display_value, section_of};
@@ -20,3 +21,4 @@ pub use format::{exact, exact_pct, format_date, format_time, overall_badge, year
 pub use materials::{
     MaterialView, MaterialsPanel, SubmittedMaterials, panel as materials_panel, submitted_view as submitted_materials,
 };
+pub use notice::{AdminPanel as NoticePanel, NoticeDates};

@@ -8,9 +8,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Request, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::{StreamExt, stream};
 
@@ -30,32 +29,6 @@ use crate::state::AppState;
 pub const UPLOAD_BODY_BYTES: usize = MAX_FILES_PER_UPLOAD * MAX_FILE_BYTES as usize + 1024 * 1024;
 /// Every other request's body (see `routes.rs`).
 pub const OTHER_BODY_BYTES: usize = 12 * 1024 * 1024;
-
-/// The whole application's request body limit, before anything reads a
-/// body: 12 MB, and an upload's size on the materials upload route only.
-pub async fn limit_body(request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let is_upload = request.method() == axum::http::Method::POST
-        && path.starts_with("/proposals/")
-        && path.ends_with("/materials")
-        && path.matches('/').count() == 3;
-    let limit = if is_upload { UPLOAD_BODY_BYTES } else { OTHER_BODY_BYTES };
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
-    }
-    // A body without a length (chunked) is cut at the limit while read.
-    let (parts, body) = request.into_parts();
-    next.run(Request::from_parts(
-        parts,
-        Body::new(http_body_util::Limited::new(body, limit)),
-    ))
-    .await
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "materials/page.html")]

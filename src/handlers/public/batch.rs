@@ -110,6 +110,13 @@ pub struct BatchView {
     pub withdraws: Option<(i64, String)>,
     pub columns: Vec<String>,
     pub rows: Vec<TownRow>,
+    /// The public notice the batch went through (公示期满), and what
+    /// changed because of objections.
+    pub notice: Option<crate::handlers::display::NoticeDates>,
+    pub document_number: String,
+    pub changes: Vec<crate::db::batches::NoticeChange>,
+    /// Headings of the notice dates in the downloads.
+    pub notice_headings: Vec<String>,
 }
 
 pub async fn batch_view(
@@ -143,6 +150,10 @@ pub async fn batch_view(
         withdraws,
         columns: columns(page, batch.is_withdrawal()),
         rows: public.towns.iter().map(|t| TownRow::of(t, page.lang)).collect(),
+        notice: crate::handlers::display::NoticeDates::of(batch),
+        document_number: batch.document_number.clone(),
+        changes: batch.notice_changes.0.clone(),
+        notice_headings: vec![page.t("notice.col.starts_on"), page.t("notice.col.ends_on")],
     })
 }
 
@@ -240,11 +251,24 @@ pub fn json(public: &PublicBatch) -> Response {
 /// published), so the file is written from that copy.
 pub fn csv(view: &BatchView) -> AppResult<Response> {
     let mut w = CsvWriter::new();
-    w.record(&view.columns);
+    let (head, dates) = notice_columns(view);
+    w.record(view.columns.iter().chain(&head));
     for row in &view.rows {
-        w.record(row.cells(view.is_withdrawal));
+        w.record(row.cells(view.is_withdrawal).iter().chain(&dates));
     }
     Ok(attachment(CSV_TYPE, format!("batch-{}.csv", view.id), w.take()))
+}
+
+/// A batch that went through public notice carries its dates on every row
+/// (公示开始, 公示结束 — it ended at 24:00 China time that day).
+fn notice_columns(view: &BatchView) -> (Vec<String>, Vec<String>) {
+    match &view.notice {
+        Some(n) => (
+            view.notice_headings.clone(),
+            vec![n.starts_on.clone(), n.ends_on.clone()],
+        ),
+        None => (Vec::new(), Vec::new()),
+    }
 }
 
 fn number(text: &str) -> f64 {
@@ -262,7 +286,7 @@ pub fn xlsx(view: &BatchView) -> AppResult<Response> {
         // At least 2 places and up to 4: a stored 69.9999 must not read as 70.00.
         let pct = Format::new().set_num_format("0.00##");
         let widths = [8.0, 28.0, 16.0, 20.0, 16.0, 18.0, 18.0, 20.0, 40.0];
-        for (col, title) in view.columns.iter().enumerate() {
+        for (col, title) in view.columns.iter().chain(&notice_columns(view).0).enumerate() {
             sheet.write_string_with_format(0, col as u16, title, &head)?;
             sheet.set_column_width(col as u16, widths[col.min(widths.len() - 1)])?;
         }
@@ -279,6 +303,10 @@ pub fn xlsx(view: &BatchView) -> AppResult<Response> {
             sheet.write_string(r, 7, row.overall_label)?;
             if view.is_withdrawal {
                 sheet.write_string(r, 8, &row.reason)?;
+            }
+            let after = view.columns.len() as u16;
+            for (i, date) in notice_columns(view).1.iter().enumerate() {
+                sheet.write_string(r, after + i as u16, date)?;
             }
         }
         book.save_to_buffer()
