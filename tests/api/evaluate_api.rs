@@ -547,6 +547,17 @@ async fn openapi_describes_every_route() {
         spec["paths"]["/api/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/Proposal"
     );
+    // The body may list the proposal's materials, by type code.
+    assert_eq!(
+        schemas["Proposal"]["properties"]["materials"]["items"]["enum"],
+        serde_json::json!([
+            "concept_plan",
+            "investment_plan",
+            "developer_profile",
+            "support_policy",
+            "basic_info"
+        ])
+    );
 
     let mut operations = 0;
     for (path, item) in paths {

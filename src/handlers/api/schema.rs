@@ -292,6 +292,21 @@ impl PartialSchema for ProposalBody {
         for (group, object) in groups {
             top = top.property(group, object).required(group);
         }
+        // Not a proposal field: which application materials the proposal has.
+        // Without it material criteria are not_applicable (the API is stateless).
+        let codes: Vec<&str> = crate::domain::material::MaterialType::ALL
+            .iter()
+            .map(|m| m.code())
+            .collect();
+        top = top.property(
+            "materials",
+            ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(codes)))
+                .description(Some(
+                    "已有的申报材料类型；不填则材料类指标为“不适用”。 / The material types the proposal has; \
+                     without it, material criteria are not applicable.",
+                )),
+        );
         RefOr::T(Schema::Object(top.build()))
     }
 }
