@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod page_cache;
 pub mod routes;
 pub mod services;
+pub mod spatial;
 pub mod standards;
 pub mod state;
 pub mod telemetry;

@@ -125,7 +125,7 @@ impl From<Exceeded> for Refusal {
 /// Checks an XLSX (a zip) against `limits`; `Ok` when calamine may read it.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
     let deadline = Instant::now() + limits.max_time;
-    check_end_records(bytes, limits)?;
+    check_end_records(bytes, limits.max_parts)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::Corrupt)?;
     if zip.len() as u64 > limits.max_parts {
         return Err(Exceeded::Parts { max: limits.max_parts }.into());
@@ -168,8 +168,8 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
 /// The zip's end records (the classic one and, when it defers to it, the
 /// ZIP64 one), read here because the zip crate sizes its tables from them:
 /// every candidate must declare at most `max_parts` entries and a central
-/// directory inside the file.
-fn check_end_records(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
+/// directory inside the file. Boundary uploads (`spatial`) use it too.
+pub(crate) fn check_end_records(bytes: &[u8], max_parts: u64) -> Result<(), Refusal> {
     const END: &[u8] = b"PK\x05\x06";
     const END_LEN: usize = 22;
     let len = bytes.len();
@@ -193,8 +193,8 @@ fn check_end_records(bytes: &[u8], limits: &Limits) -> Result<(), Refusal> {
         } else {
             (entries, dir_size, dir_start)
         };
-        if entries > limits.max_parts {
-            return Err(Exceeded::Parts { max: limits.max_parts }.into());
+        if entries > max_parts {
+            return Err(Exceeded::Parts { max: max_parts }.into());
         }
         if dir_start.checked_add(dir_size).is_none_or(|end| end > len as u64) {
             return Err(Refusal::Corrupt);
