@@ -253,11 +253,7 @@ pub fn tables_of<'s>(s: &'s Standard, common: &'s ScoringTable, industry: Option
 pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> Result<ScoreResult, Vec<ScoreError>> {
     let (common, industry) = tables_for(s, table, p).map_err(|e| vec![e])?;
     let tables: Vec<&ScoringTable> = std::iter::once(common).chain(industry).collect();
-    let errors = if inputs.means {
-        check_means(&tables, inputs.judged)
-    } else {
-        check_judged(&tables, inputs.judged)
-    };
+    let errors = check_judgements(&tables, inputs.judged, !inputs.means);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -332,6 +328,12 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
 
 /// Every judgement must name a judged line of the tables and fit it.
 pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Vec<ScoreError> {
+    check_judgements(tables, judged, true)
+}
+
+/// [`check_judged`], where `whole_steps` is false for a panel's means:
+/// within 0..=max, but a mean of whole steps need not be one.
+fn check_judgements(tables: &[&ScoringTable], judged: Option<&Judgements>, whole_steps: bool) -> Vec<ScoreError> {
     let mut errors = Vec::new();
     for (code, j) in judged.into_iter().flatten() {
         let line = || code.to_string();
@@ -344,7 +346,11 @@ pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Ve
                 if j.veto.is_some() {
                     errors.push(ScoreError::BadVetoAnswer { line: line() });
                 } else if let Some(points) = j.points
-                    && !fits_steps(points, l.max, *step)
+                    && !(if whole_steps {
+                        fits_steps(points, l.max, *step)
+                    } else {
+                        points >= Decimal::ZERO && points <= l.max
+                    })
                 {
                     errors.push(ScoreError::BadPoints {
                         line: line(),
@@ -361,35 +367,6 @@ pub fn check_judged(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Ve
                 }
             }
             _ => errors.push(ScoreError::NotJudged { line: line() }),
-        }
-    }
-    errors
-}
-
-/// A panel's means: every judgement names a judged line and its points lie
-/// within 0..=max (a mean of whole steps need not be one).
-fn check_means(tables: &[&ScoringTable], judged: Option<&Judgements>) -> Vec<ScoreError> {
-    let mut errors = Vec::new();
-    for (code, j) in judged.into_iter().flatten() {
-        let line = || code.to_string();
-        match tables.iter().find_map(|t| t.line(code)).map(|l| (l, &l.kind)) {
-            None => errors.push(ScoreError::UnknownLine { line: line() }),
-            Some((l, LineKind::Judged { step })) => {
-                if j.points.is_some_and(|p| p < Decimal::ZERO || p > l.max) {
-                    errors.push(ScoreError::BadPoints {
-                        line: line(),
-                        max: l.max,
-                        step: *step,
-                    });
-                }
-            }
-            Some((
-                _,
-                LineKind::Veto {
-                    condition: VetoCondition::Judged,
-                },
-            )) => {}
-            Some(_) => errors.push(ScoreError::NotJudged { line: line() }),
         }
     }
     errors
