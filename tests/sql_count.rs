@@ -92,11 +92,27 @@ async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, ba
     }
 }
 
+/// The process's one counter (both tests of this binary share it; they
+/// count differences, and run one after the other: see `SERIAL`).
+fn counter() -> Arc<AtomicUsize> {
+    static COUNTER: std::sync::OnceLock<Arc<AtomicUsize>> = std::sync::OnceLock::new();
+    COUNTER
+        .get_or_init(|| {
+            let counter = Arc::new(AtomicUsize::new(0));
+            let subscriber = tracing_subscriber::registry().with(CountQueries(counter.clone()));
+            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
+            counter
+        })
+        .clone()
+}
+
+/// Counting is by difference of one global counter: one test at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
-    let counter = Arc::new(AtomicUsize::new(0));
-    let subscriber = tracing_subscriber::registry().with(CountQueries(counter.clone()));
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
+    let _serial = SERIAL.lock().await;
+    let counter = counter();
 
     let app = TestApp::spawn().await;
     let official = app.official_of("official-a", "诸城市").await;
@@ -149,4 +165,41 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
     assert!(small.queue > 1 && small.report > 1, "the first requests were rendered");
     assert_eq!(small.queue_kept, 1, "a kept queue costs only the session's statement");
     assert_eq!(small.report_kept, 1, "a kept report costs only the session's statement");
+}
+
+/// The reviewers' creation list reads the period of every town with an
+/// overdue year (未按时报送) at once: as many statements for twelve such
+/// towns as for one (it once read each town apart, four statements each).
+#[tokio::test]
+async fn the_creation_list_reads_overdue_towns_in_a_fixed_number_of_statements() {
+    let _serial = SERIAL.lock().await;
+    let counter = counter();
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-a", "诸城市").await;
+    let reviewer_id = app.create_user("reviewer-a", Role::Reviewer, None).await;
+    let admin = app.create_user("admin-a", Role::Admin, None).await;
+    let reviewer = app.client();
+    reviewer.login("reviewer-a", crate::helpers::PASSWORD).await;
+    // Listed in 2022 (`TestApp::listed`): 2022–2024 are overdue.
+    let overdue_rows = |body: &str| body.matches("class=\"badge warn overdue\"").count();
+
+    app.listed(&official, reviewer_id, admin, &sample_input("小镇0")).await;
+    reviewer.get("/account/password").await;
+    let one = statements(&counter, reviewer.get("/review/creation")).await;
+    let page = reviewer.get("/review/creation").await;
+    let rows_one = overdue_rows(&page.body);
+
+    for i in 1..12 {
+        app.listed(&official, reviewer_id, admin, &sample_input(&format!("小镇{i}")))
+            .await;
+    }
+    let twelve = statements(&counter, reviewer.get("/review/creation")).await;
+    let page = reviewer.get("/review/creation").await;
+    let rows_twelve = overdue_rows(&page.body);
+
+    println!("/review/creation: {one} statements with 1 overdue town, {twelve} with 12");
+    assert!(rows_one >= 3, "one town's three overdue years are listed: {rows_one}");
+    assert_eq!(rows_twelve, rows_one * 12, "every town's overdue years are listed");
+    assert_eq!(one, twelve, "the count must not grow with the towns");
+    assert!(one <= 8, "/review/creation runs {one} statements");
 }

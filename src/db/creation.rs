@@ -205,6 +205,36 @@ pub async fn listing_year(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Re
     .await
 }
 
+/// What places a listed town's years in its period — the standard and plan
+/// of its latest evaluation and its listing year — for many towns in one
+/// statement (the reviewers' list of overdue years reads hundreds).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PeriodRow {
+    pub proposal_id: i64,
+    pub standard_code: String,
+    pub standard_version: i32,
+    pub snapshot: serde_json::Value,
+    pub listing_year: i32,
+}
+
+pub async fn period_rows(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<PeriodRow>> {
+    sqlx::query_as(
+        "SELECT p.id AS proposal_id, e.standard_code, e.standard_version, e.snapshot, l.listing_year
+         FROM unnest($1::bigint[]) AS p(id)
+         CROSS JOIN LATERAL (
+             SELECT standard_code, standard_version, snapshot FROM evaluations
+             WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e
+         CROSS JOIN LATERAL (
+             SELECT MIN(EXTRACT(YEAR FROM b.published_at AT TIME ZONE 'Asia/Shanghai'))::int AS listing_year
+             FROM batch_entries be JOIN batches b ON b.id = be.batch_id
+             WHERE be.proposal_id = p.id AND b.kind = 'list' AND b.status = 'published') l
+         WHERE l.listing_year IS NOT NULL",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}
+
 /// The towns still in their creation period (listed or demoted), by id.
 pub async fn towns_in_period(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar("SELECT id FROM proposals WHERE status IN ('listed', 'demoted') ORDER BY id")

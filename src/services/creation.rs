@@ -6,6 +6,7 @@
 // Field errors are the cold path, as in the proposal module.
 #![allow(clippy::result_large_err)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -297,39 +298,55 @@ async fn assess_year(conn: &mut PgConnection, t: &Town, year: i32) -> Result<Opt
 /// Whether year `year` of a town may be graded without a report: its
 /// deadline has passed (未按时报送).
 fn missing_may_be_graded(t: &Town, year: i32) -> bool {
-    t.standard.creation_rules().deadline.has_passed(year, today())
+    deadline_passed(&t.standard, year)
+}
+
+fn deadline_passed(standard: &Standard, year: i32) -> bool {
+    standard.creation_rules().deadline.has_passed(year, today())
 }
 
 /// The years whose report is overdue (未按时报送): in a town's period, past
 /// the version's deadline, with neither a report nor a grade — the
 /// reviewers' list shows them beside the filed reports, to be graded 警告.
+/// A constant number of statements however many towns are listed: the
+/// periods of every candidate town are read at once.
 pub async fn overdue_years(db: &PgPool) -> Result<Vec<store::PendingRow>, ServiceError> {
     let mut conn = db.acquire().await?;
-    let now = today();
-    let candidates = store::unreported_years(&mut conn, now.year() + 1).await?;
-    let mut towns: std::collections::HashMap<i64, Option<Town>> = std::collections::HashMap::new();
-    let mut overdue = Vec::new();
-    for c in candidates {
-        let t = match towns.entry(c.proposal_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                // A town that cannot be read (no plan evaluation) has no period to check.
-                let t = match town(&mut conn, c.proposal_id, Scope::All, false).await {
-                    Ok(t) => Some(t),
-                    Err(ServiceError::NotFound) => None,
-                    Err(e) => return Err(e),
-                };
-                e.insert(t)
+    let candidates = store::unreported_years(&mut conn, today().year() + 1).await?;
+    let ids: Vec<i64> = candidates
+        .iter()
+        .map(|c| c.proposal_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut standards: HashMap<(String, i32), Arc<Standard>> = HashMap::new();
+    let mut periods: HashMap<i64, (Period, Arc<Standard>)> = HashMap::new();
+    for r in store::period_rows(&mut conn, &ids).await? {
+        let key = (r.standard_code, r.standard_version);
+        let standard = match standards.get(&key) {
+            Some(s) => s.clone(),
+            None => {
+                let s = crate::db::standards::definition(&mut conn, &key.0, key.1)
+                    .await?
+                    .ok_or(ServiceError::NoActiveStandard)?;
+                standards.insert(key, s.clone());
+                s
             }
         };
-        if let Some(t) = t
-            && t.period.year_of(c.year).is_some()
-            && missing_may_be_graded(t, c.year)
-        {
-            overdue.push(c);
+        // A plan that cannot be read has no period to check (as `town`).
+        if let Ok(plan) = Proposal::from_json_under(&r.snapshot, standard.periods()) {
+            let period = standard.creation_period(plan.accelerated_county(), r.listing_year);
+            periods.insert(r.proposal_id, (period, standard));
         }
     }
-    Ok(overdue)
+    Ok(candidates
+        .into_iter()
+        .filter(|c| {
+            periods
+                .get(&c.proposal_id)
+                .is_some_and(|(period, standard)| period.year_of(c.year).is_some() && deadline_passed(standard, c.year))
+        })
+        .collect())
 }
 
 /// The system's assessment of a town's year (not stored), with the year's
