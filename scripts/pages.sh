@@ -61,6 +61,10 @@ YEAR=$(q "SELECT year FROM creation_lists ORDER BY year LIMIT 1")
 STANDARD=$(q "SELECT id FROM standards WHERE status = 'active'")
 DRAFT_STANDARD=$(q "SELECT id FROM standards WHERE status = 'draft' ORDER BY id LIMIT 1")
 USER_ID=$(q "SELECT id FROM users WHERE username = 'official'")
+NOTICE=$(q "SELECT id FROM batches WHERE status = 'notice' ORDER BY id LIMIT 1")
+OBJECTION=$(q "SELECT id FROM objections ORDER BY id LIMIT 1")
+WITH_MATERIALS=$(q "SELECT proposal_id FROM materials m JOIN proposals p ON p.id = m.proposal_id WHERE p.status <> 'draft' ORDER BY proposal_id LIMIT 1")
+MATERIAL=$(q "SELECT id FROM materials WHERE proposal_id = ${WITH_MATERIALS:-0} ORDER BY id LIMIT 1")
 LAST=$(curl -fs -H "$REVIEWER" "$BASE/review" | sed -n 's/.*href="\/review?\([^"]*page=[0-9]*\)" rel="last".*/\1/p' | head -1 | sed 's/&amp;/\&/g; s/&#38;/\&/g')
 
 PAGES=(
@@ -69,6 +73,7 @@ PAGES=(
   "public|/batches/$BATCH"
   "public|/towns/$TOWN"
   "public|/creation/$YEAR"
+  "public|/objections/status"
   "official|/proposals"
   "official|/proposals/new"
   "official|/proposals/$OWN"
@@ -76,6 +81,7 @@ PAGES=(
   "official|/proposals/$DRAFT/edit"
   "official|/proposals/$DRAFT/self-assessment"
   "official|/proposals/$OWN/self-assessment"
+  "official|/proposals/$OWN/materials"
   "official|/proposals/import"
   "official|/proposals/reports/import"
   "official|/dashboard"
@@ -103,6 +109,16 @@ PAGES=(
   "admin|/proposals"
   "admin|/dashboard"
 )
+if [ -n "$NOTICE" ]; then
+  PAGES+=("public|/notices/$NOTICE" "public|/notices/$NOTICE/object" "public|/batches/$NOTICE/print"
+    "admin|/admin/batches/$NOTICE" "admin|/admin/batches/$NOTICE/objections")
+fi
+[ -n "$OBJECTION" ] && PAGES+=("admin|/admin/objections/$OBJECTION")
+if [ -n "$WITH_MATERIALS" ]; then
+  PAGES+=("reviewer|/proposals/$WITH_MATERIALS/materials" "reviewer|/proposals/$WITH_MATERIALS/report")
+  [ -n "$MATERIAL" ] && PAGES+=("reviewer|/proposals/$WITH_MATERIALS/materials/$MATERIAL"
+    "reviewer|/proposals/$WITH_MATERIALS/materials/$MATERIAL/preview")
+fi
 [ -n "$LISTED" ] && PAGES+=("official|/proposals/$LISTED/reports")
 [ -n "$DRAFT_STANDARD" ] && PAGES+=("admin|/admin/standards/$DRAFT_STANDARD/tables")
 [ -n "$REPORTED" ] && PAGES+=("reviewer|/review/creation/$REPORTED")
