@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
+use crate::domain::Lang;
 use crate::standards::{Evaluation, Finding, Rendered};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -84,6 +85,23 @@ pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<O
 pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<EvaluationRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC"))
         .bind(proposal_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// All evaluations of a proposal, newest first, for a page in `lang`: their
+/// `rendered` holds that language's findings only (the other is empty), so
+/// the database sends, and the page decodes, half the words.
+pub async fn list_in(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> sqlx::Result<Vec<EvaluationRow>> {
+    let one_language = SELECT.replacen(
+        "e.rendered,",
+        "CASE WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
+              ELSE jsonb_build_object('zh', e.rendered -> 'zh', 'en', '[]'::jsonb) END AS rendered,",
+        1,
+    );
+    sqlx::query_as(&format!("{one_language} WHERE e.proposal_id = $1 ORDER BY e.id DESC"))
+        .bind(proposal_id)
+        .bind(lang.code())
         .fetch_all(conn)
         .await
 }

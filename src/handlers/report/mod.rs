@@ -88,24 +88,24 @@ pub async fn report_page(
         .ok_or(AppError::NotFound)?;
     // A proposal has a handful of evaluations: one query serves the shown
     // one and the reviewers' list and comparison.
-    let all = evaluations::list(&mut conn, id).await?;
+    let all = evaluations::list_in(&mut conn, id, lang).await?;
     let evaluation = match evaluation_id {
-        Some(eid) => Some(all.iter().find(|e| e.id == eid).cloned().ok_or(AppError::NotFound)?),
-        None => all.first().cloned(),
+        Some(eid) => Some(all.iter().find(|e| e.id == eid).ok_or(AppError::NotFound)?),
+        None => all.first(),
     };
-    let report = match &evaluation {
+    let report = match evaluation {
         Some(e) => Some(report_view(&mut conn, e, lang).await?),
         None => None,
     };
     // The data as evaluated (the snapshot), not as it may have been edited since.
-    let input = match &evaluation {
+    let input = match evaluation {
         Some(e) => ProposalInput::from_json(&e.snapshot).0,
         None => row.to_input(),
     };
-    let materials = crate::handlers::display::submitted_materials(&all, evaluation.as_ref(), lang);
-    let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
+    let materials = crate::handlers::display::submitted_materials(&all, evaluation, lang);
+    let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation, lang, form).await?;
     // Computed lines read the final verdicts, overrides included.
-    let scores = match &evaluation {
+    let scores = match evaluation {
         Some(e) => scores::score_table(&mut conn, e, &input, &extras.final_verdicts, lang).await?,
         None => None,
     };
@@ -119,7 +119,7 @@ pub async fn report_page(
         overrides: extras.overrides,
         final_overall: extras.final_overall,
         review: extras.review,
-        chart: evaluation.as_ref().map(|e| report_chart(&e.findings.0, &page)),
+        chart: evaluation.map(|e| report_chart(&e.findings.0, &page)),
         scores,
         materials,
         page,
