@@ -57,6 +57,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/towns/{id}", get(public::town::show))
         .route("/creation/{year}", get(public::creation::public_year))
         // Public notice (公示): the notice, its A4 print, objections without an account.
+        // `{id}` the notice, `{id}.json` its canonical JSON (the bytes of its hash).
         .route("/notices/{id}", get(public::notice::show))
         .route("/batches/{file}/print", get(public::notice::print))
         .route(

@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 
 use crate::domain::Status;
+use crate::domain::publication::NoticeChange;
 
 /// A town as published: the figures, the standard and every finding with its
 /// final verdict. Labels are frozen in both languages so that a later change
@@ -93,18 +94,6 @@ pub struct BatchRow {
     pub notice_ends_on: Option<chrono::NaiveDate>,
     pub notice_hash: Option<String>,
     pub notice_changes: Json<Vec<NoticeChange>>,
-}
-
-/// A town taken out of a batch on notice by an upheld objection, as the
-/// public reads it (no personal data).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NoticeChange {
-    pub proposal_id: i64,
-    pub name: String,
-    pub region: String,
-    pub reason: String,
-    /// `YYYY-MM-DD`, China time.
-    pub date: String,
 }
 
 impl BatchRow {
@@ -326,6 +315,16 @@ pub async fn remove_entry(conn: &mut PgConnection, batch_id: i64, entry_id: i64)
     Ok(removed.rows_affected() == 1)
 }
 
+/// Lets the caller's transaction (and only it) take towns out of a batch on
+/// public notice and renumber the rest: the upheld-objection path, the one
+/// change the notice_guard migration's triggers permit.
+pub async fn allow_notice_removal(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT set_config('xiaozhen.notice_removal', 'on', true)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Gives the entries the positions 1, 2, … in the order of `entry_ids`.
 pub async fn set_order(conn: &mut PgConnection, batch_id: i64, entry_ids: &[i64]) -> sqlx::Result<()> {
     sqlx::query(
@@ -402,6 +401,18 @@ pub async fn published_list_of(conn: &mut PgConnection, proposal_id: i64) -> sql
     .await
 }
 
+/// The batch on public notice a proposal is in, if any: its towns are
+/// frozen, so it is in no other batch and is not re-evaluated meanwhile.
+pub async fn on_notice_of(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT b.id FROM batch_entries e JOIN batches b ON b.id = e.batch_id
+         WHERE e.proposal_id = $1 AND b.status = 'notice' ORDER BY b.id LIMIT 1",
+    )
+    .bind(proposal_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// A town's entry in a published batch, with the batch.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PublishedEntry {
@@ -428,8 +439,8 @@ pub async fn published_entries_of(conn: &mut PgConnection, proposal_id: i64) -> 
     .await
 }
 
-/// Approved proposals in no published list batch: the candidates a list
-/// batch may take.
+/// Approved proposals in no published list batch nor in a batch on public
+/// notice: the candidates a list batch may take.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
     pub id: i64,
@@ -442,6 +453,8 @@ pub async fn list_candidates(conn: &mut PgConnection, exclude_batch: i64) -> sql
         "SELECT p.id, p.name, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id
          WHERE p.status = 'approved'
            AND NOT EXISTS (SELECT 1 FROM batch_entries e WHERE e.batch_id = $1 AND e.proposal_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM batch_entries e JOIN batches b ON b.id = e.batch_id
+                           WHERE e.proposal_id = p.id AND b.status = 'notice')
          ORDER BY r.name, p.name, p.id",
     )
     .bind(exclude_batch)
@@ -513,6 +526,9 @@ pub struct Attention {
     pub approved_unlisted: i64,
     pub draft_batches: i64,
     pub draft_standards: i64,
+    /// Objections waiting for a decision, and the batches they are to.
+    pub open_objections: i64,
+    pub objection_batches: Vec<i64>,
 }
 
 pub async fn attention(conn: &mut PgConnection) -> sqlx::Result<Attention> {
@@ -520,7 +536,10 @@ pub async fn attention(conn: &mut PgConnection) -> sqlx::Result<Attention> {
         "SELECT (SELECT count(*) FROM proposals WHERE status = 'submitted') AS awaiting_review,
                 (SELECT count(*) FROM proposals WHERE status = 'approved') AS approved_unlisted,
                 (SELECT count(*) FROM batches WHERE status = 'draft') AS draft_batches,
-                (SELECT count(*) FROM standards WHERE status = 'draft') AS draft_standards",
+                (SELECT count(*) FROM standards WHERE status = 'draft') AS draft_standards,
+                (SELECT count(*) FROM objections WHERE status = 'open') AS open_objections,
+                ARRAY(SELECT DISTINCT batch_id FROM objections WHERE status = 'open' ORDER BY batch_id)
+                    AS objection_batches",
     )
     .fetch_one(conn)
     .await

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
-use crate::db::batches::NoticeChange;
+use crate::domain::publication::NoticeChange;
 
 /// The key that signs form tokens and hashes addresses.
 pub async fn form_key(conn: &mut PgConnection) -> sqlx::Result<String> {

@@ -8,6 +8,7 @@ pub mod notice;
 pub mod panel;
 pub mod password;
 pub mod proposal;
+pub mod publication;
 pub mod role;
 pub mod spreadsheets;
 pub mod throttle;

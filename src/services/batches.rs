@@ -11,15 +11,17 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::batches::{self, BatchRow, FrozenFinding, FrozenStandard, FrozenTown, NewBatch};
 use crate::db::proposals::{self, Scope};
 use crate::db::{audit, evaluations, standards as db_standards};
 use crate::domain::proposal::Industry;
+use crate::domain::publication::{
+    BatchHead, PublicBatch, PublicFinding, PublicStandard, PublicTown, content_hash, town_url,
+};
 use crate::domain::{Lang, Status};
 use crate::standards::Rendered;
 use crate::standards::{Against, Detail, Finding, Metric, Overall, Severity, Verdict, criterion_label, shown_pct};
@@ -54,6 +56,10 @@ pub enum BatchError {
     /// The batch is on public notice: its towns are frozen.
     #[error("batch on notice")]
     OnNotice,
+    /// The proposal is on public notice in another batch: it is frozen
+    /// there until that notice is published or an objection takes it out.
+    #[error("proposal on notice elsewhere")]
+    OnNoticeElsewhere,
     /// A list batch with notice switched on is put on notice before it is published.
     #[error("notice required")]
     NoticeRequired,
@@ -215,6 +221,9 @@ pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64,
             if proposal.status() != Status::Approved {
                 return Err(BatchError::NotApproved);
             }
+            if batches::on_notice_of(&mut tx, proposal_id).await?.is_some() {
+                return Err(BatchError::OnNoticeElsewhere);
+            }
         }
         Some(list) => {
             if reason.is_empty() {
@@ -369,6 +378,9 @@ pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::D
                 if from != Status::Approved {
                     return Err(BatchError::NotApproved);
                 }
+                if !frozen && batches::on_notice_of(&mut tx, e.proposal_id).await?.is_some() {
+                    return Err(BatchError::OnNoticeElsewhere);
+                }
                 let town = match (&e.final_findings, frozen) {
                     (Some(town), true) => town.0.clone(),
                     _ => freeze_town(&mut tx, e.proposal_id).await?,
@@ -411,10 +423,10 @@ pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::D
             },
         )
         .await?;
-        towns.push((e.position, e.reason.clone(), town));
+        towns.push((e.reason.clone(), town));
     }
     let published_at = at.trunc_subsecs(0);
-    let public = PublicBatch::new(&batch, Some(published_at), towns);
+    let public = public_batch_of(&batch, Some(published_at), towns);
     let text = public.canonical_json();
     let hash = content_hash(&text);
     batches::mark_published(&mut tx, batch_id, published_at, actor, &hash).await?;
@@ -434,141 +446,62 @@ pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::D
     Ok(hash)
 }
 
-/// SHA-256 of a text, in lower-case hex.
-pub fn content_hash(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
+/// What of a batch row the public reads apart from its towns.
+fn head_of(batch: &BatchRow) -> BatchHead {
+    BatchHead {
+        id: batch.id,
+        kind: batch.kind.clone(),
+        title: batch.title.clone(),
+        introduction: batch.introduction.clone(),
+        withdraws_batch_id: batch.withdraws_batch_id,
+        document_number: batch.document_number.clone(),
+        notice: batch.notice_starts_on.zip(batch.notice_ends_on),
+        changes: batch.notice_changes.0.clone(),
+    }
 }
 
-/// A published batch as the public reads it: the `.json` download, whose
-/// exact bytes the content hash is taken over. Built only from frozen data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PublicBatch {
-    pub id: i64,
-    pub kind: String,
-    pub title: String,
-    pub introduction: String,
-    /// `YYYY-MM-DDTHH:MM:SSZ`; absent in a draft's preview.
-    pub published_at: Option<String>,
-    pub withdraws_batch_id: Option<i64>,
-    pub towns: Vec<PublicTown>,
-    /// 文号. This and the fields below are left out when empty, so that
-    /// batches published before notice existed keep their canonical text
-    /// (and their content hash) byte for byte.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub document_number: String,
-    /// The public notice the batch went through, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice: Option<PublicNotice>,
-    /// Towns taken out because of upheld objections.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<batches::NoticeChange>,
-}
-
-/// The dates of a batch's public notice (公示), China time; it ends at
-/// 24:00 on `ends_on`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PublicNotice {
-    pub starts_on: String,
-    pub ends_on: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PublicTown {
-    pub position: i32,
-    pub proposal_id: i64,
-    pub name: String,
-    pub region: String,
-    pub industry: String,
-    pub industry_zh: String,
-    pub industry_en: String,
-    pub planned_area_km2: Decimal,
-    pub eligible_investment_yi: Decimal,
-    pub characteristic_share_pct: Decimal,
-    pub overall: String,
-    pub standard: PublicStandard,
-    /// Why the town is removed (withdrawal batches); empty otherwise.
-    pub reason: String,
-    pub url: String,
-    pub findings: Vec<PublicFinding>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PublicStandard {
-    pub code: String,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PublicFinding {
-    pub criterion: String,
-    pub computed_verdict: String,
-    pub verdict: String,
-    pub override_reason: Option<String>,
-}
-
-impl PublicBatch {
-    pub(crate) fn new(
-        batch: &BatchRow,
-        published_at: Option<DateTime<Utc>>,
-        towns: Vec<(i32, String, FrozenTown)>,
-    ) -> Self {
-        let towns = towns
+/// A frozen town as the public reads it (numbered by [`PublicBatch::new`]).
+fn public_town(reason: String, t: FrozenTown) -> PublicTown {
+    PublicTown {
+        position: 0,
+        proposal_id: t.proposal_id,
+        url: town_url(t.proposal_id),
+        name: t.name,
+        region: t.region,
+        industry: t.industry,
+        industry_zh: t.industry_zh,
+        industry_en: t.industry_en,
+        planned_area_km2: t.planned_area_km2,
+        eligible_investment_yi: t.eligible_investment_yi,
+        characteristic_share_pct: t.characteristic_share_pct,
+        overall: t.overall,
+        standard: PublicStandard {
+            code: t.standard.code,
+            version: t.standard.version,
+        },
+        reason,
+        findings: t
+            .findings
             .into_iter()
-            .enumerate()
-            .map(|(i, (_, reason, t))| PublicTown {
-                position: i as i32 + 1,
-                proposal_id: t.proposal_id,
-                url: format!("/towns/{}", t.proposal_id),
-                name: t.name,
-                region: t.region,
-                industry: t.industry,
-                industry_zh: t.industry_zh,
-                industry_en: t.industry_en,
-                planned_area_km2: t.planned_area_km2,
-                eligible_investment_yi: t.eligible_investment_yi,
-                characteristic_share_pct: t.characteristic_share_pct,
-                overall: t.overall,
-                standard: PublicStandard {
-                    code: t.standard.code,
-                    version: t.standard.version,
-                },
-                reason,
-                findings: t
-                    .findings
-                    .into_iter()
-                    .map(|f| PublicFinding {
-                        criterion: f.criterion,
-                        computed_verdict: f.computed_verdict,
-                        verdict: f.verdict,
-                        override_reason: f.override_reason,
-                    })
-                    .collect(),
+            .map(|f| PublicFinding {
+                criterion: f.criterion,
+                computed_verdict: f.computed_verdict,
+                verdict: f.verdict,
+                override_reason: f.override_reason,
             })
-            .collect();
-        PublicBatch {
-            id: batch.id,
-            kind: batch.kind.clone(),
-            title: batch.title.clone(),
-            introduction: batch.introduction.clone(),
-            published_at: published_at.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            withdraws_batch_id: batch.withdraws_batch_id,
-            towns,
-            document_number: batch.document_number.clone(),
-            notice: match (batch.notice_starts_on, batch.notice_ends_on) {
-                (Some(start), Some(end)) => Some(PublicNotice {
-                    starts_on: start.to_string(),
-                    ends_on: end.to_string(),
-                }),
-                _ => None,
-            },
-            changes: batch.notice_changes.0.clone(),
-        }
+            .collect(),
     }
+}
 
-    /// The canonical text: compact JSON, fields in declaration order.
-    pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).expect("a batch serialises")
-    }
+/// A batch row with its frozen towns, (reason, town) in their order, as the
+/// public reads it: published at `published_at`, or on notice (`None`).
+pub(crate) fn public_batch_of(
+    batch: &BatchRow,
+    published_at: Option<DateTime<Utc>>,
+    towns: Vec<(String, FrozenTown)>,
+) -> PublicBatch {
+    let towns = towns.into_iter().map(|(reason, t)| public_town(reason, t)).collect();
+    PublicBatch::new(head_of(batch), published_at, towns)
 }
 
 /// A published batch as the public reads it; `None` for a draft or an
@@ -617,9 +550,9 @@ fn summaries() -> std::sync::MutexGuard<'static, HashMap<String, Arc<PublicBatch
 fn public_of(batch: &BatchRow, entries: Vec<batches::EntryRow>) -> PublicBatch {
     let towns = entries
         .into_iter()
-        .filter_map(|e| e.final_findings.map(|t| (e.position, e.reason, t.0)))
+        .filter_map(|e| e.final_findings.map(|t| (e.reason, t.0)))
         .collect();
-    PublicBatch::new(batch, batch.published_at, towns)
+    public_batch_of(batch, batch.published_at, towns)
 }
 
 /// What a draft will look like once published (the preview): every town
@@ -641,11 +574,11 @@ pub async fn preview(conn: &mut PgConnection, id: i64) -> Result<(BatchRow, Publ
             _ => None,
         };
         match town {
-            Some(t) => towns.push((e.position, e.reason, t)),
+            Some(t) => towns.push((e.reason, t)),
             None => refused.push(e.proposal_name),
         }
     }
-    let public = PublicBatch::new(&batch, batch.published_at, towns);
+    let public = public_batch_of(&batch, batch.published_at, towns);
     Ok((batch, public, refused))
 }
 
@@ -807,6 +740,7 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::publication::fixtures;
 
     #[test]
     fn overrides_are_read_in_either_shape() {
@@ -824,5 +758,87 @@ mod tests {
     fn a_share_without_a_finding_has_two_places_half_up() {
         assert_eq!(published_share(&[], Decimal::new(7, 1)).to_string(), "70");
         assert_eq!(published_share(&[], Decimal::new(123455, 6)).to_string(), "12.35");
+    }
+
+    /// A stored batch row and frozen town that read as the domain's fixtures.
+    fn stored(notice: bool) -> (BatchRow, FrozenTown) {
+        let head = fixtures::head(notice);
+        let town = fixtures::town(1);
+        let row = BatchRow {
+            id: head.id,
+            kind: head.kind,
+            title: head.title,
+            introduction: head.introduction,
+            withdraws_batch_id: head.withdraws_batch_id,
+            status: "published".into(),
+            content_hash: None,
+            published_at: None,
+            published_by: None,
+            created_by: 1,
+            created_at: DateTime::UNIX_EPOCH,
+            entries: 1,
+            document_number: head.document_number,
+            notice_required: notice,
+            notice_starts_on: head.notice.map(|n| n.0),
+            notice_ends_on: head.notice.map(|n| n.1),
+            notice_hash: None,
+            notice_changes: sqlx::types::Json(head.changes),
+        };
+        let frozen = FrozenTown {
+            proposal_id: town.proposal_id,
+            name: town.name,
+            region: town.region,
+            industry: town.industry,
+            industry_zh: town.industry_zh,
+            industry_en: town.industry_en,
+            planned_area_km2: town.planned_area_km2,
+            built_area_km2: Decimal::ONE,
+            total_investment_yi: Decimal::new(52, 0),
+            eligible_investment_yi: town.eligible_investment_yi,
+            characteristic_investment_yi: Decimal::new(40, 0),
+            characteristic_share_pct: town.characteristic_share_pct,
+            evaluation_id: 11,
+            review_id: Some(12),
+            standard: FrozenStandard {
+                code: town.standard.code,
+                version: town.standard.version,
+                name_zh: "浙江".into(),
+                name_en: "Zhejiang".into(),
+            },
+            computed_overall: "pass_with_warnings".into(),
+            overall: town.overall,
+            findings: town
+                .findings
+                .into_iter()
+                .map(|f| FrozenFinding {
+                    criterion: f.criterion,
+                    label_zh: "规划面积".into(),
+                    label_en: "Planned area".into(),
+                    severity: "hard".into(),
+                    computed_verdict: f.computed_verdict,
+                    verdict: f.verdict,
+                    actual_zh: Some("3.5".into()),
+                    actual_en: None,
+                    required_zh: None,
+                    required_en: None,
+                    message_zh: "m".into(),
+                    message_en: "m".into(),
+                    citation: "c".into(),
+                    override_reason: f.override_reason,
+                })
+                .collect(),
+        };
+        (row, frozen)
+    }
+
+    /// A stored row and its frozen towns give the public text the domain's
+    /// rules pin, so published batches keep their hashes byte for byte.
+    #[test]
+    fn a_batch_row_and_its_frozen_towns_give_the_same_hash_as_before() {
+        for (notice, hash) in [(false, fixtures::OLD_HASH), (true, fixtures::NOTICE_HASH)] {
+            let (row, town) = stored(notice);
+            let public = public_batch_of(&row, Some(fixtures::at()), vec![(String::new(), town)]);
+            assert_eq!(content_hash(&public.canonical_json()), hash, "notice: {notice}");
+        }
     }
 }

@@ -12,12 +12,13 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::audit;
-use crate::db::batches::{self, BatchRow, NoticeChange};
+use crate::db::batches::{self, BatchRow};
 use crate::db::objections::{self, FileRow, NewFile, NewObjection, ObjectionRow, Resolution};
 use crate::db::proposals::{self, Scope};
 use crate::domain::Status;
 use crate::domain::notice::{self as rules, FieldProblem, ObjectionInput, ObjectorKind, Phase, TokenProblem};
-use crate::services::batches::{BatchError, PublicBatch, content_hash, freeze_town, lock_draft};
+use crate::domain::publication::{NoticeChange, PublicBatch, content_hash};
+use crate::services::batches::{BatchError, freeze_town, lock_draft, public_batch_of};
 
 type Result<T> = std::result::Result<T, BatchError>;
 
@@ -68,9 +69,9 @@ pub async fn set_settings(db: &PgPool, actor: i64, id: i64, document_number: &st
 fn notice_of(batch: &BatchRow, entries: Vec<batches::EntryRow>) -> PublicBatch {
     let towns = entries
         .into_iter()
-        .filter_map(|e| e.final_findings.map(|t| (e.position, e.reason, t.0)))
+        .filter_map(|e| e.final_findings.map(|t| (e.reason, t.0)))
         .collect();
-    PublicBatch::new(batch, None, towns)
+    public_batch_of(batch, None, towns)
 }
 
 /// Starts the notice of a draft list batch on `starts_on` for `days`
@@ -104,6 +105,9 @@ pub async fn start(
         }
         if proposal.status() != Status::Approved {
             return Err(BatchError::NotApproved);
+        }
+        if batches::on_notice_of(&mut tx, e.proposal_id).await?.is_some() {
+            return Err(BatchError::OnNoticeElsewhere);
         }
         let town = freeze_town(&mut tx, e.proposal_id).await?;
         batches::freeze_entry(&mut tx, e.id, &town).await?;
@@ -462,6 +466,7 @@ async fn take_out(
     let Some(gone) = entries.iter().find(|e| e.proposal_id == proposal_id) else {
         return Ok(());
     };
+    batches::allow_notice_removal(tx).await?;
     batches::remove_entry(tx, batch.id, gone.id).await?;
     let order: Vec<i64> = entries.iter().map(|e| e.id).filter(|i| *i != gone.id).collect();
     batches::set_order(tx, batch.id, &order).await?;

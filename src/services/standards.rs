@@ -43,6 +43,10 @@ pub enum StandardsError {
     /// The proposal has no evaluation to repeat, or is not in the pipeline.
     #[error("cannot re-evaluate")]
     NotEvaluable,
+    /// The proposal is on public notice: what the public reads is frozen
+    /// and is what will be published, so it is not re-evaluated meanwhile.
+    #[error("on public notice")]
+    OnNotice,
     /// The parameters are not sound.
     #[error("invalid standard")]
     Invalid(Vec<StandardError>),
@@ -563,6 +567,9 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         .ok_or(StandardsError::NotFound)?;
     if matches!(row.status(), Status::Draft | Status::Withdrawn) {
         return Err(StandardsError::NotEvaluable);
+    }
+    if crate::db::batches::on_notice_of(&mut tx, proposal_id).await?.is_some() {
+        return Err(StandardsError::OnNotice);
     }
     let latest = evaluations::latest(&mut tx, proposal_id)
         .await?

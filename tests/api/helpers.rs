@@ -370,6 +370,27 @@ impl TestApp {
         id
     }
 
+    /// Proposals of `official` named `names`, each submitted and approved
+    /// by `reviewer` through the review service; their ids.
+    pub async fn approved(
+        &self,
+        official: &xiaozhen::auth::User,
+        reviewer: &xiaozhen::auth::User,
+        names: &[&str],
+    ) -> Vec<i64> {
+        use xiaozhen::services::reviews::{Decision, DecisionInput};
+        let mut ids = Vec::with_capacity(names.len());
+        for name in names {
+            let id = self.submitted(official, &sample_input(name)).await;
+            let approve = DecisionInput::new(Decision::Approve, "同意", 2);
+            xiaozhen::services::reviews::decide(&self.db, reviewer, id, &approve)
+                .await
+                .expect("approved");
+            ids.push(id);
+        }
+        ids
+    }
+
     /// A proposal's current `version` (what its forms send back).
     pub async fn proposal_version(&self, id: i64) -> i32 {
         sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")

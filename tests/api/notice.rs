@@ -9,11 +9,11 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
 use xiaozhen::domain::Role;
+use xiaozhen::domain::publication::content_hash;
 use xiaozhen::services::batches;
 use xiaozhen::services::notice;
-use xiaozhen::services::reviews::{Decision, DecisionInput};
 
-use crate::helpers::{Client, Page, TestApp, sample_input};
+use crate::helpers::{Client, Page, TestApp};
 
 const PERSON: &str = "欧阳异议人";
 const PHONE: &str = "13912345678";
@@ -34,20 +34,9 @@ async fn world() -> World {
     let app = TestApp::spawn().await;
     let official = app.official_of("official-n", "诸城市").await;
     let reviewer_id = app.create_user("reviewer-n", Role::Reviewer, None).await;
-    let reviewer = app.user(reviewer_id).await;
-    let mut towns = Vec::new();
-    for name in ["公示甲小镇", "公示乙小镇"] {
-        let id = app.submitted(&official, &sample_input(name)).await;
-        xiaozhen::services::reviews::decide(
-            &app.db,
-            &reviewer,
-            id,
-            &DecisionInput::new(Decision::Approve, "同意", 2),
-        )
-        .await
-        .unwrap();
-        towns.push((id, name.to_owned()));
-    }
+    let names = ["公示甲小镇", "公示乙小镇"];
+    let ids = app.approved(&official, &app.user(reviewer_id).await, &names).await;
+    let towns: Vec<(i64, String)> = ids.into_iter().zip(names.map(str::to_owned)).collect();
     let admin = app.login_as(Role::Admin).await;
     let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")
         .fetch_one(&app.db)
@@ -230,7 +219,7 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
     drop(conn);
     assert_eq!(
         row.notice_hash.as_deref(),
-        Some(batches::content_hash(&public.canonical_json()).as_str())
+        Some(content_hash(&public.canonical_json()).as_str())
     );
     // The towns are frozen: no entry changes while on notice.
     let frozen = batches::remove_entry(&w.app.db, w.admin_id, w.batch, 1).await;
@@ -299,7 +288,7 @@ async fn a_list_batch_goes_on_notice_and_is_published_only_after_it_with_every_o
         .await
         .unwrap();
     let body = anon.get(&format!("/batches/{}.json", w.batch)).await.body;
-    assert_eq!(batches::content_hash(&body), hash);
+    assert_eq!(content_hash(&body), hash);
 
     // The objector reads the reply with the reference and the phone.
     let status = anon
@@ -505,7 +494,7 @@ async fn an_upheld_objection_takes_the_town_out_and_refreezes_the_hash() {
     drop(conn);
     let after = row.notice_hash.clone().unwrap();
     assert_ne!(after, before);
-    assert_eq!(after, batches::content_hash(&public.canonical_json()));
+    assert_eq!(after, content_hash(&public.canonical_json()));
     assert_eq!(public.changes.len(), 1);
 
     let page = anon.get(&format!("/notices/{}", w.batch)).await;
@@ -554,7 +543,7 @@ async fn old_batches_keep_their_canonical_text_and_hash() {
         .unwrap();
     let hash = batches::publish(&w.app.db, w.admin_id, old).await.unwrap();
     let body = w.app.client().get(&format!("/batches/{old}.json")).await.body;
-    assert_eq!(batches::content_hash(&body), hash);
+    assert_eq!(content_hash(&body), hash);
     for field in ["notice", "changes", "document_number"] {
         assert!(!body.contains(&format!("\"{field}\"")), "{field} in {body}");
     }
@@ -569,6 +558,7 @@ async fn public_bodies(w: &World, references: &[(String, &str)]) -> Vec<(String,
     for path in [
         "/".to_owned(),
         format!("/notices/{b}"),
+        format!("/notices/{b}.json"),
         format!("/notices/{b}/object"),
         format!("/batches/{b}"),
         format!("/batches/{b}.json"),
@@ -730,4 +720,326 @@ async fn personal_data_is_erased_a_year_after_publication() {
         )
         .await;
     assert!(!lookup.has(".objection-status"));
+}
+
+/// The notice's JSON as served, and the hash its page shows.
+async fn notice_json_and_hash(w: &World, client: &Client) -> (String, String) {
+    let page = client.get(&format!("/notices/{}", w.batch)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let href = page
+        .attr(".integrity a.download.json", "href")
+        .expect("a JSON link by the hash");
+    assert_eq!(href, format!("/notices/{}.json", w.batch));
+    let response = client.http.get(format!("{}{href}", client.base)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert_eq!(disposition, format!("attachment; filename=\"notice-{}.json\"", w.batch));
+    (response.text().await.unwrap(), page.text(".notice-hash"))
+}
+
+#[tokio::test]
+async fn anyone_can_check_the_notice_hash_against_its_json_also_after_an_upheld_objection() {
+    use sha2::{Digest, Sha256};
+    let w = world().await;
+    w.start().await;
+    let anon = w.app.client();
+    let (body, shown) = notice_json_and_hash(&w, &anon).await;
+    assert_eq!(shown.len(), 64);
+    assert_eq!(hex::encode(Sha256::digest(body.as_bytes())), shown);
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["towns"].as_array().map(Vec::len), Some(2));
+    assert!(json.get("published_at").is_some_and(Value::is_null), "{body}");
+
+    // An organisation objects; it is upheld: the town leaves, the hash moves.
+    reference_of(&w.organisation(&anon, w.towns[0].0).await);
+    let id = w.objection_ids().await[0];
+    assert_eq!(w.resolve(id, "uphold", "returned").await.status, StatusCode::SEE_OTHER);
+    let (again, refrozen) = notice_json_and_hash(&w, &anon).await;
+    assert_ne!(refrozen, shown);
+    assert_eq!(hex::encode(Sha256::digest(again.as_bytes())), refrozen);
+    let json: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(json["towns"][0]["name"], w.towns[1].1.as_str());
+    assert_eq!(json["towns"][0]["position"], 1);
+    assert_eq!(json["changes"][0]["name"], w.towns[0].1.as_str());
+    for secret in [ORGANISATION, CONTACT, ORG_PHONE, "87654321"] {
+        assert!(!again.contains(secret), "{secret} in the notice's JSON");
+    }
+    // Only `.json`, only of a batch on notice.
+    for path in [
+        format!("/notices/{}.csv", w.batch),
+        format!("/notices/{}.json.json", w.batch),
+        "/notices/999999.json".to_owned(),
+        "/notices/+1.json".to_owned(),
+    ] {
+        assert_eq!(anon.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Once published, the batch's own files are the record.
+    w.end_notice().await;
+    assert_eq!(w.publish().await.status, StatusCode::SEE_OTHER);
+    let moved = anon.get(&format!("/notices/{}.json", w.batch)).await;
+    assert_eq!(
+        moved.location().as_deref(),
+        Some(format!("/batches/{}.json", w.batch).as_str())
+    );
+}
+
+#[tokio::test]
+async fn the_database_refuses_changes_to_a_batch_on_notice_except_an_upheld_objection() {
+    let w = world().await;
+    let official = w.app.official_of("official-n2", "诸城市").await;
+    let reviewer = w
+        .app
+        .user(w.app.create_user("reviewer-n2", Role::Reviewer, None).await)
+        .await;
+    let third = w.app.approved(&official, &reviewer, &["公示丙小镇"]).await[0];
+    w.start().await;
+    let b = w.batch;
+    let entries = format!("entries of batch {b} are on public notice and cannot change");
+    let row = format!("batch {b} is on public notice and cannot change so");
+    let insert = format!("INSERT INTO batch_entries (batch_id, proposal_id, position) VALUES ($1, {third}, 9)");
+    for (sql, message) in [
+        ("UPDATE batch_entries SET reason = 'x' WHERE batch_id = $1", &entries),
+        (
+            "UPDATE batch_entries SET final_overall = 'fail' WHERE batch_id = $1",
+            &entries,
+        ),
+        (
+            "UPDATE batch_entries SET position = position + 1 WHERE batch_id = $1",
+            &entries,
+        ),
+        ("DELETE FROM batch_entries WHERE batch_id = $1", &entries),
+        (insert.as_str(), &entries),
+        ("UPDATE batches SET status = 'draft' WHERE id = $1", &row),
+        ("UPDATE batches SET title = 'x' WHERE id = $1", &row),
+        ("UPDATE batches SET notice_hash = repeat('0', 64) WHERE id = $1", &row),
+        ("DELETE FROM batches WHERE id = $1", &row),
+    ] {
+        assert_eq!(
+            crate::helpers::refusal(&w.app.db, sql, b).await,
+            ("23001".to_owned(), message.clone()),
+            "{sql}"
+        );
+    }
+    // The removal path's permission is its own transaction's, and lets an
+    // entry go or be renumbered, nothing else.
+    let mut tx = w.app.db.begin().await.unwrap();
+    sqlx::query("SELECT set_config('xiaozhen.notice_removal', 'on', true)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let changed = sqlx::query("UPDATE batch_entries SET final_overall = 'fail' WHERE batch_id = $1")
+        .bind(b)
+        .execute(&mut *tx)
+        .await;
+    assert!(changed.is_err(), "frozen data stays frozen");
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        crate::helpers::refusal(&w.app.db, "DELETE FROM batch_entries WHERE batch_id = $1", b).await,
+        ("23001".to_owned(), entries.clone()),
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM batch_entries WHERE batch_id = $1").await,
+        2
+    );
+
+    // The upheld objection still takes its town out and renumbers the rest.
+    reference_of(&w.person(&w.app.client(), w.towns[0].0, "投资数据不实").await);
+    let id = w.objection_ids().await[0];
+    assert_eq!(w.resolve(id, "uphold", "rejected").await.status, StatusCode::SEE_OTHER);
+    let left: Vec<(i64, i32)> =
+        sqlx::query_as("SELECT proposal_id, position FROM batch_entries WHERE batch_id = $1 ORDER BY position")
+            .bind(b)
+            .fetch_all(&w.app.db)
+            .await
+            .unwrap();
+    assert_eq!(left, [(w.towns[1].0, 1)]);
+    assert_eq!(
+        crate::helpers::refusal(&w.app.db, "DELETE FROM batch_entries WHERE batch_id = $1", b).await,
+        ("23001".to_owned(), entries),
+        "and the batch stays guarded"
+    );
+}
+
+#[tokio::test]
+async fn a_proposal_on_notice_is_in_no_other_batch_and_is_not_re_evaluated_so_publication_publishes_the_notice() {
+    let w = world().await;
+    let official = w.app.official_of("official-n2", "诸城市").await;
+    let reviewer_id = w.app.create_user("reviewer-n2", Role::Reviewer, None).await;
+    let third = w
+        .app
+        .approved(&official, &w.app.user(reviewer_id).await, &["公示丙小镇"])
+        .await[0];
+    // A draft published without notice that took a town before the notice started.
+    let early = batches::create_list_batch_without_notice(&w.app.db, w.admin_id, "另一批", "")
+        .await
+        .unwrap();
+    batches::add_entry(&w.app.db, w.admin_id, early, w.towns[0].0, "")
+        .await
+        .unwrap();
+    w.start().await;
+
+    let other = batches::create_list_batch(&w.app.db, w.admin_id, "第三批", "")
+        .await
+        .unwrap();
+    let page = w.admin.get(&format!("/admin/batches/{other}")).await;
+    let offered: Vec<String> = page
+        .html()
+        .select(&scraper::Selector::parse("#proposal option").unwrap())
+        .filter_map(|o| o.value().attr("value").map(str::to_owned))
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert_eq!(offered, [third.to_string()], "only the town not on notice is offered");
+    let refused = w
+        .admin
+        .post(
+            &format!("/admin/batches/{other}/entries"),
+            &[("proposal", w.towns[0].0.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("该项目正在另一批次中公示"), "{}", refused.body);
+    let early_publish = w.admin.post(&format!("/admin/batches/{early}/publish"), &[]).await;
+    assert_eq!(early_publish.status, StatusCode::CONFLICT);
+    assert!(
+        early_publish.body.contains("该项目正在另一批次中公示"),
+        "{}",
+        early_publish.body
+    );
+
+    // A reviewer's re-evaluation is refused while the town is on notice.
+    let evaluations = "SELECT count(*) FROM evaluations WHERE proposal_id = $1";
+    let before: i64 = sqlx::query_scalar(evaluations)
+        .bind(w.towns[1].0)
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    let reviewer = w.app.login_as(Role::Reviewer).await;
+    let page = reviewer
+        .post(&format!("/proposals/{}/reevaluate", w.towns[1].0), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.body.contains("公示期间不能重新评估"), "{}", page.body);
+    let after: i64 = sqlx::query_scalar(evaluations)
+        .bind(w.towns[1].0)
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    assert_eq!(after, before, "no new evaluation");
+    // Not on notice: re-evaluated as before.
+    let page = reviewer.post(&format!("/proposals/{third}/reevaluate"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    // What was frozen is what is published.
+    w.end_notice().await;
+    assert_eq!(w.publish().await.status, StatusCode::SEE_OTHER);
+    let listed = w
+        .count("SELECT count(*) FROM batch_entries e JOIN proposals p ON p.id = e.proposal_id WHERE e.batch_id = $1 AND p.status = 'listed'")
+        .await;
+    assert_eq!(listed, 2);
+}
+
+#[tokio::test]
+async fn the_countdown_reads_without_javascript_and_runs_with_it() {
+    let w = world().await;
+    w.start().await;
+    let anon = w.app.client();
+    let last = xiaozhen::domain::notice::last_day(xiaozhen::domain::notice::china_date(Utc::now()), 7);
+    let before = xiaozhen::domain::notice::remaining(last, Utc::now());
+    let page = anon.get(&format!("/notices/{}", w.batch)).await;
+    let after = xiaozhen::domain::notice::remaining(last, Utc::now());
+    let text = page.text(".countdown");
+    let days: i64 = page.text(".countdown .days").parse().unwrap();
+    let hours: i64 = page.text(".countdown .hours").parse().unwrap();
+    assert!([before, after].contains(&(days, hours)), "{text}");
+    assert!(
+        text.starts_with("距公示结束还有") && text.contains(&format!("{days} 天")) && text.ends_with("小时"),
+        "{text}"
+    );
+    let ends_at = xiaozhen::domain::notice::ends_at(last)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    assert_eq!(page.attr(".countdown", "data-ends-at"), Some(ends_at));
+    assert!(page.attr(".countdown", "data-now").is_some_and(|n| n.ends_with('Z')));
+    // The script, served from this server.
+    let src = page
+        .attr("script[src*=\"js/countdown.js\"]", "src")
+        .expect("the countdown's script");
+    let script = anon.get(&src).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("data-ends-at"));
+    // Ended: no countdown, no script.
+    w.end_notice().await;
+    let page = anon.get(&format!("/notices/{}", w.batch)).await;
+    assert!(!page.has(".countdown") && !page.has("script[src*=\"js/countdown.js\"]"));
+    assert_eq!(page.text(".notice-facts .ended"), "公示期已结束。");
+}
+
+#[tokio::test]
+async fn the_admin_home_counts_the_objections_waiting_for_a_decision_and_links_to_them() {
+    let w = world().await;
+    let home = w.admin.get("/admin").await;
+    assert_eq!(home.text(".open-objections .count"), "0");
+    w.start().await;
+    reference_of(&w.person(&w.app.client(), w.towns[0].0, "数据不实").await);
+    reference_of(&w.organisation(&w.app.client_from(3), w.towns[1].0).await);
+    let home = w.admin.get("/admin").await;
+    assert_eq!(home.text(".open-objections .count"), "2");
+    assert!(home.text(".open-objections").contains("条公示异议待处理"));
+    assert!(home.has(".open-objections.pending"));
+    let href = home.attr(".open-objections a", "href").unwrap();
+    assert_eq!(href, format!("/admin/batches/{}/objections", w.batch));
+    let list = w.admin.get(&href).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.texts("table.objections tbody tr").len(), 2);
+    let id = w.objection_ids().await[1];
+    assert_eq!(w.resolve(id, "dismiss", "").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(w.admin.get("/admin").await.text(".open-objections .count"), "1");
+}
+
+#[tokio::test]
+async fn an_objection_with_one_field_sent_100000_times_is_refused_quickly_and_nothing_is_kept() {
+    let w = world().await;
+    w.start().await;
+    let fields = [
+        ("form_token", w.token().await),
+        ("kind", "person".to_owned()),
+        ("name", PERSON.to_owned()),
+        ("phone", PHONE.to_owned()),
+        ("town", w.towns[0].0.to_string()),
+    ];
+    // Written by hand: a client library nests one stream per part.
+    let boundary = "xiaozhen-flood-boundary";
+    let part = |name: &str, value: &str| {
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let mut body: String = fields.iter().map(|(k, v)| part(k, v)).collect();
+    body.push_str(&part("grounds", "数据不实").repeat(100_000));
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let client = w.app.client();
+    let csrf = client.csrf().await;
+    let started = std::time::Instant::now();
+    let response = client
+        .http
+        .post(format!("{}/notices/{}/object?csrf_token={csrf}", client.base, w.batch))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("an answer");
+    let page = Client::page(response).await;
+    let took = started.elapsed();
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
+    assert!(page.body.contains("字段过多或重复"), "{}", page.body);
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+    assert!(w.objection_ids().await.is_empty());
+    let files: i64 = sqlx::query_scalar("SELECT count(*) FROM objection_files")
+        .fetch_one(&w.app.db)
+        .await
+        .unwrap();
+    assert_eq!(files, 0);
+    // The same form with its grounds once is taken.
+    let mut once = fields.to_vec();
+    once.push(("grounds", "数据不实".to_owned()));
+    assert_eq!(w.object(&client, &once, Vec::new()).await.status, StatusCode::OK);
 }

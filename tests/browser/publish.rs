@@ -6,7 +6,6 @@ use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
 use xiaozhen::domain::Role;
-use xiaozhen::services::reviews::{self, Decision, DecisionInput};
 
 use crate::harness::Browser;
 use crate::helpers::{PASSWORD, TestApp, sample_input};
@@ -22,20 +21,7 @@ async fn an_admin_publishes_a_list_and_the_public_reads_it() {
     };
     let official = app.official_of("zhucheng-planner", "诸城市").await;
     let reviewer = app.create_user("provincial-reviewer", Role::Reviewer, None).await;
-    let reviewer = app.user(reviewer).await;
-    let mut ids = Vec::new();
-    for name in TOWNS {
-        let id = app.submitted(&official, &sample_input(name)).await;
-        reviews::decide(
-            &app.db,
-            &reviewer,
-            id,
-            &DecisionInput::new(Decision::Approve, "同意", 2),
-        )
-        .await
-        .expect("approved");
-        ids.push(id);
-    }
+    let ids = app.approved(&official, &app.user(reviewer).await, &TOWNS).await;
     // Submitted but not approved: never offered.
     app.submitted(&official, &sample_input("恐龙小镇")).await;
     app.create_user("province-admin", Role::Admin, None).await;

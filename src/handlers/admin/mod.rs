@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub struct Attention {
     pub label: String,
     pub count: i64,
-    pub link: &'static str,
+    pub link: String,
     pub class: &'static str,
 }
 
@@ -35,11 +35,17 @@ pub struct HomePage {
 pub async fn home(State(state): State<AppState>, page: Page, Admin(_user): Admin) -> AppResult<HomePage> {
     let mut conn = state.db.acquire().await?;
     let a = db_batches::attention(&mut conn).await?;
-    let item = |key: &str, count: i64, link: &'static str, class: &'static str| Attention {
+    let item = |key: &str, count: i64, link: &str, class: &'static str| Attention {
         label: page.t(key),
         count,
-        link,
+        link: link.to_owned(),
         class,
+    };
+    // Objections waiting for a decision: straight to their list when they
+    // are all to one batch (the usual case), else to the batches.
+    let objections = match a.objection_batches.as_slice() {
+        [one] => format!("/admin/batches/{one}/objections"),
+        _ => "/admin/batches".to_owned(),
     };
     let attention = vec![
         item(
@@ -65,6 +71,12 @@ pub async fn home(State(state): State<AppState>, page: Page, Admin(_user): Admin
             a.draft_standards,
             "/admin/standards",
             "draft-standards",
+        ),
+        item(
+            "admin.home.open_objections",
+            a.open_objections,
+            &objections,
+            "open-objections",
         ),
     ];
     Ok(HomePage { page, attention })

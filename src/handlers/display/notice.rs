@@ -4,9 +4,12 @@
 use chrono::Utc;
 use sqlx::PgConnection;
 
-use crate::db::batches::{BatchRow, NoticeChange};
+use crate::db::batches::BatchRow;
 use crate::db::objections;
 use crate::domain::notice::{self as rules, Phase};
+use crate::domain::publication::NoticeChange;
+
+const UTC_SECONDS: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 /// A notice's dates as pages show them.
 #[derive(Debug, Clone, Default)]
@@ -16,8 +19,12 @@ pub struct NoticeDates {
     /// The notice is open now.
     pub open: bool,
     pub ended: bool,
-    /// (days, hours) left while open.
+    /// (days, hours) left while open: the text without JavaScript.
     pub remaining: (i64, i64),
+    /// When the notice ends (24:00 China time of its last day) and when the
+    /// page was made, `YYYY-MM-DDTHH:MM:SSZ`: the live countdown's inputs.
+    pub ends_at: String,
+    pub now: String,
 }
 
 impl NoticeDates {
@@ -31,6 +38,8 @@ impl NoticeDates {
             open: phase == Phase::Open,
             ended: phase == Phase::Ended,
             remaining: rules::remaining(end, now),
+            ends_at: rules::ends_at(end).format(UTC_SECONDS).to_string(),
+            now: now.format(UTC_SECONDS).to_string(),
         })
     }
 }

@@ -18,10 +18,11 @@ use crate::auth::Admin;
 use crate::csv_out::CsvWriter;
 use crate::db::batches::{self, BatchRow};
 use crate::domain::Lang;
+use crate::domain::publication::{NoticeChange, PublicBatch, PublicTown};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::display::{CSV_TYPE, XLSX_TYPE, format_date, overall_badge};
-use crate::services::batches::{PublicBatch, PublicTown, public_batch, public_batch_summary};
+use crate::services::batches::{public_batch, public_batch_summary};
 use crate::state::AppState;
 
 /// A town as a row of the batch table (and of the CSV and XLSX files).
@@ -114,7 +115,7 @@ pub struct BatchView {
     /// changed because of objections.
     pub notice: Option<crate::handlers::display::NoticeDates>,
     pub document_number: String,
-    pub changes: Vec<crate::db::batches::NoticeChange>,
+    pub changes: Vec<NoticeChange>,
     /// Headings of the notice dates in the downloads.
     pub notice_headings: Vec<String>,
 }
@@ -168,17 +169,22 @@ pub struct BatchPage {
     pub refused: Vec<String>,
 }
 
-/// `GET /batches/{file}`: `{id}` the page, `{id}.csv|.xlsx|.json` a file.
-pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<String>) -> AppResult<Response> {
+/// A path segment naming a batch: `{id}` or `{id}.{ext}`, with only a plain
+/// decimal id (no sign, no leading "+"); anything else is not found.
+pub fn id_and_extension(file: &str) -> AppResult<(i64, Option<&str>)> {
     let (id, ext) = match file.split_once('.') {
         Some((id, ext)) => (id, Some(ext)),
-        None => (file.as_str(), None),
+        None => (file, None),
     };
-    // Only plain decimal ids (no sign, no leading "+").
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::NotFound);
     }
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    Ok((id.parse().map_err(|_| AppError::NotFound)?, ext))
+}
+
+/// `GET /batches/{file}`: `{id}` the page, `{id}.csv|.xlsx|.json` a file.
+pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<String>) -> AppResult<Response> {
+    let (id, ext) = id_and_extension(&file)?;
     let mut conn = state.db.acquire().await?;
     // Only the JSON download carries every finding; the page and the
     // spreadsheets read the towns' summaries.
@@ -227,7 +233,7 @@ pub async fn preview(
 
 // ---------------------------------------------------------------- downloads
 
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+pub fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

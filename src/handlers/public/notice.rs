@@ -10,11 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::batch::{BatchView, batch_view};
+use super::batch::{BatchView, attachment, batch_view, id_and_extension};
 use crate::auth::AuthSession;
 use crate::auth::client::ClientAddr;
-use crate::db::batches::NoticeChange;
 use crate::domain::notice::{self as rules, ObjectionInput, TokenProblem};
+use crate::domain::publication::NoticeChange;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::display::NoticeDates;
@@ -33,13 +33,30 @@ pub struct NoticePage {
     pub changes: Vec<NoticeChange>,
 }
 
-/// `GET /notices/{id}`: a batch on notice with its frozen towns, the dates,
-/// the time left and how to object. A published batch's notice is its page.
-pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+/// `GET /notices/{file}`: `{id}` a batch on notice with its frozen towns,
+/// the dates, the time left and how to object; `{id}.json` the notice's
+/// canonical JSON, the exact bytes whose SHA-256 the page shows (anyone may
+/// check it; it holds the towns and the changes, no objector). A published
+/// batch's notice is its page (and its JSON the published one).
+pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<String>) -> AppResult<Response> {
+    let (id, ext) = id_and_extension(&file)?;
+    if ext.is_some_and(|e| e != "json") {
+        return Err(AppError::NotFound);
+    }
     let mut conn = state.db.acquire().await?;
+    if ext.is_some()
+        && let Some(public) = service::notice_canonical(&mut conn, id).await?
+    {
+        let name = format!("notice-{id}.json");
+        return Ok(attachment(
+            "application/json",
+            name,
+            public.canonical_json().into_bytes(),
+        ));
+    }
     let Some((batch, public)) = service::public_notice(&mut conn, id).await? else {
         if crate::db::batches::get_published(&mut conn, id).await?.is_some() {
-            return Ok(axum::response::Redirect::to(&format!("/batches/{id}")).into_response());
+            return Ok(axum::response::Redirect::to(&format!("/batches/{file}")).into_response());
         }
         return Err(AppError::NotFound);
     };
@@ -71,12 +88,9 @@ pub struct PrintPage {
 /// `GET /batches/{id}/print`: the notice, or the published list, laid out
 /// for A4 paper as an official document with its 文号.
 pub async fn print(State(state): State<AppState>, page: Page, Path(file): Path<String>) -> AppResult<PrintPage> {
-    let id: i64 = file
-        .bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| file.parse().ok())
-        .flatten()
-        .ok_or(AppError::NotFound)?;
+    let (id, None) = id_and_extension(&file)? else {
+        return Err(AppError::NotFound);
+    };
     let mut conn = state.db.acquire().await?;
     let (batch, public, on_notice) = match service::public_notice(&mut conn, id).await? {
         Some((b, p)) => (b, p, true),
@@ -192,11 +206,15 @@ struct Sent {
 
 /// Longest text field read (the grounds' 2,000 characters are at most 8,000 bytes).
 const TEXT_FIELD_MAX: usize = 16 * 1024;
+/// Most parts read: the form has ten; a request with more (one field sent
+/// 100,000 times, say) is refused before the rest of it is read.
+const PARTS_MAX: usize = 32;
 
 async fn read_form(multipart: &mut Multipart) -> Result<Sent, AppError> {
     let mut sent = Sent::default();
-    loop {
+    for parts in 1.. {
         let mut field = match multipart.next_field().await {
+            Ok(Some(_)) if parts > PARTS_MAX => return Err(AppError::TooLarge("notice.error.fields")),
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(_) => return Err(AppError::TooLarge("error.too_large.body")),
