@@ -10,8 +10,8 @@ use xiaozhen::domain::Role;
 use xiaozhen::services::materials::sample_pdf;
 use xiaozhen::services::reviews::{Decision, DecisionInput};
 
-use crate::excel::bytes_of;
 use crate::helpers::{Client, PASSWORD, Page, TestApp, sample_input};
+use crate::spreadsheets::bytes_of;
 
 /// (field, file name, bytes) of a multipart file.
 type FilePart<'a> = (&'a str, &'a str, Vec<u8>);
