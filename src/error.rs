@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::services::ServiceError;
 use crate::services::batches::BatchError;
+use crate::services::notice::ObjectionRefused;
 use crate::services::standards::StandardsError;
 use crate::services::users::UserError;
 
@@ -70,6 +71,19 @@ impl From<ServiceError> for AppError {
     }
 }
 
+impl ServiceError {
+    /// A refused action as its page answers it: a record not in a state
+    /// that allows the action says `wrong_state` (the page's own words), and
+    /// every conflict links to `link`, where the current data can be seen.
+    pub fn into_app(self, wrong_state: &'static str, link: impl Into<String>) -> AppError {
+        match self {
+            ServiceError::WrongState => AppError::conflict(wrong_state),
+            other => AppError::from(other),
+        }
+        .linked(link)
+    }
+}
+
 impl From<BatchError> for AppError {
     fn from(err: BatchError) -> Self {
         let key = match err {
@@ -90,6 +104,22 @@ impl From<BatchError> for AppError {
             BatchError::Db(e) => return e.into(),
         };
         AppError::Conflict { key, link: None }
+    }
+}
+
+impl From<ObjectionRefused> for AppError {
+    fn from(err: ObjectionRefused) -> Self {
+        match err {
+            ObjectionRefused::NotFound => AppError::NotFound,
+            ObjectionRefused::Closed => AppError::conflict("notice.error.closed"),
+            ObjectionRefused::Limited => AppError::TooManyRequests,
+            // The objection form answers these itself, beside its fields;
+            // one that reaches here had no form to show.
+            ObjectionRefused::Token(_) | ObjectionRefused::Honeypot | ObjectionRefused::Invalid(_) => {
+                AppError::BadRequest("error.bad_request.invalid")
+            }
+            ObjectionRefused::Db(e) => e.into(),
+        }
     }
 }
 
@@ -138,6 +168,18 @@ impl From<StandardsError> for AppError {
 impl AppError {
     pub fn conflict(key: &'static str) -> Self {
         AppError::Conflict { key, link: None }
+    }
+
+    /// The same error; a conflict now links to `link`, where the current
+    /// data can be seen.
+    pub fn linked(self, link: impl Into<String>) -> Self {
+        match self {
+            AppError::Conflict { key, .. } => AppError::Conflict {
+                key,
+                link: Some(link.into()),
+            },
+            other => other,
+        }
     }
 
     pub fn status(&self) -> StatusCode {

@@ -75,7 +75,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/standards.yml"),
     include_str!("../locales/api.yml"),
     include_str!("../locales/materials.yml"),
-    include_str!("../locales/excel.yml"),
+    include_str!("../locales/spreadsheets.yml"),
     include_str!("../locales/dashboard.yml"),
     include_str!("../locales/creation.yml"),
     include_str!("../locales/reports_import.yml"),

@@ -23,6 +23,10 @@ use crate::standards::Attachments;
 pub const CHUNK_BYTES: usize = 1024 * 1024;
 /// Files in one upload: one per material type.
 pub const MAX_FILES_PER_UPLOAD: usize = MaterialType::ALL.len();
+/// Fields of one upload's form, files or not: the form sends one per type.
+/// Past this none is looked at (a body of 100,000 fields would otherwise
+/// make as many temporary files and messages).
+pub const MAX_UPLOAD_FIELDS: usize = 20;
 
 const MB: u64 = 1024 * 1024;
 
@@ -52,6 +56,8 @@ pub enum Problem {
     ProposalTotal,
     /// More files than types, or two for one type.
     TooManyFiles,
+    /// More fields than [`MAX_UPLOAD_FIELDS`].
+    TooManyFields,
     /// A field that names no material type.
     UnknownType,
     /// Nothing chosen.
@@ -95,6 +101,9 @@ impl UploadError {
             }
             Problem::TooManyFiles => {
                 t("materials.refused.too_many_files").replace("{max}", &MAX_FILES_PER_UPLOAD.to_string())
+            }
+            Problem::TooManyFields => {
+                t("materials.refused.too_many_fields").replace("{max}", &MAX_UPLOAD_FIELDS.to_string())
             }
             Problem::UnknownType => t("materials.refused.unknown_type"),
             Problem::NoFile => t("materials.refused.no_file"),

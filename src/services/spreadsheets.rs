@@ -58,22 +58,22 @@ impl FileError {
     /// The catalogue key of the message.
     pub fn key(&self) -> &'static str {
         match self {
-            FileError::TooLarge => "excel.file.too_large",
-            FileError::Empty => "excel.file.empty",
-            FileError::Encrypted => "excel.file.encrypted",
-            FileError::Corrupt => "excel.file.corrupt",
-            FileError::NotSpreadsheet => "excel.file.not_spreadsheet",
-            FileError::NoHeader => "excel.file.no_header",
-            FileError::UnknownColumns(_) => "excel.file.unknown_columns",
-            FileError::NoRows => "excel.file.no_rows",
-            FileError::TooManyRows(_) => "excel.file.too_many_rows",
-            FileError::OldXls => "excel.file.old_xls",
-            FileError::Limit(Exceeded::Parts { .. }) => "excel.file.limit.parts",
-            FileError::Limit(Exceeded::Unpacked { .. }) => "excel.file.limit.unpacked",
-            FileError::Limit(Exceeded::Dimension { .. }) => "excel.file.limit.dimension",
-            FileError::Limit(Exceeded::SharedStrings { .. }) => "excel.file.limit.shared_strings",
-            FileError::Limit(Exceeded::Text { .. }) => "excel.file.limit.text",
-            FileError::Limit(Exceeded::TimedOut { .. }) => "excel.file.limit.timed_out",
+            FileError::TooLarge => "spreadsheets.file.too_large",
+            FileError::Empty => "spreadsheets.file.empty",
+            FileError::Encrypted => "spreadsheets.file.encrypted",
+            FileError::Corrupt => "spreadsheets.file.corrupt",
+            FileError::NotSpreadsheet => "spreadsheets.file.not_spreadsheet",
+            FileError::NoHeader => "spreadsheets.file.no_header",
+            FileError::UnknownColumns(_) => "spreadsheets.file.unknown_columns",
+            FileError::NoRows => "spreadsheets.file.no_rows",
+            FileError::TooManyRows(_) => "spreadsheets.file.too_many_rows",
+            FileError::OldXls => "spreadsheets.file.old_xls",
+            FileError::Limit(Exceeded::Parts { .. }) => "spreadsheets.file.limit.parts",
+            FileError::Limit(Exceeded::Unpacked { .. }) => "spreadsheets.file.limit.unpacked",
+            FileError::Limit(Exceeded::Dimension { .. }) => "spreadsheets.file.limit.dimension",
+            FileError::Limit(Exceeded::SharedStrings { .. }) => "spreadsheets.file.limit.shared_strings",
+            FileError::Limit(Exceeded::Text { .. }) => "spreadsheets.file.limit.text",
+            FileError::Limit(Exceeded::TimedOut { .. }) => "spreadsheets.file.limit.timed_out",
         }
     }
 
@@ -272,8 +272,8 @@ fn headings() -> HashMap<String, Heading> {
     }
     map.insert("investment.by_year_yi".to_string(), Heading::List);
     map.insert(ERROR_COLUMN_KEY.to_string(), Heading::Ignored);
-    map.insert(crate::i18n::t(Lang::Zh, "excel.errors.column"), Heading::Ignored);
-    map.insert(crate::i18n::t(Lang::En, "excel.errors.column"), Heading::Ignored);
+    map.insert(crate::i18n::t(Lang::Zh, "spreadsheets.errors.column"), Heading::Ignored);
+    map.insert(crate::i18n::t(Lang::En, "spreadsheets.errors.column"), Heading::Ignored);
     map
 }
 
@@ -418,8 +418,8 @@ pub fn check_row(row: &SheetRow, region: &str, standard: &Standard) -> RowOutcom
     match pairs.iter_mut().find(|(k, _)| k == "region") {
         Some((_, v)) if v.trim() != region => errors.push(RowError {
             column: "region".to_string(),
-            zh: format!("{}{region}", crate::i18n::t(Lang::Zh, "excel.row.other_region")),
-            en: format!("{}{region}", crate::i18n::t(Lang::En, "excel.row.other_region")),
+            zh: format!("{}{region}", crate::i18n::t(Lang::Zh, "spreadsheets.row.other_region")),
+            en: format!("{}{region}", crate::i18n::t(Lang::En, "spreadsheets.row.other_region")),
         }),
         Some(_) => {}
         None => pairs.push(("region".to_string(), region.to_string())),
@@ -529,21 +529,37 @@ pub async fn run(db: &PgPool, id: i64) {
     }
 }
 
+/// The official's region changed since the upload: upload again.
+pub const REGION_CHANGED: &str = "spreadsheets.import.region_changed";
+/// The database refused a row the checks let through: nothing was written.
+pub const CONFIRM_FAILED: &str = "spreadsheets.import.confirm_failed";
+
 /// Writes every valid row of a ready import as a draft of its region, in one
 /// transaction with an audit row each; returns how many.
 ///
 /// The region is the one the official has now: when an admin moved them to
 /// another region since the upload, the rows (checked against the old one)
-/// are refused as a whole and the official uploads the file again — drafts
-/// never land in a region their author no longer acts for.
+/// are refused as a whole ([`REGION_CHANGED`]) and the official uploads the
+/// file again — drafts never land in a region their author no longer acts
+/// for. A row the database refuses (an integrity constraint) refuses the
+/// whole import ([`CONFIRM_FAILED`]).
 pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, ServiceError> {
+    write_drafts(db, user, id).await.map_err(|e| match e {
+        ServiceError::Db(sqlx::Error::Database(d)) if d.code().is_some_and(|c| c.starts_with("23")) => {
+            ServiceError::Refused(CONFIRM_FAILED)
+        }
+        other => other,
+    })
+}
+
+async fn write_drafts(db: &PgPool, user: &User, id: i64) -> Result<usize, ServiceError> {
     let mut tx = db.begin().await?;
     let import = store::lock(&mut tx, id, user.id).await?.ok_or(ServiceError::NotFound)?;
     if import.status != "ready" {
         return Err(ServiceError::WrongState);
     }
     if user.region_id != Some(import.region_id) {
-        return Err(ServiceError::Refused("excel.import.region_changed"));
+        return Err(ServiceError::Refused(REGION_CHANGED));
     }
     let outcomes = import.outcomes();
     let valid: Vec<&ProposalInput> = outcomes

@@ -135,6 +135,57 @@ fn version_4_is_version_3_with_the_five_materials_required() {
 }
 
 #[test]
+fn a_material_named_wrongly_or_asked_for_twice_is_refused() {
+    use super::StandardErrorCode as C;
+    let base = serde_json::to_value(version("ZJ-2015", 4)).unwrap();
+    let check = |change: &dyn Fn(&mut serde_json::Value)| -> Vec<(Option<String>, C, Option<String>)> {
+        let mut v = base.clone();
+        change(&mut v);
+        match Standard::parse_checked(&v.to_string()) {
+            Ok(_) => vec![],
+            Err(es) => es.into_iter().map(|e| (e.criterion, e.code, e.detail)).collect(),
+        }
+    };
+    assert_eq!(check(&|_| {}), vec![], "version 4 as shipped is sound");
+    // A judged line's evidence naming a material that does not exist.
+    let plan_line = |v: &mut serde_json::Value| -> serde_json::Value {
+        let lines = v["tables"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .flat_map(|t| t["sections"].as_array_mut().unwrap().iter_mut())
+            .flat_map(|s| s["lines"].as_array_mut().unwrap().iter_mut());
+        let mut found = None;
+        for l in lines {
+            if l["materials"] == serde_json::json!(["concept_plan"]) && found.is_none() {
+                l["materials"] = serde_json::json!(["concept_plan", "blueprint"]);
+                found = Some(l["code"].clone());
+            }
+        }
+        found.expect("a judged line resting on the concept plan")
+    };
+    let errors = check(&|v| {
+        plan_line(v);
+    });
+    assert_eq!(
+        errors,
+        vec![(
+            Some("j.plan".to_string()),
+            C::UnknownMaterial,
+            Some("blueprint".to_string())
+        )]
+    );
+    // Two criteria asking for the same material.
+    let errors = check(&|v| {
+        let criteria = v["criteria"].as_array_mut().unwrap();
+        let n = criteria.len();
+        criteria[n - 1]["kind"] = criteria[n - 2]["kind"].clone();
+    });
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].1, C::DuplicateMaterial);
+}
+
+#[test]
 fn zj_2015_v2_cites_the_rule_it_applies() {
     let s = version("ZJ-2015", 2);
     let text = serde_json::to_string(s).unwrap();

@@ -11,8 +11,8 @@ use reqwest::StatusCode;
 use xiaozhen::domain::Role;
 use xiaozhen::services::reviews::{Decision, DecisionInput};
 
-use crate::excel::{csv_bytes, keys, typed_cells};
 use crate::helpers::{Client, PASSWORD, TestApp, sample_input};
+use crate::spreadsheets::{csv_bytes, keys, typed_cells};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -569,7 +569,7 @@ async fn every_route_answers_each_role_as_designed() {
     let official_client = app.client();
     official_client.login("official-a", PASSWORD).await;
     let rows = vec![keys(), typed_cells(&sample_input("导入的小镇"))];
-    let (preview, location) = crate::excel::preview(&official_client, "one.csv", csv_bytes(&rows)).await;
+    let (preview, location) = crate::spreadsheets::preview(&official_client, "one.csv", csv_bytes(&rows)).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     let import: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
     let world = World {
@@ -711,10 +711,10 @@ async fn no_page_or_file_shows_another_regions_or_unpublished_data() {
 /// Every cell of an export, read as a spreadsheet program reads it: the CSV
 /// parsed, the XLSX opened (its bytes are deflate-compressed).
 async fn export_cells(client: &Client, path: &str) -> Vec<String> {
-    let (status, _, bytes) = crate::excel::bytes_of(client, path).await;
+    let (status, _, bytes) = crate::spreadsheets::bytes_of(client, path).await;
     assert_eq!(status, StatusCode::OK, "{path}");
     let rows: Vec<Vec<String>> = if path.ends_with(".xlsx") {
-        crate::excel::read_xlsx(&bytes).1
+        crate::spreadsheets::read_xlsx(&bytes).1
     } else {
         let text = std::str::from_utf8(&bytes).expect("UTF-8");
         csv::ReaderBuilder::new()

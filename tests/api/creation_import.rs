@@ -14,8 +14,8 @@ use xiaozhen::domain::creation;
 use xiaozhen::xlsx::reports as sheet;
 
 use crate::creation::{listed, post, report};
-use crate::excel::{bytes_of, filled_workbook, read_xlsx};
 use crate::helpers::{Client, PASSWORD, Page, TestApp, sample_input};
+use crate::spreadsheets::{bytes_of, filled_workbook, read_xlsx};
 
 const IMPORT: &str = "/proposals/reports/import";
 const TEMPLATE: &str = "/proposals/reports/template.xlsx";

@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use xiaozhen::domain::Role;
 
-use crate::excel::{bytes_of, read_xlsx};
 use crate::helpers::{Client, TestApp, sample_input};
+use crate::spreadsheets::{bytes_of, read_xlsx};
 
 /// What an official typed as the town's name: a formula.
 const TYPED: &str = "=HYPERLINK(\"http://evil.example\",\"点击\")";

@@ -10,8 +10,8 @@ use xiaozhen::domain::Role;
 use xiaozhen::services::materials::sample_pdf;
 use xiaozhen::services::reviews::{Decision, DecisionInput};
 
-use crate::excel::bytes_of;
 use crate::helpers::{Client, PASSWORD, Page, TestApp, sample_input};
+use crate::spreadsheets::bytes_of;
 
 /// (field, file name, bytes) of a multipart file.
 type FilePart<'a> = (&'a str, &'a str, Vec<u8>);
@@ -71,6 +71,15 @@ async fn count(app: &TestApp, table: &str) -> i64 {
         .fetch_one(&app.db)
         .await
         .unwrap()
+}
+
+/// (uploads, stored contents, chunks): what an upload may add.
+async fn stored(app: &TestApp) -> (i64, i64, i64) {
+    (
+        count(app, "materials").await,
+        count(app, "material_files").await,
+        count(app, "material_chunks").await,
+    )
 }
 
 /// The id of the proposal's current material of `kind`.
@@ -401,6 +410,21 @@ async fn submission_freezes_the_materials_and_a_resubmission_shows_what_changed(
         .await
         .unwrap();
     assert!(section.contains(&sha), "the report shows the hash");
+    // Each frozen file with its type, kind, size, hash, uploader and time.
+    let row = report.texts("#submitted-materials tr[data-type='investment_plan'] td");
+    let size = xiaozhen::domain::material::size_label(sample_pdf("new plan").len() as i64);
+    assert_eq!(
+        row[..6],
+        [
+            "分年度分项目投资计划表",
+            "新投资计划.pdf · 在线查看",
+            "PDF",
+            size.as_str(),
+            sha.as_str(),
+            "official-a display"
+        ]
+    );
+    assert!(row[6].starts_with("20"), "uploaded when: {row:?}");
     let changes = report.texts("#material-changes li");
     assert!(
         changes.contains(&"分年度分项目投资计划表：已更换".to_string()),
@@ -598,4 +622,214 @@ async fn material_criteria_apply_only_where_files_can_exist() {
     let live = web.post("/proposals/live", &fields).await;
     assert_eq!(live.status, StatusCode::OK);
     assert!(live.body.contains("本次评估不含申报材料"), "{}", live.body);
+}
+
+/// A valid one-page PDF saying `text`, exactly `size` bytes long: padded
+/// after its end with a comment (cheap to make, still a PDF to any reader).
+fn pdf_of_size(text: &str, size: u64) -> Vec<u8> {
+    let mut pdf = sample_pdf(text);
+    pdf.push(b'%');
+    pdf.resize(size as usize, b' ');
+    pdf
+}
+
+#[tokio::test]
+async fn a_proposal_holds_at_most_100_mb_of_materials() {
+    use xiaozhen::domain::material::{FileKind, MAX_FILE_BYTES, MAX_PROPOSAL_BYTES, MaterialType};
+    use xiaozhen::services::materials::{Problem, Received, UploadRefused, store};
+
+    const MB: u64 = 1024 * 1024;
+    assert_eq!(
+        (MAX_FILE_BYTES, MAX_PROPOSAL_BYTES),
+        (20 * MB, 100 * MB),
+        "the limits tested here"
+    );
+    let app = TestApp::spawn().await;
+    let (client, official, id) = official_with_draft(&app).await;
+    let codes = MaterialType::ALL.map(MaterialType::code);
+
+    // Just under the limit: four files of 20 MB and one a byte short; then
+    // at it: the last one replaced by a full 20 MB, 100 MB in all.
+    let under: Vec<FilePart> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let size = if i == 4 { 20 * MB - 1 } else { 20 * MB };
+            (*t, "大文件.pdf", pdf_of_size(t, size))
+        })
+        .collect();
+    let full = vec![(codes[4], "满额.pdf", pdf_of_size("full", 20 * MB))];
+    for (files, in_all) in [(under, "99.9 MB"), (full, "100.0 MB")] {
+        let page = upload(&client, id, files).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text("main"));
+        let total = client
+            .get(&format!("/proposals/{id}/materials"))
+            .await
+            .text("#materials-total");
+        assert!(total.ends_with(in_all), "{total}");
+    }
+    let counts = stored(&app).await;
+    assert_eq!(
+        counts,
+        (6, 6, 6 * 20),
+        "five current files and the replaced one, 1 MB chunks"
+    );
+
+    // Past it: the form cannot send more (one file per type, 20 MB each),
+    // so the per-file limit speaks first, beside its field.
+    let page = upload(
+        &client,
+        id,
+        vec![(codes[0], "超额.pdf", pdf_of_size("over", 20 * MB + 1))],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.text("#error-concept_plan").contains("超过 20 MB"),
+        "{}",
+        page.text("main")
+    );
+    // Behind it the service holds the proposal's total by itself: a file of
+    // 20 MB and a byte replacing the plan would make 100 MB and a byte.
+    let path = std::env::temp_dir().join(format!("xz-over-{}", uuid::Uuid::new_v4().simple()));
+    let over = pdf_of_size("over", 20 * MB + 1);
+    std::fs::write(&path, &over).unwrap();
+    let received = Received {
+        material_type: MaterialType::ALL[0],
+        file_name: "超额.pdf".into(),
+        kind: FileKind::Pdf,
+        size: over.len() as u64,
+        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&over)),
+        path: path.clone(),
+    };
+    let refused = store(&app.db, &official, id, &[received]).await;
+    std::fs::remove_file(&path).unwrap();
+    let Err(UploadRefused::Invalid(errors)) = refused else {
+        panic!("stored past the proposal's limit: {refused:?}");
+    };
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        (errors[0].field.as_str(), &errors[0].problem),
+        ("concept_plan", &Problem::ProposalTotal)
+    );
+    assert_eq!(
+        errors[0].message(xiaozhen::domain::Lang::Zh),
+        "上传后本申报的材料合计将超过 100 MB。"
+    );
+    assert_eq!(
+        errors[0].message(xiaozhen::domain::Lang::En),
+        "The proposal's materials would exceed 100 MB in all."
+    );
+    assert_eq!(stored(&app).await, counts, "nothing stored");
+    // A smaller plan still replaces the old one within the limit.
+    let page = upload(&client, id, vec![(codes[0], "小.pdf", sample_pdf("small"))]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text("main"));
+}
+
+/// A multipart body of `part` repeated `times` times.
+fn repeated_parts(part: &str, times: usize) -> (String, Vec<u8>) {
+    let boundary = "xz-boundary-7f3a";
+    let mut body = Vec::with_capacity((part.len() + boundary.len() + 4) * times + 64);
+    for _ in 0..times {
+        body.extend_from_slice(format!("--{boundary}\r\n{part}\r\n").as_bytes());
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_upload_with_a_field_repeated_100000_times_is_refused_quickly() {
+    let app = TestApp::spawn().await;
+    let (client, _, id) = official_with_draft(&app).await;
+    let token = client.csrf().await;
+    let url = format!("{}/proposals/{id}/materials?csrf_token={token}", client.base);
+    let pdf = String::from_utf8(sample_pdf("x")).unwrap();
+    let file_part = format!(
+        "Content-Disposition: form-data; name=\"concept_plan\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n{pdf}"
+    );
+    for (what, part) in [
+        ("a file field", file_part.as_str()),
+        (
+            "an empty file field",
+            "Content-Disposition: form-data; name=\"concept_plan\"; filename=\"\"\r\n\r\n",
+        ),
+        (
+            "a plain field",
+            "Content-Disposition: form-data; name=\"note\"\r\n\r\nx",
+        ),
+    ] {
+        let (content_type, body) = repeated_parts(part, 100_000);
+        let started = std::time::Instant::now();
+        let response = client
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("answered");
+        let page = Client::page(response).await;
+        let took = started.elapsed();
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: after {took:?}: {}",
+            page.body.chars().take(300).collect::<String>()
+        );
+        assert_eq!(
+            page.text("#files-error"),
+            "这次上传的表单字段过多（最多 20 个）：每类材料选择一个文件后重新上传。未保存任何文件。",
+            "{what}"
+        );
+        assert_eq!(
+            page.texts("#materials-errors li").len(),
+            1,
+            "{what}: one message, not one per field"
+        );
+        assert!(
+            took < std::time::Duration::from_secs(10),
+            "{what}: answered in {took:?}"
+        );
+        assert_eq!(stored(&app).await, (0, 0, 0), "{what}: nothing stored");
+    }
+    // The form as a browser sends it (five file inputs, some empty) passes.
+    let page = upload(
+        &client,
+        id,
+        vec![
+            ("concept_plan", "a.pdf", sample_pdf("a")),
+            ("investment_plan", "", Vec::new()),
+            ("developer_profile", "", Vec::new()),
+            ("support_policy", "", Vec::new()),
+            ("basic_info", "", Vec::new()),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text("main"));
+    assert_eq!(client.get("/healthz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_self_assessment_links_the_materials_a_judged_line_rests_on() {
+    let app = TestApp::spawn().await;
+    let (client, _, id) = official_with_draft(&app).await;
+    let page = client.get(&format!("/proposals/{id}/self-assessment")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text("main"));
+    // ZJ-2015 v4's concept-plan line rests on the plan; the industry line
+    // on the investment plan and the basic-information form.
+    assert_eq!(
+        page.text("tr.judged-line[data-line='j.plan'] .evidence-materials"),
+        "依据材料：概念性规划及空间/功能布局图"
+    );
+    assert_eq!(
+        page.attr("tr.judged-line[data-line='j.plan'] .evidence-materials a", "href"),
+        Some(format!("/proposals/{id}/materials#type-concept_plan"))
+    );
+    assert_eq!(
+        page.texts("tr.judged-line[data-line='j.industry'] .evidence-materials a"),
+        ["分年度分项目投资计划表", "特色小镇基本情况表"]
+    );
+    // The link lands on the type's row of the materials page.
+    let materials = client.get(&format!("/proposals/{id}/materials")).await;
+    assert!(materials.has("#type-concept_plan input[type=file][name=concept_plan]"));
 }

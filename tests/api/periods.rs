@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use xiaozhen::domain::Role;
 
-use crate::excel::{csv_bytes, keys, preview, typed_cells};
 use crate::helpers::{TestApp, sample_input};
+use crate::spreadsheets::{csv_bytes, keys, preview, typed_cells};
 
 /// Activates a copy of the shipped active version whose periods are
 /// `normal` and `accelerated` years. Its example cases are dropped: they

@@ -312,17 +312,7 @@ pub(super) async fn refused(
             keep(&mut body);
             unprocessable(body)
         }
-        BatchError::NotFound => Err(AppError::NotFound),
-        BatchError::Db(e) => Err(e.into()),
-        other => {
-            let AppError::Conflict { key, .. } = AppError::from(other) else {
-                return Err(AppError::Internal(anyhow::anyhow!("unexpected batch error")));
-            };
-            Err(AppError::Conflict {
-                key,
-                link: Some(format!("/admin/batches/{id}")),
-            })
-        }
+        other => Err(AppError::from(other).linked(format!("/admin/batches/{id}"))),
     }
 }
 

@@ -278,15 +278,7 @@ pub async fn change_role(
             let message = page.t(key);
             unprocessable(user_page(&state, page, id, None, Some(message)).await?)
         }
-        Err(UserError::LastAdmin) => Err(last_admin(id)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn last_admin(id: i64) -> AppError {
-    AppError::Conflict {
-        key: "admin.users.error.last_admin",
-        link: Some(format!("/admin/users/{id}")),
+        Err(e) => Err(AppError::from(e).linked(format!("/admin/users/{id}"))),
     }
 }
 
@@ -306,8 +298,7 @@ pub async fn set_active(
     let active = form.active.trim() == "true";
     match service::set_active(&state.db, admin.id, id, active).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}"))),
-        Err(UserError::LastAdmin) => Err(last_admin(id)),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(AppError::from(e).linked(format!("/admin/users/{id}"))),
     }
 }
 

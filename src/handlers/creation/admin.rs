@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::refused;
+use super::WRONG_STATE;
 use crate::auth::Admin;
 use crate::csv_out::CsvWriter;
 use crate::db::creation as store;
@@ -97,7 +97,7 @@ pub async fn publish(
     let year = service::parse_year(&form.year).map_err(|_| AppError::BadRequest("error.bad_request.invalid"))?;
     service::publish(&state.db, &admin.0, kind, year)
         .await
-        .map_err(|e| refused(e, "/admin/creation".into()))?;
+        .map_err(|e| e.into_app(WRONG_STATE, "/admin/creation"))?;
     Ok(Redirect::to(&format!("/creation/{year}")).into_response())
 }
 

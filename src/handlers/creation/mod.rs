@@ -8,20 +8,6 @@ mod assessment;
 pub mod reports;
 pub mod review;
 
-use crate::error::AppError;
-use crate::services::ServiceError;
-
-fn refused(err: ServiceError, link: String) -> AppError {
-    match err {
-        ServiceError::Stale => AppError::Conflict {
-            key: "error.conflict.stale",
-            link: Some(link),
-        },
-        ServiceError::WrongState => AppError::Conflict {
-            key: "creation.conflict.state",
-            link: Some(link),
-        },
-        ServiceError::Refused(key) => AppError::Conflict { key, link: Some(link) },
-        other => other.into(),
-    }
-}
+/// What these pages say of a record not in a state that allows an action
+/// (`ServiceError::into_app`).
+const WRONG_STATE: &str = "creation.conflict.state";

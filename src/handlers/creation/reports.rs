@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::refused;
+use super::WRONG_STATE;
 use crate::auth::Official;
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
@@ -264,7 +264,7 @@ pub async fn save_report(
             let body = render_reports(&state, page, id, official.region_id, form).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
-        Err(e) => Err(refused(e, format!("/proposals/{id}/reports"))),
+        Err(e) => Err(e.into_app(WRONG_STATE, format!("/proposals/{id}/reports"))),
     }
 }
 

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::WRONG_STATE;
 use super::assessment::{AssessmentView, CriterionLine, ReviewErrors, SettlementView, report_figures, settlement_view};
-use super::refused;
 use crate::auth::Reviewer;
 use crate::db::creation as store;
 use crate::domain::Status;
@@ -320,7 +320,7 @@ pub async fn confirm_grade(
             let body = render_review_town(&state, page, id, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
-        Err(e) => Err(refused(e, format!("/review/creation/{id}"))),
+        Err(e) => Err(e.into_app(WRONG_STATE, format!("/review/creation/{id}"))),
     }
 }
 
@@ -367,6 +367,6 @@ pub async fn decide_acceptance(
             let body = render_review_town(&state, page, id, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
-        Err(e) => Err(refused(e, format!("/review/creation/{id}"))),
+        Err(e) => Err(e.into_app(WRONG_STATE, format!("/review/creation/{id}"))),
     }
 }

@@ -313,7 +313,7 @@ impl std::io::Write for ChannelWriter {
 
 /// The headers of [`proposal_cells`]' columns.
 pub const PROPOSAL_COLUMNS: [&str; 6] = [
-    "excel.col.id",
+    "spreadsheets.col.id",
     "proposals.col.name",
     "proposals.region",
     "proposals.col.industry",

@@ -21,7 +21,6 @@ use crate::domain::material::{FileKind, MAX_FILE_BYTES, MAX_PROPOSAL_BYTES, cont
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::display::{MaterialView, MaterialsPanel, materials_panel as panel};
-use crate::services::ServiceError;
 use crate::services::materials::{self as service, MAX_FILES_PER_UPLOAD, UploadError, UploadRefused};
 use crate::state::AppState;
 
@@ -92,7 +91,7 @@ pub async fn upload(
     // The record's state is told before the body's shape.
     let mut base = materials_page(&state, page, &user, id).await?;
     if !base.panel.editable {
-        return Err(conflict(id));
+        return Err(AppError::conflict(NOT_EDITABLE).linked(page_path(id)));
     }
     let multipart = multipart.map_err(|_| AppError::BadRequest("error.bad_request.invalid"))?;
     let received = upload::receive(multipart).await?;
@@ -109,21 +108,20 @@ pub async fn upload(
     // The temporary files live until the files are stored (or not).
     let (files, _temporary): (Vec<_>, Vec<_>) = received.files.into_iter().unzip();
     match service::store(&state.db, &user, id, &files).await {
-        Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}/materials")).into_response()),
+        Ok(()) => Ok(Redirect::to(&page_path(id)).into_response()),
         Err(UploadRefused::Invalid(errors)) => {
             refused(&mut base, errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, base).into_response())
         }
-        Err(UploadRefused::Service(ServiceError::WrongState)) => Err(conflict(id)),
-        Err(UploadRefused::Service(e)) => Err(e.into()),
+        Err(UploadRefused::Service(e)) => Err(e.into_app(NOT_EDITABLE, page_path(id))),
     }
 }
 
-fn conflict(id: i64) -> AppError {
-    AppError::Conflict {
-        key: "materials.not_editable",
-        link: Some(format!("/proposals/{id}/materials")),
-    }
+/// What these pages say of a proposal that is no longer a draft or returned.
+const NOT_EDITABLE: &str = "materials.not_editable";
+
+fn page_path(id: i64) -> String {
+    format!("/proposals/{id}/materials")
 }
 
 /// `POST /proposals/{id}/materials/{material}/remove`.
@@ -133,9 +131,8 @@ pub async fn remove(
     Path((id, material)): Path<(i64, i64)>,
 ) -> AppResult<Redirect> {
     match service::remove(&state.db, &user, id, material).await {
-        Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}/materials"))),
-        Err(ServiceError::WrongState) => Err(conflict(id)),
-        Err(e) => Err(e.into()),
+        Ok(()) => Ok(Redirect::to(&page_path(id))),
+        Err(e) => Err(e.into_app(NOT_EDITABLE, page_path(id))),
     }
 }
 

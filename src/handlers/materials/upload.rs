@@ -11,7 +11,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::domain::material::{MAX_FILE_BYTES, MaterialType, Refused, ZipLimits, download_name, safe_file_name, sniff};
 use crate::error::AppError;
-use crate::services::materials::{MAX_FILES_PER_UPLOAD, Problem, Received, UploadError};
+use crate::services::materials::{MAX_FILES_PER_UPLOAD, MAX_UPLOAD_FIELDS, Problem, Received, UploadError};
 
 /// A file on disk that is deleted when dropped, whatever happens.
 pub struct TempFile(pub PathBuf);
@@ -46,12 +46,21 @@ fn body_error(e: axum::extract::multipart::MultipartError) -> AppError {
 
 /// Reads every field of the form. Fields without a file (an empty file
 /// input) are skipped; a field naming no material type, a second file of a
-/// type or more files than types are refused.
+/// type or more files than types are refused. A form of more than
+/// [`MAX_UPLOAD_FIELDS`] fields is refused as a whole: the fields past the
+/// limit are read to the body's end (a client still sending would see its
+/// connection cut) but nothing is kept of them.
 pub async fn receive(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut upload = Upload::default();
     let mut seen: Vec<MaterialType> = Vec::new();
     let mut count = 0usize;
+    let mut fields = 0usize;
     while let Some(field) = multipart.next_field().await.map_err(body_error)? {
+        fields += 1;
+        if fields > MAX_UPLOAD_FIELDS {
+            drain(field).await?;
+            continue;
+        }
         let name = field.name().unwrap_or("").to_string();
         let raw_name = field.file_name().map(str::to_string);
         let material_type = MaterialType::from_code(&name);
@@ -98,6 +107,13 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, AppError> {
             )),
             Err(r) => upload.errors.push(UploadError::new(field_name, Problem::File(r))),
         }
+    }
+    if fields > MAX_UPLOAD_FIELDS {
+        // The files checked so far are dropped with their temporary files.
+        return Ok(Upload {
+            files: Vec::new(),
+            errors: vec![UploadError::new("files", Problem::TooManyFields)],
+        });
     }
     if upload.files.is_empty() && upload.errors.is_empty() {
         upload.errors.push(UploadError::new("files", Problem::NoFile));

@@ -35,12 +35,7 @@ fn refused(page: &Page, back: String, err: BatchError) -> AppResult<Response> {
             },
         )
             .into_response()),
-        BatchError::NotFound => Err(AppError::NotFound),
-        BatchError::Db(e) => Err(e.into()),
-        other => match AppError::from(other) {
-            AppError::Conflict { key, .. } => Err(AppError::Conflict { key, link: Some(back) }),
-            e => Err(e),
-        },
+        other => Err(AppError::from(other).linked(back)),
     }
 }
 
@@ -251,15 +246,7 @@ pub async fn resolve(
             body.typed = form;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
-        Err(BatchError::NotFound) => Err(AppError::NotFound),
-        Err(BatchError::Db(e)) => Err(e.into()),
-        Err(other) => match AppError::from(other) {
-            AppError::Conflict { key, .. } => Err(AppError::Conflict {
-                key,
-                link: Some(format!("/admin/objections/{id}")),
-            }),
-            e => Err(e),
-        },
+        Err(other) => Err(AppError::from(other).linked(format!("/admin/objections/{id}"))),
     }
 }
 

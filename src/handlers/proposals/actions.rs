@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::services::ServiceError;
 use crate::services::proposals as service;
@@ -35,15 +35,7 @@ pub async fn submit(
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         // Incomplete: the form comes back saying exactly what to fill in.
         Err(ServiceError::Invalid(errors)) => super::form::incomplete(&state, page, &user, id, &errors).await,
-        Err(ServiceError::WrongState) => Err(AppError::Conflict {
-            key: "proposals.not_submittable",
-            link: Some(format!("/proposals/{id}")),
-        }),
-        Err(ServiceError::Stale) => Err(AppError::Conflict {
-            key: "error.conflict.stale",
-            link: Some(format!("/proposals/{id}")),
-        }),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e.into_app("proposals.not_submittable", format!("/proposals/{id}"))),
     }
 }
 
@@ -56,14 +48,6 @@ pub async fn withdraw(
 ) -> AppResult<Redirect> {
     match service::withdraw(&state.db, &user, id, version(&form)).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}"))),
-        Err(ServiceError::WrongState) => Err(AppError::Conflict {
-            key: "proposals.not_withdrawable",
-            link: Some(format!("/proposals/{id}")),
-        }),
-        Err(ServiceError::Stale) => Err(AppError::Conflict {
-            key: "error.conflict.stale",
-            link: Some(format!("/proposals/{id}")),
-        }),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e.into_app("proposals.not_withdrawable", format!("/proposals/{id}"))),
     }
 }

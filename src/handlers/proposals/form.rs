@@ -22,6 +22,9 @@ use crate::state::AppState;
 use super::fields::*;
 use super::live::{Live, live_view};
 
+/// What the form says of a proposal that is no longer a draft or returned.
+const NOT_EDITABLE: &str = "proposals.not_editable";
+
 #[derive(Template, WebTemplate)]
 #[template(path = "proposals/form.html")]
 pub struct FormPage {
@@ -181,10 +184,7 @@ pub async fn edit(
         .ok_or(AppError::NotFound)?;
     drop(conn);
     if !row.status().is_editable() {
-        return Err(AppError::Conflict {
-            key: "proposals.not_editable",
-            link: Some(format!("/proposals/{id}")),
-        });
+        return Err(ServiceError::WrongState.into_app(NOT_EDITABLE, format!("/proposals/{id}")));
     }
     let input = row.to_input();
     let raw = input.to_form_pairs();
@@ -246,11 +246,7 @@ pub async fn update(
             render_form(&state, page, &user, form(&[], true)).await?,
         )
             .into_response()),
-        Err(ServiceError::WrongState) => Err(AppError::Conflict {
-            key: "proposals.not_editable",
-            link: Some(format!("/proposals/{id}")),
-        }),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e.into_app(NOT_EDITABLE, format!("/proposals/{id}"))),
     }
 }
 

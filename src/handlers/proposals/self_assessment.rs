@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::CurrentUser;
 use crate::domain::Lang;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::services::ServiceError;
 use crate::services::self_assessment::{self as service, SelfAssessment};
@@ -251,10 +251,9 @@ pub async fn save(
             )
                 .into_response())
         }
-        Err(ServiceError::WrongState) => Err(AppError::Conflict {
-            key: "self_assessment.not_editable",
-            link: Some(format!("/proposals/{id}")),
-        }),
+        Err(e @ ServiceError::WrongState) => {
+            Err(e.into_app("self_assessment.not_editable", format!("/proposals/{id}")))
+        }
         Err(e) => Err(e.into()),
     }
 }

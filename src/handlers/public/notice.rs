@@ -156,10 +156,7 @@ async fn objection_page(
     drop(conn);
     let dates = NoticeDates::of(&batch).unwrap_or_default();
     if !dates.open {
-        return Err(AppError::Conflict {
-            key: "notice.error.closed",
-            link: Some(format!("/notices/{id}")),
-        });
+        return Err(AppError::from(ObjectionRefused::Closed).linked(format!("/notices/{id}")));
     }
     Ok(ObjectionPage {
         page,
@@ -317,14 +314,9 @@ pub async fn submit(
             }
             .into_response());
         }
-        Err(ObjectionRefused::NotFound) => return Err(AppError::NotFound),
-        Err(ObjectionRefused::Closed) => {
-            return Err(AppError::Conflict {
-                key: "notice.error.closed",
-                link: Some(format!("/notices/{id}")),
-            });
+        Err(e @ (ObjectionRefused::NotFound | ObjectionRefused::Closed | ObjectionRefused::Db(_))) => {
+            return Err(AppError::from(e).linked(format!("/notices/{id}")));
         }
-        Err(ObjectionRefused::Db(e)) => return Err(e.into()),
         Err(ObjectionRefused::Invalid(problems)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             problems.into_iter().map(|(f, k)| (f, page.t(k))).collect(),

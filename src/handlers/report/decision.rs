@@ -11,10 +11,9 @@ use serde::Deserialize;
 use super::panel::ReviewForm;
 use super::report_page;
 use crate::auth::{Reviewer, User};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::i18n;
-use crate::services::ServiceError;
 use crate::services::reviews::{self as service, Decision, DecisionInput, InputError, OverrideInput, ReviewError};
 use crate::state::AppState;
 
@@ -46,20 +45,8 @@ pub struct DecisionForm {
     pub confirm_reason: String,
 }
 
-fn refused(id: i64, err: ServiceError) -> AppError {
-    let link = Some(format!("/proposals/{id}/report"));
-    match err {
-        ServiceError::WrongState => AppError::Conflict {
-            key: "review.conflict.not_awaiting",
-            link,
-        },
-        ServiceError::Stale => AppError::Conflict {
-            key: "error.conflict.stale",
-            link,
-        },
-        other => other.into(),
-    }
-}
+/// What the report says of a proposal no longer awaiting a decision.
+const NOT_AWAITING: &str = "review.conflict.not_awaiting";
 
 async fn rerender(
     state: &AppState,
@@ -103,7 +90,7 @@ pub async fn override_finding(
             };
             rerender(&state, page, &user, id, typed, errors).await
         }
-        Err(ReviewError::Refused(e)) => Err(refused(id, e)),
+        Err(ReviewError::Refused(e)) => Err(e.into_app(NOT_AWAITING, format!("/proposals/{id}/report"))),
     }
 }
 
@@ -149,6 +136,6 @@ pub async fn decide(
     match service::decide(&state.db, &user, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         Err(ReviewError::Invalid(errors)) => rerender(&state, page, &user, id, typed, errors).await,
-        Err(ReviewError::Refused(e)) => Err(refused(id, e)),
+        Err(ReviewError::Refused(e)) => Err(e.into_app(NOT_AWAITING, format!("/proposals/{id}/report"))),
     }
 }

@@ -19,11 +19,13 @@ async fn export_queue(state: &AppState, page: &Page, q: &QueueQuery, format: For
     let lang = page.lang;
     let file = ExportFile::new(
         page,
-        "excel.review.file",
+        "spreadsheets.review.file",
         "review-queue",
-        PROPOSAL_COLUMNS
-            .into_iter()
-            .chain(["excel.col.standard", "excel.col.submitted", "excel.col.eligible"]),
+        PROPOSAL_COLUMNS.into_iter().chain([
+            "spreadsheets.col.standard",
+            "spreadsheets.col.submitted",
+            "spreadsheets.col.eligible",
+        ]),
     );
     let query = queue::all(&q.filter());
     let cells = move |r: QueueRow| {

@@ -25,15 +25,15 @@ use crate::xlsx::{self, TemplateText};
 
 fn template_text(page: &Page) -> TemplateText {
     let instructions = (1..=9)
-        .map(|i| page.t(&format!("excel.instructions.{i}")))
+        .map(|i| page.t(&format!("spreadsheets.instructions.{i}")))
         .map(|line| line.replace("{max_rows}", &MAX_ROWS.to_string()))
         .collect();
     TemplateText {
-        sheet: page.t("excel.template.sheet"),
-        instructions_sheet: page.t("excel.template.instructions_sheet"),
+        sheet: page.t("spreadsheets.template.sheet"),
+        instructions_sheet: page.t("spreadsheets.template.instructions_sheet"),
         instructions,
-        error_title: page.t("excel.template.error_title"),
-        error_column: page.t("excel.errors.column"),
+        error_title: page.t("spreadsheets.template.error_title"),
+        error_column: page.t("spreadsheets.errors.column"),
     }
 }
 
@@ -44,12 +44,12 @@ pub async fn template(page: Page, CurrentUser(_user): CurrentUser) -> AppResult<
         bytes,
         XLSX_TYPE,
         "proposal-template.xlsx",
-        &format!("{}.xlsx", page.t("excel.template.file")),
+        &format!("{}.xlsx", page.t("spreadsheets.template.file")),
     ))
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "excel/import.html")]
+#[template(path = "spreadsheets/import.html")]
 pub struct ImportForm {
     pub page: Page,
     pub error: Option<String>,
@@ -69,7 +69,7 @@ impl ImportForm {
 
     pub fn limits(&self) -> String {
         self.page
-            .t("excel.import.limits")
+            .t("spreadsheets.import.limits")
             .replace("{max_rows}", &self.max_rows.to_string())
     }
 }
@@ -112,7 +112,7 @@ pub struct PreviewRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "excel/preview.html")]
+#[template(path = "spreadsheets/preview.html")]
 pub struct PreviewPage {
     pub page: Page,
     pub id: i64,
@@ -129,25 +129,27 @@ pub struct PreviewPage {
 impl PreviewPage {
     pub fn summary(&self) -> String {
         self.page
-            .t("excel.preview.summary")
+            .t("spreadsheets.preview.summary")
             .replace("{total}", &self.total.to_string())
             .replace("{valid}", &self.valid.to_string())
             .replace("{invalid}", &self.invalid.to_string())
     }
 
     pub fn row_label(&self, n: &u32) -> String {
-        self.page.t("excel.preview.row_label").replace("{n}", &n.to_string())
+        self.page
+            .t("spreadsheets.preview.row_label")
+            .replace("{n}", &n.to_string())
     }
 
     pub fn created_text(&self) -> String {
         self.page
-            .t("excel.preview.created")
+            .t("spreadsheets.preview.created")
             .replace("{n}", &self.created.to_string())
     }
 
     pub fn progress_text(&self) -> String {
         self.page
-            .t("excel.preview.progress")
+            .t("spreadsheets.preview.progress")
             .replace("{done}", &self.done.to_string())
             .replace("{total}", &self.total.to_string())
     }
@@ -213,21 +215,16 @@ pub async fn confirm(
 ) -> AppResult<Response> {
     match service::confirm(&state.db, &user, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/import/{id}")).into_response()),
-        Err(ServiceError::WrongState) => Err(AppError::Conflict {
-            key: "excel.import.not_ready",
-            link: Some(format!("/proposals/import/{id}")),
-        }),
-        Err(ServiceError::Refused(key)) => Err(AppError::Conflict {
-            key,
-            link: Some("/proposals/import".to_owned()),
-        }),
-        Err(ServiceError::Db(sqlx::Error::Database(e))) if e.code().is_some_and(|c| c.starts_with("23")) => {
-            Err(AppError::Conflict {
-                key: "excel.import.confirm_failed",
-                link: Some(format!("/proposals/import/{id}")),
-            })
+        Err(e) => {
+            // A changed region means uploading the file again; anything
+            // else is seen on the import's own page.
+            let link = if matches!(e, ServiceError::Refused(service::REGION_CHANGED)) {
+                "/proposals/import".to_owned()
+            } else {
+                format!("/proposals/import/{id}")
+            };
+            Err(e.into_app("spreadsheets.import.not_ready", link))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -268,6 +265,6 @@ pub async fn error_file(
         bytes,
         XLSX_TYPE,
         "import-errors.xlsx",
-        &format!("{}.xlsx", page.t("excel.errors.file")),
+        &format!("{}.xlsx", page.t("spreadsheets.errors.file")),
     ))
 }
