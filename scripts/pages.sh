@@ -10,6 +10,7 @@
 #   scripts/pages.sh [N]          N generated proposals (default 100000)
 #   REUSE=1 scripts/pages.sh      keep the database already filled (load.sh's)
 #   BUDGET_MS=300                 a page's budget
+#   BIN=path scripts/pages.sh     measure that binary (no build)
 #
 # Budgets: every page 300 ms; CSV exports' first byte 1 s and whole file 3 s;
 # XLSX exports 8 s. The what-if of a draft standard re-scores every proposal
@@ -24,8 +25,11 @@ PG_SERVER="${PG_SERVER:-postgres://postgres@127.0.0.1:5432}"
 DB="${LOAD_DB:-xiaozhen_load}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/xiaozhen-target}"
 
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/xiaozhen"
+# BIN=path measures a server already built (a copy kept for comparison).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="$CARGO_TARGET_DIR/release/xiaozhen"
+fi
 export DATABASE_URL="$PG_SERVER/$DB?sslmode=disable"
 WORK="$(mktemp -d)"
 SERVER_PID=""

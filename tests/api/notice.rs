@@ -915,6 +915,11 @@ async fn a_proposal_on_notice_is_in_no_other_batch_and_is_not_re_evaluated_so_pu
         .await
         .unwrap();
     let reviewer = w.app.login_as(Role::Reviewer).await;
+    // Not offered on its page; the one not on notice is.
+    let shown = reviewer.get(&format!("/proposals/{}", w.towns[1].0)).await;
+    assert!(!shown.body.contains("id=\"reevaluate-button\""), "{}", shown.body);
+    let shown = reviewer.get(&format!("/proposals/{third}")).await;
+    assert!(shown.body.contains("id=\"reevaluate-button\""), "{}", shown.body);
     let page = reviewer
         .post(&format!("/proposals/{}/reevaluate", w.towns[1].0), &[])
         .await;

@@ -77,6 +77,9 @@ pub async fn show(
     };
     let evaluations = evaluation_rows.iter().map(|e| EvaluationLine::of(e, lang)).collect();
     let review_rows = reviews::for_proposal(&mut conn, id).await?;
+    let staff = matches!(user.role, Role::Reviewer | Role::Admin);
+    // A town on public notice stays as frozen: no re-evaluation is offered.
+    let on_notice = staff && crate::db::batches::on_notice_of(&mut conn, id).await?.is_some();
     let returned_comment = (status == Status::Returned)
         .then(|| {
             review_rows
@@ -129,9 +132,10 @@ pub async fn show(
         can_edit: may_change && status.is_editable(),
         can_submit: may_change && status.is_editable(),
         can_withdraw: may_change && matches!(status, Status::Draft | Status::Submitted | Status::Returned),
-        can_reevaluate: matches!(user.role, Role::Reviewer | Role::Admin)
+        can_reevaluate: staff
             && !evaluation_rows.is_empty()
-            && !matches!(status, Status::Draft | Status::Withdrawn),
+            && !matches!(status, Status::Draft | Status::Withdrawn)
+            && !on_notice,
         sections: data_sections(&input, lang),
         evaluations,
         reviews,
