@@ -156,7 +156,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/proposals/{id}/overrides", post(report::decision::override_finding))
         .route("/review/creation", get(creation::review::review_list))
         .route("/review/creation/{id}", get(creation::review::review_town))
-        .route("/review/creation/{id}/grade", post(creation::review::confirm_grade))
+        .route("/review/creation/{id}/grade", post(creation::grading::confirm_grade))
         .route(
             "/review/creation/{id}/acceptance",
             post(creation::review::decide_acceptance),

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod admin_users;
+mod annual_score;
 mod audit;
 mod auth;
 mod authz;

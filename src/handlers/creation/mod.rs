@@ -5,8 +5,10 @@
 
 pub mod admin;
 mod assessment;
+pub mod grading;
 pub mod reports;
 pub mod review;
+mod sheet;
 
 use crate::error::AppError;
 use crate::services::ServiceError;
