@@ -214,6 +214,10 @@ pub fn build_app(state: AppState) -> Router {
             "/admin/standards/{id}/tables",
             get(standards::tables_edit::edit).post(standards::tables_edit::save),
         )
+        .route(
+            "/admin/standards/{id}/tables/{table}",
+            get(standards::table_form::edit).post(standards::table_form::save),
+        )
         .route("/admin/standards/{id}/copy", post(standards::actions::copy))
         .route("/admin/standards/{id}/publish", post(standards::actions::publish))
         .route("/admin/standards/{id}/activate", post(standards::actions::activate))

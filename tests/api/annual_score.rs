@@ -427,3 +427,46 @@ async fn a_version_without_the_table_keeps_the_completion_bands() {
         .unwrap();
     assert_eq!(sheet, None);
 }
+
+#[tokio::test]
+async fn the_sheet_in_english_shows_no_chinese_but_typed_data() {
+    let w = world().await;
+    w.report("2022", "14").await;
+    w.report("2023", "22").await;
+    let form = with(
+        sheet("2022", ["20", "15", "10", "0"], ["8", "0"], "confirm"),
+        "final_grade",
+        "excellent",
+    );
+    assert_eq!(w.grade(&form).await.status, StatusCode::SEE_OTHER);
+    let publish = [("kind", "grades".to_string()), ("year", "2022".to_string())];
+    post(&w.admin, "/admin/creation/publish", &publish).await;
+    let refused = sheet("2023", ["20", "15", "7,5", "0"], ["8", "0"], "confirm");
+    for client in [&w.official, &w.reviewer] {
+        client.get("/lang/en").await;
+    }
+    let refused = w.grade(&refused).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.text(&at("2023", "[data-line='a.functions'] .field-error")),
+        "Type the points as a number, e.g. 7.5"
+    );
+    let pages = [
+        w.reviewer.get(&w.review()).await,
+        refused,
+        w.official.get(&format!("/proposals/{}/reports", w.id)).await,
+    ];
+    for page in pages {
+        assert!(page.has(".score-sheet"));
+        let html = page.html();
+        let main = scraper::Selector::parse("main").unwrap();
+        let text: String = html.select(&main).flat_map(|m| m.text()).collect();
+        // The town, its region and the reviewer's comment are typed data.
+        let text = text
+            .replace("健康美食小镇", "")
+            .replace("诸城市", "")
+            .replace("项目按计划推进", "");
+        let chinese: String = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+        assert!(chinese.is_empty(), "Chinese in English: {chinese}");
+    }
+}

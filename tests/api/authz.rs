@@ -121,6 +121,8 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/admin/standards/{id}/criteria", Admins),
         ("GET", "/admin/standards/{id}/tables", Admins),
         ("POST", "/admin/standards/{id}/tables", Admins),
+        ("GET", "/admin/standards/{id}/tables/{table}", Admins),
+        ("POST", "/admin/standards/{id}/tables/{table}", Admins),
         ("POST", "/admin/standards/{id}/copy", Admins),
         ("POST", "/admin/standards/{id}/publish", Admins),
         ("POST", "/admin/standards/{id}/activate", Admins),
@@ -285,6 +287,7 @@ impl World {
             .replace("{entry}", &self.entry.to_string())
             .replace("{material}", &self.material.to_string())
             .replace("{which}", "letter")
+            .replace("{table}", "zj.creation_review")
             .replace("{n}", "0")
             .replace("{year}", "2025")
             .replace("{code}", if path.starts_with("/api/") { "ZJ-2015" } else { "en" })
@@ -429,6 +432,8 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/proposals/{id}/self-assessment/live", 200),
     // The form holds no tables: the JSON does not parse.
     ("/admin/standards/{id}/tables", 422),
+    // The table form names no version: stale.
+    ("/admin/standards/{id}/tables/{table}", 409),
 ];
 
 /// A list batch on notice since today with one approved town, and an

@@ -32,4 +32,5 @@ mod review;
 mod score_api;
 mod self_assessment;
 mod standards_admin;
+mod table_form;
 mod uploads;
