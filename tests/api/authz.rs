@@ -246,6 +246,8 @@ struct World {
     entry: i64,
     /// A draft copy of ZJ-2015 (editable), with the copied example cases.
     standard: i64,
+    /// A draft copy of ZJ-2015 version 4, with its scoring tables.
+    tables_standard: i64,
     user: i64,
     region: i64,
     /// An import of official-a, checked and ready.
@@ -277,6 +279,8 @@ impl World {
             self.region
         } else if path.starts_with("/admin/batches/") {
             self.draft_batch
+        } else if path.contains("{table}") {
+            self.tables_standard
         } else if path.starts_with("/admin/standards/") {
             self.standard
         } else {
@@ -571,6 +575,13 @@ async fn every_route_answers_each_role_as_designed() {
     let standard = xiaozhen::services::standards::copy(&app.db, &admin_user, active, None)
         .await
         .unwrap();
+    let with_tables: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 4")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let tables_standard = xiaozhen::services::standards::copy(&app.db, &admin_user, with_tables, None)
+        .await
+        .unwrap();
     let official_client = app.client();
     official_client.login("official-a", PASSWORD).await;
     let rows = vec![keys(), typed_cells(&sample_input("导入的小镇"))];
@@ -584,6 +595,7 @@ async fn every_route_answers_each_role_as_designed() {
         draft_batch,
         entry,
         standard,
+        tables_standard,
         user: official.id,
         region: official.region_id.unwrap(),
         import,

@@ -11,6 +11,8 @@ use serde_json::Value;
 use xiaozhen::domain::Role;
 
 use crate::helpers::{Client, Page, TestApp};
+use crate::hostile::form_fields;
+use crate::standards_admin::set;
 
 const TABLE: &str = "zj.annual_assessment";
 
@@ -48,48 +50,9 @@ async fn stored(app: &TestApp, id: i64) -> Value {
         .unwrap()
 }
 
-/// What the form sends as it is shown: inputs, ticked boxes, each select's
-/// chosen option (the first when none is marked), textareas.
+/// What the form sends as it is shown.
 fn shown(page: &Page) -> Vec<(String, String)> {
-    let html = Html::parse_document(&page.body);
-    let fields = Selector::parse("#table-form input, #table-form select, #table-form textarea").unwrap();
-    let selected = Selector::parse("option[selected]").unwrap();
-    let first = Selector::parse("option").unwrap();
-    let mut out = Vec::new();
-    for el in html.select(&fields) {
-        let v = el.value();
-        let Some(name) = v.attr("name") else { continue };
-        if name == "csrf_token" {
-            continue;
-        }
-        let value = match v.name() {
-            "select" => el
-                .select(&selected)
-                .next()
-                .or_else(|| el.select(&first).next())
-                .and_then(|o| o.value().attr("value"))
-                .unwrap_or("")
-                .to_owned(),
-            "textarea" => el.text().collect(),
-            _ if v.attr("type") == Some("checkbox") => {
-                if v.attr("checked").is_none() {
-                    continue;
-                }
-                v.attr("value").unwrap_or("on").to_owned()
-            }
-            _ => v.attr("value").unwrap_or("").to_owned(),
-        };
-        out.push((name.to_owned(), value));
-    }
-    out
-}
-
-fn set(form: &mut [(String, String)], name: &str, value: &str) {
-    let slot = form
-        .iter_mut()
-        .find(|(k, _)| k == name)
-        .unwrap_or_else(|| panic!("the form has no field {name}"));
-    slot.1 = value.to_owned();
+    form_fields(page, "#table-form")
 }
 
 async fn post(admin: &Client, path: &str, form: &[(String, String)]) -> Page {
@@ -331,6 +294,11 @@ async fn only_admins_edit_and_only_a_drafts_tables() {
             .status,
         StatusCode::NOT_FOUND
     );
+    // A form declaring more rows than any table has is refused before
+    // anything is built from it.
+    let mut huge = form.clone();
+    set(&mut huge, "sections", "1000000");
+    assert_eq!(post(&admin, &path, &huge).await.status, StatusCode::BAD_REQUEST);
     // A form loaded before another save is stale.
     let saved = post(&admin, &path, &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::assessment::ReviewErrors;
 use super::refused;
+use super::reports::value_of;
 use super::review::render_review_town;
 use super::sheet::Posted;
 use crate::auth::Reviewer;
@@ -33,13 +34,7 @@ pub async fn confirm_grade(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let lang = page.lang;
-    let value = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let value = |name: &str| value_of(&pairs, name).to_string();
     let year = value("year")
         .trim()
         .parse::<i32>()

@@ -216,7 +216,7 @@ pub async fn reports_page(
     render_reports(&state, page, id, official.region_id, form).await
 }
 
-fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)

@@ -191,6 +191,11 @@ impl LineForm {
     }
 
     /// Whether nothing was typed into this blank row.
+    /// Not saved: ticked for removal, or a new row left blank.
+    pub fn skipped(&self) -> bool {
+        self.remove || (self.new && self.is_blank())
+    }
+
     pub fn is_blank(&self) -> bool {
         [&self.code, &self.name_zh, &self.name_en, &self.max]
             .iter()
@@ -199,6 +204,11 @@ impl LineForm {
 }
 
 impl SectionForm {
+    /// Not saved: ticked for removal, or a new row left blank.
+    pub fn skipped(&self) -> bool {
+        self.remove || (self.new && self.is_blank())
+    }
+
     pub fn is_blank(&self) -> bool {
         [&self.code, &self.name_zh, &self.name_en, &self.cap]
             .iter()
@@ -208,6 +218,11 @@ impl SectionForm {
 }
 
 impl GradeForm {
+    /// Not saved: ticked for removal, or a new row left blank.
+    pub fn skipped(&self) -> bool {
+        self.remove || (self.new && self.is_blank())
+    }
+
     pub fn is_blank(&self) -> bool {
         [&self.code, &self.name_zh, &self.name_en, &self.min_total]
             .into_iter()

@@ -128,10 +128,11 @@ pub async fn save(
     let s = row.standard();
     let base = table_of(s, &code)?;
     let values = values_of(pairs);
-    let mut form = TableForm::posted(base, &values, lang).ok_or(AppError::BadRequest("error.bad_request.invalid"))?;
-    if form.hash != row.content_hash {
+    let hash = values.get("hash").and_then(|v| v.first()).map(String::as_str);
+    if hash != Some(row.content_hash.as_str()) {
         return Err(StandardsError::Stale.into_app(Some(id)));
     }
+    let mut form = TableForm::posted(base, &values, lang).ok_or(AppError::BadRequest("error.bad_request.invalid"))?;
     if let Some(table) = read(&mut form, base, lang) {
         let tables = s
             .tables

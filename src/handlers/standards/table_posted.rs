@@ -16,14 +16,12 @@ pub const MAX_ROWS: usize = 200;
 impl TableForm {
     /// The form as posted onto the shape of `t` (whether it has industries
     /// and grades): every row the form declares, each value as typed.
-    /// `None` when it declares more rows than [`MAX_ROWS`].
+    /// `None` when a count is missing or declares more rows than [`MAX_ROWS`].
     pub fn posted(t: &ScoringTable, values: &HashMap<String, Vec<String>>, lang: Lang) -> Option<TableForm> {
         let one = |name: &str| values.get(name).and_then(|v| v.first()).cloned().unwrap_or_default();
-        let count = |name: &str| match one(name).trim().parse::<usize>() {
-            Ok(n) if n <= MAX_ROWS => Some(n),
-            Ok(_) => None,
-            Err(_) => Some(0),
-        };
+        // The form always states its counts; one missing or too large is
+        // not this form (and nothing is built from it).
+        let count = |name: &str| one(name).trim().parse::<usize>().ok().filter(|n| *n <= MAX_ROWS);
         let typed = |name: String| {
             let value = one(&name);
             field(name, value)

@@ -47,7 +47,7 @@ pub(super) fn read(form: &mut TableForm, base: &ScoringTable, lang: Lang) -> Opt
     }
     let mut sections = Vec::new();
     for s in &mut form.sections {
-        if s.remove || (s.new && s.is_blank()) {
+        if s.skipped() {
             continue;
         }
         let code = code(&mut s.code, lang);
@@ -57,7 +57,7 @@ pub(super) fn read(form: &mut TableForm, base: &ScoringTable, lang: Lang) -> Opt
         let lines = s
             .lines
             .iter_mut()
-            .filter(|l| !l.remove && !(l.new && l.is_blank()))
+            .filter(|l| !l.skipped())
             .map(|l| read_line(l, base, lang))
             .collect();
         sections.push(Section {
@@ -78,7 +78,7 @@ pub(super) fn read(form: &mut TableForm, base: &ScoringTable, lang: Lang) -> Opt
         let annual = base.purpose == Purpose::AnnualAssessment;
         let mut bands = Vec::new();
         for b in &mut g.bands {
-            if b.remove || (b.new && b.is_blank()) {
+            if b.skipped() {
                 continue;
             }
             let grade = grade_name(b, annual, lang);
