@@ -81,6 +81,8 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/reports_import.yml"),
     include_str!("../locales/self_assessment.yml"),
     include_str!("../locales/notice.yml"),
+    include_str!("../locales/annual_score.yml"),
+    include_str!("../locales/table_form.yml"),
 ];
 
 #[cfg(test)]

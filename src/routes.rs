@@ -157,7 +157,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/proposals/{id}/overrides", post(report::decision::override_finding))
         .route("/review/creation", get(creation::review::review_list))
         .route("/review/creation/{id}", get(creation::review::review_town))
-        .route("/review/creation/{id}/grade", post(creation::review::confirm_grade))
+        .route("/review/creation/{id}/grade", post(creation::grading::confirm_grade))
         .route(
             "/review/creation/{id}/acceptance",
             post(creation::review::decide_acceptance),
@@ -214,6 +214,10 @@ pub fn build_app(state: AppState) -> Router {
         .route(
             "/admin/standards/{id}/tables",
             get(standards::tables_edit::edit).post(standards::tables_edit::save),
+        )
+        .route(
+            "/admin/standards/{id}/tables/{table}",
+            get(standards::table_form::edit).post(standards::table_form::save),
         )
         .route("/admin/standards/{id}/copy", post(standards::actions::copy))
         .route("/admin/standards/{id}/publish", post(standards::actions::publish))

@@ -326,6 +326,9 @@ pub struct AssessmentRow {
     pub reviewer_name: String,
     pub list_id: Option<i64>,
     pub missing_report: bool,
+    /// The annual table's sheet the grade was suggested from, if any.
+    pub score_sheet: Option<Json<crate::standards::scoring::ScoreSheet>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl AssessmentRow {
@@ -338,7 +341,8 @@ impl AssessmentRow {
 }
 
 const ASSESSMENT: &str = "SELECT a.id, a.proposal_id, p.name AS town, g.name AS region_name, a.year, a.indicators,
-        a.suggested_grade, a.final_grade, a.reason, u.display_name AS reviewer_name, a.list_id, a.missing_report
+        a.suggested_grade, a.final_grade, a.reason, u.display_name AS reviewer_name, a.list_id, a.missing_report,
+        a.score_sheet, a.created_at
     FROM assessments a JOIN proposals p ON p.id = a.proposal_id JOIN regions g ON g.id = p.region_id
         JOIN users u ON u.id = a.reviewer_id";
 
@@ -351,13 +355,14 @@ pub struct NewAssessment<'a> {
     pub final_grade: Grade,
     pub reason: &'a str,
     pub reviewer_id: i64,
+    pub score_sheet: Option<&'a crate::standards::scoring::ScoreSheet>,
 }
 
 pub async fn insert_assessment(conn: &mut PgConnection, a: NewAssessment<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO assessments (report_id, proposal_id, year, indicators, suggested_grade, final_grade, reason,
-             reviewer_id, missing_report)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $1 IS NULL) RETURNING id",
+             reviewer_id, missing_report, score_sheet)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $1 IS NULL, $9) RETURNING id",
     )
     .bind(a.report_id)
     .bind(a.proposal_id)
@@ -367,6 +372,7 @@ pub async fn insert_assessment(conn: &mut PgConnection, a: NewAssessment<'_>) ->
     .bind(a.final_grade.code())
     .bind(a.reason)
     .bind(a.reviewer_id)
+    .bind(a.score_sheet.map(Json))
     .fetch_one(conn)
     .await
 }

@@ -665,7 +665,10 @@ impl GradeBands {
         self.suggest_from(Grade::Warning, earlier)
     }
 
-    fn suggest_from(&self, grade: Grade, earlier: &[Grade]) -> Grade {
+    /// The suggestion from a grade reached some other way (an annual
+    /// scoring table's bands): the same rules of runs of 警告 and of
+    /// cultivation towns apply to it.
+    pub fn suggest_from(&self, grade: Grade, earlier: &[Grade]) -> Grade {
         if is_cultivation(earlier) {
             return if grade.is_below_pass() { Grade::Removed } else { grade };
         }

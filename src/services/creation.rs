@@ -26,6 +26,7 @@ use crate::domain::creation::{
     self, AcceptanceState, AnnualFigures, Assessment, Grade, Period, ReportYear, Settlement, StandardRef,
 };
 use crate::domain::proposal::{ErrorCode, FieldError, Proposal};
+use crate::standards::scoring::{self, AnnualScore, Judgements, ScoreError, ScoreSheet};
 use crate::standards::{CreationRules as CreationRulesOf, Evaluation, Overall, Standard, evaluate};
 
 /// Longest reason accepted.
@@ -265,6 +266,32 @@ pub async fn save_report_in(
 /// reports up to that year and the final grades of the years before it
 /// (one per year, oldest first; `None` when an earlier year has none yet).
 async fn assess_year(conn: &mut PgConnection, t: &Town, year: i32) -> Result<Option<Assessment>, ServiceError> {
+    Ok(assess_scored(conn, t, year, None).await?.map(|y| y.assessment))
+}
+
+/// A year's assessment with what the version's annual table makes of it.
+pub struct YearScore {
+    /// Its `suggested` is the table's when the year is scored on one.
+    pub assessment: Assessment,
+    /// What the completion bands alone suggest.
+    pub by_completion: Grade,
+    /// The year on the annual table (a year with a report, under a version
+    /// that has one), scored with the judgements that fit it.
+    pub scored: Option<AnnualScore>,
+    /// The judgements the table refused (left out of `scored`).
+    pub problems: Vec<ScoreError>,
+}
+
+/// [`assess_year`] with the year scored on the version's annual table, if
+/// it has one and the year has a report (a year without one is 警告,
+/// 未按时报送, as before): the table's grade under the creation rules is
+/// the suggestion.
+async fn assess_scored(
+    conn: &mut PgConnection,
+    t: &Town,
+    year: i32,
+    judged: Option<&Judgements>,
+) -> Result<Option<YearScore>, ServiceError> {
     let k = t.period.year_of(year).ok_or(ServiceError::NotFound)?;
     let reports: Vec<ReportRow> = store::reports_for(conn, t.row.id)
         .await?
@@ -292,7 +319,31 @@ async fn assess_year(conn: &mut PgConnection, t: &Town, year: i32) -> Result<Opt
         &bands,
     );
     a.standard = Some(t.standard_ref());
-    Ok(Some(a))
+    let on_table = |judged: Option<&Judgements>| {
+        scoring::score_year(&t.standard, &t.plan, k, &figures, &earlier, judged).filter(|_| this_year.is_some())
+    };
+    let (scored, problems) = match on_table(judged) {
+        None => (None, Vec::new()),
+        Some(Ok(s)) => (Some(s), Vec::new()),
+        Some(Err(problems)) => {
+            // The running total goes on with what fits; the form says why
+            // the rest does not.
+            let unfit: Vec<String> = problems.iter().map(ScoreError::line).collect();
+            let mut fit = judged.cloned().unwrap_or_default();
+            fit.retain(|code, _| !unfit.contains(code));
+            (on_table(Some(&fit)).and_then(Result::ok), problems)
+        }
+    };
+    let by_completion = a.suggested;
+    if let Some(s) = &scored {
+        a.suggested = s.suggested;
+    }
+    Ok(Some(YearScore {
+        by_completion,
+        assessment: a,
+        scored,
+        problems,
+    }))
 }
 
 /// Whether year `year` of a town may be graded without a report: its
@@ -357,16 +408,28 @@ pub async fn suggestion(
     proposal_id: i64,
     year: i32,
 ) -> Result<(Town, Option<ReportRow>, Assessment), ServiceError> {
+    let (t, report, y) = suggestion_scored(db, proposal_id, year, None).await?;
+    Ok((t, report, y.assessment))
+}
+
+/// [`suggestion`] with the year scored on the version's annual table with
+/// `judged` (the reviewer's sheet as typed).
+pub async fn suggestion_scored(
+    db: &PgPool,
+    proposal_id: i64,
+    year: i32,
+    judged: Option<&Judgements>,
+) -> Result<(Town, Option<ReportRow>, YearScore), ServiceError> {
     let mut conn = db.acquire().await?;
     let t = town(&mut conn, proposal_id, Scope::All, false).await?;
     let report = store::get_report(&mut conn, proposal_id, year).await?;
     if report.is_none() && !missing_may_be_graded(&t, year) {
         return Err(ServiceError::NotFound);
     }
-    let a = assess_year(&mut conn, &t, year)
+    let y = assess_scored(&mut conn, &t, year, judged)
         .await?
         .ok_or(ServiceError::Refused(EARLIER_YEAR))?;
-    Ok((t, report, a))
+    Ok((t, report, y))
 }
 
 /// A reviewer confirms (or changes, with a reason) the grade of a town's
@@ -380,6 +443,24 @@ pub async fn confirm_grade(
     year: i32,
     grade: Option<Grade>,
     reason: &str,
+) -> Result<Grade, ServiceError> {
+    confirm_scored(db, user, proposal_id, year, grade, reason, None).await
+}
+
+/// [`confirm_grade`] with the reviewer's sheet: under a version with an
+/// annual table, a year with a report is scored on it, every judged line
+/// and veto must be given (`points.<line>` / `veto.<line>` errors
+/// otherwise, and for judgements the table refuses), the table's grade
+/// under the creation rules is the suggestion, and the sheet is stored with
+/// the assessment.
+pub async fn confirm_scored(
+    db: &PgPool,
+    user: &User,
+    proposal_id: i64,
+    year: i32,
+    grade: Option<Grade>,
+    reason: &str,
+    judged: Option<&Judgements>,
 ) -> Result<Grade, ServiceError> {
     let reason = reason.trim();
     let mut errors = Vec::new();
@@ -413,9 +494,11 @@ pub async fn confirm_grade(
     {
         return Err(ServiceError::WrongState);
     }
-    let a = assess_year(&mut tx, &t, year)
+    let y = assess_scored(&mut tx, &t, year, judged)
         .await?
         .ok_or(ServiceError::Refused(EARLIER_YEAR))?;
+    errors.extend(sheet_errors(&t.standard, &y));
+    let a = y.assessment;
     if let Some(g) = grade
         && !Grade::allowed(a.cultivation).contains(&g)
     {
@@ -432,12 +515,39 @@ pub async fn confirm_grade(
     }
     let grade = grade.unwrap_or(a.suggested);
     let report_id = report.as_ref().map(|r| r.id);
-    record_grade(&mut tx, user, &t, year, report_id, &a, grade, reason).await?;
+    let sheet = y.scored.map(|s| s.sheet);
+    record_grade(&mut tx, user, &t, year, report_id, &a, grade, reason, sheet.as_ref()).await?;
     if let Some(report_id) = report_id {
         store::set_report_assessed(&mut tx, report_id).await?;
     }
     tx.commit().await?;
     Ok(grade)
+}
+
+/// What keeps a scored year from being confirmed: each judgement the table
+/// refused, and each judged line or veto not given, on its form field
+/// (`points.<line>` or `veto.<line>`).
+fn sheet_errors(s: &Standard, y: &YearScore) -> Vec<FieldError> {
+    let field = |line: &str| {
+        let veto = s
+            .tables
+            .iter()
+            .find_map(|t| t.line(line))
+            .is_some_and(|l| matches!(l.kind, scoring::LineKind::Veto { .. }));
+        format!("{}.{line}", if veto { "veto" } else { "points" })
+    };
+    let refused = y
+        .problems
+        .iter()
+        .map(|p| FieldError::new(field(&p.line()), ErrorCode::InvalidNumber));
+    let refused_lines: Vec<String> = y.problems.iter().map(ScoreError::line).collect();
+    let pending = y
+        .scored
+        .iter()
+        .flat_map(|s| s.pending())
+        .filter(|line| !refused_lines.contains(line))
+        .map(|line| FieldError::new(field(line), ErrorCode::Required));
+    refused.chain(pending).collect()
 }
 
 /// Stores a grade with its audit row.
@@ -451,6 +561,7 @@ async fn record_grade(
     a: &Assessment,
     grade: Grade,
     reason: &str,
+    sheet: Option<&ScoreSheet>,
 ) -> Result<i64, ServiceError> {
     let id = store::insert_assessment(
         conn,
@@ -462,6 +573,7 @@ async fn record_grade(
             final_grade: grade,
             reason,
             reviewer_id: user.id,
+            score_sheet: sheet,
         },
     )
     .await?;
@@ -476,6 +588,10 @@ async fn record_grade(
             after: Some(json!({
                 "proposal_id": t.row.id, "year": year, "suggested": a.suggested.code(),
                 "final": grade.code(), "reason": reason, "missing_report": report_id.is_none(),
+                "score": sheet.map(|s| json!({
+                    "tables": s.result.tables, "total": s.result.total,
+                    "grade": s.result.grade.as_ref().map(|g| g.code.as_str()), "vetoes": s.result.vetoes,
+                })),
             })),
         },
     )
@@ -717,7 +833,7 @@ async fn grade_missing_years(conn: &mut PgConnection, user: &User, year: i32) ->
             continue;
         }
         if let Some(a) = assess_year(conn, &t, year).await? {
-            record_grade(conn, user, &t, year, None, &a, a.suggested, "").await?;
+            record_grade(conn, user, &t, year, None, &a, a.suggested, "", None).await?;
         }
     }
     Ok(())
@@ -876,6 +992,42 @@ fn demo_figures(plan: &Proposal, k: u32, years: u32, rate: Decimal, province_sha
 /// the year's named list published; the others are left for a reviewer to
 /// decide (so the demonstration shows towns awaiting acceptance, listed and
 /// demoted). The named town then reports its first rebate year.
+/// A demo reviewer's points on every judged line of a town's annual
+/// tables: a share of each maximum (in whole steps) by how much of its plan
+/// the town built; no veto holds.
+fn demo_judgements(t: &Town, table: &str, rate: Decimal) -> Judgements {
+    let share = if rate >= dec!(1.2) {
+        dec!(0.9)
+    } else if rate >= Decimal::ONE {
+        dec!(0.8)
+    } else if rate >= dec!(0.8) {
+        dec!(0.75)
+    } else {
+        dec!(0.6)
+    };
+    let mut judged = Judgements::new();
+    let Ok((common, industry)) = scoring::tables_for(&t.standard, table, &t.plan) else {
+        return judged;
+    };
+    for line in common.lines().chain(industry.iter().flat_map(|i| i.lines())) {
+        let judgement = match &line.kind {
+            scoring::LineKind::Judged { step } if !step.is_zero() => scoring::Judgement {
+                points: Some((line.max * share / step).floor() * step),
+                veto: None,
+                comment: "示例评分".to_string(),
+            },
+            scoring::LineKind::Veto { .. } if line.is_judged() => scoring::Judgement {
+                points: None,
+                veto: Some(false),
+                comment: String::new(),
+            },
+            _ => continue,
+        };
+        judged.insert(line.code.clone(), judgement);
+    }
+    judged
+}
+
 pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) -> anyhow::Result<()> {
     const RATES: [[Decimal; 3]; 5] = [
         [dec!(1.25), dec!(1.25), dec!(1.25)],
@@ -918,10 +1070,24 @@ pub async fn demo(db: &PgPool, reviewer: &User, admin: &User, listed: &[i64]) ->
             save_report(db, &official, t.row.region_id, *id, year, None, &figures)
                 .await
                 .map_err(|e| fail("report", *id, year, e))?;
-            let (_, _, a) = suggestion(db, *id, year)
+            let (_, _, y) = suggestion_scored(db, *id, year, None)
                 .await
                 .map_err(|e| fail("assessment", *id, year, e))?;
-            confirm_grade(db, reviewer, *id, year, Some(a.suggested), "")
+            // On an annual table the reviewer scores the judged lines (by
+            // how far the town got) and, where the table suggests another
+            // grade than its completion, keeps the completion's with a
+            // reason: the demo towns' stories stay as they are.
+            let judged = y.scored.as_ref().map(|s| demo_judgements(&t, &s.table, rate));
+            let mut reason = "";
+            if let Some(judged) = &judged {
+                let (_, _, on_table) = suggestion_scored(db, *id, year, Some(judged))
+                    .await
+                    .map_err(|e| fail("score", *id, year, e))?;
+                if on_table.assessment.suggested != y.by_completion {
+                    reason = "综合年度投资完成情况，按投资完成率档次评定。";
+                }
+            }
+            confirm_scored(db, reviewer, *id, year, Some(y.by_completion), reason, judged.as_ref())
                 .await
                 .map_err(|e| fail("grade", *id, year, e))?;
         }

@@ -12,6 +12,21 @@
   var scored = document.getElementById("self-assessment-form");
   if (scored) { live(scored, document.getElementById("score-panel"), scored.getAttribute("data-live"), "score-button"); }
 
+  // The table editor: each line shows the parameters of its kind only
+  // (without this script every kind's are shown, each with its label).
+  document.querySelectorAll("#table-form .table-line").forEach(function (line) {
+    var kind = line.querySelector("select.line-kind");
+    function showKind() {
+      line.querySelectorAll(".kind-params").forEach(function (p) {
+        p.hidden = p.getAttribute("data-kind") !== kind.value;
+      });
+    }
+    if (kind) {
+      kind.addEventListener("change", showKind);
+      showKind();
+    }
+  });
+
   var form = document.getElementById("proposal-form");
   if (!form) { return; }
 

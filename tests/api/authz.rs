@@ -121,6 +121,8 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/admin/standards/{id}/criteria", Admins),
         ("GET", "/admin/standards/{id}/tables", Admins),
         ("POST", "/admin/standards/{id}/tables", Admins),
+        ("GET", "/admin/standards/{id}/tables/{table}", Admins),
+        ("POST", "/admin/standards/{id}/tables/{table}", Admins),
         ("POST", "/admin/standards/{id}/copy", Admins),
         ("POST", "/admin/standards/{id}/publish", Admins),
         ("POST", "/admin/standards/{id}/activate", Admins),
@@ -244,6 +246,8 @@ struct World {
     entry: i64,
     /// A draft copy of ZJ-2015 (editable), with the copied example cases.
     standard: i64,
+    /// A draft copy of ZJ-2015 version 4, with its scoring tables.
+    tables_standard: i64,
     user: i64,
     region: i64,
     /// An import of official-a, checked and ready.
@@ -275,6 +279,8 @@ impl World {
             self.region
         } else if path.starts_with("/admin/batches/") {
             self.draft_batch
+        } else if path.contains("{table}") {
+            self.tables_standard
         } else if path.starts_with("/admin/standards/") {
             self.standard
         } else {
@@ -285,6 +291,7 @@ impl World {
             .replace("{entry}", &self.entry.to_string())
             .replace("{material}", &self.material.to_string())
             .replace("{which}", "letter")
+            .replace("{table}", "zj.creation_review")
             .replace("{n}", "0")
             .replace("{year}", "2025")
             .replace("{code}", if path.starts_with("/api/") { "ZJ-2015" } else { "en" })
@@ -429,6 +436,8 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/proposals/{id}/self-assessment/live", 200),
     // The form holds no tables: the JSON does not parse.
     ("/admin/standards/{id}/tables", 422),
+    // The table form names no version: stale.
+    ("/admin/standards/{id}/tables/{table}", 409),
 ];
 
 /// A list batch on notice since today with one approved town, and an
@@ -566,6 +575,13 @@ async fn every_route_answers_each_role_as_designed() {
     let standard = xiaozhen::services::standards::copy(&app.db, &admin_user, active, None)
         .await
         .unwrap();
+    let with_tables: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 4")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let tables_standard = xiaozhen::services::standards::copy(&app.db, &admin_user, with_tables, None)
+        .await
+        .unwrap();
     let official_client = app.client();
     official_client.login("official-a", PASSWORD).await;
     let rows = vec![keys(), typed_cells(&sample_input("导入的小镇"))];
@@ -579,6 +595,7 @@ async fn every_route_answers_each_role_as_designed() {
         draft_batch,
         entry,
         standard,
+        tables_standard,
         user: official.id,
         region: official.region_id.unwrap(),
         import,

@@ -44,6 +44,7 @@ struct World {
 
 async fn world() -> World {
     let app = TestApp::spawn().await;
+    crate::creation::on_completion_bands(&app).await;
     let a = app.official_of("official-a", "诸城市").await;
     let b = app.official_of("official-b", "青州市").await;
     let reviewer = app.create_user("reviewer-a", Role::Reviewer, None).await;

@@ -396,6 +396,7 @@ async fn reported(app: &TestApp, official: &User, reviewer: &User, id: i64, tota
 #[tokio::test]
 async fn named_and_demoted_towns_stay_on_the_list_until_withdrawn() {
     let app = TestApp::spawn().await;
+    crate::creation::on_completion_bands(&app).await;
     let official = app.official_of("official-w", "诸城市").await;
     let reviewer = app
         .user(app.create_user("reviewer-w", Role::Reviewer, None).await)
@@ -544,6 +545,7 @@ async fn named_and_demoted_towns_stay_on_the_list_until_withdrawn() {
 #[tokio::test]
 async fn a_named_town_withdrawn_later_earns_its_county_no_reward() {
     let app = TestApp::spawn().await;
+    crate::creation::on_completion_bands(&app).await;
     let official = app.official_of("official-s", "诸城市").await;
     let reviewer = app
         .user(app.create_user("reviewer-s", Role::Reviewer, None).await)

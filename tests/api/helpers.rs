@@ -391,6 +391,30 @@ impl TestApp {
         ids
     }
 
+    /// Activates version `version` of standard `code` (unless it is the
+    /// active one): proposals submitted from then on are evaluated, and
+    /// their towns graded, under its rules.
+    pub async fn activate(&self, code: &str, version: i32) {
+        let (id, status): (i64, String) =
+            sqlx::query_as("SELECT id, status FROM standards WHERE code = $1 AND version = $2")
+                .bind(code)
+                .bind(version)
+                .fetch_one(&self.db)
+                .await
+                .expect("the version exists");
+        if status == "active" {
+            return;
+        }
+        let admin = self
+            .create_user(&format!("activator-{code}-{version}"), Role::Admin, None)
+            .await;
+        let admin = self.user(admin).await;
+        let today = chrono::Utc::now().date_naive();
+        xiaozhen::services::standards::activate(&self.db, &admin, id, today)
+            .await
+            .expect("activated");
+    }
+
     /// A proposal's current `version` (what its forms send back).
     pub async fn proposal_version(&self, id: i64) -> i32 {
         sqlx::query_scalar("SELECT version FROM proposals WHERE id = $1")

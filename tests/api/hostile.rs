@@ -38,7 +38,7 @@ fn overlong() -> String {
 
 /// The fields a form sends as shown: inputs (ticked boxes and radios only),
 /// selected options, text areas; without the CSRF token.
-fn form_fields(page: &Page, form: &str) -> Vec<(String, String)> {
+pub(crate) fn form_fields(page: &Page, form: &str) -> Vec<(String, String)> {
     let html = Html::parse_document(&page.body);
     let sel = Selector::parse(&format!("{form} input, {form} select, {form} textarea")).unwrap();
     let selected = Selector::parse("option[selected]").unwrap();

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod admin_users;
+mod annual_score;
 mod audit;
 mod auth;
 mod authz;
@@ -31,4 +32,5 @@ mod score_api;
 mod self_assessment;
 mod spreadsheets;
 mod standards_admin;
+mod table_form;
 mod uploads;

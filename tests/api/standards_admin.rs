@@ -90,7 +90,7 @@ fn prefix_of(fields: &[(String, String)], criterion: &str) -> String {
         .unwrap_or_else(|| panic!("criterion {criterion} in the form"))
 }
 
-fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+pub(crate) fn set(fields: &mut [(String, String)], name: &str, value: &str) {
     let f = fields
         .iter_mut()
         .find(|(k, _)| k == name)

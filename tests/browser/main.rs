@@ -24,3 +24,4 @@ mod proposal;
 mod publish;
 mod review;
 mod standards;
+mod table_form;

@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use super::sheet::{Posted, SheetView};
 use crate::domain::Lang;
 use crate::domain::creation::{self, AnnualFigures, Assessment, Grade, REPORT_FIELDS, Settlement};
 use crate::handlers::display::{exact, exact_pct};
@@ -30,6 +31,12 @@ pub struct AssessmentView {
     pub basis: String,
     /// Not gradable yet: the year before has no grade.
     pub waiting: bool,
+    /// The year on the annual table (to score, or as scored).
+    pub sheet: Option<SheetView>,
+    /// The grade chosen in the form: the suggestion, or what was typed.
+    pub chosen: String,
+    /// The reason as typed, when the form came back.
+    pub reason: String,
 }
 
 impl AssessmentView {
@@ -48,6 +55,9 @@ impl AssessmentView {
             rebate_year: false,
             basis: a.basis.label(lang).to_string(),
             waiting: false,
+            sheet: None,
+            chosen: a.suggested.code().to_string(),
+            reason: String::new(),
         }
     }
 
@@ -68,6 +78,9 @@ impl AssessmentView {
             rebate_year,
             basis: String::new(),
             waiting: !rebate_year,
+            sheet: None,
+            chosen: String::new(),
+            reason: String::new(),
         }
     }
 }
@@ -126,6 +139,8 @@ pub struct ReviewErrors {
     pub grade: Option<String>,
     pub reason: Option<String>,
     pub accept: Option<String>,
+    /// The grading form as posted, with its sheet.
+    pub posted: Option<Posted>,
 }
 
 pub(super) fn indicators(a: &Assessment, lang: Lang) -> Vec<(String, String)> {

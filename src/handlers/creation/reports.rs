@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::WRONG_STATE;
+use super::sheet::SheetView;
 use crate::auth::Official;
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
@@ -59,6 +60,15 @@ pub struct ReportsPage {
     pub notice: Option<String>,
     /// Reports can be added or edited (not for a removed town).
     pub can_report: bool,
+    /// The published grades, each with its sheet when the annual table made it.
+    pub grades: Vec<PublishedGrade>,
+}
+
+pub struct PublishedGrade {
+    pub year: i32,
+    pub code: &'static str,
+    pub label: &'static str,
+    pub sheet: Option<SheetView>,
 }
 
 fn field_views(lang: Lang, pairs: &[(String, String)], errors: &[FieldError]) -> Vec<FieldView> {
@@ -145,6 +155,16 @@ async fn render_reports(
         .map(|v| exact(*v))
         .collect::<Vec<_>>()
         .join(" / ");
+    let mut grades = Vec::new();
+    for a in store::assessments_for(&mut conn, id, true).await? {
+        let g = a.final_grade();
+        grades.push(PublishedGrade {
+            year: a.year,
+            code: g.code(),
+            label: g.label(lang),
+            sheet: super::review::recorded_sheet(&mut conn, &town.standard, &a, lang).await?,
+        });
+    }
     let status = town.row.status();
     let notice = match status {
         Status::Demoted => Some(page.t("creation.reports.cultivation")),
@@ -154,6 +174,7 @@ async fn render_reports(
     Ok(ReportsPage {
         notice,
         can_report: status != Status::Removed,
+        grades,
         id,
         town: town.row.name.clone(),
         plan_by_year,
@@ -195,7 +216,7 @@ pub async fn reports_page(
     render_reports(&state, page, id, official.region_id, form).await
 }
 
-fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)

@@ -11,11 +11,12 @@ use serde::Deserialize;
 
 use super::WRONG_STATE;
 use super::assessment::{AssessmentView, CriterionLine, ReviewErrors, SettlementView, report_figures, settlement_view};
+use super::sheet;
 use crate::auth::Reviewer;
 use crate::db::creation as store;
 use crate::domain::Status;
-use crate::domain::creation::{self, AcceptanceState, Grade};
-use crate::error::{AppError, AppResult};
+use crate::domain::creation::{self, AcceptanceState};
+use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::handlers::display::exact;
 use crate::services::ServiceError;
@@ -99,7 +100,12 @@ pub struct ReviewTownPage {
     pub accept_error: Option<String>,
 }
 
-async fn render_review_town(state: &AppState, page: Page, id: i64, errors: ReviewErrors) -> AppResult<ReviewTownPage> {
+pub(super) async fn render_review_town(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    errors: ReviewErrors,
+) -> AppResult<ReviewTownPage> {
     let lang = page.lang;
     let built = service::as_built(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
@@ -127,6 +133,7 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
                 suggested_label: a.suggested_grade().label(lang),
                 grades: Vec::new(),
                 missing: a.missing_report,
+                sheet: recorded_sheet(&mut conn, &built.town.standard, a, lang).await?,
                 ..AssessmentView::pending(year, &a.indicators.0, figures, lang)
             }
         } else if period.year_of(year).is_none() {
@@ -146,8 +153,20 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
         } else if report.is_none() && status == Status::Removed {
             continue;
         } else {
-            match service::suggestion(&state.db, id, year).await {
-                Ok((_, _, a)) => AssessmentView::pending(year, &a, figures, lang),
+            let posted = errors.posted.as_ref().filter(|p| p.year == year);
+            match service::suggestion_scored(&state.db, id, year, posted.map(|p| &p.judged)).await {
+                Ok((_, _, y)) => {
+                    let mut view = AssessmentView::pending(year, &y.assessment, figures, lang);
+                    let standard = &built.town.standard;
+                    view.sheet = (y.scored.as_ref()).map(|s| sheet::editable(standard, s, posted, &y.problems, lang));
+                    if let Some(p) = posted {
+                        if p.refused {
+                            view.chosen = p.final_grade.clone();
+                        }
+                        view.reason = p.reason.clone();
+                    }
+                    view
+                }
                 Err(ServiceError::Refused(service::EARLIER_YEAR)) => AssessmentView::ungraded(year, figures, false),
                 Err(ServiceError::NotFound) => continue,
                 Err(e) => return Err(e.into()),
@@ -260,6 +279,35 @@ async fn render_review_town(state: &AppState, page: Page, id: i64, errors: Revie
     })
 }
 
+/// The sheet a confirmed grade was suggested from, named by the version
+/// that scored it.
+pub(super) async fn recorded_sheet(
+    conn: &mut sqlx::PgConnection,
+    town_standard: &std::sync::Arc<crate::standards::Standard>,
+    a: &store::AssessmentRow,
+    lang: crate::domain::Lang,
+) -> AppResult<Option<sheet::SheetView>> {
+    let Some(stored) = &a.score_sheet else {
+        return Ok(None);
+    };
+    let by = &stored.0.result.standard;
+    let standard = if (by.code.as_str(), by.version) == (town_standard.code.as_str(), town_standard.version) {
+        town_standard.clone()
+    } else {
+        match crate::db::standards::definition(conn, &by.code, by.version).await? {
+            Some(s) => s,
+            None => town_standard.clone(),
+        }
+    };
+    Ok(Some(sheet::recorded(
+        &standard,
+        &stored.0,
+        &a.reviewer_name,
+        a.created_at,
+        lang,
+    )))
+}
+
 pub async fn review_town(
     State(state): State<AppState>,
     page: Page,
@@ -267,61 +315,6 @@ pub async fn review_town(
     Path(id): Path<i64>,
 ) -> AppResult<ReviewTownPage> {
     render_review_town(&state, page, id, ReviewErrors::default()).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct GradeForm {
-    #[serde(default)]
-    pub year: String,
-    #[serde(default)]
-    pub final_grade: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-pub async fn confirm_grade(
-    State(state): State<AppState>,
-    page: Page,
-    reviewer: Reviewer,
-    Path(id): Path<i64>,
-    Form(form): Form<GradeForm>,
-) -> AppResult<Response> {
-    let year = form
-        .year
-        .trim()
-        .parse::<i32>()
-        .map_err(|_| AppError::BadRequest("error.bad_request.invalid"))?;
-    let grade = Grade::from_code(form.final_grade.trim());
-    match service::confirm_grade(&state.db, &reviewer.0, id, year, grade, &form.reason).await {
-        Ok(_) => Ok(Redirect::to(&format!("/review/creation/{id}")).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
-            let lang = page.lang;
-            let grade_error = errors.iter().find(|e| e.field == "final_grade").map(|_| {
-                crate::i18n::t(
-                    lang,
-                    match grade {
-                        None => "creation.error.grade",
-                        // 淘汰 for a town that is not a cultivation town.
-                        Some(Grade::Removed) => "creation.error.removal_not_cultivation",
-                        // 警告 or 降格 for a cultivation town.
-                        Some(_) => "creation.error.cultivation_grade",
-                    },
-                )
-            });
-            let reason_error = errors.iter().find(|e| e.field == "reason").map(|e| match e.code {
-                crate::domain::proposal::ErrorCode::Required => crate::i18n::t(lang, "creation.error.reason"),
-                _ => crate::i18n::t(lang, "creation.error.too_long"),
-            });
-            let errors = ReviewErrors {
-                grade: grade_error,
-                reason: reason_error,
-                accept: None,
-            };
-            let body = render_review_town(&state, page, id, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
-        }
-        Err(e) => Err(e.into_app(WRONG_STATE, format!("/review/creation/{id}"))),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -4,6 +4,7 @@
 //! reached, capped subtotals, the total, the vetoes and the grade come out.
 
 pub mod aggregate;
+mod annual;
 mod check;
 mod examples;
 mod form;
@@ -13,6 +14,7 @@ mod score;
 #[cfg(test)]
 mod tests;
 
+pub use annual::{AnnualScore, ScoreSheet, annual_table, completion_pct, score_year};
 pub use check::{TableProblem, check_tables};
 pub use examples::run_score_examples;
 pub use form::{COMMENT_MAX, FormProblem, Problem, judgements_from_form};

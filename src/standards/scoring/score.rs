@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{Direction, Figure, GradeName, Judgements, Line, LineKind, Purpose, ScoringTable, VetoCondition};
 use crate::domain::Lang;
@@ -30,7 +30,7 @@ pub struct ScoreInputs<'a> {
     pub means: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreResult {
     pub standard: StandardRef,
     /// The common table's code, then the industry table's, if any.
@@ -64,7 +64,7 @@ impl ScoreResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionScore {
     pub table: String,
     pub code: String,
@@ -84,8 +84,37 @@ pub struct LineScore {
     pub how: How,
 }
 
+/// A line of a stored result (a result is kept with an annual assessment
+/// and shown from the record), its kind read back as the engine's code.
+#[derive(Deserialize)]
+struct StoredLine {
+    code: String,
+    kind: String,
+    max: Decimal,
+    points: Decimal,
+    how: How,
+}
+
+impl<'de> Deserialize<'de> for LineScore {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LineScore, D::Error> {
+        let l = StoredLine::deserialize(d)?;
+        let kind = LineKind::CODES
+            .iter()
+            .copied()
+            .find(|c| *c == l.kind)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown line kind {}", l.kind)))?;
+        Ok(LineScore {
+            code: l.code,
+            kind,
+            max: l.max,
+            points: l.points,
+            how: l.how,
+        })
+    }
+}
+
 /// How a line's points were reached, as values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum How {
     Criterion {
