@@ -285,9 +285,10 @@ pub async fn open(
 /// The files a stored proposal has, for its evaluation.
 pub async fn attachments(conn: &mut sqlx::PgConnection, proposal_id: i64) -> sqlx::Result<Attachments> {
     let rows = db::current(conn, proposal_id).await?;
-    Ok(Attachments::with_materials(types_of(
-        rows.iter().map(|r| r.material_type.as_str()),
-    )))
+    Ok(Attachments::stored(
+        types_of(rows.iter().map(|r| r.material_type.as_str())),
+        None,
+    ))
 }
 
 /// The set of the known type codes among `codes`.

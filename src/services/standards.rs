@@ -284,6 +284,7 @@ pub async fn add_example_from_proposal(
             expected_overall: ev.overall,
             expected: ev.findings.iter().map(|f| (f.criterion.clone(), f.verdict)).collect(),
             materials: None,
+            boundary: None,
         });
         index = s.examples.len() - 1;
         Ok(())
@@ -440,7 +441,7 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             .into_iter()
             .map(|(id, types)| {
                 let set = crate::services::materials::types_of(types.iter().map(String::as_str));
-                (id, crate::standards::Attachments::with_materials(set))
+                (id, crate::standards::Attachments::stored(set, None))
             })
             .collect();
     drop(conn);
@@ -470,8 +471,8 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             };
             let files = materials
                 .get(&row.id)
-                .copied()
-                .unwrap_or(crate::standards::Attachments::with_materials(Default::default()));
+                .cloned()
+                .unwrap_or_else(|| crate::standards::Attachments::stored(Default::default(), None));
             let before = crate::standards::evaluate_with(&proposal, &result.active, &files);
             let after = crate::standards::evaluate_with(&candidate_proposal, &result.candidate, &files);
             result.under_active.add(before.overall);
@@ -574,9 +575,10 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         .map_err(|_| StandardsError::NotEvaluable)?;
     // The materials as last evaluated, frozen again with this evaluation.
     let frozen = crate::db::materials::frozen_types(&mut tx, latest.id).await?;
-    let files = crate::standards::Attachments::with_materials(crate::services::materials::types_of(
-        frozen.iter().map(String::as_str),
-    ));
+    let files = crate::standards::Attachments::stored(
+        crate::services::materials::types_of(frozen.iter().map(String::as_str)),
+        None,
+    );
     let evaluation = crate::standards::evaluate_with(&proposal, active.standard(), &files);
     let evaluation_id = evaluations::insert(
         &mut tx,

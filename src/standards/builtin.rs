@@ -22,6 +22,9 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     // Version 3 with the five application materials as criteria.
     ("zj-2015-v4.json", include_str!("builtin/zj-2015-v4.json")),
     ("cn-2021-v4.json", include_str!("builtin/cn-2021-v4.json")),
+    // Version 4 with the boundary criteria (四至范围), all soft.
+    ("zj-2015-v5.json", include_str!("builtin/zj-2015-v5.json")),
+    ("cn-2021-v5.json", include_str!("builtin/cn-2021-v5.json")),
 ];
 
 static BUILTIN: LazyLock<Vec<Standard>> = LazyLock::new(|| {

@@ -224,8 +224,8 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    // A copy of the active ZJ-2015 (version 4) is the next number, 5.
-    assert_eq!(version, 5);
+    // A copy takes the next free number: 6, after the built-in version 5.
+    assert_eq!(version, 6);
     let before: String = sqlx::query_scalar("SELECT content_hash FROM standards WHERE id = $1")
         .bind(draft)
         .fetch_one(&app.db)
@@ -419,7 +419,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
         crate::helpers::refusal(&app.db, "DELETE FROM standards WHERE id = $1", draft).await,
         (
             "23001".to_owned(),
-            "standard ZJ-2015 version 5 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
+            "standard ZJ-2015 version 6 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
         )
     );
 }
@@ -492,7 +492,7 @@ async fn publication_and_activation_wait_for_every_example_case() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(row.get::<i32, _>("standard_version"), 5);
+    assert_eq!(row.get::<i32, _>("standard_version"), 6);
     assert_eq!(row.get::<String, _>("overall"), "fail");
 
     let actions: Vec<String> =
@@ -848,4 +848,109 @@ async fn tables_are_edited_as_json_checked_whole_and_gate_publication() {
     let publish = admin.post(&format!("/admin/standards/{draft}/publish"), &[]).await;
     assert_eq!(publish.status, StatusCode::CONFLICT);
     assert_eq!(status_of(&app, draft).await, "draft");
+}
+
+/// An installation that copied ZJ-2015 v4 (its copy is version 5) and
+/// published a copy of CN-2021 v4 (also 5) before the built-in versions 5
+/// existed: the upgrade stores the built-in files under the next free
+/// numbers, the installation's own versions keep theirs, and start-up
+/// recognises the built-in ones by the number they ship as ever after.
+#[tokio::test]
+async fn a_new_built_in_version_never_takes_the_number_of_an_installations_own_version() {
+    let app = TestApp::spawn().await;
+    // Every built-in row knows the number it ships as.
+    let unknown: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM standards WHERE builtin AND shipped_version IS DISTINCT FROM version")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(unknown, 0);
+    // As before the upgrade: no built-in version 5 (triggers off for this
+    // connection, as a restore would).
+    let mut conn = app.db.acquire().await.unwrap();
+    for sql in [
+        "SET session_replication_role = replica",
+        "DELETE FROM standards WHERE builtin AND shipped_version = 5",
+        "RESET session_replication_role",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    let admin = app.login_as(Role::Admin).await;
+    let zj_copy = copy(&admin, standard_id(&app, "ZJ-2015", 4).await, "").await;
+    let cn_copy = copy(&admin, standard_id(&app, "CN-2021", 4).await, "").await;
+    let published = admin.post(&format!("/admin/standards/{cn_copy}/publish"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let own = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_as::<_, (i32, String, bool, String)>(
+                "SELECT version, content_hash, builtin, status FROM standards WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let (zj_before, cn_before) = (own(zj_copy).await, own(cn_copy).await);
+    assert_eq!((zj_before.0, cn_before.0), (5, 5));
+
+    // The upgrade's start-up, twice (every start runs it).
+    for _ in 0..2 {
+        let mut tx = app.db.begin().await.unwrap();
+        xiaozhen::db::standards::sync_builtin(&mut tx)
+            .await
+            .expect("the built-in versions load beside the installation's own");
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(own(zj_copy).await, zj_before, "the admin's draft is untouched");
+    assert_eq!(own(cn_copy).await, cn_before, "the published copy is untouched");
+    for code in ["ZJ-2015", "CN-2021"] {
+        let rows: Vec<(i32, String, String, i32)> = sqlx::query_as(
+            "SELECT version, status, content_hash, (definition->>'version')::int FROM standards
+             WHERE builtin AND code = $1 AND shipped_version = 5",
+        )
+        .bind(code)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 1, "{code}: loaded once");
+        let (version, status, hash, inner) = &rows[0];
+        assert_eq!((*version, *inner, status.as_str()), (6, 6, "published"), "{code}");
+        let mut shipped = xiaozhen::standards::builtin_standard(code, 5).unwrap().clone();
+        shipped.version = 6;
+        assert_eq!(
+            hash,
+            &xiaozhen::db::standards::content_hash(&shipped),
+            "{code}: the file's rules"
+        );
+        assert!(shipped.criteria.iter().any(|c| c.id == "boundary.area"));
+    }
+    // The next copy takes the next number.
+    let next = copy(&admin, standard_id(&app, "ZJ-2015", 6).await, "").await;
+    assert_eq!(own(next).await.0, 7);
+    // The list shows both fives and the six.
+    let list = admin.get("/admin/standards").await;
+    assert_eq!(list.status, StatusCode::OK);
+
+    // A changed file is still refused under its shipped number.
+    let mut conn = app.db.acquire().await.unwrap();
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE standards SET content_hash = md5(content_hash) WHERE builtin AND code = 'ZJ-2015' AND shipped_version = 5",
+        "RESET session_replication_role",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    let mut tx = app.db.begin().await.unwrap();
+    let err = xiaozhen::db::standards::sync_builtin(&mut tx)
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("the built-in standard ZJ-2015 version 5 differs from the one already in the database"),
+        "{err}"
+    );
 }

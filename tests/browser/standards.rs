@@ -55,7 +55,7 @@ async fn an_admin_raises_the_visitors_threshold_and_activates_the_new_version() 
         .and_then(|s| s.strip_suffix("/edit"))
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("the copy's edit form at /admin/standards/{{id}}/edit, not {path}"));
-    assert_eq!(browser.text("main h1 .std-code").await, "ZJ-2015 v5");
+    assert_eq!(browser.text("main h1 .std-code").await, "ZJ-2015 v6");
     assert_eq!(browser.attr(VISITORS_EDIT, "value").await.as_deref(), Some("300000"));
     browser.fill(VISITORS_EDIT, "500000").await;
     browser.submit("form.std-edit button[type=submit]").await;
