@@ -123,6 +123,8 @@ pub async fn submit(
     version: i32,
 ) -> Result<(ProposalRow, Evaluation), ServiceError> {
     let scope = scope_of(user);
+    // The control-line layers' indexes, loaded before any lock is held.
+    super::boundaries::warm(db).await?;
     let mut tx = db.begin().await?;
     let row = proposals::lock(&mut tx, id, scope)
         .await?
@@ -141,8 +143,13 @@ pub async fn submit(
         .to_input()
         .complete_under(active.standard().periods())
         .map_err(ServiceError::Invalid)?;
-    // Submitted without a required material, the material is `missing`.
-    let files = super::materials::attachments(&mut tx, id).await?;
+    // Submitted without a required material, the material is `missing`;
+    // without a boundary, so are the boundary criteria.
+    let mut files = super::materials::attachments(&mut tx, id).await?;
+    let boundary = super::boundaries::for_submission(&mut tx, id).await?;
+    if let Some((_, measured)) = &boundary {
+        files.boundary = standards::BoundaryState::Known(measured.facts.clone());
+    }
     let evaluation = standards::evaluate_with(&proposal, active.standard(), &files);
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
     let evaluation_id = evaluations::insert(
@@ -160,8 +167,12 @@ pub async fn submit(
     .await?;
     // The self-assessment goes with the submission, as it was then.
     self_assessments::freeze(&mut tx, id, evaluation_id).await?;
-    // So are the exact versions of the materials.
+    // So are the exact versions of the materials, and the boundary with
+    // what was found.
     crate::db::materials::freeze(&mut tx, id, evaluation_id).await?;
+    if let Some(b) = &boundary {
+        super::boundaries::freeze(&mut tx, evaluation_id, b).await?;
+    }
     let before = Some(json!({"status": row.status().code()}));
     let after = Some(json!({"status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision}));
     audit::record(&mut tx, audit_entry(user, "proposal.submitted", id, before, after)).await?;
