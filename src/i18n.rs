@@ -81,6 +81,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/reports_import.yml"),
     include_str!("../locales/self_assessment.yml"),
     include_str!("../locales/notice.yml"),
+    include_str!("../locales/boundaries.yml"),
 ];
 
 #[cfg(test)]

@@ -25,29 +25,38 @@ pub struct BoundaryRow {
     pub retired_at: Option<DateTime<Utc>>,
 }
 
-const SELECT: &str = "SELECT b.id, b.proposal_id, b.version, b.sha256, b.area_m2, b.polygons, b.vertices,
-        b.source_format, b.source_epsg, b.file_name, u.display_name AS uploaded_by_name, b.uploaded_at, b.retired_at
-     FROM boundaries b JOIN users u ON u.id = b.uploaded_by";
+const COLUMNS: &str = "b.id, b.proposal_id, b.version, b.sha256, b.area_m2, b.polygons, b.vertices,
+        b.source_format, b.source_epsg, b.file_name, u.display_name AS uploaded_by_name, b.uploaded_at, b.retired_at";
+
+static SELECT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {COLUMNS} FROM boundaries b JOIN users u ON u.id = b.uploaded_by"));
+static SELECT_TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT {COLUMNS}, b.geojson FROM boundaries b JOIN users u ON u.id = b.uploaded_by")
+});
+
+/// An upload with its GeoJSON, read in one statement.
+#[derive(sqlx::FromRow)]
+struct WithText {
+    #[sqlx(flatten)]
+    row: BoundaryRow,
+    geojson: String,
+}
 
 /// The proposal's current boundary, with its GeoJSON.
 pub async fn current(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<(BoundaryRow, String)>> {
-    let row: Option<BoundaryRow> =
-        sqlx::query_as(&format!("{SELECT} WHERE b.proposal_id = $1 AND b.retired_at IS NULL"))
-            .bind(proposal_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match row {
-        Some(r) => {
-            let text = geojson(conn, r.id).await?;
-            Ok(Some((r, text)))
-        }
-        None => Ok(None),
-    }
+    let found: Option<WithText> = sqlx::query_as(&format!(
+        "{} WHERE b.proposal_id = $1 AND b.retired_at IS NULL",
+        *SELECT_TEXT
+    ))
+    .bind(proposal_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|w| (w.row, w.geojson)))
 }
 
 /// Upload `id` of the proposal (current or retired), without coordinates.
 pub async fn get(conn: &mut PgConnection, proposal_id: i64, id: i64) -> sqlx::Result<Option<BoundaryRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE b.proposal_id = $1 AND b.id = $2"))
+    sqlx::query_as(&format!("{} WHERE b.proposal_id = $1 AND b.id = $2", *SELECT))
         .bind(proposal_id)
         .bind(id)
         .fetch_optional(conn)
@@ -175,19 +184,14 @@ pub async fn freeze(
 
 /// The boundary frozen with an evaluation: its row and GeoJSON.
 pub async fn frozen(conn: &mut PgConnection, evaluation_id: i64) -> sqlx::Result<Option<(BoundaryRow, String)>> {
-    let row: Option<BoundaryRow> = sqlx::query_as(&format!(
-        "{SELECT} JOIN submitted_boundaries s ON s.boundary_id = b.id WHERE s.evaluation_id = $1"
+    let found: Option<WithText> = sqlx::query_as(&format!(
+        "{} JOIN submitted_boundaries s ON s.boundary_id = b.id WHERE s.evaluation_id = $1",
+        *SELECT_TEXT
     ))
     .bind(evaluation_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn)
     .await?;
-    match row {
-        Some(r) => {
-            let text = geojson(conn, r.id).await?;
-            Ok(Some((r, text)))
-        }
-        None => Ok(None),
-    }
+    Ok(found.map(|w| (w.row, w.geojson)))
 }
 
 /// The boundary facts frozen with each proposal's latest evaluation (the

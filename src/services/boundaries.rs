@@ -409,6 +409,26 @@ pub async fn store_bytes(
     Ok(store(db, user, proposal_id, file_name, &b).await?)
 }
 
+/// A made-up boundary of the proposal's planned area (3 km² if none), placed
+/// by the proposal's id on a grid over Sichuan and Yunnan so that no two
+/// proposals' boundaries overlap (tests and generated data).
+pub async fn store_sample(db: &PgPool, user: &User, proposal_id: i64) -> Result<(i64, i32), Refused> {
+    use rust_decimal::prelude::ToPrimitive;
+    let area = {
+        let mut conn = db.acquire().await?;
+        proposals::get(&mut conn, proposal_id, super::proposals::scope_of(user))
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .planned_area_km2
+            .and_then(|d| d.to_f64())
+            .filter(|a| *a > 0.0)
+            .unwrap_or(3.0)
+    };
+    let (column, row) = (proposal_id % 200, (proposal_id / 200) % 100);
+    let text = spatial::sample_boundary(98.0 + column as f64 * 0.06, 22.0 + row as f64 * 0.06, area.min(20.0), 8);
+    store_bytes(db, user, proposal_id, "sample.geojson", text.as_bytes()).await
+}
+
 /// Removes the proposal's current boundary (it stays in submissions that
 /// froze it).
 pub async fn remove(db: &PgPool, user: &User, proposal_id: i64) -> Result<(), ServiceError> {

@@ -209,6 +209,27 @@ pub fn multipolygon_geojson(mp: &MultiPolygon<f64>) -> String {
     s
 }
 
+/// Reads a MultiPolygon this module wrote (a stored boundary, the parcels
+/// met), without validating it again: for drawing. `None` for anything
+/// else.
+pub fn parse_multipolygon(geojson: &str) -> Option<MultiPolygon<f64>> {
+    #[derive(serde::Deserialize)]
+    struct Text {
+        coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+    }
+    let t: Text = serde_json::from_str(geojson).ok()?;
+    Some(MultiPolygon(t.coordinates.into_iter().filter_map(polygon_of).collect()))
+}
+
+/// A polygon of rings of [lon, lat], the first the outline.
+fn polygon_of(rings: Vec<Vec<[f64; 2]>>) -> Option<Polygon<f64>> {
+    let mut rings = rings
+        .into_iter()
+        .map(|r| LineString(r.into_iter().map(|[x, y]| Coord { x, y }).collect()));
+    let exterior = rings.next()?;
+    Some(Polygon::new(exterior, rings.collect()))
+}
+
 /// A polygon's GeoJSON `coordinates` (rings of [lon, lat]), as a layer's
 /// parcels are stored.
 pub fn polygon_coordinates(p: &Polygon<f64>) -> String {
@@ -221,12 +242,7 @@ pub fn polygon_coordinates(p: &Polygon<f64>) -> String {
 /// Reads a stored parcel's coordinates back (they were validated when the
 /// layer was uploaded); `None` for text that is not rings of [lon, lat].
 pub fn polygon_from_coordinates(text: &str) -> Option<Polygon<f64>> {
-    let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(text).ok()?;
-    let mut rings = rings
-        .into_iter()
-        .map(|r| LineString(r.into_iter().map(|[x, y]| Coord { x, y }).collect()));
-    let exterior = rings.next()?;
-    Some(Polygon::new(exterior, rings.collect()))
+    polygon_of(serde_json::from_str(text).ok()?)
 }
 
 /// Every vertex of a polygon, holes included.

@@ -8,7 +8,7 @@ use super::model::Standard;
 /// The version a new installation activates: the newest built-in ZJ-2015.
 /// An existing installation keeps its active version until an admin
 /// activates another (STANDARDS.md §2).
-pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 4);
+pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 5);
 
 /// (file name, JSON text) of each built-in standard.
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[

@@ -262,3 +262,396 @@ async fn layers_are_versioned_and_hashed_and_a_submission_measures_overlaps_and_
     assert_eq!(context["neighbours"][0]["proposal_id"], first);
     assert_eq!(context["layers"][0]["kind"], "ecological_red_line");
 }
+
+/// A zipped Shapefile of one polygon in longitude/latitude (with a .prj).
+fn zipped_shapefile(ring: &[[f64; 2]]) -> Vec<u8> {
+    use std::io::{Cursor, Write};
+    let mut shp = Cursor::new(Vec::new());
+    {
+        let mut w = shapefile::ShapeWriter::new(&mut shp);
+        // Shapefile outer rings run clockwise.
+        let mut points: Vec<shapefile::Point> = ring.iter().map(|[x, y]| shapefile::Point::new(*x, *y)).collect();
+        points.reverse();
+        w.write_shape(&shapefile::Polygon::new(shapefile::PolygonRing::Outer(points)))
+            .unwrap();
+        w.finalize().unwrap();
+    }
+    let prj = br#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        for (name, data) in [("town.shp", shp.get_ref().as_slice()), ("town.prj", &prj[..])] {
+            z.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The outer ring of a sample boundary.
+fn ring_of(geojson: &str) -> Vec<[f64; 2]> {
+    let v: serde_json::Value = serde_json::from_str(geojson).unwrap();
+    serde_json::from_value(v["coordinates"][0][0].clone()).unwrap()
+}
+
+fn kml_of(ring: &[[f64; 2]]) -> Vec<u8> {
+    let coordinates: Vec<String> = ring.iter().map(|[x, y]| format!("{x},{y},0")).collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>小镇</name><Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>"#,
+        coordinates.join(" ")
+    )
+    .into_bytes()
+}
+
+async fn boundary_rows(app: &TestApp, proposal: i64) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM boundaries WHERE proposal_id = $1")
+        .bind(proposal)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_official_uploads_each_format_and_sees_the_map_the_area_and_its_finding() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-b", "诸城市").await;
+    let id = app.draft(&official, &sample_input("四至小镇")).await;
+    let client = app.client();
+    client.login("official-b", crate::helpers::PASSWORD).await;
+    let page = client.get(&format!("/proposals/{id}/boundary")).await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(page.has("#no-boundary") && page.has("#boundary-form"));
+    let token = page.csrf();
+    let text = sample_boundary(120.10, 30.20, 3.2, 8);
+    let ring = ring_of(&text);
+    for (name, bytes, format) in [
+        ("town.geojson", text.clone().into_bytes(), "GeoJSON"),
+        ("town.kml", kml_of(&ring), "KML"),
+        ("town.zip", zipped_shapefile(&ring), "Shapefile（ZIP）"),
+    ] {
+        let posted = client
+            .upload_file(&format!("/proposals/{id}/boundary"), &token, name, bytes)
+            .await;
+        assert_eq!(posted.status, reqwest::StatusCode::SEE_OTHER, "{name}: {}", posted.body);
+        let page = client.get(&format!("/proposals/{id}/boundary")).await;
+        assert!(page.has("#boundary-map svg.boundary-map"), "{name}: the map");
+        assert!(page.has("svg .scale-bar") && page.has("svg .north-arrow"));
+        assert!(
+            page.text("#boundary-area").contains("3.2"),
+            "{}",
+            page.text("#boundary-area")
+        );
+        assert!(
+            page.text("#boundary-file").contains(format),
+            "{}",
+            page.text("#boundary-file")
+        );
+        let area = page.text("#boundary-findings li[data-criterion='boundary.area']");
+        assert!(area.contains("符合"), "{area}");
+        assert!(area.contains("申报规划面积 3.2 平方公里，相差"), "{area}");
+    }
+    assert_eq!(boundary_rows(&app, id).await, 3, "three versions");
+    // The same polygon whatever the format: one stored text.
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT DISTINCT sha256 FROM boundaries WHERE proposal_id = $1")
+        .bind(id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(hashes.len(), 1);
+    // The proposal page draws it too, and the coordinates download.
+    let show = client.get(&format!("/proposals/{id}")).await;
+    assert!(show.has("#boundary-panel svg.boundary-map"));
+    let download = client.get(&format!("/proposals/{id}/boundary.geojson")).await;
+    assert_eq!(download.status, reqwest::StatusCode::OK);
+    assert_eq!(download.headers["content-type"], "application/geo+json");
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let json: serde_json::Value = serde_json::from_str(&download.body).unwrap();
+    assert_eq!(json["features"][0]["properties"]["version"], 3);
+    assert_eq!(json["features"][0]["geometry"]["type"], "MultiPolygon");
+    // Downloaded, it uploads again unchanged.
+    let again = Boundary::read(download.body.as_bytes(), &Limits::BOUNDARY).unwrap();
+    assert_eq!(again.to_geojson(), text);
+    // A planned area far from the drawn one warns, with both figures.
+    let mut input = sample_input("四至小镇");
+    input.planned_area_km2 = Some(rust_decimal::Decimal::new(45, 1));
+    xiaozhen::services::proposals::save(&app.db, &official, id, 1, &input, Vec::new())
+        .await
+        .unwrap();
+    let page = client.get(&format!("/proposals/{id}/boundary")).await;
+    let area = page.text("#boundary-findings li[data-criterion='boundary.area']");
+    assert!(
+        area.contains("预警") && area.contains("申报规划面积 4.5 平方公里") && area.contains("超出 ±10%"),
+        "{area}"
+    );
+    // Removed: nothing current, the versions kept.
+    let removed = client.post(&format!("/proposals/{id}/boundary/remove"), &[]).await;
+    assert_eq!(removed.status, reqwest::StatusCode::SEE_OTHER);
+    assert!(
+        client
+            .get(&format!("/proposals/{id}/boundary"))
+            .await
+            .has("#no-boundary")
+    );
+    assert_eq!(
+        client.get(&format!("/proposals/{id}/boundary.geojson")).await.status,
+        reqwest::StatusCode::NOT_FOUND
+    );
+    assert_eq!(boundary_rows(&app, id).await, 3);
+}
+
+#[tokio::test]
+async fn refused_files_are_named_beside_the_field_in_chinese_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-b", "诸城市").await;
+    let id = app.draft(&official, &sample_input("四至小镇")).await;
+    let client = app.client();
+    client.login("official-b", crate::helpers::PASSWORD).await;
+    let token = client.get(&format!("/proposals/{id}/boundary")).await.csrf();
+    let bowtie =
+        r#"{"type":"Polygon","coordinates":[[[120.0,30.0],[120.01,30.01],[120.01,30.0],[120.0,30.01],[120.0,30.0]]]}"#;
+    let swapped =
+        r#"{"type":"Polygon","coordinates":[[[30.0,120.0],[30.0,120.01],[30.01,120.01],[30.01,120.0],[30.0,120.0]]]}"#;
+    let europe =
+        r#"{"type":"Polygon","coordinates":[[[10.0,50.0],[10.01,50.0],[10.01,50.01],[10.0,50.01],[10.0,50.0]]]}"#;
+    let line = r#"{"type":"LineString","coordinates":[[120.0,30.0],[120.01,30.01]]}"#;
+    let mut too_big = sample_boundary(120.1, 30.2, 3.2, 8).into_bytes();
+    too_big.extend(std::iter::repeat_n(b' ', 10 * 1024 * 1024));
+    let nested = {
+        use std::io::{Cursor, Write};
+        let mut out = Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        z.start_file("inner.zip", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(b"PK\x03\x04").unwrap();
+        z.finish().unwrap();
+        out.into_inner()
+    };
+    for (name, bytes, says) in [
+        ("bowtie.geojson", bowtie.as_bytes().to_vec(), "自相交"),
+        ("swapped.geojson", swapped.as_bytes().to_vec(), "无法识别坐标"),
+        ("europe.geojson", europe.as_bytes().to_vec(), "不在中国境内"),
+        ("line.geojson", line.as_bytes().to_vec(), "LineString"),
+        ("big.geojson", too_big, "文件过大"),
+        ("nested.zip", nested, "压缩包"),
+        ("notes.txt", b"just some text".to_vec(), "无法识别的文件格式"),
+        ("empty.geojson", Vec::new(), "请选择要上传的边界文件"),
+    ] {
+        let page = client
+            .upload_file(&format!("/proposals/{id}/boundary"), &token, name, bytes)
+            .await;
+        assert_eq!(page.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(
+            page.text("#file-error").contains(says),
+            "{name}: {}",
+            page.text("#file-error")
+        );
+        assert_eq!(
+            page.attr("#boundary-file-input", "aria-invalid").as_deref(),
+            Some("true")
+        );
+        assert_eq!(boundary_rows(&app, id).await, 0, "{name}: nothing stored");
+    }
+    // In English for an English page.
+    client.get("/lang/en").await;
+    let page = client
+        .upload_file(
+            &format!("/proposals/{id}/boundary"),
+            &token,
+            "bowtie.geojson",
+            bowtie.as_bytes().to_vec(),
+        )
+        .await;
+    assert!(
+        page.text("#file-error").contains("intersects itself"),
+        "{}",
+        page.text("#file-error")
+    );
+}
+
+#[tokio::test]
+async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_design_allows() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin-b", Role::Admin, None).await;
+    let reviewer_id = app.create_user("reviewer-b", Role::Reviewer, None).await;
+    let here = app.official_of("official-b", "诸城市").await;
+    let there = app.official_of("official-c", "青州市").await;
+    // A red-line parcel inside the second town.
+    let parcel = sample_boundary(120.116, 30.20, 0.3, 6);
+    upload_layer(&app, admin, LayerKind::EcologicalRedLine, "示例生态保护红线", &[parcel]).await;
+    // 甲 of 青州市, submitted (not listed); 乙 of 诸城市 overlapping it.
+    let first = app.draft(&there, &sample_input("甲小镇")).await;
+    let town = sample_boundary(120.10, 30.20, 3.2, 8);
+    service::store_bytes(&app.db, &there, first, "a.geojson", town.as_bytes())
+        .await
+        .unwrap();
+    xiaozhen::services::materials::store_samples(&app.db, &there, first)
+        .await
+        .unwrap();
+    xiaozhen::services::proposals::submit(&app.db, &there, first, 1)
+        .await
+        .unwrap();
+    let second = app.draft(&here, &sample_input("乙小镇")).await;
+    let shifted = sample_boundary(120.112, 30.20, 3.2, 8);
+    service::store_bytes(&app.db, &here, second, "b.geojson", shifted.as_bytes())
+        .await
+        .unwrap();
+    xiaozhen::services::materials::store_samples(&app.db, &here, second)
+        .await
+        .unwrap();
+    xiaozhen::services::proposals::submit(&app.db, &here, second, 1)
+        .await
+        .unwrap();
+
+    let official = app.client();
+    official.login("official-b", crate::helpers::PASSWORD).await;
+    let report = official.get(&format!("/proposals/{second}/report")).await;
+    assert_eq!(report.status, reqwest::StatusCode::OK);
+    assert_eq!(report.text("#overall"), "不合格", "the red line fails it");
+    let lines = "#findings tr[data-criterion='boundary.control_lines']";
+    assert_eq!(report.text(&format!("{lines} .verdict")), "不符合");
+    assert!(
+        report
+            .text(&format!("{lines} .msg"))
+            .contains("占用生态保护红线“示例生态保护红线”（第1版）")
+    );
+    let overlap = report.text("#findings tr[data-criterion='boundary.overlap'] .msg");
+    assert!(
+        overlap.contains("另一申报项目（重叠") && !overlap.contains("甲小镇"),
+        "{overlap}"
+    );
+    // The map of the submission, its text alternative, its coordinates.
+    assert!(report.has("#submitted-boundary svg.boundary-map"));
+    let alt = report.texts("#boundary-alt tr").join(" | ");
+    assert!(alt.contains("另一申报项目") && !alt.contains("甲小镇"), "{alt}");
+    assert!(alt.contains("生态保护红线“示例生态保护红线”（第1版）"), "{alt}");
+    assert!(
+        !report.body.contains("甲小镇"),
+        "an unlisted town of another region is not named to an official"
+    );
+    let link = report.attr("#boundary-download", "href").expect("a GeoJSON link");
+    assert_eq!(official.get(&link).await.status, reqwest::StatusCode::OK);
+
+    // A reviewer reads the name.
+    let reviewer = app.client();
+    reviewer.login("reviewer-b", crate::helpers::PASSWORD).await;
+    let report = reviewer.get(&format!("/proposals/{second}/report")).await;
+    let alt = report.texts("#boundary-alt tr").join(" | ");
+    assert!(alt.contains("甲小镇"), "{alt}");
+    // The other region's official cannot open it, nor its coordinates.
+    let other = app.client();
+    other.login("official-c", crate::helpers::PASSWORD).await;
+    assert_eq!(other.get(&link).await.status, reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("/proposals/{second}/boundary")).await.status,
+        reqwest::StatusCode::NOT_FOUND
+    );
+
+    // Listed, 甲 is named; the public see its outline and nothing more.
+    let reviewer_user = app.user(reviewer_id).await;
+    xiaozhen::services::reviews::decide(
+        &app.db,
+        &reviewer_user,
+        first,
+        &DecisionInput::new(Decision::Approve, "同意", 2),
+    )
+    .await
+    .unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "第一批", "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, first, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch)
+        .await
+        .unwrap();
+    // The report shows what was found at submission; a re-evaluation
+    // measures again, and a listed town is named, in the finding too.
+    let report = official.get(&format!("/proposals/{second}/report")).await;
+    assert!(!report.body.contains("甲小镇"));
+    xiaozhen::services::standards::reevaluate(&app.db, &reviewer_user, second)
+        .await
+        .unwrap();
+    let report = official.get(&format!("/proposals/{second}/report")).await;
+    let alt = report.texts("#boundary-alt tr").join(" | ");
+    assert!(alt.contains("甲小镇"), "a listed town is named: {alt}");
+    let overlap = report.text("#findings tr[data-criterion='boundary.overlap'] .msg");
+    assert!(overlap.starts_with("四至范围与甲小镇（重叠"), "{overlap}");
+    let public = app.client();
+    let page = public.get(&format!("/towns/{first}")).await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(page.has("#town-boundary svg.boundary-map"));
+    assert!(!page.has("#boundary-download"), "no coordinates on public pages");
+    assert!(!page.body.contains("示例生态保护红线"), "layers are never public");
+    let vertices = |body: &str| body.matches('L').count();
+    assert!(vertices(&page.body) > 0);
+    let anonymous = public.get(&format!("/proposals/{first}/boundary.geojson")).await;
+    assert_eq!(anonymous.status, reqwest::StatusCode::SEE_OTHER, "signed-in roles only");
+}
+
+#[tokio::test]
+async fn admins_upload_layers_refused_ones_named_beside_their_fields() {
+    let app = TestApp::spawn().await;
+    app.create_user("admin-b", Role::Admin, None).await;
+    let admin = app.client();
+    admin.login("admin-b", crate::helpers::PASSWORD).await;
+    let page = admin.get("/admin/layers").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(page.has("#no-layers"));
+    let token = page.csrf();
+    let post = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, Vec<u8>)>| {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        }
+        let request = admin
+            .http
+            .post(format!("{}/admin/layers?csrf_token={token}", admin.base))
+            .multipart(form);
+        async move { crate::helpers::Client::page(request.send().await.unwrap()).await }
+    };
+    let polygons: Vec<String> = (0..50)
+        .map(|i| sample_boundary(119.0 + (i % 10) as f64 * 0.05, 29.0 + (i / 10) as f64 * 0.05, 0.2, 6))
+        .collect();
+    let refused = post(
+        vec![("kind", "nonsense".into()), ("name", "".into())],
+        Some(("bad.geojson", b"{\"type\":\"Point\",\"coordinates\":[120,30]}".to_vec())),
+    )
+    .await;
+    assert_eq!(refused.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text("#kind-error").contains("请选择图层类别"));
+    assert!(refused.text("#name-error").contains("请填写图层名称"));
+    assert!(!refused.text("#file-error").is_empty());
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM control_layers")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    let ok = post(
+        vec![
+            ("kind", "permanent_basic_farmland".into()),
+            ("name", "示例永久基本农田".into()),
+        ],
+        Some(("farmland.geojson", layer_file(&polygons))),
+    )
+    .await;
+    assert_eq!(ok.status, reqwest::StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = admin.get("/admin/layers").await;
+    assert_eq!(page.text("#layers tr.layer.in-force .parcels"), "50");
+    assert_eq!(page.text("#layers tr.layer.in-force .name"), "示例永久基本农田");
+    // Never public, and not for officials.
+    let official = app.login_as(Role::Official).await;
+    assert_eq!(
+        official.get("/admin/layers").await.status,
+        reqwest::StatusCode::FORBIDDEN
+    );
+}

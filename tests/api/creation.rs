@@ -490,7 +490,7 @@ async fn the_as_built_evaluation_uses_the_proposals_engine_and_standard() {
     assert_eq!(built.planned.standard, evaluation.standard);
     assert_eq!(
         (evaluation.standard.code.as_str(), evaluation.standard.version),
-        ("ZJ-2015", 4)
+        ("ZJ-2015", 5)
     );
     use xiaozhen::domain::Lang;
     use xiaozhen::standards::Verdict;
@@ -1186,7 +1186,7 @@ async fn grades_say_under_which_rules_they_were_made() {
     .fetch_one(&w.app.db)
     .await
     .unwrap();
-    assert_eq!((code.as_str(), version), ("ZJ-2015", 4));
+    assert_eq!((code.as_str(), version), ("ZJ-2015", 5));
     // A grade stored before the corrected rules (no basis in its record)
     // stays as made, and says so.
     sqlx::query("UPDATE assessments SET indicators = indicators - 'basis' - 'standard'")

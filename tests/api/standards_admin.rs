@@ -162,7 +162,7 @@ async fn only_admins_reach_the_standards_pages() {
             StatusCode::FORBIDDEN,
             "{role:?}"
         );
-        let zj = standard_id(&app, "ZJ-2015", 4).await;
+        let zj = standard_id(&app, "ZJ-2015", 5).await;
         let refused = client
             .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
             .await;
@@ -187,28 +187,37 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 
     let list = admin.get("/admin/standards").await;
     assert_eq!(list.status, StatusCode::OK);
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let row = format!("tr.version[data-id=\"{zj}\"]");
     assert_eq!(list.text(&format!("{row} .status")), "启用中");
     assert_eq!(list.text(&format!("{row} .uses")), "1");
     assert_eq!(list.text(&format!("{row} .effective")), "2015-04-22");
     let cn = standard_id(&app, "CN-2021", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{cn}\"] .status")), "已发布");
-    // Versions 1 to 3 of ZJ-2015 stay published beside the active version 4.
+    // Versions 1 to 4 of ZJ-2015 stay published beside the active version 5.
     let zj1 = standard_id(&app, "ZJ-2015", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{zj1}\"] .status")), "已发布");
 
     let show = admin.get(&format!("/admin/standards/{zj}")).await;
     assert_eq!(show.status, StatusCode::OK);
-    // zj-2015-v4.json holds 24 criteria (v3's 19 and the five materials) and
-    // 36 example cases (and two tables).
-    assert_eq!(show.texts("tr.criterion").len(), 24);
+    // zj-2015-v5.json holds 27 criteria (v3's 19, the five materials, the
+    // three boundary criteria) and 48 example cases (and two tables).
+    assert_eq!(show.texts("tr.criterion").len(), 27);
+    assert!(
+        show.text("#criterion-boundary\\.area .rules").contains("± 10%"),
+        "{}",
+        show.text("#criterion-boundary\\.area")
+    );
+    assert!(
+        show.text("#criterion-boundary\\.control_lines .rules")
+            .contains("生态保护红线、永久基本农田")
+    );
     assert!(
         show.text("#criterion-benefit\\.annual_visitors .citation")
             .contains("年接待游客30万人次以上")
     );
     assert!(show.text("#criterion-investment\\.eligible_total .rules").contains("≥"));
-    assert_eq!(show.texts("tr.example").len(), 36);
+    assert_eq!(show.texts("tr.example").len(), 48);
     assert!(show.texts("tr.example .result").iter().all(|t| t == "通过"));
 }
 
@@ -216,7 +225,7 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(status_of(&app, draft).await, "draft");
     let version: i32 = sqlx::query_scalar("SELECT version FROM standards WHERE id = $1")
@@ -345,7 +354,7 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
 async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let official = app.official_of("official9", "诸城市").await;
     app.submitted(&official, &sample_input("Town A")).await;
 
@@ -428,7 +437,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
 async fn publication_and_activation_wait_for_every_example_case() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -519,7 +528,7 @@ async fn exactly_one_version_is_active_even_when_two_are_activated_at_once() {
     app.create_user("admin2", Role::Admin, None).await;
     let admin2 = app.client();
     admin2.login("admin2", crate::helpers::PASSWORD).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let cn = standard_id(&app, "CN-2021", 1).await;
     let draft = copy(&admin, zj, "ZC-2026").await;
     let today = chrono::Utc::now().date_naive().to_string();
@@ -590,7 +599,7 @@ async fn what_if_counts_and_lists_the_proposals_whose_verdict_changes() {
     draft_input.benefits.annual_visitors = Some(400_000);
     app.draft(&official, &draft_input).await;
 
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -665,7 +674,7 @@ async fn a_reviewer_re_evaluates_under_the_active_version_and_history_stays() {
     assert_eq!(seen, [("ZJ-2015".to_owned(), 1), ("CN-2021".to_owned(), 1)]);
     let page = reviewer.get(&format!("/proposals/{id}")).await;
     assert!(
-        page.body.contains("ZJ-2015 v4") && page.body.contains("CN-2021 v1"),
+        page.body.contains("ZJ-2015 v5") && page.body.contains("CN-2021 v1"),
         "{}",
         page.body
     );
@@ -733,7 +742,7 @@ async fn what_if_over_ten_thousand_proposals() {
     .await
     .expect("their materials");
 
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(
         set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000")
@@ -771,8 +780,8 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
     let official = app.official_of("official9", "诸城市").await;
-    // ZJ-2015 v4 (zj's example tables and the materials) is a new installation's active one.
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    // ZJ-2015 v5 (the example tables, the materials and the boundary) is a new installation's active one.
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     assert_eq!(active_ids(&app).await, vec![zj]);
     app.submitted(&official, &sample_input("健康美食小镇")).await;
 
@@ -804,7 +813,7 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
 async fn tables_are_edited_as_json_checked_whole_and_gate_publication() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     let path = format!("/admin/standards/{draft}/tables");
     let page = admin.get(&path).await;
@@ -870,6 +879,8 @@ async fn a_new_built_in_version_never_takes_the_number_of_an_installations_own_v
     let mut conn = app.db.acquire().await.unwrap();
     for sql in [
         "SET session_replication_role = replica",
+        "UPDATE standards SET status = 'published' WHERE status = 'active'",
+        "UPDATE standards SET status = 'active' WHERE code = 'ZJ-2015' AND version = 4",
         "DELETE FROM standards WHERE builtin AND shipped_version = 5",
         "RESET session_replication_role",
     ] {
