@@ -76,18 +76,27 @@ fn m2(v: f64) -> Decimal {
 
 // ---- The layers' spatial index, one per layer version ----
 
-/// R-trees by layer id. A layer version never changes, so an entry is never
-/// stale; layers no longer in force are dropped when the next one loads.
-static INDEXES: LazyLock<RwLock<HashMap<i64, Arc<LayerIndex>>>> = LazyLock::new(Default::default);
+/// R-trees by the layer's content hash: a hash names one exact content, so
+/// an entry is never stale, whatever database or instance asks. Layers no
+/// longer in force are dropped when another one loads.
+static INDEXES: LazyLock<RwLock<HashMap<String, Arc<LayerIndex>>>> = LazyLock::new(Default::default);
 
-fn cached(layer_id: i64) -> Option<Arc<LayerIndex>> {
-    INDEXES.read().ok().and_then(|m| m.get(&layer_id).cloned())
+fn cached(sha256: &str) -> Option<Arc<LayerIndex>> {
+    INDEXES.read().ok().and_then(|m| m.get(sha256).cloned())
 }
 
-fn keep(layer_id: i64, index: Arc<LayerIndex>, in_force: &[i64]) {
+fn keep(sha256: &str, index: Arc<LayerIndex>, in_force: &[String]) {
     if let Ok(mut m) = INDEXES.write() {
-        m.retain(|id, _| in_force.contains(id));
-        m.insert(layer_id, index);
+        m.retain(|sha, _| in_force.contains(sha));
+        m.insert(sha256.to_string(), index);
+    }
+}
+
+/// Drops every index held in memory; each is read again when next needed
+/// (for tests of that path, and to give memory back).
+pub fn forget_indexes() {
+    if let Ok(mut m) = INDEXES.write() {
+        m.clear();
     }
 }
 
@@ -95,9 +104,9 @@ fn keep(layer_id: i64, index: Arc<LayerIndex>, in_force: &[i64]) {
 async fn index_of(
     conn: &mut PgConnection,
     layer: &LayerRow,
-    in_force: &[i64],
+    in_force: &[String],
 ) -> Result<Arc<LayerIndex>, ServiceError> {
-    if let Some(index) = cached(layer.id) {
+    if let Some(index) = cached(&layer.sha256) {
         return Ok(index);
     }
     let texts = db::parcels(conn, layer.id).await?;
@@ -111,7 +120,7 @@ async fn index_of(
     .await
     .map_err(|e| ServiceError::Db(sqlx::Error::Protocol(format!("loading a layer failed: {e}"))))?;
     let index = Arc::new(index);
-    keep(layer.id, index.clone(), in_force);
+    keep(&layer.sha256, index.clone(), in_force);
     Ok(index)
 }
 
@@ -120,9 +129,9 @@ async fn index_of(
 pub async fn warm(db: &PgPool) -> Result<(), ServiceError> {
     let mut conn = db.acquire().await?;
     let layers = db::layers_in_force(&mut conn).await?;
-    let ids: Vec<i64> = layers.iter().map(|l| l.id).collect();
+    let hashes: Vec<String> = layers.iter().map(|l| l.sha256.clone()).collect();
     for l in &layers {
-        index_of(&mut conn, l, &ids).await?;
+        index_of(&mut conn, l, &hashes).await?;
     }
     Ok(())
 }
@@ -171,6 +180,7 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
     }
     let layers = db::layers_in_force(conn).await?;
     let ids: Vec<i64> = layers.iter().map(|l| l.id).collect();
+    let hashes: Vec<String> = layers.iter().map(|l| l.sha256.clone()).collect();
     let kept: HashMap<i64, LayerResult> = db::layer_results(conn, &sha, &ids)
         .await?
         .into_iter()
@@ -183,14 +193,14 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
         let result = match kept.get(&layer.id) {
             Some(r) => r.clone(),
             None => {
-                let index = index_of(conn, layer, &ids).await?;
-                let hit = index.hit(&b.shape);
+                let index = index_of(conn, layer, &hashes).await?;
+                let (hit, met) = index.check(&b.shape);
                 let r = LayerResult {
                     layer_id: layer.id,
                     inside_m2: hit.inside_m2,
                     outside_m2: hit.outside_m2,
                     parcels: hit.parcels as i32,
-                    met: spatial::multipolygon_geojson(&index.clip(&b.shape)),
+                    met: spatial::multipolygon_geojson(&met),
                 };
                 db::keep_layer_result(conn, &sha, &r).await?;
                 r
@@ -215,6 +225,17 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
         });
     }
     Ok(Measured { facts, context })
+}
+
+/// A boundary sent with a stateless request (the API), read, validated and
+/// measured against the towns and layers as a submission would be; nothing
+/// stored but the kept layer results.
+pub async fn measure_unstored(db: &PgPool, bytes: Vec<u8>) -> Result<BoundaryFacts, Refused> {
+    let b = read(bytes, Limits::BOUNDARY).await?;
+    warm(db).await?;
+    let mut conn = db.acquire().await?;
+    // No proposal has id 0: every other town counts.
+    Ok(measure(&mut conn, 0, &b).await?.facts)
 }
 
 /// The proposal's current boundary measured for a submission: its id and
@@ -579,11 +600,15 @@ pub async fn store_layer(
     )
     .await?;
     tx.commit().await?;
-    let in_force: Vec<i64> = {
+    let in_force: Vec<String> = {
         let mut conn = db.acquire().await?;
-        db::layers_in_force(&mut conn).await?.iter().map(|l| l.id).collect()
+        db::layers_in_force(&mut conn)
+            .await?
+            .into_iter()
+            .map(|l| l.sha256)
+            .collect()
     };
-    keep(id, Arc::new(LayerIndex::new(polygons)), &in_force);
+    keep(&sha, Arc::new(LayerIndex::new(polygons)), &in_force);
     Ok((id, version))
 }
 

@@ -362,6 +362,11 @@ async fn an_official_uploads_each_format_and_sees_the_map_the_area_and_its_findi
     // The proposal page draws it too, and the coordinates download.
     let show = client.get(&format!("/proposals/{id}")).await;
     assert!(show.has("#boundary-panel svg.boundary-map"));
+    let form = client.get(&format!("/proposals/{id}/edit")).await;
+    assert!(
+        form.has("#form-boundary svg.boundary-map"),
+        "the official's form draws it"
+    );
     let download = client.get(&format!("/proposals/{id}/boundary.geojson")).await;
     assert_eq!(download.status, reqwest::StatusCode::OK);
     assert_eq!(download.headers["content-type"], "application/geo+json");
@@ -653,5 +658,162 @@ async fn admins_upload_layers_refused_ones_named_beside_their_fields() {
     assert_eq!(
         official.get("/admin/layers").await.status,
         reqwest::StatusCode::FORBIDDEN
+    );
+}
+
+/// 100,000 parcels of 80 m × 80 m on a 200 m grid around 30°N 120°E (a
+/// 63 km square), as the benchmark draws them.
+fn grid_layer(n: usize) -> Vec<geo::Polygon<f64>> {
+    const M_LAT: f64 = 1.0 / 110_852.46;
+    const M_LON: f64 = 1.0 / 96_486.2;
+    let side = (n as f64).sqrt().ceil() as usize;
+    (0..n)
+        .map(|i| {
+            let (x, y) = ((i % side) as f64 * 200.0, (i / side) as f64 * 200.0);
+            let ring: Vec<(f64, f64)> = [(0., 0.), (80., 0.), (80., 80.), (0., 80.), (0., 0.)]
+                .iter()
+                .map(|(dx, dy)| {
+                    let round = |v: f64| (v * 1e7).round() / 1e7;
+                    (round(120.0 + (x + dx) * M_LON), round(30.0 + (y + dy) * M_LAT))
+                })
+                .collect();
+            geo::Polygon::new(geo::LineString::from(ring), vec![])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_submission_is_checked_in_well_under_a_second_against_a_100000_parcel_layer() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin-b", Role::Admin, None).await;
+    let admin = app.user(admin).await;
+    let official = app.official_of("official-b", "诸城市").await;
+    let started = std::time::Instant::now();
+    let layer = service::ReadLayer {
+        polygons: grid_layer(100_000),
+        format: xiaozhen::spatial::Format::GeoJson,
+    };
+    let (layer_id, _) = service::store_layer(
+        &app.db,
+        &admin,
+        LayerKind::PermanentBasicFarmland,
+        "网格农田",
+        "grid.geojson",
+        layer,
+    )
+    .await
+    .unwrap();
+    println!("100,000 parcels stored in {:.1?}", started.elapsed());
+    let parcels: i64 = sqlx::query_scalar("SELECT count(*) FROM control_parcels WHERE layer_id = $1")
+        .bind(layer_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(parcels, 100_000);
+    // A town of 3.2 km² in the middle of the grid.
+    let id = app.draft(&official, &sample_input("网格小镇")).await;
+    let town = sample_boundary(120.33, 30.28, 3.2, 16);
+    service::store_bytes(&app.db, &official, id, "town.geojson", town.as_bytes())
+        .await
+        .unwrap();
+    let b = Boundary::read(town.as_bytes(), &Limits::BOUNDARY).unwrap();
+    // The first check after a start reads the layer from PostgreSQL and
+    // indexes it (once per layer version); the next ones use the index.
+    service::forget_indexes();
+    let started = std::time::Instant::now();
+    service::warm(&app.db).await.unwrap();
+    println!("100,000 parcels read and indexed in {:.1?}", started.elapsed());
+    let mut conn = app.db.acquire().await.unwrap();
+    let started = std::time::Instant::now();
+    let measured = service::measure(&mut conn, id, &b).await.unwrap();
+    let took = started.elapsed();
+    drop(conn);
+    println!("a 3.2 km² boundary checked against 100,000 parcels in {took:.1?} (debug build)");
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    let farmland = &measured.facts.layers[0];
+    // Parcels cover 16% of the grid (80² of 200²): about that of the town.
+    let share = farmland.inside_m2 / measured.facts.area_m2;
+    assert!(
+        share > rust_decimal::Decimal::new(13, 2) && share < rust_decimal::Decimal::new(19, 2),
+        "{share}"
+    );
+    assert!(measured.context.layers[0].parcels > 50);
+}
+
+#[tokio::test]
+async fn the_api_measures_a_boundary_sent_with_the_proposal() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-b", "诸城市").await;
+    // A submitted town the request's boundary overlaps.
+    let first = app.draft(&official, &sample_input("甲小镇")).await;
+    service::store_bytes(
+        &app.db,
+        &official,
+        first,
+        "a.geojson",
+        sample_boundary(120.10, 30.20, 3.2, 8).as_bytes(),
+    )
+    .await
+    .unwrap();
+    xiaozhen::services::materials::store_samples(&app.db, &official, first)
+        .await
+        .unwrap();
+    xiaozhen::services::proposals::submit(&app.db, &official, first, 1)
+        .await
+        .unwrap();
+    let client = app.client();
+    let post = |body: serde_json::Value| {
+        let request = client.http.post(format!("{}/api/v1/evaluate", client.base)).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let finding = |answer: &serde_json::Value, id: &str| {
+        answer["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["criterion"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let mut body = xiaozhen::domain::proposal::sample_proposal().to_json();
+    let geometry: serde_json::Value = serde_json::from_str(&sample_boundary(120.112, 30.20, 3.2, 8)).unwrap();
+    body["boundary"] = geometry;
+    let (status, answer) = post(body.clone()).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{answer:#}");
+    assert_eq!(finding(&answer, "boundary.area")["verdict"], "pass");
+    assert!(
+        finding(&answer, "boundary.area")["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("申报规划面积 3.2 平方公里")
+    );
+    let overlap = finding(&answer, "boundary.overlap");
+    assert_eq!(overlap["verdict"], "warn");
+    assert!(
+        overlap["message_zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("四至范围与另一申报项目（重叠"),
+        "{overlap}"
+    );
+    assert_eq!(answer["overall"], "pass_with_warnings");
+    // Nothing stored for it.
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM boundaries")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    // A boundary that cannot be one: 422 naming the field, in Chinese.
+    body["boundary"] = serde_json::json!({"type": "Point", "coordinates": [120.0, 30.0]});
+    let (status, answer) = post(body).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer["errors"][0]["field"], "boundary");
+    assert!(
+        answer["errors"][0]["message"].as_str().unwrap().contains("Point"),
+        "{answer}"
     );
 }

@@ -126,19 +126,17 @@ pub fn map(
                 label: label.clone(),
                 value: shared.clone(),
             });
-            Some((shape, format!("{label}（{shared}）")))
+            Some((shape, format!("{label} · {shared}")))
         })
         .collect();
     let layers: Vec<(MultiPolygon<f64>, Style, String)> = context
         .layers
         .iter()
         .map(|l| {
-            let label = format!(
-                "{}“{}”{}",
-                l.kind.label(lang),
-                l.name,
-                i18n::t(lang, "boundaries.layer_version").replace("{version}", &l.version.to_string())
-            );
+            let label = i18n::t(lang, "boundaries.layer_label")
+                .replace("{kind}", l.kind.label(lang))
+                .replace("{name}", &l.name)
+                .replace("{version}", &l.version.to_string());
             let value = match l.kind {
                 LayerKind::UrbanDevelopmentBoundary => {
                     i18n::t(lang, "boundaries.outside").replace("{area}", &area_text(m2(l.outside_m2), lang))
