@@ -81,7 +81,7 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
     let admin = account(pool, "admin").await?;
     // The control-line layers first, so that every submission is checked.
     for (kind, name, polygons) in super::demo_places::layers() {
-        let layer = crate::services::boundaries::read_layer(super::demo_places::layer_file(&polygons))
+        let layer = crate::services::boundaries::read_layer(crate::spatial::feature_collection(&polygons).into_bytes())
             .await
             .map_err(|e| anyhow::anyhow!("demo layer {name}: {e:?}"))?;
         crate::services::boundaries::store_layer(pool, &admin, kind, name, "demo.geojson", layer).await?;

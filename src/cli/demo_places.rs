@@ -70,12 +70,3 @@ pub fn layers() -> Vec<(LayerKind, &'static str, Vec<String>)> {
         ),
     ]
 }
-
-/// A layer's polygons as one GeoJSON file.
-pub fn layer_file(polygons: &[String]) -> Vec<u8> {
-    let features: Vec<String> = polygons
-        .iter()
-        .map(|p| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{p}}}"#))
-        .collect();
-    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")).into_bytes()
-}

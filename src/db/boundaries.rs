@@ -369,26 +369,23 @@ pub async fn keep_layer_result(conn: &mut PgConnection, sha256: &str, r: &LayerR
 }
 
 /// What the report reads of a submission's boundary, in the evaluations'
-/// own statement.
+/// own statement: the upload, its GeoJSON, and what was found then.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FrozenBoundary {
-    pub id: i64,
-    pub version: i32,
-    pub sha256: String,
-    pub area_m2: f64,
-    pub file_name: String,
-    pub source_format: String,
-    pub source_epsg: i32,
-    pub uploaded_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub upload: BoundaryRow,
     pub geojson: String,
     pub facts: serde_json::Value,
     pub context: serde_json::Value,
 }
 
 /// The subquery of the evaluations' statement that reads it.
-pub const FROZEN_SUBQUERY: &str = "(SELECT json_build_object('id', b.id, 'version', b.version, 'sha256', b.sha256,
-         'area_m2', b.area_m2, 'file_name', b.file_name, 'source_format', b.source_format, 'source_epsg', b.source_epsg,
-         'uploaded_at', b.uploaded_at, 'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context)
-     FROM submitted_boundaries sb JOIN boundaries b ON b.id = sb.boundary_id WHERE sb.evaluation_id = e.id)";
+pub const FROZEN_SUBQUERY: &str = "(SELECT json_build_object('id', b.id, 'proposal_id', b.proposal_id,
+         'version', b.version, 'sha256', b.sha256, 'area_m2', b.area_m2, 'polygons', b.polygons,
+         'vertices', b.vertices, 'source_format', b.source_format, 'source_epsg', b.source_epsg,
+         'file_name', b.file_name, 'uploaded_by_name', u.display_name, 'uploaded_at', b.uploaded_at,
+         'retired_at', b.retired_at, 'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context)
+     FROM submitted_boundaries sb JOIN boundaries b ON b.id = sb.boundary_id JOIN users u ON u.id = b.uploaded_by
+     WHERE sb.evaluation_id = e.id)";
 
 pub type FrozenJson = Option<Json<FrozenBoundary>>;

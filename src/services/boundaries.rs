@@ -15,10 +15,11 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
 use super::ServiceError;
+use super::proposals::audit_entry;
 use crate::auth::User;
 use crate::db::audit;
 use crate::db::boundaries::{self as db, BoundaryRow, LayerResult, LayerRow, NewBoundary, NewLayer, NewParcel};
-use crate::db::proposals::{self, ProposalRow};
+use crate::db::proposals;
 use crate::domain::{Lang, Status};
 use crate::spatial::{self, Boundary, LayerIndex, Limits, SpatialError};
 use crate::standards::{BoundaryFacts, LayerFact, LayerKind, Overlap};
@@ -341,18 +342,6 @@ pub async fn read(bytes: Vec<u8>, limits: Limits) -> Result<Boundary, Refused> {
         .map_err(Refused::File)
 }
 
-/// The proposal if `user` may change it (its region's officials, admins)
-/// and it is a draft or returned.
-async fn editable(conn: &mut PgConnection, user: &User, id: i64) -> Result<ProposalRow, ServiceError> {
-    let row = proposals::lock(conn, id, super::proposals::scope_of(user))
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if !row.status().is_editable() {
-        return Err(ServiceError::WrongState);
-    }
-    Ok(row)
-}
-
 /// Stores a checked boundary as the proposal's next version (the current one
 /// is retired), with an audit row. Nothing is stored if anything fails.
 pub async fn store(
@@ -372,7 +361,7 @@ pub async fn store(
         file_name.chars().take(200).collect()
     };
     let mut tx = db.begin().await?;
-    editable(&mut tx, user, proposal_id).await?;
+    super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let before = db::retire_current(&mut tx, proposal_id, user.id).await?;
     let (id, version) = db::insert(
         &mut tx,
@@ -391,28 +380,20 @@ pub async fn store(
         },
     )
     .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            actor_id: Some(user.id),
-            action: if before.is_some() {
-                "boundary.replaced"
-            } else {
-                "boundary.uploaded"
-            },
-            entity: "proposal",
-            entity_id: Some(proposal_id),
-            before: before.map(|(id, v)| json!({"boundary_id": id, "version": v})),
-            after: Some(json!({
-                "boundary_id": id,
-                "version": version,
-                "sha256": sha,
-                "area_m2": b.area_m2().round(),
-                "name": file_name,
-            })),
-        },
-    )
-    .await?;
+    let action = if before.is_some() {
+        "boundary.replaced"
+    } else {
+        "boundary.uploaded"
+    };
+    let after = json!({
+        "boundary_id": id,
+        "version": version,
+        "sha256": sha,
+        "area_m2": b.area_m2().round(),
+        "name": file_name,
+    });
+    let before = before.map(|(id, v)| json!({"boundary_id": id, "version": v}));
+    audit::record(&mut tx, audit_entry(user, action, proposal_id, before, Some(after))).await?;
     tx.commit().await?;
     Ok((id, version))
 }
@@ -454,20 +435,14 @@ pub async fn store_sample(db: &PgPool, user: &User, proposal_id: i64) -> Result<
 /// froze it).
 pub async fn remove(db: &PgPool, user: &User, proposal_id: i64) -> Result<(), ServiceError> {
     let mut tx = db.begin().await?;
-    editable(&mut tx, user, proposal_id).await?;
+    super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let (id, version) = db::retire_current(&mut tx, proposal_id, user.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let before = Some(json!({"boundary_id": id, "version": version}));
     audit::record(
         &mut tx,
-        audit::Entry {
-            actor_id: Some(user.id),
-            action: "boundary.removed",
-            entity: "proposal",
-            entity_id: Some(proposal_id),
-            before: Some(json!({"boundary_id": id, "version": version})),
-            after: None,
-        },
+        audit_entry(user, "boundary.removed", proposal_id, before, None),
     )
     .await?;
     tx.commit().await?;

@@ -26,7 +26,8 @@ pub fn scope_of(user: &User) -> Scope {
     }
 }
 
-fn audit_entry<'a>(
+/// An audit row of a proposal, acted on by `user`.
+pub(super) fn audit_entry<'a>(
     user: &User,
     action: &'a str,
     id: i64,
@@ -41,6 +42,23 @@ fn audit_entry<'a>(
         before,
         after,
     }
+}
+
+/// The proposal locked, if `user` may change it (its region's officials,
+/// admins) and it is a draft or returned: its files and boundary change
+/// only then.
+pub(super) async fn lock_editable(
+    conn: &mut sqlx::PgConnection,
+    user: &User,
+    id: i64,
+) -> Result<ProposalRow, ServiceError> {
+    let row = proposals::lock(conn, id, scope_of(user))
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !row.status().is_editable() {
+        return Err(ServiceError::WrongState);
+    }
+    Ok(row)
 }
 
 /// A draft must have a name; everything typed must be well-formed.

@@ -209,6 +209,16 @@ pub fn multipolygon_geojson(mp: &MultiPolygon<f64>) -> String {
     s
 }
 
+/// A GeoJSON FeatureCollection of the given geometries (GeoJSON texts),
+/// without properties: a layer file, as the demo data and tests write one.
+pub fn feature_collection(geometries: &[String]) -> String {
+    let features: Vec<String> = geometries
+        .iter()
+        .map(|g| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{g}}}"#))
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
+}
+
 /// Reads a MultiPolygon this module wrote (a stored boundary, the parcels
 /// met), without validating it again: for drawing. `None` for anything
 /// else.

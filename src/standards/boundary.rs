@@ -229,19 +229,17 @@ pub fn judge(p: &Proposal, severity: Severity, check: Check, state: &BoundarySta
             within,
             min_area_m2,
         } => {
-            let counts = |a: Decimal| a > Decimal::ZERO && a >= min_area_m2;
-            let crossed: Vec<LayerFact> = facts
-                .layers
-                .iter()
-                .filter(|l| forbidden.contains(&l.kind) && counts(l.inside_m2))
-                .cloned()
-                .collect();
-            let outside: Vec<LayerFact> = facts
-                .layers
-                .iter()
-                .filter(|l| within.contains(&l.kind) && counts(l.outside_m2))
-                .cloned()
-                .collect();
+            // The layers of `kinds` whose `area` counts.
+            let counted = |kinds: &[LayerKind], area: fn(&LayerFact) -> Decimal| -> Vec<LayerFact> {
+                facts
+                    .layers
+                    .iter()
+                    .filter(|l| kinds.contains(&l.kind) && area(l) > Decimal::ZERO && area(l) >= min_area_m2)
+                    .cloned()
+                    .collect()
+            };
+            let crossed = counted(forbidden, |l| l.inside_m2);
+            let outside = counted(within, |l| l.outside_m2);
             let unchecked: Vec<LayerKind> = forbidden
                 .iter()
                 .chain(within)
@@ -458,40 +456,23 @@ pub fn write_message(m: &mut String, d: &BoundaryDetail, verdict: Verdict, lang:
             checked,
         } => {
             let mut parts: Vec<String> = Vec::new();
+            // 生态保护红线“…”（第2版） / ecological protection red line “…” (version 2)
+            let named = |l: &LayerFact| match lang {
+                Lang::Zh => format!("{}“{}”（第{}版）", l.kind.label(lang), l.name, l.version),
+                Lang::En => format!("{} “{}” (version {})", l.kind.label(lang), l.name, l.version),
+            };
             for l in crossed {
+                let area = area_text(l.inside_m2, lang);
                 parts.push(match lang {
-                    Lang::Zh => format!(
-                        "占用{}“{}”（第{}版）{}",
-                        l.kind.label(lang),
-                        l.name,
-                        l.version,
-                        area_text(l.inside_m2, lang)
-                    ),
-                    Lang::En => format!(
-                        "takes {} of the {} “{}” (version {})",
-                        area_text(l.inside_m2, lang),
-                        l.kind.label(lang),
-                        l.name,
-                        l.version
-                    ),
+                    Lang::Zh => format!("占用{}{area}", named(l)),
+                    Lang::En => format!("takes {area} of the {}", named(l)),
                 });
             }
             for l in outside {
+                let area = area_text(l.outside_m2, lang);
                 parts.push(match lang {
-                    Lang::Zh => format!(
-                        "有 {} 位于{}“{}”（第{}版）之外",
-                        area_text(l.outside_m2, lang),
-                        l.kind.label(lang),
-                        l.name,
-                        l.version
-                    ),
-                    Lang::En => format!(
-                        "has {} outside the {} “{}” (version {})",
-                        area_text(l.outside_m2, lang),
-                        l.kind.label(lang),
-                        l.name,
-                        l.version
-                    ),
+                    Lang::Zh => format!("有 {area} 位于{}之外", named(l)),
+                    Lang::En => format!("has {area} outside the {}", named(l)),
                 });
             }
             if parts.is_empty() && *checked > 0 {

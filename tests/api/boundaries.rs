@@ -13,11 +13,7 @@ use crate::helpers::{TestApp, sample_input};
 
 /// A layer file: a FeatureCollection of the given polygons.
 pub fn layer_file(polygons: &[String]) -> Vec<u8> {
-    let features: Vec<String> = polygons
-        .iter()
-        .map(|p| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{p}}}"#))
-        .collect();
-    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")).into_bytes()
+    xiaozhen::spatial::feature_collection(polygons).into_bytes()
 }
 
 /// Stores a control-line layer as `admin`; (id, version).
@@ -27,6 +23,20 @@ pub async fn upload_layer(app: &TestApp, admin: i64, kind: LayerKind, name: &str
     service::store_layer(&app.db, &user, kind, name, "layer.geojson", layer)
         .await
         .expect("stored")
+}
+
+/// Submits draft `id` with `boundary` and the five materials.
+async fn submit_with(app: &TestApp, official: &xiaozhen::auth::User, id: i64, boundary: &[u8]) {
+    service::store_bytes(&app.db, official, id, "town.geojson", boundary)
+        .await
+        .unwrap();
+    xiaozhen::services::materials::store_samples(&app.db, official, id)
+        .await
+        .unwrap();
+    let version = app.proposal_version(id).await;
+    xiaozhen::services::proposals::submit(&app.db, official, id, version)
+        .await
+        .unwrap();
 }
 
 async fn frozen_facts(app: &TestApp, proposal: i64) -> (i64, BoundaryFacts) {
@@ -117,7 +127,10 @@ async fn a_boundary_is_versioned_frozen_at_submission_and_its_records_refuse_cha
     let mut conn = app.db.acquire().await.unwrap();
     let all = xiaozhen::db::evaluations::list(&mut conn, id).await.unwrap();
     drop(conn);
-    let frozen: Vec<i64> = all.iter().map(|e| e.boundary.as_ref().expect("frozen").0.id).collect();
+    let frozen: Vec<i64> = all
+        .iter()
+        .map(|e| e.boundary.as_ref().expect("frozen").0.upload.id)
+        .collect();
     assert_eq!(
         frozen,
         [b3, b2],
@@ -165,7 +178,7 @@ async fn layers_are_versioned_and_hashed_and_a_submission_measures_overlaps_and_
         admin,
         LayerKind::EcologicalRedLine,
         "示例红线（旧）",
-        &[far.clone()],
+        std::slice::from_ref(&far),
     )
     .await;
     let polygons = [parcel.clone(), far.clone()];
@@ -196,15 +209,7 @@ async fn layers_are_versioned_and_hashed_and_a_submission_measures_overlaps_and_
 
     // A first town, submitted; a second overlapping it.
     let first = app.draft(&official, &sample_input("甲小镇")).await;
-    service::store_bytes(&app.db, &official, first, "a.geojson", town.as_bytes())
-        .await
-        .unwrap();
-    xiaozhen::services::materials::store_samples(&app.db, &official, first)
-        .await
-        .unwrap();
-    xiaozhen::services::proposals::submit(&app.db, &official, first, 1)
-        .await
-        .unwrap();
+    submit_with(&app, &official, first, town.as_bytes()).await;
     let (_, facts) = frozen_facts(&app, first).await;
     let b = Boundary::read(town.as_bytes(), &Limits::BOUNDARY).unwrap();
     let p = Boundary::read(parcel.as_bytes(), &Limits::BOUNDARY).unwrap();
@@ -230,15 +235,7 @@ async fn layers_are_versioned_and_hashed_and_a_submission_measures_overlaps_and_
 
     let second = app.draft(&official, &sample_input("乙小镇")).await;
     let shifted = sample_boundary(120.112, 30.20, 3.2, 8);
-    service::store_bytes(&app.db, &official, second, "b.geojson", shifted.as_bytes())
-        .await
-        .unwrap();
-    xiaozhen::services::materials::store_samples(&app.db, &official, second)
-        .await
-        .unwrap();
-    xiaozhen::services::proposals::submit(&app.db, &official, second, 1)
-        .await
-        .unwrap();
+    submit_with(&app, &official, second, shifted.as_bytes()).await;
     let (_, facts) = frozen_facts(&app, second).await;
     let s = Boundary::read(shifted.as_bytes(), &Limits::BOUNDARY).unwrap();
     let shared = xiaozhen::spatial::overlap_m2(&s.shape, &b.shape);
@@ -492,26 +489,10 @@ async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_
     // 甲 of 青州市, submitted (not listed); 乙 of 诸城市 overlapping it.
     let first = app.draft(&there, &sample_input("甲小镇")).await;
     let town = sample_boundary(120.10, 30.20, 3.2, 8);
-    service::store_bytes(&app.db, &there, first, "a.geojson", town.as_bytes())
-        .await
-        .unwrap();
-    xiaozhen::services::materials::store_samples(&app.db, &there, first)
-        .await
-        .unwrap();
-    xiaozhen::services::proposals::submit(&app.db, &there, first, 1)
-        .await
-        .unwrap();
+    submit_with(&app, &there, first, town.as_bytes()).await;
     let second = app.draft(&here, &sample_input("乙小镇")).await;
     let shifted = sample_boundary(120.112, 30.20, 3.2, 8);
-    service::store_bytes(&app.db, &here, second, "b.geojson", shifted.as_bytes())
-        .await
-        .unwrap();
-    xiaozhen::services::materials::store_samples(&app.db, &here, second)
-        .await
-        .unwrap();
-    xiaozhen::services::proposals::submit(&app.db, &here, second, 1)
-        .await
-        .unwrap();
+    submit_with(&app, &here, second, shifted.as_bytes()).await;
 
     let official = app.client();
     official.login("official-b", crate::helpers::PASSWORD).await;
@@ -746,21 +727,13 @@ async fn the_api_measures_a_boundary_sent_with_the_proposal() {
     let official = app.official_of("official-b", "诸城市").await;
     // A submitted town the request's boundary overlaps.
     let first = app.draft(&official, &sample_input("甲小镇")).await;
-    service::store_bytes(
-        &app.db,
+    submit_with(
+        &app,
         &official,
         first,
-        "a.geojson",
         sample_boundary(120.10, 30.20, 3.2, 8).as_bytes(),
     )
-    .await
-    .unwrap();
-    xiaozhen::services::materials::store_samples(&app.db, &official, first)
-        .await
-        .unwrap();
-    xiaozhen::services::proposals::submit(&app.db, &official, first, 1)
-        .await
-        .unwrap();
+    .await;
     let client = app.client();
     let post = |body: serde_json::Value| {
         let request = client.http.post(format!("{}/api/v1/evaluate", client.base)).json(&body);

@@ -82,15 +82,22 @@ fn style(kind: LayerKind) -> Style {
     }
 }
 
-fn format_label(code: &str, lang: Lang) -> String {
-    i18n::t(lang, &format!("boundaries.format.{code}"))
-}
-
-fn crs_label(epsg: i32) -> String {
-    u32::try_from(epsg)
-        .ok()
-        .and_then(Crs::from_epsg)
-        .map_or_else(|| format!("EPSG:{epsg}"), Crs::label)
+impl FileLine {
+    fn of(row: &BoundaryRow, lang: Lang) -> FileLine {
+        let epsg = row.source_epsg;
+        FileLine {
+            boundary_id: row.id,
+            version: row.version,
+            file_name: row.file_name.clone(),
+            format: i18n::t(lang, &format!("boundaries.format.{}", row.source_format)),
+            crs: u32::try_from(epsg)
+                .ok()
+                .and_then(Crs::from_epsg)
+                .map_or_else(|| format!("EPSG:{epsg}"), Crs::label),
+            sha256: row.sha256.clone(),
+            at: format_time(row.uploaded_at),
+        }
+    }
 }
 
 /// The map of a boundary with what lies around it, as found when it was
@@ -179,24 +186,14 @@ pub fn map(
     Some((drawn, area, rows))
 }
 
-/// The boundary a submission froze, as the report shows it.
-pub fn frozen_view(fb: &FrozenBoundary, proposal_id: i64, name: &str, viewer: &User, lang: Lang) -> Option<MapView> {
+/// The boundary a submission froze, as the report shows it, with a link to
+/// that upload's coordinates.
+pub fn frozen_view(fb: &FrozenBoundary, name: &str, viewer: &User, lang: Lang) -> Option<MapView> {
     let context: MapContext = serde_json::from_value(fb.context.clone()).unwrap_or_default();
-    let (svg, area, rows) = map(name, &fb.geojson, fb.area_m2, &context, viewer, lang)?;
-    Some(MapView {
-        svg,
-        area,
-        rows,
-        file: Some(FileLine {
-            boundary_id: fb.id,
-            version: fb.version,
-            file_name: fb.file_name.clone(),
-            format: format_label(&fb.source_format, lang),
-            crs: crs_label(fb.source_epsg),
-            sha256: fb.sha256.clone(),
-            at: format_time(fb.uploaded_at),
-        }),
-        download: Some(format!("/proposals/{proposal_id}/boundaries/{}", fb.id)),
+    let download = format!("/proposals/{}/boundaries/{}", fb.upload.proposal_id, fb.upload.id);
+    current_view(&fb.upload, &fb.geojson, &context, name, viewer, lang).map(|v| MapView {
+        download: Some(download),
+        ..v
     })
 }
 
@@ -214,15 +211,7 @@ pub fn current_view(
         svg,
         area,
         rows,
-        file: Some(FileLine {
-            boundary_id: row.id,
-            version: row.version,
-            file_name: row.file_name.clone(),
-            format: format_label(&row.source_format, lang),
-            crs: crs_label(row.source_epsg),
-            sha256: row.sha256.clone(),
-            at: format_time(row.uploaded_at),
-        }),
+        file: Some(FileLine::of(row, lang)),
         download: Some(format!("/proposals/{}/boundary.geojson", row.proposal_id)),
     })
 }

@@ -108,7 +108,7 @@ pub async fn report_page(
     let boundary = evaluation
         .as_ref()
         .and_then(|e| e.boundary.as_ref())
-        .and_then(|b| crate::handlers::display::boundary_frozen_view(&b.0, id, &row.name, user, lang));
+        .and_then(|b| crate::handlers::display::boundary_frozen_view(&b.0, &row.name, user, lang));
     let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation.as_ref(), lang, form).await?;
     // Computed lines read the final verdicts, overrides included.
     let scores = match &evaluation {
