@@ -83,6 +83,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/notice.yml"),
     include_str!("../locales/annual_score.yml"),
     include_str!("../locales/table_form.yml"),
+    include_str!("../locales/boundaries.yml"),
 ];
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{Backend, csrf, extract};
 use crate::handlers::{
-    self, account, admin, api, creation, dashboard, errors, health, materials, notice, proposals, public, report,
-    review, spreadsheets, standards,
+    self, account, admin, api, boundaries, creation, dashboard, errors, health, materials, notice, proposals, public,
+    report, review, spreadsheets, standards,
 };
 use crate::page_cache;
 use crate::services::spreadsheets::MAX_BYTES;
@@ -88,7 +88,14 @@ pub fn build_app(state: AppState) -> Router {
         .route("/proposals/{id}/materials", get(materials::show))
         .route("/proposals/{id}/materials/{material}", get(materials::download))
         .route("/proposals/{id}/materials/{material}/inline", get(materials::inline))
-        .route("/proposals/{id}/materials/{material}/preview", get(materials::preview));
+        .route("/proposals/{id}/materials/{material}/preview", get(materials::preview))
+        // The boundary: its page and its coordinates, for whoever may see the proposal.
+        .route("/proposals/{id}/boundary", get(boundaries::show))
+        .route("/proposals/{id}/boundary.geojson", get(boundaries::download_current))
+        .route(
+            "/proposals/{id}/boundaries/{boundary}",
+            get(boundaries::download_version),
+        );
 
     // Officials (and admins, who may act for any region).
     let officials = Router::new()
@@ -109,6 +116,11 @@ pub fn build_app(state: AppState) -> Router {
             post(materials::upload).layer(DefaultBodyLimit::max(materials::UPLOAD_BODY_BYTES)),
         )
         .route("/proposals/{id}/materials/{material}/remove", post(materials::remove))
+        .route(
+            "/proposals/{id}/boundary",
+            post(boundaries::upload).layer(DefaultBodyLimit::max(boundaries::UPLOAD_BODY_BYTES)),
+        )
+        .route("/proposals/{id}/boundary/remove", post(boundaries::remove))
         .route(
             "/proposals/{id}/self-assessment",
             get(proposals::self_assessment::show).post(proposals::self_assessment::save),
@@ -203,6 +215,12 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/admin/batches/{id}/publish", post(admin::batches::publish))
         .route("/admin/audit", get(admin::audit::list))
+        .route(
+            "/admin/layers",
+            get(admin::layers::list)
+                .post(admin::layers::upload)
+                .layer(DefaultBodyLimit::max(admin::layers::UPLOAD_BODY_BYTES)),
+        )
         .route("/admin/standards", get(standards::view::list))
         .route("/admin/standards/{id}", get(standards::view::show))
         .route("/admin/standards/{id}/what-if", get(standards::view::what_if))
@@ -334,8 +352,8 @@ fn security_header(name: &'static str, value: &'static str) -> SetResponseHeader
 }
 
 /// The whole application's request body limit, before anything reads a
-/// body: 12 MB, and more on the two routes that take several large files (a
-/// materials upload, an objection with its letter and evidence).
+/// body: 12 MB, and more on the routes that take large files (a materials
+/// upload, an objection with its letter and evidence, a control-line layer).
 async fn limit_body(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = request.uri().path();
@@ -344,6 +362,7 @@ async fn limit_body(request: axum::extract::Request, next: axum::middleware::Nex
     let limit = match segments.as_slice() {
         ["proposals", _, "materials"] if post => materials::UPLOAD_BODY_BYTES,
         ["notices", _, "object"] if post => notice::OBJECTION_BODY_LIMIT,
+        ["admin", "layers"] if post => admin::layers::UPLOAD_BODY_BYTES,
         _ => materials::OTHER_BODY_BYTES,
     };
     let declared = request

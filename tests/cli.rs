@@ -211,6 +211,30 @@ fn demo_loads_once_and_refuses_a_second_time() {
         "upheld,open"
     );
     assert_eq!(db.query("SELECT count(*) > 0 FROM batch_entries"), "t");
+    // Boundaries near the towns' real places, submitted with them; three
+    // small control-line layers in force.
+    assert_eq!(
+        db.query("SELECT count(*) FROM proposals p WHERE status <> 'draft' AND NOT EXISTS (SELECT 1 FROM boundaries b WHERE b.proposal_id = p.id)"),
+        "0"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM control_layers WHERE retired_at IS NULL"),
+        "3"
+    );
+    let finding = |town: &str, criterion: &str| {
+        db.query(&format!(
+            "SELECT f->>'verdict' FROM proposals p
+             JOIN LATERAL (SELECT findings FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true,
+             jsonb_array_elements(e.findings::jsonb) f WHERE p.name = '{town}' AND f->>'criterion' = '{criterion}'"
+        ))
+    };
+    // One overlapping another, one touching the sample red line, one partly
+    // outside the urban development boundary; the others clear.
+    assert_eq!(finding("柯桥蓝印时尚小镇", "boundary.overlap"), "warn");
+    assert_eq!(finding("恐龙小镇", "boundary.control_lines"), "fail");
+    assert_eq!(finding("茶叶小镇", "boundary.control_lines"), "info");
+    assert_eq!(finding("健康美食小镇", "boundary.control_lines"), "pass");
+    assert_eq!(finding("健康美食小镇", "boundary.area"), "pass");
     let again = db.run(&["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again).contains("already has proposals"), "{}", text(&again));

@@ -79,6 +79,13 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let reviewer = account(pool, "reviewer").await?;
     let admin = account(pool, "admin").await?;
+    // The control-line layers first, so that every submission is checked.
+    for (kind, name, polygons) in super::demo_places::layers() {
+        let layer = crate::services::boundaries::read_layer(crate::spatial::feature_collection(&polygons).into_bytes())
+            .await
+            .map_err(|e| anyhow::anyhow!("demo layer {name}: {e:?}"))?;
+        crate::services::boundaries::store_layer(pool, &admin, kind, name, "demo.geojson", layer).await?;
+    }
     let mut officials: Vec<(String, User)> = Vec::new();
     let mut listed = Vec::new();
     let mut approved = Vec::new();
@@ -98,11 +105,13 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
         if town.fate == Fate::Draft {
             continue;
         }
-        // Submitted with the five materials (small PDFs), as the active
-        // version asks; drafts have none yet.
+        // Submitted with the five materials (small PDFs) and a boundary of
+        // its planned area near its real place, as the active version asks;
+        // drafts have none yet.
         crate::services::materials::store_samples(pool, &official, id)
             .await
             .map_err(|e| anyhow::anyhow!("demo materials: {e:?}"))?;
+        store_boundary(pool, &official, id, &town.input).await?;
         proposals::submit(pool, &official, id, 1).await?;
         match town.fate {
             Fate::Draft | Fate::Submitted => {}
@@ -143,6 +152,25 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
         "演示数据已载入 / demonstration data loaded: {} towns, first batch published",
         demo_towns::towns().len()
     );
+    Ok(())
+}
+
+/// A demo town's boundary: its planned area drawn near its real place.
+async fn store_boundary(
+    pool: &PgPool,
+    official: &User,
+    id: i64,
+    input: &crate::domain::proposal::ProposalInput,
+) -> anyhow::Result<()> {
+    use rust_decimal::prelude::ToPrimitive;
+    let name = input.name.as_deref().unwrap_or_default();
+    let km2 = input.planned_area_km2.and_then(|d| d.to_f64()).unwrap_or(3.0);
+    let Some(text) = super::demo_places::boundary_of(name, km2) else {
+        return Ok(());
+    };
+    crate::services::boundaries::store_bytes(pool, official, id, "四至范围.geojson", text.as_bytes())
+        .await
+        .map_err(|e| anyhow::anyhow!("demo boundary of {name}: {e:?}"))?;
     Ok(())
 }
 

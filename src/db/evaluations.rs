@@ -28,6 +28,10 @@ pub struct EvaluationRow {
     /// The materials its submission froze, read in the same statement (the
     /// report's budget of statements has no room for another).
     pub materials: Json<Vec<super::materials::MaterialRow>>,
+    /// The boundary its submission froze, with what was found then: read
+    /// only by [`list`] (the report), in the same statement.
+    #[sqlx(default)]
+    pub boundary: super::boundaries::FrozenJson,
 }
 
 pub struct NewEvaluation<'a> {
@@ -81,12 +85,20 @@ pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<O
         .await
 }
 
-/// All evaluations of a proposal, newest first.
+/// All evaluations of a proposal, newest first, each with its frozen boundary.
 pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC"))
-        .bind(proposal_id)
-        .fetch_all(conn)
-        .await
+    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let with_boundary = SELECT.replacen(
+            " FROM evaluations e",
+            &format!(
+                ", {} AS boundary FROM evaluations e",
+                super::boundaries::FROZEN_SUBQUERY
+            ),
+            1,
+        );
+        format!("{with_boundary} WHERE e.proposal_id = $1 ORDER BY e.id DESC")
+    });
+    sqlx::query_as(LIST.as_str()).bind(proposal_id).fetch_all(conn).await
 }
 
 /// All evaluations of a proposal, newest first, for a page in `lang`: their

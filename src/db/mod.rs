@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod batches;
+pub mod boundaries;
 pub mod creation;
 pub mod dashboard;
 pub mod embedded;

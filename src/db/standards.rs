@@ -93,6 +93,14 @@ pub fn content_hash(standard: &Standard) -> String {
 /// Writes the built-in standards, and makes the default one active when no
 /// version is. Run at every start (under an advisory lock: instances may
 /// start together).
+///
+/// A built-in file is known by its code and the version it ships as
+/// (`shipped_version`). It is stored under that number when the number is
+/// free; when the installation has used it already (an admin's copy of the
+/// active version takes the next number, so a copy of version 4 is 5), the
+/// file takes the next free number instead and is recognised by its shipped
+/// number from then on. The stored content must be the file's, renumbered:
+/// a changed file that kept its version number is refused.
 pub async fn sync_builtin(conn: &mut PgConnection) -> anyhow::Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(7170002)")
         .execute(&mut *conn)
@@ -101,15 +109,15 @@ pub async fn sync_builtin(conn: &mut PgConnection) -> anyhow::Result<()> {
         bail!("a built-in standard file does not parse; this build is broken");
     }
     for standard in standards::builtin() {
-        let hash = content_hash(standard);
-        let existing: Option<(String, bool)> =
-            sqlx::query_as("SELECT content_hash, builtin FROM standards WHERE code = $1 AND version = $2")
-                .bind(&standard.code)
-                .bind(standard.version)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let existing: Option<(i32, String)> = sqlx::query_as(
+            "SELECT version, content_hash FROM standards WHERE builtin AND code = $1 AND shipped_version = $2",
+        )
+        .bind(&standard.code)
+        .bind(standard.version)
+        .fetch_optional(&mut *conn)
+        .await?;
         match existing {
-            Some((stored, _)) if stored == hash => {}
+            Some((stored_as, stored)) if stored == content_hash(&numbered(standard, stored_as)) => {}
             Some(_) => bail!(
                 "the built-in standard {} version {} differs from the one already in the database; \
                  a standard version never changes once written: give the changed file a new version number",
@@ -117,17 +125,42 @@ pub async fn sync_builtin(conn: &mut PgConnection) -> anyhow::Result<()> {
                 standard.version
             ),
             None => {
+                let taken: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM standards WHERE code = $1 AND version = $2)")
+                        .bind(&standard.code)
+                        .bind(standard.version)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                let number = if taken {
+                    next_version(conn, &standard.code).await?
+                } else {
+                    standard.version
+                };
+                if number != standard.version {
+                    tracing::warn!(
+                        code = %standard.code,
+                        shipped = standard.version,
+                        stored_as = number,
+                        "this installation already has a version {} of {}; the built-in one is stored as version {}",
+                        standard.version,
+                        standard.code,
+                        number
+                    );
+                }
+                let stored = numbered(standard, number);
                 sqlx::query(
-                    "INSERT INTO standards (code, version, name_zh, name_en, effective_from, definition, content_hash, status, builtin)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'published', true)",
+                    "INSERT INTO standards (code, version, name_zh, name_en, effective_from, definition, content_hash,
+                         status, builtin, shipped_version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'published', true, $8)",
                 )
-                .bind(&standard.code)
+                .bind(&stored.code)
+                .bind(stored.version)
+                .bind(&stored.name_zh)
+                .bind(&stored.name_en)
+                .bind(stored.effective_from)
+                .bind(sqlx::types::Json(&stored))
+                .bind(content_hash(&stored))
                 .bind(standard.version)
-                .bind(&standard.name_zh)
-                .bind(&standard.name_en)
-                .bind(standard.effective_from)
-                .bind(sqlx::types::Json(standard))
-                .bind(&hash)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -136,13 +169,26 @@ pub async fn sync_builtin(conn: &mut PgConnection) -> anyhow::Result<()> {
     let (code, version) = standards::ACTIVE_BUILTIN;
     sqlx::query(
         "UPDATE standards SET status = 'active', activated_at = now()
-         WHERE code = $1 AND version = $2 AND NOT EXISTS (SELECT 1 FROM standards WHERE status = 'active')",
+         WHERE builtin AND code = $1 AND shipped_version = $2
+           AND NOT EXISTS (SELECT 1 FROM standards WHERE status = 'active')",
     )
     .bind(code)
     .bind(version)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// A built-in standard as stored under `version` (its own number, or the
+/// next free one when the installation used its number already).
+fn numbered(standard: &Standard, version: i32) -> std::borrow::Cow<'_, Standard> {
+    if standard.version == version {
+        std::borrow::Cow::Borrowed(standard)
+    } else {
+        let mut s = standard.clone();
+        s.version = version;
+        std::borrow::Cow::Owned(s)
+    }
 }
 
 const SELECT: &str = "SELECT id, code, version, status, content_hash FROM standards";

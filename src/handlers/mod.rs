@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod boundaries;
 pub mod creation;
 pub mod dashboard;
 pub mod display;

@@ -167,6 +167,38 @@ pub fn criterion_view(s: &Standard, c: &Criterion, lang: Lang) -> CriterionView 
             label: t("standards.rule.material"),
             value: material.label(lang).to_owned(),
         }],
+        CriterionKind::BoundaryArea { tolerance_pct } => vec![RuleLine {
+            label: t("standards.rule.boundary_tolerance"),
+            value: format!("± {}%", crate::standards::number(*tolerance_pct)),
+        }],
+        CriterionKind::BoundaryOverlap { min_area_m2 } => vec![RuleLine {
+            label: t("standards.rule.boundary_min_area"),
+            value: crate::standards::boundary::area_text(*min_area_m2, lang),
+        }],
+        CriterionKind::BoundaryControlLines {
+            forbidden,
+            within,
+            min_area_m2,
+        } => {
+            let kinds = |ks: &[crate::standards::LayerKind]| {
+                let sep = if lang == Lang::Zh { "、" } else { ", " };
+                ks.iter().map(|k| k.label(lang)).collect::<Vec<_>>().join(sep)
+            };
+            vec![
+                RuleLine {
+                    label: t("standards.rule.boundary_forbidden"),
+                    value: kinds(forbidden),
+                },
+                RuleLine {
+                    label: t("standards.rule.boundary_within"),
+                    value: kinds(within),
+                },
+                RuleLine {
+                    label: t("standards.rule.boundary_min_area"),
+                    value: crate::standards::boundary::area_text(*min_area_m2, lang),
+                },
+            ]
+        }
     };
     CriterionView {
         id: c.id.clone(),

@@ -13,7 +13,7 @@ use super::ServiceError;
 use crate::auth::User;
 use crate::db::audit;
 use crate::db::materials::{self as db, MaterialRow, NewMaterial};
-use crate::db::proposals::{self, ProposalRow, Scope};
+use crate::db::proposals::{self, Scope};
 use crate::domain::Lang;
 use crate::domain::material::{FileKind, MAX_FILE_BYTES, MAX_PROPOSAL_BYTES, MaterialSet, MaterialType, Refused};
 use crate::i18n;
@@ -135,25 +135,13 @@ impl From<ServiceError> for UploadRefused {
     }
 }
 
-/// The proposal if `user` may change its materials (officials of its
-/// region, admins) and it is a draft or returned.
-async fn editable(conn: &mut sqlx::PgConnection, user: &User, id: i64) -> Result<ProposalRow, ServiceError> {
-    let row = proposals::lock(conn, id, super::proposals::scope_of(user))
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if !row.status().is_editable() {
-        return Err(ServiceError::WrongState);
-    }
-    Ok(row)
-}
-
 /// Stores checked files as the proposal's materials of their types (a file
 /// of a type that has one replaces it), all or none: the proposal's total
 /// must stay within [`MAX_PROPOSAL_BYTES`]. Contents already stored (by
 /// SHA-256) are not written again. One audit row per file.
 pub async fn store(db: &PgPool, user: &User, proposal_id: i64, files: &[Received]) -> Result<(), UploadRefused> {
     let mut tx = db.begin().await?;
-    editable(&mut tx, user, proposal_id).await?;
+    super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let replaced: Vec<&str> = files.iter().map(|f| f.material_type.code()).collect();
     let kept = db::current_bytes(&mut tx, proposal_id, &replaced).await?;
     let added: u64 = files.iter().map(|f| f.size).sum();
@@ -239,7 +227,7 @@ async fn write_chunks(tx: &mut sqlx::PgConnection, f: &Received) -> Result<(), S
 /// that froze it).
 pub async fn remove(db: &PgPool, user: &User, proposal_id: i64, material_id: i64) -> Result<(), ServiceError> {
     let mut tx = db.begin().await?;
-    editable(&mut tx, user, proposal_id).await?;
+    super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let kind = db::retire(&mut tx, proposal_id, material_id, user.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -294,9 +282,10 @@ pub async fn open(
 /// The files a stored proposal has, for its evaluation.
 pub async fn attachments(conn: &mut sqlx::PgConnection, proposal_id: i64) -> sqlx::Result<Attachments> {
     let rows = db::current(conn, proposal_id).await?;
-    Ok(Attachments::with_materials(types_of(
-        rows.iter().map(|r| r.material_type.as_str()),
-    )))
+    Ok(Attachments::stored(
+        types_of(rows.iter().map(|r| r.material_type.as_str())),
+        None,
+    ))
 }
 
 /// The set of the known type codes among `codes`.

@@ -3,6 +3,7 @@
 //! the command line and tests call these; none of them holds SQL.
 
 pub mod batches;
+pub mod boundaries;
 pub mod creation;
 pub mod materials;
 pub mod notice;

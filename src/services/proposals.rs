@@ -26,7 +26,8 @@ pub fn scope_of(user: &User) -> Scope {
     }
 }
 
-fn audit_entry<'a>(
+/// An audit row of a proposal, acted on by `user`.
+pub(super) fn audit_entry<'a>(
     user: &User,
     action: &'a str,
     id: i64,
@@ -41,6 +42,23 @@ fn audit_entry<'a>(
         before,
         after,
     }
+}
+
+/// The proposal locked, if `user` may change it (its region's officials,
+/// admins) and it is a draft or returned: its files and boundary change
+/// only then.
+pub(super) async fn lock_editable(
+    conn: &mut sqlx::PgConnection,
+    user: &User,
+    id: i64,
+) -> Result<ProposalRow, ServiceError> {
+    let row = proposals::lock(conn, id, scope_of(user))
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !row.status().is_editable() {
+        return Err(ServiceError::WrongState);
+    }
+    Ok(row)
 }
 
 /// A draft must have a name; everything typed must be well-formed.
@@ -123,6 +141,8 @@ pub async fn submit(
     version: i32,
 ) -> Result<(ProposalRow, Evaluation), ServiceError> {
     let scope = scope_of(user);
+    // The control-line layers' indexes, loaded before any lock is held.
+    super::boundaries::warm(db).await?;
     let mut tx = db.begin().await?;
     let row = proposals::lock(&mut tx, id, scope)
         .await?
@@ -141,8 +161,13 @@ pub async fn submit(
         .to_input()
         .complete_under(active.standard().periods())
         .map_err(ServiceError::Invalid)?;
-    // Submitted without a required material, the material is `missing`.
-    let files = super::materials::attachments(&mut tx, id).await?;
+    // Submitted without a required material, the material is `missing`;
+    // without a boundary, so are the boundary criteria.
+    let mut files = super::materials::attachments(&mut tx, id).await?;
+    let boundary = super::boundaries::for_submission(&mut tx, id).await?;
+    if let Some((_, measured)) = &boundary {
+        files.boundary = standards::BoundaryState::Known(measured.facts.clone());
+    }
     let evaluation = standards::evaluate_with(&proposal, active.standard(), &files);
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
     let evaluation_id = evaluations::insert(
@@ -160,8 +185,12 @@ pub async fn submit(
     .await?;
     // The self-assessment goes with the submission, as it was then.
     self_assessments::freeze(&mut tx, id, evaluation_id).await?;
-    // So are the exact versions of the materials.
+    // So are the exact versions of the materials, and the boundary with
+    // what was found.
     crate::db::materials::freeze(&mut tx, id, evaluation_id).await?;
+    if let Some(b) = &boundary {
+        super::boundaries::freeze(&mut tx, evaluation_id, b).await?;
+    }
     let before = Some(json!({"status": row.status().code()}));
     let after = Some(json!({"status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision}));
     audit::record(&mut tx, audit_entry(user, "proposal.submitted", id, before, after)).await?;

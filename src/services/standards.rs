@@ -59,6 +59,17 @@ pub enum StandardsError {
     Db(#[from] sqlx::Error),
 }
 
+/// Measuring a boundary fails only in the database (or on stored data that
+/// no longer reads, which cannot be evaluated).
+impl From<crate::services::ServiceError> for StandardsError {
+    fn from(e: crate::services::ServiceError) -> Self {
+        match e {
+            crate::services::ServiceError::Db(e) => StandardsError::Db(e),
+            _ => StandardsError::NotEvaluable,
+        }
+    }
+}
+
 fn entry<'a>(
     user: &User,
     action: &'a str,
@@ -288,6 +299,7 @@ pub async fn add_example_from_proposal(
             expected_overall: ev.overall,
             expected: ev.findings.iter().map(|f| (f.criterion.clone(), f.verdict)).collect(),
             materials: None,
+            boundary: None,
         });
         index = s.examples.len() - 1;
         Ok(())
@@ -437,6 +449,9 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
         .await?
         .ok_or(StandardsError::NoActiveStandard)?;
     let rows = db_standards::whatif_proposals(&mut conn).await?;
+    // Boundaries as measured at their last evaluation: kept, not measured again.
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut boundaries = crate::services::boundaries::latest_facts(&mut conn, &ids).await?;
     // Stored proposals are evaluated with the materials they have.
     let materials: std::collections::HashMap<i64, crate::standards::Attachments> =
         crate::db::materials::all_current_types(&mut conn)
@@ -444,7 +459,7 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             .into_iter()
             .map(|(id, types)| {
                 let set = crate::services::materials::types_of(types.iter().map(String::as_str));
-                (id, crate::standards::Attachments::with_materials(set))
+                (id, crate::standards::Attachments::stored(set, None))
             })
             .collect();
     drop(conn);
@@ -472,10 +487,16 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
                 result.skipped += 1;
                 continue;
             };
-            let files = materials
-                .get(&row.id)
-                .copied()
-                .unwrap_or(crate::standards::Attachments::with_materials(Default::default()));
+            let files = crate::standards::Attachments {
+                boundary: boundaries.remove(&row.id).map_or(
+                    crate::standards::BoundaryState::Missing,
+                    crate::standards::BoundaryState::Known,
+                ),
+                ..materials
+                    .get(&row.id)
+                    .cloned()
+                    .unwrap_or_else(|| crate::standards::Attachments::stored(Default::default(), None))
+            };
             let before = crate::standards::evaluate_with(&proposal, &result.active, &files);
             let after = crate::standards::evaluate_with(&candidate_proposal, &result.candidate, &files);
             result.under_active.add(before.overall);
@@ -561,6 +582,7 @@ fn review_score(p: &Proposal, s: &Standard) -> Option<TableScore> {
 /// the active version and stored as a new evaluation of the same revision.
 /// Earlier evaluations stay. Returns the new evaluation's id.
 pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i64, StandardsError> {
+    crate::services::boundaries::warm(db).await?;
     let mut tx = db.begin().await?;
     let row = proposals::lock(&mut tx, proposal_id, Scope::All)
         .await?
@@ -581,9 +603,13 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
         .map_err(|_| StandardsError::NotEvaluable)?;
     // The materials as last evaluated, frozen again with this evaluation.
     let frozen = crate::db::materials::frozen_types(&mut tx, latest.id).await?;
-    let files = crate::standards::Attachments::with_materials(crate::services::materials::types_of(
-        frozen.iter().map(String::as_str),
-    ));
+    // The boundary as last submitted, measured again (the layers in force
+    // and the other towns may have changed), and frozen with this evaluation.
+    let boundary = crate::services::boundaries::for_reevaluation(&mut tx, proposal_id, latest.id).await?;
+    let files = crate::standards::Attachments::stored(
+        crate::services::materials::types_of(frozen.iter().map(String::as_str)),
+        boundary.as_ref().map(|(_, m)| m.facts.clone()),
+    );
     let evaluation = crate::standards::evaluate_with(&proposal, active.standard(), &files);
     let evaluation_id = evaluations::insert(
         &mut tx,
@@ -599,6 +625,9 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
     )
     .await?;
     crate::db::materials::copy_frozen(&mut tx, latest.id, evaluation_id).await?;
+    if let Some(b) = &boundary {
+        crate::services::boundaries::freeze(&mut tx, evaluation_id, b).await?;
+    }
     let before = Some(
         json!({"evaluation": latest.id, "standard": format!("{} v{}", latest.standard_code, latest.standard_version), "overall": latest.overall}),
     );

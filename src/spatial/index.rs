@@ -67,27 +67,28 @@ impl LayerIndex {
 
     /// The boundary's area inside and outside the layer.
     pub fn hit(&self, shape: &MultiPolygon<f64>) -> LayerHit {
+        self.check(shape).0
+    }
+
+    /// [`hit`](Self::hit) and the parcels met (for a map), from one look-up.
+    pub fn check(&self, shape: &MultiPolygon<f64>) -> (LayerHit, MultiPolygon<f64>) {
         let near: Vec<Polygon<f64>> = self.near(shape).into_iter().cloned().collect();
         let parcels = near.len();
         let total = measure::area_m2(shape);
+        let layer = MultiPolygon(near);
         if parcels == 0 {
-            return LayerHit {
+            let hit = LayerHit {
                 inside_m2: 0.0,
                 outside_m2: total,
                 parcels,
             };
+            return (hit, layer);
         }
-        let layer = MultiPolygon(near);
-        let inside = measure::overlap_m2(shape, &layer);
-        LayerHit {
-            inside_m2: inside,
+        let hit = LayerHit {
+            inside_m2: measure::overlap_m2(shape, &layer),
             outside_m2: measure::outside_m2(shape, &layer),
             parcels,
-        }
-    }
-
-    /// The parts of the layer within `shape`'s neighbourhood, for a map.
-    pub fn clip(&self, shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-        MultiPolygon(self.near(shape).into_iter().cloned().collect())
+        };
+        (hit, layer)
     }
 }

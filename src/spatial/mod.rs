@@ -10,6 +10,7 @@ mod error;
 mod formats;
 mod index;
 mod measure;
+mod sample;
 pub mod svg;
 #[cfg(test)]
 mod tests;
@@ -23,6 +24,7 @@ pub use error::SpatialError;
 pub use formats::Format;
 pub use index::{LayerHit, LayerIndex};
 pub use measure::{area_m2, overlap_m2};
+pub use sample::{sample_boundary, sample_polygon};
 
 /// What an upload may hold. Counts are checked as the file declares them,
 /// before anything is allocated from them.
@@ -162,7 +164,13 @@ impl Boundary {
 /// Reads a control-line layer: every polygon on its own, each validated
 /// alone (a layer's parcels may touch or overlap one another).
 pub fn read_layer(bytes: &[u8], limits: &Limits) -> Result<Vec<Polygon<f64>>, SpatialError> {
+    read_layer_file(bytes, limits).map(|(polygons, _)| polygons)
+}
+
+/// [`read_layer`], with the format the file was in.
+pub fn read_layer_file(bytes: &[u8], limits: &Limits) -> Result<(Vec<Polygon<f64>>, Format), SpatialError> {
     let raw = formats::read(bytes, limits)?;
+    let format = raw.format;
     let (polygons, _) = to_lonlat(raw.polygons, raw.declared)?;
     if polygons.is_empty() {
         return Err(SpatialError::NoPolygon);
@@ -171,7 +179,7 @@ pub fn read_layer(bytes: &[u8], limits: &Limits) -> Result<Vec<Polygon<f64>>, Sp
         check_polygon(i, p)?;
         p.check_validation().map_err(|e| polygon_error(i, e))?;
     }
-    Ok(polygons)
+    Ok((polygons, format))
 }
 
 pub fn multipolygon_geojson(mp: &MultiPolygon<f64>) -> String {
@@ -201,7 +209,54 @@ pub fn multipolygon_geojson(mp: &MultiPolygon<f64>) -> String {
     s
 }
 
-fn polygon_vertices(p: &Polygon<f64>) -> usize {
+/// A GeoJSON FeatureCollection of the given geometries (GeoJSON texts),
+/// without properties: a layer file, as the demo data and tests write one.
+pub fn feature_collection(geometries: &[String]) -> String {
+    let features: Vec<String> = geometries
+        .iter()
+        .map(|g| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{g}}}"#))
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
+}
+
+/// Reads a MultiPolygon this module wrote (a stored boundary, the parcels
+/// met), without validating it again: for drawing. `None` for anything
+/// else.
+pub fn parse_multipolygon(geojson: &str) -> Option<MultiPolygon<f64>> {
+    #[derive(serde::Deserialize)]
+    struct Text {
+        coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+    }
+    let t: Text = serde_json::from_str(geojson).ok()?;
+    Some(MultiPolygon(t.coordinates.into_iter().filter_map(polygon_of).collect()))
+}
+
+/// A polygon of rings of [lon, lat], the first the outline.
+fn polygon_of(rings: Vec<Vec<[f64; 2]>>) -> Option<Polygon<f64>> {
+    let mut rings = rings
+        .into_iter()
+        .map(|r| LineString(r.into_iter().map(|[x, y]| Coord { x, y }).collect()));
+    let exterior = rings.next()?;
+    Some(Polygon::new(exterior, rings.collect()))
+}
+
+/// A polygon's GeoJSON `coordinates` (rings of [lon, lat]), as a layer's
+/// parcels are stored.
+pub fn polygon_coordinates(p: &Polygon<f64>) -> String {
+    let text = multipolygon_geojson(&MultiPolygon(vec![p.clone()]));
+    // `{"type":"MultiPolygon","coordinates":[ … ]}` → the one polygon's part.
+    let start = r#"{"type":"MultiPolygon","coordinates":["#.len();
+    text[start..text.len() - 2].to_string()
+}
+
+/// Reads a stored parcel's coordinates back (they were validated when the
+/// layer was uploaded); `None` for text that is not rings of [lon, lat].
+pub fn polygon_from_coordinates(text: &str) -> Option<Polygon<f64>> {
+    polygon_of(serde_json::from_str(text).ok()?)
+}
+
+/// Every vertex of a polygon, holes included.
+pub fn polygon_vertices(p: &Polygon<f64>) -> usize {
     p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()
 }
 

@@ -453,3 +453,16 @@ fn a_boundary_is_checked_against_a_100k_polygon_layer_in_well_under_a_second() {
     // Even unoptimised (a debug build) the check is far below a second.
     assert!(took < std::time::Duration::from_secs(1), "{took:?}");
 }
+
+#[test]
+fn sample_boundaries_have_the_area_asked_for_and_are_valid() {
+    for (lon, lat, km2, sides) in [(120.1, 30.2, 3.2, 8), (119.9, 28.9, 1.0, 7), (121.4, 31.2, 4.8, 12)] {
+        let text = sample_boundary(lon, lat, km2, sides);
+        let b = read(&text).expect("a valid boundary");
+        let measured = b.area_m2() / 1e6;
+        assert!((measured - km2).abs() / km2 < 0.005, "{measured} for {km2}");
+        assert_eq!(b.to_geojson(), text, "already canonical");
+        // The same arguments, the same polygon.
+        assert_eq!(sample_boundary(lon, lat, km2, sides), text);
+    }
+}

@@ -8,7 +8,7 @@ use super::model::Standard;
 /// The version a new installation activates: the newest built-in ZJ-2015.
 /// An existing installation keeps its active version until an admin
 /// activates another (STANDARDS.md §2).
-pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 4);
+pub const ACTIVE_BUILTIN: (&str, i32) = ("ZJ-2015", 5);
 
 /// (file name, JSON text) of each built-in standard.
 pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
@@ -22,6 +22,9 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     // Version 3 with the five application materials as criteria.
     ("zj-2015-v4.json", include_str!("builtin/zj-2015-v4.json")),
     ("cn-2021-v4.json", include_str!("builtin/cn-2021-v4.json")),
+    // Version 4 with the boundary criteria (四至范围), all soft.
+    ("zj-2015-v5.json", include_str!("builtin/zj-2015-v5.json")),
+    ("cn-2021-v5.json", include_str!("builtin/cn-2021-v5.json")),
 ];
 
 static BUILTIN: LazyLock<Vec<Standard>> = LazyLock::new(|| {

@@ -109,6 +109,9 @@ pub fn kind_code(kind: &CriterionKind) -> &'static str {
         CriterionKind::AllFlags { .. } => "all_flags",
         CriterionKind::Report { .. } => "report",
         CriterionKind::Material { .. } => "material",
+        CriterionKind::BoundaryArea { .. } => "boundary_area",
+        CriterionKind::BoundaryOverlap { .. } => "boundary_overlap",
+        CriterionKind::BoundaryControlLines { .. } => "boundary_control_lines",
     }
 }
 

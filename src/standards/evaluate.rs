@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::boundary::{self, BoundaryDetail, BoundaryFacts, BoundaryState};
 use super::metric::Metric;
 use super::model::{BandOverride, Citation, Criterion, CriterionKind, NamedField, Standard, Threshold, When};
 use super::sets::{Flag, FlagSet, IndustrySet, LocationSet};
@@ -75,6 +76,8 @@ pub enum Detail {
     Material {
         material: MaterialType,
     },
+    /// A boundary criterion (四至范围).
+    Boundary(BoundaryDetail),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,23 +112,37 @@ impl Evaluation {
     }
 }
 
-/// What a proposal has beyond its figures: its files. `None` where no files
-/// can exist (the stateless API unless its body lists them, the live
-/// evaluation of an unsaved form, import previews, example cases that do not
-/// set them): such criteria are `not_applicable` (DESIGN.md "Boundaries").
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a proposal has beyond its figures: its files and its boundary.
+/// `None` / [`BoundaryState::NotApplicable`] where they cannot exist (the
+/// stateless API unless its body lists them, the live evaluation of an
+/// unsaved form, import previews, example cases that do not set them): such
+/// criteria are `not_applicable` (DESIGN.md "Boundaries").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attachments {
     pub materials: Option<MaterialSet>,
+    pub boundary: BoundaryState,
 }
 
 impl Attachments {
     /// Where no files can exist.
-    pub const NONE: Attachments = Attachments { materials: None };
+    pub const NONE: Attachments = Attachments {
+        materials: None,
+        boundary: BoundaryState::NotApplicable,
+    };
 
-    /// A stored proposal's (or a body's) materials.
+    /// A body's materials, where no boundary can exist (the stateless API).
     pub fn with_materials(materials: MaterialSet) -> Attachments {
         Attachments {
             materials: Some(materials),
+            boundary: BoundaryState::NotApplicable,
+        }
+    }
+
+    /// A stored proposal's materials and boundary (`Missing` when it has none).
+    pub fn stored(materials: MaterialSet, boundary: Option<BoundaryFacts>) -> Attachments {
+        Attachments {
+            materials: Some(materials),
+            boundary: boundary.map_or(BoundaryState::Missing, BoundaryState::Known),
         }
     }
 }
@@ -163,6 +180,39 @@ fn judge(p: &Proposal, s: &Standard, c: &Criterion, files: &Attachments) -> Find
             };
             (verdict, Detail::Material { material: *material })
         }
+        (_, CriterionKind::BoundaryArea { tolerance_pct }) => boundary::judge(
+            p,
+            c.severity,
+            boundary::Check::Area {
+                tolerance_pct: *tolerance_pct,
+            },
+            &files.boundary,
+        ),
+        (_, CriterionKind::BoundaryOverlap { min_area_m2 }) => boundary::judge(
+            p,
+            c.severity,
+            boundary::Check::Overlap {
+                min_area_m2: *min_area_m2,
+            },
+            &files.boundary,
+        ),
+        (
+            _,
+            CriterionKind::BoundaryControlLines {
+                forbidden,
+                within,
+                min_area_m2,
+            },
+        ) => boundary::judge(
+            p,
+            c.severity,
+            boundary::Check::ControlLines {
+                forbidden,
+                within,
+                min_area_m2: *min_area_m2,
+            },
+            &files.boundary,
+        ),
         _ => check(p, s, c),
     };
     Finding {
@@ -273,6 +323,12 @@ fn check(p: &Proposal, s: &Standard, c: &Criterion) -> (Verdict, Detail) {
         }
         // Decided in `judge`, which knows the proposal's files.
         CriterionKind::Material { material } => (Verdict::NotApplicable, Detail::Material { material: *material }),
+        CriterionKind::BoundaryArea { .. }
+        | CriterionKind::BoundaryOverlap { .. }
+        | CriterionKind::BoundaryControlLines { .. } => (
+            Verdict::NotApplicable,
+            Detail::Boundary(boundary::BoundaryDetail::Absent),
+        ),
         CriterionKind::Report { metric } => match metric.value(p) {
             Some(actual) => (
                 Verdict::Info,

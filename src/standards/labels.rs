@@ -63,6 +63,17 @@ const LABELS: &[(&str, &str, &str)] = &[
         "申报材料：特色小镇基本情况表",
         "Material: basic-information form",
     ),
+    ("boundary.area", "四至范围：实测面积", "Boundary: measured area"),
+    (
+        "boundary.overlap",
+        "四至范围：与其他小镇重叠",
+        "Boundary: overlap with other towns",
+    ),
+    (
+        "boundary.control_lines",
+        "四至范围：三条控制线",
+        "Boundary: control lines",
+    ),
 ];
 
 /// The name of a criterion id in the built-in standards; the id itself otherwise.

@@ -3,6 +3,9 @@
 //! against it and returns structured [`Finding`]s, which are put into words
 //! only when rendered. No I/O, no web types.
 
+pub mod boundary;
+#[cfg(test)]
+mod boundary_tests;
 mod builtin;
 #[cfg(test)]
 mod corrections_tests;
@@ -22,6 +25,7 @@ mod tests;
 mod validate;
 mod verdict;
 
+pub use boundary::{BoundaryFacts, BoundaryState, LayerFact, LayerKind, Overlap};
 pub use builtin::{ACTIVE_BUILTIN, BUILTIN_SOURCES, builtin, builtin_standard};
 pub use creation::{CreationRules, GradeBands, RewardRules};
 pub use evaluate::{

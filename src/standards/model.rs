@@ -173,6 +173,40 @@ pub enum CriterionKind {
     Material {
         material: crate::domain::material::MaterialType,
     },
+    /// The boundary's geodesic area against the declared planned area,
+    /// within ± `tolerance_pct` (default 10).
+    BoundaryArea {
+        #[serde(default = "super::boundary::default_tolerance_pct", with = "exact")]
+        tolerance_pct: Decimal,
+    },
+    /// No overlap of at least `min_area_m2` with the boundary of another
+    /// town that is submitted, approved or on the list.
+    BoundaryOverlap {
+        #[serde(default, with = "exact")]
+        min_area_m2: Decimal,
+    },
+    /// No intersection with the `forbidden` control-line layers (a hit fails
+    /// whatever the severity); area outside the `within` layers is
+    /// information. Areas below `min_area_m2` are not counted.
+    BoundaryControlLines {
+        forbidden: Vec<super::boundary::LayerKind>,
+        #[serde(default)]
+        within: Vec<super::boundary::LayerKind>,
+        #[serde(default, with = "exact")]
+        min_area_m2: Decimal,
+    },
+}
+
+impl CriterionKind {
+    /// Whether the criterion reads the proposal's boundary.
+    pub fn is_boundary(&self) -> bool {
+        matches!(
+            self,
+            CriterionKind::BoundaryArea { .. }
+                | CriterionKind::BoundaryOverlap { .. }
+                | CriterionKind::BoundaryControlLines { .. }
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,13 +268,20 @@ pub struct Example {
     /// their content hashes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub materials: Option<crate::domain::material::MaterialSet>,
+    /// The case's boundary as measured (`{"state": "known", "area_m2": …}`)
+    /// or `{"state": "missing"}`; absent, boundary criteria do not apply
+    /// (never written out when absent, for older versions' content hashes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<super::boundary::BoundaryState>,
 }
 
 impl Example {
-    /// The files the case's proposal has (none when it sets no materials).
+    /// What the case's proposal has beyond its figures (nothing when it sets
+    /// no materials and no boundary).
     pub fn attachments(&self) -> super::evaluate::Attachments {
         super::evaluate::Attachments {
             materials: self.materials,
+            boundary: self.boundary.clone().unwrap_or_default(),
         }
     }
 }

@@ -132,6 +132,7 @@ impl Finding {
                 Lang::Zh => "已上传".to_string(),
                 Lang::En => "uploaded".to_string(),
             },
+            Detail::Boundary(b) => return super::boundary::actual(b, lang),
             Detail::Missing { .. } | Detail::NotApplicable { .. } | Detail::Material { .. } => return None,
         })
     }
@@ -154,6 +155,7 @@ impl Finding {
                 Lang::Zh => format!("提交{}", material.label(lang)),
                 Lang::En => format!("the {} uploaded", material.label(lang).to_lowercase()),
             },
+            Detail::Boundary(b) => return super::boundary::required(b, lang),
             Detail::Reported { .. } | Detail::Missing { .. } | Detail::NotApplicable { .. } => return None,
         })
     }
@@ -176,6 +178,7 @@ impl Finding {
                     Lang::En => format!("{}{} items", sign(-n), Num(n)),
                 })
             }
+            Detail::Boundary(b) => super::boundary::margin(b, lang),
             _ => None,
         }
     }
@@ -341,6 +344,7 @@ fn write_message(m: &mut String, f: &Finding, lang: Lang) -> std::fmt::Result {
                 ),
             }
         }
+        Detail::Boundary(b) => super::boundary::write_message(m, b, f.verdict, lang),
     }
 }
 

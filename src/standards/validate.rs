@@ -41,6 +41,15 @@ pub enum StandardErrorCode {
     DuplicateMaterial,
     /// A scoring line names a material type that does not exist.
     UnknownMaterial,
+    /// A boundary criterion with severity info.
+    BoundaryInfo,
+    /// A boundary area tolerance outside (0, 100) percent.
+    BoundaryTolerance,
+    /// A negative least counted area.
+    BoundaryMinArea,
+    /// A control-lines criterion naming no layer, a layer twice, or one
+    /// both forbidden and to be within.
+    BoundaryLayers,
     /// A scoring table's problem; `criterion` says where in the table.
     Table(super::scoring::TableProblem),
     /// The creation section's grade bands are not strictly decreasing
@@ -119,6 +128,18 @@ impl StandardError {
             (C::UnknownMaterial, false) => format!(
                 "The scoring line's material type “{d}” does not exist (one of concept_plan, investment_plan, developer_profile, support_policy, basic_info)"
             ),
+            (C::BoundaryInfo, true) => "四至范围指标应为硬性或引导性指标".to_string(),
+            (C::BoundaryInfo, false) => "A boundary criterion must be hard or soft".to_string(),
+            (C::BoundaryTolerance, true) => format!("面积允许偏差 {d}% 应大于 0 且小于 100"),
+            (C::BoundaryTolerance, false) => format!("The area tolerance {d}% must be above 0 and below 100"),
+            (C::BoundaryMinArea, true) => format!("计入的最小面积 {d} 平方米不能为负数"),
+            (C::BoundaryMinArea, false) => format!("The least counted area {d} m² cannot be negative"),
+            (C::BoundaryLayers, true) => {
+                "控制线指标应至少列出一类图层，每类只列一次，且不能既禁止占用又要求位于其内".to_string()
+            }
+            (C::BoundaryLayers, false) => {
+                "A control-lines criterion lists at least one kind of layer, each once, none both forbidden and required to contain the town".to_string()
+            }
             (C::Table(problem), _) => {
                 let text = problem.text(d, lang);
                 return match &self.criterion {
@@ -259,12 +280,38 @@ impl Standard {
                 CriterionKind::AllFlags { flags } if flags.is_empty() => push(id, C::NoFlags, None),
                 CriterionKind::Report { .. } if c.severity != Severity::Info => push(id, C::ReportNotInfo, None),
                 CriterionKind::Material { .. } if c.severity == Severity::Info => push(id, C::MaterialInfo, None),
+                k if k.is_boundary() && c.severity == Severity::Info => push(id, C::BoundaryInfo, None),
                 CriterionKind::Material { material }
                     if self.criteria[..n]
                         .iter()
                         .any(|o| matches!(o.kind, CriterionKind::Material { material: m } if m == *material)) =>
                 {
                     push(id, C::DuplicateMaterial, Some(material.code().to_string()));
+                }
+                _ => {}
+            }
+            match &c.kind {
+                CriterionKind::BoundaryArea { tolerance_pct }
+                    if *tolerance_pct <= Decimal::ZERO || *tolerance_pct >= dec!(100) =>
+                {
+                    push(id, C::BoundaryTolerance, Some(tolerance_pct.normalize().to_string()));
+                }
+                CriterionKind::BoundaryOverlap { min_area_m2 } if *min_area_m2 < Decimal::ZERO => {
+                    push(id, C::BoundaryMinArea, Some(min_area_m2.normalize().to_string()));
+                }
+                CriterionKind::BoundaryControlLines {
+                    forbidden,
+                    within,
+                    min_area_m2,
+                } => {
+                    if *min_area_m2 < Decimal::ZERO {
+                        push(id, C::BoundaryMinArea, Some(min_area_m2.normalize().to_string()));
+                    }
+                    let all: Vec<_> = forbidden.iter().chain(within).collect();
+                    let repeated = all.iter().enumerate().any(|(i, k)| all[..i].contains(k));
+                    if all.is_empty() || repeated {
+                        push(id, C::BoundaryLayers, None);
+                    }
                 }
                 _ => {}
             }

@@ -55,6 +55,11 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/proposals/{id}/materials/{material}/preview", SignedIn),
         ("POST", "/proposals/{id}/materials", Officials),
         ("POST", "/proposals/{id}/materials/{material}/remove", Officials),
+        ("GET", "/proposals/{id}/boundary", SignedIn),
+        ("GET", "/proposals/{id}/boundary.geojson", SignedIn),
+        ("GET", "/proposals/{id}/boundaries/{boundary}", SignedIn),
+        ("POST", "/proposals/{id}/boundary", Officials),
+        ("POST", "/proposals/{id}/boundary/remove", Officials),
         ("GET", "/proposals", Officials),
         ("POST", "/proposals", Officials),
         ("GET", "/proposals/new", Officials),
@@ -113,6 +118,8 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/admin/objections/{id}/resolve", Admins),
         ("GET", "/admin/objections/{id}/files/{which}", Admins),
         ("GET", "/admin/audit", Admins),
+        ("GET", "/admin/layers", Admins),
+        ("POST", "/admin/layers", Admins),
         ("GET", "/admin/standards", Admins),
         ("GET", "/admin/standards/{id}", Admins),
         ("GET", "/admin/standards/{id}/what-if", Admins),
@@ -254,6 +261,8 @@ struct World {
     import: i64,
     /// A material of `proposal` (frozen with its submission).
     material: i64,
+    /// The boundary of `proposal` (frozen with its submission).
+    boundary: i64,
     /// A list batch on public notice, and an organisation's objection to it.
     notice_batch: i64,
     objection: i64,
@@ -290,6 +299,7 @@ impl World {
             .replace("{file}", &self.batch.to_string())
             .replace("{entry}", &self.entry.to_string())
             .replace("{material}", &self.material.to_string())
+            .replace("{boundary}", &self.boundary.to_string())
             .replace("{which}", "letter")
             .replace("{table}", "zj.creation_review")
             .replace("{n}", "0")
@@ -381,6 +391,8 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/proposals/{id}", 422),
     ("/proposals/{id}/materials", 409),
     ("/proposals/{id}/materials/{material}/remove", 409),
+    ("/proposals/{id}/boundary", 409),
+    ("/proposals/{id}/boundary/remove", 409),
     ("/proposals/{id}/submit", 409),
     ("/proposals/{id}/withdraw", 409),
     ("/proposals/import", 422),
@@ -428,6 +440,8 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/admin/standards/{id}/examples/{n}", 422),
     ("/admin/standards/{id}/examples/{n}/remove", 409),
     ("/admin/creation/publish", 400),
+    // A url-encoded body where the form is multipart: not read.
+    ("/admin/layers", 400),
     ("/api/v1/evaluate", 200),
     // The sample proposal sent bare, not as {"proposal": …}: its fields are unknown keys.
     ("/api/v1/score", 422),
@@ -600,6 +614,11 @@ async fn every_route_answers_each_role_as_designed() {
         region: official.region_id.unwrap(),
         import,
         material: sqlx::query_scalar("SELECT min(id) FROM materials WHERE proposal_id = $1")
+            .bind(proposal)
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
+        boundary: sqlx::query_scalar("SELECT id FROM boundaries WHERE proposal_id = $1")
             .bind(proposal)
             .fetch_one(&app.db)
             .await

@@ -107,16 +107,21 @@ async fn a_passing_proposal_passes_every_criterion_of_the_active_standard() {
     assert!(answer.content_type.starts_with("application/json"));
     let a = &answer.json;
     // A new installation activates the newest built-in ZJ-2015.
-    assert_eq!(a["standard"], json!({"code": "ZJ-2015", "version": 4}));
+    assert_eq!(a["standard"], json!({"code": "ZJ-2015", "version": 5}));
     assert_eq!(a["overall"], "pass");
     let findings = a["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 24);
+    assert_eq!(findings.len(), 27);
     // Every judged criterion passes; the benefit figures are reported for
-    // information; the materials do not apply (the body lists none).
+    // information; the materials do not apply (the body lists none), nor
+    // does the boundary (no boundary comes with a stateless request).
+    let without_files = |f: &Value| {
+        let id = f["criterion"].as_str().unwrap();
+        id.starts_with("material.") || id.starts_with("boundary.")
+    };
     assert!(
         findings.iter().all(|f| f["verdict"] == "pass"
             || f["verdict"] == "info"
-            || (f["verdict"] == "not_applicable" && f["criterion"].as_str().unwrap().starts_with("material."))),
+            || (f["verdict"] == "not_applicable" && without_files(f))),
         "{a:#}"
     );
     let benefit = finding(a, "benefit.jobs");
@@ -215,7 +220,17 @@ async fn a_standard_is_chosen_by_code() {
     let answer = evaluate_in(&app, "/api/v1/evaluate?standard=CN-2021", &sample(), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.json);
     // The newest version of the code.
-    assert_eq!(answer.json["standard"], json!({"code": "CN-2021", "version": 4}));
+    assert_eq!(answer.json["standard"], json!({"code": "CN-2021", "version": 5}));
+    // No boundary can come with a stateless request: its criteria do not apply.
+    let area = answer.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["criterion"] == "boundary.area")
+        .expect("v5 has boundary criteria");
+    assert_eq!(area["verdict"], "not_applicable");
+    assert_eq!(area["message_zh"], "本次评估不含四至范围，本项不适用");
+    assert_eq!(answer.json["overall"], "pass");
     let ids: Vec<&str> = answer.json["findings"]
         .as_array()
         .unwrap()
@@ -229,7 +244,7 @@ async fn a_standard_is_chosen_by_code() {
     assert!(!ids.contains(&"function.wifi"), "{ids:?}");
 
     let explicit = evaluate_in(&app, "/api/v1/evaluate?standard=ZJ-2015", &sample(), None).await;
-    assert_eq!(explicit.json["standard"], json!({"code": "ZJ-2015", "version": 4}));
+    assert_eq!(explicit.json["standard"], json!({"code": "ZJ-2015", "version": 5}));
     // Version 1 stays available when named, as shipped.
     let v1 = evaluate_in(&app, "/api/v1/evaluate?standard=CN-2021&version=1", &sample(), None).await;
     assert_eq!(v1.json["standard"], json!({"code": "CN-2021", "version": 1}));
@@ -449,13 +464,13 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     let list = get(&app, "/api/v1/standards").await;
     assert_eq!(list.status, StatusCode::OK);
     let items = list.json.as_array().expect("a list");
-    // Both built-in standards in versions 1 to 4 (3 adds the example
-    // scoring tables, 4 the materials); ZJ-2015 version 4 active.
-    assert_eq!(items.len(), 8);
+    // Both built-in standards in versions 1 to 5 (3 adds the example
+    // scoring tables, 4 the materials, 5 the boundary); ZJ-2015 version 5 active.
+    assert_eq!(items.len(), 10);
     let zj = items
         .iter()
-        .find(|s| s["code"] == "ZJ-2015" && s["version"] == 4)
-        .expect("ZJ-2015 v4");
+        .find(|s| s["code"] == "ZJ-2015" && s["version"] == 5)
+        .expect("ZJ-2015 v5");
     assert_eq!(zj["status"], "active");
     assert_eq!(zj["active"], true);
     assert!(!zj["name_zh"].as_str().unwrap().is_empty());
@@ -469,6 +484,8 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
         ("CN-2021", 2),
         ("CN-2021", 3),
         ("CN-2021", 4),
+        ("ZJ-2015", 4),
+        ("CN-2021", 5),
     ] {
         let s = items
             .iter()
@@ -485,10 +502,13 @@ async fn the_standards_are_listed_and_readable_by_anyone() {
     assert_eq!(definition.status, StatusCode::OK);
     let d = &definition.json;
     assert_eq!(d["code"], "ZJ-2015");
-    assert_eq!(d["version"], 4);
+    // The newest version: 5, with the boundary criteria and their parameters.
+    assert_eq!(d["version"], 5);
     assert_eq!(d["name_zh"], zj["name_zh"]);
     let criteria = d["criteria"].as_array().unwrap();
-    assert_eq!(criteria.len(), 24);
+    assert_eq!(criteria.len(), 27);
+    let area = criteria.iter().find(|c| c["id"] == "boundary.area").unwrap();
+    assert_eq!(area["kind"], json!({"type": "boundary_area", "tolerance_pct": "10"}));
     assert!(criteria.iter().any(|c| c["id"] == "investment.eligible_total"));
 
     let by_version = get(&app, "/api/v1/standards/CN-2021?version=1").await;

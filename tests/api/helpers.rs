@@ -424,13 +424,17 @@ impl TestApp {
             .expect("the proposal's version")
     }
 
-    /// Submitted with the five application materials (small PDFs), as the
-    /// active version asks.
+    /// Submitted with the five application materials (small PDFs) and a
+    /// boundary of its planned area overlapping no other, as the active
+    /// version asks.
     pub async fn submitted(&self, official: &xiaozhen::auth::User, input: &ProposalInput) -> i64 {
         let id = self.draft(official, input).await;
         xiaozhen::services::materials::store_samples(&self.db, official, id)
             .await
             .expect("materials stored");
+        xiaozhen::services::boundaries::store_sample(&self.db, official, id)
+            .await
+            .expect("boundary stored");
         xiaozhen::services::proposals::submit(&self.db, official, id, 1)
             .await
             .expect("submitted");

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod authz;
 mod batches;
+mod boundaries;
 mod cn_2021_v2;
 mod creation;
 mod creation_import;

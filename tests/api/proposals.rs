@@ -215,6 +215,18 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
         .collect();
     let uploaded = crate::materials::upload(&official, id, files).await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    // And its boundary, of the planned area.
+    let token = official.get(&format!("/proposals/{id}/boundary")).await.csrf();
+    let boundary = xiaozhen::spatial::sample_boundary(120.1, 30.2, 3.2, 8);
+    let uploaded = official
+        .upload_file(
+            &format!("/proposals/{id}/boundary"),
+            &token,
+            "四至.geojson",
+            boundary.into_bytes(),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     let version = version_of(&official, id).await;
     let submitted = official
         .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
@@ -227,19 +239,19 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
     let report = official.get(&format!("/proposals/{id}/report")).await;
     assert_eq!(report.status, StatusCode::OK);
     assert_eq!(report.text("#overall"), "合格");
-    // Submitted under the active version: ZJ-2015 v4 on a new installation.
-    assert!(report.text("#standard").contains("ZJ-2015 v4"));
+    // Submitted under the active version: ZJ-2015 v5 on a new installation.
+    assert!(report.text("#standard").contains("ZJ-2015 v5"));
     let row = "#findings tr[data-criterion='investment.eligible_total']";
     assert_eq!(report.text(&format!("{row} .verdict")), "符合");
     assert!(report.text(&format!("{row} .required")).contains("50"));
     assert!(!report.text(&format!("{row} .citation")).is_empty());
-    let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 4).unwrap();
+    let zj = xiaozhen::standards::builtin_standard("ZJ-2015", 5).unwrap();
     assert_eq!(
         report.texts("#findings tbody tr").len(),
         zj.criteria.len(),
         "every criterion of ZJ-2015"
     );
-    assert_eq!(zj.criteria.len(), 24);
+    assert_eq!(zj.criteria.len(), 27);
     let (overall, standard): (String, String) =
         sqlx::query_as("SELECT overall, standard_code FROM evaluations WHERE proposal_id = $1")
             .bind(id)
@@ -255,7 +267,7 @@ async fn submitting_stores_an_evaluation_and_shows_the_report() {
             .unwrap();
     let mut expected = vec!["proposal.created"];
     expected.extend(["material.uploaded"; 5]);
-    expected.push("proposal.submitted");
+    expected.extend(["boundary.uploaded", "proposal.submitted"]);
     assert_eq!(actions, expected);
 }
 

@@ -309,15 +309,15 @@ async fn a_town_page_explains_why_it_qualified() {
         Some(format!("/batches/{batch}").as_str())
     );
     assert!(
-        page.text(".standard").contains("ZJ-2015 v4"),
+        page.text(".standard").contains("ZJ-2015 v5"),
         "standard and version: {}",
         page.text(".standard")
     );
     assert_eq!(page.text(".badge.overall"), "合格");
     assert_eq!(
         page.texts("table.findings tbody tr").len(),
-        24,
-        "every finding of ZJ-2015's 24 criteria is shown"
+        27,
+        "every finding of ZJ-2015's 27 criteria is shown"
     );
     assert!(page.texts("dl.figures dt").iter().any(|t| t == "特色产业投资占比"));
     // The official's later edits are impossible; the frozen page survives a

@@ -162,7 +162,7 @@ async fn only_admins_reach_the_standards_pages() {
             StatusCode::FORBIDDEN,
             "{role:?}"
         );
-        let zj = standard_id(&app, "ZJ-2015", 4).await;
+        let zj = standard_id(&app, "ZJ-2015", 5).await;
         let refused = client
             .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
             .await;
@@ -187,28 +187,37 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 
     let list = admin.get("/admin/standards").await;
     assert_eq!(list.status, StatusCode::OK);
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let row = format!("tr.version[data-id=\"{zj}\"]");
     assert_eq!(list.text(&format!("{row} .status")), "启用中");
     assert_eq!(list.text(&format!("{row} .uses")), "1");
     assert_eq!(list.text(&format!("{row} .effective")), "2015-04-22");
     let cn = standard_id(&app, "CN-2021", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{cn}\"] .status")), "已发布");
-    // Versions 1 to 3 of ZJ-2015 stay published beside the active version 4.
+    // Versions 1 to 4 of ZJ-2015 stay published beside the active version 5.
     let zj1 = standard_id(&app, "ZJ-2015", 1).await;
     assert_eq!(list.text(&format!("tr.version[data-id=\"{zj1}\"] .status")), "已发布");
 
     let show = admin.get(&format!("/admin/standards/{zj}")).await;
     assert_eq!(show.status, StatusCode::OK);
-    // zj-2015-v4.json holds 24 criteria (v3's 19 and the five materials) and
-    // 36 example cases (and two tables).
-    assert_eq!(show.texts("tr.criterion").len(), 24);
+    // zj-2015-v5.json holds 27 criteria (v3's 19, the five materials, the
+    // three boundary criteria) and 48 example cases (and two tables).
+    assert_eq!(show.texts("tr.criterion").len(), 27);
+    assert!(
+        show.text("#criterion-boundary\\.area .rules").contains("± 10%"),
+        "{}",
+        show.text("#criterion-boundary\\.area")
+    );
+    assert!(
+        show.text("#criterion-boundary\\.control_lines .rules")
+            .contains("生态保护红线、永久基本农田")
+    );
     assert!(
         show.text("#criterion-benefit\\.annual_visitors .citation")
             .contains("年接待游客30万人次以上")
     );
     assert!(show.text("#criterion-investment\\.eligible_total .rules").contains("≥"));
-    assert_eq!(show.texts("tr.example").len(), 36);
+    assert_eq!(show.texts("tr.example").len(), 48);
     assert!(show.texts("tr.example .result").iter().all(|t| t == "通过"));
 }
 
@@ -216,7 +225,7 @@ async fn the_list_and_a_version_page_show_status_use_and_every_criterion() {
 async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(status_of(&app, draft).await, "draft");
     let version: i32 = sqlx::query_scalar("SELECT version FROM standards WHERE id = $1")
@@ -224,8 +233,8 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    // A copy of the active ZJ-2015 (version 4) is the next number, 5.
-    assert_eq!(version, 5);
+    // A copy takes the next free number: 6, after the built-in version 5.
+    assert_eq!(version, 6);
     let before: String = sqlx::query_scalar("SELECT content_hash FROM standards WHERE id = $1")
         .bind(draft)
         .fetch_one(&app.db)
@@ -345,7 +354,7 @@ async fn invalid_parameters_are_refused_beside_their_fields_and_kept() {
 async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let official = app.official_of("official9", "诸城市").await;
     app.submitted(&official, &sample_input("Town A")).await;
 
@@ -419,7 +428,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
         crate::helpers::refusal(&app.db, "DELETE FROM standards WHERE id = $1", draft).await,
         (
             "23001".to_owned(),
-            "standard ZJ-2015 version 5 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
+            "standard ZJ-2015 version 6 is not a draft or is used by evaluations; it cannot be deleted".to_owned()
         )
     );
 }
@@ -428,7 +437,7 @@ async fn used_and_non_draft_versions_are_never_edited_also_in_sql() {
 async fn publication_and_activation_wait_for_every_example_case() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -492,7 +501,7 @@ async fn publication_and_activation_wait_for_every_example_case() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(row.get::<i32, _>("standard_version"), 5);
+    assert_eq!(row.get::<i32, _>("standard_version"), 6);
     assert_eq!(row.get::<String, _>("overall"), "fail");
 
     let actions: Vec<String> =
@@ -519,7 +528,7 @@ async fn exactly_one_version_is_active_even_when_two_are_activated_at_once() {
     app.create_user("admin2", Role::Admin, None).await;
     let admin2 = app.client();
     admin2.login("admin2", crate::helpers::PASSWORD).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let cn = standard_id(&app, "CN-2021", 1).await;
     let draft = copy(&admin, zj, "ZC-2026").await;
     let today = chrono::Utc::now().date_naive().to_string();
@@ -590,7 +599,7 @@ async fn what_if_counts_and_lists_the_proposals_whose_verdict_changes() {
     draft_input.benefits.annual_visitors = Some(400_000);
     app.draft(&official, &draft_input).await;
 
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     let saved = set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
@@ -665,7 +674,7 @@ async fn a_reviewer_re_evaluates_under_the_active_version_and_history_stays() {
     assert_eq!(seen, [("ZJ-2015".to_owned(), 1), ("CN-2021".to_owned(), 1)]);
     let page = reviewer.get(&format!("/proposals/{id}")).await;
     assert!(
-        page.body.contains("ZJ-2015 v4") && page.body.contains("CN-2021 v1"),
+        page.body.contains("ZJ-2015 v5") && page.body.contains("CN-2021 v1"),
         "{}",
         page.body
     );
@@ -733,7 +742,7 @@ async fn what_if_over_ten_thousand_proposals() {
     .await
     .expect("their materials");
 
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     assert_eq!(
         set_figure(&admin, draft, "benefit.annual_visitors", "value", "500000")
@@ -771,8 +780,8 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
     let official = app.official_of("official9", "诸城市").await;
-    // ZJ-2015 v4 (zj's example tables and the materials) is a new installation's active one.
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    // ZJ-2015 v5 (the example tables, the materials and the boundary) is a new installation's active one.
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     assert_eq!(active_ids(&app).await, vec![zj]);
     app.submitted(&official, &sample_input("健康美食小镇")).await;
 
@@ -804,7 +813,7 @@ async fn scoring_tables_are_shown_kept_in_drafts_and_their_score_changes_listed(
 async fn tables_are_edited_as_json_checked_whole_and_gate_publication() {
     let app = TestApp::spawn().await;
     let admin = app.login_as(Role::Admin).await;
-    let zj = standard_id(&app, "ZJ-2015", 4).await;
+    let zj = standard_id(&app, "ZJ-2015", 5).await;
     let draft = copy(&admin, zj, "").await;
     let path = format!("/admin/standards/{draft}/tables");
     let page = admin.get(&path).await;
@@ -848,4 +857,111 @@ async fn tables_are_edited_as_json_checked_whole_and_gate_publication() {
     let publish = admin.post(&format!("/admin/standards/{draft}/publish"), &[]).await;
     assert_eq!(publish.status, StatusCode::CONFLICT);
     assert_eq!(status_of(&app, draft).await, "draft");
+}
+
+/// An installation that copied ZJ-2015 v4 (its copy is version 5) and
+/// published a copy of CN-2021 v4 (also 5) before the built-in versions 5
+/// existed: the upgrade stores the built-in files under the next free
+/// numbers, the installation's own versions keep theirs, and start-up
+/// recognises the built-in ones by the number they ship as ever after.
+#[tokio::test]
+async fn a_new_built_in_version_never_takes_the_number_of_an_installations_own_version() {
+    let app = TestApp::spawn().await;
+    // Every built-in row knows the number it ships as.
+    let unknown: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM standards WHERE builtin AND shipped_version IS DISTINCT FROM version")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(unknown, 0);
+    // As before the upgrade: no built-in version 5 (triggers off for this
+    // connection, as a restore would).
+    let mut conn = app.db.acquire().await.unwrap();
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE standards SET status = 'published' WHERE status = 'active'",
+        "UPDATE standards SET status = 'active' WHERE code = 'ZJ-2015' AND version = 4",
+        "DELETE FROM standards WHERE builtin AND shipped_version = 5",
+        "RESET session_replication_role",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    let admin = app.login_as(Role::Admin).await;
+    let zj_copy = copy(&admin, standard_id(&app, "ZJ-2015", 4).await, "").await;
+    let cn_copy = copy(&admin, standard_id(&app, "CN-2021", 4).await, "").await;
+    let published = admin.post(&format!("/admin/standards/{cn_copy}/publish"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let own = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_as::<_, (i32, String, bool, String)>(
+                "SELECT version, content_hash, builtin, status FROM standards WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let (zj_before, cn_before) = (own(zj_copy).await, own(cn_copy).await);
+    assert_eq!((zj_before.0, cn_before.0), (5, 5));
+
+    // The upgrade's start-up, twice (every start runs it).
+    for _ in 0..2 {
+        let mut tx = app.db.begin().await.unwrap();
+        xiaozhen::db::standards::sync_builtin(&mut tx)
+            .await
+            .expect("the built-in versions load beside the installation's own");
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(own(zj_copy).await, zj_before, "the admin's draft is untouched");
+    assert_eq!(own(cn_copy).await, cn_before, "the published copy is untouched");
+    for code in ["ZJ-2015", "CN-2021"] {
+        let rows: Vec<(i32, String, String, i32)> = sqlx::query_as(
+            "SELECT version, status, content_hash, (definition->>'version')::int FROM standards
+             WHERE builtin AND code = $1 AND shipped_version = 5",
+        )
+        .bind(code)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 1, "{code}: loaded once");
+        let (version, status, hash, inner) = &rows[0];
+        assert_eq!((*version, *inner, status.as_str()), (6, 6, "published"), "{code}");
+        let mut shipped = xiaozhen::standards::builtin_standard(code, 5).unwrap().clone();
+        shipped.version = 6;
+        assert_eq!(
+            hash,
+            &xiaozhen::db::standards::content_hash(&shipped),
+            "{code}: the file's rules"
+        );
+        assert!(shipped.criteria.iter().any(|c| c.id == "boundary.area"));
+    }
+    // The next copy takes the next number.
+    let next = copy(&admin, standard_id(&app, "ZJ-2015", 6).await, "").await;
+    assert_eq!(own(next).await.0, 7);
+    // The list shows both fives and the six.
+    let list = admin.get("/admin/standards").await;
+    assert_eq!(list.status, StatusCode::OK);
+
+    // A changed file is still refused under its shipped number.
+    let mut conn = app.db.acquire().await.unwrap();
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE standards SET content_hash = md5(content_hash) WHERE builtin AND code = 'ZJ-2015' AND shipped_version = 5",
+        "RESET session_replication_role",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    let mut tx = app.db.begin().await.unwrap();
+    let err = xiaozhen::db::standards::sync_builtin(&mut tx)
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("the built-in standard ZJ-2015 version 5 differs from the one already in the database"),
+        "{err}"
+    );
 }

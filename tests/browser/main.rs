@@ -14,6 +14,7 @@ mod helpers;
 
 mod harness;
 
+mod boundaries;
 mod creation;
 mod creation_import;
 mod import;

@@ -141,14 +141,17 @@ async fn an_official_registers_a_proposal_and_watches_the_live_findings() {
     assert_eq!(browser.text("main h1").await, "汽车动力小镇");
     assert_eq!(browser.text("#status").await, "草稿");
 
-    // The five materials, as the active version asks (their upload has a
-    // journey of its own: materials.rs).
+    // The five materials and a boundary, as the active version asks (their
+    // uploads have journeys of their own: materials.rs, boundaries.rs).
     let planner = sqlx::query_scalar("SELECT id FROM users WHERE username = 'zhucheng-planner'")
         .fetch_one(&app.db)
         .await
         .unwrap();
     let planner = app.user(planner).await;
     xiaozhen::services::materials::store_samples(&app.db, &planner, id)
+        .await
+        .unwrap();
+    xiaozhen::services::boundaries::store_sample(&app.db, &planner, id)
         .await
         .unwrap();
     browser.open(&format!("/proposals/{id}")).await;
@@ -161,7 +164,7 @@ async fn an_official_registers_a_proposal_and_watches_the_live_findings() {
     assert_eq!(browser.current_path().await, format!("/proposals/{id}/report"));
     assert_eq!(browser.text("#overall").await, "合格");
     assert!(
-        browser.text("#standard").await.contains("ZJ-2015 v4"),
+        browser.text("#standard").await.contains("ZJ-2015 v5"),
         "{}",
         browser.text("#standard").await
     );

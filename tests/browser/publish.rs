@@ -124,7 +124,7 @@ async fn an_admin_publishes_a_list_and_the_public_reads_it() {
         visitor.text("article.town .standard").await
     );
     let findings = visitor.texts("article.town table.findings tbody tr").await;
-    assert_eq!(findings.len(), 24, "every criterion of ZJ-2015: {findings:?}");
+    assert_eq!(findings.len(), 27, "every criterion of ZJ-2015: {findings:?}");
     assert!(
         findings
             .iter()

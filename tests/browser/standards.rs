@@ -32,12 +32,12 @@ async fn an_admin_raises_the_visitors_threshold_and_activates_the_new_version() 
     browser.open("/login").await;
     browser.login_through_form("province-admin", PASSWORD).await;
     browser.open("/admin/standards").await;
-    // The row of ZJ-2015 v4, active (a new installation's).
+    // The row of ZJ-2015 v5, active (a new installation's).
     let rows = browser.texts("table.standards tbody tr.version").await;
     let zj = rows
         .iter()
-        .position(|r| r.starts_with("ZJ-2015 4 "))
-        .unwrap_or_else(|| panic!("ZJ-2015 v4 listed: {rows:?}"));
+        .position(|r| r.starts_with("ZJ-2015 5 "))
+        .unwrap_or_else(|| panic!("ZJ-2015 v5 listed: {rows:?}"));
     assert!(rows[zj].contains("启用中"), "{}", rows[zj]);
     browser
         .submit(&format!(
@@ -45,7 +45,7 @@ async fn an_admin_raises_the_visitors_threshold_and_activates_the_new_version() 
             zj + 1
         ))
         .await;
-    assert_eq!(browser.text("main h1 .std-code").await, "ZJ-2015 v4");
+    assert_eq!(browser.text("main h1 .std-code").await, "ZJ-2015 v5");
 
     // Copy into a draft: same code, next version.
     browser.submit("form.copy button[type=submit]").await;
@@ -55,7 +55,7 @@ async fn an_admin_raises_the_visitors_threshold_and_activates_the_new_version() 
         .and_then(|s| s.strip_suffix("/edit"))
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("the copy's edit form at /admin/standards/{{id}}/edit, not {path}"));
-    assert_eq!(browser.text("main h1 .std-code").await, "ZJ-2015 v5");
+    assert_eq!(browser.text("main h1 .std-code").await, "ZJ-2015 v6");
     assert_eq!(browser.attr(VISITORS_EDIT, "value").await.as_deref(), Some("300000"));
     browser.fill(VISITORS_EDIT, "500000").await;
     browser.submit("form.std-edit button[type=submit]").await;

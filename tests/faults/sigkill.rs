@@ -106,6 +106,9 @@ async fn fixtures(pool: &PgPool) -> (Vec<i64>, Vec<i64>) {
             xiaozhen::services::materials::store_samples(pool, &official, id)
                 .await
                 .expect("materials");
+            xiaozhen::services::boundaries::store_sample(pool, &official, id)
+                .await
+                .expect("boundary");
             xiaozhen::services::proposals::submit(pool, &official, id, 1)
                 .await
                 .expect("submitted");

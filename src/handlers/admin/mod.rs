@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod batch_entries;
 pub mod batches;
+pub mod layers;
 pub mod users;
 
 use askama::Template;

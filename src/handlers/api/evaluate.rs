@@ -58,7 +58,8 @@ pub async fn evaluate(
     };
     // The API is stateless: material criteria do not apply unless the body
     // lists the materials the proposal has.
-    let files = match take_materials(&mut value) {
+    let boundary = value.as_object_mut().and_then(|o| o.remove("boundary"));
+    let mut files = match take_materials(&mut value) {
         Ok(files) => files,
         Err(()) => {
             return crate::handlers::api::error_answer(
@@ -80,6 +81,29 @@ pub async fn evaluate(
         }
     };
 
+    // A boundary in the body is measured as a submission's would be: its
+    // area, the submitted, approved and listed towns it overlaps, the
+    // control lines in force.
+    if let Some(geometry) = boundary {
+        use crate::services::boundaries::{Refused, measure_unstored};
+        match measure_unstored(&state.db, geometry.to_string().into_bytes()).await {
+            Ok(facts) => files.boundary = standards::BoundaryState::Known(facts),
+            Err(Refused::Service(e)) => {
+                use axum::response::IntoResponse;
+                return crate::error::AppError::from(e).into_response();
+            }
+            Err(refused) => {
+                let message = refused.message(lang).map(|(_, m)| m).unwrap_or_default();
+                let answer = ErrorAnswer {
+                    errors: vec![ErrorItem {
+                        field: "boundary".to_owned(),
+                        message,
+                    }],
+                };
+                return json_answer(StatusCode::UNPROCESSABLE_ENTITY, &answer);
+            }
+        }
+    }
     let evaluation = standards::evaluate_with(&proposal, row.standard(), &files);
     json_answer(StatusCode::OK, &EvaluationAnswer::from(evaluation.to_api(lang)))
 }

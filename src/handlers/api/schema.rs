@@ -307,6 +307,15 @@ impl PartialSchema for ProposalBody {
                      without it, material criteria are not applicable.",
                 )),
         );
+        // Not a proposal field either: the boundary, measured as at a submission.
+        top = top.property(
+            "boundary",
+            ObjectBuilder::new().description(Some(
+                "四至范围：GeoJSON 几何（Polygon 或 MultiPolygon，经纬度或 CGCS2000 3 度带坐标，可含 crs）；不填则四至范围指标为“不适用”。 \
+                 / The boundary: a GeoJSON geometry (Polygon or MultiPolygon, longitude/latitude or CGCS2000 3° zones, \
+                 a `crs` member allowed); without it, boundary criteria are not applicable.",
+            )),
+        );
         RefOr::T(Schema::Object(top.build()))
     }
 }

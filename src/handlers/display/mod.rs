@@ -3,6 +3,7 @@
 //! answers. It imports no page module: a page builds from the kit, never
 //! from another page.
 
+mod boundaries;
 mod charts;
 mod data;
 mod files;
@@ -10,7 +11,12 @@ mod findings;
 mod format;
 mod materials;
 mod notice;
+mod upload_form;
 
+pub use boundaries::{
+    AltRow, FileLine, MapView, current_view as boundary_current_view, frozen_view as boundary_frozen_view,
+    public_view as boundary_public_view,
+};
 pub use charts::{BarView, ChartView, Datum, bars, columns, report_chart};
 pub use data::{DataRow, DataSection, SECTIONS, data_sections, display_value, section_of};
 pub use files::{
@@ -22,3 +28,4 @@ pub use materials::{
     MaterialView, MaterialsPanel, SubmittedMaterials, panel as materials_panel, submitted_view as submitted_materials,
 };
 pub use notice::{AdminPanel as NoticePanel, NoticeDates};
+pub use upload_form::{UploadForm, read_upload};

@@ -43,6 +43,8 @@ pub struct FormPage {
     /// Set when the save was refused because someone else saved first.
     pub conflict: bool,
     pub live: Live,
+    /// The saved proposal's current boundary, drawn beside the form.
+    pub boundary: Option<crate::handlers::display::MapView>,
 }
 
 impl FormPage {
@@ -98,6 +100,18 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
     let (active, outcome) = service::evaluate_draft(&state.db, form.input).await?;
     let standard = active.standard();
     let live = live_view(standard, outcome, lang);
+    let boundary = match form.id {
+        Some(id) => {
+            let mut conn = state.db.acquire().await?;
+            crate::db::boundaries::current(&mut conn, id)
+                .await?
+                .and_then(|(b, text)| {
+                    let name = form.input.name.as_deref().unwrap_or_default();
+                    crate::handlers::display::boundary_current_view(&b, &text, &Default::default(), name, user, lang)
+                })
+        }
+        None => None,
+    };
     let title = page.t(if form.id.is_some() {
         "proposals.form.edit_title"
     } else {
@@ -114,6 +128,7 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
         error_count: form.errors.len(),
         conflict: form.conflict,
         live,
+        boundary,
         page,
     })
 }

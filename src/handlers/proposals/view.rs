@@ -35,6 +35,8 @@ pub struct ReviewView {
 pub struct ShowPage {
     pub page: Page,
     pub materials: crate::handlers::display::MaterialsPanel,
+    /// The current boundary, drawn alone (its page draws what lies around).
+    pub boundary: Option<crate::handlers::display::MapView>,
     pub id: i64,
     pub name: String,
     pub region: String,
@@ -117,8 +119,14 @@ pub async fn show(
         .collect();
     let may_change = user.role == Role::Official || user.role == Role::Admin;
     let materials = crate::handlers::display::materials_panel(&mut conn, &user, id, status, lang).await?;
+    let boundary = crate::db::boundaries::current(&mut conn, id)
+        .await?
+        .and_then(|(b, text)| {
+            crate::handlers::display::boundary_current_view(&b, &text, &Default::default(), &row.name, &user, lang)
+        });
     Ok(ShowPage {
         materials,
+        boundary,
         id,
         name: row.name.clone(),
         region: row.region_name.clone(),

@@ -53,6 +53,8 @@ pub struct TownPage {
     pub withdrawals: Vec<Withdrawal>,
     /// Published annual grades and acceptance (the creation system).
     pub history: super::creation::TownHistory,
+    /// The boundary it was listed with: a simplified outline, no coordinates.
+    pub boundary: Option<crate::handlers::display::MapView>,
 }
 
 fn verdict(code: &str) -> Option<Verdict> {
@@ -114,12 +116,15 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     let mut conn = state.db.acquire().await?;
     let entries = batches::published_entries_of(&mut conn, id).await?;
     let history = super::creation::town_history(&mut conn, id, page.lang).await?;
-    drop(conn);
     let listing = entries
         .iter()
         .find(|e| e.batch_kind == "list")
         .ok_or(AppError::NotFound)?;
     let town = &listing.town.0;
+    let outline = crate::db::boundaries::frozen(&mut conn, town.evaluation_id).await?;
+    drop(conn);
+    let boundary = outline
+        .and_then(|(b, text)| crate::handlers::display::boundary_public_view(&town.name, &text, b.area_m2, page.lang));
     let lang = page.lang;
     let (overall, overall_label) = overall_badge(&town.overall, lang).unwrap_or(("fail", ""));
     let figure = |key: &str, value: String| (page.t(key), value);
@@ -176,6 +181,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         findings: findings(town, lang),
         withdrawals,
         history,
+        boundary,
         page,
     })
 }

@@ -49,6 +49,8 @@ pub struct ReportPage {
     pub chart: Option<ChartView>,
     /// The materials the shown evaluation's submission froze.
     pub materials: Option<crate::handlers::display::SubmittedMaterials>,
+    /// The boundary it froze, drawn with what was found then.
+    pub boundary: Option<crate::handlers::display::MapView>,
     /// The scoring table: computed lines and the submitted self-assessment.
     pub scores: Option<ScoreTableView>,
 }
@@ -103,6 +105,9 @@ pub async fn report_page(
         None => row.to_input(),
     };
     let materials = crate::handlers::display::submitted_materials(&all, evaluation, lang);
+    let boundary = evaluation
+        .and_then(|e| e.boundary.as_ref())
+        .and_then(|b| crate::handlers::display::boundary_frozen_view(&b.0, &row.name, user, lang));
     let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation, lang, form).await?;
     // Computed lines read the final verdicts, overrides included.
     let scores = match evaluation {
@@ -122,6 +127,7 @@ pub async fn report_page(
         chart: evaluation.map(|e| report_chart(&e.findings.0, &page)),
         scores,
         materials,
+        boundary,
         page,
     })
 }

@@ -145,7 +145,9 @@ pub(super) fn place(form: &mut EditForm, errors: &[StandardError], lang: Lang) {
             (C::ExemptNotEligible, _) => Some(&mut form.exempt.error),
             (C::BadPeriod, _) => Some(&mut form.period_years.error),
             (C::DuplicateId | C::EmptyId, Some(i)) => Some(&mut form.criteria[i].id.error),
-            (C::ReportNotInfo | C::MaterialInfo, Some(i)) => Some(&mut form.criteria[i].severity.error),
+            (C::ReportNotInfo | C::MaterialInfo | C::BoundaryInfo, Some(i)) => {
+                Some(&mut form.criteria[i].severity.error)
+            }
             (C::NoFlags, Some(i)) => form.criteria[i].flags.as_mut().map(|f| &mut f.error),
             (C::LocationConflict, Some(i)) => form.criteria[i].warn.as_mut().map(|f| &mut f.error),
             _ => None,
