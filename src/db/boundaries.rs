@@ -372,7 +372,9 @@ pub async fn keep_layer_result(conn: &mut PgConnection, sha256: &str, r: &LayerR
 /// own statement: the upload, its GeoJSON, and what was found then.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FrozenBoundary {
-    #[serde(flatten)]
+    /// Nested, not `#[serde(flatten)]`: with serde_json's arbitrary
+    /// precision (on for exact decimals) a flattened struct reads its
+    /// numbers as maps and fails.
     pub upload: BoundaryRow,
     pub geojson: String,
     pub facts: serde_json::Value,
@@ -380,11 +382,12 @@ pub struct FrozenBoundary {
 }
 
 /// The subquery of the evaluations' statement that reads it.
-pub const FROZEN_SUBQUERY: &str = "(SELECT json_build_object('id', b.id, 'proposal_id', b.proposal_id,
-         'version', b.version, 'sha256', b.sha256, 'area_m2', b.area_m2, 'polygons', b.polygons,
-         'vertices', b.vertices, 'source_format', b.source_format, 'source_epsg', b.source_epsg,
-         'file_name', b.file_name, 'uploaded_by_name', u.display_name, 'uploaded_at', b.uploaded_at,
-         'retired_at', b.retired_at, 'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context)
+pub const FROZEN_SUBQUERY: &str = "(SELECT json_build_object('upload', json_build_object('id', b.id,
+         'proposal_id', b.proposal_id, 'version', b.version, 'sha256', b.sha256, 'area_m2', b.area_m2,
+         'polygons', b.polygons, 'vertices', b.vertices, 'source_format', b.source_format,
+         'source_epsg', b.source_epsg, 'file_name', b.file_name, 'uploaded_by_name', u.display_name,
+         'uploaded_at', b.uploaded_at, 'retired_at', b.retired_at),
+         'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context)
      FROM submitted_boundaries sb JOIN boundaries b ON b.id = sb.boundary_id JOIN users u ON u.id = b.uploaded_by
      WHERE sb.evaluation_id = e.id)";
 

@@ -29,7 +29,7 @@ pub struct EvaluationRow {
     /// report's budget of statements has no room for another).
     pub materials: Json<Vec<super::materials::MaterialRow>>,
     /// The boundary its submission froze, with what was found then: read
-    /// only by [`list`] (the report), in the same statement.
+    /// only by [`list_in`] (the report and the proposal's page), in the same statement.
     #[sqlx(default)]
     pub boundary: super::boundaries::FrozenJson,
 }
@@ -85,10 +85,19 @@ pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<O
         .await
 }
 
-/// All evaluations of a proposal, newest first, each with its frozen boundary.
-pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<EvaluationRow>> {
+/// All evaluations of a proposal, newest first, for a page in `lang`, each
+/// with its frozen boundary: their `rendered` holds that language's
+/// findings only (the other is empty), so the database sends, and the page
+/// decodes, half the words.
+pub async fn list_in(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> sqlx::Result<Vec<EvaluationRow>> {
     static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let with_boundary = SELECT.replacen(
+        let one_language = SELECT.replacen(
+            "e.rendered,",
+            "CASE WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
+                  ELSE jsonb_build_object('zh', e.rendered -> 'zh', 'en', '[]'::jsonb) END AS rendered,",
+            1,
+        );
+        let with_boundary = one_language.replacen(
             " FROM evaluations e",
             &format!(
                 ", {} AS boundary FROM evaluations e",
@@ -98,20 +107,7 @@ pub async fn list(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec
         );
         format!("{with_boundary} WHERE e.proposal_id = $1 ORDER BY e.id DESC")
     });
-    sqlx::query_as(LIST.as_str()).bind(proposal_id).fetch_all(conn).await
-}
-
-/// All evaluations of a proposal, newest first, for a page in `lang`: their
-/// `rendered` holds that language's findings only (the other is empty), so
-/// the database sends, and the page decodes, half the words.
-pub async fn list_in(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> sqlx::Result<Vec<EvaluationRow>> {
-    let one_language = SELECT.replacen(
-        "e.rendered,",
-        "CASE WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
-              ELSE jsonb_build_object('zh', e.rendered -> 'zh', 'en', '[]'::jsonb) END AS rendered,",
-        1,
-    );
-    sqlx::query_as(&format!("{one_language} WHERE e.proposal_id = $1 ORDER BY e.id DESC"))
+    sqlx::query_as(LIST.as_str())
         .bind(proposal_id)
         .bind(lang.code())
         .fetch_all(conn)

@@ -125,7 +125,9 @@ async fn a_boundary_is_versioned_frozen_at_submission_and_its_records_refuse_cha
         .await
         .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
-    let all = xiaozhen::db::evaluations::list(&mut conn, id).await.unwrap();
+    let all = xiaozhen::db::evaluations::list_in(&mut conn, id, xiaozhen::domain::Lang::Zh)
+        .await
+        .unwrap();
     drop(conn);
     let frozen: Vec<i64> = all
         .iter()
