@@ -8,8 +8,9 @@ use xiaozhen::domain::Role;
 use crate::harness::Browser;
 use crate::helpers::{PASSWORD, TestApp};
 
-/// The criteria of ZJ-2015 (STANDARDS.md §3), in the order of the standard.
-const ZJ_2015_CRITERIA: [&str; 24] = [
+/// The criteria of ZJ-2015 version 5 (STANDARDS.md §3, the materials and the
+/// boundary), in the order of the standard.
+const ZJ_2015_CRITERIA: [&str; 27] = [
     "industry.eligible",
     "operation.developer",
     "space.location",
@@ -34,6 +35,9 @@ const ZJ_2015_CRITERIA: [&str; 24] = [
     "material.developer_profile",
     "material.support_policy",
     "material.basic_info",
+    "boundary.area",
+    "boundary.overlap",
+    "boundary.control_lines",
 ];
 
 const YEARS: &str = r#"input[name="investment.by_year_yi"]"#;

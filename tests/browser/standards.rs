@@ -116,7 +116,7 @@ async fn an_admin_raises_the_visitors_threshold_and_activates_the_new_version() 
     browser.open("/admin/standards").await;
     let rows = browser.texts("table.standards tbody tr.version").await;
     assert!(
-        rows.iter().any(|r| r.starts_with("ZJ-2015 5 ") && r.contains("草稿")),
+        rows.iter().any(|r| r.starts_with("ZJ-2015 6 ") && r.contains("草稿")),
         "still a draft: {rows:?}"
     );
 
@@ -153,7 +153,7 @@ async fn an_admin_raises_the_visitors_threshold_and_activates_the_new_version() 
     let rows = browser.texts("table.standards tbody tr.version").await;
     let active: Vec<&String> = rows.iter().filter(|r| r.contains("启用中")).collect();
     assert_eq!(active.len(), 1, "exactly one active version: {rows:?}");
-    assert!(active[0].starts_with("ZJ-2015 5 "), "{rows:?}");
+    assert!(active[0].starts_with("ZJ-2015 6 "), "{rows:?}");
     browser.screenshot_full_page("standards-list").await;
     browser.close().await;
 }
