@@ -792,3 +792,49 @@ async fn the_api_measures_a_boundary_sent_with_the_proposal() {
         "{answer}"
     );
 }
+
+/// One text part sent 100,000 times to the boundary upload: refused at the
+/// first part past the limit (413, the error page), quickly, nothing stored.
+#[tokio::test]
+async fn a_boundary_upload_with_a_field_repeated_100000_times_is_refused_quickly() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-r", "诸城市").await;
+    let id = app.draft(&official, &sample_input("四至小镇")).await;
+    let client = app.client();
+    client.login("official-r", crate::helpers::PASSWORD).await;
+    let token = client.get(&format!("/proposals/{id}/boundary")).await.csrf();
+    let boundary = "xz-boundary-7f3a";
+    let part = "Content-Disposition: form-data; name=\"note\"\r\n\r\nx";
+    let mut body = Vec::new();
+    for _ in 0..100_000 {
+        body.extend_from_slice(format!("--{boundary}\r\n{part}\r\n").as_bytes());
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let started = std::time::Instant::now();
+    let response = client
+        .http
+        .post(format!("{}/proposals/{id}/boundary?csrf_token={token}", client.base))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("answered");
+    let page = crate::helpers::Client::page(response).await;
+    assert_eq!(
+        page.status,
+        reqwest::StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        page.text("main")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM boundaries WHERE proposal_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "nothing stored");
+    assert_eq!(client.get("/healthz").await.status, reqwest::StatusCode::OK);
+}

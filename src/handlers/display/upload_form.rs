@@ -11,6 +11,9 @@ use crate::spatial::SpatialError;
 
 /// Longest text field kept (a layer's name, its kind).
 const MAX_TEXT_BYTES: usize = 1024;
+/// Parts of one upload: the file and a few text fields. A body of one part
+/// repeated thousands of times is refused at the first part past this.
+pub const MAX_PARTS: usize = 16;
 
 /// What a form sent: its text fields and its file (name, bytes) or why not.
 pub struct UploadForm {
@@ -36,7 +39,12 @@ fn body_error(e: axum::extract::multipart::MultipartError) -> AppError {
 pub async fn read_upload(multipart: &mut Multipart, limit: u64) -> Result<UploadForm, AppError> {
     let mut fields = Vec::new();
     let mut file = None;
+    let mut parts = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(body_error)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::TooLarge("error.too_large.body"));
+        }
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let is_file = name == "file" && file_name.is_some() && file.is_none();
