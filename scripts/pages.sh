@@ -125,6 +125,9 @@ if [ -n "$WITH_MATERIALS" ]; then
 fi
 [ -n "$LISTED" ] && PAGES+=("official|/proposals/$LISTED/reports")
 [ -n "$DRAFT_STANDARD" ] && PAGES+=("admin|/admin/standards/$DRAFT_STANDARD/tables")
+TABLE=$(q "SELECT definition->'tables'->0->>'code' FROM standards WHERE id = ${DRAFT_STANDARD:-0}")
+[ -n "$TABLE" ] && PAGES+=("admin|/admin/standards/$DRAFT_STANDARD/tables/$TABLE")
+PAGES+=("official|/proposals/$OWN/boundary" "reviewer|/proposals/$SUBMITTED/boundary" "admin|/admin/layers")
 [ -n "$REPORTED" ] && PAGES+=("reviewer|/review/creation/$REPORTED")
 
 cookie_of() {
