@@ -9,6 +9,10 @@
 -- number and its content.
 ALTER TABLE standards ADD COLUMN shipped_version INTEGER CHECK (shipped_version >= 1);
 UPDATE standards SET shipped_version = version WHERE builtin;
+-- Fire the triggers the update queued (deferred ones) now: ALTER TABLE
+-- refuses a table with pending trigger events, and an installation with
+-- built-in rows has them.
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE standards ADD CONSTRAINT standards_shipped_builtin CHECK (builtin = (shipped_version IS NOT NULL));
 CREATE UNIQUE INDEX standards_shipped ON standards (code, shipped_version) WHERE builtin;
 
