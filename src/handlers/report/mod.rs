@@ -40,6 +40,8 @@ pub struct ReportPage {
     pub region: String,
     pub status_label: &'static str,
     pub report: Option<Arc<ReportView>>,
+    /// The rows of the report's findings table, rendered.
+    pub finding_rows: Arc<str>,
     pub sections: Arc<Vec<DataSection>>,
     /// Reviewers' overrides on the shown evaluation (see [`panel`]).
     pub overrides: Vec<OverrideView>,
@@ -57,8 +59,18 @@ pub struct ReportPage {
     pub scores: Option<ScoreTableView>,
 }
 
-impl ReportPage {
-    pub fn override_of(&self, criterion: &str) -> Option<&OverrideView> {
+/// The findings table's rows: rendered apart so that, while no finding of
+/// an evaluation is overridden, they are kept rendered ([`FixedParts`]).
+#[derive(Template)]
+#[template(path = "proposals/report_rows.html")]
+struct FindingRows<'a> {
+    page: &'a Page,
+    findings: &'a [crate::handlers::display::FindingView],
+    overrides: &'a [OverrideView],
+}
+
+impl FindingRows<'_> {
+    fn override_of(&self, criterion: &str) -> Option<&OverrideView> {
         self.overrides.iter().find(|o| o.criterion == criterion)
     }
 }
@@ -124,8 +136,21 @@ pub async fn report_page(
         Some(e) => scores::score_table(&mut conn, e, &input, &extras.final_verdicts, lang).await?,
         None => None,
     };
+    let finding_rows = match &fixed {
+        Some(f) if extras.overrides.is_empty() => f.rows.clone(),
+        Some(f) => Arc::from(
+            FindingRows {
+                page: &page,
+                findings: &f.report.findings,
+                overrides: &extras.overrides,
+            }
+            .render()?,
+        ),
+        None => Arc::from(""),
+    };
     Ok(ReportPage {
         id,
+        finding_rows,
         name: row.name.clone(),
         region: row.region_name.clone(),
         status_label: row.status().label(lang),
@@ -150,6 +175,8 @@ struct FixedParts {
     input: Arc<ProposalInput>,
     sections: Arc<Vec<DataSection>>,
     chart: Arc<ChartView>,
+    /// The findings table's rows with no override.
+    rows: Arc<str>,
 }
 
 async fn fixed_parts(
@@ -162,7 +189,14 @@ async fn fixed_parts(
     let build = async {
         let report = report_view(conn, e, lang).await?;
         let input = ProposalInput::from_json(&e.snapshot).0;
+        let rows = FindingRows {
+            page,
+            findings: &report.findings,
+            overrides: &[],
+        }
+        .render()?;
         Ok::<_, AppError>(FixedParts {
+            rows: Arc::from(rows),
             report: Arc::new(report),
             sections: Arc::new(data_sections(&input, lang)),
             input: Arc::new(input),
