@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Detail, Requirement};
+use super::evaluate::{Detail, Finding, Requirement};
 use super::figures::{Against, Num, Pct, Qty, Req, Signed, rounded, shown_pct, shown_quantity};
 use super::model::exact;
 use super::verdict::{Severity, Verdict};
@@ -56,6 +56,11 @@ pub struct Overlap {
     /// see an unlisted town of another region as "另一申报项目" (DESIGN.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The other town's proposal, so that pages name it as its status is
+    /// when they are shown (a town listed later is named then: names are
+    /// display data, the verdict is the area). Absent in worked cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<i64>,
     /// The area both boundaries cover, m².
     #[serde(with = "exact")]
     pub area_m2: Decimal,
@@ -273,6 +278,30 @@ pub fn judge(p: &Proposal, severity: Severity, check: Check, state: &BoundarySta
         }
     };
     (verdict, Detail::Boundary(detail))
+}
+
+/// An overlap finding with each overlapped town named as it is now:
+/// `name_of(id)` is `Some(Some(name))` for a town on the list, `Some(None)`
+/// for one that is not (shown as "另一申报项目"), `None` when unknown (the
+/// name found at evaluation kept). `None` when the finding is not an
+/// overlap finding naming towns by id. Names are display data: the verdict
+/// and areas are the evaluation's.
+pub fn with_current_names(f: &Finding, name_of: impl Fn(i64) -> Option<Option<String>>) -> Option<Finding> {
+    let Detail::Boundary(BoundaryDetail::Overlap { overlaps, .. }) = &f.detail else {
+        return None;
+    };
+    if overlaps.iter().all(|o| o.proposal_id.is_none()) {
+        return None;
+    }
+    let mut renamed = f.clone();
+    if let Detail::Boundary(BoundaryDetail::Overlap { overlaps, .. }) = &mut renamed.detail {
+        for o in overlaps.iter_mut() {
+            if let Some(now) = o.proposal_id.and_then(&name_of) {
+                o.name = now;
+            }
+        }
+    }
+    Some(renamed)
 }
 
 /// An area in words: "0.1234 平方公里" from a hectare up, else "950 平方米"

@@ -170,15 +170,18 @@ fn overlaps_are_named_only_when_the_town_is_listed_with_the_shared_area() {
     facts.overlaps = vec![
         Overlap {
             name: Some("梦想小镇".to_string()),
+            proposal_id: None,
             area_m2: dec!(123456),
         },
         Overlap {
             name: None,
+            proposal_id: Some(7),
             area_m2: dec!(950.7),
         },
         // Below the 100 m² the built-in versions count.
         Overlap {
             name: Some("云栖小镇".to_string()),
+            proposal_id: None,
             area_m2: dec!(99),
         },
     ];

@@ -3,7 +3,7 @@
 
 use crate::db::evaluations::EvaluationRow;
 use crate::db::standards as db_standards;
-use crate::domain::Lang;
+use crate::domain::{Lang, Status};
 use crate::standards::{RenderedFinding, Standard, criterion_label};
 
 use super::format::{format_time, overall_badge};
@@ -72,7 +72,8 @@ pub async fn report_view(
         .as_ref()
         .map(|s| s.name(lang).to_owned())
         .unwrap_or_else(|| row.standard_code.clone());
-    let findings = finding_views(row.rendered.0.get(lang), standard.as_deref(), lang);
+    let rendered = with_current_names(row, lang);
+    let findings = finding_views(&rendered, standard.as_deref(), lang);
     let failing = findings
         .iter()
         .filter(|f| f.verdict == "fail")
@@ -91,6 +92,34 @@ pub async fn report_view(
         findings,
         failing,
     })
+}
+
+/// The evaluation's findings in `lang`, an overlap finding naming each
+/// overlapped town as its status is now (read with the frozen boundary): a
+/// town listed after this submission is named without a re-evaluation.
+fn with_current_names(row: &EvaluationRow, lang: Lang) -> Vec<RenderedFinding> {
+    let mut rendered = row.rendered.0.get(lang).to_vec();
+    let Some(frozen) = row.boundary.as_ref() else {
+        return rendered;
+    };
+    let name_of = |id: i64| {
+        frozen.0.current.iter().find(|t| t.id == id).map(|t| {
+            Status::from_code(&t.status)
+                .is_some_and(Status::is_on_creation_list)
+                .then(|| t.name.clone())
+        })
+    };
+    for f in &row.findings.0 {
+        let Some(renamed) = crate::standards::boundary::with_current_names(f, name_of) else {
+            continue;
+        };
+        let now = renamed.render(lang);
+        if let Some(slot) = rendered.iter_mut().find(|r| r.criterion == f.criterion) {
+            slot.message = now.message;
+            slot.actual = now.actual;
+        }
+    }
+    rendered
 }
 
 pub struct EvaluationLine {

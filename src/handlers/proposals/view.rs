@@ -119,10 +119,11 @@ pub async fn show(
         .collect();
     let may_change = user.role == Role::Official || user.role == Role::Admin;
     let materials = crate::handlers::display::materials_panel(&mut conn, &user, id, status, lang).await?;
-    let boundary = crate::db::boundaries::current(&mut conn, id)
+    drop(conn);
+    let boundary = crate::services::boundaries::current_for_page(&state.db, id)
         .await?
-        .and_then(|(b, text)| {
-            crate::handlers::display::boundary_current_view(&b, &text, &Default::default(), &row.name, &user, lang)
+        .and_then(|(b, text, measured)| {
+            crate::handlers::display::boundary_current_view(&b, &text, &measured.context, &row.name, &user, lang)
         });
     Ok(ShowPage {
         materials,
