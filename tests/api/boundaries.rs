@@ -1191,3 +1191,90 @@ async fn a_boundary_upload_with_a_field_repeated_100000_times_is_refused_quickly
     assert_eq!(stored, 0, "nothing stored");
     assert_eq!(client.get("/healthz").await.status, reqwest::StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_red_line_veto_is_read_from_the_boundary_and_example_cases_carry_the_boundary() {
+    let app = TestApp::spawn().await;
+    let admin_id = app.create_user("admin-b", Role::Admin, None).await;
+    app.create_user("reviewer-b", Role::Reviewer, None).await;
+    let official = app.official_of("official-b", "诸城市").await;
+    let parcel = sample_boundary(120.105, 30.20, 0.3, 6);
+    upload_layer(&app, admin_id, LayerKind::EcologicalRedLine, "示例生态保护红线", &[parcel]).await;
+    let red = app.draft(&official, &sample_input("红线小镇")).await;
+    submit_with(&app, &official, red, sample_boundary(120.10, 30.20, 3.2, 8).as_bytes()).await;
+    let clear = app.draft(&official, &sample_input("清白小镇")).await;
+    submit_with(&app, &official, clear, sample_boundary(121.0, 31.0, 3.2, 8).as_bytes()).await;
+
+    // The report's scoring table: the red-line veto computed from the
+    // boundary's check; farmland, with no layer, left to a person.
+    let reviewer = app.client();
+    reviewer.login("reviewer-b", crate::helpers::PASSWORD).await;
+    let row = |line: &str, cell: &str| format!("table.score-table tr.score-row[data-line='{line}'] td.{cell}");
+    let report = reviewer.get(&format!("/proposals/{red}/report")).await;
+    assert_eq!(report.text(&row("v.redline", "computed")), "是（否决）");
+    assert!(
+        report
+            .text("table.score-table tr.score-row[data-line='v.redline']")
+            .contains("四至范围核查：占用生态保护红线"),
+        "{}",
+        report.text("table.score-table tr.score-row[data-line='v.redline']")
+    );
+    assert_eq!(report.text(&row("v.farmland", "computed")), "");
+    let report = reviewer.get(&format!("/proposals/{clear}/report")).await;
+    assert_eq!(report.text(&row("v.redline", "computed")), "否");
+    assert!(
+        report
+            .text("table.score-table tr.score-row[data-line='v.redline']")
+            .contains("未占用生态保护红线")
+    );
+
+    // Example cases made from proposals carry what the proposal had: the
+    // boundary its evaluation froze (the red line met: fail), or none
+    // (missing), so the case expects what the proposal got.
+    let never_evaluated = app.draft(&official, &sample_input("无四至小镇")).await;
+    let admin = app.client();
+    admin.login("admin-b", crate::helpers::PASSWORD).await;
+    let zj: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 5")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let copied = admin.post(&format!("/admin/standards/{zj}/copy"), &[("code", "")]).await;
+    assert_eq!(copied.status, reqwest::StatusCode::SEE_OTHER, "{}", copied.body);
+    let draft: i64 = copied
+        .location()
+        .unwrap()
+        .trim_start_matches("/admin/standards/")
+        .trim_end_matches("/edit")
+        .parse()
+        .unwrap();
+    for proposal in [red, never_evaluated] {
+        let id = proposal.to_string();
+        let added = admin
+            .post(
+                &format!("/admin/standards/{draft}/examples"),
+                &[("proposal_id", id.as_str()), ("name", "")],
+            )
+            .await;
+        assert_eq!(added.status, reqwest::StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    let definition: serde_json::Value = sqlx::query_scalar("SELECT definition FROM standards WHERE id = $1")
+        .bind(draft)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let examples = definition["examples"].as_array().unwrap();
+    let (from_red, from_draft) = (&examples[examples.len() - 2], &examples[examples.len() - 1]);
+    assert_eq!(from_red["name"], "红线小镇");
+    assert_eq!(from_red["boundary"]["state"], "known");
+    assert_eq!(from_red["boundary"]["layers"][0]["kind"], "ecological_red_line");
+    assert_eq!(from_red["expected"]["boundary.control_lines"], "fail");
+    assert_eq!(from_red["expected"]["boundary.area"], "pass");
+    assert_eq!(from_red["expected_overall"], "fail");
+    assert_eq!(from_red["materials"].as_array().map(Vec::len), Some(5));
+    assert_eq!(from_red["expected"]["material.concept_plan"], "pass");
+    assert_eq!(from_draft["boundary"]["state"], "missing");
+    assert_eq!(from_draft["expected"]["boundary.area"], "missing");
+    // Every case passes under the draft: it can be published.
+    let show = admin.get(&format!("/admin/standards/{draft}")).await;
+    assert!(!show.has(".examples-failing"), "{}", show.text(".examples-failing"));
+}
