@@ -324,7 +324,8 @@ async fn example_attachments(
     use crate::standards::{Attachments, BoundaryState};
     let (materials, boundary) = match latest {
         Some(e) => {
-            let materials = crate::services::materials::types_of(e.materials.0.iter().map(|m| m.material_type.as_str()));
+            let materials =
+                crate::services::materials::types_of(e.materials.0.iter().map(|m| m.material_type.as_str()));
             let mut conn = db.acquire().await?;
             let facts = crate::services::boundaries::latest_facts(&mut conn, &[proposal_id])
                 .await?

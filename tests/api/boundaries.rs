@@ -542,23 +542,7 @@ async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_
 
     // Listed, 甲 is named; the public see its outline and nothing more.
     let reviewer_user = app.user(reviewer_id).await;
-    xiaozhen::services::reviews::decide(
-        &app.db,
-        &reviewer_user,
-        first,
-        &DecisionInput::new(Decision::Approve, "同意", 2),
-    )
-    .await
-    .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "第一批", "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, first, "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch)
-        .await
-        .unwrap();
+    approve_and_list(&app, &reviewer_user, admin, first, "第一批").await;
     // Names are display data: the report of 乙, evaluated before 甲 was
     // listed, names 甲 now — on the map and in the finding — without a
     // re-evaluation (the verdict and the areas are the submission's).
@@ -576,7 +560,10 @@ async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert!(stored.contains("另一申报项目"), "the record keeps what was found: {stored}");
+    assert!(
+        stored.contains("另一申报项目"),
+        "the record keeps what was found: {stored}"
+    );
     // A re-evaluation measures again and names it in its own record.
     xiaozhen::services::standards::reevaluate(&app.db, &reviewer_user, second)
         .await
@@ -605,23 +592,7 @@ async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_
     // page draws the other's outline, named; 乙 (not listed) on neither.
     let fourth = app.draft(&here, &sample_input("丁小镇")).await;
     submit_with(&app, &here, fourth, sample_boundary(120.076, 30.20, 3.2, 8).as_bytes()).await;
-    xiaozhen::services::reviews::decide(
-        &app.db,
-        &reviewer_user,
-        fourth,
-        &DecisionInput::new(Decision::Approve, "同意", app.proposal_version(fourth).await),
-    )
-    .await
-    .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "第二批", "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, fourth, "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch)
-        .await
-        .unwrap();
+    approve_and_list(&app, &reviewer_user, admin, fourth, "第二批").await;
     let page = public.get(&format!("/towns/{first}")).await;
     let alt = page.texts("#town-boundary #boundary-alt tr.neighbour").join(" | ");
     assert!(alt.contains("丁小镇") && alt.contains("邻近的已列入名单小镇"), "{alt}");
@@ -662,42 +633,49 @@ async fn the_officials_form_draws_the_towns_nearby_named_as_design_allows() {
     let form = official.get(&format!("/proposals/{draft}/edit")).await;
     assert_eq!(form.status, reqwest::StatusCode::OK);
     assert!(form.has("#form-boundary svg.boundary-map"), "the map on the form");
-    assert!(
-        form.has("#form-boundary svg.boundary-map title"),
-        "shapes carry titles"
-    );
+    assert!(form.has("#form-boundary svg.boundary-map title"), "shapes carry titles");
     let alt = form.texts("#form-boundary #boundary-alt tr.neighbour").join(" | ");
     assert!(alt.contains("另一申报项目"), "the neighbour is drawn, unnamed: {alt}");
     assert!(
         !form.body.contains("甲小镇"),
         "an unlisted town of another region is not named to an official"
     );
-    assert!(form.has("#form-boundary #boundary-alt tr.boundary"), "a text alternative");
+    assert!(
+        form.has("#form-boundary #boundary-alt tr.boundary"),
+        "a text alternative"
+    );
     // The draft's boundary page names the same way.
     let page = official.get(&format!("/proposals/{draft}/boundary")).await;
     assert!(!page.body.contains("甲小镇"));
     // Listed, 甲 is named on the form.
     let reviewer = app.user(reviewer).await;
+    approve_and_list(&app, &reviewer, admin, first, "第一批").await;
+    let form = official.get(&format!("/proposals/{draft}/edit")).await;
+    let alt = form.texts("#form-boundary #boundary-alt tr.neighbour").join(" | ");
+    assert!(alt.contains("甲小镇"), "{alt}");
+}
+
+/// Approves submitted proposal `id` and publishes it in a list batch of
+/// its own, `title`.
+async fn approve_and_list(app: &TestApp, reviewer: &xiaozhen::auth::User, admin: i64, id: i64, title: &str) {
+    let version = app.proposal_version(id).await;
     xiaozhen::services::reviews::decide(
         &app.db,
-        &reviewer,
-        first,
-        &DecisionInput::new(Decision::Approve, "同意", app.proposal_version(first).await),
+        reviewer,
+        id,
+        &DecisionInput::new(Decision::Approve, "同意", version),
     )
     .await
     .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "第一批", "")
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, title, "")
         .await
         .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, first, "")
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
         .await
         .unwrap();
     xiaozhen::services::batches::publish(&app.db, admin, batch)
         .await
         .unwrap();
-    let form = official.get(&format!("/proposals/{draft}/edit")).await;
-    let alt = form.texts("#form-boundary #boundary-alt tr.neighbour").join(" | ");
-    assert!(alt.contains("甲小镇"), "{alt}");
 }
 
 async fn data_version(app: &TestApp) -> i64 {
@@ -764,7 +742,11 @@ async fn opening_a_boundary_page_writes_nothing_and_downloads_are_audited() {
     .unwrap();
     assert_eq!(actor, Some(official.id));
     assert_eq!(after["proposal_id"], id);
-    assert_eq!(data_version(&app).await, version, "download audit rows keep the page cache");
+    assert_eq!(
+        data_version(&app).await,
+        version,
+        "download audit rows keep the page cache"
+    );
     // A refused download records nothing.
     let other = app.client();
     other.login("official-c", crate::helpers::PASSWORD).await;
@@ -825,7 +807,10 @@ async fn an_admin_uploads_a_zipped_shapefile_layer_downloads_each_version_and_wi
     assert_eq!(format, "shapefile");
     let page = admin.get("/admin/layers").await;
     assert_eq!(page.text("#layers tr.layer.in-force .parcels"), "1");
-    assert_eq!(page.text("#layers tr.layer.in-force .name"), "示例生态保护红线（Shapefile）");
+    assert_eq!(
+        page.text("#layers tr.layer.in-force .name"),
+        "示例生态保护红线（Shapefile）"
+    );
 
     // A town on the parcel meets it.
     let id = app.draft(&official, &sample_input("四至小镇")).await;
@@ -863,21 +848,19 @@ async fn an_admin_uploads_a_zipped_shapefile_layer_downloads_each_version_and_wi
     assert_eq!(json["type"], "FeatureCollection");
     assert_eq!(json["features"].as_array().map(Vec::len), Some(1));
     assert_eq!(json["features"][0]["geometry"]["type"], "Polygon");
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'layer.downloaded' AND entity_id = $1",
-    )
-    .bind(first)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(audited, 1);
-    let again = post("redline.geojson", download.body.clone().into_bytes()).await;
-    assert_eq!(again.status, reqwest::StatusCode::SEE_OTHER, "{}", again.body);
-    let (second, second_sha): (i64, String) =
-        sqlx::query_as("SELECT id, sha256 FROM control_layers WHERE version = 2")
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'layer.downloaded' AND entity_id = $1")
+            .bind(first)
             .fetch_one(&app.db)
             .await
             .unwrap();
+    assert_eq!(audited, 1);
+    let again = post("redline.geojson", download.body.clone().into_bytes()).await;
+    assert_eq!(again.status, reqwest::StatusCode::SEE_OTHER, "{}", again.body);
+    let (second, second_sha): (i64, String) = sqlx::query_as("SELECT id, sha256 FROM control_layers WHERE version = 2")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(second_sha, sha, "the download is the layer, parcel for parcel");
     // Never for anyone else.
     for who in [Role::Official, Role::Reviewer] {
@@ -904,12 +887,11 @@ async fn an_admin_uploads_a_zipped_shapefile_layer_downloads_each_version_and_wi
         lines.contains("尚无生态保护红线") && !lines.contains("占用"),
         "not counted once withdrawn: {lines}"
     );
-    let kept: (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM control_layers), (SELECT count(*) FROM control_parcels)",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let kept: (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM control_layers), (SELECT count(*) FROM control_parcels)")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(kept, (2, 2));
     let (action, before): (String, serde_json::Value) = sqlx::query_as(
         "SELECT action, before FROM audit_log WHERE entity = 'control_layer' AND entity_id = $1 ORDER BY id DESC LIMIT 1",
@@ -1199,7 +1181,14 @@ async fn the_red_line_veto_is_read_from_the_boundary_and_example_cases_carry_the
     app.create_user("reviewer-b", Role::Reviewer, None).await;
     let official = app.official_of("official-b", "诸城市").await;
     let parcel = sample_boundary(120.105, 30.20, 0.3, 6);
-    upload_layer(&app, admin_id, LayerKind::EcologicalRedLine, "示例生态保护红线", &[parcel]).await;
+    upload_layer(
+        &app,
+        admin_id,
+        LayerKind::EcologicalRedLine,
+        "示例生态保护红线",
+        &[parcel],
+    )
+    .await;
     let red = app.draft(&official, &sample_input("红线小镇")).await;
     submit_with(&app, &official, red, sample_boundary(120.10, 30.20, 3.2, 8).as_bytes()).await;
     let clear = app.draft(&official, &sample_input("清白小镇")).await;
@@ -1238,7 +1227,9 @@ async fn the_red_line_veto_is_read_from_the_boundary_and_example_cases_carry_the
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let copied = admin.post(&format!("/admin/standards/{zj}/copy"), &[("code", "")]).await;
+    let copied = admin
+        .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
+        .await;
     assert_eq!(copied.status, reqwest::StatusCode::SEE_OTHER, "{}", copied.body);
     let draft: i64 = copied
         .location()

@@ -61,13 +61,24 @@ fn migrations_before(version: i64) -> Migrator {
     }
 }
 
+async fn findings_of(db: &PgPool, evaluation_id: i64) -> serde_json::Value {
+    sqlx::query_scalar("SELECT findings FROM evaluations WHERE id = $1")
+        .bind(evaluation_id)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_boundaries_migrations_apply_to_a_database_holding_data_from_before_them() {
     let database = Database::new().await;
     let db = &database.pool;
     let before = migrations_before(BOUNDARIES_FIRST);
     assert!(before.iter().count() >= 20, "the earlier migrations");
-    before.run(db).await.expect("the migrations before the boundaries apply");
+    before
+        .run(db)
+        .await
+        .expect("the migrations before the boundaries apply");
 
     // What that release's start-up wrote: the built-in versions it shipped
     // (up to 4; version 5 brings the boundary criteria), ZJ-2015 v4 active;
@@ -123,10 +134,7 @@ async fn the_boundaries_migrations_apply_to_a_database_holding_data_from_before_
     .fetch_one(&mut *tx)
     .await
     .unwrap();
-    let zj4 = shipped
-        .iter()
-        .find(|s| s.code == "ZJ-2015" && s.version == 4)
-        .unwrap();
+    let zj4 = shipped.iter().find(|s| s.code == "ZJ-2015" && s.version == 4).unwrap();
     let evaluation = evaluate(&proposal, zj4);
     let evaluation_id: i64 = sqlx::query_scalar(
         "INSERT INTO evaluations (proposal_id, proposal_revision, standard_id, standard_code, standard_version,
@@ -153,12 +161,7 @@ async fn the_boundaries_migrations_apply_to_a_database_holding_data_from_before_
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let findings_before: serde_json::Value =
-        sqlx::query_scalar("SELECT findings::jsonb FROM evaluations WHERE id = $1")
-            .bind(evaluation_id)
-            .fetch_one(db)
-            .await
-            .unwrap();
+    let findings_before = findings_of(db, evaluation_id).await;
 
     // The rest: the boundaries and everything after.
     xiaozhen::db::migrate(db)
@@ -183,7 +186,11 @@ async fn the_boundaries_migrations_apply_to_a_database_holding_data_from_before_
         .fetch_one(db)
         .await
         .unwrap();
-    assert_eq!(active, ("ZJ-2015".to_string(), 4), "the installation keeps its active version");
+    assert_eq!(
+        active,
+        ("ZJ-2015".to_string(), 4),
+        "the installation keeps its active version"
+    );
     let v5: i64 = sqlx::query_scalar("SELECT count(*) FROM standards WHERE builtin AND version = 5")
         .fetch_one(db)
         .await
@@ -197,14 +204,11 @@ async fn the_boundaries_migrations_apply_to_a_database_holding_data_from_before_
             .fetch_one(db)
             .await
             .unwrap();
-    assert_eq!((name.as_str(), status.as_str(), revision), ("旧数据小镇", "submitted", 1));
-    let findings_after: serde_json::Value =
-        sqlx::query_scalar("SELECT findings::jsonb FROM evaluations WHERE id = $1")
-            .bind(evaluation_id)
-            .fetch_one(db)
-            .await
-            .unwrap();
-    assert_eq!(findings_after, findings_before);
+    assert_eq!(
+        (name.as_str(), status.as_str(), revision),
+        ("旧数据小镇", "submitted", 1)
+    );
+    assert_eq!(findings_of(db, evaluation_id).await, findings_before);
     let listed = xiaozhen::db::evaluations::list_in(&mut conn, proposal_id, Lang::Zh)
         .await
         .expect("the report's statement reads an evaluation from before the boundaries");

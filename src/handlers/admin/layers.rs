@@ -5,17 +5,17 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::multipart::MultipartRejection;
 use axum::body::{Body, Bytes};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::StreamExt;
 
 use crate::auth::Admin;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::display::{format_time, read_upload};
+use crate::handlers::display::{disposition, format_time, read_upload};
 use crate::services::boundaries::{self as service, Refused};
 use crate::spatial::Limits;
 use crate::standards::LayerKind;
@@ -212,15 +212,14 @@ pub async fn download(
         }
     });
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) }).chain(pages);
-    let mut response = Body::from_stream(body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"layer-{}-v{}.geojson\"",
-        row.kind, row.version
-    )) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    let name = format!("layer-{}-v{}.geojson", row.kind, row.version);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json".to_string()),
+            (header::CONTENT_DISPOSITION, disposition(&name, &name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }

@@ -212,7 +212,9 @@ impl Line {
                 if zh {
                     format!("一票否决：有四至范围时按其管控线核查（是否占用{line}）判定，没有时由评审人员判断")
                 } else {
-                    format!("Veto: read from the boundary's control-line check (any {line} taken) when there is a boundary; judged by a person otherwise")
+                    format!(
+                        "Veto: read from the boundary's control-line check (any {line} taken) when there is a boundary; judged by a person otherwise"
+                    )
                 }
             }
             LineKind::Veto { condition } => match (condition, zh) {

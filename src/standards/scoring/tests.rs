@@ -651,12 +651,26 @@ fn the_control_line_vetoes_are_read_from_the_boundary_check_when_there_is_one() 
     let taken = facts(vec![layer(LayerKind::EcologicalRedLine, dec!(300))]);
     let r = scored(s, Some(&taken), None);
     assert!(
-        matches!(how(&r, "v.redline"), How::ControlLines { holds: true, kind: LayerKind::EcologicalRedLine, .. }),
+        matches!(
+            how(&r, "v.redline"),
+            How::ControlLines {
+                holds: true,
+                kind: LayerKind::EcologicalRedLine,
+                ..
+            }
+        ),
         "{:?}",
         how(&r, "v.redline")
     );
     assert_eq!(r.vetoes, vec!["v.redline".to_string()]);
-    let lowest = s.table("zj.creation_review").unwrap().grades.as_ref().unwrap().otherwise.clone();
+    let lowest = s
+        .table("zj.creation_review")
+        .unwrap()
+        .grades
+        .as_ref()
+        .unwrap()
+        .otherwise
+        .clone();
     assert_eq!(r.grade, Some(lowest));
     let words = r.line("v.redline").unwrap().explain(Lang::Zh);
     assert_eq!(words, "四至范围核查：占用生态保护红线 300 平方米，触发一票否决");
@@ -683,5 +697,9 @@ fn the_control_line_vetoes_are_read_from_the_boundary_check_when_there_is_one() 
     assert!(matches!(how(&r, "v.redline"), How::Veto { holds: false, .. }));
     // The version's page says how the line is decided.
     let line = s.table("zj.creation_review").unwrap().line("v.redline").unwrap();
-    assert!(line.describe(s, Lang::Zh).contains("按其管控线核查"), "{}", line.describe(s, Lang::Zh));
+    assert!(
+        line.describe(s, Lang::Zh).contains("按其管控线核查"),
+        "{}",
+        line.describe(s, Lang::Zh)
+    );
 }
