@@ -757,6 +757,11 @@ pub async fn withdraw_layer(db: &PgPool, user: &User, layer_id: i64) -> Result<(
     )
     .await?;
     tx.commit().await?;
+    // Its index is no longer needed (a layer of the same content in force
+    // under another version would load it again).
+    if let Ok(mut m) = INDEXES.write() {
+        m.remove(&layer.sha256);
+    }
     Ok(())
 }
 
