@@ -1217,6 +1217,35 @@ async fn the_red_line_veto_is_read_from_the_boundary_and_example_cases_carry_the
             .contains("未占用生态保护红线")
     );
 
+    // The county's self-assessment of a draft on the red line: that veto is
+    // read from the boundary (shown computed, not asked); farmland is asked.
+    let draft_on_line = app.draft(&official, &sample_input("自评小镇")).await;
+    service::store_bytes(
+        &app.db,
+        &official,
+        draft_on_line,
+        "town.geojson",
+        sample_boundary(120.10, 30.20, 3.2, 8).as_bytes(),
+    )
+    .await
+    .unwrap();
+    let county = app.client();
+    county.login("official-b", crate::helpers::PASSWORD).await;
+    let sa = county.get(&format!("/proposals/{draft_on_line}/self-assessment")).await;
+    assert_eq!(sa.status, reqwest::StatusCode::OK);
+    assert!(!sa.has("tr.judged-line[data-line='v.redline']"), "not asked");
+    assert!(
+        sa.has("tr.judged-line[data-line='v.farmland']"),
+        "asked: no farmland layer"
+    );
+    let computed = sa.text("li[data-line='v.redline']");
+    assert!(computed.contains("四至范围核查：占用生态保护红线"), "{computed}");
+    assert_eq!(
+        sa.texts(".vetoes .veto"),
+        ["占用生态保护红线"],
+        "the veto holds in the running result"
+    );
+
     // Example cases made from proposals carry what the proposal had: the
     // boundary its evaluation froze (the red line met: fail), or none
     // (missing), so the case expects what the proposal got.
