@@ -142,15 +142,15 @@ pub async fn warm(db: &PgPool) -> Result<(), ServiceError> {
 /// Measures a proposal's boundary: its area, its overlaps with the other
 /// towns that are submitted, approved or on the list, and how it meets each
 /// control-line layer in force (kept by boundary hash and layer version).
-/// For a submission, a re-evaluation or the API: results not kept yet are
-/// kept. Pages use [`measure_for_page`], which writes nothing.
+/// For a submission or a re-evaluation: results not kept yet are kept.
+/// Pages and the API use [`measure_for_page`], which writes nothing.
 pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) -> Result<Measured, ServiceError> {
     measure_inner(conn, proposal_id, b, true).await
 }
 
-/// [`measure`] for a page (a GET): results kept are read, the others are
-/// computed on the fly and not written, so that opening a page never
-/// changes the data (nor empties the page cache).
+/// [`measure`] for a page (a GET) or the stateless API: results kept are
+/// read, the others are computed on the fly and not written, so that
+/// opening a page never changes the data (nor empties the page cache).
 pub async fn measure_for_page(
     conn: &mut PgConnection,
     proposal_id: i64,
@@ -324,13 +324,14 @@ pub async fn current_for_page(
 
 /// A boundary sent with a stateless request (the API), read, validated and
 /// measured against the towns and layers as a submission would be; nothing
-/// stored but the kept layer results.
+/// written (anyone may send one: it neither grows the kept results nor
+/// empties the page cache).
 pub async fn measure_unstored(db: &PgPool, bytes: Vec<u8>) -> Result<BoundaryFacts, Refused> {
     let b = read(bytes, Limits::BOUNDARY).await?;
     warm(db).await?;
     let mut conn = db.acquire().await?;
     // No proposal has id 0: every other town counts.
-    Ok(measure(&mut conn, 0, &b).await?.facts)
+    Ok(measure_for_page(&mut conn, 0, &b).await?.facts)
 }
 
 /// The proposal's current boundary measured for a submission: its id and

@@ -162,6 +162,13 @@ pub enum BoundaryDetail {
         unchecked: Vec<LayerKind>,
         /// Layers checked.
         checked: usize,
+        /// Forbidden lines checked and not taken, and lines to lie within
+        /// checked and lain within (what the message says is clear; absent
+        /// in findings made before they were recorded).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        clear: Vec<LayerKind>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        within_clear: Vec<LayerKind>,
     },
     /// No boundary: `missing` for a stored proposal, `not_applicable` where
     /// none can exist.
@@ -256,6 +263,17 @@ pub fn judge(p: &Proposal, severity: Severity, check: Check, state: &BoundarySta
                 .iter()
                 .filter(|l| forbidden.contains(&l.kind) || within.contains(&l.kind))
                 .count();
+            let is_checked = |k: &LayerKind| facts.layers.iter().any(|l| l.kind == *k);
+            let clear: Vec<LayerKind> = forbidden
+                .iter()
+                .copied()
+                .filter(|k| is_checked(k) && !crossed.iter().any(|l| l.kind == *k))
+                .collect();
+            let within_clear: Vec<LayerKind> = within
+                .iter()
+                .copied()
+                .filter(|k| is_checked(k) && !outside.iter().any(|l| l.kind == *k))
+                .collect();
             // Intruding into a protected line fails whatever the severity
             // (the rule names this case); lying partly outside the urban
             // development boundary, or a line not checked, is information.
@@ -273,6 +291,8 @@ pub fn judge(p: &Proposal, severity: Severity, check: Check, state: &BoundarySta
                     outside,
                     unchecked,
                     checked,
+                    clear,
+                    within_clear,
                 },
             )
         }
@@ -483,6 +503,8 @@ pub fn write_message(m: &mut String, d: &BoundaryDetail, verdict: Verdict, lang:
             outside,
             unchecked,
             checked,
+            clear,
+            within_clear,
         } => {
             let mut parts: Vec<String> = Vec::new();
             // 生态保护红线“…”（第2版） / ecological protection red line “…” (version 2)
@@ -504,7 +526,21 @@ pub fn write_message(m: &mut String, d: &BoundaryDetail, verdict: Verdict, lang:
                     Lang::En => format!("has {area} outside the {}", named(l)),
                 });
             }
-            if parts.is_empty() && *checked > 0 {
+            if parts.is_empty() && !(clear.is_empty() && within_clear.is_empty()) {
+                // Only the lines actually checked are said to be clear.
+                let names =
+                    |kinds: &[LayerKind], sep: &str| kinds.iter().map(|k| k.label(lang)).collect::<Vec<_>>().join(sep);
+                let taken_none = (!clear.is_empty()).then(|| match lang {
+                    Lang::Zh => format!("未占用{}", names(clear, "和")),
+                    Lang::En => format!("takes no {}", names(clear, " or ")),
+                });
+                let inside = (!within_clear.is_empty()).then(|| match lang {
+                    Lang::Zh => format!("位于{}内", names(within_clear, "和")),
+                    Lang::En => format!("lies within the {}", names(within_clear, " and ")),
+                });
+                let both: Vec<String> = taken_none.into_iter().chain(inside).collect();
+                parts.push(both.join(if zh { "，" } else { " and " }));
+            } else if parts.is_empty() && *checked > 0 {
                 parts.push(
                     if zh {
                         "未占用生态保护红线和永久基本农田，位于城镇开发边界内"

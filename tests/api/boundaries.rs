@@ -1061,7 +1061,11 @@ async fn a_submission_is_checked_in_well_under_a_second_against_a_100000_parcel_
 #[tokio::test]
 async fn the_api_measures_a_boundary_sent_with_the_proposal() {
     let app = TestApp::spawn().await;
+    let admin = app.create_user("admin-b", Role::Admin, None).await;
     let official = app.official_of("official-b", "诸城市").await;
+    // A red line far from the towns: checked, not met.
+    let parcel = sample_boundary(121.5, 31.5, 0.3, 6);
+    let (layer, _) = upload_layer(&app, admin, LayerKind::EcologicalRedLine, "示例生态保护红线", &[parcel]).await;
     // A submitted town the request's boundary overlaps.
     let first = app.draft(&official, &sample_input("甲小镇")).await;
     submit_with(
@@ -1092,8 +1096,23 @@ async fn the_api_measures_a_boundary_sent_with_the_proposal() {
     let mut body = xiaozhen::domain::proposal::sample_proposal().to_json();
     let geometry: serde_json::Value = serde_json::from_str(&sample_boundary(120.112, 30.20, 3.2, 8)).unwrap();
     body["boundary"] = geometry;
+    let results = "SELECT count(*) FROM boundary_layer_results WHERE layer_id = $1";
+    assert_eq!(count(&app, results, layer).await, 1, "the submitted town's");
+    let version = data_version(&app).await;
     let (status, answer) = post(body.clone()).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{answer:#}");
+    // Checked against the red line (not met); no farmland or development
+    // boundary layer: information.
+    let lines = finding(&answer, "boundary.control_lines");
+    assert_eq!(lines["verdict"], "info", "{lines}");
+    assert_eq!(
+        lines["message_zh"],
+        "四至范围未占用生态保护红线；尚无永久基本农田、城镇开发边界图层，未能核查"
+    );
+    // Nothing written for an anonymous request: no kept result, the page
+    // cache kept.
+    assert_eq!(count(&app, results, layer).await, 1);
+    assert_eq!(data_version(&app).await, version);
     assert_eq!(finding(&answer, "boundary.area")["verdict"], "pass");
     assert!(
         finding(&answer, "boundary.area")["message_zh"]
