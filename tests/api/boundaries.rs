@@ -618,16 +618,7 @@ async fn the_officials_form_draws_the_towns_nearby_named_as_design_allows() {
     // 甲 of 青州市 submitted; 丙, a draft of 诸城市, beside it.
     let first = app.draft(&there, &sample_input("甲小镇")).await;
     submit_with(&app, &there, first, sample_boundary(120.10, 30.20, 3.2, 8).as_bytes()).await;
-    let draft = app.draft(&here, &sample_input("丙小镇")).await;
-    service::store_bytes(
-        &app.db,
-        &here,
-        draft,
-        "town.geojson",
-        sample_boundary(120.125, 30.20, 3.2, 8).as_bytes(),
-    )
-    .await
-    .unwrap();
+    let draft = draft_with_boundary(&app, &here, "丙小镇", (120.125, 30.20)).await;
     let official = app.client();
     official.login("official-b", crate::helpers::PASSWORD).await;
     let form = official.get(&format!("/proposals/{draft}/edit")).await;
@@ -653,6 +644,17 @@ async fn the_officials_form_draws_the_towns_nearby_named_as_design_allows() {
     let form = official.get(&format!("/proposals/{draft}/edit")).await;
     let alt = form.texts("#form-boundary #boundary-alt tr.neighbour").join(" | ");
     assert!(alt.contains("甲小镇"), "{alt}");
+}
+
+/// A draft of `official` named `name` with a boundary of 3.2 km² (the
+/// sample's planned area) around `at` (longitude, latitude).
+async fn draft_with_boundary(app: &TestApp, official: &xiaozhen::auth::User, name: &str, at: (f64, f64)) -> i64 {
+    let id = app.draft(official, &sample_input(name)).await;
+    let text = sample_boundary(at.0, at.1, 3.2, 8);
+    service::store_bytes(&app.db, official, id, "town.geojson", text.as_bytes())
+        .await
+        .unwrap();
+    id
 }
 
 /// Approves submitted proposal `id` and publishes it in a list batch of
@@ -764,16 +766,7 @@ async fn opening_a_boundary_page_writes_nothing_and_downloads_are_audited() {
         .await
         .unwrap();
     assert_eq!(count(&app, results, layer).await, 1);
-    let other_town = app.draft(&official, &sample_input("另一个小镇")).await;
-    service::store_bytes(
-        &app.db,
-        &official,
-        other_town,
-        "town.geojson",
-        sample_boundary(121.0, 31.0, 3.2, 8).as_bytes(),
-    )
-    .await
-    .unwrap();
+    draft_with_boundary(&app, &official, "另一个小镇", (121.0, 31.0)).await;
     assert_eq!(count(&app, results, layer).await, 2, "kept at upload");
 }
 
@@ -813,16 +806,7 @@ async fn an_admin_uploads_a_zipped_shapefile_layer_downloads_each_version_and_wi
     );
 
     // A town on the parcel meets it.
-    let id = app.draft(&official, &sample_input("四至小镇")).await;
-    service::store_bytes(
-        &app.db,
-        &official,
-        id,
-        "town.geojson",
-        sample_boundary(120.10, 30.20, 3.2, 8).as_bytes(),
-    )
-    .await
-    .unwrap();
+    let id = draft_with_boundary(&app, &official, "四至小镇", (120.10, 30.20)).await;
     let client = app.client();
     client.login("official-b", crate::helpers::PASSWORD).await;
     let finding = "#boundary-findings li[data-criterion='boundary.control_lines']";
@@ -1238,16 +1222,7 @@ async fn the_red_line_veto_is_read_from_the_boundary_and_example_cases_carry_the
 
     // The county's self-assessment of a draft on the red line: that veto is
     // read from the boundary (shown computed, not asked); farmland is asked.
-    let draft_on_line = app.draft(&official, &sample_input("自评小镇")).await;
-    service::store_bytes(
-        &app.db,
-        &official,
-        draft_on_line,
-        "town.geojson",
-        sample_boundary(120.10, 30.20, 3.2, 8).as_bytes(),
-    )
-    .await
-    .unwrap();
+    let draft_on_line = draft_with_boundary(&app, &official, "自评小镇", (120.10, 30.20)).await;
     let county = app.client();
     county.login("official-b", crate::helpers::PASSWORD).await;
     let sa = county.get(&format!("/proposals/{draft_on_line}/self-assessment")).await;
