@@ -10,6 +10,7 @@ pub mod password;
 pub mod proposal;
 pub mod publication;
 pub mod role;
+pub mod round;
 pub mod spreadsheets;
 pub mod throttle;
 pub mod workflow;

@@ -1,4 +1,4 @@
-//! The three kinds of signed-in user.
+//! The kinds of signed-in user.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,16 +13,23 @@ pub enum Role {
     Reviewer,
     /// 管理员: users, standards, batches.
     Admin,
+    /// 市级: a city's office, bound to one city region; pre-reviews and
+    /// recommends its counties' proposals.
+    City,
+    /// 评审专家: scores the proposals assigned to them on a panel.
+    Expert,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Official, Role::Reviewer, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::Official, Role::Reviewer, Role::Admin, Role::City, Role::Expert];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Official => "official",
             Role::Reviewer => "reviewer",
             Role::Admin => "admin",
+            Role::City => "city",
+            Role::Expert => "expert",
         }
     }
 
@@ -36,7 +43,15 @@ impl Role {
             Role::Official => "/proposals",
             Role::Reviewer => "/review",
             Role::Admin => "/admin",
+            Role::City => "/city",
+            Role::Expert => "/expert",
         }
+    }
+
+    /// Whether the role acts for a region: officials for a county, city
+    /// users for a city.
+    pub fn has_region(self) -> bool {
+        matches!(self, Role::Official | Role::City)
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -44,9 +59,13 @@ impl Role {
             (Role::Official, Lang::Zh) => "申报单位",
             (Role::Reviewer, Lang::Zh) => "评审",
             (Role::Admin, Lang::Zh) => "管理员",
+            (Role::City, Lang::Zh) => "市级主管部门",
+            (Role::Expert, Lang::Zh) => "评审专家",
             (Role::Official, Lang::En) => "Official",
             (Role::Reviewer, Lang::En) => "Reviewer",
             (Role::Admin, Lang::En) => "Administrator",
+            (Role::City, Lang::En) => "City office",
+            (Role::Expert, Lang::En) => "Expert",
         }
     }
 }

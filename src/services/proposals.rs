@@ -23,6 +23,9 @@ pub fn scope_of(user: &User) -> Scope {
         (Role::Official, None) => Scope::Region(-1),
         (Role::Reviewer, _) => Scope::Reviewable,
         (Role::Admin, _) => Scope::All,
+        // The city and expert stages give these roles their own views;
+        // through the proposal pages they see nothing.
+        (Role::City | Role::Expert, _) => Scope::Region(-1),
     }
 }
 

@@ -47,11 +47,12 @@ fn entry<'a>(
     }
 }
 
-/// Officials act for exactly one region; the other roles for none.
+/// Officials act for exactly one county, city users for one city; the
+/// other roles for none.
 fn check_region(role: Role, region_id: Option<i64>) -> Result<Option<i64>> {
-    match (role, region_id) {
-        (Role::Official, None) => Err(UserError::Invalid("region", "admin.users.error.region_required")),
-        (Role::Official, r) => Ok(r),
+    match region_id {
+        None if role.has_region() => Err(UserError::Invalid("region", "admin.users.error.region_required")),
+        r if role.has_region() => Ok(r),
         _ => Ok(None),
     }
 }

@@ -17,6 +17,7 @@ mod creation_import;
 mod creation_lifecycle;
 mod dashboard;
 mod evaluate_api;
+mod evaluation_cache;
 mod exports;
 mod form_limits;
 mod hostile;

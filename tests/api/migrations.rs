@@ -209,12 +209,13 @@ async fn the_boundaries_migrations_apply_to_a_database_holding_data_from_before_
         ("旧数据小镇", "submitted", 1)
     );
     assert_eq!(findings_of(db, evaluation_id).await, findings_before);
-    let listed = xiaozhen::db::evaluations::list_in(&mut conn, proposal_id, Lang::Zh)
+    let cache = xiaozhen::db::evaluations::EvaluationCache::new(1 << 20);
+    let listed = xiaozhen::db::evaluations::list_in(&mut conn, &cache, proposal_id, Lang::Zh)
         .await
         .expect("the report's statement reads an evaluation from before the boundaries");
     assert_eq!(listed.len(), 1);
     assert!(listed[0].boundary.is_none(), "no boundary was frozen with it");
-    assert_eq!(listed[0].rendered.0.get(Lang::Zh).len(), evaluation.findings.len());
+    assert_eq!(listed[0].rendered.get(Lang::Zh).len(), evaluation.findings.len());
     let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity_id = $1")
         .bind(proposal_id)
         .fetch_one(db)

@@ -62,7 +62,7 @@ fn m2(v: f64) -> Decimal {
 pub fn may_name(n: &Neighbour, viewer: &User) -> bool {
     match viewer.role {
         Role::Reviewer | Role::Admin => true,
-        Role::Official => n.listed || viewer.region_id == Some(n.region_id),
+        Role::Official | Role::City | Role::Expert => n.listed || viewer.region_id == Some(n.region_id),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::standards::{RenderedFinding, Standard, criterion_label};
 use super::format::{format_time, overall_badge};
 
 /// One row of a findings table.
+#[derive(Clone)]
 pub struct FindingView {
     pub criterion: String,
     pub label: String,
@@ -23,6 +24,7 @@ pub struct FindingView {
 }
 
 /// An evaluation as a report shows it.
+#[derive(Clone)]
 pub struct ReportView {
     pub id: i64,
     pub standard_name: String,
@@ -72,8 +74,7 @@ pub async fn report_view(
         .as_ref()
         .map(|s| s.name(lang).to_owned())
         .unwrap_or_else(|| row.standard_code.clone());
-    let rendered = with_current_names(row, lang);
-    let findings = finding_views(&rendered, standard.as_deref(), lang);
+    let findings = finding_views(row.rendered.get(lang), standard.as_deref(), lang);
     let failing = findings
         .iter()
         .filter(|f| f.verdict == "fail")
@@ -94,14 +95,13 @@ pub async fn report_view(
     })
 }
 
-/// The evaluation's findings in `lang`, an overlap finding naming each
-/// overlapped town as its status is now (read with the frozen boundary): a
-/// town listed after this submission is named without a re-evaluation.
-fn with_current_names(row: &EvaluationRow, lang: Lang) -> Vec<RenderedFinding> {
-    let mut rendered = row.rendered.0.get(lang).to_vec();
-    let Some(frozen) = row.boundary.as_ref() else {
-        return rendered;
-    };
+/// The report of `row` with its overlap finding naming each overlapped town
+/// as its status is now (read fresh with the frozen boundary): a town listed
+/// after this submission is named without a re-evaluation. Names are
+/// display data, so this is applied to the report as built (and kept, see
+/// `view_cache`) each time it is shown; `None` when nothing is to change.
+pub fn with_names_now(report: &ReportView, row: &EvaluationRow, lang: Lang) -> Option<ReportView> {
+    let frozen = row.boundary.as_ref()?;
     let name_of = |id: i64| {
         frozen.0.current.iter().find(|t| t.id == id).map(|t| {
             Status::from_code(&t.status)
@@ -109,17 +109,19 @@ fn with_current_names(row: &EvaluationRow, lang: Lang) -> Vec<RenderedFinding> {
                 .then(|| t.name.clone())
         })
     };
-    for f in &row.findings.0 {
+    let mut changed: Option<ReportView> = None;
+    for f in row.findings.iter() {
         let Some(renamed) = crate::standards::boundary::with_current_names(f, name_of) else {
             continue;
         };
         let now = renamed.render(lang);
-        if let Some(slot) = rendered.iter_mut().find(|r| r.criterion == f.criterion) {
+        let view = changed.get_or_insert_with(|| report.clone());
+        if let Some(slot) = view.findings.iter_mut().find(|v| v.criterion == f.criterion) {
             slot.message = now.message;
-            slot.actual = now.actual;
+            slot.actual = now.actual.unwrap_or_else(|| "—".to_owned());
         }
     }
-    rendered
+    changed
 }
 
 pub struct EvaluationLine {

@@ -72,9 +72,12 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let status = row.status();
     let input = row.to_input();
-    let evaluation_rows = evaluations::list_in(&mut conn, id, lang).await?;
+    let evaluation_rows = evaluations::list_in(&mut conn, &state.evaluations, id, lang).await?;
     let latest = match evaluation_rows.first() {
-        Some(e) => Some(report_view(&mut conn, e, lang).await?),
+        Some(e) => {
+            let report = report_view(&mut conn, e, lang).await?;
+            Some(crate::handlers::display::with_names_now(&report, e, lang).unwrap_or(report))
+        }
         None => None,
     };
     let evaluations = evaluation_rows.iter().map(|e| EvaluationLine::of(e, lang)).collect();
