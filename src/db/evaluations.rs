@@ -117,9 +117,12 @@ impl RawRow {
 /// evaluation's id and creation time, so that a database restored under a
 /// running server cannot serve another evaluation's body under a reused id.
 /// One per [`crate::state::AppState`], i.e. per database.
+/// A proposal's decoded bodies in one language: (id, created at, body).
+type Bodies = Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>;
+
 #[derive(Clone)]
 pub struct EvaluationCache {
-    entries: Arc<quick_cache::sync::Cache<(i64, Lang), Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>, BodyWeight>>,
+    entries: Arc<quick_cache::sync::Cache<(i64, Lang), Bodies, BodyWeight>>,
 }
 
 /// Weighs an entry by its findings: they are most of an evaluation's size
@@ -127,8 +130,8 @@ pub struct EvaluationCache {
 #[derive(Clone)]
 struct BodyWeight;
 
-impl quick_cache::Weighter<(i64, Lang), Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>> for BodyWeight {
-    fn weight(&self, _: &(i64, Lang), bodies: &Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>) -> u64 {
+impl quick_cache::Weighter<(i64, Lang), Bodies> for BodyWeight {
+    fn weight(&self, _: &(i64, Lang), bodies: &Bodies) -> u64 {
         bodies
             .iter()
             .map(|(_, _, b)| 2_000 * (b.findings.len() as u64 + 1))

@@ -23,6 +23,7 @@ mod form_limits;
 mod hostile;
 mod i18n;
 mod materials;
+mod migrations;
 mod notice;
 mod page_cache;
 mod pages;

@@ -19,7 +19,9 @@ use crate::db::{evaluations, proposals};
 use crate::domain::proposal::ProposalInput;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::display::{ChartView, DataSection, ReportView, data_sections, report_chart, report_view};
+use crate::handlers::display::{
+    ChartView, DataSection, ReportView, data_sections, report_chart, report_view, with_names_now,
+};
 use crate::services::proposals::scope_of;
 use crate::state::AppState;
 
@@ -113,14 +115,15 @@ pub async fn report_page(
         Some(e) => Some(fixed_parts(state, &mut conn, e, &page).await?),
         None => None,
     };
-    let (report, input, sections, chart) = match &fixed {
-        Some(f) => (
-            Some(f.report.clone()),
+    let (report, input, sections, chart) = match (&fixed, evaluation) {
+        (Some(f), Some(e)) => (
+            // Names follow the towns' status now, over the kept findings.
+            Some(with_names_now(&f.report, e, lang).map_or_else(|| f.report.clone(), Arc::new)),
             f.input.clone(),
             f.sections.clone(),
             Some(f.chart.clone()),
         ),
-        None => {
+        _ => {
             let input = Arc::new(row.to_input());
             let sections = Arc::new(data_sections(&input, lang));
             (None, input, sections, None)
