@@ -139,17 +139,19 @@ pub async fn report_page(
         Some(e) => scores::score_table(&mut conn, e, &input, &extras.final_verdicts, lang).await?,
         None => None,
     };
-    let finding_rows = match &fixed {
-        Some(f) if extras.overrides.is_empty() => f.rows.clone(),
-        Some(f) => Arc::from(
+    // The kept rows serve while the findings are the kept ones (no town
+    // renamed since) and none is overridden.
+    let finding_rows = match (&fixed, &report) {
+        (Some(f), Some(r)) if extras.overrides.is_empty() && Arc::ptr_eq(r, &f.report) => f.rows.clone(),
+        (_, Some(r)) => Arc::from(
             FindingRows {
                 page: &page,
-                findings: &f.report.findings,
+                findings: &r.findings,
                 overrides: &extras.overrides,
             }
             .render()?,
         ),
-        None => Arc::from(""),
+        (_, None) => Arc::from(""),
     };
     Ok(ReportPage {
         id,
