@@ -18,6 +18,7 @@ pub mod objections;
 pub mod proposals;
 pub mod queue;
 pub mod regions;
+pub mod rounds;
 pub mod reviews;
 pub mod self_assessments;
 pub mod sessions;

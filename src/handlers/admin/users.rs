@@ -36,8 +36,16 @@ pub struct UserLine {
 pub struct RegionLine {
     pub id: i64,
     pub name: String,
+    pub is_city: bool,
+    pub parent_id: Option<i64>,
     pub officials: i64,
     pub proposals: i64,
+}
+
+impl RegionLine {
+    pub fn in_city(&self, city: &i64) -> bool {
+        self.parent_id == Some(*city)
+    }
 }
 
 /// The values typed in the new-account form, kept on errors.
@@ -74,6 +82,11 @@ impl UsersPage {
     pub fn region_selected(&self, id: &i64) -> bool {
         self.form.region == id.to_string()
     }
+
+    /// The cities, for the new region's and each county's city select.
+    pub fn cities(&self) -> Vec<&RegionLine> {
+        self.regions.iter().filter(|r| r.is_city).collect()
+    }
 }
 
 fn roles(page: &Page) -> Vec<(&'static str, &'static str)> {
@@ -108,6 +121,8 @@ async fn users_page(
         .map(|r| RegionLine {
             id: r.id,
             name: r.name,
+            is_city: r.kind == "city",
+            parent_id: r.parent_id,
             officials: r.officials,
             proposals: r.proposals,
         })
@@ -318,29 +333,66 @@ pub async fn reset_password(
 pub struct RegionForm {
     #[serde(default)]
     pub name: String,
+    /// `city` or `county` (the default).
+    #[serde(default)]
+    pub kind: String,
+    /// A new county's city (an id; empty: none yet).
+    #[serde(default)]
+    pub city: String,
 }
 
-/// `POST /admin/regions`: adds a region.
+/// `POST /admin/regions`: adds a city or a county.
 pub async fn add_region(
     State(state): State<AppState>,
     page: Page,
     Admin(admin): Admin,
     Form(form): Form<RegionForm>,
 ) -> AppResult<Response> {
-    match service::add_region(&state.db, admin.id, &form.name).await {
+    let city = form.kind.trim() == "city";
+    let parent = region_id(&form.city);
+    if !form.city.trim().is_empty() && parent.is_none() {
+        let message = page.t("admin.regions.error.city");
+        return unprocessable(
+            users_page(&state, page, CreateForm::default(), Some(("city", message)), form.name).await?,
+        );
+    }
+    match service::add_region(&state.db, admin.id, &form.name, city, parent).await {
         Ok(_) => Ok(Redirect::to("/admin/users#regions").into_response()),
+        Err(UserError::Invalid(field, key)) => {
+            let message = page.t(key);
+            let field = if field == "city" { "city" } else { "region_name" };
+            unprocessable(users_page(&state, page, CreateForm::default(), Some((field, message)), form.name).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CityForm {
+    #[serde(default)]
+    pub city: String,
+}
+
+/// `POST /admin/regions/{id}/city`: puts a county under a city (empty: none).
+pub async fn assign_city(
+    State(state): State<AppState>,
+    page: Page,
+    Admin(admin): Admin,
+    Path(id): Path<i64>,
+    Form(form): Form<CityForm>,
+) -> AppResult<Response> {
+    let city = region_id(&form.city);
+    let result = if !form.city.trim().is_empty() && city.is_none() {
+        Err(UserError::Invalid("city", "admin.regions.error.city"))
+    } else {
+        service::assign_city(&state.db, admin.id, id, city).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users#regions").into_response()),
         Err(UserError::Invalid(_, key)) => {
             let message = page.t(key);
-            unprocessable(
-                users_page(
-                    &state,
-                    page,
-                    CreateForm::default(),
-                    Some(("region_name", message)),
-                    form.name,
-                )
-                .await?,
-            )
+            let field = "region_city";
+            unprocessable(users_page(&state, page, CreateForm::default(), Some((field, message)), String::new()).await?)
         }
         Err(e) => Err(e.into()),
     }

@@ -184,8 +184,12 @@ pub async fn report_extras(
         all.get(at + 1).map(|previous| compare(previous, e, lang))
     });
     let latest_id = all.first().map(|e| e.id);
+    // In a round, only at the decision (a proposal without a stage is one
+    // from before rounds; the service checks its round).
+    let at_decision = matches!(row.stage.as_deref(), None | Some("joint"));
     let can_decide = user.role == Role::Reviewer
         && row.status() == Status::Submitted
+        && at_decision
         && shown.is_some_and(|e| Some(e.id) == latest_id);
     let criteria = shown
         .map(|e| {
