@@ -171,7 +171,13 @@ async fn read_form<'f>(
                 standard_id = Some(row.id);
                 let table = form.scoring_table.trim();
                 if !table.is_empty() {
-                    if row.standard().tables.iter().any(|t| t.code == table) {
+                    // The column takes codes of lower-case letters, digits,
+                    // `_` and `.` (every built-in table's).
+                    let storable = table.len() <= 60
+                        && table
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                    if storable && row.standard().tables.iter().any(|t| t.code == table) {
                         scoring_table = Some(table);
                     } else {
                         errors.push(("scoring_table", "rounds.error.scoring_table"));

@@ -28,6 +28,7 @@ mod pages;
 mod periods;
 mod proposals;
 mod public;
+mod rounds;
 mod review;
 mod score_api;
 mod self_assessment;
