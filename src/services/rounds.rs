@@ -304,7 +304,9 @@ pub(super) async fn entry_for(
             let open = db::open(conn).await?;
             match open.as_slice() {
                 [only] => only.id,
-                [] => db::default_round(conn).await?.ok_or(ServiceError::Refused("rounds.error.none_open"))?,
+                [] => db::default_round(conn)
+                    .await?
+                    .ok_or(ServiceError::Refused("rounds.error.none_open"))?,
                 _ => return Err(ServiceError::Refused("rounds.error.choose")),
             }
         }

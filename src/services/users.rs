@@ -67,9 +67,7 @@ async fn check_region_kind(conn: &mut sqlx::PgConnection, role: Role, region_id:
     };
     match role {
         Role::City if !region.is_city() => Err(UserError::Invalid("region", "admin.users.error.region_not_city")),
-        Role::Official if region.is_city() => {
-            Err(UserError::Invalid("region", "admin.users.error.region_not_county"))
-        }
+        Role::Official if region.is_city() => Err(UserError::Invalid("region", "admin.users.error.region_not_county")),
         _ => Ok(()),
     }
 }

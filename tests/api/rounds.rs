@@ -151,11 +151,7 @@ async fn admins_add_cities_assign_counties_and_the_home_lists_counties_without_a
     let admin = signed_in(&app, "admin-a").await;
 
     let home = admin.get("/admin").await;
-    assert!(
-        home.text("#counties-without-city").contains("诸城市"),
-        "{}",
-        home.body
-    );
+    assert!(home.text("#counties-without-city").contains("诸城市"), "{}", home.body);
 
     let added = admin
         .post("/admin/regions", &[("name", "潍坊市"), ("kind", "city"), ("city", "")])
@@ -173,16 +169,26 @@ async fn admins_add_cities_assign_counties_and_the_home_lists_counties_without_a
 
     // A city cannot be put under a city; a county can.
     let wrong = admin
-        .post(&format!("/admin/regions/{city_id}/city"), &[("city", &city_id.to_string())])
+        .post(
+            &format!("/admin/regions/{city_id}/city"),
+            &[("city", &city_id.to_string())],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("只有县（市、区）可以归属地级市"), "{}", wrong.body);
     let assigned = admin
-        .post(&format!("/admin/regions/{county}/city"), &[("city", &city_id.to_string())])
+        .post(
+            &format!("/admin/regions/{county}/city"),
+            &[("city", &city_id.to_string())],
+        )
         .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
     let users = admin.get("/admin/users").await;
-    assert!(users.text(&format!("#region-{county} td.city option[selected]")).contains("潍坊市"));
+    assert!(
+        users
+            .text(&format!("#region-{county} td.city option[selected]"))
+            .contains("潍坊市")
+    );
     assert!(!admin.get("/admin").await.has("#counties-without-city"));
 
     // A new county under the city in one step; a city that is not one is refused.
@@ -206,7 +212,11 @@ async fn admins_add_cities_assign_counties_and_the_home_lists_counties_without_a
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("请选择一个地级市"), "{}", bad.body);
-    assert_eq!(bad.attr("#region_name", "value").as_deref(), Some("寿光市"), "typed name kept");
+    assert_eq!(
+        bad.attr("#region_name", "value").as_deref(),
+        Some("寿光市"),
+        "typed name kept"
+    );
 }
 
 #[tokio::test]
@@ -286,7 +296,10 @@ async fn admins_open_edit_and_close_rounds_with_per_field_messages() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("截止时间格式应为"), "deadline");
-    assert!(bad.body.contains("所选标准版本中没有该评分表"), "table of another version");
+    assert!(
+        bad.body.contains("所选标准版本中没有该评分表"),
+        "table of another version"
+    );
     assert!(bad.body.contains("名额须为 1–1000 的整数"), "quota");
     assert_eq!(bad.attr("#round-name", "value").as_deref(), Some("2027年第一批"));
     assert_eq!(bad.attr("#round-deadline", "value").as_deref(), Some("明年三月"));
@@ -323,18 +336,33 @@ async fn admins_open_edit_and_close_rounds_with_per_field_messages() {
         .await;
     assert_eq!(second.status, StatusCode::SEE_OTHER);
     let list = admin.get("/admin/rounds").await;
-    assert_eq!(list.texts("#rounds tr.round.open").len(), 3, "two new rounds and the default one");
+    assert_eq!(
+        list.texts("#rounds tr.round.open").len(),
+        3,
+        "two new rounds and the default one"
+    );
 
     // Editing keeps what is typed when it fails, and saves when it does not.
     let edit_bad = admin
-        .post(&location, &[("name", "2027年第一批"), ("deadline", "2027-03-31"), ("city_quota", "x")])
+        .post(
+            &location,
+            &[
+                ("name", "2027年第一批"),
+                ("deadline", "2027-03-31"),
+                ("city_quota", "x"),
+            ],
+        )
         .await;
     assert_eq!(edit_bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(edit_bad.attr("#round-quota", "value").as_deref(), Some("x"));
     let edited = admin
         .post(
             &location,
-            &[("name", "2027年第一批（调整）"), ("deadline", "2027-04-15T17:00"), ("expert_stage", "on")],
+            &[
+                ("name", "2027年第一批（调整）"),
+                ("deadline", "2027-04-15T17:00"),
+                ("expert_stage", "on"),
+            ],
         )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER);
@@ -371,13 +399,21 @@ async fn a_submission_enters_the_chosen_round_under_its_standard_version_and_sta
 
     // Two rounds are open (the default one and the new one): the page asks.
     let page = client.get(&format!("/proposals/{id}")).await;
-    assert_eq!(page.texts("#round option").len(), 3, "a blank choice and the two rounds");
+    assert_eq!(
+        page.texts("#round option").len(),
+        3,
+        "a blank choice and the two rounds"
+    );
     let version = app.proposal_version(id).await.to_string();
     let unchosen = client
         .post(&format!("/proposals/{id}/submit"), &[("version", &version)])
         .await;
     assert_eq!(unchosen.status, StatusCode::CONFLICT);
-    assert!(unchosen.body.contains("有多个申报批次开放，请选择一个"), "{}", unchosen.body);
+    assert!(
+        unchosen.body.contains("有多个申报批次开放，请选择一个"),
+        "{}",
+        unchosen.body
+    );
 
     let submitted = client
         .post(
@@ -386,7 +422,10 @@ async fn a_submission_enters_the_chosen_round_under_its_standard_version_and_sta
         )
         .await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
-    assert_eq!(stage_of(&app, id).await, (Some(round), Some("city".into()), "submitted".into()));
+    assert_eq!(
+        stage_of(&app, id).await,
+        (Some(round), Some("city".into()), "submitted".into())
+    );
     let (code, version_no): (String, i32) = sqlx::query_as(
         "SELECT s.code, s.version FROM evaluations e JOIN standards s ON s.id = e.standard_id WHERE e.proposal_id = $1",
     )
@@ -394,7 +433,11 @@ async fn a_submission_enters_the_chosen_round_under_its_standard_version_and_sta
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!((code.as_str(), version_no), ("ZJ-2015", 2), "the round's version, not the active one");
+    assert_eq!(
+        (code.as_str(), version_no),
+        ("ZJ-2015", 2),
+        "the round's version, not the active one"
+    );
     let page = client.get(&format!("/proposals/{id}")).await;
     assert_eq!(page.text("#round-name"), "2027年第一批");
     assert_eq!(page.text("#round-stage"), "市级初审推荐");
@@ -402,7 +445,9 @@ async fn a_submission_enters_the_chosen_round_under_its_standard_version_and_sta
     // Returned by the city and resubmitted: the same round, at its first stage again.
     let city = city_user(&app, "city-a", city_id).await;
     let v = app.proposal_version(id).await;
-    rounds::city_return(&app.db, &city, id, v, "请补充产业数据").await.unwrap();
+    rounds::city_return(&app.db, &city, id, v, "请补充产业数据")
+        .await
+        .unwrap();
     let default: i64 = sqlx::query_scalar("SELECT id FROM rounds WHERE is_default")
         .fetch_one(&app.db)
         .await
@@ -411,7 +456,10 @@ async fn a_submission_enters_the_chosen_round_under_its_standard_version_and_sta
     xiaozhen::services::proposals::submit_into(&app.db, &official, id, v, Some(default))
         .await
         .unwrap();
-    assert_eq!(stage_of(&app, id).await, (Some(round), Some("city".into()), "submitted".into()));
+    assert_eq!(
+        stage_of(&app, id).await,
+        (Some(round), Some("city".into()), "submitted".into())
+    );
 }
 
 #[tokio::test]
@@ -427,9 +475,15 @@ async fn nothing_enters_a_round_after_its_deadline_or_once_it_is_closed() {
         .unwrap();
     let id = ready_draft(&app, &official, "迟到的小镇").await;
     let client = signed_in(&app, "official-a").await;
-    let late = client.post(&format!("/proposals/{id}/submit"), &[("version", "1")]).await;
+    let late = client
+        .post(&format!("/proposals/{id}/submit"), &[("version", "1")])
+        .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
-    assert!(late.body.contains("该申报批次已过截止时间，不能再提交"), "{}", late.body);
+    assert!(
+        late.body.contains("该申报批次已过截止时间，不能再提交"),
+        "{}",
+        late.body
+    );
     assert_eq!(stage_of(&app, id).await.2, "draft");
 
     sqlx::query("UPDATE rounds SET deadline = now() + interval '1 day' WHERE id = $1")
@@ -455,7 +509,12 @@ async fn a_county_without_a_city_skips_the_city_stage() {
     let app = TestApp::spawn().await;
     let official = app.official_of("official-a", "无市县").await;
     let admin_user = admin(&app, "admin-a").await;
-    only_round(&app, &admin_user, form("2027年第一批", &in_days(10), &["city", "formal"])).await;
+    only_round(
+        &app,
+        &admin_user,
+        form("2027年第一批", &in_days(10), &["city", "formal"]),
+    )
+    .await;
     let id = app.submitted(&official, &sample_input("无市小镇")).await;
     assert_eq!(stage_of(&app, id).await.1.as_deref(), Some("formal"));
 }
@@ -529,7 +588,11 @@ async fn the_city_recommends_with_an_opinion_and_a_unique_rank_within_its_quota(
 
     let first = recommend(a, "1", "产业基础扎实").await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
-    assert_eq!(stage_of(&app, a).await.1.as_deref(), Some("formal"), "on to the next stage that is on");
+    assert_eq!(
+        stage_of(&app, a).await.1.as_deref(),
+        Some("formal"),
+        "on to the next stage that is on"
+    );
     let page = client.get(&format!("/proposals/{a}")).await;
     assert!(page.text("#recommendation").contains("产业基础扎实"));
 
@@ -592,7 +655,10 @@ async fn the_city_returns_to_the_county_which_reads_why_and_may_resubmit() {
     let returned = client
         .post(
             &format!("/city/proposals/{id}/return"),
-            &[("version", version.as_str()), ("comment", "特色产业投资占比偏低，请核实")],
+            &[
+                ("version", version.as_str()),
+                ("comment", "特色产业投资占比偏低，请核实"),
+            ],
         )
         .await;
     assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
@@ -600,7 +666,11 @@ async fn the_city_returns_to_the_county_which_reads_why_and_may_resubmit() {
 
     let county = signed_in(&app, "official-a").await;
     let page = county.get(&format!("/proposals/{id}")).await;
-    assert!(page.text("#returned").contains("特色产业投资占比偏低，请核实"), "{}", page.body);
+    assert!(
+        page.text("#returned").contains("特色产业投资占比偏低，请核实"),
+        "{}",
+        page.body
+    );
     assert!(page.has("#submit-button"));
     let v = app.proposal_version(id).await.to_string();
     let again = county
@@ -657,7 +727,11 @@ async fn the_formal_review_returns_with_the_missing_items_or_finds_the_proposal_
     let no_comment = reviewer
         .post(
             &format!("/review/formal/{bare}/return"),
-            &[("version", version.as_str()), ("missing", "material.concept_plan"), ("comment", "")],
+            &[
+                ("version", version.as_str()),
+                ("missing", "material.concept_plan"),
+                ("comment", ""),
+            ],
         )
         .await;
     assert_eq!(no_comment.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -701,7 +775,9 @@ async fn the_formal_review_returns_with_the_missing_items_or_finds_the_proposal_
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "not at the formal stage any more");
-    let reviewer_user = app.user(app.create_user("reviewer-b", Role::Reviewer, None).await).await;
+    let reviewer_user = app
+        .user(app.create_user("reviewer-b", Role::Reviewer, None).await)
+        .await;
     let v = app.proposal_version(full).await;
     xiaozhen::services::reviews::decide(
         &app.db,
@@ -762,7 +838,13 @@ async fn every_role_has_a_to_do_list_with_its_count_in_the_navigation() {
         .await
         .unwrap();
     assert_eq!(nav_count(&official).await, "1");
-    assert!(official.get("/todo").await.text("#todo-items li.returned").contains("乙小镇"));
+    assert!(
+        official
+            .get("/todo")
+            .await
+            .text("#todo-items li.returned")
+            .contains("乙小镇")
+    );
     // A round closing within 3 days while the county has drafts.
     app.draft(&w.official, &sample_input("草稿")).await;
     let mut soon = form("2027年补充批", &in_days(2), &[]);
@@ -770,5 +852,9 @@ async fn every_role_has_a_to_do_list_with_its_count_in_the_navigation() {
     rounds::create(&app.db, &w.admin, &soon).await.unwrap();
     assert_eq!(nav_count(&official).await, "2");
     let todo = official.get("/todo").await;
-    assert!(todo.text("#todo-items li.deadline").contains("2027年补充批"), "{}", todo.body);
+    assert!(
+        todo.text("#todo-items li.deadline").contains("2027年补充批"),
+        "{}",
+        todo.body
+    );
 }

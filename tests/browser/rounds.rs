@@ -54,7 +54,9 @@ async fn a_proposal_passes_the_city_stage_of_a_round_and_is_decided() {
     browser.login_through_form("admin-a", PASSWORD).await;
     browser.open("/admin/rounds").await;
     browser.fill("#round-name", "2027年第一批").await;
-    let deadline = (chrono::Utc::now() + chrono::Duration::days(20)).format("%Y-%m-%d").to_string();
+    let deadline = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
     browser.fill("#round-deadline", &deadline).await;
     browser.click("#stage-city").await;
     browser.fill("#round-quota", "5").await;

@@ -392,7 +392,16 @@ pub async fn assign_city(
         Err(UserError::Invalid(_, key)) => {
             let message = page.t(key);
             let field = "region_city";
-            unprocessable(users_page(&state, page, CreateForm::default(), Some((field, message)), String::new()).await?)
+            unprocessable(
+                users_page(
+                    &state,
+                    page,
+                    CreateForm::default(),
+                    Some((field, message)),
+                    String::new(),
+                )
+                .await?,
+            )
         }
         Err(e) => Err(e.into()),
     }

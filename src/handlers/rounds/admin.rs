@@ -99,7 +99,10 @@ macro_rules! form_helpers {
     ($t:ty) => {
         impl $t {
             pub fn error_for(&self, field: &str) -> Option<String> {
-                self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone())
+                self.errors
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, m)| m.clone())
             }
 
             pub fn standard_selected(&self, id: &i64) -> bool {
@@ -174,7 +177,11 @@ pub async fn create(
         Ok(id) => Ok(Redirect::to(&format!("/admin/rounds/{id}")).into_response()),
         Err(RoundError::Invalid(errors)) => {
             let errors = messages(&page, errors);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(&state, page, form, errors).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                list_page(&state, page, form, errors).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into_app("/admin/rounds")),
     }

@@ -84,10 +84,8 @@ pub async fn home(State(state): State<AppState>, page: Page, city: CityUser) -> 
     let mut conn = state.db.acquire().await?;
     let rows = db::of_city(&mut conn, city.city_id, LIMIT).await?;
     let lang = page.lang;
-    let (to_do, others): (Vec<CityLine>, Vec<CityLine>) = rows
-        .into_iter()
-        .map(|r| stage_line(r, lang))
-        .partition(|l| l.to_do);
+    let (to_do, others): (Vec<CityLine>, Vec<CityLine>) =
+        rows.into_iter().map(|r| stage_line(r, lang)).partition(|l| l.to_do);
     Ok(CityHome { page, to_do, others })
 }
 

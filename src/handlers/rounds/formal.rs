@@ -212,4 +212,3 @@ pub async fn return_to_county(
     let result = service::formal_return(&state.db, &user, id, form.version(), &form.comment, &form.missing).await;
     answer(&state, page, id, form, result).await
 }
-
