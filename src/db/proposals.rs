@@ -418,7 +418,14 @@ pub struct ListRow {
     pub status: String,
     pub overall: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// Its round's name and its stage there.
+    pub round_name: Option<String>,
+    pub stage: Option<String>,
 }
+
+/// The round and stage columns of a list line (the round's name read for
+/// the page's rows only).
+const ROUND_COLUMNS: &str = "(SELECT ro.name FROM rounds ro WHERE ro.id = p.round_id) AS round_name, p.stage";
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -430,10 +437,11 @@ pub struct ListFilter {
 /// order: the statement the list's export streams ([`crate::db::export`]).
 /// The latest overall verdict is the column the evaluations' trigger keeps.
 pub fn list_all(scope: Scope, filter: &ListFilter) -> QueryBuilder<'static, Postgres> {
-    let mut b = QueryBuilder::new(
-        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall, p.updated_at
-         FROM proposals p JOIN regions r ON r.id = p.region_id WHERE true",
-    );
+    let mut b = QueryBuilder::new(format!(
+        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall, p.updated_at,
+                {ROUND_COLUMNS}
+         FROM proposals p JOIN regions r ON r.id = p.region_id WHERE true"
+    ));
     if let Some(region) = scope.region().or(filter.region_id) {
         b.push(" AND p.region_id = ").push_bind(region);
     }
@@ -464,8 +472,8 @@ pub async fn list(
 ) -> sqlx::Result<(Vec<ListRow>, i64)> {
     let region = scope.region().or(filter.region_id);
     let status = filter.status.map(|s| s.code());
-    let rows = sqlx::query_as(
-        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, e.overall, p.updated_at
+    let rows = sqlx::query_as(&format!(
+        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, e.overall, p.updated_at, {ROUND_COLUMNS}
          FROM proposals p
          JOIN regions r ON r.id = p.region_id
          LEFT JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true
@@ -473,8 +481,8 @@ pub async fn list(
            AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($6))
            AND ($7::bigint IS NULL OR p.region_id IN (SELECT id FROM regions WHERE parent_id = $7))
          ORDER BY p.updated_at DESC, p.id DESC
-         LIMIT $4 OFFSET $5",
-    )
+         LIMIT $4 OFFSET $5"
+    ))
     .bind(region)
     .bind(status)
     .bind(scope.region())

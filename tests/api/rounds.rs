@@ -441,6 +441,11 @@ async fn a_submission_enters_the_chosen_round_under_its_standard_version_and_sta
     let page = client.get(&format!("/proposals/{id}")).await;
     assert_eq!(page.text("#round-name"), "2027年第一批");
     assert_eq!(page.text("#round-stage"), "市级初审推荐");
+    let list = client.get("/proposals").await;
+    assert_eq!(
+        list.texts("#proposals td.round-stage"),
+        vec!["2027年第一批 · 市级初审推荐"]
+    );
 
     // Returned by the city and resubmitted: the same round, at its first stage again.
     let city = city_user(&app, "city-a", city_id).await;
