@@ -101,45 +101,37 @@ pub struct RoundData<'a> {
     pub city_quota: Option<i32>,
 }
 
+/// The round's columns as `$1`–`$9`, `$10` the statement's own.
+async fn write(conn: &mut PgConnection, sql: &str, data: &RoundData<'_>, tenth: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(sql)
+        .bind(data.name)
+        .bind(data.deadline)
+        .bind(data.standard_id)
+        .bind(data.scoring_table)
+        .bind(data.stages.city)
+        .bind(data.stages.formal)
+        .bind(data.stages.expert)
+        .bind(data.stages.notice)
+        .bind(data.city_quota)
+        .bind(tenth)
+        .fetch_optional(conn)
+        .await
+}
+
+const COLUMNS: &str =
+    "name, deadline, standard_id, scoring_table, city_stage, formal_stage, expert_stage, notice_stage, city_quota";
+
 pub async fn insert(conn: &mut PgConnection, data: &RoundData<'_>, user_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO rounds (name, deadline, standard_id, scoring_table, city_stage, formal_stage, expert_stage,
-             notice_stage, city_quota, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(data.name)
-    .bind(data.deadline)
-    .bind(data.standard_id)
-    .bind(data.scoring_table)
-    .bind(data.stages.city)
-    .bind(data.stages.formal)
-    .bind(data.stages.expert)
-    .bind(data.stages.notice)
-    .bind(data.city_quota)
-    .bind(user_id)
-    .fetch_one(conn)
-    .await
+    let sql = format!(
+        "INSERT INTO rounds ({COLUMNS}, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    );
+    write(conn, &sql, data, user_id).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 pub async fn update(conn: &mut PgConnection, id: i64, data: &RoundData<'_>) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE rounds SET name = $2, deadline = $3, standard_id = $4, scoring_table = $5, city_stage = $6,
-             formal_stage = $7, expert_stage = $8, notice_stage = $9, city_quota = $10
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(data.name)
-    .bind(data.deadline)
-    .bind(data.standard_id)
-    .bind(data.scoring_table)
-    .bind(data.stages.city)
-    .bind(data.stages.formal)
-    .bind(data.stages.expert)
-    .bind(data.stages.notice)
-    .bind(data.city_quota)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let sql =
+        format!("UPDATE rounds SET ({COLUMNS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9) WHERE id = $10 RETURNING id");
+    Ok(write(conn, &sql, data, id).await?.is_some())
 }
 
 pub async fn close(conn: &mut PgConnection, id: i64) -> sqlx::Result<bool> {

@@ -38,21 +38,20 @@ impl From<sqlx::Error> for RoundError {
 
 type Result<T> = std::result::Result<T, RoundError>;
 
-fn audit_entry<'a>(
+/// An audit row of a round.
+fn round_entry<'a>(
     user: &User,
     action: &'a str,
-    entity: &'a str,
     id: i64,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
+    change: (Option<serde_json::Value>, Option<serde_json::Value>),
 ) -> audit::Entry<'a> {
     audit::Entry {
         actor_id: Some(user.id),
         action,
-        entity,
+        entity: "round",
         entity_id: Some(id),
-        before,
-        after,
+        before: change.0,
+        after: change.1,
     }
 }
 
@@ -233,7 +232,7 @@ pub async fn create(db: &PgPool, user: &User, form: &RoundForm) -> Result<i64> {
     };
     audit::record(
         &mut tx,
-        audit_entry(user, "round.created", "round", id, None, Some(round_json(&data))),
+        round_entry(user, "round.created", id, (None, Some(round_json(&data)))),
     )
     .await?;
     tx.commit().await?;
@@ -259,7 +258,7 @@ pub async fn update(db: &PgPool, user: &User, id: i64, form: &RoundForm) -> Resu
         "scoring_table": before.scoring_table, "stages": before.stages(), "city_quota": before.city_quota});
     audit::record(
         &mut tx,
-        audit_entry(user, "round.updated", "round", id, Some(b), Some(round_json(&data))),
+        round_entry(user, "round.updated", id, (Some(b), Some(round_json(&data)))),
     )
     .await?;
     tx.commit().await?;
@@ -273,7 +272,7 @@ pub async fn close(db: &PgPool, user: &User, id: i64) -> Result<()> {
     if !db::close(&mut tx, id).await? {
         return Err(ServiceError::Refused("rounds.error.closed").into());
     }
-    audit::record(&mut tx, audit_entry(user, "round.closed", "round", id, None, None)).await?;
+    audit::record(&mut tx, round_entry(user, "round.closed", id, (None, None))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -378,7 +377,7 @@ pub async fn recommend(db: &PgPool, user: &User, id: i64, input: Recommend<'_>) 
         errors.push(("rank", "rounds.error.rank"));
     }
     let mut tx = db.begin().await?;
-    let (row, round, city) = at_city_stage(&mut tx, user, id, input.version).await?;
+    let (_, round, city) = at_city_stage(&mut tx, user, id, input.version).await?;
     if let Some(quota) = round.city_quota {
         let used = db::recommendations_of(&mut tx, round.id, city, id).await?;
         if used >= i64::from(quota) {
@@ -407,34 +406,54 @@ pub async fn recommend(db: &PgPool, user: &User, id: i64, input: Recommend<'_>) 
     )
     .await?;
     let next = round.stages().after(Stage::City, true).unwrap_or(Stage::Joint);
-    db::set_stage(&mut tx, id, next, user.id).await?;
+    let passed = Passed {
+        id,
+        round_id: round.id,
+        stage: Stage::City,
+        next,
+        comment: opinion,
+        action: "proposal.recommended",
+        after: json!({"stage": next.code(), "round": round.id, "rank": rank, "opinion": opinion}),
+    };
+    pass_stage(&mut tx, user, passed).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// A stage passed: the proposal moves on to `next`.
+struct Passed<'a> {
+    id: i64,
+    round_id: i64,
+    stage: Stage,
+    next: Stage,
+    comment: &'a str,
+    action: &'a str,
+    after: serde_json::Value,
+}
+
+/// Moves a proposal on, recorded as the stage's act and audited.
+async fn pass_stage(tx: &mut PgConnection, user: &User, p: Passed<'_>) -> std::result::Result<(), ServiceError> {
+    db::set_stage(tx, p.id, p.next, user.id).await?;
     db::record_action(
-        &mut tx,
+        tx,
         NewAction {
-            proposal_id: id,
-            round_id: round.id,
-            stage: Stage::City,
+            proposal_id: p.id,
+            round_id: p.round_id,
+            stage: p.stage,
             passed: true,
-            comment: opinion,
+            comment: p.comment,
             missing: json!([]),
             user_id: user.id,
         },
     )
     .await?;
+    let before = Some(json!({"stage": p.stage.code()}));
     audit::record(
-        &mut tx,
-        audit_entry(
-            user,
-            "proposal.recommended",
-            "proposal",
-            id,
-            Some(json!({"stage": Stage::City.code(), "status": row.status().code()})),
-            Some(json!({"stage": next.code(), "round": round.id, "rank": rank, "opinion": opinion})),
-        ),
+        tx,
+        super::proposals::audit_entry(user, p.action, p.id, before, Some(p.after)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(next)
+    Ok(())
 }
 
 /// Returns a proposal to its county (status `returned`) with a comment,
@@ -466,10 +485,9 @@ async fn return_to_county(
     let missing_codes: Vec<&str> = missing.iter().map(|m| m.criterion.as_str()).collect();
     audit::record(
         tx,
-        audit_entry(
+        super::proposals::audit_entry(
             user,
             "proposal.returned",
-            "proposal",
             id,
             Some(json!({"status": row.status().code(), "stage": stage.code()})),
             Some(json!({"status": Status::Returned.code(), "comment": comment, "missing": missing_codes})),
@@ -555,32 +573,16 @@ pub async fn formal_complete(db: &PgPool, user: &User, id: i64, version: i32, co
     let (row, round) = at_formal_stage(&mut tx, id, version).await?;
     let has_city = db::city_of(&mut tx, row.region_id).await?.is_some();
     let next = round.stages().after(Stage::Formal, has_city).unwrap_or(Stage::Joint);
-    db::set_stage(&mut tx, id, next, user.id).await?;
-    db::record_action(
-        &mut tx,
-        NewAction {
-            proposal_id: id,
-            round_id: round.id,
-            stage: Stage::Formal,
-            passed: true,
-            comment,
-            missing: json!([]),
-            user_id: user.id,
-        },
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        audit_entry(
-            user,
-            "proposal.found_complete",
-            "proposal",
-            id,
-            Some(json!({"stage": Stage::Formal.code()})),
-            Some(json!({"stage": next.code(), "comment": comment})),
-        ),
-    )
-    .await?;
+    let passed = Passed {
+        id,
+        round_id: round.id,
+        stage: Stage::Formal,
+        next,
+        comment,
+        action: "proposal.found_complete",
+        after: json!({"stage": next.code(), "comment": comment}),
+    };
+    pass_stage(&mut tx, user, passed).await?;
     tx.commit().await?;
     Ok(next)
 }
