@@ -293,26 +293,6 @@ pub async fn forget_recommendation(conn: &mut PgConnection, proposal_id: i64) ->
     Ok(done.rows_affected() > 0)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Recommendation {
-    pub rank: i32,
-    pub opinion: String,
-    pub city_name: String,
-    pub decided_by_name: String,
-    pub decided_at: DateTime<Utc>,
-}
-
-pub async fn recommendation(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<Recommendation>> {
-    sqlx::query_as(
-        "SELECT cr.rank, cr.opinion, c.name AS city_name, u.display_name AS decided_by_name, cr.decided_at
-         FROM city_recommendations cr JOIN regions c ON c.id = cr.city_id JOIN users u ON u.id = cr.decided_by
-         WHERE cr.proposal_id = $1",
-    )
-    .bind(proposal_id)
-    .fetch_optional(conn)
-    .await
-}
-
 // ---- Stage acts ----
 
 pub struct NewAction<'a> {
@@ -341,16 +321,6 @@ pub async fn record_action(conn: &mut PgConnection, a: NewAction<'_>) -> sqlx::R
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ActionRow {
-    pub stage: String,
-    pub outcome: String,
-    pub comment: String,
-    pub missing: sqlx::types::Json<Vec<MissingItem>>,
-    pub actor_name: String,
-    pub acted_at: DateTime<Utc>,
-}
-
 /// An item the formal review found missing: its criterion and the label
 /// shown then in both languages.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -358,18 +328,6 @@ pub struct MissingItem {
     pub criterion: String,
     pub label_zh: String,
     pub label_en: String,
-}
-
-/// A proposal's stage acts, newest first.
-pub async fn actions(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<ActionRow>> {
-    sqlx::query_as(
-        "SELECT a.stage, a.outcome, a.comment, a.missing, u.display_name AS actor_name, a.acted_at
-         FROM stage_actions a JOIN users u ON u.id = a.acted_by
-         WHERE a.proposal_id = $1 ORDER BY a.id DESC",
-    )
-    .bind(proposal_id)
-    .fetch_all(conn)
-    .await
 }
 
 // ---- Lists by stage ----
