@@ -199,9 +199,9 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/users/{id}/role", post(admin::users::change_role))
         .route("/admin/users/{id}/active", post(admin::users::set_active))
         .route("/admin/users/{id}/password", post(admin::users::reset_password))
-        .route("/admin/regions", post(admin::users::add_region))
-        .route("/admin/regions/{id}", post(admin::users::rename_region))
-        .route("/admin/regions/{id}/city", post(admin::users::assign_city))
+        .route("/admin/regions", post(admin::regions::add_region))
+        .route("/admin/regions/{id}", post(admin::regions::rename_region))
+        .route("/admin/regions/{id}/city", post(admin::regions::assign_city))
         .route("/admin/rounds", get(rounds::admin::list).post(rounds::admin::create))
         .route(
             "/admin/rounds/{id}",

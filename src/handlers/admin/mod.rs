@@ -5,6 +5,7 @@ pub mod audit;
 pub mod batch_entries;
 pub mod batches;
 pub mod layers;
+pub mod regions;
 pub mod users;
 
 use askama::Template;

@@ -1,5 +1,6 @@
 //! `/admin/users`: accounts (create, change role and region, deactivate,
-//! reset a password) and regions (add, rename). A new or reset password is
+//! reset a password), with the regions listed (their forms: `regions`). A
+//! new or reset password is
 //! shown once, on the page the POST redirects to, and must be changed at the
 //! next login.
 
@@ -93,7 +94,7 @@ fn roles(page: &Page) -> Vec<(&'static str, &'static str)> {
     Role::ALL.iter().map(|r| (r.as_str(), r.label(page.lang))).collect()
 }
 
-async fn users_page(
+pub(super) async fn users_page(
     state: &AppState,
     page: Page,
     form: CreateForm,
@@ -143,7 +144,7 @@ pub async fn list(State(state): State<AppState>, page: Page, Admin(_): Admin) ->
     users_page(&state, page, CreateForm::default(), None, String::new()).await
 }
 
-fn region_id(text: &str) -> Option<i64> {
+pub(super) fn region_id(text: &str) -> Option<i64> {
     text.trim().parse().ok()
 }
 
@@ -178,7 +179,7 @@ pub async fn create(
     }
 }
 
-fn unprocessable(body: impl IntoResponse) -> AppResult<Response> {
+pub(super) fn unprocessable(body: impl IntoResponse) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }
 
@@ -327,101 +328,4 @@ pub async fn reset_password(
     let password = service::reset_password(&state.db, admin.id, id).await?;
     show_once(&session, id, &password).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RegionForm {
-    #[serde(default)]
-    pub name: String,
-    /// `city` or `county` (the default).
-    #[serde(default)]
-    pub kind: String,
-    /// A new county's city (an id; empty: none yet).
-    #[serde(default)]
-    pub city: String,
-}
-
-/// `POST /admin/regions`: adds a city or a county.
-pub async fn add_region(
-    State(state): State<AppState>,
-    page: Page,
-    Admin(admin): Admin,
-    Form(form): Form<RegionForm>,
-) -> AppResult<Response> {
-    let city = form.kind.trim() == "city";
-    let parent = region_id(&form.city);
-    if !form.city.trim().is_empty() && parent.is_none() {
-        let message = page.t("admin.regions.error.city");
-        return unprocessable(
-            users_page(&state, page, CreateForm::default(), Some(("city", message)), form.name).await?,
-        );
-    }
-    match service::add_region(&state.db, admin.id, &form.name, city, parent).await {
-        Ok(_) => Ok(Redirect::to("/admin/users#regions").into_response()),
-        Err(UserError::Invalid(field, key)) => {
-            let message = page.t(key);
-            let field = if field == "city" { "city" } else { "region_name" };
-            unprocessable(users_page(&state, page, CreateForm::default(), Some((field, message)), form.name).await?)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CityForm {
-    #[serde(default)]
-    pub city: String,
-}
-
-/// `POST /admin/regions/{id}/city`: puts a county under a city (empty: none).
-pub async fn assign_city(
-    State(state): State<AppState>,
-    page: Page,
-    Admin(admin): Admin,
-    Path(id): Path<i64>,
-    Form(form): Form<CityForm>,
-) -> AppResult<Response> {
-    let city = region_id(&form.city);
-    let result = if !form.city.trim().is_empty() && city.is_none() {
-        Err(UserError::Invalid("city", "admin.regions.error.city"))
-    } else {
-        service::assign_city(&state.db, admin.id, id, city).await
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to("/admin/users#regions").into_response()),
-        Err(UserError::Invalid(_, key)) => {
-            let message = page.t(key);
-            let field = "region_city";
-            unprocessable(
-                users_page(
-                    &state,
-                    page,
-                    CreateForm::default(),
-                    Some((field, message)),
-                    String::new(),
-                )
-                .await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `POST /admin/regions/{id}`: renames a region.
-pub async fn rename_region(
-    State(state): State<AppState>,
-    page: Page,
-    Admin(admin): Admin,
-    Path(id): Path<i64>,
-    Form(form): Form<RegionForm>,
-) -> AppResult<Response> {
-    match service::rename_region(&state.db, admin.id, id, &form.name).await {
-        Ok(()) => Ok(Redirect::to("/admin/users#regions").into_response()),
-        Err(UserError::Invalid(_, key)) => {
-            let message = page.t(key);
-            let field = "region_rename";
-            unprocessable(users_page(&state, page, CreateForm::default(), Some((field, message)), form.name).await?)
-        }
-        Err(e) => Err(e.into()),
-    }
 }
