@@ -715,6 +715,9 @@ async fn the_formal_review_returns_with_the_missing_items_or_finds_the_proposal_
     assert!(full_check.has("#nothing-missing"));
 
     // The decision waits for its stage.
+    let report = reviewer.get(&format!("/proposals/{full}/report")).await;
+    assert!(report.text("#waiting-stage").contains("形式审查"), "{}", report.body);
+    assert!(!report.has("#decision-form"), "no decision form before the joint stage");
     let decide = reviewer
         .post(
             &format!("/proposals/{full}/decision"),

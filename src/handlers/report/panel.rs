@@ -92,6 +92,9 @@ pub struct ReviewPanel {
     pub changes: Option<Changes>,
     /// A reviewer on the latest evaluation of a proposal awaiting a decision.
     pub can_decide: bool,
+    /// A submitted proposal still at an earlier stage of its round: that
+    /// stage's name (the decision waits for the joint stage).
+    pub waiting_stage: Option<String>,
     pub version: i32,
     pub evaluation_id: i64,
     /// (criterion, label) of the shown evaluation, for the override form.
@@ -214,6 +217,8 @@ pub async fn report_extras(
             reviews,
             changes,
             can_decide,
+            waiting_stage: (row.status() == Status::Submitted && !at_decision)
+                .then(|| crate::handlers::display::stage_label(row.stage.as_deref(), &row.status, lang)),
             version: row.version,
             evaluation_id: shown.map(|e| e.id).unwrap_or(0),
             criteria,
