@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::services::ServiceError;
 use crate::services::batches::BatchError;
 use crate::services::notice::ObjectionRefused;
+use crate::services::rounds::RoundError;
 use crate::services::standards::StandardsError;
 use crate::services::users::UserError;
 
@@ -126,6 +127,27 @@ impl From<ObjectionRefused> for AppError {
                 AppError::BadRequest("error.bad_request.invalid")
             }
             ObjectionRefused::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<RoundError> for AppError {
+    fn from(err: RoundError) -> Self {
+        match err {
+            // Forms answer these beside their fields; one that reaches here
+            // had no form to show.
+            RoundError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),
+            RoundError::Refused(e) => e.into(),
+        }
+    }
+}
+
+impl RoundError {
+    /// A refused act as its page answers it, linking back to `link`.
+    pub fn into_app(self, link: impl Into<String>) -> AppError {
+        match self {
+            RoundError::Refused(e) => e.into_app("error.conflict.wrong_state", link),
+            other => AppError::from(other).linked(link),
         }
     }
 }

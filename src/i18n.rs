@@ -78,6 +78,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/spreadsheets.yml"),
     include_str!("../locales/dashboard.yml"),
     include_str!("../locales/creation.yml"),
+    include_str!("../locales/rounds.yml"),
     include_str!("../locales/reports_import.yml"),
     include_str!("../locales/self_assessment.yml"),
     include_str!("../locales/notice.yml"),

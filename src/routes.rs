@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 use crate::auth::{Backend, csrf, extract};
 use crate::handlers::{
     self, account, admin, api, boundaries, creation, dashboard, errors, health, materials, notice, proposals, public,
-    report, review, spreadsheets, standards,
+    report, review, rounds, spreadsheets, standards,
 };
 use crate::page_cache;
 use crate::services::spreadsheets::MAX_BYTES;
@@ -84,6 +84,8 @@ pub fn build_app(state: AppState) -> Router {
             get(report::report).layer(from_fn(page_cache::serve)),
         )
         .route("/dashboard", get(dashboard::show))
+        // Each user's to-do list (待办); its count is in the navigation.
+        .route("/todo", get(rounds::todo::show))
         // Whoever may see the proposal sees its materials; anyone else 404.
         .route("/proposals/{id}/materials", get(materials::show))
         .route("/proposals/{id}/materials/{material}", get(materials::download))
@@ -160,8 +162,19 @@ pub fn build_app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         );
 
+    // City users: the pre-review of their counties' proposals.
+    let cities = Router::new()
+        .route("/city", get(rounds::city::home))
+        .route("/city/proposals/{id}", get(rounds::city::show))
+        .route("/city/proposals/{id}/recommend", post(rounds::city::recommend))
+        .route("/city/proposals/{id}/return", post(rounds::city::return_to_county));
+
     // Reviewers.
     let reviewers = Router::new()
+        .route("/review/formal", get(rounds::formal::list))
+        .route("/review/formal/{id}", get(rounds::formal::show))
+        .route("/review/formal/{id}/complete", post(rounds::formal::complete))
+        .route("/review/formal/{id}/return", post(rounds::formal::return_to_county))
         .route("/review", get(review::queue).layer(from_fn(page_cache::serve)))
         .route("/review/export.xlsx", get(review::export::review_export_xlsx))
         .route("/review/export.csv", get(review::export::review_export_csv))
@@ -186,8 +199,15 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/users/{id}/role", post(admin::users::change_role))
         .route("/admin/users/{id}/active", post(admin::users::set_active))
         .route("/admin/users/{id}/password", post(admin::users::reset_password))
-        .route("/admin/regions", post(admin::users::add_region))
-        .route("/admin/regions/{id}", post(admin::users::rename_region))
+        .route("/admin/regions", post(admin::regions::add_region))
+        .route("/admin/regions/{id}", post(admin::regions::rename_region))
+        .route("/admin/regions/{id}/city", post(admin::regions::assign_city))
+        .route("/admin/rounds", get(rounds::admin::list).post(rounds::admin::create))
+        .route(
+            "/admin/rounds/{id}",
+            get(rounds::admin::show).post(rounds::admin::update),
+        )
+        .route("/admin/rounds/{id}/close", post(rounds::admin::close))
         .route("/admin/batches", get(admin::batches::list).post(admin::batches::create))
         .route(
             "/admin/batches/{id}",
@@ -257,6 +277,7 @@ pub fn build_app(state: AppState) -> Router {
 
     let signed_in = guarded(signed_in, extract::signed_in_area);
     let officials = guarded(officials, extract::officials_area);
+    let cities = guarded(cities, extract::cities_area);
     let reviewers = guarded(reviewers, extract::reviewers_area);
     let staff = guarded(staff, extract::staff_area);
     let admins = guarded(admins, extract::admins_area);
@@ -277,6 +298,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(public)
         .merge(signed_in)
         .merge(officials)
+        .merge(cities)
         .merge(reviewers)
         .merge(staff)
         .merge(admins)

@@ -139,6 +139,22 @@ fn demo_loads_once_and_refuses_a_second_time() {
         db.query("SELECT r.name FROM users u JOIN regions r ON r.id = u.region_id WHERE username = 'official'"),
         "诸城市"
     );
+    // The region tree: 潍坊市 ← 诸城市, every demo county under its city, and
+    // the city's own account.
+    assert_eq!(
+        db.query("SELECT c.name FROM regions r JOIN regions c ON c.id = r.parent_id WHERE r.name = '诸城市'"),
+        "潍坊市"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM regions WHERE kind = 'county' AND parent_id IS NULL"),
+        "0"
+    );
+    assert_eq!(
+        db.query(
+            "SELECT u.role || ' ' || r.name FROM users u JOIN regions r ON r.id = u.region_id WHERE username = 'city'"
+        ),
+        "city 潍坊市"
+    );
     // Every status of the workflow and all three verdicts, as the issue asks.
     let statuses = db.query("SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM proposals");
     assert_eq!(

@@ -66,6 +66,13 @@ pub struct Official {
     pub region_id: i64,
 }
 
+/// A city user, with the city they act for.
+#[derive(Debug, Clone)]
+pub struct CityUser {
+    pub user: User,
+    pub city_id: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Reviewer(pub User);
 
@@ -92,6 +99,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Official {
         let user = with_role(parts, state, &[Role::Official]).await?;
         let region_id = user.region_id.ok_or(AppError::Forbidden)?;
         Ok(Official { user, region_id })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CityUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let user = with_role(parts, state, &[Role::City]).await?;
+        let city_id = user.region_id.ok_or(AppError::Forbidden)?;
+        Ok(CityUser { user, city_id })
     }
 }
 
@@ -130,6 +147,10 @@ async fn guard(allowed: &[Role], request: Request, next: Next) -> Response {
 
 pub async fn officials_area(request: Request, next: Next) -> Response {
     guard(&[Role::Official, Role::Admin], request, next).await
+}
+
+pub async fn cities_area(request: Request, next: Next) -> Response {
+    guard(&[Role::City], request, next).await
 }
 
 pub async fn reviewers_area(request: Request, next: Next) -> Response {

@@ -18,6 +18,18 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 /// neighbours), the first being `official`'s.
 pub const REGIONS: [&str; 4] = ["诸城市", "青州市", "寿光市", "临朐县"];
 
+/// The cities (地级市) of the demonstration and their counties: 潍坊市 for
+/// the regions above, and the Zhejiang cities of the demo towns.
+pub const CITIES: [(&str, &[&str]); 7] = [
+    ("潍坊市", &["诸城市", "青州市", "寿光市", "临朐县"]),
+    ("湖州市", &["德清县", "吴兴区"]),
+    ("嘉兴市", &["嘉善县", "海宁市"]),
+    ("宁波市", &["江北区"]),
+    ("绍兴市", &["越城区", "诸暨市", "柯桥区"]),
+    ("杭州市", &["上城区", "余杭区", "桐庐县"]),
+    ("金华市", &["磐安县"]),
+];
+
 pub async fn load(pool: &PgPool, args: &DemoArgs) -> anyhow::Result<()> {
     if let Some(count) = args.proposals {
         return super::generate::load(pool, count).await;
@@ -33,12 +45,25 @@ pub async fn load(pool: &PgPool, args: &DemoArgs) -> anyhow::Result<()> {
     for name in REGIONS {
         region_ids.push(regions::ensure(&mut tx, name).await?.id);
     }
+    // The region tree: each county under its city.
+    let mut city_ids = Vec::new();
+    for (city, counties) in CITIES {
+        let city_id = regions::ensure_city(&mut tx, city)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{city} is a county here, not a city"))?;
+        for county in counties {
+            let county_id = regions::ensure(&mut tx, county).await?.id;
+            regions::set_parent(&mut tx, county_id, Some(city_id)).await?;
+        }
+        city_ids.push(city_id);
+    }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let accounts = [
         ("admin", "演示管理员", Role::Admin, None),
         ("reviewer", "演示评审员", Role::Reviewer, None),
         ("official", "诸城市申报员", Role::Official, Some(region_ids[0])),
         ("official2", "青州市申报员", Role::Official, Some(region_ids[1])),
+        ("city", "潍坊市初审员", Role::City, Some(city_ids[0])),
     ];
     for (username, display_name, role, region_id) in accounts {
         // Keep any existing account (the first admin in particular).

@@ -11,8 +11,14 @@ fn region(scope: Scope) -> Option<i64> {
     match scope {
         Scope::Region(id) => Some(id),
         // The dashboard counts; it shows no proposal's data.
-        Scope::Reviewable | Scope::All => None,
+        Scope::Reviewable | Scope::City(_) | Scope::All => None,
     }
+}
+
+/// A city's dashboard sums its counties' counters, without its counties'
+/// drafts and withdrawn proposals (a city never sees drafts).
+fn city(scope: Scope) -> Option<i64> {
+    scope.city()
 }
 
 /// The counters of the proposals in scope, summed over their regions.
@@ -74,9 +80,12 @@ pub async fn counters(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Cou
     let rows = sqlx::query_as(
         "SELECT kind, key, sum(n)::bigint, sum(amount) FROM dashboard_counters
          WHERE ($1::bigint IS NULL OR region_id = $1)
+           AND ($2::bigint IS NULL OR (region_id IN (SELECT id FROM regions WHERE parent_id = $2)
+                                       AND NOT (kind = 'status' AND key IN ('draft', 'withdrawn'))))
          GROUP BY kind, key HAVING sum(n) > 0 ORDER BY kind, key",
     )
     .bind(region(scope))
+    .bind(city(scope))
     .fetch_all(conn)
     .await?;
     Ok(Counters { rows })
@@ -88,9 +97,11 @@ pub async fn eligible_by_region(conn: &mut PgConnection, scope: Scope) -> sqlx::
     sqlx::query_as(
         "SELECT r.name, sum(c.amount) FROM dashboard_counters c JOIN regions r ON r.id = c.region_id
          WHERE c.kind = 'eligible' AND ($1::bigint IS NULL OR c.region_id = $1)
+           AND ($2::bigint IS NULL OR r.parent_id = $2)
          GROUP BY r.name HAVING sum(c.n) > 0 ORDER BY 2 DESC, 1",
     )
     .bind(region(scope))
+    .bind(city(scope))
     .fetch_all(conn)
     .await
 }

@@ -19,6 +19,7 @@ pub mod proposals;
 pub mod queue;
 pub mod regions;
 pub mod reviews;
+pub mod rounds;
 pub mod self_assessments;
 pub mod sessions;
 pub mod spreadsheets;

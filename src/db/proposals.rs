@@ -14,29 +14,46 @@ use crate::domain::proposal::{
 /// Who may see which proposals: an official only their region's; a
 /// reviewer every region's, but only once they reached the reviewers
 /// (submitted, decided or listed — never an official's draft, nor one
-/// withdrawn); an admin all.
+/// withdrawn); a city user its counties' proposals from submission on
+/// (never drafts, nor withdrawn ones); an admin all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Region(i64),
     Reviewable,
+    /// The counties of this city (a region of kind `city`).
+    City(i64),
     All,
 }
 
 impl Scope {
-    fn region(self) -> Option<i64> {
+    pub(crate) fn region(self) -> Option<i64> {
         match self {
             Scope::Region(id) => Some(id),
-            Scope::Reviewable | Scope::All => None,
+            Scope::Reviewable | Scope::City(_) | Scope::All => None,
+        }
+    }
+
+    /// The city whose counties the scope sees.
+    pub(crate) fn city(self) -> Option<i64> {
+        match self {
+            Scope::City(id) => Some(id),
+            Scope::Region(_) | Scope::Reviewable | Scope::All => None,
         }
     }
 
     /// The statuses this scope does not see.
-    fn hidden(self) -> Vec<&'static str> {
+    pub(crate) fn hidden(self) -> Vec<&'static str> {
         match self {
-            Scope::Reviewable => vec![Status::Draft.code(), Status::Withdrawn.code()],
+            Scope::Reviewable | Scope::City(_) => vec![Status::Draft.code(), Status::Withdrawn.code()],
             Scope::Region(_) | Scope::All => Vec::new(),
         }
     }
+}
+
+/// The condition on `p.region_id` of a city scope, `$n` bound to
+/// [`Scope::city`].
+fn in_city(n: u8) -> String {
+    format!("(${n}::bigint IS NULL OR p.region_id IN (SELECT id FROM regions WHERE parent_id = ${n}))")
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -83,6 +100,10 @@ pub struct ProposalRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The round it entered at its first submission.
+    pub round_id: Option<i64>,
+    /// Where it is in its round while submitted (`city`, `formal`, …).
+    pub stage: Option<String>,
 }
 
 impl ProposalRow {
@@ -324,22 +345,28 @@ pub async fn update(
 pub async fn lock(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
     sqlx::query_as(&format!(
         "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))
-         FOR UPDATE OF p"
+           AND {}
+         FOR UPDATE OF p",
+        in_city(4)
     ))
     .bind(id)
     .bind(scope.region())
     .bind(scope.hidden())
+    .bind(scope.city())
     .fetch_optional(conn)
     .await
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))"
+        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))
+           AND {}",
+        in_city(4)
     ))
     .bind(id)
     .bind(scope.region())
     .bind(scope.hidden())
+    .bind(scope.city())
     .fetch_optional(conn)
     .await
 }
@@ -391,7 +418,14 @@ pub struct ListRow {
     pub status: String,
     pub overall: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// Its round's name and its stage there.
+    pub round_name: Option<String>,
+    pub stage: Option<String>,
 }
+
+/// The round and stage columns of a list line (the round's name read for
+/// the page's rows only).
+const ROUND_COLUMNS: &str = "(SELECT ro.name FROM rounds ro WHERE ro.id = p.round_id) AS round_name, p.stage";
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -403,12 +437,22 @@ pub struct ListFilter {
 /// order: the statement the list's export streams ([`crate::db::export`]).
 /// The latest overall verdict is the column the evaluations' trigger keeps.
 pub fn list_all(scope: Scope, filter: &ListFilter) -> QueryBuilder<'static, Postgres> {
-    let mut b = QueryBuilder::new(
-        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall, p.updated_at
-         FROM proposals p JOIN regions r ON r.id = p.region_id WHERE true",
-    );
+    let mut b = QueryBuilder::new(format!(
+        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, p.latest_overall AS overall, p.updated_at,
+                {ROUND_COLUMNS}
+         FROM proposals p JOIN regions r ON r.id = p.region_id WHERE true"
+    ));
     if let Some(region) = scope.region().or(filter.region_id) {
         b.push(" AND p.region_id = ").push_bind(region);
+    }
+    if let Some(city) = scope.city() {
+        b.push(" AND p.region_id IN (SELECT id FROM regions WHERE parent_id = ")
+            .push_bind(city)
+            .push(")");
+    }
+    let hidden = scope.hidden();
+    if !hidden.is_empty() {
+        b.push(" AND NOT (p.status = ANY(").push_bind(hidden).push("))");
     }
     if let Some(status) = filter.status {
         b.push(" AND p.status = ").push_bind(status.code());
@@ -428,33 +472,37 @@ pub async fn list(
 ) -> sqlx::Result<(Vec<ListRow>, i64)> {
     let region = scope.region().or(filter.region_id);
     let status = filter.status.map(|s| s.code());
-    let rows = sqlx::query_as(
-        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, e.overall, p.updated_at
+    let rows = sqlx::query_as(&format!(
+        "SELECT p.id, p.name, r.name AS region_name, p.industry, p.status, e.overall, p.updated_at, {ROUND_COLUMNS}
          FROM proposals p
          JOIN regions r ON r.id = p.region_id
          LEFT JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true
          WHERE ($1::bigint IS NULL OR p.region_id = $1) AND ($2::text IS NULL OR p.status = $2)
            AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($6))
+           AND ($7::bigint IS NULL OR p.region_id IN (SELECT id FROM regions WHERE parent_id = $7))
          ORDER BY p.updated_at DESC, p.id DESC
-         LIMIT $4 OFFSET $5",
-    )
+         LIMIT $4 OFFSET $5"
+    ))
     .bind(region)
     .bind(status)
     .bind(scope.region())
     .bind(limit)
     .bind(offset)
     .bind(scope.hidden())
+    .bind(scope.city())
     .fetch_all(&mut *conn)
     .await?;
     let total: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM proposals p
          WHERE ($1::bigint IS NULL OR p.region_id = $1) AND ($2::text IS NULL OR p.status = $2)
-           AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($4))",
+           AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($4))
+           AND ($5::bigint IS NULL OR p.region_id IN (SELECT id FROM regions WHERE parent_id = $5))",
     )
     .bind(region)
     .bind(status)
     .bind(scope.region())
     .bind(scope.hidden())
+    .bind(scope.city())
     .fetch_one(conn)
     .await?;
     Ok((rows, total))

@@ -109,6 +109,9 @@ pub struct QueueRow {
     pub standard_code: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub eligible: Option<Decimal>,
+    /// Its round's name, and its stage there while submitted.
+    pub round_name: Option<String>,
+    pub stage: Option<String>,
 }
 
 /// `%`, `_` and `\` typed by the user match themselves.
@@ -216,7 +219,8 @@ fn select(f: &QueueFilter, descending: bool) -> QueryBuilder<'static, Postgres> 
     let mut b = QueryBuilder::new(format!(
         "SELECT p.id, p.name, (SELECT r.name FROM regions r WHERE r.id = p.region_id) AS region_name,
                 p.industry, p.status, p.latest_overall AS overall,
-                p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE} AS eligible
+                p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE} AS eligible,
+                (SELECT ro.name FROM rounds ro WHERE ro.id = p.round_id) AS round_name, p.stage
          FROM proposals p"
     ));
     push_where(&mut b, f);

@@ -20,7 +20,8 @@
 //! the auth backend, asked for that user next in the same request, takes it
 //! from [`take_signed_in`] instead of querying again. The same statement
 //! reads the data version that the page cache keys pages by
-//! ([`data_version`]).
+//! ([`data_version`]), and the user's to-do count for the navigation
+//! ([`todo_count`], the SQL function `todo_count`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -47,6 +48,7 @@ struct SignedIn {
 struct Loaded {
     signed_in: Option<SignedIn>,
     data_version: Option<i64>,
+    todo_count: Option<i64>,
 }
 
 tokio::task_local! {
@@ -76,6 +78,12 @@ pub fn data_version() -> Option<i64> {
     LOADED.try_with(|slot| slot.borrow().data_version).ok().flatten()
 }
 
+/// The signed-in user's to-do count (待办) as read with this request's
+/// session (`None` when no one is signed in or no session was loaded).
+pub fn todo_count() -> Option<i64> {
+    LOADED.try_with(|slot| slot.borrow().todo_count).ok().flatten()
+}
+
 fn put_loaded(loaded: Loaded) {
     let _ = LOADED.try_with(|slot| *slot.borrow_mut() = loaded);
 }
@@ -95,6 +103,7 @@ struct SessionRow {
     password_hash: Option<String>,
     must_change_password: Option<bool>,
     data_version: i64,
+    todo_count: Option<i64>,
 }
 
 impl SessionRow {
@@ -133,7 +142,8 @@ const LOAD: &str = "WITH s AS (
         FROM sessions WHERE id = $1 AND expiry_date > now())
     SELECT s.data, s.expiry_date, s.session_user_id, u.id, u.username, u.display_name, u.role, u.region_id,
            r.name AS region_name, u.password_hash, u.must_change_password,
-           (SELECT version FROM data_version) AS data_version
+           (SELECT version FROM data_version) AS data_version,
+           CASE WHEN u.id IS NOT NULL THEN todo_count(u.id, u.role, u.region_id) END AS todo_count
     FROM s LEFT JOIN users u ON u.id = s.session_user_id AND u.active
     LEFT JOIN regions r ON r.id = u.region_id";
 
@@ -279,6 +289,7 @@ impl SessionStore for PgSessionStore {
         put_loaded(Loaded {
             signed_in: row.signed_in(),
             data_version: Some(row.data_version),
+            todo_count: row.todo_count,
         });
         let record = Record::deserialize(&row.data).map_err(backend)?;
         // The record's data as stored is what `Stored::of` would serialise

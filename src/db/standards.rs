@@ -442,3 +442,12 @@ pub async fn whatif_proposals(conn: &mut PgConnection) -> sqlx::Result<Vec<crate
     .fetch_all(conn)
     .await
 }
+
+/// One version by id (a round's standard version).
+pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<StandardRow>> {
+    let meta = sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    one(conn, meta).await
+}

@@ -164,16 +164,20 @@ pub async fn rename_region(conn: &mut PgConnection, region_id: i64, name: &str) 
 pub struct RegionUse {
     pub id: i64,
     pub name: String,
+    /// `city` or `county`.
+    pub kind: String,
+    /// A county's city.
+    pub parent_id: Option<i64>,
     pub officials: i64,
     pub proposals: i64,
 }
 
 pub async fn regions_in_use(conn: &mut PgConnection) -> sqlx::Result<Vec<RegionUse>> {
     sqlx::query_as(
-        "SELECT r.id, r.name,
+        "SELECT r.id, r.name, r.kind, r.parent_id,
                 (SELECT count(*) FROM users u WHERE u.region_id = r.id AND u.active) AS officials,
                 (SELECT count(*) FROM proposals p WHERE p.region_id = r.id) AS proposals
-         FROM regions r ORDER BY r.name",
+         FROM regions r ORDER BY r.kind = 'county', r.name",
     )
     .fetch_all(conn)
     .await

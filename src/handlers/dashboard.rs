@@ -55,7 +55,7 @@ pub async fn show(
     let scope = scope_of(&user);
     let mut conn = state.db.acquire().await?;
     let scope_label = match scope {
-        Scope::Region(_) => user.region_name.clone().unwrap_or_default(),
+        Scope::Region(_) | Scope::City(_) => user.region_name.clone().unwrap_or_default(),
         Scope::Reviewable | Scope::All => page.t("dashboard.scope.all"),
     };
     let heads = |label: &str, value: &str| (page.t(label), page.t(value));

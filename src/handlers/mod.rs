@@ -20,6 +20,7 @@ pub mod public;
 pub mod redirect;
 pub mod report;
 pub mod review;
+pub mod rounds;
 pub mod spreadsheets;
 pub mod standards;
 
@@ -45,6 +46,8 @@ pub struct Page {
     pub user: Option<NavUser>,
     pub csrf: String,
     pub path: String,
+    /// The user's to-do count (待办), read with the session.
+    pub todo: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +100,17 @@ impl Page {
             .is_some_and(|u| u.role.as_str() == role && !u.must_change_password)
     }
 
+    /// Whether the navigation shows the to-do entry: someone signed in
+    /// with no password change owed.
+    pub fn show_todo(&self) -> bool {
+        self.todo.is_some() && self.user.as_ref().is_some_and(|u| !u.must_change_password)
+    }
+
+    /// The to-do count for the navigation (0 when unknown).
+    pub fn todo_count(&self) -> i64 {
+        self.todo.unwrap_or(0)
+    }
+
     pub fn role_label(&self) -> &'static str {
         self.user.as_ref().map(|u| u.role.label(self.lang)).unwrap_or("")
     }
@@ -130,7 +144,14 @@ impl Page {
             _ => String::new(),
         };
         let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
-        Page { lang, user, csrf, path }
+        let todo = user.as_ref().and(crate::db::sessions::todo_count());
+        Page {
+            lang,
+            user,
+            csrf,
+            path,
+            todo,
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod materials;
 pub mod notice;
 pub mod proposals;
 pub mod reviews;
+pub mod rounds;
 pub mod self_assessment;
 pub mod spreadsheets;
 pub mod standards;

@@ -15,7 +15,7 @@ use crate::domain::{Action, Role, Status, workflow};
 use crate::standards::{self, Evaluation, Rendered};
 
 /// The proposals a user may see: officials their region's, reviewers those
-/// that reached them, admins all.
+/// that reached them, city users their counties' once submitted, admins all.
 pub fn scope_of(user: &User) -> Scope {
     match (user.role, user.region_id) {
         (Role::Official, Some(region)) => Scope::Region(region),
@@ -23,9 +23,12 @@ pub fn scope_of(user: &User) -> Scope {
         (Role::Official, None) => Scope::Region(-1),
         (Role::Reviewer, _) => Scope::Reviewable,
         (Role::Admin, _) => Scope::All,
-        // The city and expert stages give these roles their own views;
-        // through the proposal pages they see nothing.
-        (Role::City | Role::Expert, _) => Scope::Region(-1),
+        // A city user sees its counties' proposals from submission on.
+        (Role::City, Some(city)) => Scope::City(city),
+        (Role::City, None) => Scope::Region(-1),
+        // Experts see their assigned proposals through the expert pages
+        // only; through the proposal pages nothing.
+        (Role::Expert, _) => Scope::Region(-1),
     }
 }
 
@@ -136,12 +139,28 @@ pub async fn evaluate_draft(
 }
 
 /// Submits: complete validation, then in one transaction an evaluation under
-/// the active standard and the status `submitted`.
+/// the standard version of its round and the status `submitted`. The round
+/// is the only open one (or the one it entered before); see [`submit_into`].
 pub async fn submit(
     db: &PgPool,
     user: &User,
     id: i64,
     version: i32,
+) -> Result<(ProposalRow, Evaluation), ServiceError> {
+    submit_into(db, user, id, version, None).await
+}
+
+/// Submits into a round: the one the proposal entered before (it stays
+/// there), else `round` (needed when several rounds are open), else the
+/// only open one. Evaluated under the round's standard version (the active
+/// one when the round names none); it enters the round's first stage that is
+/// on. Nothing enters a closed round or one past its deadline.
+pub async fn submit_into(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    version: i32,
+    round: Option<i64>,
 ) -> Result<(ProposalRow, Evaluation), ServiceError> {
     let scope = scope_of(user);
     // The control-line layers' indexes, loaded before any lock is held.
@@ -154,9 +173,12 @@ pub async fn submit(
         return Err(ServiceError::Stale);
     }
     let to = workflow::transition(row.status(), Action::Submit).ok_or(ServiceError::WrongState)?;
-    let active = db_standards::active(&mut tx)
-        .await?
-        .ok_or(ServiceError::NoActiveStandard)?;
+    let entry = super::rounds::entry_for(&mut tx, &row, round, chrono::Utc::now()).await?;
+    let active = match entry.round.standard_id {
+        Some(standard) => db_standards::by_id(&mut tx, standard).await?,
+        None => db_standards::active(&mut tx).await?,
+    }
+    .ok_or(ServiceError::NoActiveStandard)?;
     // The by-year list is checked against the version the proposal will be
     // evaluated under: a draft saved under another period length is told
     // here how many years it needs.
@@ -173,6 +195,11 @@ pub async fn submit(
     }
     let evaluation = standards::evaluate_with(&proposal, active.standard(), &files);
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
+    crate::db::rounds::enter(&mut tx, id, entry.round.id, entry.stage).await?;
+    if entry.stage == crate::domain::round::Stage::City {
+        // Back before the city: an earlier recommendation no longer holds.
+        crate::db::rounds::forget_recommendation(&mut tx, id).await?;
+    }
     let evaluation_id = evaluations::insert(
         &mut tx,
         NewEvaluation {
@@ -195,7 +222,10 @@ pub async fn submit(
         super::boundaries::freeze(&mut tx, evaluation_id, b).await?;
     }
     let before = Some(json!({"status": row.status().code()}));
-    let after = Some(json!({"status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision}));
+    let after = Some(json!({
+        "status": to.code(), "overall": evaluation.overall.code(), "revision": updated.revision,
+        "round": entry.round.id, "stage": entry.stage.code(), "standard_id": active.id,
+    }));
     audit::record(&mut tx, audit_entry(user, "proposal.submitted", id, before, after)).await?;
     tx.commit().await?;
     Ok((updated, evaluation))
@@ -213,6 +243,8 @@ pub async fn withdraw(db: &PgPool, user: &User, id: i64, version: i32) -> Result
     }
     let to = workflow::transition(row.status(), Action::Withdraw).ok_or(ServiceError::WrongState)?;
     let updated = proposals::set_status(&mut tx, id, to, user.id).await?;
+    // A withdrawn proposal frees its rank and its place in the city's quota.
+    crate::db::rounds::forget_recommendation(&mut tx, id).await?;
     let before = Some(json!({"status": row.status().code()}));
     let after = Some(json!({"status": Status::Withdrawn.code()}));
     audit::record(&mut tx, audit_entry(user, "proposal.withdrawn", id, before, after)).await?;

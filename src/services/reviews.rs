@@ -223,6 +223,11 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
     if row.version != input.version {
         return Err(ServiceError::Stale.into());
     }
+    // In a round, the decision is the last stage's: not while the city,
+    // the formal review or the experts still have it.
+    if !super::rounds::at_decision(&mut tx, &row).await? {
+        return Err(ServiceError::Refused("rounds.error.not_joint_stage").into());
+    }
     let latest = evaluations::latest(&mut tx, id).await?;
     if input.evaluation_id.is_some() && input.evaluation_id != latest.as_ref().map(|e| e.id) {
         return Err(ServiceError::Stale.into());

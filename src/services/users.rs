@@ -57,6 +57,21 @@ fn check_region(role: Role, region_id: Option<i64>) -> Result<Option<i64>> {
     }
 }
 
+/// A region of the right kind for the role: a county for an official, a
+/// city for a city user (the database refuses the others too; this names
+/// the field).
+async fn check_region_kind(conn: &mut sqlx::PgConnection, role: Role, region_id: Option<i64>) -> Result<()> {
+    let Some(id) = region_id else { return Ok(()) };
+    let Some(region) = regions::get_tree(conn, id).await? else {
+        return Err(UserError::Invalid("region", "admin.users.error.region_required"));
+    };
+    match role {
+        Role::City if !region.is_city() => Err(UserError::Invalid("region", "admin.users.error.region_not_city")),
+        Role::Official if region.is_city() => Err(UserError::Invalid("region", "admin.users.error.region_not_county")),
+        _ => Ok(()),
+    }
+}
+
 pub struct NewAccount<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
@@ -83,6 +98,7 @@ pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result
     let plain = password::random_password();
     let hash = password::hash(plain.clone()).await.map_err(|_| UserError::Hash)?;
     let mut tx = db.begin().await?;
+    check_region_kind(&mut tx, new.role, region_id).await?;
     let id = match users::insert(
         &mut tx,
         NewUser {
@@ -125,6 +141,7 @@ pub async fn change_role(db: &PgPool, actor: i64, id: i64, role: Role, region_id
     let region_id = check_region(role, region_id)?;
     let mut tx = db.begin().await?;
     let before = users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
+    check_region_kind(&mut tx, role, region_id).await?;
     if before.role == Role::Admin.as_str() && role != Role::Admin && before.active {
         keep_an_admin(&mut tx, id).await?;
     }
@@ -182,28 +199,69 @@ fn check_region_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
-/// Adds a region; a name already used is refused.
-pub async fn add_region(db: &PgPool, actor: i64, name: &str) -> Result<i64> {
+/// Adds a region: a city (地级市), or a county under a city (or under none
+/// yet); a name already used is refused.
+pub async fn add_region(db: &PgPool, actor: i64, name: &str, city: bool, parent: Option<i64>) -> Result<i64> {
     let name = check_region_name(name)?;
     let mut tx = db.begin().await?;
     if regions::find_by_name(&mut tx, name).await?.is_some() {
         return Err(UserError::Invalid("region_name", "admin.regions.error.taken"));
     }
-    let region = regions::ensure(&mut tx, name).await?;
+    let parent = if city { None } else { check_city(&mut tx, parent).await? };
+    let kind = if city { "city" } else { "county" };
+    let id = regions::insert_kind(&mut tx, name, kind).await?;
+    if parent.is_some() {
+        regions::set_parent(&mut tx, id, parent).await?;
+    }
     audit::record(
         &mut tx,
         entry(
             actor,
             "region.created",
             "region",
-            region.id,
+            id,
             None,
-            Some(json!({"name": name})),
+            Some(json!({"name": name, "kind": kind, "city": parent})),
         ),
     )
     .await?;
     tx.commit().await?;
-    Ok(region.id)
+    Ok(id)
+}
+
+/// `parent` is a city (or none).
+async fn check_city(conn: &mut sqlx::PgConnection, parent: Option<i64>) -> Result<Option<i64>> {
+    let Some(id) = parent else { return Ok(None) };
+    match regions::get_tree(conn, id).await? {
+        Some(r) if r.is_city() => Ok(Some(id)),
+        _ => Err(UserError::Invalid("city", "admin.regions.error.city")),
+    }
+}
+
+/// Puts a county under a city (or under none): its proposals submitted
+/// from then on pass the city's pre-review when their round has it on.
+pub async fn assign_city(db: &PgPool, actor: i64, county: i64, city: Option<i64>) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let region = regions::get_tree(&mut tx, county).await?.ok_or(UserError::NotFound)?;
+    if region.is_city() {
+        return Err(UserError::Invalid("city", "admin.regions.error.not_county"));
+    }
+    let city = check_city(&mut tx, city).await?;
+    regions::set_parent(&mut tx, county, city).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "region.city_assigned",
+            "region",
+            county,
+            Some(json!({"city": region.parent_id})),
+            Some(json!({"city": city})),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Renames a region.

@@ -123,16 +123,21 @@ async fn navigation_shows_each_role_only_its_pages() {
     let app = TestApp::spawn().await;
     let nav = |page: &crate::helpers::Page| page.texts("nav.main ul a");
     let official = app.login_as(Role::Official).await;
-    assert_eq!(nav(&official.get("/proposals").await), ["创建名单", "我的申报", "统计"]);
+    // Every signed-in role has its to-do list (待办) with its count.
+    assert_eq!(
+        nav(&official.get("/proposals").await),
+        ["创建名单", "我的申报", "待办 0", "统计"]
+    );
     let reviewer = app.login_as(Role::Reviewer).await;
     assert_eq!(
         nav(&reviewer.get("/review").await),
-        ["创建名单", "评审", "创建考核", "统计"]
+        ["创建名单", "评审", "形式审查", "创建考核", "待办 0", "统计"]
     );
     let admin = app.login_as(Role::Admin).await;
     assert_eq!(
         nav(&admin.get("/admin").await),
-        ["创建名单", "管理", "全部申报", "创建考核", "统计"]
+        // 诸城市 (the official's county) has no city yet.
+        ["创建名单", "管理", "全部申报", "创建考核", "待办 1", "统计"]
     );
     assert_eq!(nav(&app.client().get("/").await), ["创建名单"]);
 }

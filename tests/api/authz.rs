@@ -26,6 +26,8 @@ pub(crate) enum Access {
     /// Officials only (their region): imports go into the official's own region.
     OfficialOnly,
     Reviewers,
+    /// City users (their counties' proposals).
+    Cities,
     /// Reviewers and admins.
     Staff,
     Admins,
@@ -152,6 +154,21 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/admin/creation/publish", Admins),
         ("GET", "/admin/creation/summary.csv", Admins),
         ("GET", "/creation/{year}", Public),
+        ("GET", "/todo", SignedIn),
+        ("GET", "/city", Cities),
+        ("GET", "/city/proposals/{id}", Cities),
+        ("POST", "/city/proposals/{id}/recommend", Cities),
+        ("POST", "/city/proposals/{id}/return", Cities),
+        ("GET", "/review/formal", Reviewers),
+        ("GET", "/review/formal/{id}", Reviewers),
+        ("POST", "/review/formal/{id}/complete", Reviewers),
+        ("POST", "/review/formal/{id}/return", Reviewers),
+        ("POST", "/admin/regions/{id}/city", Admins),
+        ("GET", "/admin/rounds", Admins),
+        ("POST", "/admin/rounds", Admins),
+        ("GET", "/admin/rounds/{id}", Admins),
+        ("POST", "/admin/rounds/{id}", Admins),
+        ("POST", "/admin/rounds/{id}/close", Admins),
     ]
 };
 
@@ -270,6 +287,8 @@ struct World {
     /// A list batch on public notice, and an organisation's objection to it.
     notice_batch: i64,
     objection: i64,
+    /// The default round (the one `proposal` is in).
+    round: i64,
 }
 
 impl World {
@@ -280,6 +299,10 @@ impl World {
             self.objection
         } else if path.starts_with("/proposals/import/") {
             self.import
+        } else if path.starts_with("/city/proposals/") || path.starts_with("/review/formal/") {
+            self.proposal
+        } else if path.starts_with("/admin/rounds/") {
+            self.round
         } else if path.starts_with("/proposals/{id}/reports") || path.starts_with("/review/creation/") {
             self.listed
         } else if path.starts_with("/proposals/") {
@@ -459,6 +482,19 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/admin/standards/{id}/tables", 422),
     // The table form names no version: stale.
     ("/admin/standards/{id}/tables/{table}", 409),
+    // The form names no version: stale (and the proposal is at the decision).
+    ("/city/proposals/{id}/recommend", 409),
+    // No comment.
+    ("/city/proposals/{id}/return", 422),
+    ("/review/formal/{id}/complete", 409),
+    ("/review/formal/{id}/return", 422),
+    // No city chosen: the county is left without one.
+    ("/admin/regions/{id}/city", 303),
+    // No name, no deadline.
+    ("/admin/rounds", 422),
+    // The default round named blank.
+    ("/admin/rounds/{id}", 422),
+    ("/admin/rounds/{id}/close", 303),
 ];
 
 /// A list batch on notice since today with one approved town, and an
@@ -644,20 +680,36 @@ async fn every_route_answers_each_role_as_designed() {
         },
         notice_batch,
         objection,
+        round: sqlx::query_scalar("SELECT id FROM rounds WHERE is_default")
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
     };
     app.create_user("official-b", Role::Official, Some("青州市")).await;
+    // 诸城市 is a county of 潍坊市, whose city user sees its proposals; an
+    // expert sees none through these pages.
+    let weifang = crate::rounds::city(&app, "潍坊市").await;
+    crate::rounds::county_of(&app, "诸城市", weifang).await;
+    crate::rounds::city_user(&app, "city-a", weifang).await;
+    app.create_user("expert-a", Role::Expert, None).await;
 
     let anonymous = app.client();
     anonymous.get("/login").await;
     let mut actors: Vec<(&str, Option<Role>, bool, Client)> = vec![("anonymous", None, false, anonymous)];
-    // Admins last: their POSTs may change accounts the others use.
-    for (name, role, own_region) in [
+    // Admins last: their POSTs may change accounts the others use. Each
+    // actor from its own address: the login throttle counts per address.
+    for (n, (name, role, own_region)) in [
         ("official-b", Role::Official, false),
         ("reviewer-a", Role::Reviewer, false),
         ("official-a", Role::Official, true),
+        ("city-a", Role::City, true),
+        ("expert-a", Role::Expert, false),
         ("admin-a", Role::Admin, false),
-    ] {
-        let client = app.client();
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let client = app.client_from(n as u32);
         let login = client.login(name, PASSWORD).await;
         assert_eq!(login.status, StatusCode::SEE_OTHER, "{name} logs in");
         actors.push((name, Some(role), own_region, client));
@@ -685,6 +737,7 @@ async fn every_route_answers_each_role_as_designed() {
                 (Access::Officials, Some(r)) => matches!(r, Role::Official | Role::Admin),
                 (Access::OfficialOnly, Some(r)) => *r == Role::Official,
                 (Access::Reviewers, Some(r)) => *r == Role::Reviewer,
+                (Access::Cities, Some(r)) => *r == Role::City,
                 (Access::Staff, Some(r)) => matches!(r, Role::Reviewer | Role::Admin),
                 (Access::Admins, Some(r)) => *r == Role::Admin,
             };
@@ -695,7 +748,7 @@ async fn every_route_answers_each_role_as_designed() {
                 sends_to_login(&page)
             } else if !allowed {
                 status == StatusCode::FORBIDDEN
-            } else if region_scoped && *role == Some(Role::Official) && !own_region {
+            } else if region_scoped && matches!(role, Some(Role::Official | Role::City | Role::Expert)) && !own_region {
                 // Another region's record: its existence is not revealed.
                 status == StatusCode::NOT_FOUND
             } else {

@@ -122,6 +122,7 @@ fn the_report_chart_draws_quantity_findings_against_thresholds() {
         user: None,
         csrf: String::new(),
         path: "/".into(),
+        todo: None,
     };
     let chart = xiaozhen::handlers::display::report_chart(&evaluation.findings, &page);
     let eligible = chart

@@ -519,11 +519,21 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
             client
         }
     };
+    // 诸城市 under 潍坊市, whose city user posts the city's routes.
+    let weifang = crate::rounds::city(&app, "潍坊市").await;
+    crate::rounds::county_of(&app, "诸城市", weifang).await;
+    crate::rounds::city_user(&app, "city1", weifang).await;
     let official = login("official1").await;
     let reviewer = login("reviewer1").await;
     let admin = login("admin1").await;
+    let city = login("city1").await;
     let concrete = |path: &str| -> String {
-        let id = if path.contains("/decision") || path.contains("/overrides") || path.contains("/reevaluate") {
+        let id = if path.contains("/decision")
+            || path.contains("/overrides")
+            || path.contains("/reevaluate")
+            || path.starts_with("/city/")
+            || path.starts_with("/review/formal/")
+        {
             submitted
         } else if path.starts_with("/proposals/{id}/reports") || path.starts_with("/review/creation/") {
             listed
@@ -554,6 +564,9 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
         "acceptances",
         "finding_overrides",
         "standards",
+        "rounds",
+        "city_recommendations",
+        "stage_actions",
     ];
     let snapshot = || async {
         let mut counts = Vec::new();
@@ -581,6 +594,7 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
             Access::Public | Access::SignedIn | Access::Reviewers | Access::Staff => &reviewer,
             Access::Officials | Access::OfficialOnly => &official,
             Access::Admins => &admin,
+            Access::Cities => &city,
         };
         // Logging out would end the session the next routes need.
         let client = if path == "/logout" { &app.client() } else { client };

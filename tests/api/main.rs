@@ -31,6 +31,7 @@ mod periods;
 mod proposals;
 mod public;
 mod review;
+mod rounds;
 mod score_api;
 mod self_assessment;
 mod spreadsheets;

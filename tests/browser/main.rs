@@ -24,5 +24,6 @@ mod notice;
 mod proposal;
 mod publish;
 mod review;
+mod rounds;
 mod standards;
 mod table_form;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod batch_entries;
 pub mod batches;
 pub mod layers;
+pub mod regions;
 pub mod users;
 
 use askama::Template;
@@ -30,6 +31,8 @@ pub struct Attention {
 pub struct HomePage {
     pub page: Page,
     pub attention: Vec<Attention>,
+    /// Counties that need a city: (id, name).
+    pub counties_without_city: Vec<(i64, String)>,
 }
 
 /// `GET /admin`: what needs the admin's attention.
@@ -80,5 +83,14 @@ pub async fn home(State(state): State<AppState>, page: Page, Admin(_user): Admin
             "open-objections",
         ),
     ];
-    Ok(HomePage { page, attention })
+    let counties_without_city = crate::db::regions::counties_without_city(&mut conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    Ok(HomePage {
+        page,
+        attention,
+        counties_without_city,
+    })
 }

@@ -1,5 +1,6 @@
 //! `/admin/users`: accounts (create, change role and region, deactivate,
-//! reset a password) and regions (add, rename). A new or reset password is
+//! reset a password), with the regions listed (their forms: `regions`). A
+//! new or reset password is
 //! shown once, on the page the POST redirects to, and must be changed at the
 //! next login.
 
@@ -36,8 +37,16 @@ pub struct UserLine {
 pub struct RegionLine {
     pub id: i64,
     pub name: String,
+    pub is_city: bool,
+    pub parent_id: Option<i64>,
     pub officials: i64,
     pub proposals: i64,
+}
+
+impl RegionLine {
+    pub fn in_city(&self, city: &i64) -> bool {
+        self.parent_id == Some(*city)
+    }
 }
 
 /// The values typed in the new-account form, kept on errors.
@@ -74,13 +83,18 @@ impl UsersPage {
     pub fn region_selected(&self, id: &i64) -> bool {
         self.form.region == id.to_string()
     }
+
+    /// The cities, for the new region's and each county's city select.
+    pub fn cities(&self) -> Vec<&RegionLine> {
+        self.regions.iter().filter(|r| r.is_city).collect()
+    }
 }
 
 fn roles(page: &Page) -> Vec<(&'static str, &'static str)> {
     Role::ALL.iter().map(|r| (r.as_str(), r.label(page.lang))).collect()
 }
 
-async fn users_page(
+pub(super) async fn users_page(
     state: &AppState,
     page: Page,
     form: CreateForm,
@@ -108,6 +122,8 @@ async fn users_page(
         .map(|r| RegionLine {
             id: r.id,
             name: r.name,
+            is_city: r.kind == "city",
+            parent_id: r.parent_id,
             officials: r.officials,
             proposals: r.proposals,
         })
@@ -128,7 +144,7 @@ pub async fn list(State(state): State<AppState>, page: Page, Admin(_): Admin) ->
     users_page(&state, page, CreateForm::default(), None, String::new()).await
 }
 
-fn region_id(text: &str) -> Option<i64> {
+pub(super) fn region_id(text: &str) -> Option<i64> {
     text.trim().parse().ok()
 }
 
@@ -163,7 +179,7 @@ pub async fn create(
     }
 }
 
-fn unprocessable(body: impl IntoResponse) -> AppResult<Response> {
+pub(super) fn unprocessable(body: impl IntoResponse) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }
 
@@ -312,55 +328,4 @@ pub async fn reset_password(
     let password = service::reset_password(&state.db, admin.id, id).await?;
     show_once(&session, id, &password).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RegionForm {
-    #[serde(default)]
-    pub name: String,
-}
-
-/// `POST /admin/regions`: adds a region.
-pub async fn add_region(
-    State(state): State<AppState>,
-    page: Page,
-    Admin(admin): Admin,
-    Form(form): Form<RegionForm>,
-) -> AppResult<Response> {
-    match service::add_region(&state.db, admin.id, &form.name).await {
-        Ok(_) => Ok(Redirect::to("/admin/users#regions").into_response()),
-        Err(UserError::Invalid(_, key)) => {
-            let message = page.t(key);
-            unprocessable(
-                users_page(
-                    &state,
-                    page,
-                    CreateForm::default(),
-                    Some(("region_name", message)),
-                    form.name,
-                )
-                .await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `POST /admin/regions/{id}`: renames a region.
-pub async fn rename_region(
-    State(state): State<AppState>,
-    page: Page,
-    Admin(admin): Admin,
-    Path(id): Path<i64>,
-    Form(form): Form<RegionForm>,
-) -> AppResult<Response> {
-    match service::rename_region(&state.db, admin.id, id, &form.name).await {
-        Ok(()) => Ok(Redirect::to("/admin/users#regions").into_response()),
-        Err(UserError::Invalid(_, key)) => {
-            let message = page.t(key);
-            let field = "region_rename";
-            unprocessable(users_page(&state, page, CreateForm::default(), Some((field, message)), form.name).await?)
-        }
-        Err(e) => Err(e.into()),
-    }
 }

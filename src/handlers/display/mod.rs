@@ -11,6 +11,7 @@ mod findings;
 mod format;
 mod materials;
 mod notice;
+mod rounds;
 mod upload_form;
 
 pub use boundaries::{
@@ -28,4 +29,5 @@ pub use materials::{
     MaterialView, MaterialsPanel, SubmittedMaterials, panel as materials_panel, submitted_view as submitted_materials,
 };
 pub use notice::{AdminPanel as NoticePanel, NoticeDates};
+pub use rounds::{ActionView, RoundPanel, round_panel, stage_label};
 pub use upload_form::{UploadForm, read_upload};

@@ -16,6 +16,9 @@ use crate::state::AppState;
 pub struct VersionForm {
     #[serde(default)]
     pub version: String,
+    /// The round chosen at submission (when several are open).
+    #[serde(default)]
+    pub round: String,
 }
 
 fn version(form: &VersionForm) -> i32 {
@@ -23,7 +26,7 @@ fn version(form: &VersionForm) -> i32 {
 }
 
 /// `POST /proposals/{id}/submit`: complete validation, evaluation under the
-/// active standard, status submitted — one transaction.
+/// round's standard version, status submitted — one transaction.
 pub async fn submit(
     State(state): State<AppState>,
     page: Page,
@@ -31,7 +34,11 @@ pub async fn submit(
     Path(id): Path<i64>,
     Form(form): Form<VersionForm>,
 ) -> AppResult<Response> {
-    match service::submit(&state.db, &user, id, version(&form)).await {
+    let round = match form.round.trim() {
+        "" => None,
+        text => Some(text.parse::<i64>().unwrap_or(-1)),
+    };
+    match service::submit_into(&state.db, &user, id, version(&form), round).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         // Incomplete: the form comes back saying exactly what to fill in.
         Err(ServiceError::Invalid(errors)) => super::form::incomplete(&state, page, &user, id, &errors).await,

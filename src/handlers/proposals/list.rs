@@ -34,6 +34,8 @@ pub struct Row {
     pub status_code: &'static str,
     pub overall: Option<(&'static str, &'static str)>,
     pub updated: String,
+    /// "round · stage", or "—" before the first submission.
+    pub round_stage: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -85,7 +87,15 @@ pub async fn list(
         .into_iter()
         .map(|r| {
             let status = Status::from_code(&r.status).unwrap_or(Status::Draft);
+            let round_stage = match &r.round_name {
+                Some(round) => format!(
+                    "{round} · {}",
+                    crate::handlers::display::stage_label(r.stage.as_deref(), &r.status, lang)
+                ),
+                None => "—".to_owned(),
+            };
             Row {
+                round_stage,
                 id: r.id,
                 name: r.name,
                 region: r.region_name,

@@ -11,7 +11,9 @@ use crate::db::{audit, proposals, reviews};
 use crate::domain::{Lang, Role, Status};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::display::{DataSection, EvaluationLine, ReportView, data_sections, format_time, report_view};
+use crate::handlers::display::{
+    DataSection, EvaluationLine, ReportView, RoundPanel, data_sections, format_time, report_view, round_panel,
+};
 use crate::i18n;
 use crate::services::proposals::scope_of;
 use crate::state::AppState;
@@ -56,6 +58,13 @@ pub struct ShowPage {
     pub returned_comment: Option<String>,
     /// Just submitted: the findings that fail, shown at the top.
     pub latest: Option<ReportView>,
+    /// Its round and stage, the city's recommendation, the stage acts.
+    pub round: RoundPanel,
+    /// The missing items of the return shown in `returned_comment`.
+    pub returned_missing: Vec<String>,
+    /// The open rounds to choose from at submission: (id, name, deadline),
+    /// shown when the proposal is in no round yet and several are open.
+    pub round_choices: Vec<(i64, String, String)>,
 }
 
 /// `GET /proposals/{id}`: data, status, history, evaluations, decisions.
@@ -85,14 +94,31 @@ pub async fn show(
     let staff = matches!(user.role, Role::Reviewer | Role::Admin);
     // A town on public notice stays as frozen: no re-evaluation is offered.
     let on_notice = staff && crate::db::batches::on_notice_of(&mut conn, id).await?.is_some();
-    let returned_comment = (status == Status::Returned)
-        .then(|| {
-            review_rows
-                .iter()
-                .find(|r| r.decision == "return")
-                .map(|r| r.comment.clone())
-        })
-        .flatten();
+    let round = round_panel(&mut conn, id, lang).await?;
+    // Returned: the newest return's words, the reviewers' or a stage's
+    // (the city's, the formal review's with what is missing).
+    let review_return = review_rows.iter().find(|r| r.decision == "return");
+    let stage_return = round.latest_return();
+    let (returned_comment, returned_missing) = match (status == Status::Returned, review_return, stage_return) {
+        (false, ..) => (None, Vec::new()),
+        (true, Some(r), Some(a)) if r.created_at > a.at_utc => (Some(r.comment.clone()), Vec::new()),
+        (true, _, Some(a)) => (Some(a.comment.clone()), a.missing.clone()),
+        (true, Some(r), None) => (Some(r.comment.clone()), Vec::new()),
+        (true, None, None) => (None, Vec::new()),
+    };
+    let may_submit = matches!(user.role, Role::Official | Role::Admin) && status.is_editable();
+    let round_choices = if may_submit && row.round_id.is_none() {
+        let open = crate::db::rounds::open(&mut conn).await?;
+        if open.len() > 1 {
+            open.into_iter()
+                .map(|r| (r.id, r.name, r.deadline.map(format_time).unwrap_or_default()))
+                .collect()
+        } else {
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    };
     let reviews = review_rows
         .into_iter()
         .map(|r| ReviewView {
@@ -153,6 +179,9 @@ pub async fn show(
         reviews,
         history,
         returned_comment,
+        returned_missing,
+        round_choices,
+        round,
         latest,
         page,
     })

@@ -92,6 +92,9 @@ pub struct ReviewPanel {
     pub changes: Option<Changes>,
     /// A reviewer on the latest evaluation of a proposal awaiting a decision.
     pub can_decide: bool,
+    /// A submitted proposal still at an earlier stage of its round: that
+    /// stage's name (the decision waits for the joint stage).
+    pub waiting_stage: Option<String>,
     pub version: i32,
     pub evaluation_id: i64,
     /// (criterion, label) of the shown evaluation, for the override form.
@@ -184,8 +187,12 @@ pub async fn report_extras(
         all.get(at + 1).map(|previous| compare(previous, e, lang))
     });
     let latest_id = all.first().map(|e| e.id);
+    // In a round, only at the decision (a proposal without a stage is one
+    // from before rounds; the service checks its round).
+    let at_decision = matches!(row.stage.as_deref(), None | Some("joint"));
     let can_decide = user.role == Role::Reviewer
         && row.status() == Status::Submitted
+        && at_decision
         && shown.is_some_and(|e| Some(e.id) == latest_id);
     let criteria = shown
         .map(|e| {
@@ -209,6 +216,8 @@ pub async fn report_extras(
             reviews,
             changes,
             can_decide,
+            waiting_stage: (row.status() == Status::Submitted && !at_decision)
+                .then(|| crate::handlers::display::stage_label(row.stage.as_deref(), &row.status, lang)),
             version: row.version,
             evaluation_id: shown.map(|e| e.id).unwrap_or(0),
             criteria,

@@ -95,6 +95,10 @@ pub struct QueueLine {
     pub standard: String,
     pub submitted: String,
     pub eligible: String,
+    /// The round, and the stage there ("—" when none).
+    pub round: String,
+    pub stage_code: String,
+    pub stage: String,
 }
 
 pub struct Tab {
@@ -218,6 +222,7 @@ pub async fn queue(
         .into_iter()
         .map(|r| {
             let status = Status::from_code(&r.status).unwrap_or(Status::Submitted);
+            let stage = crate::handlers::display::stage_label(r.stage.as_deref(), &r.status, lang);
             QueueLine {
                 id: r.id,
                 name: r.name,
@@ -238,6 +243,9 @@ pub async fn queue(
                     .eligible
                     .map(|d| format!("{} {yi}", number(d)))
                     .unwrap_or_else(|| "—".into()),
+                round: r.round_name.unwrap_or_else(|| "—".into()),
+                stage,
+                stage_code: r.stage.unwrap_or_default(),
             }
         })
         .collect();
