@@ -123,6 +123,26 @@ impl From<ObjectionRefused> for AppError {
     }
 }
 
+impl From<crate::services::experts::ExpertError> for AppError {
+    fn from(err: crate::services::experts::ExpertError) -> Self {
+        use crate::services::experts::ExpertError;
+        match err {
+            // Forms render these beside their fields; one that reaches here
+            // had no form to show.
+            ExpertError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),
+            ExpertError::Draw(_) => AppError::conflict("panels.error.pool"),
+            ExpertError::Refused(e) => e.into(),
+        }
+    }
+}
+
+impl crate::services::experts::ExpertError {
+    /// The refusal as its page answers it, linking to `link`.
+    pub fn into_app(self, link: impl Into<String>) -> AppError {
+        AppError::from(self).linked(link)
+    }
+}
+
 impl From<UserError> for AppError {
     fn from(err: UserError) -> Self {
         match err {

@@ -11,6 +11,7 @@ mod findings;
 mod format;
 mod materials;
 mod notice;
+pub mod sheet;
 mod upload_form;
 
 pub use boundaries::{

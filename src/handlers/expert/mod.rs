@@ -1,0 +1,432 @@
+//! The expert's pages (DESIGN "Experts"): `/expert`, the to-do list of
+//! assigned proposals not yet scored with their due dates and the panels
+//! the expert sits on (to decline); `/expert/proposals/{id}`, an assigned
+//! proposal — its data, findings, computed lines and materials as
+//! submitted — with the expert's own score sheet (blind: no other
+//! expert's scores), its versions and signatures, a correction with a
+//! reason, and the declaration of a conflict. Anything not assigned is 404.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+
+use crate::auth::Expert;
+use crate::db::{evaluations, experts, panels};
+use crate::domain::panel::Field;
+use crate::error::{AppError, AppResult};
+use crate::handlers::Page;
+use crate::handlers::display::sheet::{self, Posted, SheetView};
+use crate::handlers::display::{
+    DataSection, MaterialView, ReportView, data_sections, format_date, format_time, report_view,
+};
+use crate::services::expert_review::{self as service, SheetError, SheetInput};
+use crate::services::experts::ExpertError;
+use crate::services::panels as panel_service;
+use crate::standards::number;
+use crate::standards::scoring::{Judgements, judgements_from_form};
+use crate::state::AppState;
+
+pub struct TodoLine {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub round: String,
+    pub panel: String,
+    pub due: String,
+    /// Due within 3 days (or past).
+    pub soon: bool,
+    pub state: String,
+    pub done: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "expert/home.html")]
+pub struct HomePage {
+    pub page: Page,
+    pub field: String,
+    pub todo: Vec<TodoLine>,
+    pub open: usize,
+    pub seats: Vec<(i64, String)>,
+    pub decline_error: Option<String>,
+}
+
+async fn home_page(
+    state: &AppState,
+    page: Page,
+    user: &crate::auth::User,
+    decline_error: Option<String>,
+) -> AppResult<HomePage> {
+    let mut conn = state.db.acquire().await?;
+    let expert = experts::of_user(&mut conn, user.id).await?.ok_or(AppError::NotFound)?;
+    let now = chrono::Utc::now();
+    let todo: Vec<TodoLine> = panels::todo(&mut conn, expert.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let done = t.submitted_at.is_some() || t.stage.as_deref() != Some("expert");
+            let state = match (t.sheet_version, t.submitted_at) {
+                (_, Some(at)) => format!("{} {}", page.t("expert.submitted"), format_time(at)),
+                (Some(v), None) if v > 1 => page.t("expert.correcting"),
+                (Some(_), None) => page.t("expert.draft"),
+                (None, None) => page.t("expert.not_started"),
+            };
+            TodoLine {
+                id: t.proposal_id,
+                name: t.name,
+                region: t.region_name,
+                round: t.round_name,
+                panel: t.panel_name,
+                due: t.due_at.map(format_date).unwrap_or_default(),
+                soon: !done && t.due_at.is_some_and(|d| d - now < chrono::Duration::days(3)),
+                state,
+                done,
+            }
+        })
+        .collect();
+    let seats = panels::seats_of_expert(&mut conn, expert.id)
+        .await?
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect();
+    Ok(HomePage {
+        field: Field::from_code(&expert.field)
+            .map_or("", |f| f.label(page.lang))
+            .to_string(),
+        open: todo.iter().filter(|t| !t.done).count(),
+        todo,
+        seats,
+        decline_error,
+        page,
+    })
+}
+
+/// `GET /expert`: the expert's to-do list.
+pub async fn home(State(state): State<AppState>, page: Page, Expert(user): Expert) -> AppResult<HomePage> {
+    home_page(&state, page, &user, None).await
+}
+
+pub struct VersionLine {
+    pub id: i64,
+    pub version: i32,
+    pub reason: String,
+    pub total: String,
+    pub signed: String,
+    pub sha256: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "expert/proposal.html")]
+pub struct ProposalPage {
+    pub page: Page,
+    pub id: i64,
+    pub name: String,
+    pub round: String,
+    pub open: bool,
+    pub editable: bool,
+    /// The version being written (or the last submitted one).
+    pub version: i32,
+    pub version_reason: String,
+    pub report: Option<ReportView>,
+    pub sections: Vec<DataSection>,
+    pub materials: Vec<MaterialView>,
+    pub sheet: Option<SheetView>,
+    pub missing: usize,
+    pub versions: Vec<VersionLine>,
+    pub can_correct: bool,
+    pub errors: Vec<(String, String)>,
+    pub reason: String,
+    pub note: String,
+}
+
+impl ProposalPage {
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone())
+    }
+}
+
+/// What a refused POST brings back to the page.
+#[derive(Default)]
+struct Returned {
+    posted: Option<Posted>,
+    problems: Vec<crate::standards::scoring::ScoreError>,
+    errors: Vec<(String, String)>,
+    reason: String,
+    note: String,
+}
+
+async fn proposal_page(
+    state: &AppState,
+    page: Page,
+    user: &crate::auth::User,
+    id: i64,
+    back: Returned,
+) -> AppResult<ProposalPage> {
+    let lang = page.lang;
+    let case = service::case(&state.db, user, id).await.map_err(AppError::from)?;
+    let mut conn = state.db.acquire().await?;
+    let evaluation = evaluations::latest(&mut conn, id).await?;
+    let report = match &evaluation {
+        Some(e) => Some(report_view(&mut conn, e, lang).await?),
+        None => None,
+    };
+    drop(conn);
+    let materials = evaluation
+        .as_ref()
+        .map(|e| e.materials.0.iter().map(|m| MaterialView::of(m, lang)).collect())
+        .unwrap_or_default();
+    let latest = case.latest();
+    let stored: Judgements = latest.map(|s| s.judged.0.clone()).unwrap_or_default();
+    let (sheet, missing) = match &case.scoring {
+        Some(sc) if case.editable() => {
+            let judged = back.posted.as_ref().map_or(&stored, |p| &p.judged);
+            let result = sc.score(judged, false).or_else(|_| sc.score(&stored, false)).ok();
+            let missing = sc.missing(judged).len();
+            (
+                result.map(|r| {
+                    sheet::editable_sheet(&sc.standard, judged, &r, back.posted.as_ref(), &back.problems, lang)
+                }),
+                missing,
+            )
+        }
+        Some(sc) => {
+            let view = latest
+                .and_then(|s| sc.score(&s.judged.0, false).ok())
+                .map(|r| sheet::scored(&sc.standard, &r, lang));
+            (view, 0)
+        }
+        None => (None, 0),
+    };
+    let versions = case
+        .sheets
+        .iter()
+        .map(|s| VersionLine {
+            id: s.id,
+            version: s.version,
+            reason: s.reason.clone(),
+            total: s.total.map(number).unwrap_or_default(),
+            signed: match (&s.signed_by_name, s.submitted_at) {
+                (Some(who), Some(at)) => format!("{who} · {}", format_time(at)),
+                _ => page.t("expert.draft"),
+            },
+            sha256: s.sha256.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(ProposalPage {
+        id,
+        name: case.placement.name.clone(),
+        round: case.round.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+        open: case.open(),
+        editable: case.editable(),
+        version: latest.map_or(1, |s| s.version),
+        version_reason: latest.map(|s| s.reason.clone()).unwrap_or_default(),
+        sections: data_sections(
+            case.scoring
+                .as_ref()
+                .map(|s| &s.input)
+                .unwrap_or(&crate::domain::proposal::ProposalInput::default()),
+            lang,
+        ),
+        report,
+        materials,
+        sheet,
+        missing,
+        versions,
+        can_correct: case.open() && latest.is_some_and(|s| s.submitted()),
+        errors: back.errors,
+        reason: back.reason,
+        note: back.note,
+        page,
+    })
+}
+
+/// `GET /expert/proposals/{id}`: an assigned proposal and the expert's sheet.
+pub async fn proposal(
+    State(state): State<AppState>,
+    page: Page,
+    Expert(user): Expert,
+    Path(id): Path<i64>,
+) -> AppResult<ProposalPage> {
+    proposal_page(&state, page, &user, id, Returned::default()).await
+}
+
+fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+fn refused(body: impl IntoResponse) -> AppResult<Response> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+}
+
+/// `POST /expert/proposals/{id}/sheet`: saves the draft (`action=save`) or
+/// submits and signs it (`action=submit`); `version` names the version
+/// being written.
+pub async fn save_sheet(
+    State(state): State<AppState>,
+    page: Page,
+    Expert(user): Expert,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let lang = page.lang;
+    let (judged, problems) = judgements_from_form(&pairs);
+    let link = format!("/expert/proposals/{id}");
+    let mut posted = Posted {
+        judged,
+        fields: problems.iter().map(|p| (p.field.clone(), p.message(lang))).collect(),
+        refused: true,
+        pairs: pairs.clone(),
+        ..Posted::default()
+    };
+    if !posted.fields.is_empty() {
+        let back = Returned {
+            posted: Some(posted),
+            ..Returned::default()
+        };
+        return refused(proposal_page(&state, page, &user, id, back).await?);
+    }
+    let input = SheetInput {
+        version: value(&pairs, "version").trim().parse().unwrap_or(0),
+        judged: posted.judged.clone(),
+        submit: value(&pairs, "action") == "submit",
+    };
+    match service::save_sheet(&state.db, &user, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&link).into_response()),
+        Err(SheetError::Problems(p)) => {
+            for (line, veto) in &p.missing {
+                let (field, key) = if *veto {
+                    (format!("veto.{line}"), "annual_score.error.veto")
+                } else {
+                    (format!("points.{line}"), "annual_score.error.points")
+                };
+                posted.fields.insert(field, page.t(key));
+            }
+            let back = Returned {
+                posted: Some(posted),
+                problems: p.table,
+                errors: vec![("sheet".into(), page.t("expert.error.sheet"))],
+                ..Returned::default()
+            };
+            refused(proposal_page(&state, page, &user, id, back).await?)
+        }
+        Err(SheetError::Refused(e)) => Err(e.into_app(link)),
+    }
+}
+
+/// `POST /expert/proposals/{id}/correction`: a new version with a reason.
+pub async fn correct(
+    State(state): State<AppState>,
+    page: Page,
+    Expert(user): Expert,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let reason = value(&pairs, "reason").to_string();
+    match service::correct(&state.db, &user, id, &reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/expert/proposals/{id}")).into_response()),
+        Err(ExpertError::Invalid(errors)) => {
+            let back = Returned {
+                errors: errors.into_iter().map(|(f, k)| (f, page.t(k))).collect(),
+                reason,
+                ..Returned::default()
+            };
+            refused(proposal_page(&state, page, &user, id, back).await?)
+        }
+        Err(e) => Err(e.into_app(format!("/expert/proposals/{id}"))),
+    }
+}
+
+/// `POST /expert/proposals/{id}/conflict`: declares a conflict (with what it
+/// is); the expert is recused from this proposal.
+pub async fn declare_conflict(
+    State(state): State<AppState>,
+    page: Page,
+    Expert(user): Expert,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let note = value(&pairs, "note").to_string();
+    match panel_service::declare_conflict(&state.db, &user, id, &note).await {
+        Ok(()) => Ok(Redirect::to("/expert").into_response()),
+        Err(ExpertError::Invalid(errors)) => {
+            let back = Returned {
+                errors: errors.into_iter().map(|(f, k)| (f, page.t(k))).collect(),
+                note,
+                ..Returned::default()
+            };
+            refused(proposal_page(&state, page, &user, id, back).await?)
+        }
+        Err(e) => Err(e.into_app(format!("/expert/proposals/{id}"))),
+    }
+}
+
+/// `POST /expert/panels/{id}/decline`: declines a seat, with a reason.
+pub async fn decline(
+    State(state): State<AppState>,
+    page: Page,
+    Expert(user): Expert,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    match panel_service::decline(&state.db, &user, id, value(&pairs, "reason")).await {
+        Ok(()) => Ok(Redirect::to("/expert").into_response()),
+        Err(ExpertError::Invalid(errors)) => {
+            let message = errors.first().map(|(_, k)| page.t(k));
+            refused(home_page(&state, page, &user, message).await?)
+        }
+        Err(e) => Err(e.into_app("/expert")),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "expert/sheet.html")]
+pub struct SheetPage {
+    pub page: Page,
+    pub proposal_id: i64,
+    pub expert: String,
+    pub version: i32,
+    pub reason: String,
+    pub signed: String,
+    pub sha256: String,
+    pub sheet: Option<SheetView>,
+}
+
+/// `GET /expert/sheets/{id}`: one sheet — the expert's own, or a fellow
+/// member's once the expert's own sheet is submitted (else 404).
+pub async fn sheet_page(
+    State(state): State<AppState>,
+    page: Page,
+    Expert(user): Expert,
+    Path(id): Path<i64>,
+) -> AppResult<SheetPage> {
+    let s = service::sheet_for_expert(&state.db, &user, id).await?;
+    let mut conn = state.db.acquire().await?;
+    let placement = panels::placement(&mut conn, s.proposal_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let round = match placement.round_id {
+        Some(r) => panels::round(&mut conn, r).await?,
+        None => None,
+    };
+    let scoring = service::scoring_of(&mut conn, s.proposal_id, round.as_ref()).await?;
+    let sheet = scoring.as_ref().and_then(|sc| {
+        sc.score(&s.judged.0, false)
+            .ok()
+            .map(|r| sheet::scored(&sc.standard, &r, page.lang))
+    });
+    Ok(SheetPage {
+        proposal_id: s.proposal_id,
+        expert: s.expert_name.clone(),
+        version: s.version,
+        reason: s.reason.clone(),
+        signed: match (&s.signed_by_name, s.submitted_at) {
+            (Some(who), Some(at)) => format!("{who} · {}", format_time(at)),
+            _ => page.t("expert.draft"),
+        },
+        sha256: s.sha256.clone().unwrap_or_default(),
+        sheet,
+        page,
+    })
+}
