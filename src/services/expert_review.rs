@@ -353,7 +353,9 @@ pub async fn save_sheet(
             audit::Entry {
                 actor_id: Some(user.id),
                 action: "sheet.submitted",
-                entity: "proposal",
+                // Not the proposal's own history, which its county reads:
+                // who scored is the panel's business.
+                entity: "expert_review",
                 entity_id: Some(proposal_id),
                 before: None,
                 after: Some(json!({
@@ -427,7 +429,7 @@ async fn reopen(
         audit::Entry {
             actor_id: Some(actor),
             action,
-            entity: "proposal",
+            entity: "expert_review",
             entity_id: Some(latest.proposal_id),
             before: Some(json!({"sheet": latest.id, "version": latest.version})),
             after: Some(json!({"sheet": id, "expert": latest.expert_id, "version": version, "reason": reason})),
@@ -657,7 +659,7 @@ pub async fn note_flag(db: &PgPool, chair: &User, proposal_id: i64, input: &Flag
         audit::Entry {
             actor_id: Some(chair.id),
             action: "panel.flag_noted",
-            entity: "proposal",
+            entity: "expert_review",
             entity_id: Some(proposal_id),
             before: None,
             after: Some(json!({

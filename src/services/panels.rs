@@ -184,7 +184,14 @@ async fn staff_proposal(
         }
     }
     let seats = db::seats(conn, panel_id).await?;
-    let mut excluded: Vec<i64> = seats.iter().map(|s| s.expert_id).collect();
+    // The panel's members (declined ones too) and whoever already stands in
+    // for someone on this proposal; a replacement drawn for another
+    // proposal may be drawn for this one.
+    let mut excluded: Vec<i64> = seats
+        .iter()
+        .filter(|s| s.proposal_id.is_none_or(|p| p == proposal.proposal_id))
+        .map(|s| s.expert_id)
+        .collect();
     excluded.extend(inactive);
     let members: Vec<Candidate> = db::assignments(conn, proposal.proposal_id)
         .await?
