@@ -522,6 +522,16 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
     let official = login("official1").await;
     let reviewer = login("reviewer1").await;
     let admin = login("admin1").await;
+    crate::experts::expert(
+        &app,
+        &app.user(admin_id).await,
+        "expert1",
+        xiaozhen::domain::panel::Field::Research,
+        "某研究院",
+        None,
+    )
+    .await;
+    let expert = login("expert1").await;
     let concrete = |path: &str| -> String {
         let id = if path.contains("/decision") || path.contains("/overrides") || path.contains("/reevaluate") {
             submitted
@@ -581,6 +591,7 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
             Access::Public | Access::SignedIn | Access::Reviewers | Access::Staff => &reviewer,
             Access::Officials | Access::OfficialOnly => &official,
             Access::Admins => &admin,
+            Access::Experts => &expert,
         };
         // Logging out would end the session the next routes need.
         let client = if path == "/logout" { &app.client() } else { client };
