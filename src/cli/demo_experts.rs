@@ -36,12 +36,35 @@ const POOL: [(&str, &str, Field, &str, Option<&str>); 10] = [
 
 /// (name, region, developer, the panel's usual points on the judged lines).
 const TOWNS: [(&str, &str, &str, [&str; 7]); 3] = [
-    ("诸城龙城智造小镇", "诸城市", "诸城市龙城智造投资有限公司", ["7", "7", "4", "4", "4", "3", "4"]),
-    ("青州古城文旅小镇", "青州市", "青州古城文化旅游发展有限公司", ["4.5", "4", "2.5", "2.5", "2", "2", "2"]),
-    ("寿光种业硅谷小镇", "寿光市", "寿光市种业投资集团有限公司", ["3", "3", "1.5", "1.5", "2", "1.5", "1.5"]),
+    (
+        "诸城龙城智造小镇",
+        "诸城市",
+        "诸城市龙城智造投资有限公司",
+        ["7", "7", "4", "4", "4", "3", "4"],
+    ),
+    (
+        "青州古城文旅小镇",
+        "青州市",
+        "青州古城文化旅游发展有限公司",
+        ["4.5", "4", "2.5", "2.5", "2", "2", "2"],
+    ),
+    (
+        "青州花卉创意小镇",
+        "青州市",
+        "青州市花卉产业发展有限公司",
+        ["3", "3", "1.5", "1.5", "2", "1.5", "1.5"],
+    ),
 ];
 
-const LINES: [&str; 7] = ["j.plan", "j.industry", "j.culture", "j.tourism", "j.community", "j.reform", "j.developer"];
+const LINES: [&str; 7] = [
+    "j.plan",
+    "j.industry",
+    "j.culture",
+    "j.tourism",
+    "j.community",
+    "j.reform",
+    "j.developer",
+];
 
 fn mix() -> Vec<(Field, usize, usize)> {
     vec![
@@ -97,7 +120,9 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
         let mut input = crate::domain::proposal::sample_proposal().to_input();
         input.name = Some(name.into());
         input.developer = Some(developer.into());
-        let region_id = official.region_id.ok_or_else(|| anyhow::anyhow!("an official without a region"))?;
+        let region_id = official
+            .region_id
+            .ok_or_else(|| anyhow::anyhow!("an official without a region"))?;
         let id = crate::services::proposals::create_draft(pool, &official, region_id, &input, Vec::new()).await?;
         crate::services::materials::store_samples(pool, &official, id)
             .await
@@ -135,7 +160,10 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
     let input = DrawInput {
         name: "第一专家组".into(),
         size: "7".into(),
-        mix: mix().into_iter().map(|(f, a, b)| (f, a.to_string(), b.to_string())).collect(),
+        mix: mix()
+            .into_iter()
+            .map(|(f, a, b)| (f, a.to_string(), b.to_string()))
+            .collect(),
         min_scorers: "7".into(),
         due: "2027-05-31".into(),
         proposals: Vec::new(),
@@ -214,7 +242,9 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
             .await
             .map_err(|e| anyhow::anyhow!("demo joint decision: {e:?}"))?;
     }
-    println!("专家评审演示 / expert review demo: round 2027年第一批, experts expert1–expert10 (password {DEMO_PASSWORD})");
+    println!(
+        "专家评审演示 / expert review demo: round 2027年第一批, experts expert1–expert10 (password {DEMO_PASSWORD})"
+    );
     Ok(())
 }
 
@@ -248,7 +278,11 @@ fn sheet(usual: &[&str; 7], k: usize, generous: bool) -> Judgements {
             1 => Decimal::ZERO,
             _ => Decimal::new(-5, 1),
         };
-        let points = if generous { max } else { (base + shift).min(max).max(Decimal::ZERO) };
+        let points = if generous {
+            max
+        } else {
+            (base + shift).min(max).max(Decimal::ZERO)
+        };
         judged.insert(
             line.to_string(),
             Judgement {

@@ -751,7 +751,11 @@ async fn every_route_answers_each_role_as_designed() {
     ] {
         // The expert from an address of its own: the failed logins every
         // actor's probe of POST /login makes count per address.
-        let client = if role == Role::Expert { app.client_from(1) } else { app.client() };
+        let client = if role == Role::Expert {
+            app.client_from(1)
+        } else {
+            app.client()
+        };
         let login = client.login(name, PASSWORD).await;
         assert_eq!(login.status, StatusCode::SEE_OTHER, "{name} logs in");
         actors.push((name, Some(role), own_region, client));
@@ -790,9 +794,7 @@ async fn every_route_answers_each_role_as_designed() {
                 sends_to_login(&page)
             } else if !allowed {
                 status == StatusCode::FORBIDDEN
-            } else if region_scoped
-                && (*role == Some(Role::Official) && !own_region || *role == Some(Role::Expert))
-            {
+            } else if region_scoped && (*role == Some(Role::Official) && !own_region || *role == Some(Role::Expert)) {
                 // Another region's record (for an expert, one not assigned
                 // to them): its existence is not revealed.
                 status == StatusCode::NOT_FOUND

@@ -60,7 +60,17 @@ async fn home_page(
     decline_error: Option<String>,
 ) -> AppResult<HomePage> {
     let mut conn = state.db.acquire().await?;
-    let expert = experts::of_user(&mut conn, user.id).await?.ok_or(AppError::NotFound)?;
+    // An expert account the pool does not hold yet has nothing to do.
+    let Some(expert) = experts::of_user(&mut conn, user.id).await? else {
+        return Ok(HomePage {
+            field: String::new(),
+            todo: Vec::new(),
+            open: 0,
+            seats: Vec::new(),
+            decline_error,
+            page,
+        });
+    };
     let now = chrono::Utc::now();
     let todo: Vec<TodoLine> = panels::todo(&mut conn, expert.id)
         .await?
