@@ -184,13 +184,13 @@ pub fn build_app(state: AppState) -> Router {
 
     // Experts: their to-do list and the proposals assigned to them.
     let experts_section = Router::new()
-        .route("/expert", get(expert::home))
+        .route("/expert", get(expert::home::home))
         .route("/expert/proposals/{id}", get(expert::proposal))
         .route("/expert/proposals/{id}/sheet", post(expert::save_sheet))
         .route("/expert/proposals/{id}/correction", post(expert::correct))
         .route("/expert/proposals/{id}/conflict", post(expert::declare_conflict))
-        .route("/expert/panels/{id}/decline", post(expert::decline))
-        .route("/expert/sheets/{id}", get(expert::sheet_page));
+        .route("/expert/panels/{id}/decline", post(expert::home::decline))
+        .route("/expert/sheets/{id}", get(expert::signed::sheet_page));
 
     // Reviewers and admins (asking for a re-evaluation).
     let staff = Router::new().route("/proposals/{id}/reevaluate", post(standards::actions::reevaluate));

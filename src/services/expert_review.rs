@@ -274,6 +274,24 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// The signed-in expert's pool record and the proposal (locked), when it
+/// is assigned to them and they are not recused from it; else not found.
+async fn lock_own(
+    conn: &mut PgConnection,
+    user: &User,
+    proposal_id: i64,
+) -> std::result::Result<(crate::db::experts::ExpertRow, Placement), ServiceError> {
+    let expert = experts::of_user(conn, user.id).await?.ok_or(ServiceError::NotFound)?;
+    let placement = panels::lock_placement(conn, proposal_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    panels::assignment(conn, proposal_id, expert.id)
+        .await?
+        .filter(|a| a.scores())
+        .ok_or(ServiceError::NotFound)?;
+    Ok((expert, placement))
+}
+
 /// What the expert's form sends.
 pub struct SheetInput {
     /// The version the expert was writing.
@@ -291,16 +309,7 @@ pub async fn save_sheet(
     input: &SheetInput,
 ) -> std::result::Result<i64, SheetError> {
     let mut tx = db.begin().await?;
-    let expert = experts::of_user(&mut tx, user.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let placement = panels::lock_placement(&mut tx, proposal_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    panels::assignment(&mut tx, proposal_id, expert.id)
-        .await?
-        .filter(|a| a.scores())
-        .ok_or(ServiceError::NotFound)?;
+    let (expert, placement) = lock_own(&mut tx, user, proposal_id).await?;
     let latest = sheets::latest(&mut tx, proposal_id, expert.id).await?;
     if let Some(l) = &latest
         && l.version == input.version
@@ -385,16 +394,7 @@ fn check_reason(reason: &str) -> Result<&str> {
 pub async fn correct(db: &PgPool, user: &User, proposal_id: i64, reason: &str) -> Result<i64> {
     let reason = check_reason(reason)?;
     let mut tx = db.begin().await?;
-    let expert = experts::of_user(&mut tx, user.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let placement = panels::lock_placement(&mut tx, proposal_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    panels::assignment(&mut tx, proposal_id, expert.id)
-        .await?
-        .filter(|a| a.scores())
-        .ok_or(ServiceError::NotFound)?;
+    let (expert, placement) = lock_own(&mut tx, user, proposal_id).await?;
     if placement.stage.as_deref() != Some("expert") {
         return Err(ServiceError::Refused("sheets.error.stage_closed").into());
     }

@@ -54,9 +54,8 @@ async fn five_sheets_drop_the_highest_and_lowest_and_the_total_adds_the_computed
         .iter()
         .map(|t| d(t.split_whitespace().next().unwrap()))
         .collect();
-    let fives: Vec<Decimal> = totals.iter().copied().collect::<Vec<_>>();
     let median_total = {
-        let mut t = fives.clone();
+        let mut t = totals.clone();
         t.sort();
         t[2]
     };

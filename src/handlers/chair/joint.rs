@@ -16,6 +16,7 @@ use crate::auth::Reviewer;
 use crate::db::{evaluations, panels, score_sheets, self_assessments};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
+use crate::handlers::display::form_value as value;
 use crate::handlers::display::overall_badge;
 use crate::services::expert_review;
 use crate::services::reviews::{self, Decision, DecisionInput, ReviewError};
@@ -177,10 +178,6 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<JointPage> {
     joint_page(&state, page, id, None).await
-}
-
-fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// `POST /review/joint/{id}/decision`: a decision on one of the round's

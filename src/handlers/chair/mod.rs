@@ -20,6 +20,7 @@ use crate::db::{panels, score_sheets};
 use crate::domain::panel::Field;
 use crate::error::AppResult;
 use crate::handlers::Page;
+use crate::handlers::display::form_value as value;
 use crate::handlers::display::format_time;
 use crate::services::expert_review::{self as service, FlagInput};
 use crate::services::experts::ExpertError;
@@ -293,10 +294,6 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<PanelPage> {
     panel_page(&state, page, id, None).await
-}
-
-fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// `POST /review/panels/{id}/flags`: the chair's outcome of one flag.

@@ -30,3 +30,8 @@ pub use materials::{
 };
 pub use notice::{AdminPanel as NoticePanel, NoticeDates};
 pub use upload_form::{UploadForm, read_upload};
+
+/// The first value of a form field posted as pairs (empty when absent).
+pub fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}

@@ -6,6 +6,9 @@
 //! expert's scores), its versions and signatures, a correction with a
 //! reason, and the declaration of a conflict. Anything not assigned is 404.
 
+pub mod home;
+pub mod signed;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -14,109 +17,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 
 use crate::auth::Expert;
-use crate::db::{evaluations, experts, panels};
-use crate::domain::panel::Field;
+use crate::db::evaluations;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
+use crate::handlers::display::form_value as value;
 use crate::handlers::display::sheet::{self, Posted, SheetView};
-use crate::handlers::display::{
-    DataSection, MaterialView, ReportView, data_sections, format_date, format_time, report_view,
-};
+use crate::handlers::display::{DataSection, MaterialView, ReportView, data_sections, format_time, report_view};
 use crate::services::expert_review::{self as service, SheetError, SheetInput};
 use crate::services::experts::ExpertError;
 use crate::services::panels as panel_service;
 use crate::standards::number;
 use crate::standards::scoring::{Judgements, judgements_from_form};
 use crate::state::AppState;
-
-pub struct TodoLine {
-    pub id: i64,
-    pub name: String,
-    pub region: String,
-    pub round: String,
-    pub panel: String,
-    pub due: String,
-    /// Due within 3 days (or past).
-    pub soon: bool,
-    pub state: String,
-    pub done: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "expert/home.html")]
-pub struct HomePage {
-    pub page: Page,
-    pub field: String,
-    pub todo: Vec<TodoLine>,
-    pub open: usize,
-    pub seats: Vec<(i64, String)>,
-    pub decline_error: Option<String>,
-}
-
-async fn home_page(
-    state: &AppState,
-    page: Page,
-    user: &crate::auth::User,
-    decline_error: Option<String>,
-) -> AppResult<HomePage> {
-    let mut conn = state.db.acquire().await?;
-    // An expert account the pool does not hold yet has nothing to do.
-    let Some(expert) = experts::of_user(&mut conn, user.id).await? else {
-        return Ok(HomePage {
-            field: String::new(),
-            todo: Vec::new(),
-            open: 0,
-            seats: Vec::new(),
-            decline_error,
-            page,
-        });
-    };
-    let now = chrono::Utc::now();
-    let todo: Vec<TodoLine> = panels::todo(&mut conn, expert.id)
-        .await?
-        .into_iter()
-        .map(|t| {
-            let done = t.submitted_at.is_some() || t.stage.as_deref() != Some("expert");
-            let state = match (t.sheet_version, t.submitted_at) {
-                (_, Some(at)) => format!("{} {}", page.t("expert.submitted"), format_time(at)),
-                (Some(v), None) if v > 1 => page.t("expert.correcting"),
-                (Some(_), None) => page.t("expert.draft"),
-                (None, None) => page.t("expert.not_started"),
-            };
-            TodoLine {
-                id: t.proposal_id,
-                name: t.name,
-                region: t.region_name,
-                round: t.round_name,
-                panel: t.panel_name,
-                due: t.due_at.map(format_date).unwrap_or_default(),
-                soon: !done && t.due_at.is_some_and(|d| d - now < chrono::Duration::days(3)),
-                state,
-                done,
-            }
-        })
-        .collect();
-    let seats = panels::seats_of_expert(&mut conn, expert.id)
-        .await?
-        .into_iter()
-        .map(|(id, name, _)| (id, name))
-        .collect();
-    Ok(HomePage {
-        field: Field::from_code(&expert.field)
-            .map_or("", |f| f.label(page.lang))
-            .to_string(),
-        open: todo.iter().filter(|t| !t.done).count(),
-        todo,
-        seats,
-        decline_error,
-        page,
-    })
-}
-
-/// `GET /expert`: the expert's to-do list.
-pub async fn home(State(state): State<AppState>, page: Page, Expert(user): Expert) -> AppResult<HomePage> {
-    home_page(&state, page, &user, None).await
-}
 
 pub struct VersionLine {
     pub id: i64,
@@ -262,10 +174,6 @@ pub async fn proposal(
     proposal_page(&state, page, &user, id, Returned::default()).await
 }
 
-fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
-}
-
 fn refused(body: impl IntoResponse) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }
@@ -370,73 +278,4 @@ pub async fn declare_conflict(
         }
         Err(e) => Err(e.into_app(format!("/expert/proposals/{id}"))),
     }
-}
-
-/// `POST /expert/panels/{id}/decline`: declines a seat, with a reason.
-pub async fn decline(
-    State(state): State<AppState>,
-    page: Page,
-    Expert(user): Expert,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    match panel_service::decline(&state.db, &user, id, value(&pairs, "reason")).await {
-        Ok(()) => Ok(Redirect::to("/expert").into_response()),
-        Err(ExpertError::Invalid(errors)) => {
-            let message = errors.first().map(|(_, k)| page.t(k));
-            refused(home_page(&state, page, &user, message).await?)
-        }
-        Err(e) => Err(e.into_app("/expert")),
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "expert/sheet.html")]
-pub struct SheetPage {
-    pub page: Page,
-    pub proposal_id: i64,
-    pub expert: String,
-    pub version: i32,
-    pub reason: String,
-    pub signed: String,
-    pub sha256: String,
-    pub sheet: Option<SheetView>,
-}
-
-/// `GET /expert/sheets/{id}`: one sheet — the expert's own, or a fellow
-/// member's once the expert's own sheet is submitted (else 404).
-pub async fn sheet_page(
-    State(state): State<AppState>,
-    page: Page,
-    Expert(user): Expert,
-    Path(id): Path<i64>,
-) -> AppResult<SheetPage> {
-    let s = service::sheet_for_expert(&state.db, &user, id).await?;
-    let mut conn = state.db.acquire().await?;
-    let placement = panels::placement(&mut conn, s.proposal_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let round = match placement.round_id {
-        Some(r) => panels::round(&mut conn, r).await?,
-        None => None,
-    };
-    let scoring = service::scoring_of(&mut conn, s.proposal_id, round.as_ref()).await?;
-    let sheet = scoring.as_ref().and_then(|sc| {
-        sc.score(&s.judged.0, false)
-            .ok()
-            .map(|r| sheet::scored(&sc.standard, &r, page.lang))
-    });
-    Ok(SheetPage {
-        proposal_id: s.proposal_id,
-        expert: s.expert_name.clone(),
-        version: s.version,
-        reason: s.reason.clone(),
-        signed: match (&s.signed_by_name, s.submitted_at) {
-            (Some(who), Some(at)) => format!("{who} · {}", format_time(at)),
-            _ => page.t("expert.draft"),
-        },
-        sha256: s.sha256.clone().unwrap_or_default(),
-        sheet,
-        page,
-    })
 }

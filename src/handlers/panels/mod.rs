@@ -18,6 +18,7 @@ use crate::db::panels as db;
 use crate::domain::panel::{Field, Mix};
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
+use crate::handlers::display::form_value as value;
 use crate::handlers::display::{format_date, format_time};
 use crate::services::experts::ExpertError;
 use crate::services::panels::{self as service, DrawInput};
@@ -95,10 +96,6 @@ impl DrawPage {
     pub fn error_for(&self, field: &str) -> Option<String> {
         self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone())
     }
-}
-
-fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 async fn draw_page(
