@@ -407,3 +407,94 @@ async fn a_declared_conflict_recuses_and_a_decline_is_replaced_by_the_same_field
         ]
     );
 }
+
+#[tokio::test]
+async fn each_group_of_a_rounds_proposals_gets_its_own_panel_and_the_experts_to_do_shows_the_due_date() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("official-a", "诸城市").await;
+    let (admin, round) = expert_round(&app, "2027年第一批").await;
+    let first = in_round(&app, &official, &admin, "甲小镇", round).await;
+    let second = in_round(&app, &official, &admin, "乙小镇", round).await;
+    for i in 0..6 {
+        expert(
+            &app,
+            &admin,
+            &format!("r{i}"),
+            Field::Research,
+            &format!("研究院{i}"),
+            None,
+        )
+        .await;
+    }
+    let client = signed_in(&app, "panel-admin").await;
+    let path = format!("/admin/rounds/{round}/panels");
+    let page = client.get(&path).await;
+    assert_eq!(page.texts("input[name=proposals]").len(), 2);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut form: Vec<(String, String)> = vec![
+        ("name".into(), "第一组".into()),
+        ("size".into(), "3".into()),
+        ("min_scorers".into(), "3".into()),
+        ("due".into(), tomorrow.clone()),
+        ("proposals".into(), first.to_string()),
+    ];
+    for f in Field::ALL {
+        let n = if f == Field::Research { "3" } else { "0" };
+        form.push((format!("min.{}", f.code()), n.into()));
+        form.push((format!("max.{}", f.code()), n.into()));
+    }
+    let post = |form: Vec<(String, String)>| {
+        let (client, path) = (&client, path.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            client.post(&path, &pairs).await
+        }
+    };
+    let page = post(form.clone()).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // A proposal already on a panel is not drawn again.
+    let page = post(form.clone()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.texts(".field-error"), ["所选项目不在本轮待抽取之列"]);
+    let page = client.get(&path).await;
+    assert_eq!(page.texts("input[name=proposals]").len(), 1, "only the second waits");
+    // The second group gets its own panel, under a name of its own.
+    for (k, v) in form.iter_mut() {
+        if k == "proposals" {
+            *v = second.to_string();
+        }
+    }
+    let page = post(form.clone()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page.texts(".field-error"), ["本轮已有同名专家组"]);
+    for (k, v) in form.iter_mut() {
+        if k == "name" {
+            *v = "第二组".into();
+        }
+    }
+    assert_eq!(post(form).await.status, StatusCode::SEE_OTHER);
+    let panels: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT proposal_id, panel_id FROM panel_proposals ORDER BY proposal_id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(panels.len(), 2);
+    assert_ne!(panels[0].1, panels[1].1);
+    assert!(client.get(&path).await.has("#nothing-waiting"));
+
+    // An expert on the first panel sees its proposal due tomorrow, marked.
+    let seated: i64 = sqlx::query_scalar(
+        "SELECT x.user_id FROM panel_seats s JOIN experts x ON x.id = s.expert_id WHERE s.panel_id = $1 LIMIT 1",
+    )
+    .bind(panels[0].1)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let name = app.user(seated).await.username;
+    let home = signed_in(&app, &name).await.get("/expert").await;
+    let row = format!("#todo tr[data-id=\"{first}\"]");
+    assert_eq!(home.text(&format!("{row} td.due")), format!("{tomorrow} 即将到期"));
+    assert!(home.has(&format!("{row}.due-soon")));
+}
