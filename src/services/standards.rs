@@ -617,7 +617,7 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
             proposal_id,
             proposal_revision: latest.proposal_revision,
             standard_id: active.id,
-            snapshot: latest.snapshot.clone(),
+            snapshot: (*latest.snapshot).clone(),
             evaluation: &evaluation,
             rendered: Rendered::of(&evaluation),
             created_by: Some(user.id),

@@ -125,7 +125,8 @@ async fn a_boundary_is_versioned_frozen_at_submission_and_its_records_refuse_cha
         .await
         .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
-    let all = xiaozhen::db::evaluations::list_in(&mut conn, id, xiaozhen::domain::Lang::Zh)
+    let cache = xiaozhen::db::evaluations::EvaluationCache::new(1 << 20);
+    let all = xiaozhen::db::evaluations::list_in(&mut conn, &cache, id, xiaozhen::domain::Lang::Zh)
         .await
         .unwrap();
     drop(conn);

@@ -17,6 +17,7 @@ mod creation_import;
 mod creation_lifecycle;
 mod dashboard;
 mod evaluate_api;
+mod evaluation_cache;
 mod expert_sheets;
 mod experts;
 mod exports;

@@ -72,7 +72,7 @@ pub async fn report_view(
         .as_ref()
         .map(|s| s.name(lang).to_owned())
         .unwrap_or_else(|| row.standard_code.clone());
-    let findings = finding_views(row.rendered.0.get(lang), standard.as_deref(), lang);
+    let findings = finding_views(row.rendered.get(lang), standard.as_deref(), lang);
     let failing = findings
         .iter()
         .filter(|f| f.verdict == "fail")

@@ -74,7 +74,7 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let status = row.status();
     let input = row.to_input();
-    let evaluation_rows = evaluations::list_in(&mut conn, id, lang).await?;
+    let evaluation_rows = evaluations::list_in(&mut conn, &state.evaluations, id, lang).await?;
     let latest = match evaluation_rows.first() {
         Some(e) => Some(report_view(&mut conn, e, lang).await?),
         None => None,
