@@ -104,7 +104,6 @@ pub async fn scoring_of(
     };
     let verdicts = e
         .findings
-        .0
         .iter()
         .map(|f| {
             (
