@@ -119,15 +119,18 @@ impl RawRow {
 /// One per [`crate::state::AppState`], i.e. per database.
 #[derive(Clone)]
 pub struct EvaluationCache {
-    entries: Arc<quick_cache::sync::Cache<(i64, Lang), Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>, BodyWeight>>,
+    entries: Arc<quick_cache::sync::Cache<(i64, Lang), KeptBodies, BodyWeight>>,
 }
+
+/// A proposal's kept bodies in one language: (evaluation id, created at, body).
+type KeptBodies = Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>;
 
 /// Weighs an entry by its findings: they are most of an evaluation's size
 /// (about 2 KB decoded each, both words and figures).
 #[derive(Clone)]
 struct BodyWeight;
 
-impl quick_cache::Weighter<(i64, Lang), Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>> for BodyWeight {
+impl quick_cache::Weighter<(i64, Lang), KeptBodies> for BodyWeight {
     fn weight(&self, _: &(i64, Lang), bodies: &Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>) -> u64 {
         bodies
             .iter()
