@@ -270,51 +270,30 @@ async fn the_joint_table_ranks_by_the_panels_total_and_going_against_it_needs_a_
     assert!(page.has(&format!("tr.joint-detail[data-id=\"{high}\"] table.compare td.panel")));
 
     // The higher is rejected; approving the lower without a reason is refused.
-    let v = |id: i64| {
-        let app = &app;
-        async move { app.proposal_version(id).await.to_string() }
+    // A decision in the joint table, on the proposal's current version.
+    let decide = |id: i64, fields: &'static [(&'static str, &'static str)]| {
+        let (app, chair, path) = (&app, &chair, path.clone());
+        async move {
+            let version = app.proposal_version(id).await.to_string();
+            let id = id.to_string();
+            let mut all: Vec<(&str, &str)> = vec![("proposal", id.as_str()), ("version", version.as_str())];
+            all.extend_from_slice(fields);
+            chair.post(&format!("{path}/decision"), &all).await
+        }
     };
-    let hv = v(high).await;
-    let page = chair
-        .post(
-            &format!("{path}/decision"),
-            &[
-                ("proposal", &high.to_string()),
-                ("version", &hv),
-                ("decision", "reject"),
-                ("comment", "特色不明显"),
-            ],
-        )
-        .await;
+    let page = decide(high, &[("decision", "reject"), ("comment", "特色不明显")]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let lv = v(low).await;
-    let page = chair
-        .post(
-            &format!("{path}/decision"),
-            &[
-                ("proposal", &low.to_string()),
-                ("version", &lv),
-                ("decision", "approve"),
-                ("comment", ""),
-            ],
-        )
-        .await;
+    let page = decide(low, &[("decision", "approve"), ("comment", "")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.texts(".order-reason-error"),
         ["该决定与专家组得分排序不一致，请书面说明理由"]
     );
-    let page = chair
-        .post(
-            &format!("{path}/decision"),
-            &[
-                ("proposal", &low.to_string()),
-                ("version", &lv),
-                ("decision", "approve"),
-                ("order_reason", "列入省重点产业扶持方向"),
-            ],
-        )
-        .await;
+    let page = decide(
+        low,
+        &[("decision", "approve"), ("order_reason", "列入省重点产业扶持方向")],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let comment: String = sqlx::query_scalar("SELECT comment FROM reviews WHERE proposal_id = $1")
         .bind(low)

@@ -233,6 +233,31 @@ pub async fn save_sheet(
     }
 }
 
+/// The answer to a one-field form of the proposal's page (a correction's
+/// reason, a conflict's note): on to `done`, or the page again with the
+/// typed text and the messages beside the field.
+async fn one_field_answer(
+    state: &AppState,
+    page: Page,
+    user: &crate::auth::User,
+    id: i64,
+    outcome: Result<(), ExpertError>,
+    done: String,
+    back: Returned,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&done).into_response()),
+        Err(ExpertError::Invalid(errors)) => {
+            let back = Returned {
+                errors: errors.into_iter().map(|(f, k)| (f, page.t(k))).collect(),
+                ..back
+            };
+            refused(proposal_page(state, page, user, id, back).await?)
+        }
+        Err(e) => Err(e.into_app(format!("/expert/proposals/{id}"))),
+    }
+}
+
 /// `POST /expert/proposals/{id}/correction`: a new version with a reason.
 pub async fn correct(
     State(state): State<AppState>,
@@ -242,18 +267,21 @@ pub async fn correct(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let reason = value(&pairs, "reason").to_string();
-    match service::correct(&state.db, &user, id, &reason).await {
-        Ok(_) => Ok(Redirect::to(&format!("/expert/proposals/{id}")).into_response()),
-        Err(ExpertError::Invalid(errors)) => {
-            let back = Returned {
-                errors: errors.into_iter().map(|(f, k)| (f, page.t(k))).collect(),
-                reason,
-                ..Returned::default()
-            };
-            refused(proposal_page(&state, page, &user, id, back).await?)
-        }
-        Err(e) => Err(e.into_app(format!("/expert/proposals/{id}"))),
-    }
+    let outcome = service::correct(&state.db, &user, id, &reason).await.map(|_| ());
+    let back = Returned {
+        reason,
+        ..Returned::default()
+    };
+    one_field_answer(
+        &state,
+        page,
+        &user,
+        id,
+        outcome,
+        format!("/expert/proposals/{id}"),
+        back,
+    )
+    .await
 }
 
 /// `POST /expert/proposals/{id}/conflict`: declares a conflict (with what it
@@ -266,16 +294,10 @@ pub async fn declare_conflict(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let note = value(&pairs, "note").to_string();
-    match panel_service::declare_conflict(&state.db, &user, id, &note).await {
-        Ok(()) => Ok(Redirect::to("/expert").into_response()),
-        Err(ExpertError::Invalid(errors)) => {
-            let back = Returned {
-                errors: errors.into_iter().map(|(f, k)| (f, page.t(k))).collect(),
-                note,
-                ..Returned::default()
-            };
-            refused(proposal_page(&state, page, &user, id, back).await?)
-        }
-        Err(e) => Err(e.into_app(format!("/expert/proposals/{id}"))),
-    }
+    let outcome = panel_service::declare_conflict(&state.db, &user, id, &note).await;
+    let back = Returned {
+        note,
+        ..Returned::default()
+    };
+    one_field_answer(&state, page, &user, id, outcome, "/expert".to_string(), back).await
 }
