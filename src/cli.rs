@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 pub mod backup;
 pub mod demo;
+mod demo_experts;
 mod demo_places;
 mod demo_towns;
 pub mod generate;

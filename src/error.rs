@@ -142,6 +142,19 @@ impl From<RoundError> for AppError {
     }
 }
 
+impl From<crate::services::experts::ExpertError> for AppError {
+    fn from(err: crate::services::experts::ExpertError) -> Self {
+        use crate::services::experts::ExpertError;
+        match err {
+            // Forms render these beside their fields; one that reaches here
+            // had no form to show.
+            ExpertError::Invalid(_) => AppError::BadRequest("error.bad_request.invalid"),
+            ExpertError::Draw(_) => AppError::conflict("panels.error.pool"),
+            ExpertError::Refused(e) => e.into(),
+        }
+    }
+}
+
 impl RoundError {
     /// A refused act as its page answers it, linking back to `link`.
     pub fn into_app(self, link: impl Into<String>) -> AppError {
@@ -149,6 +162,13 @@ impl RoundError {
             RoundError::Refused(e) => e.into_app("error.conflict.wrong_state", link),
             other => AppError::from(other).linked(link),
         }
+    }
+}
+
+impl crate::services::experts::ExpertError {
+    /// The refusal as its page answers it, linking to `link`.
+    pub fn into_app(self, link: impl Into<String>) -> AppError {
+        AppError::from(self).linked(link)
     }
 }
 

@@ -85,6 +85,7 @@ const CATALOGUES: &[&str] = &[
     include_str!("../locales/annual_score.yml"),
     include_str!("../locales/table_form.yml"),
     include_str!("../locales/boundaries.yml"),
+    include_str!("../locales/experts.yml"),
 ];
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{Backend, csrf, extract};
 use crate::handlers::{
-    self, account, admin, api, boundaries, creation, dashboard, errors, health, materials, notice, proposals, public,
-    report, review, rounds, spreadsheets, standards,
+    self, account, admin, api, boundaries, chair, creation, dashboard, errors, expert, experts, health, materials,
+    notice, panels, proposals, public, report, review, rounds, spreadsheets, standards,
 };
 use crate::page_cache;
 use crate::services::spreadsheets::MAX_BYTES;
@@ -186,7 +186,24 @@ pub fn build_app(state: AppState) -> Router {
         .route(
             "/review/creation/{id}/acceptance",
             post(creation::review::decide_acceptance),
-        );
+        )
+        // Expert review: the chair's work on each proposal, and the joint decision.
+        .route("/review/panels", get(chair::list))
+        .route("/review/panels/{id}", get(chair::show))
+        .route("/review/panels/{id}/flags", post(chair::note_flag))
+        .route("/review/panels/{id}/close", post(chair::close))
+        .route("/review/joint/{id}", get(chair::joint::show))
+        .route("/review/joint/{id}/decision", post(chair::joint::decide));
+
+    // Experts: their to-do list and the proposals assigned to them.
+    let experts_section = Router::new()
+        .route("/expert", get(expert::home::home))
+        .route("/expert/proposals/{id}", get(expert::proposal))
+        .route("/expert/proposals/{id}/sheet", post(expert::save_sheet))
+        .route("/expert/proposals/{id}/correction", post(expert::correct))
+        .route("/expert/proposals/{id}/conflict", post(expert::declare_conflict))
+        .route("/expert/panels/{id}/decline", post(expert::home::decline))
+        .route("/expert/sheets/{id}", get(expert::signed::sheet_page));
 
     // Reviewers and admins (asking for a re-evaluation).
     let staff = Router::new().route("/proposals/{id}/reevaluate", post(standards::actions::reevaluate));
@@ -271,6 +288,12 @@ pub fn build_app(state: AppState) -> Router {
             "/admin/standards/{id}/examples/{n}/remove",
             post(standards::examples::remove),
         )
+        .route("/admin/experts", get(experts::list).post(experts::create))
+        .route("/admin/experts/{id}", get(experts::show).post(experts::update))
+        .route("/admin/experts/{id}/active", post(experts::set_active))
+        .route("/admin/panels", get(panels::rounds))
+        .route("/admin/panels/{id}", get(panels::show))
+        .route("/admin/rounds/{id}/panels", get(panels::draw_form).post(panels::draw))
         .route("/admin/creation", get(creation::admin::admin_page))
         .route("/admin/creation/publish", post(creation::admin::publish))
         .route("/admin/creation/summary.csv", get(creation::admin::summary_csv));
@@ -281,6 +304,7 @@ pub fn build_app(state: AppState) -> Router {
     let reviewers = guarded(reviewers, extract::reviewers_area);
     let staff = guarded(staff, extract::staff_area);
     let admins = guarded(admins, extract::admins_area);
+    let experts_section = guarded(experts_section, extract::experts_area);
 
     let store = crate::db::sessions::PgSessionStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
@@ -302,6 +326,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(reviewers)
         .merge(staff)
         .merge(admins)
+        .merge(experts_section)
         .fallback(errors::not_found)
         // Every extractor's limit, forms', raw bodies' and JSON's: upload
         // routes and the API raise it on their own routes.

@@ -251,6 +251,38 @@ fn demo_loads_once_and_refuses_a_second_time() {
     assert_eq!(finding("茶叶小镇", "boundary.control_lines"), "info");
     assert_eq!(finding("健康美食小镇", "boundary.control_lines"), "pass");
     assert_eq!(finding("健康美食小镇", "boundary.area"), "pass");
+    // Expert review: ten experts, a finished round with a panel of seven,
+    // the expert of 诸城市 recused from its town and a planner drawn in
+    // their place, one divergent total let stand, the joint decision in
+    // score order.
+    assert_eq!(db.query("SELECT count(*) FROM experts"), "10");
+    assert_eq!(db.query("SELECT count(*) FROM panel_seats WHERE kind = 'drawn'"), "7");
+    assert_eq!(
+        db.query(
+            "SELECT p.name || ':' || a.recusal FROM expert_assignments a JOIN proposals p ON p.id = a.proposal_id
+             WHERE a.recusal IS NOT NULL"
+        ),
+        "诸城龙城智造小镇:home_region"
+    );
+    assert_eq!(
+        db.query("SELECT field || ':' || kind FROM panel_seats WHERE kind <> 'drawn'"),
+        "planning:conflict_replacement"
+    );
+    assert_eq!(
+        db.query("SELECT count(*) FROM score_sheets WHERE submitted_at IS NOT NULL AND sha256 IS NOT NULL"),
+        "21"
+    );
+    assert_eq!(
+        db.query("SELECT p.name || ':' || n.outcome FROM chair_notes n JOIN proposals p ON p.id = n.proposal_id"),
+        "青州古城文旅小镇:stands"
+    );
+    assert_eq!(
+        db.query(
+            "SELECT string_agg(p.name || ':' || p.status, ',' ORDER BY r.total DESC) FROM panel_results r
+             JOIN proposals p ON p.id = r.proposal_id"
+        ),
+        "诸城龙城智造小镇:approved,青州古城文旅小镇:approved,青州花卉创意小镇:rejected"
+    );
     let again = db.run(&["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again).contains("already has proposals"), "{}", text(&again));

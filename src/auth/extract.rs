@@ -79,6 +79,10 @@ pub struct Reviewer(pub User);
 #[derive(Debug, Clone)]
 pub struct Admin(pub User);
 
+/// An expert of the pool: sees only the proposals assigned to them.
+#[derive(Debug, Clone)]
+pub struct Expert(pub User);
+
 /// A reviewer or an admin: those who see every region.
 #[derive(Debug, Clone)]
 pub struct Staff(pub User);
@@ -128,6 +132,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     }
 }
 
+impl<S: Send + Sync> FromRequestParts<S> for Expert {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        with_role(parts, state, &[Role::Expert]).await.map(Expert)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Staff {
     type Rejection = AppError;
 
@@ -155,6 +167,10 @@ pub async fn cities_area(request: Request, next: Next) -> Response {
 
 pub async fn reviewers_area(request: Request, next: Next) -> Response {
     guard(&[Role::Reviewer], request, next).await
+}
+
+pub async fn experts_area(request: Request, next: Next) -> Response {
+    guard(&[Role::Expert], request, next).await
 }
 
 pub async fn staff_area(request: Request, next: Next) -> Response {

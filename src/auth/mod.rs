@@ -14,7 +14,7 @@ use sqlx::PgPool;
 use crate::db::users::{self, UserRow};
 use crate::domain::Role;
 
-pub use extract::{Admin, CityUser, CurrentUser, Official, Reviewer, Staff};
+pub use extract::{Admin, CityUser, CurrentUser, Expert, Official, Reviewer, Staff};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 

@@ -173,6 +173,7 @@ async fn load_towns(pool: &PgPool) -> anyhow::Result<()> {
     // The listed towns' creation: reports, grades, named towns, a rebate year.
     crate::services::creation::demo(pool, &reviewer, &admin, &listed).await?;
     notice_demo(pool, admin.id, &approved).await?;
+    super::demo_experts::load(pool, &admin, &reviewer).await?;
     println!(
         "演示数据已载入 / demonstration data loaded: {} towns, first batch published",
         demo_towns::towns().len()

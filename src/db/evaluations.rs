@@ -112,14 +112,14 @@ impl RawRow {
     }
 }
 
+/// A proposal's decoded bodies in one language: (id, created at, body).
+type Bodies = Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>;
+
 /// The decoded bodies of the evaluations that pages showed, per proposal
 /// and language (the report renders one language's words). Keyed by the
 /// evaluation's id and creation time, so that a database restored under a
 /// running server cannot serve another evaluation's body under a reused id.
 /// One per [`crate::state::AppState`], i.e. per database.
-/// A proposal's decoded bodies in one language: (id, created at, body).
-type Bodies = Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>;
-
 #[derive(Clone)]
 pub struct EvaluationCache {
     entries: Arc<quick_cache::sync::Cache<(i64, Lang), Bodies, BodyWeight>>,

@@ -105,7 +105,7 @@ impl Mix {
 /// Why a panel cannot be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DrawError {
-    /// Panels have 7 to 9 experts.
+    /// Panels have 3 to 9 experts (7 to 9 in a provincial review).
     Size { size: usize },
     /// A field's minimum above its maximum, or the minimums above the size,
     /// or the maximums below it.
@@ -124,8 +124,10 @@ impl DrawError {
     pub fn message(&self, lang: super::Lang) -> String {
         use super::Lang::{En, Zh};
         match (self, lang) {
-            (DrawError::Size { size }, Zh) => format!("专家组人数须为 7 至 9 人，现为 {size} 人"),
-            (DrawError::Size { size }, En) => format!("A panel has 7 to 9 experts, not {size}"),
+            (DrawError::Size { size }, Zh) => format!("专家组人数须为 3 至 9 人（省级评审 7 至 9 人），现为 {size} 人"),
+            (DrawError::Size { size }, En) => {
+                format!("A panel has 3 to 9 experts (7 to 9 in a provincial review), not {size}")
+            }
             (DrawError::Mix, Zh) => "各领域人数下限之和不能超过专家组人数，上限之和不能少于专家组人数，且下限不能大于上限".into(),
             (DrawError::Mix, En) => {
                 "The fields' minimums must not add up to more than the panel, their maximums not to less, and no minimum may exceed its maximum".into()
@@ -147,8 +149,14 @@ impl DrawError {
     }
 }
 
-/// Panels have 7 to 9 experts (DESIGN "Experts").
-pub const PANEL_SIZES: std::ops::RangeInclusive<usize> = 7..=9;
+/// The sizes a panel may have. DESIGN "Experts" says 7–9 for a provincial
+/// review ([`PROVINCIAL_SIZES`], what the admin's form proposes); the size
+/// is the admin's parameter, and a small trial round (or a test) may draw
+/// as few as 3.
+pub const PANEL_SIZES: std::ops::RangeInclusive<usize> = 3..=9;
+
+/// DESIGN's panel sizes for a provincial review.
+pub const PROVINCIAL_SIZES: std::ops::RangeInclusive<usize> = 7..=9;
 
 /// Draws a panel: each field's minimum in [`Field::ALL`]'s order, then the
 /// remaining seats from all remaining candidates whose field is below its
@@ -308,6 +316,89 @@ pub fn minimum_scorers(parameter: Option<usize>) -> usize {
     parameter.unwrap_or(5).max(3)
 }
 
+/// What a panel's replacement draws read: its seed, its stored candidate
+/// list and what is known of each candidate for conflicts.
+#[derive(Debug, Clone, Copy)]
+pub struct Replay<'a> {
+    pub seed: [u8; 32],
+    pub candidates: &'a [Candidate],
+    pub profiles: &'a [ExpertProfile],
+}
+
+/// What staffing one proposal decided: the members recused from it (with
+/// the conflict) and the replacements drawn for it alone.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Staffing {
+    pub recused: Vec<(i64, Conflict)>,
+    /// Each replacement with its stream and the recused expert it stands for.
+    pub replacements: Vec<(Candidate, u64, i64)>,
+    /// The next unused stream of the panel's seed.
+    pub next_stream: u64,
+    /// Unconflicted experts still missing to reach the minimum (nobody of
+    /// the field was left to draw).
+    pub short: usize,
+}
+
+/// Staffs one proposal (DESIGN "Experts"): every member with a conflict is
+/// recused from it; while fewer than `minimum` unconflicted members remain,
+/// a replacement of a recused member's field is drawn for this proposal
+/// alone (each on the next stream of the panel's seed), never anyone in
+/// `excluded` (everyone seated on the panel so far) nor anyone with a
+/// conflict of their own.
+pub fn staff(
+    replay: &Replay,
+    next_stream: u64,
+    members: &[Candidate],
+    excluded: &[i64],
+    proposal: &ProposalParty,
+    minimum: usize,
+) -> Staffing {
+    let Replay {
+        seed,
+        candidates,
+        profiles,
+    } = *replay;
+    let conflict_of = |id: i64| {
+        profiles
+            .iter()
+            .find(|p| p.expert_id == id)
+            .and_then(|p| conflict(p, proposal))
+    };
+    let mut out = Staffing {
+        next_stream,
+        ..Staffing::default()
+    };
+    let recused: Vec<(Candidate, Conflict)> = members
+        .iter()
+        .filter_map(|m| conflict_of(m.expert_id).map(|c| (*m, c)))
+        .collect();
+    out.recused = recused.iter().map(|(m, c)| (m.expert_id, *c)).collect();
+    let mut unconflicted = members.len() - recused.len();
+    let mut exclude: Vec<i64> = excluded.to_vec();
+    exclude.extend(
+        candidates
+            .iter()
+            .map(|c| c.expert_id)
+            .filter(|id| conflict_of(*id).is_some()),
+    );
+    for (member, _) in &recused {
+        if unconflicted >= minimum {
+            break;
+        }
+        let stream = out.next_stream;
+        out.next_stream += 1;
+        match draw_replacement(seed, stream, candidates, member.field, &exclude) {
+            Some(r) => {
+                exclude.push(r.expert_id);
+                out.replacements.push((r, stream, member.expert_id));
+                unconflicted += 1;
+            }
+            None => out.short += 1,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,8 +490,8 @@ mod tests {
     #[test]
     fn bad_sizes_mixes_and_thin_pools_are_refused_with_a_reason() {
         assert_eq!(
-            draw([0; 32], &pool(), &Mix::zhejiang(6)),
-            Err(DrawError::Size { size: 6 })
+            draw([0; 32], &pool(), &Mix::zhejiang(2)),
+            Err(DrawError::Size { size: 2 })
         );
         // Zhejiang's minimums need 8 seats.
         assert_eq!(draw([0; 32], &pool(), &Mix::zhejiang(7)), Err(DrawError::Mix));
@@ -477,5 +568,57 @@ mod tests {
         );
         assert_eq!(minimum_scorers(None), 5);
         assert_eq!(minimum_scorers(Some(2)), 3);
+    }
+
+    #[test]
+    fn a_conflict_recuses_from_that_proposal_and_below_the_minimum_brings_a_replacement_of_the_field() {
+        let candidates = pool();
+        let panel = draw([5; 32], &candidates, &Mix::zhejiang(9)).unwrap();
+        let seated: Vec<i64> = panel.iter().map(|c| c.expert_id).collect();
+        let proposal = ProposalParty {
+            proposal_id: 7,
+            county_id: 100,
+            city_id: Some(200),
+            developer: "某某集团".into(),
+        };
+        // The first member lives in the proposal's city; a pool member of the
+        // same field works for the developer and must never be drawn for it.
+        let first = panel[0];
+        let mut profiles: Vec<ExpertProfile> = candidates
+            .iter()
+            .map(|c| ExpertProfile {
+                expert_id: c.expert_id,
+                home_region_id: None,
+                employer: String::new(),
+                declared: vec![],
+            })
+            .collect();
+        profiles[(first.expert_id - 1) as usize].home_region_id = Some(200);
+        let rival = candidates
+            .iter()
+            .find(|c| c.field == first.field && !seated.contains(&c.expert_id))
+            .unwrap();
+        profiles[(rival.expert_id - 1) as usize].employer = "某某集团".into();
+        let replay = |profiles: &[ExpertProfile]| -> Replay<'_> {
+            Replay {
+                seed: [5; 32],
+                candidates: Box::leak(candidates.clone().into_boxed_slice()),
+                profiles: Box::leak(profiles.to_vec().into_boxed_slice()),
+            }
+        };
+        // Nine members, minimum 5: one recusal needs no replacement.
+        let s = staff(&replay(&profiles), 1, &panel, &seated, &proposal, 5);
+        assert_eq!(s.recused, [(first.expert_id, Conflict::HomeRegion)]);
+        assert!(s.replacements.is_empty());
+        assert_eq!(s.next_stream, 1);
+        // Minimum 9: a replacement of the same field, never the conflicted rival.
+        let s = staff(&replay(&profiles), 1, &panel, &seated, &proposal, 9);
+        assert_eq!(s.replacements.len(), 1);
+        let (r, stream, stands_for) = s.replacements[0];
+        assert_eq!((r.field, stream, stands_for), (first.field, 1, first.expert_id));
+        assert!(!seated.contains(&r.expert_id));
+        assert_ne!(r.expert_id, rival.expert_id);
+        assert_eq!(s.next_stream, 2);
+        assert_eq!(s, staff(&replay(&profiles), 1, &panel, &seated, &proposal, 9));
     }
 }

@@ -257,9 +257,11 @@ pub async fn open(
     inline: bool,
 ) -> Result<MaterialRow, ServiceError> {
     let mut tx = db.begin().await?;
-    proposals::get(&mut tx, proposal_id, scope_for(user))
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let visible = proposals::get(&mut tx, proposal_id, scope_for(user)).await?.is_some()
+        || (user.role == crate::domain::Role::Expert && assigned_expert(&mut tx, user, proposal_id).await?);
+    if !visible {
+        return Err(ServiceError::NotFound);
+    }
     let row = db::get(&mut tx, proposal_id, material_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -277,6 +279,17 @@ pub async fn open(
     .await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// An expert sees the materials of the proposals assigned to them (and not
+/// recused from).
+async fn assigned_expert(conn: &mut sqlx::PgConnection, user: &User, proposal_id: i64) -> sqlx::Result<bool> {
+    let Some(expert) = crate::db::experts::of_user(conn, user.id).await? else {
+        return Ok(false);
+    };
+    Ok(crate::db::panels::assignment(conn, proposal_id, expert.id)
+        .await?
+        .is_some_and(|a| a.scores()))
 }
 
 /// The files a stored proposal has, for its evaluation.

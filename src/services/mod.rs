@@ -5,8 +5,11 @@
 pub mod batches;
 pub mod boundaries;
 pub mod creation;
+pub mod expert_review;
+pub mod experts;
 pub mod materials;
 pub mod notice;
+pub mod panels;
 pub mod proposals;
 pub mod reviews;
 pub mod rounds;

@@ -11,7 +11,7 @@ use super::ServiceError;
 use crate::auth::User;
 use crate::db::proposals::{self, Scope};
 use crate::db::reviews::{self, NewOverride, NewReview};
-use crate::db::{audit, batches, evaluations};
+use crate::db::{audit, batches, evaluations, score_sheets};
 use crate::domain::{Action, Status, workflow};
 use crate::standards::{Overall, Verdict, final_overall};
 
@@ -178,6 +178,10 @@ pub struct DecisionInput {
     /// Approving although the final overall verdict is `fail`.
     pub confirm_fail: bool,
     pub confirm_reason: String,
+    /// Why the decision goes against the panel's score order in the round
+    /// (approving a proposal ranked below a rejected one, or rejecting one
+    /// ranked above an approved one): required then.
+    pub order_reason: String,
 }
 
 impl DecisionInput {
@@ -190,6 +194,7 @@ impl DecisionInput {
             evaluation_id: None,
             confirm_fail: false,
             confirm_reason: String::new(),
+            order_reason: String::new(),
         }
     }
 }
@@ -227,6 +232,15 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
     // the formal review or the experts still have it.
     if !super::rounds::at_decision(&mut tx, &row).await? {
         return Err(ServiceError::Refused("rounds.error.not_joint_stage").into());
+    }
+    let against_order = against_score_order(&mut tx, id, input.decision).await?;
+    let order_reason = trimmed(&input.order_reason);
+    if against_order {
+        if order_reason.is_empty() {
+            errors.push(("order_reason", "review.error.order_reason"));
+        } else if order_reason.chars().count() > MAX_TEXT {
+            errors.push(("order_reason", "review.error.too_long"));
+        }
     }
     let latest = evaluations::latest(&mut tx, id).await?;
     if input.evaluation_id.is_some() && input.evaluation_id != latest.as_ref().map(|e| e.id) {
@@ -269,16 +283,20 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
             })
         })
         .collect();
-    // The reason for approving a failing proposal is part of the record.
-    let full_comment = if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
-        if comment.is_empty() {
-            confirm_reason.to_owned()
-        } else {
-            format!("{comment}\n{confirm_reason}")
-        }
-    } else {
-        comment.to_owned()
-    };
+    // The reasons for approving a failing proposal, and for going against
+    // the score order, are part of the record.
+    let mut parts: Vec<&str> = vec![comment];
+    if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
+        parts.push(confirm_reason);
+    }
+    if against_order {
+        parts.push(order_reason);
+    }
+    let full_comment = parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
     let review_id = reviews::insert(
         &mut tx,
         NewReview {
@@ -305,6 +323,7 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
                 "status": to.code(), "review_id": review_id, "comment": full_comment,
                 "final_overall": overall.map(|o| o.code()), "overrides": overrides_json,
                 "confirmed_fail": input.decision == Decision::Approve && overall == Some(Overall::Fail),
+                "against_score_order": against_order,
             })),
         },
     )
@@ -314,6 +333,24 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
         review_id,
         status: to,
         final_overall: overall,
+    })
+}
+
+/// Whether deciding `decision` on a proposal goes against its round's
+/// score order (DESIGN "Review as provinces run it"): approving it while a
+/// proposal of the round with a higher panel total is rejected, or
+/// rejecting it while one with a lower total is approved (or listed).
+pub async fn against_score_order(conn: &mut PgConnection, id: i64, decision: Decision) -> sqlx::Result<bool> {
+    let Some(own) = score_sheets::result(conn, id).await?.map(|r| r.total) else {
+        return Ok(false);
+    };
+    let others = score_sheets::round_totals(conn, id).await?;
+    Ok(match decision {
+        Decision::Approve => others.iter().any(|(_, t, s)| *t > own && s == "rejected"),
+        Decision::Reject => others
+            .iter()
+            .any(|(_, t, s)| *t < own && matches!(s.as_str(), "approved" | "listed")),
+        Decision::Return => false,
     })
 }
 

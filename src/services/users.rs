@@ -82,6 +82,26 @@ pub struct NewAccount<'a> {
 /// Creates an account; returns its id and its random first password (to be
 /// shown once; it must be changed at first login).
 pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result<(i64, String)> {
+    let checked = check_account(&new)?;
+    let (plain, hash) = first_password().await?;
+    let mut tx = db.begin().await?;
+    let id = insert_account(&mut tx, actor, &checked, &hash).await?;
+    tx.commit().await?;
+    Ok((id, plain))
+}
+
+/// A new account's name, display name and region as they will be stored.
+pub struct CheckedAccount<'a> {
+    username: &'a str,
+    display_name: &'a str,
+    role: Role,
+    region_id: Option<i64>,
+}
+
+/// The account form's rules: a user name of 2–40 letters, digits, `_`,
+/// `.` or `-`; a display name of 1–100 characters; a region for the roles
+/// that act for one.
+pub fn check_account<'a>(new: &NewAccount<'a>) -> Result<CheckedAccount<'a>> {
     let username = new.username.trim();
     let display_name = new.display_name.trim();
     let valid_name = (2..=40).contains(&username.len())
@@ -95,18 +115,37 @@ pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result
         return Err(UserError::Invalid("display_name", "admin.users.error.display_name"));
     }
     let region_id = check_region(new.role, new.region_id)?;
+    Ok(CheckedAccount {
+        username,
+        display_name,
+        role: new.role,
+        region_id,
+    })
+}
+
+/// A random first password and its hash.
+pub async fn first_password() -> Result<(String, String)> {
     let plain = password::random_password();
     let hash = password::hash(plain.clone()).await.map_err(|_| UserError::Hash)?;
-    let mut tx = db.begin().await?;
-    check_region_kind(&mut tx, new.role, region_id).await?;
+    Ok((plain, hash))
+}
+
+/// Inserts a checked account with its audit row, in the caller's transaction.
+pub async fn insert_account(
+    tx: &mut sqlx::PgConnection,
+    actor: i64,
+    new: &CheckedAccount<'_>,
+    hash: &str,
+) -> Result<i64> {
+    check_region_kind(&mut *tx, new.role, new.region_id).await?;
     let id = match users::insert(
-        &mut tx,
+        &mut *tx,
         NewUser {
-            username,
-            display_name,
+            username: new.username,
+            display_name: new.display_name,
             role: new.role,
-            region_id,
-            password_hash: &hash,
+            region_id: new.region_id,
+            password_hash: hash,
             must_change_password: true,
         },
     )
@@ -121,10 +160,9 @@ pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result
         }
         Err(e) => return Err(e.into()),
     };
-    let after = Some(json!({"username": username, "role": new.role.as_str(), "region": region_id}));
-    audit::record(&mut tx, entry(actor, "user.created", "user", id, None, after)).await?;
-    tx.commit().await?;
-    Ok((id, plain))
+    let after = Some(json!({"username": new.username, "role": new.role.as_str(), "region": new.region_id}));
+    audit::record(tx, entry(actor, "user.created", "user", id, None, after)).await?;
+    Ok(id)
 }
 
 /// Refuses a change that would leave no active admin.

@@ -131,8 +131,14 @@ async fn navigation_shows_each_role_only_its_pages() {
     let reviewer = app.login_as(Role::Reviewer).await;
     assert_eq!(
         nav(&reviewer.get("/review").await),
-        ["创建名单", "评审", "形式审查", "创建考核", "待办 0", "统计"]
+        ["创建名单", "评审", "形式审查", "创建考核", "专家评审", "待办 0", "统计"]
     );
+    let expert = app.login_as(Role::Expert).await;
+    let home = expert.get("/expert").await;
+    // An expert account the pool does not hold yet: nothing to do.
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.has("#nothing-assigned"));
+    assert_eq!(nav(&home), ["创建名单", "评审任务"]);
     let admin = app.login_as(Role::Admin).await;
     assert_eq!(
         nav(&admin.get("/admin").await),

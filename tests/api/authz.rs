@@ -31,6 +31,8 @@ pub(crate) enum Access {
     /// Reviewers and admins.
     Staff,
     Admins,
+    /// Experts of the pool (their assigned proposals only).
+    Experts,
 }
 
 /// Every page route with who may call it. Keep in step with the route tables.
@@ -169,6 +171,28 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/admin/rounds/{id}", Admins),
         ("POST", "/admin/rounds/{id}", Admins),
         ("POST", "/admin/rounds/{id}/close", Admins),
+        ("GET", "/admin/experts", Admins),
+        ("POST", "/admin/experts", Admins),
+        ("GET", "/admin/experts/{id}", Admins),
+        ("POST", "/admin/experts/{id}", Admins),
+        ("POST", "/admin/experts/{id}/active", Admins),
+        ("GET", "/admin/panels", Admins),
+        ("GET", "/admin/panels/{id}", Admins),
+        ("GET", "/admin/rounds/{id}/panels", Admins),
+        ("POST", "/admin/rounds/{id}/panels", Admins),
+        ("GET", "/review/panels", Reviewers),
+        ("GET", "/review/panels/{id}", Reviewers),
+        ("POST", "/review/panels/{id}/flags", Reviewers),
+        ("POST", "/review/panels/{id}/close", Reviewers),
+        ("GET", "/review/joint/{id}", Reviewers),
+        ("POST", "/review/joint/{id}/decision", Reviewers),
+        ("GET", "/expert", Experts),
+        ("GET", "/expert/proposals/{id}", Experts),
+        ("POST", "/expert/proposals/{id}/sheet", Experts),
+        ("POST", "/expert/proposals/{id}/correction", Experts),
+        ("POST", "/expert/proposals/{id}/conflict", Experts),
+        ("POST", "/expert/panels/{id}/decline", Experts),
+        ("GET", "/expert/sheets/{id}", Experts),
     ]
 };
 
@@ -287,13 +311,31 @@ struct World {
     /// A list batch on public notice, and an organisation's objection to it.
     notice_batch: i64,
     objection: i64,
-    /// The default round (the one `proposal` is in).
+    /// The default round: the rounds admin's pages are probed on it.
+    default_round: i64,
+    /// Expert review: a round with the expert stage, a proposal of 诸城市 at
+    /// that stage, the panel drawn for it (expert-a among its three), the
+    /// pool record of expert-a and a draft sheet of theirs.
     round: i64,
+    expert_proposal: i64,
+    panel: i64,
+    expert: i64,
+    sheet: i64,
 }
 
 impl World {
     fn concrete(&self, path: &str) -> String {
-        let id = if path.starts_with("/notices/") {
+        let id = if path.starts_with("/expert/proposals/") || path.starts_with("/review/panels/") {
+            self.expert_proposal
+        } else if path.starts_with("/expert/sheets/") {
+            self.sheet
+        } else if path.starts_with("/expert/panels/") || path.starts_with("/admin/panels/") {
+            self.panel
+        } else if path.starts_with("/review/joint/") || path.starts_with("/admin/rounds/{id}/panels") {
+            self.round
+        } else if path.starts_with("/admin/experts/") {
+            self.expert
+        } else if path.starts_with("/notices/") {
             self.notice_batch
         } else if path.starts_with("/admin/objections/") {
             self.objection
@@ -302,7 +344,7 @@ impl World {
         } else if path.starts_with("/city/proposals/") || path.starts_with("/review/formal/") {
             self.proposal
         } else if path.starts_with("/admin/rounds/") {
-            self.round
+            self.default_round
         } else if path.starts_with("/proposals/{id}/reports") || path.starts_with("/review/creation/") {
             self.listed
         } else if path.starts_with("/proposals/") {
@@ -371,6 +413,10 @@ async fn request(client: &Client, method: &str, path: &str, world: &World) -> cr
 fn form_for(path: &str, world: &World) -> Vec<(String, String)> {
     let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let region = world.region.to_string();
+    if path.starts_with("/review/joint/") {
+        // A proposal of the round, no decision chosen.
+        return pairs(&[("proposal", &world.expert_proposal.to_string())]);
+    }
     if path == "/proposals" {
         // The official's region is their own (an admin's form lacks one: 422).
         return sample_input("权限探针小镇")
@@ -495,6 +541,23 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     // The default round named blank.
     ("/admin/rounds/{id}", 422),
     ("/admin/rounds/{id}/close", 303),
+    // Expert review: each form posted empty is refused field by field.
+    ("/admin/experts", 422),
+    ("/admin/experts/{id}", 422),
+    // `active` absent: taken out of the draws.
+    ("/admin/experts/{id}/active", 303),
+    ("/admin/rounds/{id}/panels", 422),
+    ("/review/panels/{id}/flags", 422),
+    // Not every expert has submitted.
+    ("/review/panels/{id}/close", 409),
+    // No decision chosen.
+    ("/review/joint/{id}/decision", 422),
+    // No version named: the draft is version 1, not 0 (stale).
+    ("/expert/proposals/{id}/sheet", 409),
+    // No reason: and the sheet is not submitted, so nothing to correct.
+    ("/expert/proposals/{id}/correction", 422),
+    ("/expert/proposals/{id}/conflict", 422),
+    ("/expert/panels/{id}/decline", 422),
 ];
 
 /// A list batch on notice since today with one approved town, and an
@@ -645,6 +708,48 @@ async fn every_route_answers_each_role_as_designed() {
     let (preview, location) = crate::spreadsheets::preview(&official_client, "one.csv", csv_bytes(&rows)).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     let import: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let (round_admin, round) = crate::experts::expert_round(&app, "权限探针批次").await;
+    let expert_proposal = crate::experts::in_round(&app, &official, &round_admin, "专家评审探针小镇", round).await;
+    let mut expert_a = 0;
+    for name in ["expert-a", "expert-b", "expert-c"] {
+        let (id, _) = crate::experts::expert(
+            &app,
+            &round_admin,
+            name,
+            xiaozhen::domain::panel::Field::Planning,
+            &format!("{name}单位"),
+            None,
+        )
+        .await;
+        if name == "expert-a" {
+            expert_a = id;
+        }
+    }
+    let panel = xiaozhen::services::panels::draw(
+        &app.db,
+        &round_admin,
+        round,
+        &crate::experts::draw_input("探针组", 3, &[(xiaozhen::domain::panel::Field::Planning, 3, 3)], 3),
+    )
+    .await
+    .unwrap();
+    let expert_a_user = sqlx::query_scalar::<_, i64>("SELECT user_id FROM experts WHERE id = $1")
+        .bind(expert_a)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let sheet = xiaozhen::services::expert_review::save_sheet(
+        &app.db,
+        &app.user(expert_a_user).await,
+        expert_proposal,
+        &xiaozhen::services::expert_review::SheetInput {
+            version: 1,
+            judged: Default::default(),
+            submit: false,
+        },
+    )
+    .await
+    .unwrap();
     let world = World {
         proposal,
         listed: listed_id,
@@ -680,10 +785,15 @@ async fn every_route_answers_each_role_as_designed() {
         },
         notice_batch,
         objection,
-        round: sqlx::query_scalar("SELECT id FROM rounds WHERE is_default")
+        default_round: sqlx::query_scalar("SELECT id FROM rounds WHERE is_default")
             .fetch_one(&app.db)
             .await
             .unwrap(),
+        round,
+        expert_proposal,
+        panel,
+        expert: expert_a,
+        sheet,
     };
     app.create_user("official-b", Role::Official, Some("青州市")).await;
     // 诸城市 is a county of 潍坊市, whose city user sees its proposals; an
@@ -740,6 +850,7 @@ async fn every_route_answers_each_role_as_designed() {
                 (Access::Cities, Some(r)) => *r == Role::City,
                 (Access::Staff, Some(r)) => matches!(r, Role::Reviewer | Role::Admin),
                 (Access::Admins, Some(r)) => *r == Role::Admin,
+                (Access::Experts, Some(r)) => *r == Role::Expert,
             };
             let region_scoped = path.starts_with("/proposals/{id}") || path.starts_with("/proposals/import/{id}");
             let ok = if status.is_server_error() {
@@ -748,8 +859,11 @@ async fn every_route_answers_each_role_as_designed() {
                 sends_to_login(&page)
             } else if !allowed {
                 status == StatusCode::FORBIDDEN
-            } else if region_scoped && matches!(role, Some(Role::Official | Role::City | Role::Expert)) && !own_region {
-                // Another region's record: its existence is not revealed.
+            } else if region_scoped
+                && (matches!(role, Some(Role::Official | Role::City)) && !own_region || matches!(role, Some(Role::Expert)))
+            {
+                // Another region's record (for an expert, one not assigned
+                // to them): its existence is not revealed.
                 status == StatusCode::NOT_FOUND
             } else {
                 status == allowed_answer(*role, method, path)

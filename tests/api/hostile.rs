@@ -527,6 +527,16 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
     let reviewer = login("reviewer1").await;
     let admin = login("admin1").await;
     let city = login("city1").await;
+    crate::experts::expert(
+        &app,
+        &app.user(admin_id).await,
+        "expert1",
+        xiaozhen::domain::panel::Field::Research,
+        "某研究院",
+        None,
+    )
+    .await;
+    let expert = login("expert1").await;
     let concrete = |path: &str| -> String {
         let id = if path.contains("/decision")
             || path.contains("/overrides")
@@ -595,6 +605,7 @@ async fn hostile_values_reach_every_post_route_of_the_route_table() {
             Access::Officials | Access::OfficialOnly => &official,
             Access::Admins => &admin,
             Access::Cities => &city,
+            Access::Experts => &expert,
         };
         // Logging out would end the session the next routes need.
         let client = if path == "/logout" { &app.client() } else { client };

@@ -3,9 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use super::sheet::{Posted, SheetView};
 use crate::domain::Lang;
 use crate::domain::creation::{self, AnnualFigures, Assessment, Grade, REPORT_FIELDS, Settlement};
+use crate::handlers::display::sheet::{Posted, SheetView};
 use crate::handlers::display::{exact, exact_pct};
 
 pub struct AssessmentView {

@@ -8,7 +8,6 @@ mod assessment;
 pub mod grading;
 pub mod reports;
 pub mod review;
-mod sheet;
 
 /// What these pages say of a record not in a state that allows an action
 /// (`ServiceError::into_app`).

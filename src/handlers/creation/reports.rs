@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::WRONG_STATE;
-use super::sheet::SheetView;
 use crate::auth::Official;
 use crate::db::creation as store;
 use crate::db::proposals::Scope;
@@ -21,6 +20,7 @@ use crate::domain::proposal::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
 use crate::handlers::display::exact;
+use crate::handlers::display::sheet::SheetView;
 use crate::services::ServiceError;
 use crate::services::creation::{self as service};
 use crate::state::AppState;

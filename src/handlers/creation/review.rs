@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use super::WRONG_STATE;
 use super::assessment::{AssessmentView, CriterionLine, ReviewErrors, SettlementView, report_figures, settlement_view};
-use super::sheet;
 use crate::auth::Reviewer;
 use crate::db::creation as store;
 use crate::domain::Status;
@@ -19,6 +18,7 @@ use crate::domain::creation::{self, AcceptanceState};
 use crate::error::AppResult;
 use crate::handlers::Page;
 use crate::handlers::display::exact;
+use crate::handlers::display::sheet;
 use crate::services::ServiceError;
 use crate::services::creation::{self as service};
 use crate::state::AppState;

@@ -12,6 +12,7 @@ mod format;
 mod materials;
 mod notice;
 mod rounds;
+pub mod sheet;
 mod upload_form;
 
 pub use boundaries::{
@@ -31,3 +32,8 @@ pub use materials::{
 pub use notice::{AdminPanel as NoticePanel, NoticeDates};
 pub use rounds::{ActionView, RoundPanel, round_panel, stage_label};
 pub use upload_form::{UploadForm, read_upload};
+
+/// The first value of a form field posted as pairs (empty when absent).
+pub fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}

@@ -35,6 +35,8 @@ pub struct ReviewView {
 #[derive(Template, WebTemplate)]
 #[template(path = "proposals/show.html")]
 pub struct ShowPage {
+    /// The expert panel's total (and the table's maximum), after the decision.
+    pub panel_total: Option<String>,
     pub page: Page,
     pub materials: crate::handlers::display::MaterialsPanel,
     /// The current boundary, drawn alone (its page draws what lies around).
@@ -130,6 +132,10 @@ pub async fn show(
         })
         .collect();
     let history_rows = audit::history(&mut conn, "proposal", id).await?;
+    // The panel's total, once decided (never per-expert scores).
+    let panel_total = crate::services::expert_review::total_after_decision(&mut conn, id, status.code())
+        .await?
+        .map(|(t, m)| format!("{} / {}", crate::standards::number(t), crate::standards::number(m)));
     // A removed town says how it left the list: 淘汰 by its annual grade,
     // or withdrawn by a batch (the status's own label).
     let eliminated = status == Status::Removed
@@ -155,6 +161,7 @@ pub async fn show(
             crate::handlers::display::boundary_current_view(&b, &text, &measured.context, &row.name, &user, lang)
         });
     Ok(ShowPage {
+        panel_total,
         materials,
         boundary,
         id,

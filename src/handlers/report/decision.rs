@@ -43,6 +43,8 @@ pub struct DecisionForm {
     pub confirm_fail: String,
     #[serde(default)]
     pub confirm_reason: String,
+    #[serde(default)]
+    pub order_reason: String,
 }
 
 /// What the report says of a proposal no longer awaiting a decision.
@@ -107,6 +109,7 @@ pub async fn decide(
         comment: form.comment.clone(),
         confirm_fail: form.confirm_fail == "true",
         confirm_reason: form.confirm_reason.clone(),
+        order_reason: form.order_reason.clone(),
         ..ReviewForm::default()
     };
     let Some(decision) = Decision::from_code(form.decision.trim()) else {
@@ -132,6 +135,7 @@ pub async fn decide(
         },
         confirm_fail: typed.confirm_fail,
         confirm_reason: form.confirm_reason,
+        order_reason: form.order_reason,
     };
     match service::decide(&state.db, &user, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),

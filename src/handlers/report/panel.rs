@@ -31,6 +31,7 @@ pub struct ReviewForm {
     pub comment: String,
     pub confirm_fail: bool,
     pub confirm_reason: String,
+    pub order_reason: String,
     /// (field, message).
     pub errors: Vec<(&'static str, String)>,
 }

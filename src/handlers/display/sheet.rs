@@ -1,5 +1,5 @@
-//! A year's sheet on the annual-assessment table (评分表) as the creation
-//! pages show it: every line with its maximum, points and how they were
+//! A sheet on a scoring table (评分表) as pages show it — a year's
+//! annual assessment, an expert's score sheet: every line with its maximum, points and how they were
 //! reached, the judged lines as inputs while the year awaits its grade, the
 //! capped subtotals, the running total and the table's grade — or, once
 //! graded, the sheet as it was stored with the assessment.
@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::format::format_time;
 use crate::domain::Lang;
 use crate::domain::proposal::Unit;
-use crate::handlers::display::format_time;
 use crate::standards::scoring::{
     AnnualScore, Direction, How, Judgements, Line, LineKind, LineScore, ScoreError, ScoreResult, ScoreSheet,
     VetoCondition,
@@ -86,9 +86,22 @@ pub struct SheetInput {
 
 /// The sheet of a year awaiting its grade, with what was typed (if the form
 /// came back) and the table's refusals beside their fields.
-pub(super) fn editable(
+pub fn editable(
     s: &Standard,
     scored: &AnnualScore,
+    posted: Option<&Posted>,
+    problems: &[ScoreError],
+    lang: Lang,
+) -> SheetView {
+    editable_sheet(s, &scored.sheet.judged, &scored.sheet.result, posted, problems, lang)
+}
+
+/// A sheet being filled in (an annual assessment, an expert's score
+/// sheet): `judged` as stored, `result` the table scored with it.
+pub fn editable_sheet(
+    s: &Standard,
+    judged: &Judgements,
+    result: &ScoreResult,
     posted: Option<&Posted>,
     problems: &[ScoreError],
     lang: Lang,
@@ -107,7 +120,7 @@ pub(super) fn editable(
         }
     }
     let input = |line: &Line| {
-        let judgement = scored.sheet.judged.get(&line.code);
+        let judgement = judged.get(&line.code);
         let typed = |kind: &str| posted.and_then(|p| p.typed(&format!("{kind}.{}", line.code)));
         let veto = matches!(line.kind, LineKind::Veto { .. });
         SheetInput {
@@ -132,13 +145,18 @@ pub(super) fn editable(
                 .find_map(|k| messages.get(&format!("{k}.{}", line.code)).cloned()),
         }
     };
-    let mut view = view(s, &scored.sheet.result, lang, Some(&input));
+    let mut view = view(s, result, lang, Some(&input));
     view.errors = errors;
     view
 }
 
+/// A stored sheet as it was scored, without inputs.
+pub fn scored(s: &Standard, r: &ScoreResult, lang: Lang) -> SheetView {
+    view(s, r, lang, None)
+}
+
 /// A stored sheet, as it was when the grade was confirmed.
-pub(super) fn recorded(
+pub fn recorded(
     s: &Standard,
     sheet: &ScoreSheet,
     reviewer: &str,
