@@ -860,7 +860,8 @@ async fn every_route_answers_each_role_as_designed() {
             } else if !allowed {
                 status == StatusCode::FORBIDDEN
             } else if region_scoped
-                && (matches!(role, Some(Role::Official | Role::City)) && !own_region || matches!(role, Some(Role::Expert)))
+                && (matches!(role, Some(Role::Official | Role::City)) && !own_region
+                    || matches!(role, Some(Role::Expert)))
             {
                 // Another region's record (for an expert, one not assigned
                 // to them): its existence is not revealed.

@@ -353,3 +353,32 @@ async fn client_name(app: &TestApp, expert: i64) -> String {
         .await
         .unwrap()
 }
+
+/// An expert's to-do list and the count beside 待办: the assigned proposals
+/// still to score, one fewer once a sheet is submitted.
+#[tokio::test]
+async fn an_experts_to_do_lists_the_proposals_still_to_score() {
+    let app = TestApp::spawn().await;
+    let s = panel_of(&app, 3, &["甲小镇", "乙小镇"]).await;
+    let (_, first) = &s.experts[0];
+    assert_eq!(todo_count(first).await, "2");
+    let todo = first.get("/todo").await;
+    let items = todo.texts("#todo-items li.score");
+    assert_eq!(items.len(), 2, "{}", todo.body);
+    assert!(items.iter().any(|i| i.contains("甲小镇")), "{items:?}");
+
+    // Saved as a draft: still to do. Submitted: done.
+    post_sheet(first, s.proposals[0], &sheet_form(1, &[("j.plan", "7")], &[], "save")).await;
+    assert_eq!(todo_count(first).await, "2");
+    let page = post_sheet(first, s.proposals[0], &sheet_form(1, &[("j.plan", "7")], &[], "submit")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(todo_count(first).await, "1");
+    let items = first.get("/todo").await.texts("#todo-items li.score");
+    assert_eq!(items.len(), 1);
+    assert!(items[0].contains("乙小镇"), "{items:?}");
+}
+
+/// The count the navigation shows beside 待办.
+async fn todo_count(client: &Client) -> String {
+    client.get("/account/password").await.text("#todo-count")
+}

@@ -134,10 +134,37 @@ async fn admin_items(conn: &mut PgConnection, lang: Lang) -> sqlx::Result<Vec<To
     Ok(items)
 }
 
-/// An expert's to-do list: the proposals assigned to them. Filled in by
-/// the expert review.
-async fn expert_items(_conn: &mut PgConnection, _user: &User, _lang: Lang) -> sqlx::Result<Vec<TodoItem>> {
-    Ok(Vec::new())
+/// An expert's to-do list: the assigned proposals at the expert stage whose
+/// latest sheet is not submitted, with the panel's due date.
+async fn expert_items(conn: &mut PgConnection, user: &User, lang: Lang) -> sqlx::Result<Vec<TodoItem>> {
+    let Some(expert) = crate::db::experts::of_user(conn, user.id).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(crate::db::panels::todo(conn, expert.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.stage.as_deref() == Some(Stage::Expert.code()) && r.submitted_at.is_none())
+        .map(|r| {
+            let due = r
+                .due_at
+                .map(|d| {
+                    format!(
+                        " · {}{}",
+                        i18n::t(lang, "todo.due"),
+                        crate::handlers::display::format_time(d)
+                    )
+                })
+                .unwrap_or_default();
+            let detail = format!("{} · {}{due}", r.region_name, r.round_name);
+            item(
+                "score",
+                r.name,
+                detail,
+                format!("/expert/proposals/{}", r.proposal_id),
+                1,
+            )
+        })
+        .collect())
 }
 
 /// The user's to-do items.
