@@ -138,7 +138,7 @@ async fn navigation_shows_each_role_only_its_pages() {
     // An expert account the pool does not hold yet: nothing to do.
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.has("#nothing-assigned"));
-    assert_eq!(nav(&home), ["创建名单", "评审任务"]);
+    assert_eq!(nav(&home), ["创建名单", "评审任务", "待办 0"]);
     let admin = app.login_as(Role::Admin).await;
     assert_eq!(
         nav(&admin.get("/admin").await),

@@ -801,7 +801,6 @@ async fn every_route_answers_each_role_as_designed() {
     let weifang = crate::rounds::city(&app, "潍坊市").await;
     crate::rounds::county_of(&app, "诸城市", weifang).await;
     crate::rounds::city_user(&app, "city-a", weifang).await;
-    app.create_user("expert-a", Role::Expert, None).await;
 
     let anonymous = app.client();
     anonymous.get("/login").await;

@@ -56,10 +56,14 @@ pub(crate) async fn in_round_with(
     input: &xiaozhen::domain::proposal::ProposalInput,
     round: i64,
 ) -> i64 {
-    let id = app.submitted(official, input).await;
-    xiaozhen::services::panels::place_in_round(&app.db, admin.id, id, round, "expert")
+    // The round has only the expert stage on: the submission enters it there.
+    let id = app.submitted_into(official, input, Some(round)).await;
+    let stage: Option<String> = sqlx::query_scalar("SELECT stage FROM proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
         .await
         .unwrap();
+    assert_eq!(stage.as_deref(), Some("expert"), "submitted by {}", admin.username);
     id
 }
 

@@ -428,6 +428,16 @@ impl TestApp {
     /// boundary of its planned area overlapping no other, as the active
     /// version asks.
     pub async fn submitted(&self, official: &xiaozhen::auth::User, input: &ProposalInput) -> i64 {
+        self.submitted_into(official, input, None).await
+    }
+
+    /// [`TestApp::submitted`] into `round` (needed when several are open).
+    pub async fn submitted_into(
+        &self,
+        official: &xiaozhen::auth::User,
+        input: &ProposalInput,
+        round: Option<i64>,
+    ) -> i64 {
         let id = self.draft(official, input).await;
         xiaozhen::services::materials::store_samples(&self.db, official, id)
             .await
@@ -435,7 +445,7 @@ impl TestApp {
         xiaozhen::services::boundaries::store_sample(&self.db, official, id)
             .await
             .expect("boundary stored");
-        xiaozhen::services::proposals::submit(&self.db, official, id, 1)
+        xiaozhen::services::proposals::submit_into(&self.db, official, id, 1, round)
             .await
             .expect("submitted");
         id

@@ -249,7 +249,7 @@ async fn the_joint_table_ranks_by_the_panels_total_and_going_against_it_needs_a_
         )
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT);
-    assert!(early.body.contains("尚未进入联审环节"));
+    assert!(early.body.contains("尚未进入联审决定阶段"), "{}", early.body);
     both_scored(&app, &s, &chair).await;
 
     let path = format!("/review/joint/{}", s.round);
