@@ -64,6 +64,16 @@ BATCH=$(q "SELECT id FROM batches WHERE status = 'published' ORDER BY id LIMIT 1
 YEAR=$(q "SELECT year FROM creation_lists ORDER BY year LIMIT 1")
 STANDARD=$(q "SELECT id FROM standards WHERE status = 'active'")
 DRAFT_STANDARD=$(q "SELECT id FROM standards WHERE status = 'draft' ORDER BY id LIMIT 1")
+if [ -z "$DRAFT_STANDARD" ]; then
+  # The standards pages' editors need a draft: the admin copies the active
+  # version as an admin would, through the form.
+  ACTIVE=$(q "SELECT id FROM standards WHERE status = 'active'")
+  ACTIVE_CODE=$(q "SELECT code FROM standards WHERE status = 'active'")
+  token=$(curl -fs -H "$ADMIN" "$BASE/admin/standards/$ACTIVE" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+  curl -fs -o /dev/null -H "$ADMIN" --data-urlencode "csrf_token=$token" --data-urlencode "code=$ACTIVE_CODE" \
+    "$BASE/admin/standards/$ACTIVE/copy"
+  DRAFT_STANDARD=$(q "SELECT id FROM standards WHERE status = 'draft' ORDER BY id LIMIT 1")
+fi
 USER_ID=$(q "SELECT id FROM users WHERE username = 'official'")
 NOTICE=$(q "SELECT id FROM batches WHERE status = 'notice' ORDER BY id LIMIT 1")
 OBJECTION=$(q "SELECT id FROM objections ORDER BY id LIMIT 1")

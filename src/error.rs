@@ -54,6 +54,13 @@ impl From<rust_xlsxwriter::XlsxError> for AppError {
     }
 }
 
+/// A part of a page rendered on its own (kept for later requests).
+impl From<askama::Error> for AppError {
+    fn from(err: askama::Error) -> Self {
+        AppError::Internal(anyhow::anyhow!("template: {err}"))
+    }
+}
+
 // The services' errors as the web answers them: one conversion each, here.
 
 impl From<ServiceError> for AppError {

@@ -23,6 +23,7 @@ pub mod spatial;
 pub mod standards;
 pub mod state;
 pub mod telemetry;
+pub mod view_cache;
 pub mod xlsx;
 
 pub use routes::build_app;

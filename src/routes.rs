@@ -241,6 +241,8 @@ pub fn build_app(state: AppState) -> Router {
                 .post(admin::layers::upload)
                 .layer(DefaultBodyLimit::max(admin::layers::UPLOAD_BODY_BYTES)),
         )
+        .route("/admin/layers/{layer}/download", get(admin::layers::download))
+        .route("/admin/layers/{layer}/withdraw", post(admin::layers::withdraw))
         .route("/admin/standards", get(standards::view::list))
         .route("/admin/standards/{id}", get(standards::view::show))
         .route("/admin/standards/{id}/what-if", get(standards::view::what_if))

@@ -5,13 +5,27 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::config::Config;
+use crate::db::evaluations::EvaluationCache;
 use crate::page_cache::PageCache;
+use crate::view_cache::ViewCache;
+
+/// About 32 MB of decoded evaluations: some 500 proposals' reports.
+const EVALUATION_CACHE_BYTES: u64 = 32 << 20;
+
+/// Built views of evaluations (a report's findings, chart and data: some
+/// 40 KB each): about 40 MB.
+const VIEWS_KEPT: usize = 1_000;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub pages: PageCache,
+    /// Decoded evaluations: they never change, so pages rendered fresh
+    /// need not decode them again.
+    pub evaluations: EvaluationCache,
+    /// What pages build of immutable records, per language.
+    pub views: ViewCache,
 }
 
 impl AppState {
@@ -19,6 +33,8 @@ impl AppState {
         Self {
             db,
             pages: PageCache::new(config.page_cache_bytes),
+            evaluations: EvaluationCache::new(EVALUATION_CACHE_BYTES),
+            views: ViewCache::new(VIEWS_KEPT),
             config: Arc::new(config),
         }
     }

@@ -225,11 +225,33 @@ pub struct LayerRow {
     pub uploaded_by_name: String,
     pub uploaded_at: DateTime<Utc>,
     pub retired_at: Option<DateTime<Utc>>,
+    /// Retired without a replacement (not superseded by a newer version).
+    pub withdrawn: bool,
 }
 
 const LAYER_SELECT: &str = "SELECT l.id, l.kind, l.version, l.name, l.sha256, l.parcels, l.vertices, l.source_format,
-        l.file_name, u.display_name AS uploaded_by_name, l.uploaded_at, l.retired_at
+        l.file_name, u.display_name AS uploaded_by_name, l.uploaded_at, l.retired_at, l.withdrawn
      FROM control_layers l JOIN users u ON u.id = l.uploaded_by";
+
+/// Layer version `id`, in force or not.
+pub async fn layer(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<LayerRow>> {
+    sqlx::query_as(&format!("{LAYER_SELECT} WHERE l.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Withdraws layer `id` if it is in force; its kind and version.
+pub async fn withdraw_layer(conn: &mut PgConnection, id: i64, user_id: i64) -> sqlx::Result<Option<(String, i32)>> {
+    sqlx::query_as(
+        "UPDATE control_layers SET retired_at = now(), retired_by = $2, withdrawn = true
+         WHERE id = $1 AND retired_at IS NULL RETURNING kind, version",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
+}
 
 /// The layers in force, one per kind at most.
 pub async fn layers_in_force(conn: &mut PgConnection) -> sqlx::Result<Vec<LayerRow>> {
@@ -329,6 +351,24 @@ pub async fn parcels(conn: &mut PgConnection, layer_id: i64) -> sqlx::Result<Vec
         .await
 }
 
+/// At most `limit` parcels of a layer after `after_seq`, in order: (seq,
+/// coordinates).
+pub async fn parcel_page(
+    conn: &mut PgConnection,
+    layer_id: i64,
+    after_seq: i32,
+    limit: i64,
+) -> sqlx::Result<Vec<(i32, String)>> {
+    sqlx::query_as(
+        "SELECT seq, coordinates FROM control_parcels WHERE layer_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(layer_id)
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
 /// How a boundary meets a layer, as kept.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LayerResult {
@@ -379,6 +419,18 @@ pub struct FrozenBoundary {
     pub geojson: String,
     pub facts: serde_json::Value,
     pub context: serde_json::Value,
+    /// The towns drawn beside it as they are now (name and status), so that
+    /// a town listed since is named (names are display data).
+    #[serde(default)]
+    pub current: Vec<CurrentTown>,
+}
+
+/// A neighbouring town's name and status now.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CurrentTown {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
 }
 
 /// The subquery of the evaluations' statement that reads it.
@@ -387,7 +439,10 @@ pub const FROZEN_SUBQUERY: &str = "(SELECT json_build_object('upload', json_buil
          'polygons', b.polygons, 'vertices', b.vertices, 'source_format', b.source_format,
          'source_epsg', b.source_epsg, 'file_name', b.file_name, 'uploaded_by_name', u.display_name,
          'uploaded_at', b.uploaded_at, 'retired_at', b.retired_at),
-         'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context)
+         'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context,
+         'current', (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'name', p.name, 'status', p.status)), '[]')
+             FROM proposals p WHERE p.id IN (SELECT (n ->> 'proposal_id')::bigint
+                 FROM jsonb_array_elements(sb.context -> 'neighbours') n)))
      FROM submitted_boundaries sb JOIN boundaries b ON b.id = sb.boundary_id JOIN users u ON u.id = b.uploaded_by
      WHERE sb.evaluation_id = e.id)";
 

@@ -1,6 +1,8 @@
 //! Evaluations: immutable records of a proposal scored under a standard
 //! version (a trigger refuses UPDATE and DELETE).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use sqlx::types::Json;
@@ -8,7 +10,11 @@ use sqlx::types::Json;
 use crate::domain::Lang;
 use crate::standards::{Evaluation, Finding, Rendered};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// An evaluation as pages and services read it. The parts that never
+/// change (the snapshot, the findings and their words) are shared: the
+/// report's list of a proposal's evaluations takes them from
+/// [`EvaluationCache`] instead of decoding them again.
+#[derive(Debug, Clone)]
 pub struct EvaluationRow {
     pub id: i64,
     pub proposal_id: i64,
@@ -16,9 +22,9 @@ pub struct EvaluationRow {
     pub standard_id: i64,
     pub standard_code: String,
     pub standard_version: i32,
-    pub snapshot: serde_json::Value,
-    pub findings: Json<Vec<Finding>>,
-    pub rendered: Json<Rendered>,
+    pub snapshot: Arc<serde_json::Value>,
+    pub findings: Arc<Vec<Finding>>,
+    pub rendered: Arc<Rendered>,
     pub overall: String,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -26,12 +32,123 @@ pub struct EvaluationRow {
     /// definition is then read from memory).
     pub standard_hash: String,
     /// The materials its submission froze, read in the same statement (the
-    /// report's budget of statements has no room for another).
+    /// report's budget of statements has no room for another). Not cached:
+    /// a material's retirement and its uploader's name are read fresh.
     pub materials: Json<Vec<super::materials::MaterialRow>>,
     /// The boundary its submission froze, with what was found then: read
-    /// only by [`list_in`] (the report and the proposal's page), in the same statement.
-    #[sqlx(default)]
+    /// only by [`list_in`] (the report and the proposal's page), in the same
+    /// statement; not cached, for the same reason as the materials.
     pub boundary: super::boundaries::FrozenJson,
+}
+
+/// A row as the database sends it: `snapshot`, `findings` and `rendered`
+/// are NULL where [`list_in`] found the evaluation in its cache (the
+/// columns themselves are NOT NULL).
+#[derive(sqlx::FromRow)]
+struct RawRow {
+    id: i64,
+    proposal_id: i64,
+    proposal_revision: i32,
+    standard_id: i64,
+    standard_code: String,
+    standard_version: i32,
+    snapshot: Option<serde_json::Value>,
+    findings: Option<Json<Vec<Finding>>>,
+    rendered: Option<Json<Rendered>>,
+    overall: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+    standard_hash: String,
+    materials: Json<Vec<super::materials::MaterialRow>>,
+    #[sqlx(default)]
+    boundary: super::boundaries::FrozenJson,
+}
+
+/// What never changes in an evaluation (a trigger refuses UPDATE and
+/// DELETE), decoded.
+#[derive(Debug)]
+struct Body {
+    snapshot: Arc<serde_json::Value>,
+    findings: Arc<Vec<Finding>>,
+    rendered: Arc<Rendered>,
+}
+
+impl RawRow {
+    /// The row with its body, or `None` when a part was left out and is not
+    /// in `cached`.
+    fn into_row(self, cached: Option<&Body>) -> Option<EvaluationRow> {
+        let body = match (self.snapshot, self.findings, self.rendered) {
+            (Some(snapshot), Some(findings), Some(rendered)) => Body {
+                snapshot: Arc::new(snapshot),
+                findings: Arc::new(findings.0),
+                rendered: Arc::new(rendered.0),
+            },
+            _ => {
+                let c = cached?;
+                Body {
+                    snapshot: c.snapshot.clone(),
+                    findings: c.findings.clone(),
+                    rendered: c.rendered.clone(),
+                }
+            }
+        };
+        Some(EvaluationRow {
+            id: self.id,
+            proposal_id: self.proposal_id,
+            proposal_revision: self.proposal_revision,
+            standard_id: self.standard_id,
+            standard_code: self.standard_code,
+            standard_version: self.standard_version,
+            snapshot: body.snapshot,
+            findings: body.findings,
+            rendered: body.rendered,
+            overall: self.overall,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            standard_hash: self.standard_hash,
+            materials: self.materials,
+            boundary: self.boundary,
+        })
+    }
+}
+
+/// The decoded bodies of the evaluations that pages showed, per proposal
+/// and language (the report renders one language's words). Keyed by the
+/// evaluation's id and creation time, so that a database restored under a
+/// running server cannot serve another evaluation's body under a reused id.
+/// One per [`crate::state::AppState`], i.e. per database.
+/// A proposal's decoded bodies in one language: (id, created at, body).
+type Bodies = Arc<Vec<(i64, DateTime<Utc>, Arc<Body>)>>;
+
+#[derive(Clone)]
+pub struct EvaluationCache {
+    entries: Arc<quick_cache::sync::Cache<(i64, Lang), Bodies, BodyWeight>>,
+}
+
+/// Weighs an entry by its findings: they are most of an evaluation's size
+/// (about 2 KB decoded each, both words and figures).
+#[derive(Clone)]
+struct BodyWeight;
+
+impl quick_cache::Weighter<(i64, Lang), Bodies> for BodyWeight {
+    fn weight(&self, _: &(i64, Lang), bodies: &Bodies) -> u64 {
+        bodies
+            .iter()
+            .map(|(_, _, b)| 2_000 * (b.findings.len() as u64 + 1))
+            .sum::<u64>()
+            .max(1)
+    }
+}
+
+impl EvaluationCache {
+    /// A cache of about `bytes` of decoded evaluations.
+    pub fn new(bytes: u64) -> Self {
+        // quick_cache wants an estimate of the number of items.
+        let items = (bytes / 40_000).max(16) as usize;
+        Self {
+            entries: Arc::new(quick_cache::sync::Cache::with_weighter(items, bytes.max(1), BodyWeight)),
+        }
+    }
 }
 
 pub struct NewEvaluation<'a> {
@@ -79,21 +196,32 @@ const SELECT: &str = "SELECT e.id, e.proposal_id, e.proposal_revision, e.standar
     FROM evaluations e JOIN standards s ON s.id = e.standard_id";
 
 pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC LIMIT 1"))
+    let raw: Option<RawRow> = sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC LIMIT 1"))
         .bind(proposal_id)
         .fetch_optional(conn)
-        .await
+        .await?;
+    Ok(raw.and_then(|r| r.into_row(None)))
 }
 
 /// All evaluations of a proposal, newest first, for a page in `lang`, each
 /// with its frozen boundary: their `rendered` holds that language's
 /// findings only (the other is empty), so the database sends, and the page
-/// decodes, half the words.
-pub async fn list_in(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> sqlx::Result<Vec<EvaluationRow>> {
+/// decodes, half the words. The bodies of evaluations already in `cache`
+/// are not sent at all: one statement still, and a second only when the
+/// cache turns out to hold another database's evaluation under an id.
+pub async fn list_in(
+    conn: &mut PgConnection,
+    cache: &EvaluationCache,
+    proposal_id: i64,
+    lang: Lang,
+) -> sqlx::Result<Vec<EvaluationRow>> {
     static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let one_language = SELECT.replacen(
-            "e.rendered,",
-            "CASE WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
+            "e.snapshot, e.findings, e.rendered,",
+            "CASE WHEN e.id = ANY($3) THEN NULL ELSE e.snapshot END AS snapshot,
+             CASE WHEN e.id = ANY($3) THEN NULL ELSE e.findings END AS findings,
+             CASE WHEN e.id = ANY($3) THEN NULL
+                  WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
                   ELSE jsonb_build_object('zh', e.rendered -> 'zh', 'en', '[]'::jsonb) END AS rendered,",
             1,
         );
@@ -107,18 +235,61 @@ pub async fn list_in(conn: &mut PgConnection, proposal_id: i64, lang: Lang) -> s
         );
         format!("{with_boundary} WHERE e.proposal_id = $1 ORDER BY e.id DESC")
     });
-    sqlx::query_as(LIST.as_str())
-        .bind(proposal_id)
-        .bind(lang.code())
-        .fetch_all(conn)
-        .await
+    let key = (proposal_id, lang);
+    let cached = cache.entries.get(&key);
+    for attempt in 0..2 {
+        let known: Vec<i64> = match (&cached, attempt) {
+            (Some(bodies), 0) => bodies.iter().map(|(id, _, _)| *id).collect(),
+            _ => Vec::new(),
+        };
+        let raw: Vec<RawRow> = sqlx::query_as(LIST.as_str())
+            .bind(proposal_id)
+            .bind(lang.code())
+            .bind(&known)
+            .fetch_all(&mut *conn)
+            .await?;
+        let body_of = |id: i64, at: DateTime<Utc>| {
+            cached
+                .as_ref()
+                .and_then(|bodies| bodies.iter().find(|(i, t, _)| *i == id && *t == at))
+                .map(|(_, _, b)| b.clone())
+        };
+        let rows: Option<Vec<EvaluationRow>> = raw
+            .into_iter()
+            .map(|r| {
+                let found = body_of(r.id, r.created_at);
+                r.into_row(found.as_deref())
+            })
+            .collect();
+        // None: an id was left out that the cache holds under another
+        // creation time; the second attempt asks for every body.
+        if let Some(rows) = rows {
+            let bodies = rows
+                .iter()
+                .map(|e| {
+                    let body = Body {
+                        snapshot: e.snapshot.clone(),
+                        findings: e.findings.clone(),
+                        rendered: e.rendered.clone(),
+                    };
+                    (e.id, e.created_at, Arc::new(body))
+                })
+                .collect();
+            cache.entries.insert(key, Arc::new(bodies));
+            return Ok(rows);
+        }
+    }
+    Err(sqlx::Error::Protocol(
+        "evaluation bodies left out but not cached".into(),
+    ))
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<EvaluationRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE e.id = $1"))
+    let raw: Option<RawRow> = sqlx::query_as(&format!("{SELECT} WHERE e.id = $1"))
         .bind(id)
         .fetch_optional(conn)
-        .await
+        .await?;
+    Ok(raw.and_then(|r| r.into_row(None)))
 }
 
 /// Inserts many evaluations in one statement (generated data for load

@@ -9,7 +9,7 @@ use anyhow::bail;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
-use crate::domain::Status;
+use crate::domain::{Lang, Status};
 use crate::standards::{self, Standard};
 
 #[derive(Debug, Clone)]
@@ -289,14 +289,43 @@ impl AdminRow {
 const ADMIN_SELECT: &str =
     "SELECT s.id, s.code, s.version, s.status, s.name_zh, s.name_en, s.effective_from, s.builtin,
         s.created_at, s.activated_at, s.content_hash, s.definition,
-        (SELECT count(*) FROM evaluations e WHERE e.standard_id = s.id) AS evaluations
+        COALESCE((SELECT u.evaluations FROM standard_usage u WHERE u.standard_id = s.id), 0) AS evaluations
     FROM standards s";
 
+/// A version as the admins' list shows it: without its definition (the
+/// versions' definitions together are some 60 KB each to decode).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionSummary {
+    pub id: i64,
+    pub code: String,
+    pub version: i32,
+    pub status: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub effective_from: Option<chrono::NaiveDate>,
+    pub builtin: bool,
+    pub evaluations: i64,
+}
+
+impl VersionSummary {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.name_zh,
+            Lang::En => &self.name_en,
+        }
+    }
+}
+
 /// Every version, by code then newest first.
-pub async fn list_all(conn: &mut PgConnection) -> sqlx::Result<Vec<AdminRow>> {
-    sqlx::query_as(&format!("{ADMIN_SELECT} ORDER BY s.code, s.version DESC"))
-        .fetch_all(conn)
-        .await
+pub async fn list_all(conn: &mut PgConnection) -> sqlx::Result<Vec<VersionSummary>> {
+    sqlx::query_as(
+        "SELECT s.id, s.code, s.version, s.status, s.name_zh, s.name_en, s.effective_from, s.builtin,
+                COALESCE(u.evaluations, 0) AS evaluations
+         FROM standards s LEFT JOIN standard_usage u ON u.standard_id = s.id
+         ORDER BY s.code, s.version DESC",
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn get_admin(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<AdminRow>> {

@@ -60,7 +60,7 @@ async fn boundary_page(state: &AppState, page: Page, user: &User, id: i64) -> Ap
     if let Some((b, text)) = db::current(&mut conn, id).await? {
         let boundary = Boundary::from_stored(&text)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored boundary {}: {e:?}", b.id)))?;
-        let measured = service::measure(&mut conn, id, &boundary).await?;
+        let measured = service::measure_for_page(&mut conn, id, &boundary).await?;
         map = boundary_current_view(&b, &text, &measured.context, &row.name, user, lang);
         let active = db_standards::active(&mut conn).await?;
         match active.as_ref().map(|a| a.standard()) {
@@ -193,25 +193,23 @@ fn geojson_response(row: &db::BoundaryRow, geometry: &str) -> Response {
     response
 }
 
-/// `GET /proposals/{id}/boundary.geojson`: the current boundary.
+/// `GET /proposals/{id}/boundary.geojson`: the current boundary (audited).
 pub async fn download_current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (row, text) = service::current(&state.db, &user, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (row, text) = service::download_current(&state.db, &user, id).await?;
     Ok(geojson_response(&row, &text))
 }
 
 /// `GET /proposals/{id}/boundaries/{boundary}`: one upload (the report
-/// links the one a submission froze).
+/// links the one a submission froze; audited).
 pub async fn download_version(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((id, boundary)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (row, text) = service::version(&state.db, &user, id, boundary).await?;
+    let (row, text) = service::download_version(&state.db, &user, id, boundary).await?;
     Ok(geojson_response(&row, &text))
 }

@@ -674,7 +674,7 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
     // Rendered now rather than copied from the evaluation's stored text, so
     // that a new freeze shows its figures by today's rules (STANDARDS.md §5);
     // batches frozen before keep theirs.
-    let rendered = &Rendered::of_findings(&eval.findings.0);
+    let rendered = &Rendered::of_findings(&eval.findings);
     let mut findings = Vec::with_capacity(rendered.zh.len());
     let mut finals: Vec<(Verdict, Severity)> = Vec::new();
     for (i, zh) in rendered.zh.iter().enumerate() {
@@ -716,7 +716,7 @@ pub async fn freeze_town(conn: &mut PgConnection, proposal_id: i64) -> Result<Fr
         total_investment_yi: total.normalize(),
         eligible_investment_yi: eligible.normalize(),
         characteristic_investment_yi: characteristic.normalize(),
-        characteristic_share_pct: published_share(&eval.findings.0, share),
+        characteristic_share_pct: published_share(&eval.findings, share),
         evaluation_id: eval.id,
         review_id,
         standard: FrozenStandard {

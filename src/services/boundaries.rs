@@ -142,8 +142,38 @@ pub async fn warm(db: &PgPool) -> Result<(), ServiceError> {
 /// Measures a proposal's boundary: its area, its overlaps with the other
 /// towns that are submitted, approved or on the list, and how it meets each
 /// control-line layer in force (kept by boundary hash and layer version).
+/// For a submission or a re-evaluation: results not kept yet are kept.
+/// Pages and the API use [`measure_for_page`], which writes nothing.
 pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) -> Result<Measured, ServiceError> {
-    let sha = b.hash();
+    measure_inner(conn, proposal_id, b, true).await
+}
+
+/// [`measure`] for a page (a GET) or the stateless API: results kept are
+/// read, the others are computed on the fly and not written, so that
+/// opening a page never changes the data (nor empties the page cache).
+pub async fn measure_for_page(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    b: &Boundary,
+) -> Result<Measured, ServiceError> {
+    measure_inner(conn, proposal_id, b, false).await
+}
+
+/// The statuses of the towns a boundary is measured against.
+fn measured_statuses() -> Vec<&'static str> {
+    [Status::Submitted, Status::Approved]
+        .into_iter()
+        .chain(Status::ON_CREATION_LIST)
+        .map(Status::code)
+        .collect()
+}
+
+async fn measure_inner(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    b: &Boundary,
+    keep_results: bool,
+) -> Result<Measured, ServiceError> {
     let mut facts = BoundaryFacts {
         area_m2: m2(b.area_m2()),
         ..Default::default()
@@ -151,11 +181,7 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
     let mut context = MapContext::default();
     if let Some((x0, y0, x1, y1)) = b.bbox() {
         let d = NEIGHBOURHOOD_DEG;
-        let statuses: Vec<&str> = [Status::Submitted, Status::Approved]
-            .into_iter()
-            .chain(Status::ON_CREATION_LIST)
-            .map(Status::code)
-            .collect();
+        let statuses = measured_statuses();
         for n in db::neighbours(conn, proposal_id, (x0 - d, y0 - d, x1 + d, y1 + d), &statuses).await? {
             let Ok(other) = Boundary::from_stored(&n.geojson) else {
                 continue;
@@ -165,6 +191,7 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
             if m2(shared) > Decimal::ZERO {
                 facts.overlaps.push(Overlap {
                     name: listed.then(|| n.name.clone()),
+                    proposal_id: Some(n.proposal_id),
                     area_m2: m2(shared),
                 });
             }
@@ -179,34 +206,7 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
             });
         }
     }
-    let layers = db::layers_in_force(conn).await?;
-    let ids: Vec<i64> = layers.iter().map(|l| l.id).collect();
-    let hashes: Vec<String> = layers.iter().map(|l| l.sha256.clone()).collect();
-    let kept: HashMap<i64, LayerResult> = db::layer_results(conn, &sha, &ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.layer_id, r))
-        .collect();
-    for layer in &layers {
-        let Some(kind) = LayerKind::from_code(&layer.kind) else {
-            continue;
-        };
-        let result = match kept.get(&layer.id) {
-            Some(r) => r.clone(),
-            None => {
-                let index = index_of(conn, layer, &hashes).await?;
-                let (hit, met) = index.check(&b.shape);
-                let r = LayerResult {
-                    layer_id: layer.id,
-                    inside_m2: hit.inside_m2,
-                    outside_m2: hit.outside_m2,
-                    parcels: hit.parcels as i32,
-                    met: spatial::multipolygon_geojson(&met),
-                };
-                db::keep_layer_result(conn, &sha, &r).await?;
-                r
-            }
-        };
+    for (layer, kind, result) in layer_results(conn, b, keep_results).await? {
         facts.layers.push(LayerFact {
             kind,
             name: layer.name.clone(),
@@ -228,15 +228,110 @@ pub async fn measure(conn: &mut PgConnection, proposal_id: i64, b: &Boundary) ->
     Ok(Measured { facts, context })
 }
 
+/// How `b` meets each layer in force: the kept result, or one computed now
+/// (and kept when `keep_results`).
+async fn layer_results(
+    conn: &mut PgConnection,
+    b: &Boundary,
+    keep_results: bool,
+) -> Result<Vec<(LayerRow, LayerKind, LayerResult)>, ServiceError> {
+    let sha = b.hash();
+    let layers = db::layers_in_force(conn).await?;
+    let ids: Vec<i64> = layers.iter().map(|l| l.id).collect();
+    let hashes: Vec<String> = layers.iter().map(|l| l.sha256.clone()).collect();
+    let kept: HashMap<i64, LayerResult> = db::layer_results(conn, &sha, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.layer_id, r))
+        .collect();
+    let mut out = Vec::with_capacity(layers.len());
+    for layer in layers {
+        let Some(kind) = LayerKind::from_code(&layer.kind) else {
+            continue;
+        };
+        let result = match kept.get(&layer.id) {
+            Some(r) => r.clone(),
+            None => {
+                let index = index_of(conn, &layer, &hashes).await?;
+                let (hit, met) = index.check(&b.shape);
+                let r = LayerResult {
+                    layer_id: layer.id,
+                    inside_m2: hit.inside_m2,
+                    outside_m2: hit.outside_m2,
+                    parcels: hit.parcels as i32,
+                    met: spatial::multipolygon_geojson(&met),
+                };
+                if keep_results {
+                    db::keep_layer_result(conn, &sha, &r).await?;
+                }
+                r
+            }
+        };
+        out.push((layer, kind, result));
+    }
+    Ok(out)
+}
+
+/// Computes and keeps how a newly stored boundary meets the layers in force
+/// (after its upload's transaction), so that its pages read the results
+/// instead of computing them.
+async fn keep_layer_results_of(db: &PgPool, b: &Boundary) -> Result<(), ServiceError> {
+    warm(db).await?;
+    let mut conn = db.acquire().await?;
+    layer_results(&mut conn, b, true).await.map(|_| ())
+}
+
+/// The listed towns whose current boundaries lie near `geojson` (for a
+/// listed town's public page, which draws their outlines): (name, GeoJSON).
+pub async fn listed_near(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    geojson: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    use geo::BoundingRect;
+    let Some(r) = spatial::parse_multipolygon(geojson).and_then(|m| m.bounding_rect()) else {
+        return Ok(Vec::new());
+    };
+    let d = NEIGHBOURHOOD_DEG;
+    let statuses: Vec<&str> = Status::ON_CREATION_LIST.into_iter().map(Status::code).collect();
+    let near = db::neighbours(
+        conn,
+        proposal_id,
+        (r.min().x - d, r.min().y - d, r.max().x + d, r.max().y + d),
+        &statuses,
+    )
+    .await?;
+    Ok(near.into_iter().map(|n| (n.name, n.geojson)).collect())
+}
+
+/// The proposal's current boundary with what lies around it now (the towns
+/// near it, the parcels it meets), for a page that has checked the viewer
+/// may see the proposal: nothing is written.
+pub async fn current_for_page(
+    db: &PgPool,
+    proposal_id: i64,
+) -> Result<Option<(BoundaryRow, String, Measured)>, ServiceError> {
+    warm(db).await?;
+    let mut conn = db.acquire().await?;
+    let Some((row, text)) = db::current(&mut conn, proposal_id).await? else {
+        return Ok(None);
+    };
+    let b = Boundary::from_stored(&text)
+        .map_err(|e| ServiceError::Db(sqlx::Error::Protocol(format!("stored boundary {}: {e:?}", row.id))))?;
+    let measured = measure_for_page(&mut conn, proposal_id, &b).await?;
+    Ok(Some((row, text, measured)))
+}
+
 /// A boundary sent with a stateless request (the API), read, validated and
 /// measured against the towns and layers as a submission would be; nothing
-/// stored but the kept layer results.
+/// written (anyone may send one: it neither grows the kept results nor
+/// empties the page cache).
 pub async fn measure_unstored(db: &PgPool, bytes: Vec<u8>) -> Result<BoundaryFacts, Refused> {
     let b = read(bytes, Limits::BOUNDARY).await?;
     warm(db).await?;
     let mut conn = db.acquire().await?;
     // No proposal has id 0: every other town counts.
-    Ok(measure(&mut conn, 0, &b).await?.facts)
+    Ok(measure_for_page(&mut conn, 0, &b).await?.facts)
 }
 
 /// The proposal's current boundary measured for a submission: its id and
@@ -395,6 +490,11 @@ pub async fn store(
     let before = before.map(|(id, v)| json!({"boundary_id": id, "version": v}));
     audit::record(&mut tx, audit_entry(user, action, proposal_id, before, Some(after))).await?;
     tx.commit().await?;
+    // Stored whatever happens here: a result not kept is computed by the
+    // pages (without writing) and kept at submission.
+    if let Err(e) = keep_layer_results_of(db, b).await {
+        tracing::warn!(proposal_id, error = ?e, "keeping the layer results of a new boundary failed");
+    }
     Ok((id, version))
 }
 
@@ -478,6 +578,49 @@ pub async fn version(
         .ok_or(ServiceError::NotFound)?;
     let text = db::geojson(&mut conn, row.id).await?;
     Ok((row, text))
+}
+
+/// Records that `user` downloaded upload `boundary_id`'s coordinates (by
+/// ids only, like the materials' downloads; the audit row does not empty
+/// the page cache).
+async fn record_download(db: &PgPool, user: &User, proposal_id: i64, boundary_id: i64) -> Result<(), ServiceError> {
+    let mut conn = db.acquire().await?;
+    audit::record(
+        &mut conn,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "boundary.downloaded",
+            entity: "boundary",
+            entity_id: Some(boundary_id),
+            before: None,
+            after: Some(json!({"proposal_id": proposal_id})),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The current boundary's coordinates for a download, the download audited.
+pub async fn download_current(
+    db: &PgPool,
+    user: &User,
+    proposal_id: i64,
+) -> Result<(BoundaryRow, String), ServiceError> {
+    let (row, text) = current(db, user, proposal_id).await?.ok_or(ServiceError::NotFound)?;
+    record_download(db, user, proposal_id, row.id).await?;
+    Ok((row, text))
+}
+
+/// Upload `boundary_id`'s coordinates for a download, the download audited.
+pub async fn download_version(
+    db: &PgPool,
+    user: &User,
+    proposal_id: i64,
+    boundary_id: i64,
+) -> Result<(BoundaryRow, String), ServiceError> {
+    let found = version(db, user, proposal_id, boundary_id).await?;
+    record_download(db, user, proposal_id, boundary_id).await?;
+    Ok(found)
 }
 
 // ---- Control-line layers ----
@@ -591,4 +734,60 @@ pub async fn store_layer(
 pub async fn layers(db: &PgPool) -> sqlx::Result<Vec<LayerRow>> {
     let mut conn = db.acquire().await?;
     db::all_layers(&mut conn).await
+}
+
+/// Withdraws layer `layer_id` (it must be in force) without a replacement:
+/// it no longer counts in checks, its version and parcels are kept, the
+/// withdrawal audited. A later upload of its kind is the next version.
+pub async fn withdraw_layer(db: &PgPool, user: &User, layer_id: i64) -> Result<(), ServiceError> {
+    let mut tx = db.begin().await?;
+    let layer = db::layer(&mut tx, layer_id).await?.ok_or(ServiceError::NotFound)?;
+    let (kind, version) = db::withdraw_layer(&mut tx, layer_id, user.id)
+        .await?
+        .ok_or(ServiceError::WrongState)?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "layer.withdrawn",
+            entity: "control_layer",
+            entity_id: Some(layer_id),
+            before: Some(json!({"kind": kind, "version": version, "name": layer.name, "in_force": true})),
+            after: Some(json!({"in_force": false, "withdrawn": true})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    // Its index is no longer needed (a layer of the same content in force
+    // under another version would load it again).
+    if let Ok(mut m) = INDEXES.write() {
+        m.remove(&layer.sha256);
+    }
+    Ok(())
+}
+
+/// Layer `layer_id` (any version) for an admin's download, audited.
+pub async fn layer_for_download(db: &PgPool, user: &User, layer_id: i64) -> Result<LayerRow, ServiceError> {
+    let mut conn = db.acquire().await?;
+    let layer = db::layer(&mut conn, layer_id).await?.ok_or(ServiceError::NotFound)?;
+    audit::record(
+        &mut conn,
+        audit::Entry {
+            actor_id: Some(user.id),
+            action: "layer.downloaded",
+            entity: "control_layer",
+            entity_id: Some(layer_id),
+            before: None,
+            after: Some(json!({"kind": layer.kind, "version": layer.version})),
+        },
+    )
+    .await?;
+    Ok(layer)
+}
+
+/// Parcels of a layer after `after_seq` (exclusive), at most `limit`, as
+/// (seq, GeoJSON Polygon coordinates): a download reads them page by page.
+pub async fn parcel_page(db: &PgPool, layer_id: i64, after_seq: i32, limit: i64) -> sqlx::Result<Vec<(i32, String)>> {
+    let mut conn = db.acquire().await?;
+    db::parcel_page(&mut conn, layer_id, after_seq, limit).await
 }

@@ -117,7 +117,7 @@ pub async fn override_finding(db: &PgPool, user: &User, id: i64, input: Override
         return Err(ServiceError::Stale.into());
     }
     let in_force = reviews::overrides(&mut tx, latest.id).await?;
-    let Some(finding) = latest.findings.0.iter().find(|f| f.criterion == input.criterion) else {
+    let Some(finding) = latest.findings.iter().find(|f| f.criterion == input.criterion) else {
         errors.push(("criterion", "review.error.criterion"));
         return Err(ReviewError::Invalid(errors));
     };
@@ -242,7 +242,7 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
     };
     let overall = latest
         .as_ref()
-        .map(|e| final_overall(&e.findings.0, &reviews::verdicts(&in_force)));
+        .map(|e| final_overall(&e.findings, &reviews::verdicts(&in_force)));
     if input.decision == Decision::Approve && overall == Some(Overall::Fail) {
         if !input.confirm_fail {
             errors.push(("confirm_fail", "review.error.confirm_fail"));
@@ -261,7 +261,7 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
         .map(|o| {
             let computed = latest
                 .as_ref()
-                .and_then(|e| e.findings.0.iter().find(|f| f.criterion == o.criterion))
+                .and_then(|e| e.findings.iter().find(|f| f.criterion == o.criterion))
                 .map(|f| f.verdict.code());
             json!({
                 "criterion": o.criterion, "computed": computed, "final": o.final_verdict, "reason": o.reason,

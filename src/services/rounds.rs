@@ -530,7 +530,6 @@ pub async fn missing_items(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec
     };
     Ok(latest
         .findings
-        .0
         .iter()
         .filter(|f| f.verdict == Verdict::Missing)
         .map(|f| MissingItem {

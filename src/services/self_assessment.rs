@@ -13,8 +13,8 @@ use crate::auth::User;
 use crate::db::proposals::{self, ProposalRow};
 use crate::db::{audit, self_assessments, standards as db_standards};
 use crate::domain::Status;
-use crate::standards::Standard;
 use crate::standards::scoring::{self, Judgements, Purpose, ScoreError, ScoreInputs, ScoreResult};
+use crate::standards::{BoundaryFacts, Standard};
 
 /// What the self-assessment page shows.
 pub struct SelfAssessment {
@@ -27,6 +27,20 @@ pub struct SelfAssessment {
     /// The score with what is judged so far; `None` while the proposal is
     /// incomplete (computed lines need every figure).
     pub score: Option<ScoreResult>,
+    /// The proposal's current boundary as measured now (nothing written):
+    /// the control-line vetoes are read from its check, not judged.
+    pub boundary: Option<BoundaryFacts>,
+}
+
+impl SelfAssessment {
+    /// Whether line `code` is a veto read from the boundary's check (shown
+    /// as computed, not asked).
+    pub fn from_boundary(&self, code: &str) -> bool {
+        self.score
+            .as_ref()
+            .and_then(|r| r.line(code))
+            .is_some_and(|l| matches!(l.how, scoring::How::ControlLines { .. }))
+    }
 }
 
 impl SelfAssessment {
@@ -59,12 +73,19 @@ pub async fn load(
     };
     drop(conn);
     let table = scoring::common_table(&standard, Purpose::CreationReview).map(|t| t.code.clone());
+    let boundary = match &table {
+        Some(_) => super::boundaries::current_for_page(db, proposal_id)
+            .await?
+            .map(|(_, _, measured)| measured.facts),
+        None => None,
+    };
     Ok(SelfAssessment {
         proposal,
         standard,
         table,
         judged: Judgements::new(),
         score: None,
+        boundary,
     }
     .scored_with(judged))
 }
@@ -80,6 +101,7 @@ impl SelfAssessment {
             (Some(table), Ok(p)) => {
                 let inputs = ScoreInputs {
                     judged: Some(&judged),
+                    boundary: self.boundary.as_ref(),
                     ..ScoreInputs::default()
                 };
                 scoring::score(&p, &self.standard, table, &inputs).ok()

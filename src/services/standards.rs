@@ -19,7 +19,7 @@ use crate::db::standards::{self as db_standards, AdminRow};
 use crate::db::{audit, is_unique_violation};
 use crate::domain::Status;
 use crate::domain::proposal::Proposal;
-use crate::standards::{Example, Overall, Rendered, Standard, StandardError, Verdict, evaluate, run_examples, scoring};
+use crate::standards::{Example, Overall, Rendered, Standard, StandardError, Verdict, run_examples, scoring};
 
 /// Why a change to a standard did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -277,9 +277,11 @@ pub async fn add_example_from_proposal(
         .ok_or(StandardsError::NotEvaluable)?;
     // The case is checked under the draft it joins: its by-year list must
     // fit the draft's period (read in the change below).
-    let snapshot = evaluations::latest(&mut conn, proposal_id).await?.map(|e| e.snapshot);
+    let latest = evaluations::latest(&mut conn, proposal_id).await?;
     let input = row.to_input();
     drop(conn);
+    let files = example_attachments(db, proposal_id, latest.as_ref()).await?;
+    let snapshot = latest.map(|e| e.snapshot);
     let name = name
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
@@ -292,20 +294,71 @@ pub async fn add_example_from_proposal(
             None => input.complete_under(s.periods()),
         }
         .map_err(|_| StandardsError::NotEvaluable)?;
-        let ev = evaluate(&proposal, s);
+        let ev = crate::standards::evaluate_with(&proposal, s, &files);
         s.examples.push(Example {
             name,
             proposal: proposal.to_json(),
             expected_overall: ev.overall,
             expected: ev.findings.iter().map(|f| (f.criterion.clone(), f.verdict)).collect(),
-            materials: None,
-            boundary: None,
+            materials: files.materials,
+            boundary: Some(files.boundary.clone()),
         });
         index = s.examples.len() - 1;
         Ok(())
     })
     .await?;
     Ok(index)
+}
+
+/// What a case made from a proposal carries besides its figures, so that
+/// its material and boundary criteria expect what the proposal had: the
+/// materials and the boundary facts its latest evaluation froze (`missing`
+/// when it froze none), or, never evaluated, its current materials and its
+/// current boundary measured now (nothing written). Overlapping towns are
+/// kept by name only (a case stands without the database).
+async fn example_attachments(
+    db: &PgPool,
+    proposal_id: i64,
+    latest: Option<&evaluations::EvaluationRow>,
+) -> Result<crate::standards::Attachments, StandardsError> {
+    use crate::standards::{Attachments, BoundaryState};
+    let (materials, boundary) = match latest {
+        Some(e) => {
+            let materials =
+                crate::services::materials::types_of(e.materials.0.iter().map(|m| m.material_type.as_str()));
+            let mut conn = db.acquire().await?;
+            let facts = crate::services::boundaries::latest_facts(&mut conn, &[proposal_id])
+                .await?
+                .remove(&proposal_id);
+            (materials, facts)
+        }
+        None => {
+            let materials = {
+                let mut conn = db.acquire().await?;
+                crate::services::materials::attachments(&mut conn, proposal_id)
+                    .await?
+                    .materials
+                    .unwrap_or_default()
+            };
+            let facts = crate::services::boundaries::current_for_page(db, proposal_id)
+                .await?
+                .map(|(_, _, measured)| measured.facts);
+            (materials, facts)
+        }
+    };
+    let boundary = match boundary {
+        Some(mut facts) => {
+            for o in &mut facts.overlaps {
+                o.proposal_id = None;
+            }
+            BoundaryState::Known(facts)
+        }
+        None => BoundaryState::Missing,
+    };
+    Ok(Attachments {
+        materials: Some(materials),
+        boundary,
+    })
 }
 
 /// A draft becomes published, if all its example cases pass.
@@ -502,8 +555,8 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
             result.under_active.add(before.overall);
             result.under_candidate.add(after.overall);
             let (score_before, score_after) = (
-                review_score(&proposal, &result.active),
-                review_score(&candidate_proposal, &result.candidate),
+                review_score(&proposal, &result.active, &files),
+                review_score(&candidate_proposal, &result.candidate, &files),
             );
             if score_before != score_after {
                 result.score_changed.push(ScoreChanged {
@@ -567,9 +620,17 @@ pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
 
 /// The computed part of a proposal's score on the version's common
 /// creation-review table, if it has one.
-fn review_score(p: &Proposal, s: &Standard) -> Option<TableScore> {
+fn review_score(p: &Proposal, s: &Standard, files: &crate::standards::Attachments) -> Option<TableScore> {
     let table = scoring::common_table(s, scoring::Purpose::CreationReview)?;
-    let r = scoring::score(p, s, &table.code, &scoring::ScoreInputs::default()).ok()?;
+    let boundary = match &files.boundary {
+        crate::standards::BoundaryState::Known(facts) => Some(facts),
+        _ => None,
+    };
+    let inputs = scoring::ScoreInputs {
+        boundary,
+        ..scoring::ScoreInputs::default()
+    };
+    let r = scoring::score(p, s, &table.code, &inputs).ok()?;
     Some(TableScore {
         total: r.total,
         maximum: r.maximum,
@@ -617,7 +678,7 @@ pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i6
             proposal_id,
             proposal_revision: latest.proposal_revision,
             standard_id: active.id,
-            snapshot: latest.snapshot.clone(),
+            snapshot: (*latest.snapshot).clone(),
             evaluation: &evaluation,
             rendered: Rendered::of(&evaluation),
             created_by: Some(user.id),

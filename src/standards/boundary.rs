@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Detail, Requirement};
+use super::evaluate::{Detail, Finding, Requirement};
 use super::figures::{Against, Num, Pct, Qty, Req, Signed, rounded, shown_pct, shown_quantity};
 use super::model::exact;
 use super::verdict::{Severity, Verdict};
@@ -56,6 +56,11 @@ pub struct Overlap {
     /// see an unlisted town of another region as "另一申报项目" (DESIGN.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The other town's proposal, so that pages name it as its status is
+    /// when they are shown (a town listed later is named then: names are
+    /// display data, the verdict is the area). Absent in worked cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<i64>,
     /// The area both boundaries cover, m².
     #[serde(with = "exact")]
     pub area_m2: Decimal,
@@ -157,6 +162,13 @@ pub enum BoundaryDetail {
         unchecked: Vec<LayerKind>,
         /// Layers checked.
         checked: usize,
+        /// Forbidden lines checked and not taken, and lines to lie within
+        /// checked and lain within (what the message says is clear; absent
+        /// in findings made before they were recorded).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        clear: Vec<LayerKind>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        within_clear: Vec<LayerKind>,
     },
     /// No boundary: `missing` for a stored proposal, `not_applicable` where
     /// none can exist.
@@ -251,6 +263,17 @@ pub fn judge(p: &Proposal, severity: Severity, check: Check, state: &BoundarySta
                 .iter()
                 .filter(|l| forbidden.contains(&l.kind) || within.contains(&l.kind))
                 .count();
+            let is_checked = |k: &LayerKind| facts.layers.iter().any(|l| l.kind == *k);
+            let clear: Vec<LayerKind> = forbidden
+                .iter()
+                .copied()
+                .filter(|k| is_checked(k) && !crossed.iter().any(|l| l.kind == *k))
+                .collect();
+            let within_clear: Vec<LayerKind> = within
+                .iter()
+                .copied()
+                .filter(|k| is_checked(k) && !outside.iter().any(|l| l.kind == *k))
+                .collect();
             // Intruding into a protected line fails whatever the severity
             // (the rule names this case); lying partly outside the urban
             // development boundary, or a line not checked, is information.
@@ -268,11 +291,37 @@ pub fn judge(p: &Proposal, severity: Severity, check: Check, state: &BoundarySta
                     outside,
                     unchecked,
                     checked,
+                    clear,
+                    within_clear,
                 },
             )
         }
     };
     (verdict, Detail::Boundary(detail))
+}
+
+/// An overlap finding with each overlapped town named as it is now:
+/// `name_of(id)` is `Some(Some(name))` for a town on the list, `Some(None)`
+/// for one that is not (shown as "另一申报项目"), `None` when unknown (the
+/// name found at evaluation kept). `None` when the finding is not an
+/// overlap finding naming towns by id. Names are display data: the verdict
+/// and areas are the evaluation's.
+pub fn with_current_names(f: &Finding, name_of: impl Fn(i64) -> Option<Option<String>>) -> Option<Finding> {
+    let Detail::Boundary(BoundaryDetail::Overlap { overlaps, .. }) = &f.detail else {
+        return None;
+    };
+    if overlaps.iter().all(|o| o.proposal_id.is_none()) {
+        return None;
+    }
+    let mut renamed = f.clone();
+    if let Detail::Boundary(BoundaryDetail::Overlap { overlaps, .. }) = &mut renamed.detail {
+        for o in overlaps.iter_mut() {
+            if let Some(now) = o.proposal_id.and_then(&name_of) {
+                o.name = now;
+            }
+        }
+    }
+    Some(renamed)
 }
 
 /// An area in words: "0.1234 平方公里" from a hectare up, else "950 平方米"
@@ -454,6 +503,8 @@ pub fn write_message(m: &mut String, d: &BoundaryDetail, verdict: Verdict, lang:
             outside,
             unchecked,
             checked,
+            clear,
+            within_clear,
         } => {
             let mut parts: Vec<String> = Vec::new();
             // 生态保护红线“…”（第2版） / ecological protection red line “…” (version 2)
@@ -475,7 +526,21 @@ pub fn write_message(m: &mut String, d: &BoundaryDetail, verdict: Verdict, lang:
                     Lang::En => format!("has {area} outside the {}", named(l)),
                 });
             }
-            if parts.is_empty() && *checked > 0 {
+            if parts.is_empty() && !(clear.is_empty() && within_clear.is_empty()) {
+                // Only the lines actually checked are said to be clear.
+                let names =
+                    |kinds: &[LayerKind], sep: &str| kinds.iter().map(|k| k.label(lang)).collect::<Vec<_>>().join(sep);
+                let taken_none = (!clear.is_empty()).then(|| match lang {
+                    Lang::Zh => format!("未占用{}", names(clear, "和")),
+                    Lang::En => format!("takes no {}", names(clear, " or ")),
+                });
+                let inside = (!within_clear.is_empty()).then(|| match lang {
+                    Lang::Zh => format!("位于{}内", names(within_clear, "和")),
+                    Lang::En => format!("lies within the {}", names(within_clear, " and ")),
+                });
+                let both: Vec<String> = taken_none.into_iter().chain(inside).collect();
+                parts.push(both.join(if zh { "，" } else { " and " }));
+            } else if parts.is_empty() && *checked > 0 {
                 parts.push(
                     if zh {
                         "未占用生态保护红线和永久基本农田，位于城镇开发边界内"

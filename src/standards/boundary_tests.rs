@@ -170,15 +170,18 @@ fn overlaps_are_named_only_when_the_town_is_listed_with_the_shared_area() {
     facts.overlaps = vec![
         Overlap {
             name: Some("梦想小镇".to_string()),
+            proposal_id: None,
             area_m2: dec!(123456),
         },
         Overlap {
             name: None,
+            proposal_id: Some(7),
             area_m2: dec!(950.7),
         },
         // Below the 100 m² the built-in versions count.
         Overlap {
             name: Some("云栖小镇".to_string()),
+            proposal_id: None,
             area_m2: dec!(99),
         },
     ];
@@ -244,7 +247,17 @@ fn red_line_and_farmland_fail_whatever_the_severity_outside_development_is_infor
     );
     let (v, m) = finding(clear(area), "boundary.control_lines");
     assert_eq!(v, Verdict::Pass);
-    assert!(m.contains("未占用生态保护红线和永久基本农田"), "{m}");
+    assert_eq!(m, "四至范围未占用生态保护红线和永久基本农田，位于城镇开发边界内");
+    // Only the lines checked are said to be clear: with the red line alone,
+    // farmland and the development boundary are named as not checked.
+    let mut facts = clear(area);
+    facts.layers.truncate(1);
+    let (v, m) = finding(facts, "boundary.control_lines");
+    assert_eq!(v, Verdict::Info);
+    assert_eq!(
+        m,
+        "四至范围未占用生态保护红线；尚无永久基本农田、城镇开发边界图层，未能核查"
+    );
 }
 
 #[test]

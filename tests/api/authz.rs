@@ -122,6 +122,8 @@ pub(crate) const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/admin/audit", Admins),
         ("GET", "/admin/layers", Admins),
         ("POST", "/admin/layers", Admins),
+        ("GET", "/admin/layers/{layer}/download", Admins),
+        ("POST", "/admin/layers/{layer}/withdraw", Admins),
         ("GET", "/admin/standards", Admins),
         ("GET", "/admin/standards/{id}", Admins),
         ("GET", "/admin/standards/{id}/what-if", Admins),
@@ -280,6 +282,8 @@ struct World {
     material: i64,
     /// The boundary of `proposal` (frozen with its submission).
     boundary: i64,
+    /// A control-line layer in force.
+    layer: i64,
     /// A list batch on public notice, and an organisation's objection to it.
     notice_batch: i64,
     objection: i64,
@@ -323,6 +327,7 @@ impl World {
             .replace("{entry}", &self.entry.to_string())
             .replace("{material}", &self.material.to_string())
             .replace("{boundary}", &self.boundary.to_string())
+            .replace("{layer}", &self.layer.to_string())
             .replace("{which}", "letter")
             .replace("{table}", "zj.creation_review")
             .replace("{n}", "0")
@@ -465,6 +470,8 @@ const POST_ANSWERS: &[(&str, u16)] = &[
     ("/admin/creation/publish", 400),
     // A url-encoded body where the form is multipart: not read.
     ("/admin/layers", 400),
+    // The layer in force, withdrawn (admins come last).
+    ("/admin/layers/{layer}/withdraw", 303),
     ("/api/v1/evaluate", 200),
     // The sample proposal sent bare, not as {"proposal": …}: its fields are unknown keys.
     ("/api/v1/score", 422),
@@ -659,6 +666,18 @@ async fn every_route_answers_each_role_as_designed() {
             .fetch_one(&app.db)
             .await
             .unwrap(),
+        layer: {
+            let parcel = xiaozhen::spatial::sample_boundary(119.0, 29.0, 0.2, 6);
+            crate::boundaries::upload_layer(
+                &app,
+                admin_id,
+                xiaozhen::standards::LayerKind::EcologicalRedLine,
+                "示例生态保护红线",
+                &[parcel],
+            )
+            .await
+            .0
+        },
         notice_batch,
         objection,
         round: sqlx::query_scalar("SELECT id FROM rounds WHERE is_default")

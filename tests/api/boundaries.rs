@@ -125,7 +125,8 @@ async fn a_boundary_is_versioned_frozen_at_submission_and_its_records_refuse_cha
         .await
         .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
-    let all = xiaozhen::db::evaluations::list_in(&mut conn, id, xiaozhen::domain::Lang::Zh)
+    let cache = xiaozhen::db::evaluations::EvaluationCache::new(1 << 20);
+    let all = xiaozhen::db::evaluations::list_in(&mut conn, &cache, id, xiaozhen::domain::Lang::Zh)
         .await
         .unwrap();
     drop(conn);
@@ -542,27 +543,29 @@ async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_
 
     // Listed, 甲 is named; the public see its outline and nothing more.
     let reviewer_user = app.user(reviewer_id).await;
-    xiaozhen::services::reviews::decide(
-        &app.db,
-        &reviewer_user,
-        first,
-        &DecisionInput::new(Decision::Approve, "同意", 2),
+    approve_and_list(&app, &reviewer_user, admin, first, "第一批").await;
+    // Names are display data: the report of 乙, evaluated before 甲 was
+    // listed, names 甲 now — on the map and in the finding — without a
+    // re-evaluation (the verdict and the areas are the submission's).
+    let report = official.get(&format!("/proposals/{second}/report")).await;
+    let alt = report.texts("#boundary-alt tr").join(" | ");
+    assert!(alt.contains("甲小镇"), "a listed town is named: {alt}");
+    let overlap = report.text("#findings tr[data-criterion='boundary.overlap'] .msg");
+    assert!(overlap.starts_with("四至范围与甲小镇（重叠"), "{overlap}");
+    assert!(!overlap.contains("另一申报项目"), "{overlap}");
+    let stored: String = sqlx::query_scalar(
+        "SELECT f ->> 'message' FROM evaluations e, jsonb_array_elements(e.rendered -> 'zh') f
+         WHERE e.proposal_id = $1 AND f ->> 'criterion' = 'boundary.overlap'",
     )
+    .bind(second)
+    .fetch_one(&app.db)
     .await
     .unwrap();
-    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, "第一批", "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::add_entry(&app.db, admin, batch, first, "")
-        .await
-        .unwrap();
-    xiaozhen::services::batches::publish(&app.db, admin, batch)
-        .await
-        .unwrap();
-    // The report shows what was found at submission; a re-evaluation
-    // measures again, and a listed town is named, in the finding too.
-    let report = official.get(&format!("/proposals/{second}/report")).await;
-    assert!(!report.body.contains("甲小镇"));
+    assert!(
+        stored.contains("另一申报项目"),
+        "the record keeps what was found: {stored}"
+    );
+    // A re-evaluation measures again and names it in its own record.
     xiaozhen::services::standards::reevaluate(&app.db, &reviewer_user, second)
         .await
         .unwrap();
@@ -575,12 +578,329 @@ async fn the_report_draws_the_frozen_boundary_and_names_neighbours_only_to_whom_
     let page = public.get(&format!("/towns/{first}")).await;
     assert_eq!(page.status, reqwest::StatusCode::OK);
     assert!(page.has("#town-boundary svg.boundary-map"));
+    // With its text alternative; 乙 (submitted, not listed) is not drawn.
+    assert!(page.has("#town-boundary #boundary-alt tr.boundary"));
+    assert!(!page.has("#town-boundary #boundary-alt tr.neighbour"));
+    assert!(!page.body.contains("乙小镇"), "an unlisted town is not on public pages");
     assert!(!page.has("#boundary-download"), "no coordinates on public pages");
     assert!(!page.body.contains("示例生态保护红线"), "layers are never public");
     let vertices = |body: &str| body.matches('L').count();
     assert!(vertices(&page.body) > 0);
     let anonymous = public.get(&format!("/proposals/{first}/boundary.geojson")).await;
     assert_eq!(anonymous.status, reqwest::StatusCode::SEE_OTHER, "signed-in roles only");
+
+    // 丁, west of 甲 and clear of the red line, listed too: each public
+    // page draws the other's outline, named; 乙 (not listed) on neither.
+    let fourth = app.draft(&here, &sample_input("丁小镇")).await;
+    submit_with(&app, &here, fourth, sample_boundary(120.076, 30.20, 3.2, 8).as_bytes()).await;
+    approve_and_list(&app, &reviewer_user, admin, fourth, "第二批").await;
+    let page = public.get(&format!("/towns/{first}")).await;
+    let alt = page.texts("#town-boundary #boundary-alt tr.neighbour").join(" | ");
+    assert!(alt.contains("丁小镇") && alt.contains("邻近的已列入名单小镇"), "{alt}");
+    assert_eq!(
+        page.body.matches("stroke-dasharray=\"4 3\"").count(),
+        1,
+        "one neighbour outline, dashed"
+    );
+    assert!(!page.body.contains("乙小镇"));
+    assert!(!page.has("#boundary-download") && !page.body.contains("示例生态保护红线"));
+    let page = public.get(&format!("/towns/{fourth}")).await;
+    let alt = page.texts("#town-boundary #boundary-alt tr.neighbour").join(" | ");
+    assert!(alt.contains("甲小镇") && !alt.contains("乙小镇"), "{alt}");
+}
+
+#[tokio::test]
+async fn the_officials_form_draws_the_towns_nearby_named_as_design_allows() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin-b", Role::Admin, None).await;
+    let reviewer = app.create_user("reviewer-b", Role::Reviewer, None).await;
+    let here = app.official_of("official-b", "诸城市").await;
+    let there = app.official_of("official-c", "青州市").await;
+    // 甲 of 青州市 submitted; 丙, a draft of 诸城市, beside it.
+    let first = app.draft(&there, &sample_input("甲小镇")).await;
+    submit_with(&app, &there, first, sample_boundary(120.10, 30.20, 3.2, 8).as_bytes()).await;
+    let draft = draft_with_boundary(&app, &here, "丙小镇", (120.125, 30.20)).await;
+    let official = app.client();
+    official.login("official-b", crate::helpers::PASSWORD).await;
+    let form = official.get(&format!("/proposals/{draft}/edit")).await;
+    assert_eq!(form.status, reqwest::StatusCode::OK);
+    assert!(form.has("#form-boundary svg.boundary-map"), "the map on the form");
+    assert!(form.has("#form-boundary svg.boundary-map title"), "shapes carry titles");
+    let alt = form.texts("#form-boundary #boundary-alt tr.neighbour").join(" | ");
+    assert!(alt.contains("另一申报项目"), "the neighbour is drawn, unnamed: {alt}");
+    assert!(
+        !form.body.contains("甲小镇"),
+        "an unlisted town of another region is not named to an official"
+    );
+    assert!(
+        form.has("#form-boundary #boundary-alt tr.boundary"),
+        "a text alternative"
+    );
+    // The draft's boundary page names the same way.
+    let page = official.get(&format!("/proposals/{draft}/boundary")).await;
+    assert!(!page.body.contains("甲小镇"));
+    // Listed, 甲 is named on the form.
+    let reviewer = app.user(reviewer).await;
+    approve_and_list(&app, &reviewer, admin, first, "第一批").await;
+    let form = official.get(&format!("/proposals/{draft}/edit")).await;
+    let alt = form.texts("#form-boundary #boundary-alt tr.neighbour").join(" | ");
+    assert!(alt.contains("甲小镇"), "{alt}");
+}
+
+/// A draft of `official` named `name` with a boundary of 3.2 km² (the
+/// sample's planned area) around `at` (longitude, latitude).
+async fn draft_with_boundary(app: &TestApp, official: &xiaozhen::auth::User, name: &str, at: (f64, f64)) -> i64 {
+    let id = app.draft(official, &sample_input(name)).await;
+    let text = sample_boundary(at.0, at.1, 3.2, 8);
+    service::store_bytes(&app.db, official, id, "town.geojson", text.as_bytes())
+        .await
+        .unwrap();
+    id
+}
+
+/// Approves submitted proposal `id` and publishes it in a list batch of
+/// its own, `title`.
+async fn approve_and_list(app: &TestApp, reviewer: &xiaozhen::auth::User, admin: i64, id: i64, title: &str) {
+    let version = app.proposal_version(id).await;
+    xiaozhen::services::reviews::decide(
+        &app.db,
+        reviewer,
+        id,
+        &DecisionInput::new(Decision::Approve, "同意", version),
+    )
+    .await
+    .unwrap();
+    let batch = xiaozhen::services::batches::create_list_batch_without_notice(&app.db, admin, title, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::add_entry(&app.db, admin, batch, id, "")
+        .await
+        .unwrap();
+    xiaozhen::services::batches::publish(&app.db, admin, batch)
+        .await
+        .unwrap();
+}
+
+async fn data_version(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT version FROM data_version")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
+    sqlx::query_scalar(sql).bind(id).fetch_one(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn opening_a_boundary_page_writes_nothing_and_downloads_are_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin-b", Role::Admin, None).await;
+    let official = app.official_of("official-b", "诸城市").await;
+    app.official_of("official-c", "青州市").await;
+    let id = app.draft(&official, &sample_input("四至小镇")).await;
+    let text = sample_boundary(120.10, 30.20, 3.2, 8);
+    let (boundary, _) = service::store_bytes(&app.db, &official, id, "town.geojson", text.as_bytes())
+        .await
+        .unwrap();
+    // A red line uploaded after the boundary: no result is kept for the pair.
+    let parcel = sample_boundary(120.105, 30.20, 0.3, 6);
+    let (layer, _) = upload_layer(&app, admin, LayerKind::EcologicalRedLine, "示例生态保护红线", &[parcel]).await;
+    let results = "SELECT count(*) FROM boundary_layer_results WHERE layer_id = $1";
+    assert_eq!(count(&app, results, layer).await, 0);
+    let client = app.client();
+    client.login("official-b", crate::helpers::PASSWORD).await;
+    let version = data_version(&app).await;
+    for path in [
+        format!("/proposals/{id}/boundary"),
+        format!("/proposals/{id}"),
+        format!("/proposals/{id}/edit"),
+    ] {
+        let page = client.get(&path).await;
+        assert_eq!(page.status, reqwest::StatusCode::OK, "{path}");
+        assert!(page.has("svg.boundary-map"), "{path}");
+    }
+    // Measured on the fly: the page names the parcel met.
+    let page = client.get(&format!("/proposals/{id}/boundary")).await;
+    let lines = page.text("#boundary-findings li[data-criterion='boundary.control_lines']");
+    assert!(lines.contains("占用生态保护红线“示例生态保护红线”（第1版）"), "{lines}");
+    assert_eq!(data_version(&app).await, version, "a GET writes nothing");
+    assert_eq!(count(&app, results, layer).await, 0, "no result kept by a page");
+
+    // Each download of the coordinates is audited, by ids, and the page
+    // cache is kept.
+    let audited = "SELECT count(*) FROM audit_log WHERE action = 'boundary.downloaded' AND entity_id = $1";
+    for path in [
+        format!("/proposals/{id}/boundary.geojson"),
+        format!("/proposals/{id}/boundaries/{boundary}"),
+    ] {
+        assert_eq!(client.get(&path).await.status, reqwest::StatusCode::OK, "{path}");
+    }
+    assert_eq!(count(&app, audited, boundary).await, 2);
+    let (actor, after): (Option<i64>, serde_json::Value) = sqlx::query_as(
+        "SELECT actor_id, after FROM audit_log WHERE action = 'boundary.downloaded' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(actor, Some(official.id));
+    assert_eq!(after["proposal_id"], id);
+    assert_eq!(
+        data_version(&app).await,
+        version,
+        "download audit rows keep the page cache"
+    );
+    // A refused download records nothing.
+    let other = app.client();
+    other.login("official-c", crate::helpers::PASSWORD).await;
+    assert_eq!(
+        other.get(&format!("/proposals/{id}/boundary.geojson")).await.status,
+        reqwest::StatusCode::NOT_FOUND
+    );
+    assert_eq!(count(&app, audited, boundary).await, 2);
+
+    // Submitting keeps the result; a new upload keeps its own at once.
+    xiaozhen::services::materials::store_samples(&app.db, &official, id)
+        .await
+        .unwrap();
+    xiaozhen::services::proposals::submit(&app.db, &official, id, app.proposal_version(id).await)
+        .await
+        .unwrap();
+    assert_eq!(count(&app, results, layer).await, 1);
+    draft_with_boundary(&app, &official, "另一个小镇", (121.0, 31.0)).await;
+    assert_eq!(count(&app, results, layer).await, 2, "kept at upload");
+}
+
+#[tokio::test]
+async fn an_admin_uploads_a_zipped_shapefile_layer_downloads_each_version_and_withdraws_it() {
+    let app = TestApp::spawn().await;
+    app.create_user("admin-b", Role::Admin, None).await;
+    let official = app.official_of("official-b", "诸城市").await;
+    let admin = app.client();
+    admin.login("admin-b", crate::helpers::PASSWORD).await;
+    let token = admin.get("/admin/layers").await.csrf();
+    let post = |file_name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", "ecological_red_line")
+            .text("name", "示例生态保护红线（Shapefile）")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name));
+        let request = admin
+            .http
+            .post(format!("{}/admin/layers?csrf_token={token}", admin.base))
+            .multipart(form);
+        async move { crate::helpers::Client::page(request.send().await.unwrap()).await }
+    };
+    let parcel = sample_boundary(120.105, 30.20, 0.3, 6);
+    let posted = post("redline.zip", zipped_shapefile(&ring_of(&parcel))).await;
+    assert_eq!(posted.status, reqwest::StatusCode::SEE_OTHER, "{}", posted.body);
+    let (first, format, sha): (i64, String, String) =
+        sqlx::query_as("SELECT id, source_format, sha256 FROM control_layers WHERE version = 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(format, "shapefile");
+    let page = admin.get("/admin/layers").await;
+    assert_eq!(page.text("#layers tr.layer.in-force .parcels"), "1");
+    assert_eq!(
+        page.text("#layers tr.layer.in-force .name"),
+        "示例生态保护红线（Shapefile）"
+    );
+
+    // A town on the parcel meets it.
+    let id = draft_with_boundary(&app, &official, "四至小镇", (120.10, 30.20)).await;
+    let client = app.client();
+    client.login("official-b", crate::helpers::PASSWORD).await;
+    let finding = "#boundary-findings li[data-criterion='boundary.control_lines']";
+    let lines = client.get(&format!("/proposals/{id}/boundary")).await.text(finding);
+    assert!(
+        lines.contains("占用生态保护红线“示例生态保护红线（Shapefile）”（第1版）"),
+        "{lines}"
+    );
+
+    // The version downloads as GeoJSON for admins, audited; uploaded again
+    // it is the same layer (the same hash).
+    let path = format!("/admin/layers/{first}/download");
+    let download = admin.get(&path).await;
+    assert_eq!(download.status, reqwest::StatusCode::OK);
+    assert_eq!(download.headers["content-type"], "application/geo+json");
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let json: serde_json::Value = serde_json::from_str(&download.body).expect("GeoJSON");
+    assert_eq!(json["type"], "FeatureCollection");
+    assert_eq!(json["features"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["features"][0]["geometry"]["type"], "Polygon");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'layer.downloaded' AND entity_id = $1")
+            .bind(first)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+    let again = post("redline.geojson", download.body.clone().into_bytes()).await;
+    assert_eq!(again.status, reqwest::StatusCode::SEE_OTHER, "{}", again.body);
+    let (second, second_sha): (i64, String) = sqlx::query_as("SELECT id, sha256 FROM control_layers WHERE version = 2")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(second_sha, sha, "the download is the layer, parcel for parcel");
+    // Never for anyone else.
+    for who in [Role::Official, Role::Reviewer] {
+        let c = app.login_as(who).await;
+        assert_eq!(c.get(&path).await.status, reqwest::StatusCode::FORBIDDEN, "{who:?}");
+    }
+    assert_eq!(app.client().get(&path).await.status, reqwest::StatusCode::SEE_OTHER);
+
+    // Withdrawn: no longer in force, no longer counted; its versions kept.
+    let withdrawn = admin.post(&format!("/admin/layers/{second}/withdraw"), &[]).await;
+    assert_eq!(withdrawn.status, reqwest::StatusCode::SEE_OTHER, "{}", withdrawn.body);
+    let page = admin.get("/admin/layers").await;
+    assert!(!page.has("#layers tr.layer.in-force"));
+    assert_eq!(
+        page.text(&format!("#layers tr.layer.withdrawn[data-id='{second}'] .status")),
+        "已撤回"
+    );
+    assert_eq!(
+        page.text(&format!("#layers tr.layer[data-id='{first}'] .status")),
+        "已被新版本取代"
+    );
+    let lines = client.get(&format!("/proposals/{id}/boundary")).await.text(finding);
+    assert!(
+        lines.contains("尚无生态保护红线") && !lines.contains("占用"),
+        "not counted once withdrawn: {lines}"
+    );
+    let kept: (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM control_layers), (SELECT count(*) FROM control_parcels)")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(kept, (2, 2));
+    let (action, before): (String, serde_json::Value) = sqlx::query_as(
+        "SELECT action, before FROM audit_log WHERE entity = 'control_layer' AND entity_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(second)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(action, "layer.withdrawn");
+    assert_eq!(before["version"], 2);
+    // A withdrawn version still downloads; it cannot be withdrawn twice.
+    assert_eq!(
+        admin.get(&format!("/admin/layers/{second}/download")).await.status,
+        reqwest::StatusCode::OK
+    );
+    let twice = admin.post(&format!("/admin/layers/{second}/withdraw"), &[]).await;
+    assert_eq!(twice.status, reqwest::StatusCode::CONFLICT);
+    let missing = admin.post("/admin/layers/999999/withdraw", &[]).await;
+    assert_eq!(missing.status, reqwest::StatusCode::NOT_FOUND);
+    // A new upload of the kind is its next version, in force.
+    let third = post("redline.zip", zipped_shapefile(&ring_of(&parcel))).await;
+    assert_eq!(third.status, reqwest::StatusCode::SEE_OTHER);
+    let page = admin.get("/admin/layers").await;
+    assert_eq!(page.text("#layers tr.layer.in-force .version"), "3");
 }
 
 #[tokio::test]
@@ -726,7 +1046,11 @@ async fn a_submission_is_checked_in_well_under_a_second_against_a_100000_parcel_
 #[tokio::test]
 async fn the_api_measures_a_boundary_sent_with_the_proposal() {
     let app = TestApp::spawn().await;
+    let admin = app.create_user("admin-b", Role::Admin, None).await;
     let official = app.official_of("official-b", "诸城市").await;
+    // A red line far from the towns: checked, not met.
+    let parcel = sample_boundary(121.5, 31.5, 0.3, 6);
+    let (layer, _) = upload_layer(&app, admin, LayerKind::EcologicalRedLine, "示例生态保护红线", &[parcel]).await;
     // A submitted town the request's boundary overlaps.
     let first = app.draft(&official, &sample_input("甲小镇")).await;
     submit_with(
@@ -757,8 +1081,23 @@ async fn the_api_measures_a_boundary_sent_with_the_proposal() {
     let mut body = xiaozhen::domain::proposal::sample_proposal().to_json();
     let geometry: serde_json::Value = serde_json::from_str(&sample_boundary(120.112, 30.20, 3.2, 8)).unwrap();
     body["boundary"] = geometry;
+    let results = "SELECT count(*) FROM boundary_layer_results WHERE layer_id = $1";
+    assert_eq!(count(&app, results, layer).await, 1, "the submitted town's");
+    let version = data_version(&app).await;
     let (status, answer) = post(body.clone()).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{answer:#}");
+    // Checked against the red line (not met); no farmland or development
+    // boundary layer: information.
+    let lines = finding(&answer, "boundary.control_lines");
+    assert_eq!(lines["verdict"], "info", "{lines}");
+    assert_eq!(
+        lines["message_zh"],
+        "四至范围未占用生态保护红线；尚无永久基本农田、城镇开发边界图层，未能核查"
+    );
+    // Nothing written for an anonymous request: no kept result, the page
+    // cache kept.
+    assert_eq!(count(&app, results, layer).await, 1);
+    assert_eq!(data_version(&app).await, version);
     assert_eq!(finding(&answer, "boundary.area")["verdict"], "pass");
     assert!(
         finding(&answer, "boundary.area")["message_zh"]
@@ -837,4 +1176,120 @@ async fn a_boundary_upload_with_a_field_repeated_100000_times_is_refused_quickly
         .unwrap();
     assert_eq!(stored, 0, "nothing stored");
     assert_eq!(client.get("/healthz").await.status, reqwest::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_red_line_veto_is_read_from_the_boundary_and_example_cases_carry_the_boundary() {
+    let app = TestApp::spawn().await;
+    let admin_id = app.create_user("admin-b", Role::Admin, None).await;
+    app.create_user("reviewer-b", Role::Reviewer, None).await;
+    let official = app.official_of("official-b", "诸城市").await;
+    let parcel = sample_boundary(120.105, 30.20, 0.3, 6);
+    upload_layer(
+        &app,
+        admin_id,
+        LayerKind::EcologicalRedLine,
+        "示例生态保护红线",
+        &[parcel],
+    )
+    .await;
+    let red = app.draft(&official, &sample_input("红线小镇")).await;
+    submit_with(&app, &official, red, sample_boundary(120.10, 30.20, 3.2, 8).as_bytes()).await;
+    let clear = app.draft(&official, &sample_input("清白小镇")).await;
+    submit_with(&app, &official, clear, sample_boundary(121.0, 31.0, 3.2, 8).as_bytes()).await;
+
+    // The report's scoring table: the red-line veto computed from the
+    // boundary's check; farmland, with no layer, left to a person.
+    let reviewer = app.client();
+    reviewer.login("reviewer-b", crate::helpers::PASSWORD).await;
+    let row = |line: &str, cell: &str| format!("table.score-table tr.score-row[data-line='{line}'] td.{cell}");
+    let report = reviewer.get(&format!("/proposals/{red}/report")).await;
+    assert_eq!(report.text(&row("v.redline", "computed")), "是（否决）");
+    assert!(
+        report
+            .text("table.score-table tr.score-row[data-line='v.redline']")
+            .contains("四至范围核查：占用生态保护红线"),
+        "{}",
+        report.text("table.score-table tr.score-row[data-line='v.redline']")
+    );
+    assert_eq!(report.text(&row("v.farmland", "computed")), "");
+    let report = reviewer.get(&format!("/proposals/{clear}/report")).await;
+    assert_eq!(report.text(&row("v.redline", "computed")), "否");
+    assert!(
+        report
+            .text("table.score-table tr.score-row[data-line='v.redline']")
+            .contains("未占用生态保护红线")
+    );
+
+    // The county's self-assessment of a draft on the red line: that veto is
+    // read from the boundary (shown computed, not asked); farmland is asked.
+    let draft_on_line = draft_with_boundary(&app, &official, "自评小镇", (120.10, 30.20)).await;
+    let county = app.client();
+    county.login("official-b", crate::helpers::PASSWORD).await;
+    let sa = county.get(&format!("/proposals/{draft_on_line}/self-assessment")).await;
+    assert_eq!(sa.status, reqwest::StatusCode::OK);
+    assert!(!sa.has("tr.judged-line[data-line='v.redline']"), "not asked");
+    assert!(
+        sa.has("tr.judged-line[data-line='v.farmland']"),
+        "asked: no farmland layer"
+    );
+    let computed = sa.text("li[data-line='v.redline']");
+    assert!(computed.contains("四至范围核查：占用生态保护红线"), "{computed}");
+    assert_eq!(
+        sa.texts(".vetoes .veto"),
+        ["占用生态保护红线"],
+        "the veto holds in the running result"
+    );
+
+    // Example cases made from proposals carry what the proposal had: the
+    // boundary its evaluation froze (the red line met: fail), or none
+    // (missing), so the case expects what the proposal got.
+    let never_evaluated = app.draft(&official, &sample_input("无四至小镇")).await;
+    let admin = app.client();
+    admin.login("admin-b", crate::helpers::PASSWORD).await;
+    let zj: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE code = 'ZJ-2015' AND version = 5")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let copied = admin
+        .post(&format!("/admin/standards/{zj}/copy"), &[("code", "")])
+        .await;
+    assert_eq!(copied.status, reqwest::StatusCode::SEE_OTHER, "{}", copied.body);
+    let draft: i64 = copied
+        .location()
+        .unwrap()
+        .trim_start_matches("/admin/standards/")
+        .trim_end_matches("/edit")
+        .parse()
+        .unwrap();
+    for proposal in [red, never_evaluated] {
+        let id = proposal.to_string();
+        let added = admin
+            .post(
+                &format!("/admin/standards/{draft}/examples"),
+                &[("proposal_id", id.as_str()), ("name", "")],
+            )
+            .await;
+        assert_eq!(added.status, reqwest::StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    let definition: serde_json::Value = sqlx::query_scalar("SELECT definition FROM standards WHERE id = $1")
+        .bind(draft)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let examples = definition["examples"].as_array().unwrap();
+    let (from_red, from_draft) = (&examples[examples.len() - 2], &examples[examples.len() - 1]);
+    assert_eq!(from_red["name"], "红线小镇");
+    assert_eq!(from_red["boundary"]["state"], "known");
+    assert_eq!(from_red["boundary"]["layers"][0]["kind"], "ecological_red_line");
+    assert_eq!(from_red["expected"]["boundary.control_lines"], "fail");
+    assert_eq!(from_red["expected"]["boundary.area"], "pass");
+    assert_eq!(from_red["expected_overall"], "fail");
+    assert_eq!(from_red["materials"].as_array().map(Vec::len), Some(5));
+    assert_eq!(from_red["expected"]["material.concept_plan"], "pass");
+    assert_eq!(from_draft["boundary"]["state"], "missing");
+    assert_eq!(from_draft["expected"]["boundary.area"], "missing");
+    // Every case passes under the draft: it can be published.
+    let show = admin.get(&format!("/admin/standards/{draft}")).await;
+    assert!(!show.has(".examples-failing"), "{}", show.text(".examples-failing"));
 }

@@ -965,3 +965,32 @@ async fn a_new_built_in_version_never_takes_the_number_of_an_installations_own_v
         "{err}"
     );
 }
+
+/// The list counts each version's evaluations as they are made (a counter
+/// the evaluations' insert keeps), one statement for many at once included.
+#[tokio::test]
+async fn the_versions_list_counts_each_versions_evaluations() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as(Role::Admin).await;
+    let active: i64 = sqlx::query_scalar("SELECT id FROM standards WHERE status = 'active'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let uses = |page: &Page, id: i64| page.text(&format!("tr.version[data-id=\"{id}\"] td.uses"));
+    assert_eq!(uses(&admin.get("/admin/standards").await, active), "0");
+
+    let official = app.official_of("county-u", "诸城市").await;
+    app.submitted(&official, &sample_input("计数小镇甲")).await;
+    app.submitted(&official, &sample_input("计数小镇乙")).await;
+    assert_eq!(uses(&admin.get("/admin/standards").await, active), "2");
+
+    // Generated proposals are evaluated in bulk, many rows in one statement.
+    xiaozhen::cli::generate::load(&app.db, 40).await.unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM evaluations WHERE standard_id = $1")
+        .bind(active)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(total > 2, "the generated proposals were evaluated");
+    assert_eq!(uses(&admin.get("/admin/standards").await, active), total.to_string());
+}

@@ -1,6 +1,7 @@
 //! An official uploads the town's boundary (a KML file), sees the map drawn
 //! on the page with its scale bar and north arrow, the measured area and the
-//! area finding; then a file that crosses itself, refused beside the field.
+//! area finding; then a file that crosses itself, refused beside the field;
+//! the form draws the map too.
 
 use xiaozhen::spatial::sample_boundary;
 
@@ -83,5 +84,12 @@ async fn an_official_uploads_a_boundary_and_sees_the_map_and_the_area_finding() 
         .await
         .unwrap();
     assert_eq!(stored, 1, "nothing stored from the refused file");
+
+    // The official's form draws the same map, with its text alternative.
+    browser.open(&format!("/proposals/{id}/edit")).await;
+    browser.wait_for("#form-boundary svg.boundary-map").await;
+    assert!(browser.has("#form-boundary #boundary-alt tr.boundary").await);
+    let alt = browser.text("#form-boundary #boundary-alt").await;
+    assert!(alt.contains("3.2") && alt.contains("平方公里"), "{alt}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,18 +1,21 @@
 //! `GET/POST /admin/layers`: the control-line layers (生态保护红线, 永久基本农田,
 //! 城镇开发边界) — every version with its hash and parcel count, and the
-//! upload of a new version of a kind. Never public.
+//! upload of a new version of a kind, the withdrawal of the one in force
+//! and each version's parcels as GeoJSON. Never public.
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::body::{Body, Bytes};
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
 
 use crate::auth::Admin;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::display::{format_time, read_upload};
+use crate::handlers::display::{disposition, format_time, read_upload};
 use crate::services::boundaries::{self as service, Refused};
 use crate::spatial::Limits;
 use crate::standards::LayerKind;
@@ -34,6 +37,8 @@ pub struct LayerView {
     pub file_name: String,
     pub uploaded: String,
     pub in_force: bool,
+    /// Retired without a replacement.
+    pub withdrawn: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -74,6 +79,7 @@ async fn layers_page(state: &AppState, page: Page) -> AppResult<LayersPage> {
             file_name: l.file_name,
             uploaded: format!("{} · {}", format_time(l.uploaded_at), l.uploaded_by_name),
             in_force: l.retired_at.is_none(),
+            withdrawn: l.withdrawn,
         })
         .collect();
     Ok(LayersPage {
@@ -145,4 +151,75 @@ pub async fn upload(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, base).into_response())
         }
     }
+}
+
+/// `POST /admin/layers/{layer}/withdraw`: the layer in force is withdrawn
+/// without a replacement (no longer counted in checks; its version kept);
+/// 303 back to the list, 409 when it is not in force.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(layer): Path<i64>,
+) -> AppResult<Redirect> {
+    service::withdraw_layer(&state.db, &admin, layer)
+        .await
+        .map_err(|e| e.into_app("boundaries.layers.not_in_force", "/admin/layers"))?;
+    Ok(Redirect::to("/admin/layers"))
+}
+
+/// Parcels read per statement while a layer downloads.
+const DOWNLOAD_PAGE: i64 = 5_000;
+
+/// `GET /admin/layers/{layer}/download`: one version of a layer as a GeoJSON
+/// FeatureCollection (one Feature per parcel, in order), streamed page by
+/// page; admins only (layers are never public), each download audited.
+pub async fn download(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(layer): Path<i64>,
+) -> AppResult<Response> {
+    let row = service::layer_for_download(&state.db, &admin, layer).await?;
+    let head = format!(
+        r#"{{"type":"FeatureCollection","properties":{{"kind":"{}","version":{},"sha256":"{}","parcels":{}}},"features":["#,
+        row.kind, row.version, row.sha256, row.parcels
+    );
+    let db = state.db.clone();
+    // (next seq to read after, first feature written, finished)
+    let pages = futures_util::stream::unfold((Some(-1i32), true), move |(after, first)| {
+        let db = db.clone();
+        async move {
+            let after = after?;
+            match service::parcel_page(&db, layer, after, DOWNLOAD_PAGE).await {
+                Err(e) => Some((Err(std::io::Error::other(e)), (None, first))),
+                Ok(rows) if rows.is_empty() => Some((Ok(Bytes::from_static(b"]}")), (None, first))),
+                Ok(rows) => {
+                    let mut chunk = String::new();
+                    let mut first = first;
+                    let mut last = after;
+                    for (seq, coordinates) in rows {
+                        if !first {
+                            chunk.push(',');
+                        }
+                        first = false;
+                        last = seq;
+                        chunk.push_str(&format!(
+                            r#"{{"type":"Feature","properties":{{"seq":{seq}}},"geometry":{{"type":"Polygon","coordinates":{coordinates}}}}}"#
+                        ));
+                    }
+                    Some((Ok(Bytes::from(chunk)), (Some(last), first)))
+                }
+            }
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) }).chain(pages);
+    let name = format!("layer-{}-v{}.geojson", row.kind, row.version);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json".to_string()),
+            (header::CONTENT_DISPOSITION, disposition(&name, &name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }

@@ -87,6 +87,7 @@ pub async fn score(
         overrides: None,
         completion_pct: body.completion_pct,
         means: false,
+        boundary: None,
     };
     match scoring::score(&body.proposal, standard, &table, &inputs) {
         Ok(result) => json_answer(StatusCode::OK, &ScoreAnswer::new(&result, standard, lang)),

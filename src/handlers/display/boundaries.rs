@@ -13,7 +13,7 @@ use rust_decimal::prelude::FromPrimitive;
 use super::format::format_time;
 use crate::auth::User;
 use crate::db::boundaries::{BoundaryRow, FrozenBoundary};
-use crate::domain::{Lang, Role};
+use crate::domain::{Lang, Role, Status};
 use crate::i18n;
 use crate::services::boundaries::{MapContext, Neighbour};
 use crate::spatial::svg::{self, Shape, Style};
@@ -189,7 +189,14 @@ pub fn map(
 /// The boundary a submission froze, as the report shows it, with a link to
 /// that upload's coordinates.
 pub fn frozen_view(fb: &FrozenBoundary, name: &str, viewer: &User, lang: Lang) -> Option<MapView> {
-    let context: MapContext = serde_json::from_value(fb.context.clone()).unwrap_or_default();
+    let mut context: MapContext = serde_json::from_value(fb.context.clone()).unwrap_or_default();
+    // Names follow the towns' status now: a town listed since is named.
+    for n in &mut context.neighbours {
+        if let Some(now) = fb.current.iter().find(|t| t.id == n.proposal_id) {
+            n.name = now.name.clone();
+            n.listed = Status::from_code(&now.status).is_some_and(Status::is_on_creation_list);
+        }
+    }
     let download = format!("/proposals/{}/boundaries/{}", fb.upload.proposal_id, fb.upload.id);
     current_view(&fb.upload, &fb.geojson, &context, name, viewer, lang).map(|v| MapView {
         download: Some(download),
@@ -216,27 +223,55 @@ pub fn current_view(
     })
 }
 
-/// A listed town's outline for the public: simplified, alone, without
-/// coordinates to download.
-pub fn public_view(name: &str, geojson: &str, area_m2: f64, lang: Lang) -> Option<MapView> {
+/// A listed town's outline for the public: simplified, with the outlines of
+/// the listed towns near it (named: the list is public), never a layer, and
+/// without coordinates to download.
+pub fn public_view(
+    name: &str,
+    geojson: &str,
+    area_m2: f64,
+    neighbours: &[(String, String)],
+    lang: Lang,
+) -> Option<MapView> {
     let shape = spatial::parse_multipolygon(geojson)?;
     let area = area_text(m2(area_m2), lang);
+    let mut rows = vec![AltRow {
+        kind: "boundary",
+        label: i18n::t(lang, "boundaries.area"),
+        value: area.clone(),
+    }];
+    let nearby = i18n::t(lang, "boundaries.nearby_listed");
+    let shapes: Vec<(MultiPolygon<f64>, String)> = neighbours
+        .iter()
+        .filter_map(|(town, text)| {
+            let shape = spatial::parse_multipolygon(text)?;
+            rows.push(AltRow {
+                kind: "neighbour",
+                label: town.clone(),
+                value: nearby.clone(),
+            });
+            Some((shape, format!("{town} · {nearby}")))
+        })
+        .collect();
     let svg = svg::draw(&svg::Map {
         title: i18n::t(lang, "boundaries.map_title")
             .replace("{name}", name)
             .replace("{area}", &area),
         boundary: &shape,
-        others: Vec::new(),
+        others: shapes
+            .iter()
+            .map(|(shape, label)| Shape {
+                style: Style::Neighbour,
+                label: label.clone(),
+                shape,
+            })
+            .collect(),
         simplify_m: Some(PUBLIC_SIMPLIFY_M),
         lang,
     })?;
     Some(MapView {
         svg,
-        rows: vec![AltRow {
-            kind: "boundary",
-            label: i18n::t(lang, "boundaries.area"),
-            value: area.clone(),
-        }],
+        rows,
         area,
         file: None,
         download: None,

@@ -3,12 +3,13 @@
 
 use crate::db::evaluations::EvaluationRow;
 use crate::db::standards as db_standards;
-use crate::domain::Lang;
+use crate::domain::{Lang, Status};
 use crate::standards::{RenderedFinding, Standard, criterion_label};
 
 use super::format::{format_time, overall_badge};
 
 /// One row of a findings table.
+#[derive(Clone)]
 pub struct FindingView {
     pub criterion: String,
     pub label: String,
@@ -23,6 +24,7 @@ pub struct FindingView {
 }
 
 /// An evaluation as a report shows it.
+#[derive(Clone)]
 pub struct ReportView {
     pub id: i64,
     pub standard_name: String,
@@ -72,7 +74,7 @@ pub async fn report_view(
         .as_ref()
         .map(|s| s.name(lang).to_owned())
         .unwrap_or_else(|| row.standard_code.clone());
-    let findings = finding_views(row.rendered.0.get(lang), standard.as_deref(), lang);
+    let findings = finding_views(row.rendered.get(lang), standard.as_deref(), lang);
     let failing = findings
         .iter()
         .filter(|f| f.verdict == "fail")
@@ -91,6 +93,35 @@ pub async fn report_view(
         findings,
         failing,
     })
+}
+
+/// The report of `row` with its overlap finding naming each overlapped town
+/// as its status is now (read fresh with the frozen boundary): a town listed
+/// after this submission is named without a re-evaluation. Names are
+/// display data, so this is applied to the report as built (and kept, see
+/// `view_cache`) each time it is shown; `None` when nothing is to change.
+pub fn with_names_now(report: &ReportView, row: &EvaluationRow, lang: Lang) -> Option<ReportView> {
+    let frozen = row.boundary.as_ref()?;
+    let name_of = |id: i64| {
+        frozen.0.current.iter().find(|t| t.id == id).map(|t| {
+            Status::from_code(&t.status)
+                .is_some_and(Status::is_on_creation_list)
+                .then(|| t.name.clone())
+        })
+    };
+    let mut changed: Option<ReportView> = None;
+    for f in row.findings.iter() {
+        let Some(renamed) = crate::standards::boundary::with_current_names(f, name_of) else {
+            continue;
+        };
+        let now = renamed.render(lang);
+        let view = changed.get_or_insert_with(|| report.clone());
+        if let Some(slot) = view.findings.iter_mut().find(|v| v.criterion == f.criterion) {
+            slot.message = now.message;
+            slot.actual = now.actual.unwrap_or_else(|| "—".to_owned());
+        }
+    }
+    changed
 }
 
 pub struct EvaluationLine {

@@ -23,7 +23,7 @@ pub use data::{DataRow, DataSection, SECTIONS, data_sections, display_value, sec
 pub use files::{
     CSV_TYPE, ExportFile, Format, PROPOSAL_COLUMNS, XLSX_TYPE, attachment, disposition, download, proposal_cells,
 };
-pub use findings::{EvaluationLine, FindingView, ReportView, finding_views, report_view};
+pub use findings::{EvaluationLine, FindingView, ReportView, finding_views, report_view, with_names_now};
 pub use format::{exact, exact_pct, format_date, format_time, overall_badge, year_label};
 pub use materials::{
     MaterialView, MaterialsPanel, SubmittedMaterials, panel as materials_panel, submitted_view as submitted_materials,

@@ -101,15 +101,13 @@ async fn render_form(state: &AppState, page: Page, user: &User, form: FormState<
     let standard = active.standard();
     let live = live_view(standard, outcome, lang);
     let boundary = match form.id {
-        Some(id) => {
-            let mut conn = state.db.acquire().await?;
-            crate::db::boundaries::current(&mut conn, id)
-                .await?
-                .and_then(|(b, text)| {
-                    let name = form.input.name.as_deref().unwrap_or_default();
-                    crate::handlers::display::boundary_current_view(&b, &text, &Default::default(), name, user, lang)
-                })
-        }
+        // Drawn with the towns near it and the parcels it meets, as now.
+        Some(id) => crate::services::boundaries::current_for_page(&state.db, id)
+            .await?
+            .and_then(|(b, text, measured)| {
+                let name = form.input.name.as_deref().unwrap_or_default();
+                crate::handlers::display::boundary_current_view(&b, &text, &measured.context, name, user, lang)
+            }),
         None => None,
     };
     let title = page.t(if form.id.is_some() {

@@ -104,7 +104,7 @@ fn summary(sa: &SelfAssessment, lang: Lang) -> Summary {
             .sections
             .iter()
             .flat_map(|s| s.lines.iter())
-            .filter(|l| l.kind != "judged" && !is_judged_veto(sa, &l.code))
+            .filter(|l| l.kind != "judged" && (!is_judged_veto(sa, &l.code) || sa.from_boundary(&l.code)))
             .map(|l| (l.code.clone(), name_of(&l.code), number(l.points), l.explain(lang)))
             .collect(),
     }
@@ -148,7 +148,12 @@ fn page_of(
         let industry = sa.proposal.to_input().industry;
         for t in crate::standards::scoring::tables_of(&sa.standard, common, industry) {
             for section in &t.sections {
-                for l in section.lines.iter().filter(|l| l.is_judged()) {
+                // A veto read from the boundary's check is shown computed.
+                for l in section
+                    .lines
+                    .iter()
+                    .filter(|l| l.is_judged() && !sa.from_boundary(&l.code))
+                {
                     let j = sa.judged.get(&l.code);
                     let is_veto = matches!(l.kind, LineKind::Veto { .. });
                     let step = match &l.kind {

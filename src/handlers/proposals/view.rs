@@ -81,9 +81,12 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let status = row.status();
     let input = row.to_input();
-    let evaluation_rows = evaluations::list_in(&mut conn, id, lang).await?;
+    let evaluation_rows = evaluations::list_in(&mut conn, &state.evaluations, id, lang).await?;
     let latest = match evaluation_rows.first() {
-        Some(e) => Some(report_view(&mut conn, e, lang).await?),
+        Some(e) => {
+            let report = report_view(&mut conn, e, lang).await?;
+            Some(crate::handlers::display::with_names_now(&report, e, lang).unwrap_or(report))
+        }
         None => None,
     };
     let evaluations = evaluation_rows.iter().map(|e| EvaluationLine::of(e, lang)).collect();
@@ -145,10 +148,11 @@ pub async fn show(
         .collect();
     let may_change = user.role == Role::Official || user.role == Role::Admin;
     let materials = crate::handlers::display::materials_panel(&mut conn, &user, id, status, lang).await?;
-    let boundary = crate::db::boundaries::current(&mut conn, id)
+    drop(conn);
+    let boundary = crate::services::boundaries::current_for_page(&state.db, id)
         .await?
-        .and_then(|(b, text)| {
-            crate::handlers::display::boundary_current_view(&b, &text, &Default::default(), &row.name, &user, lang)
+        .and_then(|(b, text, measured)| {
+            crate::handlers::display::boundary_current_view(&b, &text, &measured.context, &row.name, &user, lang)
         });
     Ok(ShowPage {
         materials,

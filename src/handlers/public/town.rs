@@ -122,9 +122,14 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         .ok_or(AppError::NotFound)?;
     let town = &listing.town.0;
     let outline = crate::db::boundaries::frozen(&mut conn, town.evaluation_id).await?;
+    let neighbours = match &outline {
+        Some((_, text)) => crate::services::boundaries::listed_near(&mut conn, id, text).await?,
+        None => Vec::new(),
+    };
     drop(conn);
-    let boundary = outline
-        .and_then(|(b, text)| crate::handlers::display::boundary_public_view(&town.name, &text, b.area_m2, page.lang));
+    let boundary = outline.and_then(|(b, text)| {
+        crate::handlers::display::boundary_public_view(&town.name, &text, b.area_m2, &neighbours, page.lang)
+    });
     let lang = page.lang;
     let (overall, overall_label) = overall_badge(&town.overall, lang).unwrap_or(("fail", ""));
     let figure = |key: &str, value: String| (page.t(key), value);

@@ -7,6 +7,8 @@ pub mod decision;
 mod panel;
 mod scores;
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -17,7 +19,9 @@ use crate::db::{evaluations, proposals};
 use crate::domain::proposal::ProposalInput;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
-use crate::handlers::display::{ChartView, DataSection, ReportView, data_sections, report_chart, report_view};
+use crate::handlers::display::{
+    ChartView, DataSection, ReportView, data_sections, report_chart, report_view, with_names_now,
+};
 use crate::services::proposals::scope_of;
 use crate::state::AppState;
 
@@ -37,8 +41,10 @@ pub struct ReportPage {
     pub name: String,
     pub region: String,
     pub status_label: &'static str,
-    pub report: Option<ReportView>,
-    pub sections: Vec<DataSection>,
+    pub report: Option<Arc<ReportView>>,
+    /// The rows of the report's findings table, rendered.
+    pub finding_rows: Arc<str>,
+    pub sections: Arc<Vec<DataSection>>,
     /// Reviewers' overrides on the shown evaluation (see [`panel`]).
     pub overrides: Vec<OverrideView>,
     /// The overall verdict over the final verdicts, when findings were overridden.
@@ -46,7 +52,7 @@ pub struct ReportPage {
     /// Reviewers' and admins' sections: evaluations, decisions, changes, forms.
     pub review: Option<ReviewPanel>,
     /// The town's figures against the thresholds.
-    pub chart: Option<ChartView>,
+    pub chart: Option<Arc<ChartView>>,
     /// The materials the shown evaluation's submission froze.
     pub materials: Option<crate::handlers::display::SubmittedMaterials>,
     /// The boundary it froze, drawn with what was found then.
@@ -55,8 +61,18 @@ pub struct ReportPage {
     pub scores: Option<ScoreTableView>,
 }
 
-impl ReportPage {
-    pub fn override_of(&self, criterion: &str) -> Option<&OverrideView> {
+/// The findings table's rows: rendered apart so that, while no finding of
+/// an evaluation is overridden, they are kept rendered ([`FixedParts`]).
+#[derive(Template)]
+#[template(path = "proposals/report_rows.html")]
+struct FindingRows<'a> {
+    page: &'a Page,
+    findings: &'a [crate::handlers::display::FindingView],
+    overrides: &'a [OverrideView],
+}
+
+impl FindingRows<'_> {
+    fn override_of(&self, criterion: &str) -> Option<&OverrideView> {
         self.overrides.iter().find(|o| o.criterion == criterion)
     }
 }
@@ -90,19 +106,28 @@ pub async fn report_page(
         .ok_or(AppError::NotFound)?;
     // A proposal has a handful of evaluations: one query serves the shown
     // one and the reviewers' list and comparison.
-    let all = evaluations::list_in(&mut conn, id, lang).await?;
+    let all = evaluations::list_in(&mut conn, &state.evaluations, id, lang).await?;
     let evaluation = match evaluation_id {
         Some(eid) => Some(all.iter().find(|e| e.id == eid).ok_or(AppError::NotFound)?),
         None => all.first(),
     };
-    let report = match evaluation {
-        Some(e) => Some(report_view(&mut conn, e, lang).await?),
+    let fixed = match evaluation {
+        Some(e) => Some(fixed_parts(state, &mut conn, e, &page).await?),
         None => None,
     };
-    // The data as evaluated (the snapshot), not as it may have been edited since.
-    let input = match evaluation {
-        Some(e) => ProposalInput::from_json(&e.snapshot).0,
-        None => row.to_input(),
+    let (report, input, sections, chart) = match (&fixed, evaluation) {
+        (Some(f), Some(e)) => (
+            // Names follow the towns' status now, over the kept findings.
+            Some(with_names_now(&f.report, e, lang).map_or_else(|| f.report.clone(), Arc::new)),
+            f.input.clone(),
+            f.sections.clone(),
+            Some(f.chart.clone()),
+        ),
+        _ => {
+            let input = Arc::new(row.to_input());
+            let sections = Arc::new(data_sections(&input, lang));
+            (None, input, sections, None)
+        }
     };
     let materials = crate::handlers::display::submitted_materials(&all, evaluation, lang);
     let boundary = evaluation
@@ -114,20 +139,77 @@ pub async fn report_page(
         Some(e) => scores::score_table(&mut conn, e, &input, &extras.final_verdicts, lang).await?,
         None => None,
     };
+    // The kept rows serve while the findings are the kept ones (no town
+    // renamed since) and none is overridden.
+    let finding_rows = match (&fixed, &report) {
+        (Some(f), Some(r)) if extras.overrides.is_empty() && Arc::ptr_eq(r, &f.report) => f.rows.clone(),
+        (_, Some(r)) => Arc::from(
+            FindingRows {
+                page: &page,
+                findings: &r.findings,
+                overrides: &extras.overrides,
+            }
+            .render()?,
+        ),
+        (_, None) => Arc::from(""),
+    };
     Ok(ReportPage {
         id,
+        finding_rows,
         name: row.name.clone(),
         region: row.region_name.clone(),
         status_label: row.status().label(lang),
         report,
-        sections: data_sections(&input, lang),
+        sections,
         overrides: extras.overrides,
         final_overall: extras.final_overall,
         review: extras.review,
-        chart: evaluation.map(|e| report_chart(&e.findings.0, &page)),
+        chart,
         scores,
         materials,
         boundary,
         page,
     })
+}
+
+/// What the report shows of an evaluation that never changes, built once
+/// per language ([`crate::view_cache`]): its findings, the data as it was
+/// evaluated (the snapshot, not the data as edited since) and the chart.
+struct FixedParts {
+    report: Arc<ReportView>,
+    input: Arc<ProposalInput>,
+    sections: Arc<Vec<DataSection>>,
+    chart: Arc<ChartView>,
+    /// The findings table's rows with no override.
+    rows: Arc<str>,
+}
+
+async fn fixed_parts(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    e: &evaluations::EvaluationRow,
+    page: &Page,
+) -> AppResult<Arc<FixedParts>> {
+    let lang = page.lang;
+    let build = async {
+        let report = report_view(conn, e, lang).await?;
+        let input = ProposalInput::from_json(&e.snapshot).0;
+        let rows = FindingRows {
+            page,
+            findings: &report.findings,
+            overrides: &[],
+        }
+        .render()?;
+        Ok::<_, AppError>(FixedParts {
+            rows: Arc::from(rows),
+            report: Arc::new(report),
+            sections: Arc::new(data_sections(&input, lang)),
+            input: Arc::new(input),
+            chart: Arc::new(report_chart(&e.findings, page)),
+        })
+    };
+    state
+        .views
+        .get_or_build("report", e.id, e.created_at, lang, build)
+        .await
 }

@@ -137,7 +137,7 @@ pub async fn report_extras(
         .iter()
         .map(|o| {
             let computed = shown
-                .and_then(|e| e.findings.0.iter().find(|f| f.criterion == o.criterion))
+                .and_then(|e| e.findings.iter().find(|f| f.criterion == o.criterion))
                 .map(|f| f.verdict)
                 .unwrap_or(Verdict::Info);
             let verdict = verdict_of(&o.final_verdict);
@@ -154,7 +154,7 @@ pub async fn report_extras(
         })
         .collect();
     let final_verdicts = reviews::verdicts(&in_force);
-    let final_code: Option<Overall> = shown.map(|e| final_overall(&e.findings.0, &final_verdicts));
+    let final_code: Option<Overall> = shown.map(|e| final_overall(&e.findings, &final_verdicts));
     let final_overall_badge = match (shown, final_code) {
         (Some(_), Some(o)) if !in_force.is_empty() => overall_badge(o.code(), lang),
         _ => None,
@@ -197,7 +197,6 @@ pub async fn report_extras(
     let criteria = shown
         .map(|e| {
             e.rendered
-                .0
                 .get(lang)
                 .iter()
                 .map(|f| (f.criterion.clone(), criterion_label(&f.criterion, lang).to_owned()))
@@ -247,13 +246,11 @@ fn compare(previous: &EvaluationRow, latest: &EvaluationRow, lang: Lang) -> Chan
         .collect();
     let before: HashMap<&str, Verdict> = previous
         .findings
-        .0
         .iter()
         .map(|f| (f.criterion.as_str(), f.verdict))
         .collect();
     let findings = latest
         .findings
-        .0
         .iter()
         .filter_map(|f| {
             let was = before.get(f.criterion.as_str()).copied();

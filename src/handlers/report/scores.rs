@@ -51,9 +51,16 @@ pub async fn score_table(
         return Ok(None);
     };
     let judged = self_assessments::submitted(conn, e.id).await?;
+    // The boundary frozen with the evaluation: the control-line vetoes are
+    // read from its check.
+    let boundary: Option<crate::standards::BoundaryFacts> = e
+        .boundary
+        .as_ref()
+        .and_then(|b| serde_json::from_value(b.0.facts.clone()).ok());
     let inputs = ScoreInputs {
         judged: Some(&judged),
         overrides: Some(overrides),
+        boundary: boundary.as_ref(),
         ..ScoreInputs::default()
     };
     let Ok(result) = scoring::score(&proposal, &standard, &table.code, &inputs) else {
@@ -70,6 +77,14 @@ pub async fn score_table(
         for l in &s.lines {
             let judged_line = line_of(&l.code).is_some_and(|x| x.is_judged());
             let (computed, self_assessed) = match (&l.how, judged_line) {
+                // Read from the boundary's check, beside what the county said.
+                (How::ControlLines { holds, .. }, _) => (
+                    veto_word(*holds, lang).to_string(),
+                    judged
+                        .get(&l.code)
+                        .and_then(|j| j.veto)
+                        .map_or_else(String::new, |v| veto_word(v, lang).to_string()),
+                ),
                 (How::Veto { holds, .. }, true) => (String::new(), veto_word(*holds, lang).to_string()),
                 (How::Pending, true) => (String::new(), "—".to_string()),
                 (_, true) => (String::new(), number(l.points)),

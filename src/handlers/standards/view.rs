@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 
 use super::{CriterionView, criterion_view, industries, status_badge};
 use crate::auth::Admin;
-use crate::db::standards::{self as db_standards, AdminRow};
+use crate::db::standards as db_standards;
 use crate::domain::Lang;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
@@ -35,10 +35,8 @@ pub struct ListPage {
     pub versions: Vec<VersionLine>,
 }
 
-fn date(row: &AdminRow) -> String {
-    row.effective_from
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "—".to_owned())
+fn date(effective_from: Option<chrono::NaiveDate>) -> String {
+    effective_from.map(|d| d.to_string()).unwrap_or_else(|| "—".to_owned())
 }
 
 /// `GET /admin/standards`: every version with status, date and use.
@@ -52,8 +50,8 @@ pub async fn list(State(state): State<AppState>, page: Page, Admin(_user): Admin
             let (status, status_label) = status_badge(&row.status, lang);
             VersionLine {
                 id: row.id,
-                name: row.standard().name(lang).to_owned(),
-                effective_from: date(&row),
+                name: row.name(lang).to_owned(),
+                effective_from: date(row.effective_from),
                 status,
                 status_label,
                 evaluations: row.evaluations,
@@ -183,7 +181,7 @@ pub async fn show_page(state: &AppState, page: Page, id: i64, errors: ShowErrors
         is_active: row.status == "active",
         status,
         status_label,
-        effective_from: date(&row),
+        effective_from: date(row.effective_from),
         activated_at: row.activated_at.map(format_time).unwrap_or_else(|| "—".to_owned()),
         evaluations: row.evaluations,
         jurisdiction: s.jurisdiction.clone(),

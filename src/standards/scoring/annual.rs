@@ -92,6 +92,7 @@ pub fn score_year(
         overrides: None,
         completion_pct,
         means: false,
+        boundary: None,
     };
     Some(score(&built, s, table, &inputs).map(|result| {
         let bands: GradeBands = s.creation_rules().bands;

@@ -37,6 +37,7 @@ pub fn run_score_examples(s: &Standard) -> Vec<ExampleResult> {
                         overrides: None,
                         completion_pct: ex.completion_pct,
                         means: false,
+                        boundary: None,
                     };
                     match score(&p, s, &t.code, &inputs) {
                         Err(errors) => mismatch(

@@ -23,6 +23,6 @@ pub use model::{
     Purpose, ScoreExample, ScoringFigure, ScoringTable, Section, VetoCondition,
 };
 pub use score::{
-    How, LineScore, ScoreError, ScoreInputs, ScoreResult, SectionScore, check_judged, common_table, fits_steps, score,
-    tables_for, tables_of,
+    How, LineScore, ScoreError, ScoreInputs, ScoreResult, SectionScore, check_judged, common_table,
+    control_lines_criterion, fits_steps, score, tables_for, tables_of, veto_control_line,
 };

@@ -90,6 +90,18 @@ impl LineScore {
             How::Pending => "Not yet scored".to_string(),
             How::FigureMissing { figure } if zh => format!("未填报{}，不得分", figure.subject(lang)),
             How::FigureMissing { figure } => format!("{} is not given: no points", figure.subject(lang)),
+            How::ControlLines {
+                kind, holds, inside_m2, ..
+            } => {
+                let line = kind.label(lang);
+                let area = crate::standards::boundary::area_text(*inside_m2, lang);
+                match (holds, zh) {
+                    (true, true) => format!("四至范围核查：占用{line} {area}，触发一票否决"),
+                    (true, false) => format!("Boundary check: {area} of the {line} taken; the veto holds"),
+                    (false, true) => format!("四至范围核查：未占用{line}，未触发"),
+                    (false, false) => format!("Boundary check: no {line} taken; the veto does not hold"),
+                }
+            }
             How::Veto { holds, value, comment } => {
                 let figure = value.map(number).unwrap_or_default();
                 let mut text = match (holds, zh) {
@@ -190,6 +202,21 @@ impl Line {
             }
             LineKind::Judged { step } if zh => format!("人工评分，0 至 {} 分，步长 {}", n(self.max), n(*step)),
             LineKind::Judged { step } => format!("Judged by a person: 0 to {} in steps of {}", n(self.max), n(*step)),
+            LineKind::Veto {
+                condition: VetoCondition::Judged,
+            } if super::score::veto_control_line(&self.code)
+                .and_then(|k| super::score::control_lines_criterion(s, k))
+                .is_some() =>
+            {
+                let line = super::score::veto_control_line(&self.code).map_or("", |k| k.label(lang));
+                if zh {
+                    format!("一票否决：有四至范围时按其管控线核查（是否占用{line}）判定，没有时由评审人员判断")
+                } else {
+                    format!(
+                        "Veto: read from the boundary's control-line check (any {line} taken) when there is a boundary; judged by a person otherwise"
+                    )
+                }
+            }
             LineKind::Veto { condition } => match (condition, zh) {
                 (VetoCondition::Judged, true) => "一票否决，由评审人员判断".to_string(),
                 (VetoCondition::Judged, false) => "Veto, judged by a person".to_string(),

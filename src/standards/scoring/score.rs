@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::model::{Direction, Figure, GradeName, Judgements, Line, LineKind, Purpose, ScoringTable, VetoCondition};
 use crate::domain::Lang;
 use crate::domain::proposal::{Industry, Proposal};
-use crate::standards::evaluate::{Evaluation, StandardRef, evaluate};
-use crate::standards::model::Standard;
+use crate::standards::boundary::{BoundaryDetail, BoundaryFacts, BoundaryState, LayerKind};
+use crate::standards::evaluate::{Attachments, Detail, Evaluation, StandardRef, evaluate, evaluate_with};
+use crate::standards::model::{CriterionKind, Standard};
 use crate::standards::verdict::Verdict;
 
 /// Everything besides the proposal that a score depends on.
@@ -28,6 +29,32 @@ pub struct ScoreInputs<'a> {
     /// The judged points are a panel's means (see [`super::aggregate`]):
     /// within 0..max, but not whole steps.
     pub means: bool,
+    /// The boundary as measured (frozen with the evaluation scored): the
+    /// boundary criteria are judged on it, and the control-line vetoes
+    /// (see [`veto_control_line`]) are computed from `boundary.control_lines`
+    /// rather than judged. Without it they are judged by hand.
+    pub boundary: Option<&'a BoundaryFacts>,
+}
+
+/// The control line a judged veto asks about, known by its code as the
+/// built-in tables name it: `v.redline` (占用生态保护红线) and `v.farmland`
+/// (占用永久基本农田). When the version has a `boundary.control_lines`
+/// criterion forbidding that line and the boundary was checked against a
+/// layer of it, the veto is that check's result; otherwise it stays judged.
+pub fn veto_control_line(code: &str) -> Option<LayerKind> {
+    match code {
+        "v.redline" => Some(LayerKind::EcologicalRedLine),
+        "v.farmland" => Some(LayerKind::PermanentBasicFarmland),
+        _ => None,
+    }
+}
+
+/// The criterion of `s` that forbids control line `kind`, if any.
+pub fn control_lines_criterion(s: &Standard, kind: LayerKind) -> Option<&str> {
+    s.criteria.iter().find_map(|c| match &c.kind {
+        CriterionKind::BoundaryControlLines { forbidden, .. } if forbidden.contains(&kind) => Some(c.id.as_str()),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +179,15 @@ pub enum How {
         /// The figure a computed veto read.
         value: Option<Decimal>,
         comment: String,
+    },
+    /// A control-line veto computed from the boundary's check
+    /// (`criterion`): it holds when the boundary takes part of line `kind`.
+    ControlLines {
+        criterion: String,
+        kind: LayerKind,
+        holds: bool,
+        /// The boundary's area inside the line, m².
+        inside_m2: Decimal,
     },
 }
 
@@ -286,9 +322,20 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
     if !errors.is_empty() {
         return Err(errors);
     }
-    let evaluation = evaluate(p, s);
+    let evaluation = match inputs.boundary {
+        Some(facts) => evaluate_with(
+            p,
+            s,
+            &Attachments {
+                materials: None,
+                boundary: BoundaryState::Known(facts.clone()),
+            },
+        ),
+        None => evaluate(p, s),
+    };
     let ctx = Ctx {
         p,
+        s,
         evaluation: &evaluation,
         inputs,
     };
@@ -309,7 +356,9 @@ pub fn score(p: &Proposal, s: &Standard, table: &str, inputs: &ScoreInputs) -> R
             for l in &lines {
                 match &l.how {
                     How::Pending => result.pending.push(l.code.clone()),
-                    How::Veto { holds: true, .. } => result.vetoes.push(l.code.clone()),
+                    How::Veto { holds: true, .. } | How::ControlLines { holds: true, .. } => {
+                        result.vetoes.push(l.code.clone())
+                    }
                     _ => {}
                 }
             }
@@ -408,6 +457,7 @@ pub fn fits_steps(points: Decimal, max: Decimal, step: Decimal) -> bool {
 
 struct Ctx<'a> {
     p: &'a Proposal,
+    s: &'a Standard,
     evaluation: &'a Evaluation,
     inputs: &'a ScoreInputs<'a>,
 }
@@ -508,9 +558,42 @@ impl Ctx<'_> {
         }
     }
 
+    /// A control-line veto computed from the boundary's check, when there
+    /// is one for its line.
+    fn control_line_veto(&self, code: &str) -> Option<How> {
+        let kind = veto_control_line(code)?;
+        self.inputs.boundary?;
+        let criterion = control_lines_criterion(self.s, kind)?;
+        let finding = self.evaluation.findings.iter().find(|f| f.criterion == criterion)?;
+        let Detail::Boundary(BoundaryDetail::ControlLines { crossed, unchecked, .. }) = &finding.detail else {
+            return None;
+        };
+        if unchecked.contains(&kind) {
+            // No layer of this line: a person judges.
+            return None;
+        }
+        let hit = crossed.iter().find(|l| l.kind == kind);
+        // A reviewer who overrode the check to a verdict other than a fail
+        // found the line not taken.
+        let overridden = self
+            .inputs
+            .overrides
+            .and_then(|o| o.get(criterion))
+            .is_some_and(|v| *v != Verdict::Fail);
+        Some(How::ControlLines {
+            criterion: criterion.to_string(),
+            kind,
+            holds: hit.is_some() && !overridden,
+            inside_m2: hit.map_or(Decimal::ZERO, |l| l.inside_m2),
+        })
+    }
+
     fn veto(&self, code: &str, condition: &VetoCondition) -> How {
         let (figure, value, above) = match condition {
             VetoCondition::Judged => {
+                if let Some(how) = self.control_line_veto(code) {
+                    return how;
+                }
                 return match self.judgement(code).and_then(|j| j.veto.map(|v| (v, j))) {
                     None => How::Pending,
                     Some((holds, j)) => How::Veto {

@@ -605,3 +605,101 @@ fn caps_as_large_as_a_decimal_holds_never_panic() {
         "the sum saturates instead of panicking"
     );
 }
+
+#[test]
+fn the_control_line_vetoes_are_read_from_the_boundary_check_when_there_is_one() {
+    use crate::standards::{BoundaryFacts, LayerFact, LayerKind};
+    let s = builtin_standard("ZJ-2015", 5).expect("ZJ-2015 v5");
+    let p = sample_proposal();
+    let layer = |kind, inside_m2: Decimal| LayerFact {
+        kind,
+        name: "示例".to_string(),
+        version: 1,
+        inside_m2,
+        outside_m2: Decimal::ZERO,
+    };
+    let facts = |layers: Vec<LayerFact>| BoundaryFacts {
+        area_m2: dec!(3200000),
+        overlaps: Vec::new(),
+        layers,
+    };
+    // The county answered "no" to both.
+    let no = Judgement {
+        veto: Some(false),
+        ..Judgement::default()
+    };
+    let judged: Judgements = [("v.redline".to_string(), no.clone()), ("v.farmland".to_string(), no)]
+        .into_iter()
+        .collect();
+    let scored = |s: &crate::standards::Standard, b: Option<&BoundaryFacts>, o: Option<&BTreeMap<String, Verdict>>| {
+        let inputs = ScoreInputs {
+            judged: Some(&judged),
+            boundary: b,
+            overrides: o,
+            ..ScoreInputs::default()
+        };
+        score(&p, s, "zj.creation_review", &inputs).expect("scores")
+    };
+    let how = |r: &ScoreResult, code: &str| r.line(code).expect("the line").how.clone();
+
+    // No boundary: judged by hand.
+    let r = scored(s, None, None);
+    assert!(matches!(how(&r, "v.redline"), How::Veto { holds: false, .. }));
+    assert!(r.vetoes.is_empty());
+    // The boundary takes 300 m² of the red line: the veto holds, whatever
+    // was judged, and the grade is the lowest.
+    let taken = facts(vec![layer(LayerKind::EcologicalRedLine, dec!(300))]);
+    let r = scored(s, Some(&taken), None);
+    assert!(
+        matches!(
+            how(&r, "v.redline"),
+            How::ControlLines {
+                holds: true,
+                kind: LayerKind::EcologicalRedLine,
+                ..
+            }
+        ),
+        "{:?}",
+        how(&r, "v.redline")
+    );
+    assert_eq!(r.vetoes, vec!["v.redline".to_string()]);
+    let lowest = s
+        .table("zj.creation_review")
+        .unwrap()
+        .grades
+        .as_ref()
+        .unwrap()
+        .otherwise
+        .clone();
+    assert_eq!(r.grade, Some(lowest));
+    let words = r.line("v.redline").unwrap().explain(Lang::Zh);
+    assert_eq!(words, "四至范围核查：占用生态保护红线 300 平方米，触发一票否决");
+    // No farmland layer was checked: that veto stays the county's answer.
+    assert!(matches!(how(&r, "v.farmland"), How::Veto { holds: false, .. }));
+    // Clear of both lines, or below the criterion's least area (100 m²).
+    for inside in [dec!(0), dec!(99)] {
+        let clear = facts(vec![
+            layer(LayerKind::EcologicalRedLine, inside),
+            layer(LayerKind::PermanentBasicFarmland, Decimal::ZERO),
+        ]);
+        let r = scored(s, Some(&clear), None);
+        assert!(matches!(how(&r, "v.redline"), How::ControlLines { holds: false, .. }));
+        assert!(matches!(how(&r, "v.farmland"), How::ControlLines { holds: false, .. }));
+        assert!(r.vetoes.is_empty());
+    }
+    // A reviewer who overrode the check to pass found the line not taken.
+    let overrides: BTreeMap<String, Verdict> = [("boundary.control_lines".to_string(), Verdict::Pass)].into();
+    let r = scored(s, Some(&taken), Some(&overrides));
+    assert!(matches!(how(&r, "v.redline"), How::ControlLines { holds: false, .. }));
+    // A version without the boundary criteria judges by hand.
+    let v4 = builtin_standard("ZJ-2015", 4).expect("ZJ-2015 v4");
+    let r = scored(v4, Some(&taken), None);
+    assert!(matches!(how(&r, "v.redline"), How::Veto { holds: false, .. }));
+    // The version's page says how the line is decided.
+    let line = s.table("zj.creation_review").unwrap().line("v.redline").unwrap();
+    assert!(
+        line.describe(s, Lang::Zh).contains("按其管控线核查"),
+        "{}",
+        line.describe(s, Lang::Zh)
+    );
+}
