@@ -395,10 +395,12 @@ pub async fn set_status(conn: &mut PgConnection, id: i64, to: Status, user_id: i
 
 /// An approved proposal back to `submitted` (a re-evaluation), keeping its
 /// revision and submission time: the data did not change, the evaluation
-/// did. `false` when it was not approved.
+/// did. It goes back to the decision (the joint stage of its round).
+/// `false` when it was not approved.
 pub async fn reopen_approved(conn: &mut PgConnection, id: i64, user_id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE proposals SET status = 'submitted', version = version + 1, updated_by = $2, updated_at = now()
+        "UPDATE proposals SET status = 'submitted', stage = 'joint', version = version + 1, updated_by = $2,
+             updated_at = now()
          WHERE id = $1 AND status = 'approved'",
     )
     .bind(id)

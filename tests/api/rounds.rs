@@ -866,3 +866,40 @@ async fn every_role_has_a_to_do_list_with_its_count_in_the_navigation() {
         todo.body
     );
 }
+
+#[tokio::test]
+async fn a_re_evaluated_approval_goes_back_to_the_decision_of_its_round() {
+    let app = TestApp::spawn().await;
+    let w = weifang(&app, &["city"], "").await;
+    let id = app.submitted(&w.official, &sample_input("复核小镇")).await;
+    rounds::recommend(
+        &app.db,
+        &w.city_user,
+        id,
+        rounds::Recommend {
+            version: app.proposal_version(id).await,
+            rank: "1",
+            opinion: "推荐",
+        },
+    )
+    .await
+    .unwrap();
+    let reviewer = app
+        .user(app.create_user("reviewer-a", Role::Reviewer, None).await)
+        .await;
+    let approve = |v: i32| DecisionInput::new(Decision::Approve, "同意", v);
+    xiaozhen::services::reviews::decide(&app.db, &reviewer, id, &approve(app.proposal_version(id).await))
+        .await
+        .unwrap();
+    xiaozhen::services::standards::reevaluate(&app.db, &w.admin, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        stage_of(&app, id).await,
+        (Some(w.round), Some("joint".into()), "submitted".into()),
+        "back at the decision, not before the city"
+    );
+    xiaozhen::services::reviews::decide(&app.db, &reviewer, id, &approve(app.proposal_version(id).await))
+        .await
+        .expect("decided again on the new evaluation");
+}
