@@ -112,8 +112,8 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
     .await?;
     drop(conn);
 
-    // The towns, submitted with their materials and boundaries and placed
-    // in the round at the expert stage.
+    // The towns, submitted into the round with their materials and
+    // boundaries.
     let mut towns = Vec::new();
     for (name, region, developer, _) in TOWNS {
         let official = official_of(pool, region).await?;
@@ -130,10 +130,9 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
         crate::services::boundaries::store_sample(pool, &official, id)
             .await
             .map_err(|e| anyhow::anyhow!("demo boundary: {e:?}"))?;
-        crate::services::proposals::submit(pool, &official, id, 1).await?;
-        panel_service::place_in_round(pool, admin.id, id, round, "expert")
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        // The round has only the expert stage on: submitted into it, the
+        // town waits there.
+        crate::services::proposals::submit_into(pool, &official, id, 1, Some(round)).await?;
         towns.push(id);
     }
 

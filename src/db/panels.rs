@@ -73,17 +73,6 @@ pub async fn insert_round(conn: &mut PgConnection, r: &NewRound<'_>) -> sqlx::Re
     .await
 }
 
-/// Puts a submitted proposal into a round at a stage.
-pub async fn place(conn: &mut PgConnection, proposal_id: i64, round_id: i64, stage: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE proposals SET round_id = $2, stage = $3 WHERE id = $1 AND status = 'submitted'")
-        .bind(proposal_id)
-        .bind(round_id)
-        .bind(stage)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// A proposal's round and stage, locked with the proposal.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Placement {

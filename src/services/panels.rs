@@ -566,24 +566,3 @@ pub async fn declare_conflict(db: &PgPool, user: &User, proposal_id: i64, note: 
     Ok(())
 }
 
-/// Puts a submitted proposal into a round at a stage, audited (the demo,
-/// and tests, where the rounds' own submission is not used).
-pub async fn place_in_round(db: &PgPool, actor: i64, proposal_id: i64, round_id: i64, stage: &str) -> Result<()> {
-    let mut tx = db.begin().await?;
-    if !db::place(&mut tx, proposal_id, round_id, stage).await? {
-        return Err(ServiceError::WrongState.into());
-    }
-    audit::record(
-        &mut tx,
-        audit_entry(
-            actor,
-            "proposal.placed_in_round",
-            "proposal",
-            proposal_id,
-            json!({"round": round_id, "stage": stage}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}

@@ -1,8 +1,6 @@
 //! The expert pool (`/admin/experts`) and the fixtures the expert-review
-//! tests share: a round with the expert stage on, proposals placed in it
-//! at the expert stage (the rounds' own submission path is not used: the
-//! proposals are submitted as today and placed with
-//! `services::panels::place_in_round`), experts with a known password.
+//! tests share: a round with only the expert stage on, proposals submitted
+//! into it (they wait at the expert stage), experts with a known password.
 
 use reqwest::StatusCode;
 use xiaozhen::auth::User;
