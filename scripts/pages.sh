@@ -140,11 +140,37 @@ TABLE=$(q "SELECT definition->'tables'->0->>'code' FROM standards WHERE id = ${D
 PAGES+=("official|/proposals/$OWN/boundary" "reviewer|/proposals/$SUBMITTED/boundary" "admin|/admin/layers")
 [ -n "$REPORTED" ] && PAGES+=("reviewer|/review/creation/$REPORTED")
 
+# Issue 22's pages: rounds, the city's pre-review, the formal review, the
+# expert pool, panels, score sheets and the joint decision (demo's round
+# 2027年第一批 and its accounts `city` and `expert1`).
+CITY=$(login_cookie city demo-password)
+EXPERT=$(login_cookie expert1 demo-password)
+EXPERT_ROUND=$(q "SELECT id FROM rounds WHERE expert_stage ORDER BY id LIMIT 1")
+PANEL=$(q "SELECT id FROM panels ORDER BY id LIMIT 1")
+CITY_PROPOSAL=$(q "SELECT p.id FROM proposals p JOIN regions r ON r.id = p.region_id JOIN users u ON u.region_id = r.parent_id
+  WHERE u.username = 'city' AND p.status <> 'draft' ORDER BY p.id DESC LIMIT 1")
+ASSIGNED=$(q "SELECT a.proposal_id FROM expert_assignments a JOIN experts x ON x.id = a.expert_id JOIN users u ON u.id = x.user_id
+  WHERE u.username = 'expert1' AND a.recusal IS NULL ORDER BY a.proposal_id LIMIT 1")
+SHEET=$(q "SELECT s.id FROM score_sheets s JOIN experts x ON x.id = s.expert_id JOIN users u ON u.id = x.user_id
+  WHERE u.username = 'expert1' ORDER BY s.id LIMIT 1")
+EXPERT_ID=$(q "SELECT id FROM experts ORDER BY id LIMIT 1")
+PAGES+=("official|/todo" "reviewer|/todo" "admin|/todo" "city|/city" "city|/todo" "reviewer|/review/formal"
+  "admin|/admin/rounds" "admin|/admin/experts" "admin|/admin/panels" "reviewer|/review/panels" "expert|/expert" "expert|/todo")
+[ -n "$CITY_PROPOSAL" ] && PAGES+=("city|/city/proposals/$CITY_PROPOSAL" "city|/proposals/$CITY_PROPOSAL/report")
+[ -n "$EXPERT_ROUND" ] && PAGES+=("admin|/admin/rounds/$EXPERT_ROUND" "admin|/admin/rounds/$EXPERT_ROUND/panels"
+  "reviewer|/review/joint/$EXPERT_ROUND")
+[ -n "$PANEL" ] && PAGES+=("admin|/admin/panels/$PANEL")
+[ -n "$ASSIGNED" ] && PAGES+=("expert|/expert/proposals/$ASSIGNED" "reviewer|/review/panels/$ASSIGNED")
+[ -n "$SHEET" ] && PAGES+=("expert|/expert/sheets/$SHEET")
+[ -n "$EXPERT_ID" ] && PAGES+=("admin|/admin/experts/$EXPERT_ID")
+
 cookie_of() {
   case "$1" in
     official) echo "$OFFICIAL" ;;
     reviewer) echo "$REVIEWER" ;;
     admin) echo "$ADMIN" ;;
+    city) echo "$CITY" ;;
+    expert) echo "$EXPERT" ;;
     *) echo "X-Anonymous: 1" ;;
   esac
 }
