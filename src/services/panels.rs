@@ -565,4 +565,3 @@ pub async fn declare_conflict(db: &PgPool, user: &User, proposal_id: i64, note: 
     tx.commit().await?;
     Ok(())
 }
-
