@@ -97,17 +97,20 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
         users::set_password(&mut conn, user_id, &hash, false).await?;
         experts_by_user.push((id, user_id));
     }
-    let round = db_panels::insert_round(
+    let round = crate::db::rounds::insert(
         &mut conn,
-        &db_panels::NewRound {
+        &crate::db::rounds::RoundData {
             name: "2027年第一批",
+            deadline: None,
             standard_id: None,
             scoring_table: None,
-            city_stage: false,
-            formal_stage: false,
-            expert_stage: true,
-            created_by: admin.id,
+            stages: crate::domain::round::Stages {
+                expert: true,
+                ..Default::default()
+            },
+            city_quota: None,
         },
+        admin.id,
     )
     .await?;
     drop(conn);

@@ -6,71 +6,12 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-/// What the expert stage needs of a round.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RoundRow {
-    pub id: i64,
-    pub name: String,
-    pub deadline: Option<DateTime<Utc>>,
-    pub standard_id: Option<i64>,
-    pub scoring_table: Option<String>,
-    pub city_stage: bool,
-    pub formal_stage: bool,
-    pub expert_stage: bool,
-    pub notice_stage: bool,
-    pub closed_at: Option<DateTime<Utc>>,
-}
+// A round as the expert stage reads it is the rounds' own row.
+pub use super::rounds::{RoundRow, get as round, list as rounds};
 
-const ROUND: &str = "SELECT id, name, deadline, standard_id, scoring_table, city_stage, formal_stage, expert_stage,
-        notice_stage, closed_at FROM rounds";
-
-pub async fn round(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<RoundRow>> {
-    sqlx::query_as(&format!("{ROUND} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-}
-
-/// Rounds with the expert stage on, newest first.
+/// Rounds with the expert stage on (open ones first, newest first).
 pub async fn expert_rounds(conn: &mut PgConnection) -> sqlx::Result<Vec<RoundRow>> {
-    sqlx::query_as(&format!("{ROUND} WHERE expert_stage ORDER BY id DESC"))
-        .fetch_all(conn)
-        .await
-}
-
-/// Every round, newest first (the joint decision of each).
-pub async fn rounds(conn: &mut PgConnection) -> sqlx::Result<Vec<RoundRow>> {
-    sqlx::query_as(&format!("{ROUND} ORDER BY id DESC"))
-        .fetch_all(conn)
-        .await
-}
-
-/// A round as the demo and tests open one where the rounds pages are not
-/// used: name, standard version and table, and its stages.
-pub struct NewRound<'a> {
-    pub name: &'a str,
-    pub standard_id: Option<i64>,
-    pub scoring_table: Option<&'a str>,
-    pub city_stage: bool,
-    pub formal_stage: bool,
-    pub expert_stage: bool,
-    pub created_by: i64,
-}
-
-pub async fn insert_round(conn: &mut PgConnection, r: &NewRound<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO rounds (name, standard_id, scoring_table, city_stage, formal_stage, expert_stage, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(r.name)
-    .bind(r.standard_id)
-    .bind(r.scoring_table)
-    .bind(r.city_stage)
-    .bind(r.formal_stage)
-    .bind(r.expert_stage)
-    .bind(r.created_by)
-    .fetch_one(conn)
-    .await
+    Ok(rounds(conn).await?.into_iter().filter(|r| r.expert_stage).collect())
 }
 
 /// A proposal's round and stage, locked with the proposal.

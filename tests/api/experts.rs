@@ -23,24 +23,27 @@ pub(crate) async fn expert_round(app: &TestApp, name: &str) -> (User, i64) {
     };
     let admin = app.user(admin).await;
     let mut conn = app.db.acquire().await.unwrap();
-    let round = xiaozhen::db::panels::insert_round(
+    let round = xiaozhen::db::rounds::insert(
         &mut conn,
-        &xiaozhen::db::panels::NewRound {
+        &xiaozhen::db::rounds::RoundData {
             name,
+            deadline: None,
             standard_id: None,
             scoring_table: None,
-            city_stage: false,
-            formal_stage: false,
-            expert_stage: true,
-            created_by: admin.id,
+            stages: xiaozhen::domain::round::Stages {
+                expert: true,
+                ..Default::default()
+            },
+            city_quota: None,
         },
+        admin.id,
     )
     .await
     .unwrap();
     (admin, round)
 }
 
-/// A proposal of `official` submitted as today and placed in `round` at
+/// A proposal of `official` submitted into `round`, where it waits at
 /// the expert stage.
 pub(crate) async fn in_round(app: &TestApp, official: &User, admin: &User, name: &str, round: i64) -> i64 {
     in_round_with(app, official, admin, &sample_input(name), round).await
