@@ -272,6 +272,14 @@ fn demo_loads_once_and_refuses_a_second_time() {
         db.query("SELECT count(*) FROM score_sheets WHERE submitted_at IS NOT NULL AND sha256 IS NOT NULL"),
         "21"
     );
+    // The round's city (潍坊市) recommended its three towns in its order.
+    assert_eq!(
+        db.query(
+            "SELECT string_agg(c.name || ':' || p.name || ':' || cr.rank, ',' ORDER BY cr.rank)
+             FROM city_recommendations cr JOIN proposals p ON p.id = cr.proposal_id JOIN regions c ON c.id = cr.city_id"
+        ),
+        "潍坊市:诸城龙城智造小镇:1,潍坊市:青州古城文旅小镇:2,潍坊市:青州花卉创意小镇:3"
+    );
     assert_eq!(
         db.query("SELECT p.name || ':' || n.outcome FROM chair_notes n JOIN proposals p ON p.id = n.proposal_id"),
         "青州古城文旅小镇:stands"

@@ -1,7 +1,7 @@
 //! The demonstration's expert review (DESIGN "Experts"): a pool of ten
 //! experts (`expert1` … `expert10`, password `demo-password`), a finished
-//! round 2027年第一批 with the expert stage on — three towns scored by a
-//! panel of seven drawn from a stored seed, one expert living in 诸城市
+//! round 2027年第一批 with the city and expert stages on — three towns
+//! recommended by 潍坊市 in its order, then scored by a panel of seven drawn from a stored seed, one expert living in 诸城市
 //! recused from its town and replaced by a draw of the same field, every
 //! sheet submitted and signed, one expert's total flagged as divergent and
 //! let stand by the chair, the stage closed — and the joint decision:
@@ -105,6 +105,7 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
             standard_id: None,
             scoring_table: None,
             stages: crate::domain::round::Stages {
+                city: true,
                 expert: true,
                 ..Default::default()
             },
@@ -133,10 +134,26 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
         crate::services::boundaries::store_sample(pool, &official, id)
             .await
             .map_err(|e| anyhow::anyhow!("demo boundary: {e:?}"))?;
-        // The round has only the expert stage on: submitted into it, the
-        // town waits there.
+        // Submitted into the round, the town waits for its city (潍坊市).
         crate::services::proposals::submit_into(pool, &official, id, 1, Some(round)).await?;
         towns.push(id);
+    }
+    // 潍坊市 recommends the three in its order, with its opinions: they go
+    // on to the experts.
+    let city = city_user(pool).await?;
+    for (rank, (id, opinion)) in towns.iter().zip(CITY_OPINIONS).enumerate() {
+        let mut conn = pool.acquire().await?;
+        let version = proposal_version(&mut conn, *id).await?;
+        drop(conn);
+        let rank = (rank + 1).to_string();
+        let input = crate::services::rounds::Recommend {
+            version,
+            rank: &rank,
+            opinion,
+        };
+        crate::services::rounds::recommend(pool, &city, *id, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo recommendation: {e:?}"))?;
     }
 
     // A seed whose panel seats the expert living in 诸城市: the draw then
@@ -235,12 +252,15 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
 
     // The joint decision, in score order.
     for (t, town) in towns.iter().enumerate() {
+        let mut conn = pool.acquire().await?;
+        let version = proposal_version(&mut conn, *town).await?;
+        drop(conn);
         let (decision, comment) = if t < 2 {
             (Decision::Approve, "联审同意：专家组评分居前，建议列入创建名单。")
         } else {
             (Decision::Reject, "联审不同意：专家组评分靠后，产业集聚度不足。")
         };
-        reviews::decide(pool, reviewer, *town, &DecisionInput::new(decision, comment, 2))
+        reviews::decide(pool, reviewer, *town, &DecisionInput::new(decision, comment, version))
             .await
             .map_err(|e| anyhow::anyhow!("demo joint decision: {e:?}"))?;
     }
@@ -251,6 +271,33 @@ pub async fn load(pool: &PgPool, admin: &User, reviewer: &User) -> anyhow::Resul
 }
 
 /// The demo official of a region (`official`, `official2` or created).
+/// 潍坊市's opinions of the three towns, in its order.
+const CITY_OPINIONS: [&str; 3] = [
+    "产业定位清晰，智能制造基础扎实，市级初审推荐，排序第一。",
+    "古城文化资源独特，旅游功能完善，市级初审推荐，排序第二。",
+    "花卉产业特色鲜明，投资进度需加快，市级初审推荐，排序第三。",
+];
+
+/// A proposal's version, which each act on it bumps.
+async fn proposal_version(conn: &mut sqlx::PgConnection, id: i64) -> anyhow::Result<i32> {
+    Ok(crate::db::proposals::get(conn, id, crate::db::proposals::Scope::All)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo town {id} is gone"))?
+        .version)
+}
+
+/// The demo's city account (潍坊市).
+async fn city_user(pool: &PgPool) -> anyhow::Result<User> {
+    let mut conn = pool.acquire().await?;
+    let row = crate::db::users::find_by_username(&mut conn, "city")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo city account"))?;
+    drop(conn);
+    crate::auth::load_user(pool, row.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo city account is inactive"))
+}
+
 async fn official_of(pool: &PgPool, region: &str) -> anyhow::Result<User> {
     let mut conn = pool.acquire().await?;
     let region_id = crate::db::regions::ensure(&mut conn, region).await?.id;
