@@ -315,6 +315,11 @@ async fn officials_see_the_panels_total_only_after_the_decision_and_never_an_exp
         post_sheet(c, p, &sheet_form(1, &[("j.plan", "6.5")], &[], "submit")).await;
     }
     let official = signed_in(&app, "official-a").await;
+    // 诸城市's city (潍坊市) sees what its county sees, and no more.
+    let weifang = crate::rounds::city(&app, "潍坊市").await;
+    crate::rounds::county_of(&app, "诸城市", weifang).await;
+    crate::rounds::city_user(&app, "city-a", weifang).await;
+    let city = signed_in(&app, "city-a").await;
     let expert_names: Vec<String> =
         sqlx::query_scalar("SELECT u.display_name FROM experts x JOIN users u ON u.id = x.user_id")
             .fetch_all(&app.db)
@@ -334,6 +339,10 @@ async fn officials_see_the_panels_total_only_after_the_decision_and_never_an_exp
     assert_eq!(before.status, StatusCode::OK);
     assert!(!before.has(".panel-total"));
     look(&before);
+    let city_before = city.get(&format!("/proposals/{p}")).await;
+    assert_eq!(city_before.status, StatusCode::OK);
+    assert!(!city_before.has(".panel-total"));
+    look(&city_before);
     chair.post(&format!("/review/panels/{p}/close"), &[]).await;
     let closed = official.get(&format!("/proposals/{p}")).await;
     assert!(!closed.has(".panel-total"), "not before the decision");
@@ -362,6 +371,9 @@ async fn officials_see_the_panels_total_only_after_the_decision_and_never_an_exp
         format!("{} / 110", xiaozhen::standards::number(total))
     );
     look(&after);
+    let city_after = city.get(&format!("/proposals/{p}")).await;
+    assert_eq!(city_after.text(".panel-total"), after.text(".panel-total"));
+    look(&city_after);
     // Officials reach none of the chair's or experts' pages.
     assert_eq!(
         official.get(&format!("/review/panels/{p}")).await.status,
