@@ -147,8 +147,8 @@ CITY=$(login_cookie city demo-password)
 EXPERT=$(login_cookie expert1 demo-password)
 EXPERT_ROUND=$(q "SELECT id FROM rounds WHERE expert_stage ORDER BY id LIMIT 1")
 PANEL=$(q "SELECT id FROM panels ORDER BY id LIMIT 1")
-CITY_PROPOSAL=$(q "SELECT p.id FROM proposals p JOIN regions r ON r.id = p.region_id JOIN users u ON u.region_id = r.parent_id
-  WHERE u.username = 'city' AND p.status <> 'draft' ORDER BY p.id DESC LIMIT 1")
+CITY_PROPOSAL=$(q "SELECT cr.proposal_id FROM city_recommendations cr JOIN users u ON u.region_id = cr.city_id
+  WHERE u.username = 'city' ORDER BY cr.proposal_id LIMIT 1")
 ASSIGNED=$(q "SELECT a.proposal_id FROM expert_assignments a JOIN experts x ON x.id = a.expert_id JOIN users u ON u.id = x.user_id
   WHERE u.username = 'expert1' AND a.recusal IS NULL ORDER BY a.proposal_id LIMIT 1")
 SHEET=$(q "SELECT s.id FROM score_sheets s JOIN experts x ON x.id = s.expert_id JOIN users u ON u.id = x.user_id
