@@ -139,3 +139,37 @@ async fn a_form_body_over_one_megabyte_is_refused_with_a_page() {
     .await;
     assert_error_page(&page, "error.too_large.body");
 }
+
+/// The forms of issue 22 sit under the same limit: an expert's score sheet
+/// with one judged line sent 100,000 times is refused at once, the sheet
+/// untouched, and the service still answers.
+#[tokio::test]
+async fn a_score_sheet_with_a_line_repeated_100000_times_is_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let s = crate::expert_sheets::panel_of(&app, 3, &["重复字段小镇"]).await;
+    let (_, expert) = &s.experts[0];
+    let token = expert.csrf().await;
+    // `save` would store a draft of whatever it read: the refusal comes first.
+    let mut body = format!("csrf_token={token}&version=1&action=save");
+    body.push_str(&"&points.j.plan=7".repeat(100_000));
+    let started = std::time::Instant::now();
+    let page = post_body(
+        expert,
+        &format!("/expert/proposals/{}/sheet", s.proposals[0]),
+        "application/x-www-form-urlencoded",
+        body.into_bytes(),
+    )
+    .await;
+    assert_error_page(&page, "error.too_large.fields");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let sheets: i64 = sqlx::query_scalar("SELECT count(*) FROM score_sheets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sheets, 0, "nothing stored");
+    assert_eq!(app.client().get("/healthz").await.status, StatusCode::OK);
+}
