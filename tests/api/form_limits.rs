@@ -140,9 +140,10 @@ async fn a_form_body_over_one_megabyte_is_refused_with_a_page() {
     assert_error_page(&page, "error.too_large.body");
 }
 
-/// The forms of issue 22 sit under the same limit: an expert's score sheet
-/// with one judged line sent 100,000 times is refused at once, the sheet
-/// untouched, and the service still answers.
+/// The forms of issue 22 sit under the same limits: an expert's score sheet
+/// with one judged line sent 100,000 times (by its size) or 2,000 times (by
+/// its count of fields) is refused at once, no sheet stored, and the service
+/// still answers.
 #[tokio::test]
 async fn a_score_sheet_with_a_line_repeated_100000_times_is_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
@@ -160,12 +161,25 @@ async fn a_score_sheet_with_a_line_repeated_100000_times_is_refused_and_nothing_
         body.into_bytes(),
     )
     .await;
-    assert_error_page(&page, "error.too_large.fields");
+    // 1.6 MB: refused by its size.
+    assert_error_page(&page, "error.too_large.body");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
+    // Under the size, one field more than any form has: refused by count.
+    let mut body = format!("csrf_token={token}&version=1&action=save");
+    body.push_str(&"&points.j.plan=7".repeat(MAX_FORM_FIELDS));
+    assert!(body.len() < MAX_FORM_BYTES);
+    let page = post_body(
+        expert,
+        &format!("/expert/proposals/{}/sheet", s.proposals[0]),
+        "application/x-www-form-urlencoded",
+        body.into_bytes(),
+    )
+    .await;
+    assert_error_page(&page, "error.too_large.fields");
     let sheets: i64 = sqlx::query_scalar("SELECT count(*) FROM score_sheets")
         .fetch_one(&app.db)
         .await
