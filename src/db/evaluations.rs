@@ -43,9 +43,11 @@ pub struct EvaluationRow {
 
 /// A row as the database sends it: `snapshot`, `findings` and `rendered`
 /// are NULL where [`list_in`] found the evaluation in its cache (the
-/// columns themselves are NOT NULL).
-#[derive(sqlx::FromRow)]
-struct RawRow {
+/// columns themselves are NOT NULL). Also read as JSON, where another
+/// statement carries a proposal's evaluations in a column
+/// ([`super::report`]).
+#[derive(sqlx::FromRow, serde::Deserialize)]
+pub(super) struct RawRow {
     id: i64,
     proposal_id: i64,
     proposal_revision: i32,
@@ -61,6 +63,7 @@ struct RawRow {
     standard_hash: String,
     materials: Json<Vec<super::materials::MaterialRow>>,
     #[sqlx(default)]
+    #[serde(default)]
     boundary: super::boundaries::FrozenJson,
 }
 
@@ -215,59 +218,95 @@ pub async fn list_in(
     proposal_id: i64,
     lang: Lang,
 ) -> sqlx::Result<Vec<EvaluationRow>> {
-    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let one_language = SELECT.replacen(
-            "e.snapshot, e.findings, e.rendered,",
-            "CASE WHEN e.id = ANY($3) THEN NULL ELSE e.snapshot END AS snapshot,
-             CASE WHEN e.id = ANY($3) THEN NULL ELSE e.findings END AS findings,
-             CASE WHEN e.id = ANY($3) THEN NULL
-                  WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
-                  ELSE jsonb_build_object('zh', e.rendered -> 'zh', 'en', '[]'::jsonb) END AS rendered,",
-            1,
-        );
-        let with_boundary = one_language.replacen(
-            " FROM evaluations e",
-            &format!(
-                ", {} AS boundary FROM evaluations e",
-                super::boundaries::FROZEN_SUBQUERY
-            ),
-            1,
-        );
-        format!("{with_boundary} WHERE e.proposal_id = $1 ORDER BY e.id DESC")
-    });
-    let key = (proposal_id, lang);
-    let cached = cache.entries.get(&key);
+    let lookup = Lookup::new(cache, proposal_id, lang);
     for attempt in 0..2 {
-        let known: Vec<i64> = match (&cached, attempt) {
-            (Some(bodies), 0) => bodies.iter().map(|(id, _, _)| *id).collect(),
-            _ => Vec::new(),
-        };
+        let known = lookup.known(attempt);
         let raw: Vec<RawRow> = sqlx::query_as(LIST.as_str())
             .bind(proposal_id)
             .bind(lang.code())
             .bind(&known)
             .fetch_all(&mut *conn)
             .await?;
+        if let Some(rows) = lookup.finish(raw, &known) {
+            return Ok(rows);
+        }
+    }
+    Err(Lookup::failed())
+}
+
+/// A proposal's evaluations, newest first, each with its frozen boundary,
+/// for a page in `lang` (`$1` the proposal, `$2` the language, `$3` the ids
+/// whose bodies the page has already): `rendered` holds that language's
+/// words only, and the bodies of the ids in `$3` are NULL.
+pub(super) static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let one_language = SELECT.replacen(
+        "e.snapshot, e.findings, e.rendered,",
+        "CASE WHEN e.id = ANY($3) THEN NULL ELSE e.snapshot END AS snapshot,
+         CASE WHEN e.id = ANY($3) THEN NULL ELSE e.findings END AS findings,
+         CASE WHEN e.id = ANY($3) THEN NULL
+              WHEN $2 = 'en' THEN jsonb_build_object('zh', '[]'::jsonb, 'en', e.rendered -> 'en')
+              ELSE jsonb_build_object('zh', e.rendered -> 'zh', 'en', '[]'::jsonb) END AS rendered,",
+        1,
+    );
+    let with_boundary = one_language.replacen(
+        " FROM evaluations e",
+        &format!(
+            ", {} AS boundary FROM evaluations e",
+            super::boundaries::FROZEN_SUBQUERY
+        ),
+        1,
+    );
+    format!("{with_boundary} WHERE e.proposal_id = $1 ORDER BY e.id DESC")
+});
+
+/// One read of a proposal's evaluations through the cache: the statement
+/// is told which bodies not to send ([`Lookup::known`]), and the rows get
+/// them from the cache ([`Lookup::finish`]). A statement whose left-out
+/// body the cache turns out to hold under another creation time (another
+/// database's evaluation under the same id) is run a second time, asking
+/// for every body.
+pub(super) struct Lookup<'a> {
+    cache: &'a EvaluationCache,
+    key: (i64, Lang),
+    cached: Option<Bodies>,
+}
+
+impl<'a> Lookup<'a> {
+    pub(super) fn new(cache: &'a EvaluationCache, proposal_id: i64, lang: Lang) -> Self {
+        let key = (proposal_id, lang);
+        Self {
+            cache,
+            key,
+            cached: cache.entries.get(&key),
+        }
+    }
+
+    /// The ids whose bodies the statement may leave out on this attempt.
+    pub(super) fn known(&self, attempt: usize) -> Vec<i64> {
+        match (&self.cached, attempt) {
+            (Some(bodies), 0) => bodies.iter().map(|(id, _, _)| *id).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The rows with their bodies, keeping the new ones; `None` when a
+    /// body was left out that the cache does not hold.
+    pub(super) fn finish(&self, raw: Vec<RawRow>, known: &[i64]) -> Option<Vec<EvaluationRow>> {
         let body_of = |id: i64, at: DateTime<Utc>| {
-            cached
+            self.cached
                 .as_ref()
                 .and_then(|bodies| bodies.iter().find(|(i, t, _)| *i == id && *t == at))
                 .map(|(_, _, b)| b.clone())
         };
-        let rows: Option<Vec<EvaluationRow>> = raw
+        let rows: Vec<EvaluationRow> = raw
             .into_iter()
             .map(|r| {
                 let found = body_of(r.id, r.created_at);
                 r.into_row(found.as_deref())
             })
-            .collect();
-        // None: an id was left out that the cache holds under another
-        // creation time; the second attempt asks for every body.
-        if let Some(rows) = rows {
-            // Every body came from the cache: the entry already says so.
-            if attempt == 0 && rows.iter().all(|e| known.contains(&e.id)) {
-                return Ok(rows);
-            }
+            .collect::<Option<_>>()?;
+        // Every body came from the cache: the entry already says so.
+        if !rows.iter().all(|e| known.contains(&e.id)) {
             let bodies = rows
                 .iter()
                 .map(|e| {
@@ -279,13 +318,16 @@ pub async fn list_in(
                     (e.id, e.created_at, Arc::new(body))
                 })
                 .collect();
-            cache.entries.insert(key, Arc::new(bodies));
-            return Ok(rows);
+            self.cache.entries.insert(self.key, Arc::new(bodies));
         }
+        Some(rows)
     }
-    Err(sqlx::Error::Protocol(
-        "evaluation bodies left out but not cached".into(),
-    ))
+
+    /// Both attempts left out a body the cache does not hold: the second
+    /// asks for every body, so only a protocol fault gets here.
+    pub(super) fn failed() -> sqlx::Error {
+        sqlx::Error::Protocol("evaluation bodies left out but not cached".into())
+    }
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<EvaluationRow>> {

@@ -20,6 +20,7 @@ pub mod panels;
 pub mod proposals;
 pub mod queue;
 pub mod regions;
+pub mod report;
 pub mod reviews;
 pub mod rounds;
 pub mod score_sheets;

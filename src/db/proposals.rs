@@ -166,6 +166,15 @@ impl ProposalRow {
 
 const SELECT: &str = "SELECT p.*, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id";
 
+/// The condition of [`get`]: the row `$1` when the scope bound to `$2`–`$4`
+/// ([`Scope::region`], [`Scope::hidden`], [`Scope::city`]) sees it.
+pub(super) fn visible() -> String {
+    format!(
+        "WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3)) AND {}",
+        in_city(4)
+    )
+}
+
 /// The data columns written from a `ProposalInput`, in bind order.
 const DATA_COLUMNS: [&str; 34] = [
     "name",
@@ -343,32 +352,26 @@ pub async fn update(
 /// The row, locked for the rest of the transaction (`FOR UPDATE`), so that
 /// the checks a change makes hold until it commits.
 pub async fn lock(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
-    sqlx::query_as(&format!(
-        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))
-           AND {}
-         FOR UPDATE OF p",
-        in_city(4)
-    ))
-    .bind(id)
-    .bind(scope.region())
-    .bind(scope.hidden())
-    .bind(scope.city())
-    .fetch_optional(conn)
-    .await
+    visible_row(conn, id, scope, " FOR UPDATE OF p").await
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64, scope: Scope) -> sqlx::Result<Option<ProposalRow>> {
-    sqlx::query_as(&format!(
-        "{SELECT} WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3))
-           AND {}",
-        in_city(4)
-    ))
-    .bind(id)
-    .bind(scope.region())
-    .bind(scope.hidden())
-    .bind(scope.city())
-    .fetch_optional(conn)
-    .await
+    visible_row(conn, id, scope, "").await
+}
+
+async fn visible_row(
+    conn: &mut PgConnection,
+    id: i64,
+    scope: Scope,
+    suffix: &str,
+) -> sqlx::Result<Option<ProposalRow>> {
+    sqlx::query_as(&format!("{SELECT} {}{suffix}", visible()))
+        .bind(id)
+        .bind(scope.region())
+        .bind(scope.hidden())
+        .bind(scope.city())
+        .fetch_optional(conn)
+        .await
 }
 
 /// Moves a locked row to `to`, bumping the version (and the revision and

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ReviewRow {
     pub id: i64,
     pub proposal_id: i64,
@@ -19,19 +19,25 @@ pub struct ReviewRow {
 
 /// Every decision on a proposal, newest first.
 pub async fn for_proposal(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<ReviewRow>> {
-    sqlx::query_as(
+    sqlx::query_as(&decisions_of("$1"))
+        .bind(proposal_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The statement of [`for_proposal`] for the proposal `proposal` (a
+/// parameter or a column), also read inside the report's statement.
+pub(super) fn decisions_of(proposal: &str) -> String {
+    format!(
         "SELECT v.id, v.proposal_id, v.evaluation_id, u.display_name AS reviewer_name, v.decision, v.comment,
                 v.overrides, v.final_overall, v.created_at
          FROM reviews v JOIN users u ON u.id = v.reviewer_id
-         WHERE v.proposal_id = $1 ORDER BY v.id DESC",
+         WHERE v.proposal_id = {proposal} ORDER BY v.id DESC"
     )
-    .bind(proposal_id)
-    .fetch_all(conn)
-    .await
 }
 
 /// A reviewer's final verdict on one finding, with who and why.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct OverrideRow {
     pub id: i64,
     pub evaluation_id: i64,
@@ -45,15 +51,21 @@ pub struct OverrideRow {
 
 /// The overrides in force on an evaluation: the latest per criterion.
 pub async fn overrides(conn: &mut PgConnection, evaluation_id: i64) -> sqlx::Result<Vec<OverrideRow>> {
-    sqlx::query_as(
+    sqlx::query_as(&overrides_of("$1"))
+        .bind(evaluation_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The statement of [`overrides`] for the evaluation `evaluation` (a
+/// parameter or a column), also read inside the report's statement.
+pub(super) fn overrides_of(evaluation: &str) -> String {
+    format!(
         "SELECT DISTINCT ON (o.criterion) o.id, o.evaluation_id, o.criterion, o.final_verdict, o.reason,
                 o.reviewer_id, u.display_name AS reviewer_name, o.created_at
          FROM finding_overrides o JOIN users u ON u.id = o.reviewer_id
-         WHERE o.evaluation_id = $1 ORDER BY o.criterion, o.id DESC",
+         WHERE o.evaluation_id = {evaluation} ORDER BY o.criterion, o.id DESC"
     )
-    .bind(evaluation_id)
-    .fetch_all(conn)
-    .await
 }
 
 pub struct NewOverride<'a> {

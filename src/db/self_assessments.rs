@@ -72,11 +72,34 @@ pub async fn freeze(conn: &mut PgConnection, proposal_id: i64, evaluation_id: i6
 
 /// The self-assessment submitted with an evaluation.
 pub async fn submitted(conn: &mut PgConnection, evaluation_id: i64) -> sqlx::Result<Judgements> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT line_code, points, veto, comment FROM submitted_self_assessments WHERE evaluation_id = $1",
-    )
-    .bind(evaluation_id)
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<Row> = sqlx::query_as(&submitted_of("$1"))
+        .bind(evaluation_id)
+        .fetch_all(conn)
+        .await?;
     Ok(judgements(rows))
+}
+
+/// The statement of [`submitted`] for the evaluation `evaluation` (a
+/// parameter or a column), also read inside the report's statement.
+pub(super) fn submitted_of(evaluation: &str) -> String {
+    format!(
+        "SELECT line_code, points, veto, comment FROM submitted_self_assessments WHERE evaluation_id = {evaluation}"
+    )
+}
+
+/// [`submitted`]'s rows as the report's statement sends them, in JSON.
+#[derive(serde::Deserialize)]
+pub(super) struct JsonRow {
+    line_code: String,
+    points: Option<Decimal>,
+    veto: Option<bool>,
+    comment: String,
+}
+
+pub(super) fn judgements_of(rows: Vec<JsonRow>) -> Judgements {
+    judgements(
+        rows.into_iter()
+            .map(|r| (r.line_code, r.points, r.veto, r.comment))
+            .collect(),
+    )
 }

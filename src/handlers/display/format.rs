@@ -2,7 +2,7 @@
 //! China Standard Time, where the users are (the one offset is the
 //! domain's, [`china_time`]).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use crate::domain::Lang;
@@ -11,12 +11,23 @@ use crate::standards::Overall;
 
 /// A moment as pages show it: `2026-01-31 18:05`.
 pub fn format_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&china_time()).format("%Y-%m-%d %H:%M").to_string()
+    // Written out rather than through a strftime pattern, which is parsed
+    // again on every call: the queue formats fifty of these per page.
+    let t = t.with_timezone(&china_time());
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// A day as pages show it: `2026-01-31`.
 pub fn format_date(t: DateTime<Utc>) -> String {
-    t.with_timezone(&china_time()).format("%Y-%m-%d").to_string()
+    let t = t.with_timezone(&china_time());
+    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
 }
 
 /// A figure as stored, exactly: a sum or product of exact decimals shown

@@ -15,7 +15,8 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::{evaluations, proposals};
+use crate::db::evaluations;
+use crate::db::report as db_report;
 use crate::domain::proposal::ProposalInput;
 use crate::error::{AppError, AppResult};
 use crate::handlers::Page;
@@ -101,12 +102,20 @@ pub async fn report_page(
 ) -> AppResult<ReportPage> {
     let lang = page.lang;
     let mut conn = state.db.acquire().await?;
-    let row = proposals::get(&mut conn, id, scope_of(user))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // A proposal has a handful of evaluations: one query serves the shown
-    // one and the reviewers' list and comparison.
-    let all = evaluations::list_in(&mut conn, &state.evaluations, id, lang).await?;
+    // One statement: a proposal has a handful of evaluations, and they
+    // serve the shown one and the reviewers' list and comparison.
+    let read = db_report::read(
+        &mut conn,
+        &state.evaluations,
+        id,
+        scope_of(user),
+        lang,
+        evaluation_id,
+        panel::reads_decisions(user),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (row, all) = (&read.proposal, &read.evaluations);
     let evaluation = match evaluation_id {
         Some(eid) => Some(all.iter().find(|e| e.id == eid).ok_or(AppError::NotFound)?),
         None => all.first(),
@@ -129,14 +138,14 @@ pub async fn report_page(
             (None, input, sections, None)
         }
     };
-    let materials = crate::handlers::display::submitted_materials(&all, evaluation, lang);
+    let materials = crate::handlers::display::submitted_materials(all, evaluation, lang);
     let boundary = evaluation
         .and_then(|e| e.boundary.as_ref())
         .and_then(|b| crate::handlers::display::boundary_frozen_view(&b.0, &row.name, user, lang));
-    let extras = panel::report_extras(&mut conn, user, &row, &all, evaluation, lang, form).await?;
+    let extras = panel::report_extras(user, &read, evaluation, lang, form);
     // Computed lines read the final verdicts, overrides included.
     let scores = match evaluation {
-        Some(e) => scores::score_table(&mut conn, e, &input, &extras.final_verdicts, lang).await?,
+        Some(e) => scores::score_table(&mut conn, e, &input, &read.judged, &extras.final_verdicts, lang).await?,
         None => None,
     };
     // The kept rows serve while the findings are the kept ones (no town

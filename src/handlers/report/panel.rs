@@ -6,11 +6,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::PgConnection;
-
 use crate::auth::User;
 use crate::db::evaluations::EvaluationRow;
-use crate::db::proposals::ProposalRow;
+use crate::db::report::ReportRead;
 use crate::db::reviews;
 use crate::domain::proposal::{FIELDS, ProposalInput};
 use crate::domain::{Lang, Role, Status};
@@ -121,18 +119,23 @@ fn verdict_of(code: &str) -> Verdict {
     Verdict::from_code(code).unwrap_or(Verdict::Info)
 }
 
-pub async fn report_extras(
-    conn: &mut PgConnection,
+/// Whether the report shows `user` the decisions (the review panel).
+pub fn reads_decisions(user: &User) -> bool {
+    matches!(user.role, Role::Reviewer | Role::Admin)
+}
+
+/// `read` holds the overrides in force on `shown` and the decisions.
+pub fn report_extras(
     user: &User,
-    row: &ProposalRow,
-    all: &[EvaluationRow],
+    read: &ReportRead,
     shown: Option<&EvaluationRow>,
     lang: Lang,
     form: ReviewForm,
-) -> sqlx::Result<ReportExtras> {
+) -> ReportExtras {
+    let (row, all) = (&read.proposal, read.evaluations.as_slice());
     let in_force = match shown {
-        Some(e) => reviews::overrides(conn, e.id).await?,
-        None => Vec::new(),
+        Some(_) => read.overrides.as_slice(),
+        None => &[],
     };
     let overrides: Vec<OverrideView> = in_force
         .iter()
@@ -154,31 +157,31 @@ pub async fn report_extras(
             }
         })
         .collect();
-    let final_verdicts = reviews::verdicts(&in_force);
+    let final_verdicts = reviews::verdicts(in_force);
     let final_code: Option<Overall> = shown.map(|e| final_overall(&e.findings, &final_verdicts));
     let final_overall_badge = match (shown, final_code) {
         (Some(_), Some(o)) if !in_force.is_empty() => overall_badge(o.code(), lang),
         _ => None,
     };
-    if !matches!(user.role, Role::Reviewer | Role::Admin) {
-        return Ok(ReportExtras {
+    if !reads_decisions(user) {
+        return ReportExtras {
             overrides,
             final_verdicts,
             final_overall: final_overall_badge,
             review: None,
-        });
+        };
     }
 
     let evaluation_lines = all.iter().map(|e| EvaluationLine::of(e, lang)).collect();
-    let reviews = reviews::for_proposal(conn, row.id)
-        .await?
-        .into_iter()
+    let reviews = read
+        .decisions
+        .iter()
         .map(|r| ReviewLine {
             decision: i18n::t(lang, &format!("proposals.decision.{}", r.decision)),
-            decision_code: r.decision,
-            reviewer: r.reviewer_name,
+            decision_code: r.decision.clone(),
+            reviewer: r.reviewer_name.clone(),
             at: format_time(r.created_at),
-            comment: r.comment,
+            comment: r.comment.clone(),
             final_overall: r.final_overall.as_deref().and_then(|o| overall_badge(o, lang)),
             overrides: r.overrides.as_array().map(Vec::len).unwrap_or(0),
         })
@@ -208,7 +211,7 @@ pub async fn report_extras(
     if form.decision.is_empty() {
         form.decision = "approve".into();
     }
-    Ok(ReportExtras {
+    ReportExtras {
         overrides,
         final_verdicts,
         final_overall: final_overall_badge,
@@ -226,7 +229,7 @@ pub async fn report_extras(
             final_fail: final_code == Some(Overall::Fail),
             form,
         }),
-    })
+    }
 }
 
 /// Fields old → new between two evaluations' snapshots, and the findings

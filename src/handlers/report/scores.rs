@@ -5,7 +5,7 @@
 //! (The experts' column comes with expert review.)
 
 use crate::db::evaluations::EvaluationRow;
-use crate::db::{self_assessments, standards as db_standards};
+use crate::db::standards as db_standards;
 use crate::domain::Lang;
 use crate::domain::proposal::ProposalInput;
 use crate::standards::number;
@@ -40,6 +40,7 @@ pub async fn score_table(
     conn: &mut sqlx::PgConnection,
     e: &EvaluationRow,
     input: &ProposalInput,
+    judged: &crate::standards::scoring::Judgements,
     overrides: &crate::standards::Overrides,
     lang: Lang,
 ) -> sqlx::Result<Option<ScoreTableView>> {
@@ -50,7 +51,6 @@ pub async fn score_table(
     let Ok(proposal) = input.complete_under(standard.periods()) else {
         return Ok(None);
     };
-    let judged = self_assessments::submitted(conn, e.id).await?;
     // The boundary frozen with the evaluation: the control-line vetoes are
     // read from its check.
     let boundary: Option<crate::standards::BoundaryFacts> = e
@@ -58,7 +58,7 @@ pub async fn score_table(
         .as_ref()
         .and_then(|b| serde_json::from_value(b.0.facts.clone()).ok());
     let inputs = ScoreInputs {
-        judged: Some(&judged),
+        judged: Some(judged),
         overrides: Some(overrides),
         boundary: boundary.as_ref(),
         ..ScoreInputs::default()
