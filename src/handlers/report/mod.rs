@@ -45,21 +45,23 @@ pub struct ReportPage {
     pub report: Option<Arc<ReportView>>,
     /// The rows of the report's findings table, rendered.
     pub finding_rows: Arc<str>,
-    pub sections: Arc<Vec<DataSection>>,
+    /// The data as evaluated (or as it is, without an evaluation), rendered.
+    pub data_html: Arc<str>,
     /// Reviewers' overrides on the shown evaluation (see [`panel`]).
     pub overrides: Vec<OverrideView>,
     /// The overall verdict over the final verdicts, when findings were overridden.
     pub final_overall: Option<(&'static str, &'static str)>,
     /// Reviewers' and admins' sections: evaluations, decisions, changes, forms.
     pub review: Option<ReviewPanel>,
-    /// The town's figures against the thresholds.
-    pub chart: Option<Arc<ChartView>>,
+    /// The town's figures against the thresholds, rendered ("" without an
+    /// evaluation).
+    pub chart_html: Arc<str>,
     /// The materials the shown evaluation's submission froze.
     pub materials: Option<crate::handlers::display::SubmittedMaterials>,
     /// The boundary it froze, drawn with what was found then.
     pub boundary: Option<crate::handlers::display::MapView>,
     /// The scoring table: computed lines and the submitted self-assessment.
-    pub scores: Option<ScoreTableView>,
+    pub scores: Option<Arc<ScoreTableView>>,
 }
 
 /// The findings table's rows: rendered apart so that, while no finding of
@@ -70,6 +72,18 @@ struct FindingRows<'a> {
     page: &'a Page,
     findings: &'a [crate::handlers::display::FindingView],
     overrides: &'a [OverrideView],
+}
+
+#[derive(Template)]
+#[template(path = "proposals/report_data.html")]
+struct DataPart<'a> {
+    sections: &'a [DataSection],
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/chart.html")]
+struct ChartPart<'a> {
+    chart: &'a ChartView,
 }
 
 impl FindingRows<'_> {
@@ -121,21 +135,22 @@ pub async fn report_page(
         None => all.first(),
     };
     let fixed = match evaluation {
-        Some(e) => Some(fixed_parts(state, &mut conn, e, &page).await?),
+        Some(e) => Some(fixed_parts(state, &mut conn, e, &read.judged, &page).await?),
         None => None,
     };
-    let (report, input, sections, chart) = match (&fixed, evaluation) {
+    let (report, input, data_html, chart_html) = match (&fixed, evaluation) {
         (Some(f), Some(e)) => (
             // Names follow the towns' status now, over the kept findings.
             Some(with_names_now(&f.report, e, lang).map_or_else(|| f.report.clone(), Arc::new)),
             f.input.clone(),
-            f.sections.clone(),
-            Some(f.chart.clone()),
+            f.data_html.clone(),
+            f.chart_html.clone(),
         ),
         _ => {
             let input = Arc::new(row.to_input());
-            let sections = Arc::new(data_sections(&input, lang));
-            (None, input, sections, None)
+            let sections = data_sections(&input, lang);
+            let data_html = Arc::from(DataPart { sections: &sections }.render()?);
+            (None, input, data_html, Arc::from(""))
         }
     };
     let materials = crate::handlers::display::submitted_materials(all, evaluation, lang);
@@ -143,10 +158,14 @@ pub async fn report_page(
         .and_then(|e| e.boundary.as_ref())
         .and_then(|b| crate::handlers::display::boundary_frozen_view(&b.0, &row.name, user, lang));
     let extras = panel::report_extras(user, &read, evaluation, lang, form);
-    // Computed lines read the final verdicts, overrides included.
-    let scores = match evaluation {
-        Some(e) => scores::score_table(&mut conn, e, &input, &read.judged, &extras.final_verdicts, lang).await?,
-        None => None,
+    // Computed lines read the final verdicts, overrides included; without
+    // an override they are the kept ones.
+    let scores = match (&fixed, evaluation) {
+        (Some(f), Some(_)) if extras.overrides.is_empty() => f.scores.clone(),
+        (_, Some(e)) => scores::score_table(&mut conn, e, &input, &read.judged, &extras.final_verdicts, lang)
+            .await?
+            .map(Arc::new),
+        (_, None) => None,
     };
     // The kept rows serve while the findings are the kept ones (no town
     // renamed since) and none is overridden.
@@ -169,11 +188,11 @@ pub async fn report_page(
         region: row.region_name.clone(),
         status_label: row.status().label(lang),
         report,
-        sections,
+        data_html,
         overrides: extras.overrides,
         final_overall: extras.final_overall,
         review: extras.review,
-        chart,
+        chart_html,
         scores,
         materials,
         boundary,
@@ -183,20 +202,28 @@ pub async fn report_page(
 
 /// What the report shows of an evaluation that never changes, built once
 /// per language ([`crate::view_cache`]): its findings, the data as it was
-/// evaluated (the snapshot, not the data as edited since) and the chart.
+/// evaluated (the snapshot, not the data as edited since), the chart and
+/// the scoring table without overrides, the parts that need no more
+/// rendered.
 struct FixedParts {
     report: Arc<ReportView>,
     input: Arc<ProposalInput>,
-    sections: Arc<Vec<DataSection>>,
-    chart: Arc<ChartView>,
+    /// The data as evaluated, rendered.
+    data_html: Arc<str>,
+    /// The chart, rendered.
+    chart_html: Arc<str>,
     /// The findings table's rows with no override.
     rows: Arc<str>,
+    /// The scoring table with no override (the self-assessment submitted
+    /// with an evaluation is frozen with it).
+    scores: Option<Arc<ScoreTableView>>,
 }
 
 async fn fixed_parts(
     state: &AppState,
     conn: &mut sqlx::PgConnection,
     e: &evaluations::EvaluationRow,
+    judged: &crate::standards::scoring::Judgements,
     page: &Page,
 ) -> AppResult<Arc<FixedParts>> {
     let lang = page.lang;
@@ -209,12 +236,16 @@ async fn fixed_parts(
             overrides: &[],
         }
         .render()?;
+        let sections = data_sections(&input, lang);
+        let chart = report_chart(&e.findings, page);
+        let scores = scores::score_table(conn, e, &input, judged, &Default::default(), lang).await?;
         Ok::<_, AppError>(FixedParts {
             rows: Arc::from(rows),
             report: Arc::new(report),
-            sections: Arc::new(data_sections(&input, lang)),
+            data_html: Arc::from(DataPart { sections: &sections }.render()?),
+            chart_html: Arc::from(ChartPart { chart: &chart }.render()?),
             input: Arc::new(input),
-            chart: Arc::new(report_chart(&e.findings, page)),
+            scores: scores.map(Arc::new),
         })
     };
     state
