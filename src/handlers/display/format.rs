@@ -11,23 +11,42 @@ use crate::standards::Overall;
 
 /// A moment as pages show it: `2026-01-31 18:05`.
 pub fn format_time(t: DateTime<Utc>) -> String {
-    // Written out rather than through a strftime pattern, which is parsed
-    // again on every call: the queue formats fifty of these per page.
+    // Written digit by digit: a strftime pattern is parsed again on every
+    // call, and `format!` pads through the formatter; the queue formats
+    // fifty of these per page.
     let t = t.with_timezone(&china_time());
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    let mut s = format_date_of(&t);
+    s.push(' ');
+    push_two(&mut s, t.hour());
+    s.push(':');
+    push_two(&mut s, t.minute());
+    s
 }
 
 /// A day as pages show it: `2026-01-31`.
 pub fn format_date(t: DateTime<Utc>) -> String {
-    let t = t.with_timezone(&china_time());
-    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
+    format_date_of(&t.with_timezone(&china_time()))
+}
+
+fn format_date_of(t: &DateTime<chrono::FixedOffset>) -> String {
+    let mut s = String::with_capacity(16);
+    let year = t.year();
+    if (0..10_000).contains(&year) {
+        push_two(&mut s, (year / 100) as u32);
+        push_two(&mut s, (year % 100) as u32);
+    } else {
+        s.push_str(&year.to_string());
+    }
+    s.push('-');
+    push_two(&mut s, t.month());
+    s.push('-');
+    push_two(&mut s, t.day());
+    s
+}
+
+fn push_two(s: &mut String, n: u32) {
+    s.push(char::from(b'0' + (n / 10 % 10) as u8));
+    s.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// A figure as stored, exactly: a sum or product of exact decimals shown
@@ -64,6 +83,8 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 1, 31, 16, 5, 0).unwrap();
         assert_eq!(format_time(t), "2026-02-01 00:05");
         assert_eq!(format_date(t), "2026-02-01");
+        let early = Utc.with_ymd_and_hms(987, 3, 4, 1, 2, 0).unwrap();
+        assert_eq!(format_time(early), "0987-03-04 09:02");
     }
 
     #[test]
