@@ -36,7 +36,7 @@ pub struct EvaluationRow {
     /// a material's retirement and its uploader's name are read fresh.
     pub materials: Json<Vec<super::materials::MaterialRow>>,
     /// The boundary its submission froze, with what was found then: read
-    /// only by [`list_in`] (the report and the proposal's page), in the same
+    /// only by [`list_in`] (the proposal's page) and [`super::report`], in the same
     /// statement; not cached, for the same reason as the materials.
     pub boundary: super::boundaries::FrozenJson,
 }
