@@ -7,20 +7,6 @@ use sqlx::PgConnection;
 
 use crate::db::proposals::Scope;
 
-fn region(scope: Scope) -> Option<i64> {
-    match scope {
-        Scope::Region(id) => Some(id),
-        // The dashboard counts; it shows no proposal's data.
-        Scope::Reviewable | Scope::City(_) | Scope::All => None,
-    }
-}
-
-/// A city's dashboard sums its counties' counters, without its counties'
-/// drafts and withdrawn proposals (a city never sees drafts).
-fn city(scope: Scope) -> Option<i64> {
-    scope.city()
-}
-
 /// The counters of the proposals in scope, summed over their regions.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -75,7 +61,9 @@ impl Counters {
     }
 }
 
-/// Every counter of the scope, summed over its regions. One statement.
+/// Every counter of the scope, summed over its regions. One statement. A
+/// city's sums leave out its counties' drafts and withdrawn proposals (a
+/// city never sees drafts).
 pub async fn counters(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Counters> {
     let rows = sqlx::query_as(
         "SELECT kind, key, sum(n)::bigint, sum(amount) FROM dashboard_counters
@@ -84,8 +72,8 @@ pub async fn counters(conn: &mut PgConnection, scope: Scope) -> sqlx::Result<Cou
                                        AND NOT (kind = 'status' AND key IN ('draft', 'withdrawn'))))
          GROUP BY kind, key HAVING sum(n) > 0 ORDER BY kind, key",
     )
-    .bind(region(scope))
-    .bind(city(scope))
+    .bind(scope.region())
+    .bind(scope.city())
     .fetch_all(conn)
     .await?;
     Ok(Counters { rows })
@@ -100,8 +88,8 @@ pub async fn eligible_by_region(conn: &mut PgConnection, scope: Scope) -> sqlx::
            AND ($2::bigint IS NULL OR r.parent_id = $2)
          GROUP BY r.name HAVING sum(c.n) > 0 ORDER BY 2 DESC, 1",
     )
-    .bind(region(scope))
-    .bind(city(scope))
+    .bind(scope.region())
+    .bind(scope.city())
     .fetch_all(conn)
     .await
 }

@@ -166,12 +166,14 @@ impl ProposalRow {
 
 const SELECT: &str = "SELECT p.*, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id";
 
-/// The condition of [`get`]: the row `$1` when the scope bound to `$2`–`$4`
-/// ([`Scope::region`], [`Scope::hidden`], [`Scope::city`]) sees it.
-pub(super) fn visible() -> String {
+/// The condition of [`get`]: the row `$1` when the scope bound to `$n`,
+/// `$n+1` and `$n+2` ([`Scope::region`], [`Scope::hidden`], [`Scope::city`])
+/// sees it.
+pub(super) fn visible(n: u8) -> String {
     format!(
-        "WHERE p.id = $1 AND ($2::bigint IS NULL OR p.region_id = $2) AND NOT (p.status = ANY($3)) AND {}",
-        in_city(4)
+        "WHERE p.id = $1 AND (${n}::bigint IS NULL OR p.region_id = ${n}) AND NOT (p.status = ANY(${})) AND {}",
+        n + 1,
+        in_city(n + 2)
     )
 }
 
@@ -365,7 +367,7 @@ async fn visible_row(
     scope: Scope,
     suffix: &str,
 ) -> sqlx::Result<Option<ProposalRow>> {
-    sqlx::query_as(&format!("{SELECT} {}{suffix}", visible()))
+    sqlx::query_as(&format!("{SELECT} {}{suffix}", visible(2)))
         .bind(id)
         .bind(scope.region())
         .bind(scope.hidden())
@@ -484,9 +486,10 @@ pub async fn list(
          LEFT JOIN LATERAL (SELECT overall FROM evaluations WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) e ON true
          WHERE ($1::bigint IS NULL OR p.region_id = $1) AND ($2::text IS NULL OR p.status = $2)
            AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($6))
-           AND ($7::bigint IS NULL OR p.region_id IN (SELECT id FROM regions WHERE parent_id = $7))
+           AND {}
          ORDER BY p.updated_at DESC, p.id DESC
-         LIMIT $4 OFFSET $5"
+         LIMIT $4 OFFSET $5",
+        in_city(7)
     ))
     .bind(region)
     .bind(status)
@@ -497,12 +500,12 @@ pub async fn list(
     .bind(scope.city())
     .fetch_all(&mut *conn)
     .await?;
-    let total: i64 = sqlx::query_scalar(
+    let total: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM proposals p
          WHERE ($1::bigint IS NULL OR p.region_id = $1) AND ($2::text IS NULL OR p.status = $2)
-           AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($4))
-           AND ($5::bigint IS NULL OR p.region_id IN (SELECT id FROM regions WHERE parent_id = $5))",
-    )
+           AND ($3::bigint IS NULL OR p.region_id = $3) AND NOT (p.status = ANY($4)) AND {}",
+        in_city(5)
+    ))
     .bind(region)
     .bind(status)
     .bind(scope.region())

@@ -22,9 +22,6 @@ pub struct ReportRead {
     pub proposal: ProposalRow,
     /// Newest first, as [`super::evaluations::list_in`] reads them.
     pub evaluations: Vec<EvaluationRow>,
-    /// The evaluation shown: the one asked for, or the latest; `None` when
-    /// the proposal has none, or not the one asked for.
-    pub shown: Option<i64>,
     /// The overrides in force on the shown evaluation.
     pub overrides: Vec<OverrideRow>,
     /// The self-assessment submitted with the shown evaluation.
@@ -37,7 +34,6 @@ pub struct ReportRead {
 struct Row {
     #[sqlx(flatten)]
     proposal: ProposalRow,
-    shown: Option<i64>,
     evaluations: Json<Vec<RawRow>>,
     overrides: Json<Vec<OverrideRow>>,
     judged: Json<Vec<JsonRow>>,
@@ -49,12 +45,9 @@ struct Row {
 /// `$4`–`$6` (the scope); `$7` the evaluation asked for; `$8` whether the
 /// decisions are read.
 static STATEMENT: LazyLock<String> = LazyLock::new(|| {
-    let visible = super::proposals::visible()
-        .replace("$4", "$6")
-        .replace("$3", "$5")
-        .replace("$2", "$4");
+    let visible = super::proposals::visible(4);
     format!(
-        "SELECT p.*, r.name AS region_name, s.shown,
+        "SELECT p.*, r.name AS region_name,
              (SELECT COALESCE(json_agg(x ORDER BY x.id DESC), '[]') FROM ({list}) x) AS evaluations,
              (SELECT COALESCE(json_agg(o), '[]') FROM ({overrides}) o) AS overrides,
              (SELECT COALESCE(json_agg(json_build_object('line_code', j.line_code, 'points', j.points::text,
@@ -106,7 +99,6 @@ pub async fn read(
             return Ok(Some(ReportRead {
                 proposal: row.proposal,
                 evaluations,
-                shown: row.shown,
                 overrides: row.overrides.0,
                 judged: judgements_of(row.judged.0),
                 decisions: row.decisions.0,

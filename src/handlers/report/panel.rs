@@ -124,7 +124,8 @@ pub fn reads_decisions(user: &User) -> bool {
     matches!(user.role, Role::Reviewer | Role::Admin)
 }
 
-/// `read` holds the overrides in force on `shown` and the decisions.
+/// `read` holds the overrides in force on `shown` (none without an
+/// evaluation) and the decisions.
 pub fn report_extras(
     user: &User,
     read: &ReportRead,
@@ -133,10 +134,7 @@ pub fn report_extras(
     form: ReviewForm,
 ) -> ReportExtras {
     let (row, all) = (&read.proposal, read.evaluations.as_slice());
-    let in_force = match shown {
-        Some(_) => read.overrides.as_slice(),
-        None => &[],
-    };
+    let in_force = read.overrides.as_slice();
     let overrides: Vec<OverrideView> = in_force
         .iter()
         .map(|o| {
