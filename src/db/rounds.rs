@@ -76,11 +76,10 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<RoundR
 
 /// The round, its row locked for the rest of the transaction.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<RoundRow>> {
-    sqlx::query("SELECT 1 FROM rounds WHERE id = $1 FOR UPDATE")
+    sqlx::query_as(&format!("{SELECT} WHERE ro.id = $1 FOR UPDATE OF ro"))
         .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    get(conn, id).await
+        .fetch_optional(conn)
+        .await
 }
 
 /// The round that holds proposals submitted without choosing one.
@@ -428,7 +427,6 @@ pub async fn reviewer_counts(conn: &mut PgConnection) -> sqlx::Result<(i64, i64)
 pub struct PanelRow {
     pub round_id: Option<i64>,
     pub round_name: Option<String>,
-    pub deadline: Option<DateTime<Utc>>,
     pub round_closed: bool,
     pub stage: Option<String>,
     pub status: String,
@@ -450,7 +448,7 @@ pub struct PanelAction {
 
 pub async fn panel(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<PanelRow>> {
     sqlx::query_as(
-        "SELECT p.round_id, ro.name AS round_name, ro.deadline, ro.closed_at IS NOT NULL AS round_closed,
+        "SELECT p.round_id, ro.name AS round_name, ro.closed_at IS NOT NULL AS round_closed,
                 p.stage, p.status, c.name AS city_name, cr.rank, cr.opinion,
                 COALESCE((SELECT json_agg(json_build_object(
                               'stage', a.stage, 'outcome', a.outcome, 'comment', a.comment,

@@ -49,7 +49,6 @@ pub struct BoundaryPage {
 
 async fn boundary_page(state: &AppState, page: Page, user: &User, id: i64) -> AppResult<BoundaryPage> {
     let lang = page.lang;
-    service::warm(&state.db).await?;
     let mut conn = state.db.acquire().await?;
     let row = proposals::get(&mut conn, id, scope_of(user))
         .await?

@@ -126,7 +126,8 @@ async fn index_of(
 }
 
 /// Loads the indexes of the layers in force (before a transaction that
-/// measures, so that a first load holds no locks).
+/// measures, so that a first load holds no locks). Elsewhere measuring
+/// loads an index when it first needs one.
 pub async fn warm(db: &PgPool) -> Result<(), ServiceError> {
     let mut conn = db.acquire().await?;
     let layers = db::layers_in_force(&mut conn).await?;
@@ -276,7 +277,6 @@ async fn layer_results(
 /// (after its upload's transaction), so that its pages read the results
 /// instead of computing them.
 async fn keep_layer_results_of(db: &PgPool, b: &Boundary) -> Result<(), ServiceError> {
-    warm(db).await?;
     let mut conn = db.acquire().await?;
     layer_results(&mut conn, b, true).await.map(|_| ())
 }
@@ -311,7 +311,6 @@ pub async fn current_for_page(
     db: &PgPool,
     proposal_id: i64,
 ) -> Result<Option<(BoundaryRow, String, Measured)>, ServiceError> {
-    warm(db).await?;
     let mut conn = db.acquire().await?;
     let Some((row, text)) = db::current(&mut conn, proposal_id).await? else {
         return Ok(None);
@@ -328,7 +327,6 @@ pub async fn current_for_page(
 /// empties the page cache).
 pub async fn measure_unstored(db: &PgPool, bytes: Vec<u8>) -> Result<BoundaryFacts, Refused> {
     let b = read(bytes, Limits::BOUNDARY).await?;
-    warm(db).await?;
     let mut conn = db.acquire().await?;
     // No proposal has id 0: every other town counts.
     Ok(measure_for_page(&mut conn, 0, &b).await?.facts)

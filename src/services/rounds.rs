@@ -12,6 +12,7 @@ use crate::auth::User;
 use crate::db::proposals::{self, Scope};
 use crate::db::rounds::{self as db, MissingItem, NewAction, NewRecommendation, RoundData, RoundRow};
 use crate::db::{audit, evaluations, standards as db_standards};
+use crate::domain::creation::china_time;
 use crate::domain::round::{EntryRefusal, Stage, Stages, may_enter};
 use crate::domain::{Lang, Role, Status};
 use crate::standards::{Verdict, criterion_label};
@@ -89,7 +90,7 @@ impl RoundForm {
             name: round.name.clone(),
             deadline: round
                 .deadline
-                .map(|d| d.with_timezone(&china()).format("%Y-%m-%dT%H:%M").to_string())
+                .map(|d| d.with_timezone(&china_time()).format("%Y-%m-%dT%H:%M").to_string())
                 .unwrap_or_default(),
             standard: round.standard_id.map(|s| s.to_string()).unwrap_or_default(),
             scoring_table: round.scoring_table.clone().unwrap_or_default(),
@@ -111,10 +112,6 @@ impl RoundForm {
     }
 }
 
-fn china() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")
-}
-
 /// A deadline as typed: a date is the end of that day in China (24:00), a
 /// date and time that minute.
 pub fn parse_deadline(text: &str) -> Option<DateTime<Utc>> {
@@ -126,7 +123,7 @@ pub fn parse_deadline(text: &str) -> Option<DateTime<Utc>> {
             .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
             .ok()?
     };
-    china().from_local_datetime(&local).single().map(|d| d.to_utc())
+    china_time().from_local_datetime(&local).single().map(|d| d.to_utc())
 }
 
 /// The form read and checked: every problem at once.
@@ -614,9 +611,19 @@ pub async fn formal_return(
 /// without a stage in the default round (or in none: data from before
 /// rounds).
 pub(super) async fn at_decision(conn: &mut PgConnection, row: &proposals::ProposalRow) -> sqlx::Result<bool> {
-    match (row.stage.as_deref().and_then(Stage::from_code), row.round_id) {
-        (Some(stage), _) => Ok(stage == Stage::Joint),
-        (None, None) => Ok(true),
+    match (stage_allows_decision(row), row.round_id) {
+        (Some(allowed), _) => Ok(allowed),
         (None, Some(round)) => Ok(db::get(conn, round).await?.is_some_and(|r| r.is_default)),
+        (None, None) => Ok(true),
+    }
+}
+
+/// What a submitted proposal's stage alone says of [`at_decision`]: `None`
+/// when it has no stage in a round, whose being the default round decides.
+pub fn stage_allows_decision(row: &proposals::ProposalRow) -> Option<bool> {
+    match (row.stage.as_deref().and_then(Stage::from_code), row.round_id) {
+        (Some(stage), _) => Some(stage == Stage::Joint),
+        (None, None) => Some(true),
+        (None, Some(_)) => None,
     }
 }

@@ -22,7 +22,6 @@ pub fn stage_label(stage: Option<&str>, status: &str, lang: Lang) -> String {
 }
 
 pub struct ActionView {
-    pub stage: String,
     pub outcome_code: String,
     pub outcome: String,
     pub comment: String,
@@ -35,7 +34,6 @@ pub struct ActionView {
 /// The round panel of a proposal page.
 pub struct RoundPanel {
     pub round: Option<String>,
-    pub deadline: Option<String>,
     pub closed: bool,
     pub stage_code: String,
     pub stage: String,
@@ -59,7 +57,6 @@ pub async fn round_panel(conn: &mut PgConnection, proposal_id: i64, lang: Lang) 
     let Some(row) = row else {
         return Ok(RoundPanel {
             round: None,
-            deadline: None,
             closed: false,
             stage_code: String::new(),
             stage: "—".to_owned(),
@@ -73,9 +70,6 @@ pub async fn round_panel(conn: &mut PgConnection, proposal_id: i64, lang: Lang) 
         .0
         .into_iter()
         .map(|a| ActionView {
-            stage: Stage::from_code(&a.stage)
-                .map(|s| s.label(lang).to_owned())
-                .unwrap_or_default(),
             outcome: i18n::t(lang, &format!("rounds.outcome.{}.{}", a.stage, a.outcome)),
             outcome_code: a.outcome,
             comment: a.comment,
@@ -91,7 +85,6 @@ pub async fn round_panel(conn: &mut PgConnection, proposal_id: i64, lang: Lang) 
         .collect();
     Ok(RoundPanel {
         round: row.round_name,
-        deadline: row.deadline.map(format_time),
         closed: row.round_closed,
         stage: stage_label(row.stage.as_deref(), &row.status, lang),
         stage_code: row.stage.unwrap_or_default(),

@@ -189,9 +189,10 @@ pub fn report_extras(
         all.get(at + 1).map(|previous| compare(previous, e, lang))
     });
     let latest_id = all.first().map(|e| e.id);
-    // In a round, only at the decision (a proposal without a stage is one
-    // from before rounds; the service checks its round).
-    let at_decision = matches!(row.stage.as_deref(), None | Some("joint"));
+    // In a round, only at the decision. Without a stage in a round (data
+    // from before rounds) the service also asks whether it is the default
+    // round; the form is offered, and a refusal would say why.
+    let at_decision = crate::services::rounds::stage_allows_decision(row).unwrap_or(true);
     let can_decide = user.role == Role::Reviewer
         && row.status() == Status::Submitted
         && at_decision
