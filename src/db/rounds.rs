@@ -345,10 +345,14 @@ pub struct StageRow {
     pub overall: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub rank: Option<i32>,
+    /// At the city stage of a round still open: what the city's to-do
+    /// lists, and what `todo_count` counts for it.
+    pub waits_for_city: bool,
 }
 
 const STAGE_SELECT: &str = "SELECT p.id, p.name, r.name AS region_name, p.round_id, ro.name AS round_name,
-        ro.deadline, p.stage, p.status, p.latest_overall AS overall, p.submitted_at, cr.rank
+        ro.deadline, p.stage, p.status, p.latest_overall AS overall, p.submitted_at, cr.rank,
+        (p.stage = 'city' AND ro.closed_at IS NULL) IS TRUE AS waits_for_city
     FROM proposals p JOIN regions r ON r.id = p.region_id
     LEFT JOIN rounds ro ON ro.id = p.round_id
     LEFT JOIN city_recommendations cr ON cr.proposal_id = p.id";
@@ -370,7 +374,7 @@ pub async fn at_stage(conn: &mut PgConnection, stage: Stage, limit: i64) -> sqlx
 pub async fn of_city(conn: &mut PgConnection, city_id: i64, limit: i64) -> sqlx::Result<Vec<StageRow>> {
     sqlx::query_as(&format!(
         "{STAGE_SELECT} WHERE r.parent_id = $1 AND p.status NOT IN ('draft', 'withdrawn')
-         ORDER BY (p.stage = 'city' AND ro.closed_at IS NULL) IS NOT TRUE, p.submitted_at DESC NULLS LAST, p.id DESC
+         ORDER BY waits_for_city DESC, p.submitted_at DESC NULLS LAST, p.id DESC
          LIMIT $2"
     ))
     .bind(city_id)

@@ -903,3 +903,26 @@ async fn a_re_evaluated_approval_goes_back_to_the_decision_of_its_round() {
         .await
         .expect("decided again on the new evaluation");
 }
+
+#[tokio::test]
+async fn a_closed_rounds_city_stage_is_not_on_the_citys_to_do_list_nor_in_its_count() {
+    let app = TestApp::spawn().await;
+    let w = weifang(&app, &["city"], "").await;
+    let id = app.submitted(&w.official, &sample_input("已截止的小镇")).await;
+    assert_eq!(stage_of(&app, id).await.1.as_deref(), Some("city"));
+    let client = signed_in(&app, "city-a").await;
+    assert_eq!(nav_count(&client).await, "1");
+    assert_eq!(
+        client.get("/city").await.texts("#city-to-do td.name"),
+        vec!["已截止的小镇"]
+    );
+
+    // Closed, the round takes no recommendation: the list, the to-do page
+    // and the count in the navigation all leave the proposal out.
+    rounds::close(&app.db, &w.admin, w.round).await.unwrap();
+    assert_eq!(nav_count(&client).await, "0");
+    let home = client.get("/city").await;
+    assert!(home.texts("#city-to-do td.name").is_empty(), "{}", home.body);
+    assert_eq!(home.texts("#city-others td.name"), vec!["已截止的小镇"]);
+    assert!(client.get("/todo").await.texts("#todo-items li.recommend").is_empty());
+}

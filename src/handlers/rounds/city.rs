@@ -45,7 +45,7 @@ pub struct CityLine {
 pub(super) fn stage_line(r: StageRow, lang: Lang) -> CityLine {
     let status = crate::domain::Status::from_code(&r.status).unwrap_or(crate::domain::Status::Submitted);
     CityLine {
-        to_do: r.stage.as_deref() == Some(Stage::City.code()),
+        to_do: r.waits_for_city,
         stage: stage_label(r.stage.as_deref(), &r.status, lang),
         stage_code: r.stage.unwrap_or_default(),
         id: r.id,

@@ -76,7 +76,7 @@ async fn city_items(conn: &mut PgConnection, city: i64, lang: Lang) -> sqlx::Res
     Ok(db::of_city(conn, city, 500)
         .await?
         .into_iter()
-        .filter(|r| r.stage.as_deref() == Some(Stage::City.code()))
+        .filter(|r| r.waits_for_city)
         .map(|r| {
             let detail = format!(
                 "{} · {} · {}",
