@@ -357,11 +357,12 @@ const STAGE_SELECT: &str = "SELECT p.id, p.name, r.name AS region_name, p.round_
     LEFT JOIN rounds ro ON ro.id = p.round_id
     LEFT JOIN city_recommendations cr ON cr.proposal_id = p.id";
 
-/// Proposals at `stage` in open rounds, oldest submission first, at most
-/// `limit`.
+/// Proposals at `stage`, oldest submission first, at most `limit`. A
+/// closed round takes no more proposals, but those in it are still
+/// reviewed: the list holds what the to-do count counts.
 pub async fn at_stage(conn: &mut PgConnection, stage: Stage, limit: i64) -> sqlx::Result<Vec<StageRow>> {
     sqlx::query_as(&format!(
-        "{STAGE_SELECT} WHERE p.stage = $1 AND ro.closed_at IS NULL ORDER BY p.submitted_at, p.id LIMIT $2"
+        "{STAGE_SELECT} WHERE p.stage = $1 ORDER BY p.submitted_at, p.id LIMIT $2"
     ))
     .bind(stage.code())
     .bind(limit)

@@ -926,3 +926,29 @@ async fn a_closed_rounds_city_stage_is_not_on_the_citys_to_do_list_nor_in_its_co
     assert_eq!(home.texts("#city-others td.name"), vec!["已截止的小镇"]);
     assert!(client.get("/todo").await.texts("#todo-items li.recommend").is_empty());
 }
+
+#[tokio::test]
+async fn a_closed_rounds_formal_checks_stay_on_the_reviewers_list_and_count() {
+    let app = TestApp::spawn().await;
+    let w = weifang(&app, &["formal"], "").await;
+    let id = app.submitted(&w.official, &sample_input("待形式审查的小镇")).await;
+    assert_eq!(stage_of(&app, id).await.1.as_deref(), Some("formal"));
+    app.create_user("reviewer-a", Role::Reviewer, None).await;
+    let reviewer = signed_in(&app, "reviewer-a").await;
+    rounds::close(&app.db, &w.admin, w.round).await.unwrap();
+
+    // Closing stops entry, not review: what the count counts is listed,
+    // and can be checked from the list.
+    assert_eq!(nav_count(&reviewer).await, "1");
+    let list = reviewer.get("/review/formal").await;
+    assert_eq!(
+        list.texts("#formal-queue td.name"),
+        vec!["待形式审查的小镇"],
+        "{}",
+        list.body
+    );
+    assert_eq!(
+        reviewer.get(&format!("/review/formal/{id}")).await.status,
+        StatusCode::OK
+    );
+}
