@@ -176,35 +176,6 @@ pub async fn set_stage(conn: &mut PgConnection, proposal_id: i64, stage: Stage, 
     Ok(())
 }
 
-/// The round and stage of a proposal, and its county's city.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Place {
-    pub round_id: Option<i64>,
-    pub round_name: Option<String>,
-    pub stage: Option<String>,
-    pub city_id: Option<i64>,
-    pub city_name: Option<String>,
-}
-
-impl Place {
-    pub fn stage(&self) -> Option<Stage> {
-        self.stage.as_deref().and_then(Stage::from_code)
-    }
-}
-
-pub async fn place(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Place> {
-    sqlx::query_as(
-        "SELECT p.round_id, ro.name AS round_name, p.stage, c.id AS city_id, c.name AS city_name
-         FROM proposals p JOIN regions r ON r.id = p.region_id
-         LEFT JOIN regions c ON c.id = r.parent_id
-         LEFT JOIN rounds ro ON ro.id = p.round_id
-         WHERE p.id = $1",
-    )
-    .bind(proposal_id)
-    .fetch_one(conn)
-    .await
-}
-
 /// The city of a county, if it has one.
 pub async fn city_of(conn: &mut PgConnection, region_id: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT parent_id FROM regions WHERE id = $1")

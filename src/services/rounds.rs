@@ -340,11 +340,10 @@ async fn at_city_stage(
     if row.version != version {
         return Err(ServiceError::Stale);
     }
-    let place = db::place(conn, id).await?;
-    if row.status() != Status::Submitted || place.stage() != Some(Stage::City) {
+    if row.status() != Status::Submitted || stage_of(&row) != Some(Stage::City) {
         return Err(ServiceError::Refused("rounds.error.not_city_stage"));
     }
-    let round_id = place.round_id.ok_or(ServiceError::WrongState)?;
+    let round_id = row.round_id.ok_or(ServiceError::WrongState)?;
     let round = db::lock(conn, round_id).await?.ok_or(ServiceError::WrongState)?;
     if !round.is_open() {
         return Err(ServiceError::Refused("rounds.error.closed"));
@@ -549,11 +548,10 @@ async fn at_formal_stage(
     if row.version != version {
         return Err(ServiceError::Stale);
     }
-    let place = db::place(conn, id).await?;
-    if row.status() != Status::Submitted || place.stage() != Some(Stage::Formal) {
+    if row.status() != Status::Submitted || stage_of(&row) != Some(Stage::Formal) {
         return Err(ServiceError::Refused("rounds.error.not_formal_stage"));
     }
-    let round = db::lock(conn, place.round_id.ok_or(ServiceError::WrongState)?)
+    let round = db::lock(conn, row.round_id.ok_or(ServiceError::WrongState)?)
         .await?
         .ok_or(ServiceError::WrongState)?;
     Ok((row, round))
@@ -618,10 +616,15 @@ pub(super) async fn at_decision(conn: &mut PgConnection, row: &proposals::Propos
     }
 }
 
+/// The stage a (locked) proposal is at in its round.
+fn stage_of(row: &proposals::ProposalRow) -> Option<Stage> {
+    row.stage.as_deref().and_then(Stage::from_code)
+}
+
 /// What a submitted proposal's stage alone says of [`at_decision`]: `None`
 /// when it has no stage in a round, whose being the default round decides.
 pub fn stage_allows_decision(row: &proposals::ProposalRow) -> Option<bool> {
-    match (row.stage.as_deref().and_then(Stage::from_code), row.round_id) {
+    match (stage_of(row), row.round_id) {
         (Some(stage), _) => Some(stage == Stage::Joint),
         (None, None) => Some(true),
         (None, Some(_)) => None,
