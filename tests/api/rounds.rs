@@ -952,3 +952,21 @@ async fn a_closed_rounds_formal_checks_stay_on_the_reviewers_list_and_count() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_admins_round_pages_count_the_proposals_that_entered_each_round() {
+    let app = TestApp::spawn().await;
+    let w = weifang(&app, &["city"], "").await;
+    app.submitted(&w.official, &sample_input("甲小镇")).await;
+    app.submitted(&w.official, &sample_input("乙小镇")).await;
+    let admin = signed_in(&app, "admin-a").await;
+    let list = admin.get("/admin/rounds").await;
+    assert_eq!(
+        list.texts(&format!("tr[data-id=\"{}\"] td.proposals", w.round)),
+        vec!["2"],
+        "{}",
+        list.body
+    );
+    let edit = admin.get(&format!("/admin/rounds/{}", w.round)).await;
+    assert_eq!(edit.text("#round-proposals"), "2");
+}

@@ -56,7 +56,8 @@ fn stages_text(r: &RoundRow, page: &Page) -> String {
     }
 }
 
-fn line(r: &RoundRow, page: &Page) -> RoundLine {
+fn line(counted: &db::CountedRound, page: &Page) -> RoundLine {
+    let r = &counted.round;
     RoundLine {
         id: r.id,
         name: r.name.clone(),
@@ -68,7 +69,7 @@ fn line(r: &RoundRow, page: &Page) -> RoundLine {
         scoring_table: r.scoring_table.clone().unwrap_or_else(|| "—".into()),
         stages: stages_text(r, page),
         quota: r.city_quota.map(|q| q.to_string()).unwrap_or_else(|| "—".into()),
-        proposals: r.proposals,
+        proposals: counted.proposals,
         open: r.is_open(),
         is_default: r.is_default,
     }
@@ -146,7 +147,11 @@ async fn list_page(
     errors: Vec<(&'static str, String)>,
 ) -> AppResult<RoundsPage> {
     let mut conn = state.db.acquire().await?;
-    let rounds = db::list(&mut conn).await?.iter().map(|r| line(r, &page)).collect();
+    let rounds = db::list_counted(&mut conn)
+        .await?
+        .iter()
+        .map(|r| line(r, &page))
+        .collect();
     drop(conn);
     Ok(RoundsPage {
         versions: versions(state, &page).await?,
@@ -195,11 +200,11 @@ async fn edit_page(
     errors: Vec<(&'static str, String)>,
 ) -> AppResult<RoundPage> {
     let mut conn = state.db.acquire().await?;
-    let row = db::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let counted = db::get_counted(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     Ok(RoundPage {
-        round: line(&row, &page),
-        form: form.unwrap_or_else(|| RoundForm::of(&row)),
+        round: line(&counted, &page),
+        form: form.unwrap_or_else(|| RoundForm::of(&counted.round)),
         versions: versions(state, &page).await?,
         errors,
         page,
