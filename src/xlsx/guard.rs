@@ -346,11 +346,14 @@ impl<'a> Scan<'a> {
                     }
                     "row" => {
                         if let Some(r) = attr(&e, "r") {
-                            let row = address(r).map(|(row, _)| row);
-                            if !within(row.map(|row| (row, 1)), limits) {
+                            // calamine reads a row's address whole, letters
+                            // included: a column in it must be within the
+                            // grid too (many letters overflowed its count).
+                            let position = address(r);
+                            if !within(position, limits) {
                                 return Err(self.dimension().into());
                             }
-                            sheet.row = row.unwrap_or(1);
+                            sheet.row = position.map_or(1, |(row, _)| row);
                         }
                     }
                     "c" => {
@@ -625,6 +628,15 @@ mod tests {
         let cells = r#"<row bogus><c r="A1"><v>1</v></c></row><row r="5000"><c r="A5000"><v>1</v></c></row>"#;
         let hidden = format!(r#"<worksheet><row r=1/><sheetData>{cells}</sheetData></worksheet>"#);
         assert_eq!(check(&book(&hidden, "<sst/>"), &LIMITS), Err(dimension()));
+    }
+
+    #[test]
+    fn a_row_address_with_a_column_beyond_the_grid_is_refused() {
+        // calamine counts the letters of a row's address in 32 bits.
+        let letters = r#"<row r="ZZZZZZZZZZZZ1"><c r="A1"><v>1</v></c></row>"#;
+        assert_eq!(check(&book(&sheet(letters), "<sst/>"), &LIMITS), Err(dimension()));
+        let plain = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="A2"><c r="A2"><v>1</v></c></row>"#;
+        assert_eq!(check(&book(&sheet(plain), "<sst/>"), &LIMITS), Ok(()));
     }
 
     #[test]
