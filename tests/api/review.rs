@@ -731,3 +731,38 @@ async fn reviewers_never_see_drafts_or_withdrawn_proposals() {
         assert_eq!(queue.texts("#queue td.name a"), ["In Review"], "status={status}");
     }
 }
+
+/// The queue's page number is written into its statement (as a number the
+/// server computes): whatever the query string says, a page is shown or a
+/// 4xx answered, quickly, never an error of the server.
+#[tokio::test]
+async fn hostile_page_numbers_show_a_real_page_or_a_4xx_and_never_an_error() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("zc", "诸城市").await;
+    app.submitted(&official, &sample_input("健康美食小镇")).await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let started = std::time::Instant::now();
+    for page in [
+        "9223372036854775807",
+        "-9223372036854775808",
+        "99999999999999999999999",
+        "0",
+        "1e9",
+        "abc",
+        "%00",
+        "",
+    ] {
+        let shown = reviewer.get(&format!("/review?page={page}&sort=name&dir=desc")).await;
+        assert_eq!(shown.status, StatusCode::OK, "page={page}");
+        assert_eq!(shown.texts("#queue tbody td.name"), vec!["健康美食小镇"], "page={page}");
+        assert_eq!(shown.text("#total"), "1", "page={page}");
+    }
+    // The key repeated as often as a URI can carry (the HTTP layer takes
+    // none over 64 KB, so 100,000 repeats never reach a handler): refused
+    // as a whole, the service fine.
+    let repeated = "page=2&".repeat(9_000);
+    let refused = reviewer.get(&format!("/review?{repeated}")).await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+}
