@@ -433,17 +433,4 @@ pub struct CurrentTown {
     pub status: String,
 }
 
-/// The subquery of the evaluations' statement that reads it.
-pub const FROZEN_SUBQUERY: &str = "(SELECT json_build_object('upload', json_build_object('id', b.id,
-         'proposal_id', b.proposal_id, 'version', b.version, 'sha256', b.sha256, 'area_m2', b.area_m2,
-         'polygons', b.polygons, 'vertices', b.vertices, 'source_format', b.source_format,
-         'source_epsg', b.source_epsg, 'file_name', b.file_name, 'uploaded_by_name', u.display_name,
-         'uploaded_at', b.uploaded_at, 'retired_at', b.retired_at),
-         'geojson', b.geojson, 'facts', sb.facts, 'context', sb.context,
-         'current', (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'name', p.name, 'status', p.status)), '[]')
-             FROM proposals p WHERE p.id IN (SELECT (n ->> 'proposal_id')::bigint
-                 FROM jsonb_array_elements(sb.context -> 'neighbours') n)))
-     FROM submitted_boundaries sb JOIN boundaries b ON b.id = sb.boundary_id JOIN users u ON u.id = b.uploaded_by
-     WHERE sb.evaluation_id = e.id)";
-
 pub type FrozenJson = Option<Json<FrozenBoundary>>;

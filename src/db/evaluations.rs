@@ -186,16 +186,17 @@ pub async fn insert(conn: &mut PgConnection, new: NewEvaluation<'_>) -> sqlx::Re
     .await
 }
 
+/// The evaluations' columns, with the materials the submission froze. The
+/// frozen materials (here) and boundary (in [`LIST`]) are read by the
+/// functions of migration `20261209000200`, called only when there is
+/// something to read: a sub-query is started with its statement whether a
+/// row needs it or not, and these two were most of the report's statement
+/// (issue 19); the probe is one index look-up.
 const SELECT: &str = "SELECT e.id, e.proposal_id, e.proposal_revision, e.standard_id, e.standard_code,
     e.standard_version, e.snapshot, e.findings, e.rendered, e.overall, e.created_by, e.created_at,
     s.content_hash AS standard_hash,
-    (SELECT COALESCE(json_agg(json_build_object(
-         'id', m.id, 'proposal_id', m.proposal_id, 'material_type', m.material_type, 'file_name', m.file_name,
-         'sha256', m.sha256, 'size', f.size, 'kind', f.kind, 'uploaded_by_name', u.display_name,
-         'uploaded_at', m.uploaded_at, 'retired_at', m.retired_at) ORDER BY m.material_type), '[]')
-     FROM submitted_materials sm JOIN materials m ON m.id = sm.material_id
-     JOIN material_files f ON f.sha256 = m.sha256 JOIN users u ON u.id = m.uploaded_by
-     WHERE sm.evaluation_id = e.id) AS materials
+    CASE WHEN EXISTS (SELECT 1 FROM submitted_materials fm WHERE fm.evaluation_id = e.id)
+         THEN frozen_materials(e.id) ELSE '[]' END AS materials
     FROM evaluations e JOIN standards s ON s.id = e.standard_id";
 
 pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<EvaluationRow>> {
@@ -250,10 +251,8 @@ pub(super) static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
     );
     let with_boundary = one_language.replacen(
         " FROM evaluations e",
-        &format!(
-            ", {} AS boundary FROM evaluations e",
-            super::boundaries::FROZEN_SUBQUERY
-        ),
+        ", CASE WHEN EXISTS (SELECT 1 FROM submitted_boundaries fb WHERE fb.evaluation_id = e.id)
+              THEN frozen_boundary(e.id) END AS boundary FROM evaluations e",
         1,
     );
     format!("{with_boundary} WHERE e.proposal_id = $1 ORDER BY e.id DESC")

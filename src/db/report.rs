@@ -3,8 +3,10 @@
 //! self-assessment submitted with it and the decisions on the proposal.
 //! Each statement is a round trip that both the server and PostgreSQL pay
 //! for, and on a rendered report the six it used to run cost more than the
-//! work inside them (issue 19); each part is the same statement that reads
-//! it alone elsewhere, nested here.
+//! work inside them (issue 19). Each part is read by the same SQL that
+//! reads it alone elsewhere: the evaluations' statement, nested here, and
+//! the functions of migration `20261209000300` for the parts most proposals
+//! do not have yet.
 
 use std::sync::LazyLock;
 
@@ -13,8 +15,8 @@ use sqlx::types::Json;
 
 use super::evaluations::{EvaluationCache, EvaluationRow, LIST, Lookup, RawRow};
 use super::proposals::{ProposalRow, Scope};
-use super::reviews::{OverrideRow, ReviewRow, decisions_of, overrides_of};
-use super::self_assessments::{JsonRow, judgements_of, submitted_of};
+use super::reviews::{OverrideRow, ReviewRow};
+use super::self_assessments::{JsonRow, judgements_of};
 use crate::domain::Lang;
 use crate::standards::scoring::Judgements;
 
@@ -49,11 +51,14 @@ static STATEMENT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT p.*, r.name AS region_name,
              (SELECT COALESCE(json_agg(x ORDER BY x.id DESC), '[]') FROM ({list}) x) AS evaluations,
-             (SELECT COALESCE(json_agg(o), '[]') FROM ({overrides}) o) AS overrides,
-             (SELECT COALESCE(json_agg(json_build_object('line_code', j.line_code, 'points', j.points::text,
-                  'veto', j.veto, 'comment', j.comment)), '[]') FROM ({judged}) j) AS judged,
-             CASE WHEN $8 THEN (SELECT COALESCE(json_agg(d ORDER BY d.id DESC), '[]') FROM ({decisions}) d)
-                  ELSE '[]' END AS decisions
+             -- Most proposals have none of these three yet: each function
+             -- runs only when an index probe finds something to read.
+             CASE WHEN EXISTS (SELECT 1 FROM finding_overrides fo WHERE fo.evaluation_id = s.shown)
+                  THEN overrides_in_force(s.shown) ELSE '[]' END AS overrides,
+             CASE WHEN EXISTS (SELECT 1 FROM submitted_self_assessments sa WHERE sa.evaluation_id = s.shown)
+                  THEN submitted_judgements(s.shown) ELSE '[]' END AS judged,
+             CASE WHEN $8 AND EXISTS (SELECT 1 FROM reviews v WHERE v.proposal_id = p.id)
+                  THEN proposal_decisions(p.id) ELSE '[]' END AS decisions
          FROM proposals p JOIN regions r ON r.id = p.region_id
          -- The evaluation shown belongs to the proposal, whatever was asked for.
          CROSS JOIN LATERAL (SELECT (SELECT e.id FROM evaluations e
@@ -61,9 +66,6 @@ static STATEMENT: LazyLock<String> = LazyLock::new(|| {
               ORDER BY e.id DESC LIMIT 1) AS shown) s
          {visible}",
         list = LIST.as_str(),
-        overrides = overrides_of("s.shown"),
-        judged = submitted_of("s.shown"),
-        decisions = decisions_of("p.id"),
     )
 });
 

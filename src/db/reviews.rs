@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ReviewRow {
@@ -17,23 +18,14 @@ pub struct ReviewRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Every decision on a proposal, newest first.
+/// Every decision on a proposal, newest first (the function
+/// `proposal_decisions`, also called by the report's statement).
 pub async fn for_proposal(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Vec<ReviewRow>> {
-    sqlx::query_as(&decisions_of("$1"))
+    let rows: Json<Vec<ReviewRow>> = sqlx::query_scalar("SELECT proposal_decisions($1)")
         .bind(proposal_id)
-        .fetch_all(conn)
-        .await
-}
-
-/// The statement of [`for_proposal`] for the proposal `proposal` (a
-/// parameter or a column), also read inside the report's statement.
-pub(super) fn decisions_of(proposal: &str) -> String {
-    format!(
-        "SELECT v.id, v.proposal_id, v.evaluation_id, u.display_name AS reviewer_name, v.decision, v.comment,
-                v.overrides, v.final_overall, v.created_at
-         FROM reviews v JOIN users u ON u.id = v.reviewer_id
-         WHERE v.proposal_id = {proposal} ORDER BY v.id DESC"
-    )
+        .fetch_one(conn)
+        .await?;
+    Ok(rows.0)
 }
 
 /// A reviewer's final verdict on one finding, with who and why.
@@ -49,23 +41,15 @@ pub struct OverrideRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// The overrides in force on an evaluation: the latest per criterion.
+/// The overrides in force on an evaluation: the latest per criterion, by
+/// criterion (the function `overrides_in_force`, also called by the
+/// report's statement).
 pub async fn overrides(conn: &mut PgConnection, evaluation_id: i64) -> sqlx::Result<Vec<OverrideRow>> {
-    sqlx::query_as(&overrides_of("$1"))
+    let rows: Json<Vec<OverrideRow>> = sqlx::query_scalar("SELECT overrides_in_force($1)")
         .bind(evaluation_id)
-        .fetch_all(conn)
-        .await
-}
-
-/// The statement of [`overrides`] for the evaluation `evaluation` (a
-/// parameter or a column), also read inside the report's statement.
-pub(super) fn overrides_of(evaluation: &str) -> String {
-    format!(
-        "SELECT DISTINCT ON (o.criterion) o.id, o.evaluation_id, o.criterion, o.final_verdict, o.reason,
-                o.reviewer_id, u.display_name AS reviewer_name, o.created_at
-         FROM finding_overrides o JOIN users u ON u.id = o.reviewer_id
-         WHERE o.evaluation_id = {evaluation} ORDER BY o.criterion, o.id DESC"
-    )
+        .fetch_one(conn)
+        .await?;
+    Ok(rows.0)
 }
 
 pub struct NewOverride<'a> {

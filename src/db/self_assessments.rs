@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use crate::standards::scoring::{Judgement, Judgements};
 
@@ -70,24 +71,17 @@ pub async fn freeze(conn: &mut PgConnection, proposal_id: i64, evaluation_id: i6
     Ok(())
 }
 
-/// The self-assessment submitted with an evaluation.
+/// The self-assessment submitted with an evaluation (the function
+/// `submitted_judgements`, also called by the report's statement).
 pub async fn submitted(conn: &mut PgConnection, evaluation_id: i64) -> sqlx::Result<Judgements> {
-    let rows: Vec<Row> = sqlx::query_as(&submitted_of("$1"))
+    let rows: Json<Vec<JsonRow>> = sqlx::query_scalar("SELECT submitted_judgements($1)")
         .bind(evaluation_id)
-        .fetch_all(conn)
+        .fetch_one(conn)
         .await?;
-    Ok(judgements(rows))
+    Ok(judgements_of(rows.0))
 }
 
-/// The statement of [`submitted`] for the evaluation `evaluation` (a
-/// parameter or a column), also read inside the report's statement.
-pub(super) fn submitted_of(evaluation: &str) -> String {
-    format!(
-        "SELECT line_code, points, veto, comment FROM submitted_self_assessments WHERE evaluation_id = {evaluation}"
-    )
-}
-
-/// [`submitted`]'s rows as the report's statement sends them, in JSON.
+/// A submitted judgement as `submitted_judgements` sends it, in JSON.
 #[derive(serde::Deserialize)]
 pub(super) struct JsonRow {
     line_code: String,
