@@ -372,9 +372,25 @@ pub async fn at_stage(conn: &mut PgConnection, stage: Stage, limit: i64) -> sqlx
 
 /// The proposals of a city's counties from submission on (never drafts
 /// nor withdrawn ones), those waiting for the city first, then the newest.
+/// Read from the candidates only: every proposal at the city stage, and
+/// each county's newest `limit` (from the index of migration
+/// `20261209000400`). That is enough: a proposal not waiting is shown only
+/// when fewer than `limit` newer ones, waiting or not, are shown, so it is
+/// among its county's newest `limit`. Sorting all the counties' proposals
+/// instead took 160 ms at 100,000.
 pub async fn of_city(conn: &mut PgConnection, city_id: i64, limit: i64) -> sqlx::Result<Vec<StageRow>> {
     sqlx::query_as(&format!(
-        "{STAGE_SELECT} WHERE r.parent_id = $1 AND p.status NOT IN ('draft', 'withdrawn')
+        "WITH counties AS (SELECT id FROM regions WHERE parent_id = $1),
+         candidates AS (
+             SELECT n.id FROM counties c CROSS JOIN LATERAL (
+                 SELECT p.id FROM proposals p
+                 WHERE p.region_id = c.id AND p.status NOT IN ('draft', 'withdrawn')
+                 ORDER BY p.submitted_at DESC NULLS LAST, p.id DESC LIMIT $2) n
+             UNION
+             SELECT p.id FROM proposals p
+             WHERE p.stage = 'city' AND p.region_id IN (SELECT id FROM counties))
+         {STAGE_SELECT} WHERE p.id IN (SELECT id FROM candidates)
+             AND r.parent_id = $1 AND p.status NOT IN ('draft', 'withdrawn')
          ORDER BY waits_for_city DESC, p.submitted_at DESC NULLS LAST, p.id DESC
          LIMIT $2"
     ))

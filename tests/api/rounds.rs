@@ -970,3 +970,58 @@ async fn the_admins_round_pages_count_the_proposals_that_entered_each_round() {
     let edit = admin.get(&format!("/admin/rounds/{}", w.round)).await;
     assert_eq!(edit.text("#round-proposals"), "2");
 }
+
+/// The city's list reads only candidates (every proposal at the city stage
+/// and each county's newest) instead of sorting all its counties'
+/// proposals. Cut to any length, it is still exactly the start of the full
+/// order: waiting ones first, then the newest.
+#[tokio::test]
+async fn the_citys_list_cut_to_any_length_is_the_start_of_the_full_order() {
+    let app = TestApp::spawn().await;
+    let w = weifang(&app, &["city"], "").await;
+    county_of(&app, "高密市", w.city).await;
+    let other = app.official_of("official-b", "高密市").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            app.submitted(&w.official, &sample_input(&format!("诸城{i}号小镇")))
+                .await,
+        );
+        ids.push(app.submitted(&other, &sample_input(&format!("高密{i}号小镇"))).await);
+    }
+    // Interleave the counties in time, and let only the oldest three wait
+    // for the city: a page of any length must still put them first.
+    for (n, id) in ids.iter().enumerate() {
+        sqlx::query(
+            "UPDATE proposals SET submitted_at = now() - make_interval(hours => $2),
+                 stage = CASE WHEN $2 >= 8 THEN 'city' END WHERE id = $1",
+        )
+        .bind(id)
+        .bind(i32::try_from(ids.len() - n).unwrap())
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let full: Vec<i64> = sqlx::query_scalar(
+        "SELECT p.id FROM proposals p JOIN regions r ON r.id = p.region_id LEFT JOIN rounds ro ON ro.id = p.round_id
+         WHERE r.parent_id = $1 AND p.status NOT IN ('draft', 'withdrawn')
+         ORDER BY (p.stage = 'city' AND ro.closed_at IS NULL) IS TRUE DESC, p.submitted_at DESC NULLS LAST, p.id DESC",
+    )
+    .bind(w.city)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(full.len(), 10);
+    assert_eq!(full[..3], [ids[2], ids[1], ids[0]], "the three waiting, newest first");
+    let mut conn = app.db.acquire().await.unwrap();
+    for limit in 1..=11 {
+        let listed: Vec<i64> = xiaozhen::db::rounds::of_city(&mut conn, w.city, limit)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        let expected = &full[..full.len().min(limit as usize)];
+        assert_eq!(listed, expected, "a list of {limit}");
+    }
+}
