@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ReviewRow {
     pub id: i64,
     pub proposal_id: i64,
@@ -29,7 +29,7 @@ pub async fn for_proposal(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Re
 }
 
 /// A reviewer's final verdict on one finding, with who and why.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct OverrideRow {
     pub id: i64,
     pub evaluation_id: i64,
