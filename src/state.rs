@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::config::Config;
+use crate::db::catalogue::CatalogueCache;
 use crate::db::evaluations::EvaluationCache;
 use crate::page_cache::PageCache;
 use crate::view_cache::ViewCache;
@@ -26,6 +27,9 @@ pub struct AppState {
     pub evaluations: EvaluationCache,
     /// What pages build of immutable records, per language.
     pub views: ViewCache,
+    /// The regions, standard codes and rounds the review queue shows, kept
+    /// until one of them changes.
+    pub catalogue: CatalogueCache,
 }
 
 impl AppState {
@@ -35,6 +39,7 @@ impl AppState {
             pages: PageCache::new(config.page_cache_bytes),
             evaluations: EvaluationCache::new(EVALUATION_CACHE_BYTES),
             views: ViewCache::new(VIEWS_KEPT),
+            catalogue: CatalogueCache::default(),
             config: Arc::new(config),
         }
     }

@@ -61,11 +61,14 @@ struct Pages {
 async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, batch: i64, report: i64) -> Pages {
     let anonymous = app.client();
     let body = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sample-proposal.json")).unwrap();
-    // Warm the pool so connection set-up is not counted, and the in-memory
-    // copy of the published batch (it never changes), as on a running server;
-    // not with the counted pages, which would then be kept ones.
+    // Warm the pool so connection set-up is not counted, the in-memory
+    // copy of the published batch (it never changes) and the queue's
+    // catalogue (kept until a region, standard or round changes), as on a
+    // running server; not with the counted pages, which would then be kept
+    // ones.
     reviewer.get("/account/password").await;
     anonymous.get(&format!("/batches/{batch}")).await;
+    reviewer.get("/review?status=approved").await;
     let report_path = format!("/proposals/{report}/report");
     Pages {
         batch: statements(counter, anonymous.get(&format!("/batches/{batch}"))).await,
@@ -144,6 +147,19 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
     reviewer.login("reviewer-a", crate::helpers::PASSWORD).await;
 
     let small = count_pages(&app, &counter, &reviewer, batch, ids[1]).await;
+    // A new region changes the catalogue: the next rendered queue reads it
+    // once more, the one after does not.
+    sqlx::query("INSERT INTO regions (name) VALUES ('青州市')")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let after_change = statements(&counter, reviewer.get("/review?sort=name")).await;
+    let after_that = statements(&counter, reviewer.get("/review?sort=eligible")).await;
+    assert_eq!(
+        (after_change, after_that),
+        (4, 3),
+        "the catalogue is read again only after it changed"
+    );
     xiaozhen::cli::generate::load(&app.db, 10_000).await.unwrap();
     let large = count_pages(&app, &counter, &reviewer, batch, ids[1]).await;
 

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod batches;
 pub mod boundaries;
+pub mod catalogue;
 pub mod creation;
 pub mod dashboard;
 pub mod embedded;

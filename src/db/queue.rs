@@ -5,9 +5,14 @@
 //! trigger, every sort key has an index led by the status, the last pages
 //! are read backwards, and the counters are a small table kept by triggers.
 
+use std::str::FromStr;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+use super::catalogue::{Catalogue, CatalogueCache};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -98,6 +103,7 @@ impl QueueFilter {
     }
 }
 
+/// A row of the queue's export: every column named.
 #[derive(Debug, Clone)]
 pub struct QueueRow {
     pub id: i64,
@@ -114,11 +120,11 @@ pub struct QueueRow {
     pub stage: Option<String>,
 }
 
-/// By position, in the order of the columns of [`page_of`] and [`select`],
-/// and without sqlx's check of each value's type against its column: the
-/// queue decodes fifty rows of eleven values per page, and looking each up
-/// by name and checking it was a quarter of the page's work (issue 19).
-/// The statements are fixed text; the queue's tests read every column.
+/// By position, in the order of the columns of [`select`], and without
+/// sqlx's check of each value's type against its column: the export
+/// decodes 100,000 rows of eleven values, and looking each up by name and
+/// checking it was a quarter of the work (issue 19). The statements are
+/// fixed text; the queue's tests read every column.
 impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for QueueRow {
     fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
         use sqlx::Row;
@@ -212,10 +218,56 @@ pub async fn count(conn: &mut PgConnection, f: &QueueFilter, sidebar: Option<&Si
     }
 }
 
+/// A row of a queue page: its region and round by id, named from the
+/// sidebar's catalogue ([`named`]); its status is the tab's.
+#[derive(Debug, Clone)]
+pub struct PageRow {
+    pub id: i64,
+    pub name: String,
+    pub region_id: i64,
+    pub industry: Option<String>,
+    pub overall: Option<String>,
+    pub standard_code: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub eligible: Option<Decimal>,
+    pub round_id: Option<i64>,
+    /// Its stage in its round while submitted.
+    pub stage: Option<String>,
+}
+
+/// By position, in the order of the columns of [`page_of`], as
+/// [`QueueRow`]. The eligible investment comes as text: PostgreSQL writes a
+/// numeric with its scale, which parses to the same `Decimal` as the binary
+/// form decodes to, for a tenth of the work.
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for PageRow {
+    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        let eligible: Option<&str> = row.try_get_unchecked(7)?;
+        Ok(Self {
+            id: row.try_get_unchecked(0)?,
+            name: row.try_get_unchecked(1)?,
+            region_id: row.try_get_unchecked(2)?,
+            industry: row.try_get_unchecked(3)?,
+            overall: row.try_get_unchecked(4)?,
+            standard_code: row.try_get_unchecked(5)?,
+            submitted_at: row.try_get_unchecked(6)?,
+            eligible: eligible
+                .map(Decimal::from_str)
+                .transpose()
+                .map_err(|e| sqlx::Error::ColumnDecode {
+                    index: "eligible".into(),
+                    source: Box::new(e),
+                })?,
+            round_id: row.try_get_unchecked(8)?,
+            stage: row.try_get_unchecked(9)?,
+        })
+    }
+}
+
 /// Page `page_no` (from 1) of the filtered list, given its `total`. Pages in
 /// the second half are read in the reverse order from the end, so that the
 /// last page costs what the first does.
-pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total: i64) -> sqlx::Result<Vec<QueueRow>> {
+pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total: i64) -> sqlx::Result<Vec<PageRow>> {
     let offset = (page_no.max(1) - 1) * PAGE_SIZE;
     if offset >= total {
         return Ok(Vec::new());
@@ -225,46 +277,33 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     let backwards = from_end < offset;
     let descending = f.descending != backwards;
     let mut b = page_of(f, descending, limit, if backwards { from_end } else { offset });
-    let mut rows: Vec<QueueRow> = b.build_query_as().fetch_all(conn).await?;
+    let mut rows: Vec<PageRow> = b.build_query_as().fetch_all(conn).await?;
     if backwards {
         rows.reverse();
     }
     Ok(rows)
 }
 
-/// One page of the queue's rows: the page is cut from the proposals first,
-/// and only its rows are then joined to their region and round (a join
-/// built once for the page costs PostgreSQL a third less than a look-up
-/// per row).
+/// One page of the queue's rows, cut straight from the proposals' index of
+/// the sort: the names of regions and rounds come from the catalogue, not
+/// from a join, which cost PostgreSQL as much as the page itself (a hash
+/// join and a sort to restore the order).
 fn page_of(f: &QueueFilter, descending: bool, limit: i64, offset: i64) -> QueryBuilder<'static, Postgres> {
     let dir = if descending { " DESC" } else { " ASC" };
-    let keys = f.sort.keys();
-    // The sort keys travel with the page as columns `k0`, `k1`, …, so that
-    // the page keeps its order through the join.
-    let key_columns: String = keys.iter().enumerate().map(|(i, k)| format!(", {k} AS k{i}")).collect();
     let mut b = QueryBuilder::new(format!(
-        "SELECT q.id, q.name, r.name AS region_name, q.industry, q.status, q.overall, q.standard_code,
-                q.submitted_at, q.eligible, ro.name AS round_name, q.stage
-         FROM (SELECT p.id, p.name, p.region_id, p.round_id, p.industry, p.status, p.latest_overall AS overall,
-                      p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE} AS eligible, p.stage
-                      {key_columns}
-               FROM proposals p"
+        "SELECT p.id, p.name, p.region_id, p.industry, p.latest_overall AS overall,
+                p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE}::text AS eligible,
+                p.round_id, p.stage
+         FROM proposals p"
     ));
     push_where(&mut b, f);
-    let inner: Vec<String> = keys.iter().map(|k| format!("{k}{dir}")).collect();
-    let outer: Vec<String> = (0..keys.len()).map(|i| format!("q.k{i}{dir}")).collect();
+    let order: Vec<String> = f.sort.keys().into_iter().map(|k| format!("{k}{dir}")).collect();
     // LIMIT and OFFSET are written in, not bound: bound, they made
     // PostgreSQL plan the statement again on every call (a custom plan,
     // 170 µs, more than running it); written, a tab's first page is a
     // statement without parameters, planned once per connection. They are
     // numbers computed here.
-    b.push(format!(
-        " ORDER BY {} LIMIT {limit} OFFSET {offset}) q
-         JOIN regions r ON r.id = q.region_id LEFT JOIN rounds ro ON ro.id = q.round_id
-         ORDER BY {}",
-        inner.join(", "),
-        outer.join(", ")
-    ));
+    b.push(format!(" ORDER BY {} LIMIT {limit} OFFSET {offset}", order.join(", ")));
     b
 }
 
@@ -293,22 +332,14 @@ pub fn all(f: &QueueFilter) -> QueryBuilder<'static, Postgres> {
     select(f, f.descending)
 }
 
-/// Every counter: `status:<code>`, `failing:<criterion>` (submitted
-/// proposals whose latest evaluation fails it) and
-/// `verdict:<status>:<overall>`. One small statement.
-pub async fn counters(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT key, n FROM review_counters WHERE n <> 0 ORDER BY key")
-        .fetch_all(conn)
-        .await
-}
-
-/// What the queue page shows beside the rows: the counters, and the regions
-/// and standard codes its filters offer — in one statement, because the
-/// queue is the busiest page.
+/// What the queue page shows beside the rows: the counters, and the
+/// catalogue of regions, standard codes and rounds its filters offer and
+/// its rows name.
 pub struct Sidebar {
     pub counters: Vec<(String, i64)>,
-    pub regions: Vec<(i64, String)>,
-    pub standard_codes: Vec<String>,
+    pub catalogue: Arc<Catalogue>,
+    /// The catalogue's version, read with the counters.
+    version: i64,
 }
 
 impl Sidebar {
@@ -322,43 +353,59 @@ impl Sidebar {
     }
 }
 
-/// (kind, id, label, n), decoded by position without a type check per
-/// value, as [`QueueRow`].
-struct SidebarRow(String, Option<i64>, String, i64);
+/// (key, n), decoded by position without a type check per value, as
+/// [`QueueRow`]. The catalogue's version comes as the row without a key.
+struct CounterRow(Option<String>, i64);
 
-impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for SidebarRow {
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for CounterRow {
     fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
         use sqlx::Row;
-        Ok(Self(
-            row.try_get_unchecked(0)?,
-            row.try_get_unchecked(1)?,
-            row.try_get_unchecked(2)?,
-            row.try_get_unchecked(3)?,
-        ))
+        Ok(Self(row.try_get_unchecked(0)?, row.try_get_unchecked(1)?))
     }
 }
 
-pub async fn sidebar(conn: &mut PgConnection) -> sqlx::Result<Sidebar> {
-    let rows: Vec<SidebarRow> = sqlx::query_as(
-        "SELECT 'counter' AS kind, NULL::bigint AS id, key AS label, n FROM review_counters WHERE n <> 0
-         UNION ALL SELECT 'region', id, name, 0 FROM regions
-         UNION ALL SELECT DISTINCT 'standard', NULL::bigint, code, 0 FROM standards
-         ORDER BY 1, 3",
+/// Every counter — `status:<code>`, `failing:<criterion>` (submitted
+/// proposals whose latest evaluation fails it) and
+/// `verdict:<status>:<overall>` — and the catalogue, which is read only
+/// when `kept` holds another version than the one read with the counters.
+pub async fn sidebar(conn: &mut PgConnection, kept: &CatalogueCache) -> sqlx::Result<Sidebar> {
+    let rows: Vec<CounterRow> = sqlx::query_as(
+        "SELECT key, n FROM review_counters WHERE n <> 0
+         UNION ALL SELECT NULL, catalogue FROM data_version",
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let mut sidebar = Sidebar {
-        counters: Vec::new(),
-        regions: Vec::new(),
-        standard_codes: Vec::new(),
-    };
-    for SidebarRow(kind, id, label, n) in rows {
-        match (kind.as_str(), id) {
-            ("counter", _) => sidebar.counters.push((label, n)),
-            ("region", Some(id)) => sidebar.regions.push((id, label)),
-            ("standard", _) => sidebar.standard_codes.push(label),
-            _ => {}
+    let mut counters = Vec::with_capacity(rows.len());
+    let mut version = 0;
+    for CounterRow(key, n) in rows {
+        match key {
+            Some(key) => counters.push((key, n)),
+            None => version = n,
         }
     }
-    Ok(sidebar)
+    let catalogue = kept.get(conn, version).await?;
+    Ok(Sidebar {
+        counters,
+        catalogue,
+        version,
+    })
+}
+
+/// The page's rows with the names of their regions and rounds. A name the
+/// sidebar's catalogue lacks belongs to a region or round added since its
+/// version was read: the catalogue is then read again.
+pub async fn named(
+    conn: &mut PgConnection,
+    sidebar: &mut Sidebar,
+    kept: &CatalogueCache,
+    rows: &[PageRow],
+) -> sqlx::Result<()> {
+    let known = |c: &Catalogue| {
+        rows.iter()
+            .all(|r| c.region_name(r.region_id).is_some() && r.round_id.is_none_or(|id| c.round_name(id).is_some()))
+    };
+    if !known(&sidebar.catalogue) {
+        sidebar.catalogue = kept.refresh(conn, sidebar.version).await?;
+    }
+    Ok(())
 }

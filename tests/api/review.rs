@@ -766,3 +766,79 @@ async fn hostile_page_numbers_show_a_real_page_or_a_4xx_and_never_an_error() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
 }
+
+/// The queue keeps the regions, standard codes and rounds it shows in
+/// memory until one of them changes (issue 19): a region or round renamed
+/// or added, by this server or another, shows on the next page.
+#[tokio::test]
+async fn the_queue_names_regions_and_rounds_as_they_are_now() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("zc", "诸城市").await;
+    let id = app.submitted(&official, &sample_input("健康美食小镇")).await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let row = format!("#queue tr[data-id=\"{id}\"]");
+
+    let page = reviewer.get("/review").await;
+    assert_eq!(page.text(&format!("{row} .region")), "诸城市");
+    let round: String =
+        sqlx::query_scalar("SELECT ro.name FROM proposals p JOIN rounds ro ON ro.id = p.round_id WHERE p.id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(page.text(&format!("{row} .stage")).starts_with(&round));
+
+    // Renamed in SQL, as another server or a migration would.
+    sqlx::query("UPDATE regions SET name = '诸城' WHERE name = '诸城市'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE rounds SET name = '2027年第一批' FROM proposals p WHERE p.id = $1 AND rounds.id = p.round_id")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = reviewer.get("/review").await;
+    assert_eq!(page.text(&format!("{row} .region")), "诸城");
+    assert!(page.text(&format!("{row} .stage")).starts_with("2027年第一批 · "));
+    assert!(page.texts("#region option").contains(&"诸城".to_owned()));
+    assert!(!page.texts("#region option").contains(&"诸城市".to_owned()));
+
+    // A new county with a proposal.
+    let other = app.official_of("qz", "青州市").await;
+    let second = app.submitted(&other, &sample_input("青州小镇")).await;
+    let page = reviewer.get("/review").await;
+    assert_eq!(page.text(&format!("#queue tr[data-id=\"{second}\"] .region")), "青州市");
+    assert!(page.texts("#region option").contains(&"青州市".to_owned()));
+}
+
+/// A region added between the read of the queue's counters (with the
+/// catalogue's version) and the read of its page still has its name: the
+/// page's rows are named from a catalogue read again.
+#[tokio::test]
+async fn a_region_added_while_the_queue_is_read_is_named() {
+    use xiaozhen::db::catalogue::CatalogueCache;
+    use xiaozhen::db::queue;
+
+    let app = TestApp::spawn().await;
+    let official = app.official_of("zc", "诸城市").await;
+    app.submitted(&official, &sample_input("健康美食小镇")).await;
+    let kept = CatalogueCache::default();
+    let mut conn = app.db.acquire().await.unwrap();
+    let mut sidebar = queue::sidebar(&mut conn, &kept).await.unwrap();
+    assert!(sidebar.catalogue.regions.iter().all(|(_, name)| name != "青州市"));
+
+    let other = app.official_of("qz", "青州市").await;
+    let second = app.submitted(&other, &sample_input("青州小镇")).await;
+    let filter = queue::QueueFilter {
+        status: "submitted".into(),
+        ..Default::default()
+    };
+    let rows = queue::page(&mut conn, &filter, 1, 2).await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.id == second)
+        .expect("the new proposal is on the page");
+    queue::named(&mut conn, &mut sidebar, &kept, &rows).await.unwrap();
+    assert_eq!(sidebar.catalogue.region_name(row.region_id), Some("青州市"));
+}

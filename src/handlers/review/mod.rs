@@ -165,8 +165,7 @@ pub async fn queue(
     let lang = page.lang;
     let filter = q.filter();
     let mut conn = state.db.acquire().await?;
-    let sidebar = queue::sidebar(&mut conn).await?;
-    let counter = |key: &str| sidebar.counter(key);
+    let mut sidebar = queue::sidebar(&mut conn, &state.catalogue).await?;
     let total = queue::count(&mut conn, &filter, Some(&sidebar)).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page_no = non_empty(&q.page)
@@ -174,7 +173,10 @@ pub async fn queue(
         .unwrap_or(1)
         .clamp(1, pages);
     let rows = queue::page(&mut conn, &filter, page_no, total).await?;
+    queue::named(&mut conn, &mut sidebar, &state.catalogue, &rows).await?;
     drop(conn);
+    let counter = |key: &str| sidebar.counter(key);
+    let catalogue = &sidebar.catalogue;
 
     let awaiting = counter("status:submitted");
     let tab_filter = |code: &str| QueueFilter {
@@ -218,15 +220,16 @@ pub async fn queue(
     shares.sort_by(|a, b| b.failing.cmp(&a.failing).then_with(|| a.criterion.cmp(&b.criterion)));
 
     let yi = i18n::t(lang, "review.unit.yi");
+    // Every row has the tab's status.
+    let status = Status::from_code(&filter.status).unwrap_or(Status::Submitted);
     let rows = rows
         .into_iter()
         .map(|r| {
-            let status = Status::from_code(&r.status).unwrap_or(Status::Submitted);
-            let stage = crate::handlers::display::stage_label(r.stage.as_deref(), &r.status, lang);
+            let stage = crate::handlers::display::stage_label(r.stage.as_deref(), &filter.status, lang);
             QueueLine {
                 id: r.id,
                 name: r.name,
-                region: r.region_name,
+                region: catalogue.region_name(r.region_id).unwrap_or("—").to_owned(),
                 industry: r
                     .industry
                     .as_deref()
@@ -234,7 +237,7 @@ pub async fn queue(
                     .map(|i| i.label(lang))
                     .unwrap_or("—")
                     .to_owned(),
-                status_code: r.status,
+                status_code: filter.status.clone(),
                 status: status.label(lang),
                 overall: r.overall.as_deref().and_then(|o| overall_badge(o, lang)),
                 standard: r.standard_code.unwrap_or_else(|| "—".into()),
@@ -243,7 +246,11 @@ pub async fn queue(
                     .eligible
                     .map(|d| format!("{} {yi}", number(d)))
                     .unwrap_or_else(|| "—".into()),
-                round: r.round_name.unwrap_or_else(|| "—".into()),
+                round: r
+                    .round_id
+                    .and_then(|id| catalogue.round_name(id))
+                    .unwrap_or("—")
+                    .to_owned(),
                 stage,
                 stage_code: r.stage.unwrap_or_default(),
             }
@@ -269,12 +276,12 @@ pub async fn queue(
             )
         })
         .collect();
-    let regions = sidebar
+    let regions = catalogue
         .regions
         .iter()
         .map(|(id, name)| (id.to_string(), name.clone(), filter.region_id == Some(*id)))
         .collect();
-    let standards = sidebar
+    let standards = catalogue
         .standard_codes
         .iter()
         .cloned()
