@@ -76,6 +76,11 @@ pub async fn pool(options: PgConnectOptions) -> anyhow::Result<PgPool> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(16);
+    pool_of(options, max).await
+}
+
+/// A pool of at most `max` connections.
+pub async fn pool_of(options: PgConnectOptions, max: u32) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(max)
         // A request must not wait long for a dead database: /healthz and

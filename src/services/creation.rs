@@ -421,12 +421,24 @@ pub async fn suggestion_scored(
     judged: Option<&Judgements>,
 ) -> Result<(Town, Option<ReportRow>, YearScore), ServiceError> {
     let mut conn = db.acquire().await?;
-    let t = town(&mut conn, proposal_id, Scope::All, false).await?;
-    let report = store::get_report(&mut conn, proposal_id, year).await?;
+    suggestion_scored_in(&mut conn, proposal_id, year, judged).await
+}
+
+/// [`suggestion_scored`] on a connection the caller holds: a page that
+/// reads with one connection must not wait for a second from the pool
+/// (with every connection held by such pages, none would come).
+pub async fn suggestion_scored_in(
+    conn: &mut PgConnection,
+    proposal_id: i64,
+    year: i32,
+    judged: Option<&Judgements>,
+) -> Result<(Town, Option<ReportRow>, YearScore), ServiceError> {
+    let t = town(conn, proposal_id, Scope::All, false).await?;
+    let report = store::get_report(conn, proposal_id, year).await?;
     if report.is_none() && !missing_may_be_graded(&t, year) {
         return Err(ServiceError::NotFound);
     }
-    let y = assess_scored(&mut conn, &t, year, judged)
+    let y = assess_scored(conn, &t, year, judged)
         .await?
         .ok_or(ServiceError::Refused(EARLIER_YEAR))?;
     Ok((t, report, y))

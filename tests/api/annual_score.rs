@@ -470,3 +470,21 @@ async fn the_sheet_in_english_shows_no_chinese_but_typed_data() {
         assert!(chinese.is_empty(), "Chinese in English: {chinese}");
     }
 }
+
+/// The grade page reads a pending year's suggestion on the connection it
+/// already holds: served by a server with a single pooled connection, it
+/// still answers (it waited for a second one before, and answered 503).
+#[tokio::test]
+async fn the_grade_page_needs_one_connection_at_a_time() {
+    let w = world().await;
+    w.report("2022", "11.742").await;
+    let one = w.app.sibling(1).await;
+    let reviewer = one.reach(w.app.client());
+    assert_eq!(
+        reviewer.login("reviewer-t", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = reviewer.get(&w.review()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text(&at("2022", ".badge.suggested")), "警告");
+}

@@ -210,6 +210,26 @@ impl TestApp {
         self.client_with_session(None)
     }
 
+    /// A second server on the same database whose pool holds at most
+    /// `connections`: with one, a request that waits for a second
+    /// connection while it holds the first never gets it (503 after the
+    /// acquire timeout).
+    pub async fn sibling(&self, connections: u32) -> Sibling {
+        let opts = PgConnectOptions::from_str(&self.server_url)
+            .expect("DATABASE_URL parses")
+            .database(&self.db_name);
+        let db = xiaozhen::db::pool_of(opts, connections).await.expect("sibling's pool");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = xiaozhen::build_app(xiaozhen::AppState::new(db, Config::default()));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .expect("server runs");
+        });
+        Sibling { addr, server }
+    }
+
     /// A client connecting from its own loopback address (127.0.0.2 and
     /// up, by `n`): what counts per address (login throttling) starts at
     /// zero for it.
@@ -457,6 +477,27 @@ pub fn sample_input(name: &str) -> ProposalInput {
     let mut input = xiaozhen::domain::proposal::sample_proposal().to_input();
     input.name = Some(name.to_owned());
     input
+}
+
+/// A second server of a [`TestApp`]'s database ([`TestApp::sibling`]); the
+/// database stays the `TestApp`'s.
+pub struct Sibling {
+    pub addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Sibling {
+    /// `client`, sent to this server instead.
+    pub fn reach(&self, mut client: Client) -> Client {
+        client.base = format!("http://{}", self.addr);
+        client
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 impl Drop for TestApp {

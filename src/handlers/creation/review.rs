@@ -154,7 +154,7 @@ pub(super) async fn render_review_town(
             continue;
         } else {
             let posted = errors.posted.as_ref().filter(|p| p.year == year);
-            match service::suggestion_scored(&state.db, id, year, posted.map(|p| &p.judged)).await {
+            match service::suggestion_scored_in(&mut conn, id, year, posted.map(|p| &p.judged)).await {
                 Ok((_, _, y)) => {
                     let mut view = AssessmentView::pending(year, &y.assessment, figures, lang);
                     let standard = &built.town.standard;
