@@ -20,6 +20,8 @@ const VIEWS_KEPT: usize = 1_000;
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// The streamed downloads' own connections ([`crate::db::export_pool`]).
+    pub exports: PgPool,
     pub config: Arc<Config>,
     pub pages: PageCache,
     /// Decoded evaluations: they never change, so pages rendered fresh
@@ -35,6 +37,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
         Self {
+            exports: crate::db::export_pool(&db),
             db,
             pages: PageCache::new(config.page_cache_bytes),
             evaluations: EvaluationCache::new(EVALUATION_CACHE_BYTES),

@@ -133,3 +133,57 @@ async fn streamed_exports_hold_every_row_in_order() {
     let (_, sheet) = read_xlsx(&bytes);
     assert_eq!(ids(&sheet), all);
 }
+
+/// Downloads read from a pool of their own: a download holds its
+/// connection until the browser has taken its last row, however slowly,
+/// and must not take the connections pages need. Here a download waits
+/// inside PostgreSQL (its table locked) on a server whose pages have one
+/// connection: pages still answer, and the download comes whole once the
+/// lock goes.
+#[tokio::test]
+async fn a_waiting_download_leaves_the_pages_their_connections() {
+    let app = TestApp::spawn().await;
+    let official = app.official_of("zc", "诸城市").await;
+    app.submitted(&official, &sample_input("健康美食小镇")).await;
+    let one = app.sibling(1).await;
+    let admin = one.reach(app.login_as(Role::Admin).await);
+
+    let mut lock = app.db.begin().await.unwrap();
+    sqlx::query("LOCK TABLE proposals IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let download = tokio::spawn({
+        let admin = admin.clone();
+        async move { csv_cells(&admin, "/proposals/export.csv").await }
+    });
+    // Until the download's statement waits on the lock.
+    let mut waiting = false;
+    for _ in 0..100 {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM proposals%'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        if n > 0 {
+            waiting = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(waiting, "the download's statement never reached the lock");
+
+    let page = admin.get("/account/password").await;
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "{}",
+        &page.body[..page.body.len().min(300)]
+    );
+
+    lock.commit().await.unwrap();
+    let rows = download.await.unwrap();
+    assert_eq!(rows.len(), 2, "the header and the one proposal");
+    assert_eq!(rows[1][1], "健康美食小镇");
+}

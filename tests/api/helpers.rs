@@ -88,6 +88,7 @@ pub struct TestApp {
 
 /// A browser-like client: its own cookie jar, redirects not followed so
 /// that tests see each 303.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -172,7 +173,8 @@ impl TestApp {
             .await
             .expect("create test database");
         admin.close().await.ok();
-        let db = xiaozhen::db::pool(server_opts.database(&db_name))
+        let opts = server_opts.database(&db_name);
+        let db = xiaozhen::db::pool(opts.clone())
             .await
             .expect("connect to test database");
         xiaozhen::db::migrate(&db).await.expect("migrations apply");
@@ -181,13 +183,23 @@ impl TestApp {
             .await
             .expect("built-in standards load");
         tx.commit().await.expect("commit");
-        Self::serve(db, db_name, server.to_owned(), config).await
+        // The server has a pool of its own with one connection (the test's
+        // fixtures keep theirs): a request that waits for a second
+        // connection while it holds one fails its test with a 503 instead
+        // of passing on a roomy pool, so the servers' pools can be small
+        // (db::default_pool_size). XIAOZHEN_TEST_SERVER_POOL=n gives it n.
+        let size = std::env::var("XIAOZHEN_TEST_SERVER_POOL")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let served = xiaozhen::db::pool_of(opts, size).await.expect("the server's pool");
+        Self::serve(db, served, db_name, server.to_owned(), config).await
     }
 
-    async fn serve(db: PgPool, db_name: String, server_url: String, config: Config) -> TestApp {
+    async fn serve(db: PgPool, served: PgPool, db_name: String, server_url: String, config: Config) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), config));
+        let app = xiaozhen::build_app(xiaozhen::AppState::new(served, config));
         let server = tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .await
@@ -221,13 +233,13 @@ impl TestApp {
         let db = xiaozhen::db::pool_of(opts, connections).await.expect("sibling's pool");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = xiaozhen::build_app(xiaozhen::AppState::new(db, Config::default()));
+        let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), Config::default()));
         let server = tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .await
                 .expect("server runs");
         });
-        Sibling { addr, server }
+        Sibling { addr, db, server }
     }
 
     /// A client connecting from its own loopback address (127.0.0.2 and
@@ -483,6 +495,8 @@ pub fn sample_input(name: &str) -> ProposalInput {
 /// database stays the `TestApp`'s.
 pub struct Sibling {
     pub addr: SocketAddr,
+    /// Its pages' pool.
+    pub db: PgPool,
     server: tokio::task::JoinHandle<()>,
 }
 

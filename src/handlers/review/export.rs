@@ -37,7 +37,7 @@ async fn export_queue(state: &AppState, page: &Page, q: &QueueQuery, format: For
         ]);
         cells
     };
-    display::download(&state.db, query, file, format, cells).await
+    display::download(&state.exports, query, file, format, cells).await
 }
 
 /// `GET /review/export.xlsx?<the queue's filters>`

@@ -48,7 +48,7 @@ async fn export_list(
         cells.push(Cell::Text(format_time(r.updated_at)));
         cells
     };
-    display::download(&state.db, query, file, format, cells).await
+    display::download(&state.exports, query, file, format, cells).await
 }
 
 /// `GET /proposals/export.xlsx?region=&status=`
