@@ -4,6 +4,8 @@
 //! standard and failing criteria are columns of `proposals` kept by a
 //! trigger, every sort key has an index led by the status, the last pages
 //! are read backwards, and the counters are a small table kept by triggers.
+//! The regions, standard codes and rounds it offers and names come from
+//! [`super::catalogue`], kept across writes to proposals.
 
 use std::str::FromStr;
 use std::sync::Arc;
