@@ -59,17 +59,15 @@ impl CatalogueCache {
     /// The catalogue of `version` (read from the database when the one kept
     /// is of another version).
     pub async fn get(&self, conn: &mut PgConnection, version: i64) -> sqlx::Result<Arc<Catalogue>> {
-        if let Some(kept) = self.kept_at(version) {
-            return Ok(kept);
+        match self.kept_at(version) {
+            Some(kept) => Ok(kept),
+            None => self.refresh(conn, version).await,
         }
-        let catalogue = Arc::new(read(conn).await?);
-        *self.lock() = Some((version, catalogue.clone()));
-        Ok(catalogue)
     }
 
-    /// The catalogue read afresh and kept under `version`: for a page whose
-    /// rows name a region or round that was added after the version was
-    /// read.
+    /// The catalogue read afresh and kept under `version`: when the one kept
+    /// is of another version, and for a page whose rows name a region or
+    /// round that was added after the version was read.
     pub async fn refresh(&self, conn: &mut PgConnection, version: i64) -> sqlx::Result<Arc<Catalogue>> {
         let catalogue = Arc::new(read(conn).await?);
         *self.lock() = Some((version, catalogue.clone()));

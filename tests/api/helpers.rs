@@ -197,14 +197,7 @@ impl TestApp {
     }
 
     async fn serve(db: PgPool, served: PgPool, db_name: String, server_url: String, config: Config) -> TestApp {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let app = xiaozhen::build_app(xiaozhen::AppState::new(served, config));
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .expect("server runs");
-        });
+        let (addr, server) = start_server(served, config).await;
         TestApp {
             addr,
             db,
@@ -231,15 +224,8 @@ impl TestApp {
             .expect("DATABASE_URL parses")
             .database(&self.db_name);
         let db = xiaozhen::db::pool_of(opts, connections).await.expect("sibling's pool");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let app = xiaozhen::build_app(xiaozhen::AppState::new(db.clone(), Config::default()));
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .expect("server runs");
-        });
-        Sibling { addr, db, server }
+        let (addr, server) = start_server(db, Config::default()).await;
+        Sibling { addr, server }
     }
 
     /// A client connecting from its own loopback address (127.0.0.2 and
@@ -491,12 +477,23 @@ pub fn sample_input(name: &str) -> ProposalInput {
     input
 }
 
+/// The application on `db`, served on a free loopback port.
+async fn start_server(db: PgPool, config: Config) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = xiaozhen::build_app(xiaozhen::AppState::new(db, config));
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("server runs");
+    });
+    (addr, server)
+}
+
 /// A second server of a [`TestApp`]'s database ([`TestApp::sibling`]); the
 /// database stays the `TestApp`'s.
 pub struct Sibling {
     pub addr: SocketAddr,
-    /// Its pages' pool.
-    pub db: PgPool,
     server: tokio::task::JoinHandle<()>,
 }
 
