@@ -26,19 +26,36 @@ use xiaozhen::services::reviews::{Decision, DecisionInput};
 
 use crate::helpers::{Client, TestApp, sample_input};
 
-struct CountQueries(Arc<AtomicUsize>);
+/// Statements run, and connections taken from a pool.
+#[derive(Default)]
+struct Counter {
+    statements: AtomicUsize,
+    connections: AtomicUsize,
+}
+
+struct CountQueries(Arc<Counter>);
 
 impl<S: Subscriber> Layer<S> for CountQueries {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
+        match event.metadata().target() {
+            "sqlx::query" => self.0.statements.fetch_add(1, Ordering::SeqCst),
+            xiaozhen::db::POOL_EVENTS => self.0.connections.fetch_add(1, Ordering::SeqCst),
+            _ => 0,
+        };
     }
 }
 
 /// Statements run while serving one request.
-async fn statements(counter: &AtomicUsize, request: impl Future<Output = crate::helpers::Page>) -> usize {
-    let before = counter.load(Ordering::SeqCst);
+async fn statements(counter: &Counter, request: impl Future<Output = crate::helpers::Page>) -> usize {
+    counted(counter, request).await.0
+}
+
+/// Statements run and connections taken while serving one request.
+async fn counted(counter: &Counter, request: impl Future<Output = crate::helpers::Page>) -> (usize, usize) {
+    let before = (
+        counter.statements.load(Ordering::SeqCst),
+        counter.connections.load(Ordering::SeqCst),
+    );
     let page = request.await;
     assert!(
         page.status == StatusCode::OK,
@@ -46,19 +63,25 @@ async fn statements(counter: &AtomicUsize, request: impl Future<Output = crate::
         page.status,
         &page.body[..page.body.len().min(300)]
     );
-    counter.load(Ordering::SeqCst) - before
+    (
+        counter.statements.load(Ordering::SeqCst) - before.0,
+        counter.connections.load(Ordering::SeqCst) - before.1,
+    )
 }
 
 struct Pages {
     batch: usize,
     queue: usize,
     report: usize,
+    /// Connections the rendered queue and report took from the pool.
+    queue_connections: usize,
+    report_connections: usize,
     evaluate: usize,
     queue_kept: usize,
     report_kept: usize,
 }
 
-async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, batch: i64, report: i64) -> Pages {
+async fn count_pages(app: &TestApp, counter: &Counter, reviewer: &Client, batch: i64, report: i64) -> Pages {
     let anonymous = app.client();
     let body = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sample-proposal.json")).unwrap();
     // Warm the pool so connection set-up is not counted, the in-memory
@@ -70,10 +93,15 @@ async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, ba
     anonymous.get(&format!("/batches/{batch}")).await;
     reviewer.get("/review?status=approved").await;
     let report_path = format!("/proposals/{report}/report");
+    let batch = statements(counter, anonymous.get(&format!("/batches/{batch}"))).await;
+    let (queue, queue_connections) = counted(counter, reviewer.get("/review")).await;
+    let (report, report_connections) = counted(counter, reviewer.get(&report_path)).await;
     Pages {
-        batch: statements(counter, anonymous.get(&format!("/batches/{batch}"))).await,
-        queue: statements(counter, reviewer.get("/review")).await,
-        report: statements(counter, reviewer.get(&report_path)).await,
+        batch,
+        queue,
+        report,
+        queue_connections,
+        report_connections,
         queue_kept: statements(counter, reviewer.get("/review")).await,
         report_kept: statements(counter, reviewer.get(&report_path)).await,
         evaluate: statements(counter, async {
@@ -97,11 +125,11 @@ async fn count_pages(app: &TestApp, counter: &AtomicUsize, reviewer: &Client, ba
 
 /// The process's one counter (both tests of this binary share it; they
 /// count differences, and run one after the other: see `SERIAL`).
-fn counter() -> Arc<AtomicUsize> {
-    static COUNTER: std::sync::OnceLock<Arc<AtomicUsize>> = std::sync::OnceLock::new();
+fn counter() -> Arc<Counter> {
+    static COUNTER: std::sync::OnceLock<Arc<Counter>> = std::sync::OnceLock::new();
     COUNTER
         .get_or_init(|| {
-            let counter = Arc::new(AtomicUsize::new(0));
+            let counter = Arc::new(Counter::default());
             let subscriber = tracing_subscriber::registry().with(CountQueries(counter.clone()));
             tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
             counter
@@ -190,6 +218,15 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
         small.queue, 3,
         "a rendered queue: the session's, the sidebar's and the page's"
     );
+    // The session's statement and the page's run on one connection: each
+    // return to the pool is another round trip (sqlx checks the
+    // connection), and each taking a wait in the pool's queue.
+    for (name, small, large) in [
+        ("rendered queue", small.queue_connections, large.queue_connections),
+        ("rendered report", small.report_connections, large.report_connections),
+    ] {
+        assert_eq!((small, large), (1, 1), "{name}: connections taken from the pool");
+    }
     assert_eq!(small.queue_kept, 1, "a kept queue costs only the session's statement");
     assert_eq!(small.report_kept, 1, "a kept report costs only the session's statement");
 }

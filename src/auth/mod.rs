@@ -87,14 +87,18 @@ impl AuthUser for User {
 
 /// Loads an active user by id (for the command line and tests).
 pub async fn load_user(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     Ok(users::find_active(&mut conn, id).await?.and_then(User::from_row))
 }
 
 /// Wraps each request so that the user read with its session reaches the
-/// auth backend without a second query.
+/// auth backend without a second query, and a page's handler the
+/// connection its session was read on. Only requests without a body keep
+/// that connection: a form or an upload can take as long to arrive as its
+/// sender likes, and must not hold a connection idle meanwhile.
 pub async fn signed_in_slot(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    crate::db::sessions::with_signed_in_slot(next.run(request)).await
+    let keeps_connection = matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    crate::db::sessions::with_signed_in_slot(keeps_connection, next.run(request)).await
 }
 
 /// The hash a login is checked against, and the account it would sign in.
@@ -139,7 +143,7 @@ impl AuthnBackend for Backend {
     type Error = AuthError;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, AuthError> {
-        let mut conn = self.db.acquire().await?;
+        let mut conn = crate::db::acquire(&self.db).await?;
         let row = users::find_by_username(&mut conn, creds.username.trim()).await?;
         drop(conn);
         let (hash, candidate) = hash_to_check(row);
@@ -151,7 +155,7 @@ impl AuthnBackend for Backend {
         if let Some(row) = crate::db::sessions::take_signed_in(*id) {
             return Ok(row.and_then(User::from_row));
         }
-        let mut conn = self.db.acquire().await?;
+        let mut conn = crate::db::acquire(&self.db).await?;
         Ok(users::find_active(&mut conn, *id).await?.and_then(User::from_row))
     }
 }

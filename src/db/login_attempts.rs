@@ -33,7 +33,7 @@ struct Counts {
 /// counts the attempt.
 pub async fn reserve(db: &PgPool, username: &str, address: &str) -> sqlx::Result<Reservation> {
     let window = throttle::WINDOW_MINUTES;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('login:' || $1, 0))")
         .bind(address)
         .execute(&mut *tx)
@@ -93,7 +93,7 @@ pub async fn resolve(db: &PgPool, attempt_id: i64, succeeded: bool) -> sqlx::Res
     sqlx::query("UPDATE login_attempts SET succeeded = $2 WHERE id = $1")
         .bind(attempt_id)
         .bind(succeeded)
-        .execute(db)
+        .execute(&mut *super::acquire(db).await?)
         .await?;
     Ok(())
 }

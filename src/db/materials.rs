@@ -124,7 +124,7 @@ pub async fn chunk(db: &PgPool, sha256: &str, seq: i32) -> sqlx::Result<Option<V
     sqlx::query_scalar("SELECT data FROM material_chunks WHERE sha256 = $1 AND seq = $2")
         .bind(sha256)
         .bind(seq)
-        .fetch_optional(db)
+        .fetch_optional(&mut *super::acquire(db).await?)
         .await
 }
 

@@ -35,8 +35,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::PgPool;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::config::DbArgs;
 use embedded::{Cluster, Reuse};
@@ -60,6 +61,10 @@ pub async fn open(args: &DbArgs, reuse: Reuse) -> anyhow::Result<(PgPool, Option
         }
     }
 }
+
+/// The target of the event logged each time a connection is taken from a
+/// pool (at trace level): what the tests count connections by.
+pub const POOL_EVENTS: &str = "xiaozhen::db::pool";
 
 /// A pooled connection idle this long is checked before it is used.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
@@ -126,6 +131,7 @@ fn options(max: u32) -> PgPoolOptions {
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
+                tracing::trace!(target: POOL_EVENTS, "connection taken from the pool");
                 if meta.idle_for >= PING_WHEN_IDLE_FOR {
                     sqlx::Connection::ping(conn).await?;
                 }
@@ -164,6 +170,43 @@ async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Resul
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.context("database migration failed")
+}
+
+/// A connection of `pool` for this request: the one its session was read
+/// on while the request has it (see [`sessions`]), else one from the pool.
+/// Outside a request, simply one from the pool.
+///
+/// A request that turns to another pool (a download to the downloads'
+/// pool) gives the kept connection back first: it must never hold one
+/// connection idle while it waits for another.
+pub async fn acquire(pool: &PgPool) -> sqlx::Result<PoolConnection<Postgres>> {
+    match sessions::take_lent(pool) {
+        Some(conn) => Ok(conn),
+        None => {
+            release_kept();
+            pool.acquire().await
+        }
+    }
+}
+
+/// Gives this request's kept connection (see [`acquire`]) back to its pool,
+/// for a request about to wait on something else.
+pub fn release_kept() {
+    sessions::return_lent();
+}
+
+/// Whether the database answers a trivial statement (the health probe).
+pub async fn answers(pool: &PgPool) -> sqlx::Result<()> {
+    let mut conn = acquire(pool).await?;
+    sqlx::query("SELECT 1").execute(&mut *conn).await.map(|_| ())
+}
+
+/// A transaction on `pool`. The request's kept connection goes back to the
+/// pool first, so that the request never holds two (sqlx begins its owned
+/// transactions on a connection it acquires itself).
+pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    release_kept();
+    pool.begin().await
 }
 
 /// True when the error is a unique-constraint violation (23505).

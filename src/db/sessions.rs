@@ -22,6 +22,14 @@
 //! reads the data version that the page cache keys pages by
 //! ([`data_version`]), and the user's to-do count for the navigation
 //! ([`todo_count`], the SQL function `todo_count`).
+//!
+//! The connection a page's session was read on stays with the request
+//! ([`lend`]; a GET or HEAD only, see `auth::signed_in_slot`): the
+//! handler's [`super::acquire`] takes it instead of queueing for the pool a
+//! second time. Every return to the pool costs a round trip (sqlx checks
+//! the connection), and a page that took two connections paid two of those
+//! and waited in the pool's queue twice. Whatever the request does not
+//! take goes back to the pool when its response starts.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -30,7 +38,9 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sqlx::PgPool;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{PgPool, Postgres};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -49,15 +59,30 @@ struct Loaded {
     signed_in: Option<SignedIn>,
     data_version: Option<i64>,
     todo_count: Option<i64>,
+    /// Whether the request keeps its session's connection ([`lend`]).
+    keeps_connection: bool,
+    lent: Option<Lent>,
+}
+
+/// The connection a request's session was read on, until the request takes
+/// it or ends; `of` tells its pool (the options' `Arc` is the pool's own).
+struct Lent {
+    of: Arc<PgConnectOptions>,
+    conn: PoolConnection<Postgres>,
 }
 
 tokio::task_local! {
     static LOADED: RefCell<Loaded>;
 }
 
-/// Runs one request with a place for the user its session names.
-pub async fn with_signed_in_slot<F: Future>(request: F) -> F::Output {
-    LOADED.scope(RefCell::default(), request).await
+/// Runs one request with a place for the user its session names, and for
+/// the connection it was read on when `keeps_connection`.
+pub async fn with_signed_in_slot<F: Future>(keeps_connection: bool, request: F) -> F::Output {
+    let slot = Loaded {
+        keeps_connection,
+        ..Loaded::default()
+    };
+    LOADED.scope(RefCell::new(slot), request).await
 }
 
 /// The user `id` as read with this request's session: `Some(row)` when it
@@ -85,7 +110,52 @@ pub fn todo_count() -> Option<i64> {
 }
 
 fn put_loaded(loaded: Loaded) {
-    let _ = LOADED.try_with(|slot| *slot.borrow_mut() = loaded);
+    let _ = LOADED.try_with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let (keeps_connection, lent) = (slot.keeps_connection, slot.lent.take());
+        *slot = Loaded {
+            keeps_connection,
+            lent,
+            ..loaded
+        };
+    });
+}
+
+/// Keeps `conn` of `pool` for the rest of this request when it keeps its
+/// connection (otherwise, and outside a request, it goes back to the pool).
+fn lend(pool: &PgPool, conn: PoolConnection<Postgres>) {
+    let mut conn = Some(conn);
+    let _ = LOADED.try_with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.keeps_connection {
+            slot.lent = conn.take().map(|conn| Lent {
+                of: pool.connect_options(),
+                conn,
+            });
+        }
+    });
+}
+
+/// The connection of `pool` this request's session was read on, if the
+/// request still has it.
+pub(super) fn take_lent(pool: &PgPool) -> Option<PoolConnection<Postgres>> {
+    LOADED
+        .try_with(|slot| {
+            let mut slot = slot.borrow_mut();
+            let ours = slot
+                .lent
+                .as_ref()
+                .is_some_and(|l| Arc::ptr_eq(&l.of, &pool.connect_options()));
+            if ours { slot.lent.take().map(|l| l.conn) } else { None }
+        })
+        .ok()
+        .flatten()
+}
+
+/// Gives the request's kept connection back to its pool.
+pub(super) fn return_lent() {
+    let lent = LOADED.try_with(|slot| slot.borrow_mut().lent.take()).ok().flatten();
+    drop(lent);
 }
 
 /// A session row with the active user its axum-login data names.
@@ -196,6 +266,11 @@ impl PgSessionStore {
         Ok(done.rows_affected())
     }
 
+    /// The request's connection, or one from the pool.
+    async fn connection(&self) -> session_store::Result<PoolConnection<Postgres>> {
+        super::acquire(&self.pool).await.map_err(backend)
+    }
+
     fn remember(&self, id: String, stored: Option<Stored>) {
         let mut map = self.stored.lock().unwrap_or_else(|e| e.into_inner());
         match stored {
@@ -236,15 +311,17 @@ impl SessionStore for PgSessionStore {
         // A new id that happens to exist already is drawn again.
         loop {
             let data = serde_json::to_value(&*record).map_err(backend)?;
+            let mut conn = self.connection().await?;
             let inserted = sqlx::query(
                 "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(&data)
             .bind(expiry(record))
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
+            lend(&self.pool, conn);
             if inserted.rows_affected() == 1 {
                 self.remember(record.id.to_string(), Some(Stored::of(record)?));
                 return Ok(());
@@ -263,24 +340,28 @@ impl SessionStore for PgSessionStore {
         // Only a row that still exists is written: a session ended while
         // this request ran (logout, a new id at login or a password change,
         // expiry) stays ended. New ids come through `create`, never here.
+        let mut conn = self.connection().await?;
         let updated = sqlx::query("UPDATE sessions SET data = $2, expiry_date = $3 WHERE id = $1")
             .bind(&id)
             .bind(data)
             .bind(new.expiry)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
+        lend(&self.pool, conn);
         self.remember(id, (updated.rows_affected() == 1).then_some(new));
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let key = id.to_string();
+        let mut conn = self.connection().await?;
         let row: Option<SessionRow> = sqlx::query_as(LOAD)
             .bind(&key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(backend)?;
+        lend(&self.pool, conn);
         let Some(mut row) = row else {
             self.remember(key, None);
             put_loaded(Loaded::default());
@@ -290,6 +371,7 @@ impl SessionStore for PgSessionStore {
             signed_in: row.signed_in(),
             data_version: Some(row.data_version),
             todo_count: row.todo_count,
+            ..Loaded::default()
         });
         let record = Record::deserialize(&row.data).map_err(backend)?;
         // The record's data as stored is what `Stored::of` would serialise
@@ -309,11 +391,13 @@ impl SessionStore for PgSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.remember(id.to_string(), None);
+        let mut conn = self.connection().await?;
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
+        lend(&self.pool, conn);
         Ok(())
     }
 }

@@ -189,7 +189,7 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = users::find_active(&mut conn, user.id)
         .await?
         .ok_or(AppError::Forbidden)?;
@@ -214,7 +214,7 @@ pub async fn change_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     let hash = password::hash(form.new_password).await.map_err(anyhow::Error::from)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     users::set_password(&mut tx, user.id, &hash, false).await?;
     audit::record(
         &mut tx,
@@ -231,7 +231,7 @@ pub async fn change_password(
     tx.commit().await?;
     // The hash changed, so every session of the user is now invalid; log
     // this one in again with the new hash.
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let fresh = users::find_active(&mut conn, user.id)
         .await?
         .ok_or(AppError::Forbidden)?;

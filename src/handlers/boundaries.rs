@@ -49,7 +49,7 @@ pub struct BoundaryPage {
 
 async fn boundary_page(state: &AppState, page: Page, user: &User, id: i64) -> AppResult<BoundaryPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, scope_of(user))
         .await?
         .ok_or(AppError::NotFound)?;

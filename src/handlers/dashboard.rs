@@ -53,7 +53,7 @@ pub async fn show(
 ) -> AppResult<DashboardPage> {
     let lang = page.lang;
     let scope = scope_of(&user);
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let scope_label = match scope {
         Scope::Region(_) | Scope::City(_) => user.region_name.clone().unwrap_or_default(),
         Scope::Reviewable | Scope::All => page.t("dashboard.scope.all"),

@@ -40,7 +40,7 @@ pub struct HomePage {
 
 /// `GET /`: the published batches, newest first, with how many towns each.
 pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<HomePage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rows = batches::list_published(&mut conn).await?;
     let batches = rows
         .into_iter()

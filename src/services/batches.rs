@@ -137,7 +137,7 @@ pub async fn create_list_batch_without_notice(db: &PgPool, actor: i64, title: &s
 
 async fn create_list(db: &PgPool, actor: i64, title: &str, introduction: &str, notice: bool) -> Result<i64> {
     check_text(title, introduction)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let id = batches::insert(
         &mut tx,
         NewBatch {
@@ -166,7 +166,7 @@ pub async fn create_withdrawal_batch(
     introduction: &str,
 ) -> Result<i64> {
     check_text(title, introduction)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let target = batches::get_published(&mut tx, withdraws).await?;
     if target.as_ref().is_none_or(|b| b.kind != "list") {
         return Err(BatchError::Invalid("withdraws", "admin.batches.error.withdraws"));
@@ -192,7 +192,7 @@ pub async fn create_withdrawal_batch(
 /// Changes a draft's title and introduction.
 pub async fn update_text(db: &PgPool, actor: i64, id: i64, title: &str, introduction: &str) -> Result<()> {
     check_text(title, introduction)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = lock_draft(&mut tx, id).await?;
     batches::update_text(&mut tx, id, title.trim(), introduction.trim()).await?;
     let before = Some(json!({"title": before.title, "introduction": before.introduction}));
@@ -208,7 +208,7 @@ pub async fn update_text(db: &PgPool, actor: i64, id: i64, title: &str, introduc
 /// reason (required).
 pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64, reason: &str) -> Result<()> {
     let reason = reason.trim();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let batch = lock_draft(&mut tx, batch_id).await?;
     let proposal = proposals::get(&mut tx, proposal_id, Scope::All)
         .await?
@@ -249,7 +249,7 @@ pub async fn add_entry(db: &PgPool, actor: i64, batch_id: i64, proposal_id: i64,
 
 /// Removes an entry from a draft.
 pub async fn remove_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     lock_draft(&mut tx, batch_id).await?;
     let entries = batches::entries(&mut tx, batch_id).await?;
     let Some(gone) = entries.iter().find(|e| e.id == entry_id) else {
@@ -266,7 +266,7 @@ pub async fn remove_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64)
 
 /// Moves an entry of a draft one place up or down.
 pub async fn move_entry(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, up: bool) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     lock_draft(&mut tx, batch_id).await?;
     let mut order: Vec<i64> = batches::entries(&mut tx, batch_id)
         .await?
@@ -301,7 +301,7 @@ pub async fn set_reason(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, r
     if reason.chars().count() > REASON_MAX {
         return Err(BatchError::Invalid("reason", "admin.batches.error.reason_long"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let batch = lock_draft(&mut tx, batch_id).await?;
     if !batch.is_withdrawal() {
         return Err(BatchError::NotFound);
@@ -318,7 +318,7 @@ pub async fn set_reason(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, r
 /// States whether an entry of a draft withdrawal batch leaves for missing
 /// its targets (追惩制 applies at publication) or for another reason.
 pub async fn set_missed_targets(db: &PgPool, actor: i64, batch_id: i64, entry_id: i64, missed: bool) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let batch = lock_draft(&mut tx, batch_id).await?;
     if !batch.is_withdrawal() || !batches::set_missed_targets(&mut tx, batch_id, entry_id, missed).await? {
         return Err(BatchError::NotFound);
@@ -343,7 +343,7 @@ pub async fn publish(db: &PgPool, actor: i64, batch_id: i64) -> Result<String> {
 /// A batch on notice is published only after its notice has ended and every
 /// objection is resolved, with the towns frozen when the notice started.
 pub async fn publish_as_of(db: &PgPool, actor: i64, batch_id: i64, at: chrono::DateTime<Utc>) -> Result<String> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let batch = batches::lock(&mut tx, batch_id).await?.ok_or(BatchError::NotFound)?;
     if batch.is_published() {
         return Err(BatchError::Published);

@@ -129,7 +129,7 @@ async fn index_of(
 /// measures, so that a first load holds no locks). Elsewhere measuring
 /// loads an index when it first needs one.
 pub async fn warm(db: &PgPool) -> Result<(), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let layers = db::layers_in_force(&mut conn).await?;
     let hashes: Vec<String> = layers.iter().map(|l| l.sha256.clone()).collect();
     for l in &layers {
@@ -277,7 +277,7 @@ async fn layer_results(
 /// (after its upload's transaction), so that its pages read the results
 /// instead of computing them.
 async fn keep_layer_results_of(db: &PgPool, b: &Boundary) -> Result<(), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     layer_results(&mut conn, b, true).await.map(|_| ())
 }
 
@@ -311,7 +311,7 @@ pub async fn current_for_page(
     db: &PgPool,
     proposal_id: i64,
 ) -> Result<Option<(BoundaryRow, String, Measured)>, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let Some((row, text)) = db::current(&mut conn, proposal_id).await? else {
         return Ok(None);
     };
@@ -327,7 +327,7 @@ pub async fn current_for_page(
 /// empties the page cache).
 pub async fn measure_unstored(db: &PgPool, bytes: Vec<u8>) -> Result<BoundaryFacts, Refused> {
     let b = read(bytes, Limits::BOUNDARY).await?;
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     // No proposal has id 0: every other town counts.
     Ok(measure_for_page(&mut conn, 0, &b).await?.facts)
 }
@@ -453,7 +453,7 @@ pub async fn store(
     } else {
         file_name.chars().take(200).collect()
     };
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let before = db::retire_current(&mut tx, proposal_id, user.id).await?;
     let (id, version) = db::insert(
@@ -515,7 +515,7 @@ pub async fn store_bytes(
 pub async fn store_sample(db: &PgPool, user: &User, proposal_id: i64) -> Result<(i64, i32), Refused> {
     use rust_decimal::prelude::ToPrimitive;
     let area = {
-        let mut conn = db.acquire().await?;
+        let mut conn = crate::db::acquire(db).await?;
         proposals::get(&mut conn, proposal_id, super::proposals::scope_of(user))
             .await?
             .ok_or(ServiceError::NotFound)?
@@ -532,7 +532,7 @@ pub async fn store_sample(db: &PgPool, user: &User, proposal_id: i64) -> Result<
 /// Removes the proposal's current boundary (it stays in submissions that
 /// froze it).
 pub async fn remove(db: &PgPool, user: &User, proposal_id: i64) -> Result<(), ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let (id, version) = db::retire_current(&mut tx, proposal_id, user.id)
         .await?
@@ -553,7 +553,7 @@ pub async fn current(
     user: &User,
     proposal_id: i64,
 ) -> Result<Option<(BoundaryRow, String)>, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     proposals::get(&mut conn, proposal_id, super::proposals::scope_of(user))
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -567,7 +567,7 @@ pub async fn version(
     proposal_id: i64,
     boundary_id: i64,
 ) -> Result<(BoundaryRow, String), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     proposals::get(&mut conn, proposal_id, super::proposals::scope_of(user))
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -582,7 +582,7 @@ pub async fn version(
 /// ids only, like the materials' downloads; the audit row does not empty
 /// the page cache).
 async fn record_download(db: &PgPool, user: &User, proposal_id: i64, boundary_id: i64) -> Result<(), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     audit::record(
         &mut conn,
         audit::Entry {
@@ -678,7 +678,7 @@ pub async fn store_layer(
         .chars()
         .take(200)
         .collect();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = db::retire_layer(&mut tx, kind.code(), user.id).await?;
     let (id, version) = db::insert_layer(
         &mut tx,
@@ -717,7 +717,7 @@ pub async fn store_layer(
     .await?;
     tx.commit().await?;
     let in_force: Vec<String> = {
-        let mut conn = db.acquire().await?;
+        let mut conn = crate::db::acquire(db).await?;
         db::layers_in_force(&mut conn)
             .await?
             .into_iter()
@@ -730,7 +730,7 @@ pub async fn store_layer(
 
 /// Every version of every layer (the admin's list).
 pub async fn layers(db: &PgPool) -> sqlx::Result<Vec<LayerRow>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     db::all_layers(&mut conn).await
 }
 
@@ -738,7 +738,7 @@ pub async fn layers(db: &PgPool) -> sqlx::Result<Vec<LayerRow>> {
 /// it no longer counts in checks, its version and parcels are kept, the
 /// withdrawal audited. A later upload of its kind is the next version.
 pub async fn withdraw_layer(db: &PgPool, user: &User, layer_id: i64) -> Result<(), ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let layer = db::layer(&mut tx, layer_id).await?.ok_or(ServiceError::NotFound)?;
     let (kind, version) = db::withdraw_layer(&mut tx, layer_id, user.id)
         .await?
@@ -766,7 +766,7 @@ pub async fn withdraw_layer(db: &PgPool, user: &User, layer_id: i64) -> Result<(
 
 /// Layer `layer_id` (any version) for an admin's download, audited.
 pub async fn layer_for_download(db: &PgPool, user: &User, layer_id: i64) -> Result<LayerRow, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let layer = db::layer(&mut conn, layer_id).await?.ok_or(ServiceError::NotFound)?;
     audit::record(
         &mut conn,
@@ -786,6 +786,6 @@ pub async fn layer_for_download(db: &PgPool, user: &User, layer_id: i64) -> Resu
 /// Parcels of a layer after `after_seq` (exclusive), at most `limit`, as
 /// (seq, GeoJSON Polygon coordinates): a download reads them page by page.
 pub async fn parcel_page(db: &PgPool, layer_id: i64, after_seq: i32, limit: i64) -> sqlx::Result<Vec<(i32, String)>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     db::parcel_page(&mut conn, layer_id, after_seq, limit).await
 }

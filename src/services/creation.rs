@@ -106,7 +106,7 @@ async fn town(conn: &mut PgConnection, id: i64, scope: Scope, lock: bool) -> Res
 
 /// A town in its creation period as `scope` may see it.
 pub async fn load_town(db: &PgPool, id: i64, scope: Scope) -> Result<Town, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     town(&mut conn, id, scope, false).await
 }
 
@@ -161,7 +161,7 @@ pub async fn save_report(
     version: Option<i32>,
     figures: &AnnualFigures,
 ) -> Result<i32, ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let saved = save_report_in(
         &mut tx,
         user,
@@ -362,7 +362,7 @@ fn deadline_passed(standard: &Standard, year: i32) -> bool {
 /// A constant number of statements however many towns are listed: the
 /// periods of every candidate town are read at once.
 pub async fn overdue_years(db: &PgPool) -> Result<Vec<store::PendingRow>, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let candidates = store::unreported_years(&mut conn, today().year() + 1).await?;
     let ids: Vec<i64> = candidates
         .iter()
@@ -420,7 +420,7 @@ pub async fn suggestion_scored(
     year: i32,
     judged: Option<&Judgements>,
 ) -> Result<(Town, Option<ReportRow>, YearScore), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     suggestion_scored_in(&mut conn, proposal_id, year, judged).await
 }
 
@@ -485,7 +485,7 @@ pub async fn confirm_scored(
             p.count = Some(reason.chars().count());
         }));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let t = town(&mut tx, proposal_id, Scope::All, true).await?;
     if t.row.status() == Status::Removed {
         return Err(ServiceError::Refused(REMOVED));
@@ -661,7 +661,7 @@ async fn as_built_in(conn: &mut PgConnection, proposal_id: i64, lock: bool) -> R
 }
 
 pub async fn as_built(db: &PgPool, proposal_id: i64) -> Result<AsBuilt, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     as_built_in(&mut conn, proposal_id, false).await
 }
 
@@ -692,7 +692,7 @@ pub async fn decide_acceptance(
         return Err(ServiceError::Invalid(errors));
     }
     let named = named.unwrap_or(false);
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let a = as_built_in(&mut tx, proposal_id, true).await?;
     let published = store::assessments_for(&mut tx, proposal_id, true)
         .await?
@@ -789,7 +789,7 @@ impl ListKind {
 /// town (`demoted`), a cultivation town's 淘汰 removes it (`removed`) — each
 /// with its audit row, in the same transaction. Returns the list's id.
 pub async fn publish(db: &PgPool, user: &User, kind: ListKind, year: i32) -> Result<i64, ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     // One publisher at a time.
     sqlx::query("SELECT pg_advisory_xact_lock(7170011)")
         .execute(&mut *tx)

@@ -181,7 +181,7 @@ impl ExpertCase {
 /// An expert's assigned proposal; not found for anyone not assigned (or
 /// recused, or declined).
 pub async fn case(db: &PgPool, user: &User, proposal_id: i64) -> Result<ExpertCase> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let expert = experts::of_user(&mut conn, user.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -212,7 +212,7 @@ pub async fn case(db: &PgPool, user: &User, proposal_id: i64) -> Result<ExpertCa
 /// sheet of that proposal is submitted — a fellow panel member's submitted
 /// one. Anything else is not found (blind scoring).
 pub async fn sheet_for_expert(db: &PgPool, user: &User, sheet_id: i64) -> Result<SheetRow> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let expert = experts::of_user(&mut conn, user.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -307,7 +307,7 @@ pub async fn save_sheet(
     proposal_id: i64,
     input: &SheetInput,
 ) -> std::result::Result<i64, SheetError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (expert, placement) = lock_own(&mut tx, user, proposal_id).await?;
     let latest = sheets::latest(&mut tx, proposal_id, expert.id).await?;
     if let Some(l) = &latest
@@ -392,7 +392,7 @@ fn check_reason(reason: &str) -> Result<&str> {
 /// copy of the last) with the reason, to be submitted again.
 pub async fn correct(db: &PgPool, user: &User, proposal_id: i64, reason: &str) -> Result<i64> {
     let reason = check_reason(reason)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (expert, placement) = lock_own(&mut tx, user, proposal_id).await?;
     if placement.stage.as_deref() != Some("expert") {
         return Err(ServiceError::Refused("sheets.error.stage_closed").into());
@@ -607,7 +607,7 @@ pub struct FlagInput {
 /// version with the chair's reason).
 pub async fn note_flag(db: &PgPool, chair: &User, proposal_id: i64, input: &FlagInput) -> Result<()> {
     let reason = check_reason(&input.reason)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let placement = panels::lock_placement(&mut tx, proposal_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -681,7 +681,7 @@ pub async fn note_flag(db: &PgPool, chair: &User, proposal_id: i64, input: &Flag
 /// submitted and every flag has the chair's note. The panel's result is
 /// frozen and the proposal moves to the round's next stage.
 pub async fn close_stage(db: &PgPool, chair: &User, proposal_id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let placement = panels::lock_placement(&mut tx, proposal_id)
         .await?
         .ok_or(ServiceError::NotFound)?;

@@ -129,14 +129,14 @@ pub async fn create(
             None
         }
     };
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let checked = check(&mut conn, input, &mut errors).await?;
     drop(conn);
     let (Some(account), Some(checked), true) = (checked_account, checked, errors.is_empty()) else {
         return Err(ExpertError::Invalid(errors));
     };
     let (plain, hash) = users::first_password().await.map_err(|_| ServiceError::WrongState)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let user_id = match users::insert_account(&mut tx, actor, &account, &hash).await {
         Ok(id) => id,
         Err(e) => {
@@ -176,7 +176,7 @@ pub async fn update(db: &PgPool, actor: i64, id: i64, display_name: &str, input:
     if name.is_empty() || name.chars().count() > 100 {
         errors.push(("display_name".into(), "admin.users.error.display_name"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = db::lock(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     let checked = check(&mut tx, input, &mut errors).await?;
     let (Some(checked), true) = (checked, errors.is_empty()) else {
@@ -213,7 +213,7 @@ pub async fn update(db: &PgPool, actor: i64, id: i64, display_name: &str, input:
 /// Takes an expert out of future draws (or back in). Panels already drawn
 /// keep their seats.
 pub async fn set_active(db: &PgPool, actor: i64, id: i64, active: bool) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = db::lock(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     db::set_active(&mut tx, id, active).await?;
     audit::record(

@@ -140,7 +140,7 @@ impl From<ServiceError> for UploadRefused {
 /// must stay within [`MAX_PROPOSAL_BYTES`]. Contents already stored (by
 /// SHA-256) are not written again. One audit row per file.
 pub async fn store(db: &PgPool, user: &User, proposal_id: i64, files: &[Received]) -> Result<(), UploadRefused> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let replaced: Vec<&str> = files.iter().map(|f| f.material_type.code()).collect();
     let kept = db::current_bytes(&mut tx, proposal_id, &replaced).await?;
@@ -226,7 +226,7 @@ async fn write_chunks(tx: &mut sqlx::PgConnection, f: &Received) -> Result<(), S
 /// Removes the current material `material_id` (it stays in submissions
 /// that froze it).
 pub async fn remove(db: &PgPool, user: &User, proposal_id: i64, material_id: i64) -> Result<(), ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     super::proposals::lock_editable(&mut tx, user, proposal_id).await?;
     let kind = db::retire(&mut tx, proposal_id, material_id, user.id)
         .await?
@@ -256,7 +256,7 @@ pub async fn open(
     material_id: i64,
     inline: bool,
 ) -> Result<MaterialRow, ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let visible = proposals::get(&mut tx, proposal_id, scope_for(user)).await?.is_some()
         || (user.role == crate::domain::Role::Expert && assigned_expert(&mut tx, user, proposal_id).await?);
     if !visible {

@@ -48,7 +48,7 @@ pub async fn set_settings(db: &PgPool, actor: i64, id: i64, document_number: &st
             "notice.error.document_number_long",
         ));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let batch = lock_draft(&mut tx, id).await?;
     if batch.is_withdrawal() && required {
         return Err(BatchError::Invalid("notice_required", "notice.error.withdrawal"));
@@ -87,7 +87,7 @@ pub async fn start(
 ) -> Result<String> {
     rules::check_schedule(starts_on, days, rules::china_date(now))
         .map_err(|key| BatchError::Invalid("starts_on", key))?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let mut batch = lock_draft(&mut tx, id).await?;
     if batch.is_withdrawal() || !batch.notice_required {
         return Err(BatchError::Invalid("notice_required", "notice.error.not_required"));
@@ -150,7 +150,7 @@ pub async fn notice_canonical(conn: &mut PgConnection, id: i64) -> sqlx::Result<
 
 /// The signed token of an objection form shown now.
 pub async fn form_token(db: &PgPool, batch: i64, now: DateTime<Utc>) -> sqlx::Result<String> {
-    let key = objections::form_key(&mut *db.acquire().await?).await?;
+    let key = objections::form_key(&mut *crate::db::acquire(db).await?).await?;
     Ok(rules::form_token(&key, batch, now))
 }
 
@@ -205,7 +205,7 @@ pub async fn object(
     if !form.honeypot.trim().is_empty() {
         return Err(ObjectionRefused::Honeypot);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let key = objections::form_key(&mut tx).await?;
     let batch = batches::get_on_notice(&mut tx, form.batch_id)
         .await?
@@ -304,12 +304,12 @@ pub async fn lookup(db: &PgPool, reference: &str, phone: &str) -> sqlx::Result<O
         return Ok(None);
     };
     let reference = rules::normalise_reference(reference);
-    objections::find(&mut *db.acquire().await?, &reference, &phone).await
+    objections::find(&mut *crate::db::acquire(db).await?, &reference, &phone).await
 }
 
 /// An objection's full record for an admin; the view is audited (by ids).
 pub async fn view(db: &PgPool, actor: i64, id: i64) -> sqlx::Result<Option<ObjectionRow>> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = objections::get(&mut tx, id).await?;
     if let Some(o) = &row {
         let after = json!({"batch": o.batch_id});
@@ -332,7 +332,7 @@ pub enum Which {
 
 /// A file of an objection for an admin; the download is audited (by ids).
 pub async fn file(db: &PgPool, actor: i64, id: i64, which: Which) -> sqlx::Result<Option<FileRow>> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let Some(o) = objections::get(&mut tx, id).await? else {
         return Ok(None);
     };
@@ -393,7 +393,7 @@ pub async fn resolve(db: &PgPool, actor: i64, id: i64, input: &ResolveInput, now
         "notice.error.reply_required",
         "notice.error.reply_long",
     )?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let batch_id = objections::get(&mut tx, id)
         .await?
         .ok_or(BatchError::NotFound)?
@@ -539,7 +539,7 @@ async fn take_out(
 /// published at least `after_days` days before `now`, and deletes their
 /// files; answers how many objections were erased.
 pub async fn erase_expired(db: &PgPool, now: DateTime<Utc>, after_days: i64) -> sqlx::Result<usize> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let due = objections::due_for_erasure(&mut tx, now, after_days).await?;
     for p in &due {
         let masked = objections::Personal {

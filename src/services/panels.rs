@@ -301,7 +301,7 @@ pub async fn draw_with_seed(
     seed: [u8; 32],
 ) -> Result<i64> {
     let checked = check_draw(input)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let round = db::round(&mut tx, round_id).await?.ok_or(ServiceError::NotFound)?;
     if !round.expert_stage {
         return Err(ServiceError::Refused("panels.error.no_expert_stage").into());
@@ -427,7 +427,7 @@ pub async fn decline(db: &PgPool, user: &User, panel_id: i64, reason: &str) -> R
     if reason.is_empty() || reason.chars().count() > 2000 {
         return Err(ExpertError::field("reason", "panels.error.decline_reason"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let expert = experts::of_user(&mut tx, user.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -528,7 +528,7 @@ pub async fn declare_conflict(db: &PgPool, user: &User, proposal_id: i64, note: 
     if note.is_empty() || note.chars().count() > 2000 {
         return Err(ExpertError::field("note", "panels.error.conflict_note"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let expert = experts::of_user(&mut tx, user.id)
         .await?
         .ok_or(ServiceError::NotFound)?;

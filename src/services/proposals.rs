@@ -87,7 +87,7 @@ pub async fn create_draft(
     parse_errors: Vec<FieldError>,
 ) -> Result<i64, ServiceError> {
     check_draft(input, parse_errors)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let id = proposals::insert(&mut tx, region_id, input, user.id).await?;
     let after = serde_json::to_value(input).ok();
     audit::record(&mut tx, audit_entry(user, "proposal.created", id, None, after)).await?;
@@ -107,7 +107,7 @@ pub async fn save(
 ) -> Result<i32, ServiceError> {
     check_draft(input, parse_errors)?;
     let scope = scope_of(user);
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = proposals::lock(&mut tx, id, scope)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -127,7 +127,7 @@ pub async fn evaluate_draft(
     db: &PgPool,
     input: &ProposalInput,
 ) -> Result<(StandardRow, Result<Evaluation, Vec<FieldError>>), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let active = db_standards::active(&mut conn)
         .await?
         .ok_or(ServiceError::NoActiveStandard)?;
@@ -165,7 +165,7 @@ pub async fn submit_into(
     let scope = scope_of(user);
     // The control-line layers' indexes, loaded before any lock is held.
     super::boundaries::warm(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = proposals::lock(&mut tx, id, scope)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -234,7 +234,7 @@ pub async fn submit_into(
 /// Withdraws a draft, submitted or returned proposal.
 pub async fn withdraw(db: &PgPool, user: &User, id: i64, version: i32) -> Result<ProposalRow, ServiceError> {
     let scope = scope_of(user);
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = proposals::lock(&mut tx, id, scope)
         .await?
         .ok_or(ServiceError::NotFound)?;

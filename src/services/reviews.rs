@@ -103,7 +103,7 @@ pub async fn override_finding(db: &PgPool, user: &User, id: i64, input: Override
     } else if reason.chars().count() > MAX_TEXT {
         errors.push(("reason", "review.error.too_long"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = proposals::lock(&mut tx, id, Scope::All)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -220,7 +220,7 @@ pub async fn decide(db: &PgPool, user: &User, id: i64, input: &DecisionInput) ->
     } else if comment.is_empty() && input.decision != Decision::Approve {
         errors.push(("comment", "review.error.comment_required"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = proposals::lock(&mut tx, id, Scope::All)
         .await?
         .ok_or(ServiceError::NotFound)?;

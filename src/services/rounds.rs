@@ -218,7 +218,7 @@ fn round_json(data: &RoundData<'_>) -> serde_json::Value {
 
 /// Opens a round; returns its id.
 pub async fn create(db: &PgPool, user: &User, form: &RoundForm) -> Result<i64> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let data = read_form(&mut tx, form, None, false).await?;
     let id = match db::insert(&mut tx, &data, user.id).await {
         Ok(id) => id,
@@ -238,7 +238,7 @@ pub async fn create(db: &PgPool, user: &User, form: &RoundForm) -> Result<i64> {
 
 /// Changes an open round.
 pub async fn update(db: &PgPool, user: &User, id: i64, form: &RoundForm) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = db::lock(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     if !before.is_open() {
         return Err(ServiceError::Refused("rounds.error.closed").into());
@@ -264,7 +264,7 @@ pub async fn update(db: &PgPool, user: &User, id: i64, form: &RoundForm) -> Resu
 
 /// Closes a round: nothing enters it any more, and its city stage stops.
 pub async fn close(db: &PgPool, user: &User, id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     db::lock(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     if !db::close(&mut tx, id).await? {
         return Err(ServiceError::Refused("rounds.error.closed").into());
@@ -372,7 +372,7 @@ pub async fn recommend(db: &PgPool, user: &User, id: i64, input: Recommend<'_>) 
     if rank.is_none() {
         errors.push(("rank", "rounds.error.rank"));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (_, round, city) = at_city_stage(&mut tx, user, id, input.version).await?;
     if let Some(quota) = round.city_quota {
         let used = db::recommendations_of(&mut tx, round.id, city, id).await?;
@@ -508,7 +508,7 @@ fn check_comment(comment: &str) -> std::result::Result<&str, RoundError> {
 /// may resubmit while the round is open).
 pub async fn city_return(db: &PgPool, user: &User, id: i64, version: i32, comment: &str) -> Result<()> {
     let comment = check_comment(comment)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (row, round, _) = at_city_stage(&mut tx, user, id, version).await?;
     return_to_county(&mut tx, user, &row, round.id, Stage::City, comment, &[]).await?;
     tx.commit().await?;
@@ -563,7 +563,7 @@ pub async fn formal_complete(db: &PgPool, user: &User, id: i64, version: i32, co
     if comment.chars().count() > MAX_TEXT {
         return Err(RoundError::Invalid(vec![("comment", "rounds.error.too_long")]));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (row, round) = at_formal_stage(&mut tx, id, version).await?;
     let has_city = db::city_of(&mut tx, row.region_id).await?.is_some();
     let next = round.stages().after(Stage::Formal, has_city).unwrap_or(Stage::Joint);
@@ -593,7 +593,7 @@ pub async fn formal_return(
     ticked: &[String],
 ) -> Result<()> {
     let comment = check_comment(comment)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let (row, round) = at_formal_stage(&mut tx, id, version).await?;
     let found = missing_items(&mut tx, id).await?;
     if ticked.iter().any(|t| !found.iter().any(|m| &m.criterion == t)) {

@@ -57,7 +57,7 @@ pub async fn load(
     proposal_id: i64,
     judged: Option<Judgements>,
 ) -> Result<SelfAssessment, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let proposal = proposals::get(&mut conn, proposal_id, scope_of(user))
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -141,7 +141,7 @@ pub async fn save(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     // Locked so that a submission in flight cannot freeze half of it.
     let row = proposals::lock(&mut tx, proposal_id, scope_of(user))
         .await?

@@ -467,7 +467,7 @@ pub async fn start(
 ) -> Result<i64, ServiceError> {
     let filename: String = filename.chars().take(300).collect();
     let columns: Vec<String> = xlsx::columns().iter().map(Column::key).collect();
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let id = store::insert(
         &mut conn,
         user.id,
@@ -484,7 +484,7 @@ pub async fn start(
 /// Checks and evaluates every row of import `id`, advancing its progress,
 /// and stores the outcome. Runs as a background task after [`start`].
 pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let Some((region, rows)) = store::pending_rows(&mut conn, id).await? else {
         return Ok(());
     };
@@ -523,7 +523,7 @@ pub async fn process(db: &PgPool, id: i64) -> Result<(), ServiceError> {
 pub async fn run(db: &PgPool, id: i64) {
     if let Err(err) = process(db, id).await {
         tracing::error!(error = ?err, import = id, "import check failed");
-        if let Ok(mut conn) = db.acquire().await {
+        if let Ok(mut conn) = crate::db::acquire(db).await {
             let _ = store::fail(&mut conn, id).await;
         }
     }
@@ -553,7 +553,7 @@ pub async fn confirm(db: &PgPool, user: &User, id: i64) -> Result<usize, Service
 }
 
 async fn write_drafts(db: &PgPool, user: &User, id: i64) -> Result<usize, ServiceError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let import = store::lock(&mut tx, id, user.id).await?.ok_or(ServiceError::NotFound)?;
     if import.status != "ready" {
         return Err(ServiceError::WrongState);

@@ -109,7 +109,7 @@ pub async fn copy(db: &PgPool, user: &User, source_id: i64, new_code: Option<&st
     if new_code.is_some_and(|c| !valid_code(c)) {
         return Err(StandardsError::BadCode);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let source = db_standards::get_admin(&mut tx, source_id)
         .await?
         .ok_or(StandardsError::NotFound)?;
@@ -158,7 +158,7 @@ async fn modify_draft(
     detail: serde_json::Value,
     change: impl FnOnce(&mut Standard) -> Result<(), StandardsError>,
 ) -> Result<(), StandardsError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = lock_draft(&mut tx, id, expected_hash).await?;
     let mut standard = row.standard().clone();
     change(&mut standard)?;
@@ -271,7 +271,7 @@ pub async fn add_example_from_proposal(
     proposal_id: i64,
     name: Option<String>,
 ) -> Result<usize, StandardsError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let row = proposals::get(&mut conn, proposal_id, Scope::All)
         .await?
         .ok_or(StandardsError::NotEvaluable)?;
@@ -326,7 +326,7 @@ async fn example_attachments(
         Some(e) => {
             let materials =
                 crate::services::materials::types_of(e.materials.0.iter().map(|m| m.material_type.as_str()));
-            let mut conn = db.acquire().await?;
+            let mut conn = crate::db::acquire(db).await?;
             let facts = crate::services::boundaries::latest_facts(&mut conn, &[proposal_id])
                 .await?
                 .remove(&proposal_id);
@@ -334,7 +334,7 @@ async fn example_attachments(
         }
         None => {
             let materials = {
-                let mut conn = db.acquire().await?;
+                let mut conn = crate::db::acquire(db).await?;
                 crate::services::materials::attachments(&mut conn, proposal_id)
                     .await?
                     .materials
@@ -363,7 +363,7 @@ async fn example_attachments(
 
 /// A draft becomes published, if all its example cases pass.
 pub async fn publish(db: &PgPool, user: &User, id: i64) -> Result<(), StandardsError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = db_standards::lock_admin(&mut tx, id)
         .await?
         .ok_or(StandardsError::NotFound)?;
@@ -391,7 +391,7 @@ pub async fn activate(
     id: i64,
     effective_from: chrono::NaiveDate,
 ) -> Result<(), StandardsError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     db_standards::lock_activation(&mut tx).await?;
     let row = db_standards::lock_admin(&mut tx, id)
         .await?
@@ -494,7 +494,7 @@ pub struct WhatIf {
 /// the proposals; evaluation runs in memory.
 pub async fn what_if(db: &PgPool, id: i64) -> Result<WhatIf, StandardsError> {
     let started = Instant::now();
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let candidate = db_standards::get_admin(&mut conn, id)
         .await?
         .ok_or(StandardsError::NotFound)?;
@@ -644,7 +644,7 @@ fn review_score(p: &Proposal, s: &Standard, files: &crate::standards::Attachment
 /// Earlier evaluations stay. Returns the new evaluation's id.
 pub async fn reevaluate(db: &PgPool, user: &User, proposal_id: i64) -> Result<i64, StandardsError> {
     crate::services::boundaries::warm(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let row = proposals::lock(&mut tx, proposal_id, Scope::All)
         .await?
         .ok_or(StandardsError::NotFound)?;

@@ -84,7 +84,7 @@ pub struct NewAccount<'a> {
 pub async fn create_user(db: &PgPool, actor: i64, new: NewAccount<'_>) -> Result<(i64, String)> {
     let checked = check_account(&new)?;
     let (plain, hash) = first_password().await?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let id = insert_account(&mut tx, actor, &checked, &hash).await?;
     tx.commit().await?;
     Ok((id, plain))
@@ -177,7 +177,7 @@ async fn keep_an_admin(tx: &mut sqlx::PgConnection, id: i64) -> Result<()> {
 /// Changes an account's role and region.
 pub async fn change_role(db: &PgPool, actor: i64, id: i64, role: Role, region_id: Option<i64>) -> Result<()> {
     let region_id = check_region(role, region_id)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
     check_region_kind(&mut tx, role, region_id).await?;
     if before.role == Role::Admin.as_str() && role != Role::Admin && before.active {
@@ -199,7 +199,7 @@ pub async fn change_role(db: &PgPool, actor: i64, id: i64, role: Role, region_id
 /// Deactivates (or reactivates) an account; a deactivated user's sessions
 /// end at their next request.
 pub async fn set_active(db: &PgPool, actor: i64, id: i64, active: bool) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let before = users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
     if !active && before.active && before.role == Role::Admin.as_str() {
         keep_an_admin(&mut tx, id).await?;
@@ -221,7 +221,7 @@ pub async fn set_active(db: &PgPool, actor: i64, id: i64, active: bool) -> Resul
 pub async fn reset_password(db: &PgPool, actor: i64, id: i64) -> Result<String> {
     let plain = password::random_password();
     let hash = password::hash(plain.clone()).await.map_err(|_| UserError::Hash)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     users::lock(&mut tx, id).await?.ok_or(UserError::NotFound)?;
     users::set_password(&mut tx, id, &hash, true).await?;
     audit::record(&mut tx, entry(actor, "user.password_reset", "user", id, None, None)).await?;
@@ -241,7 +241,7 @@ fn check_region_name(name: &str) -> Result<&str> {
 /// yet); a name already used is refused.
 pub async fn add_region(db: &PgPool, actor: i64, name: &str, city: bool, parent: Option<i64>) -> Result<i64> {
     let name = check_region_name(name)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if regions::find_by_name(&mut tx, name).await?.is_some() {
         return Err(UserError::Invalid("region_name", "admin.regions.error.taken"));
     }
@@ -279,7 +279,7 @@ async fn check_city(conn: &mut sqlx::PgConnection, parent: Option<i64>) -> Resul
 /// Puts a county under a city (or under none): its proposals submitted
 /// from then on pass the city's pre-review when their round has it on.
 pub async fn assign_city(db: &PgPool, actor: i64, county: i64, city: Option<i64>) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let region = regions::get_tree(&mut tx, county).await?.ok_or(UserError::NotFound)?;
     if region.is_city() {
         return Err(UserError::Invalid("city", "admin.regions.error.not_county"));
@@ -305,7 +305,7 @@ pub async fn assign_city(db: &PgPool, actor: i64, county: i64, city: Option<i64>
 /// Renames a region.
 pub async fn rename_region(db: &PgPool, actor: i64, id: i64, name: &str) -> Result<()> {
     let name = check_region_name(name)?;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     if regions::find_by_name(&mut tx, name).await?.is_some_and(|r| r.id != id) {
         return Err(UserError::Invalid("region_name", "admin.regions.error.taken"));
     }

@@ -12,6 +12,7 @@ mod authz;
 mod batches;
 mod boundaries;
 mod cn_2021_v2;
+mod connections;
 mod creation;
 mod creation_import;
 mod creation_lifecycle;

@@ -124,7 +124,7 @@ pub async fn list(
         until: until.unwrap_or(None),
     };
     let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (rows, total) = audit::search(&mut conn, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await?;
     let (actions, entities) = audit::kinds(&mut conn).await?;
     let rows = rows

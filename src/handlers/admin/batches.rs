@@ -89,7 +89,7 @@ async fn list_page(
     form: CreateForm,
     error: Option<(&'static str, String)>,
 ) -> AppResult<ListPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rows = db::list_all(&mut conn).await?;
     let lists = rows
         .iter()
@@ -220,7 +220,7 @@ impl BatchEditPage {
 }
 
 async fn edit_page(state: &AppState, page: Page, id: i64) -> AppResult<BatchEditPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let batch = db::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let entries = db::entries(&mut conn, id).await?;
     let n = entries.len();

@@ -37,7 +37,7 @@ pub struct HomePage {
 
 /// `GET /admin`: what needs the admin's attention.
 pub async fn home(State(state): State<AppState>, page: Page, Admin(_user): Admin) -> AppResult<HomePage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let a = db_batches::attention(&mut conn).await?;
     let item = |key: &str, count: i64, link: &str, class: &'static str| Attention {
         label: page.t(key),

@@ -101,7 +101,7 @@ pub(super) async fn users_page(
     error: Option<(&'static str, String)>,
     region_name: String,
 ) -> AppResult<UsersPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let lang = page.lang;
     let users = users::list_all(&mut conn)
         .await?
@@ -217,7 +217,7 @@ async fn user_page(
     password: Option<String>,
     error: Option<String>,
 ) -> AppResult<UserPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let u = users::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let regions = regions::list(&mut conn).await?;
     let lang = page.lang;

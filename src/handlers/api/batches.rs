@@ -99,7 +99,7 @@ pub struct BatchSummary {
 
 /// `GET /api/v1/batches`: the published batches, newest first.
 async fn published_batches(State(state): State<AppState>) -> AppResult<Json<Vec<BatchSummary>>> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rows = batches::list_published(&mut conn).await?;
     Ok(Json(
         rows.into_iter()
@@ -121,7 +121,7 @@ async fn published_batches(State(state): State<AppState>) -> AppResult<Json<Vec<
 /// download) with its `content_hash`; 404 unless published.
 async fn published_batch(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
     let id: i64 = id.parse().ok().filter(|i| *i > 0).ok_or(AppError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (batch, public) = public_batch(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let mut value = serde_json::to_value(&public).map_err(|e| AppError::Internal(e.into()))?;
     if let Value::Object(map) = &mut value {

@@ -77,7 +77,7 @@ pub async fn find_standard(
     lang: Lang,
 ) -> Result<StandardRow, Box<Response>> {
     let db_error = |err: sqlx::Error| Box::new(AppError::from(err).into_response());
-    let mut conn = state.db.acquire().await.map_err(db_error)?;
+    let mut conn = crate::db::acquire(&state.db).await.map_err(db_error)?;
     let Some(code) = code else {
         return db::standards::active(&mut conn)
             .await

@@ -26,7 +26,7 @@ const ACTIVE: &str = "active";
     )
 )]
 pub async fn list(State(state): State<AppState>) -> Response {
-    let rows = match state.db.acquire().await {
+    let rows = match crate::db::acquire(&state.db).await {
         Ok(mut conn) => db::standards::list_published(&mut conn).await,
         Err(err) => Err(err),
     };

@@ -92,7 +92,7 @@ pub struct JointPage {
 
 async fn joint_page(state: &AppState, page: Page, round_id: i64, typed: Option<(i64, Typed)>) -> AppResult<JointPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let round = panels::round(&mut conn, round_id).await?.ok_or(AppError::NotFound)?;
     let rows = score_sheets::joint(&mut conn, round_id).await?;
     let mut lines = Vec::new();
@@ -195,7 +195,7 @@ pub async fn decide(
         .trim()
         .parse()
         .map_err(|_| AppError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let in_round = panels::placement(&mut conn, proposal)
         .await?
         .is_some_and(|p| p.round_id == Some(id));

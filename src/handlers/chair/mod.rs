@@ -45,7 +45,7 @@ pub struct ListPage {
 
 /// `GET /review/panels`: proposals whose panels are scoring, and the rounds' joint tables.
 pub async fn list(State(state): State<AppState>, page: Page, Reviewer(_): Reviewer) -> AppResult<ListPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let mut proposals = Vec::new();
     let rounds = panels::rounds(&mut conn).await?;
     for r in rounds.iter().filter(|r| r.expert_stage) {
@@ -127,7 +127,7 @@ pub struct PanelPage {
 
 async fn panel_page(state: &AppState, page: Page, id: i64, error: Option<String>) -> AppResult<PanelPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let st = service::panel_state(&mut conn, id).await?;
     let field_label = |code: &str| Field::from_code(code).map_or("", |f| f.label(lang));
     let divergent_sheet = |sid: i64| st.divergent.iter().any(|d| d.sheet_id == sid);

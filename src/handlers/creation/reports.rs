@@ -129,7 +129,7 @@ async fn render_reports(
     form: FormState,
 ) -> AppResult<ReportsPage> {
     let town = service::load_town(&state.db, id, Scope::Region(region_id)).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rows = store::reports_for(&mut conn, id).await?;
     let lang = page.lang;
     let reports = rows
@@ -206,7 +206,7 @@ pub async fn reports_page(
         // Editing an existing report: its figures and version. The region
         // is checked by `render_reports` before anything is shown.
         service::load_town(&state.db, id, Scope::Region(official.region_id)).await?;
-        let mut conn = state.db.acquire().await?;
+        let mut conn = crate::db::acquire(&state.db).await?;
         if let Some(r) = store::get_report(&mut conn, id, year).await? {
             form.year = year.to_string();
             form.version = r.version.to_string();

@@ -40,7 +40,7 @@ pub struct ReviewListPage {
 }
 
 pub async fn review_list(State(state): State<AppState>, page: Page, _r: Reviewer) -> AppResult<ReviewListPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let filed = store::pending_reports(&mut conn).await?;
     drop(conn);
     let overdue = service::overdue_years(&state.db).await?;
@@ -108,7 +108,7 @@ pub(super) async fn render_review_town(
 ) -> AppResult<ReviewTownPage> {
     let lang = page.lang;
     let built = service::as_built(&state.db, id).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let confirmed = store::assessments_for(&mut conn, id, false).await?;
     let status = built.town.row.status();
     let period = built.town.period;

@@ -146,9 +146,12 @@ where
 {
     let (out, batches) = mpsc::channel::<Batch>(WAITING);
     let db = db.clone();
+    // The rows are read on another task and pool, while this request waits
+    // for the first ones: its session's connection goes back meanwhile.
+    crate::db::release_kept();
     tokio::spawn(async move {
         let read = async {
-            let mut conn = db.acquire().await?;
+            let mut conn = crate::db::acquire(&db).await?;
             let mut query = query;
             let mut rows = db::export::rows::<R>(&mut conn, &mut query);
             let mut batch = Vec::with_capacity(BATCH);

@@ -49,7 +49,7 @@ async fn home_page(
     user: &crate::auth::User,
     decline_error: Option<String>,
 ) -> AppResult<HomePage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     // An expert account the pool does not hold yet has nothing to do.
     let Some(expert) = experts::of_user(&mut conn, user.id).await? else {
         return Ok(HomePage {

@@ -88,7 +88,7 @@ async fn proposal_page(
 ) -> AppResult<ProposalPage> {
     let lang = page.lang;
     let case = service::case(&state.db, user, id).await.map_err(AppError::from)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let evaluation = evaluations::latest(&mut conn, id).await?;
     let report = match &evaluation {
         Some(e) => Some(report_view(&mut conn, e, lang).await?),

@@ -37,7 +37,7 @@ pub async fn sheet_page(
     Path(id): Path<i64>,
 ) -> AppResult<SheetPage> {
     let s = service::sheet_for_expert(&state.db, &user, id).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let placement = panels::placement(&mut conn, s.proposal_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -132,7 +132,7 @@ async fn list_page(
     form: ExpertForm,
     errors: Vec<(String, String)>,
 ) -> AppResult<ListPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let experts = db::list(&mut conn).await?.into_iter().map(|x| line(x, &page)).collect();
     let regions = regions::list(&mut conn).await?;
     Ok(ListPage {
@@ -183,7 +183,7 @@ async fn show_page(
     errors: Vec<(String, String)>,
     password: Option<String>,
 ) -> AppResult<ShowPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let x = db::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let regions = regions::list(&mut conn).await?;
     let form = form.unwrap_or_else(|| ExpertForm {

@@ -50,7 +50,7 @@ impl MaterialsPage {
 }
 
 async fn materials_page(state: &AppState, page: Page, user: &crate::auth::User, id: i64) -> AppResult<MaterialsPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, service::scope_for(user))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -222,7 +222,7 @@ pub async fn preview(
     CurrentUser(user): CurrentUser,
     Path((id, material)): Path<(i64, i64)>,
 ) -> AppResult<PreviewPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, service::scope_for(&user))
         .await?
         .ok_or(AppError::NotFound)?;

@@ -133,7 +133,7 @@ pub async fn list(
     Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> AppResult<ListPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let batch = db_batches::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let lines = objections::of_batch(&mut conn, id)
         .await?
@@ -192,7 +192,7 @@ impl ShowPage {
 
 async fn show_page(state: &AppState, page: Page, admin: i64, id: i64) -> AppResult<ShowPage> {
     let o = service::view(&state.db, admin, id).await?.ok_or(AppError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let on_notice = db_batches::get_on_notice(&mut conn, o.batch_id).await?.is_some();
     Ok(ShowPage {
         kind: kind_label(&page, &o),

@@ -40,7 +40,7 @@ pub struct RoundsPage {
 
 /// `GET /admin/panels`: rounds with the expert stage on.
 pub async fn rounds(State(state): State<AppState>, page: Page, Admin(_): Admin) -> AppResult<RoundsPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let mut lines = Vec::new();
     for r in db::expert_rounds(&mut conn).await? {
         let waiting = db::at_expert_stage(&mut conn, r.id)
@@ -105,7 +105,7 @@ async fn draw_page(
     posted: Option<&[(String, String)]>,
     errors: Vec<(String, String)>,
 ) -> AppResult<DrawPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let round = db::round(&mut conn, round_id)
         .await?
         .filter(|r| r.expert_stage)
@@ -259,7 +259,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<PanelPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let p = db::panel(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let field_label = |code: &str| Field::from_code(code).map_or("", |f| f.label(lang));
     let names: Vec<(i64, String)> = db::proposals_of_panel(&mut conn, id)

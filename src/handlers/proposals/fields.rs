@@ -180,7 +180,7 @@ pub(super) async fn target_region(
     let Some(id) = value(raw, "region_id").and_then(|v| v.trim().parse::<i64>().ok()) else {
         return Ok((None, None));
     };
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let region = regions::list(&mut conn).await?.into_iter().find(|r| r.id == id);
     Ok(region.map(|r| (Some(r.id), Some(r.name))).unwrap_or((None, None)))
 }

@@ -69,7 +69,7 @@ async fn region_choice(state: &AppState, user: &User, selected: Option<i64>) -> 
             regions: Vec::new(),
         });
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let regions = regions::list(&mut conn)
         .await?
         .into_iter()
@@ -191,7 +191,7 @@ pub async fn edit(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, scope_of(&user))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -225,7 +225,7 @@ pub async fn update(
     let version = value(&raw, "version")
         .and_then(|v| v.trim().parse::<i32>().ok())
         .unwrap_or(0);
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, scope_of(&user))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -272,7 +272,7 @@ pub(super) async fn incomplete(
     id: i64,
     errors: &[FieldError],
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, scope_of(user))
         .await?
         .ok_or(AppError::NotFound)?;

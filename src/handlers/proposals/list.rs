@@ -70,7 +70,7 @@ pub async fn list(
         region_id: if scope == Scope::All { q.region } else { None },
         status: q.status.as_deref().and_then(Status::from_code),
     };
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (rows, total) = proposals::list(&mut conn, scope, &filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await?;
     let show_region = user.role != Role::Official;
     let regions = if show_region {

@@ -77,7 +77,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<ShowPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, scope_of(&user))
         .await?
         .ok_or(AppError::NotFound)?;

@@ -185,7 +185,7 @@ pub fn id_and_extension(file: &str) -> AppResult<(i64, Option<&str>)> {
 /// `GET /batches/{file}`: `{id}` the page, `{id}.csv|.xlsx|.json` a file.
 pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<String>) -> AppResult<Response> {
     let (id, ext) = id_and_extension(&file)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     // Only the JSON download carries every finding; the page and the
     // spreadsheets read the towns' summaries.
     let (batch, public) = if ext == Some("json") {
@@ -220,7 +220,7 @@ pub async fn preview(
     Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> AppResult<BatchPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (batch, public, refused) = crate::services::batches::preview(&mut conn, id).await?;
     let view = batch_view(&mut conn, &page, &batch, &public).await?;
     Ok(BatchPage {

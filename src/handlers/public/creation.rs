@@ -54,7 +54,7 @@ pub async fn public_year(
     Path(year): Path<i32>,
 ) -> AppResult<PublicYearPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let grades: Vec<GradeLine> = store::assessments_of_year(&mut conn, year, true)
         .await?
         .into_iter()

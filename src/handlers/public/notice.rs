@@ -43,7 +43,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(file): Path<St
     if ext.is_some_and(|e| e != "json") {
         return Err(AppError::NotFound);
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     if ext.is_some()
         && let Some(public) = service::notice_canonical(&mut conn, id).await?
     {
@@ -91,7 +91,7 @@ pub async fn print(State(state): State<AppState>, page: Page, Path(file): Path<S
     let (id, None) = id_and_extension(&file)? else {
         return Err(AppError::NotFound);
     };
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (batch, public, on_notice) = match service::public_notice(&mut conn, id).await? {
         Some((b, p)) => (b, p, true),
         None => {
@@ -151,7 +151,7 @@ async fn objection_page(
     typed: ObjectionInput,
 ) -> AppResult<ObjectionPage> {
     let page = page.with_csrf(auth).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (batch, public) = service::public_notice(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     let dates = NoticeDates::of(&batch).unwrap_or_default();
@@ -301,7 +301,7 @@ pub async fn submit(
     };
     let (status, errors, message) = match result {
         Ok(reference) => {
-            let mut conn = state.db.acquire().await?;
+            let mut conn = crate::db::acquire(&state.db).await?;
             let title = crate::db::batches::get(&mut conn, id)
                 .await?
                 .map(|b| b.title)

@@ -113,7 +113,7 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<Stri
         return Err(AppError::NotFound);
     }
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let entries = batches::published_entries_of(&mut conn, id).await?;
     let history = super::creation::town_history(&mut conn, id, page.lang).await?;
     let listing = entries

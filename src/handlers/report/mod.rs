@@ -115,7 +115,7 @@ pub async fn report_page(
     form: ReviewForm,
 ) -> AppResult<ReportPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     // One statement: a proposal has a handful of evaluations, and they
     // serve the shown one and the reviewers' list and comparison.
     let read = db_report::read(

@@ -164,7 +164,7 @@ pub async fn queue(
 ) -> AppResult<QueuePage> {
     let lang = page.lang;
     let filter = q.filter();
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let mut sidebar = queue::sidebar(&mut conn, &state.catalogue).await?;
     let total = queue::count(&mut conn, &filter, Some(&sidebar)).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);

@@ -120,7 +120,7 @@ form_helpers!(RoundsPage);
 form_helpers!(RoundPage);
 
 async fn versions(state: &AppState, page: &Page) -> AppResult<Vec<VersionChoice>> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rows = db_standards::list_published(&mut conn).await?;
     Ok(rows
         .into_iter()
@@ -146,7 +146,7 @@ async fn list_page(
     form: RoundForm,
     errors: Vec<(&'static str, String)>,
 ) -> AppResult<RoundsPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rounds = db::list_counted(&mut conn)
         .await?
         .iter()
@@ -199,7 +199,7 @@ async fn edit_page(
     form: Option<RoundForm>,
     errors: Vec<(&'static str, String)>,
 ) -> AppResult<RoundPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let counted = db::get_counted(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     Ok(RoundPage {

@@ -81,7 +81,7 @@ impl CityHome {
 
 /// `GET /city`: the city's to-do list and its counties' proposals.
 pub async fn home(State(state): State<AppState>, page: Page, city: CityUser) -> AppResult<CityHome> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let rows = db::of_city(&mut conn, city.city_id, LIMIT).await?;
     let lang = page.lang;
     let (to_do, others): (Vec<CityLine>, Vec<CityLine>) =
@@ -138,7 +138,7 @@ async fn proposal_page(
     form: ActForm,
     errors: Vec<(&'static str, String)>,
 ) -> AppResult<CityProposalPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, Scope::City(city.city_id))
         .await?
         .ok_or(AppError::NotFound)?;

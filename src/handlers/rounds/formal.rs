@@ -39,7 +39,7 @@ pub struct FormalList {
 
 /// `GET /review/formal`: the proposals waiting for the formal review.
 pub async fn list(State(state): State<AppState>, page: Page, Reviewer(_): Reviewer) -> AppResult<FormalList> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let lang = page.lang;
     let rows = db::at_stage(&mut conn, Stage::Formal, 500)
         .await?
@@ -126,7 +126,7 @@ async fn check_page(
     form: Option<CheckForm>,
     errors: Vec<(&'static str, String)>,
 ) -> AppResult<CheckPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = proposals::get(&mut conn, id, Scope::Reviewable)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -181,7 +181,7 @@ pub async fn items_of(conn: &mut PgConnection, user: &User, lang: Lang) -> sqlx:
 
 /// `GET /todo`.
 pub async fn show(State(state): State<AppState>, page: Page, CurrentUser(user): CurrentUser) -> AppResult<TodoPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let items = items_of(&mut conn, &user, page.lang).await?;
     let total = items.iter().map(|i| i.count).sum();
     Ok(TodoPage { page, items, total })

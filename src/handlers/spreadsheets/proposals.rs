@@ -163,7 +163,7 @@ pub async fn preview(
     Path(id): Path<i64>,
 ) -> AppResult<PreviewPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let import = store::get(&mut conn, id, user.id).await?.ok_or(AppError::NotFound)?;
     let outcomes = import.outcomes();
     let valid = outcomes.iter().filter(|o| o.is_valid()).count();
@@ -200,7 +200,7 @@ pub async fn progress(
     Official { user, .. }: Official,
     Path(id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let (status, done, total) = store::progress(&mut conn, id, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -237,7 +237,7 @@ pub async fn error_file(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let import = store::get(&mut conn, id, user.id).await?.ok_or(AppError::NotFound)?;
     let cells = store::error_cells(&mut conn, id, user.id).await?;
     let sep = if lang == Lang::Zh { "；" } else { "; " };

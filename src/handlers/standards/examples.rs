@@ -65,7 +65,7 @@ async fn example_page(
     name_error: Option<String>,
 ) -> AppResult<ExamplePage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = db_standards::get_admin(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -84,7 +84,7 @@ impl EditPage {
 
 /// Loads an editable draft (404 unknown; 409 not a draft or used).
 pub(super) async fn load_draft(state: &AppState, id: i64) -> AppResult<db_standards::AdminRow> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = db_standards::get_admin(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -42,7 +42,7 @@ fn date(effective_from: Option<chrono::NaiveDate>) -> String {
 /// `GET /admin/standards`: every version with status, date and use.
 pub async fn list(State(state): State<AppState>, page: Page, Admin(_user): Admin) -> AppResult<ListPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let versions = db_standards::list_all(&mut conn)
         .await?
         .into_iter()
@@ -136,7 +136,7 @@ pub fn today() -> chrono::NaiveDate {
 /// Builds the show page of version `id` (also re-rendered by refused forms).
 pub async fn show_page(state: &AppState, page: Page, id: i64, errors: ShowErrors) -> AppResult<ShowPage> {
     let lang = page.lang;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = crate::db::acquire(&state.db).await?;
     let row = db_standards::get_admin(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -333,7 +333,7 @@ pub async fn import(
     // Towns in id order (one lock order for every import), each town's
     // years in order: the file's order does not matter.
     parsed.sort_by_key(|p| (p.proposal_id, p.year, p.row));
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let mut reports = Vec::new();
     for p in &parsed {
         let saved = creation_service::save_report_in(
@@ -422,7 +422,7 @@ pub async fn import(
 
 /// What import `id` of `user` did (`None` for someone else's, or no import).
 pub async fn result(db: &PgPool, user: &User, id: i64) -> Result<Option<ImportResult>, ServiceError> {
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     let after = audit::after_of(&mut conn, id, user.id, ACTION).await?;
     Ok(after.and_then(|v| serde_json::from_value(v).ok()))
 }
@@ -435,7 +435,7 @@ pub async fn template_towns(db: &PgPool, region_id: i64) -> Result<Vec<(i64, Str
         .filter(|s| creation_service::accepts_reports(**s))
         .map(|s| s.code())
         .collect();
-    let mut conn = db.acquire().await?;
+    let mut conn = crate::db::acquire(db).await?;
     Ok(store::towns_of_region(&mut conn, region_id, &statuses).await?)
 }
 
