@@ -393,9 +393,9 @@ pub async fn sidebar(conn: &mut PgConnection, kept: &CatalogueCache) -> sqlx::Re
     })
 }
 
-/// The page's rows with the names of their regions and rounds. A name the
-/// sidebar's catalogue lacks belongs to a region or round added since its
-/// version was read: the catalogue is then read again.
+/// Makes the sidebar's catalogue name every region and round of the page's
+/// `rows`. One it lacks was added after the catalogue's version was read:
+/// the catalogue is then read again.
 pub async fn named(
     conn: &mut PgConnection,
     sidebar: &mut Sidebar,

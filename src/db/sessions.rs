@@ -59,6 +59,13 @@ struct Loaded {
     signed_in: Option<SignedIn>,
     data_version: Option<i64>,
     todo_count: Option<i64>,
+}
+
+/// A request's place for what its session's loading read, and for the
+/// connection it was read on.
+#[derive(Default)]
+struct Slot {
+    loaded: Loaded,
     /// Whether the request keeps its session's connection ([`lend`]).
     keeps_connection: bool,
     lent: Option<Lent>,
@@ -72,15 +79,15 @@ struct Lent {
 }
 
 tokio::task_local! {
-    static LOADED: RefCell<Loaded>;
+    static LOADED: RefCell<Slot>;
 }
 
 /// Runs one request with a place for the user its session names, and for
 /// the connection it was read on when `keeps_connection`.
 pub async fn with_signed_in_slot<F: Future>(keeps_connection: bool, request: F) -> F::Output {
-    let slot = Loaded {
+    let slot = Slot {
         keeps_connection,
-        ..Loaded::default()
+        ..Slot::default()
     };
     LOADED.scope(RefCell::new(slot), request).await
 }
@@ -90,7 +97,7 @@ pub async fn with_signed_in_slot<F: Future>(keeps_connection: bool, request: F) 
 /// session named someone else or was not read in this request.
 pub fn take_signed_in(id: i64) -> Option<Option<UserRow>> {
     LOADED
-        .try_with(|slot| slot.borrow_mut().signed_in.take())
+        .try_with(|slot| slot.borrow_mut().loaded.signed_in.take())
         .ok()
         .flatten()
         .filter(|s| s.id == id)
@@ -100,25 +107,17 @@ pub fn take_signed_in(id: i64) -> Option<Option<UserRow>> {
 /// `data_version` as read with this request's session, in the same snapshot
 /// as the session (`None` when no session was loaded in this request).
 pub fn data_version() -> Option<i64> {
-    LOADED.try_with(|slot| slot.borrow().data_version).ok().flatten()
+    LOADED.try_with(|slot| slot.borrow().loaded.data_version).ok().flatten()
 }
 
 /// The signed-in user's to-do count (待办) as read with this request's
 /// session (`None` when no one is signed in or no session was loaded).
 pub fn todo_count() -> Option<i64> {
-    LOADED.try_with(|slot| slot.borrow().todo_count).ok().flatten()
+    LOADED.try_with(|slot| slot.borrow().loaded.todo_count).ok().flatten()
 }
 
 fn put_loaded(loaded: Loaded) {
-    let _ = LOADED.try_with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let (keeps_connection, lent) = (slot.keeps_connection, slot.lent.take());
-        *slot = Loaded {
-            keeps_connection,
-            lent,
-            ..loaded
-        };
-    });
+    let _ = LOADED.try_with(|slot| slot.borrow_mut().loaded = loaded);
 }
 
 /// Keeps `conn` of `pool` for the rest of this request when it keeps its
@@ -371,7 +370,6 @@ impl SessionStore for PgSessionStore {
             signed_in: row.signed_in(),
             data_version: Some(row.data_version),
             todo_count: row.todo_count,
-            ..Loaded::default()
         });
         let record = Record::deserialize(&row.data).map_err(backend)?;
         // The record's data as stored is what `Stored::of` would serialise
