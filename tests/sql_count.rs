@@ -79,6 +79,8 @@ struct Pages {
     evaluate: usize,
     queue_kept: usize,
     report_kept: usize,
+    /// A searched queue, rendered.
+    searched: usize,
 }
 
 async fn count_pages(app: &TestApp, counter: &Counter, reviewer: &Client, batch: i64, report: i64) -> Pages {
@@ -96,7 +98,14 @@ async fn count_pages(app: &TestApp, counter: &Counter, reviewer: &Client, batch:
     let batch = statements(counter, anonymous.get(&format!("/batches/{batch}"))).await;
     let (queue, queue_connections) = counted(counter, reviewer.get("/review")).await;
     let (report, report_connections) = counted(counter, reviewer.get(&report_path)).await;
+    // 小镇, by eligible investment: a search has no counter.
+    let searched = statements(
+        counter,
+        reviewer.get("/review?q=%E5%B0%8F%E9%95%87&sort=eligible&dir=desc"),
+    )
+    .await;
     Pages {
+        searched,
         batch,
         queue,
         report,
@@ -197,6 +206,7 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
         ("report page", small.report, large.report),
         ("POST /api/v1/evaluate", small.evaluate, large.evaluate),
         ("review queue, kept", small.queue_kept, large.queue_kept),
+        ("review queue, searched", small.searched, large.searched),
         ("report page, kept", small.report_kept, large.report_kept),
     ] {
         println!("{name}: {s} statements with 10 proposals, {l} with 10,010");
@@ -217,6 +227,12 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
     assert_eq!(
         small.queue, 3,
         "a rendered queue: the session's, the sidebar's and the page's"
+    );
+    // A search has no counter: its page and its count come in one
+    // statement, which visits each matching row once.
+    assert_eq!(
+        small.searched, 3,
+        "a searched queue: the session's, the sidebar's and the counted page's"
     );
     // The session's statement and the page's run on one connection: each
     // return to the pool is another round trip (sqlx checks the

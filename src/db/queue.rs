@@ -278,7 +278,7 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     let from_end = total - offset - limit;
     let backwards = from_end < offset;
     let descending = f.descending != backwards;
-    let mut b = page_of(f, descending, limit, if backwards { from_end } else { offset });
+    let mut b = page_of(f, descending, limit, if backwards { from_end } else { offset }, false);
     let mut rows: Vec<PageRow> = b.build_query_as().fetch_all(conn).await?;
     if backwards {
         rows.reverse();
@@ -286,16 +286,97 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     Ok(rows)
 }
 
+/// How many pages `total` rows fill (at least one, empty).
+pub fn pages(total: i64) -> i64 {
+    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+}
+
+/// A page of the queue, the one asked for or the last there is, and how
+/// many rows the filter selects.
+pub struct Cut {
+    pub total: i64,
+    /// From 1; the one asked for, or the last when it asked for more.
+    pub page_no: i64,
+    pub rows: Vec<PageRow>,
+}
+
+/// Page `asked` (from 1) of the filtered list with its total. A tab's total,
+/// and a verdict's within it, is a counter of the sidebar. A search's rows
+/// are counted in the statement that cuts the page: the name can only be
+/// checked on each matching row, so counting and sorting apart visited
+/// every match twice (thousands of rows for a county's name). Other filters
+/// are counted apart, so that their page is still cut from the index of
+/// the sort without reading every match. Only a searched page past the end
+/// needs the count first.
+pub async fn cut(conn: &mut PgConnection, f: &QueueFilter, sidebar: &Sidebar, asked: i64) -> sqlx::Result<Cut> {
+    let asked = asked.max(1);
+    if f.search.is_some()
+        && let Some((total, rows)) = counted_page(conn, f, asked).await?
+    {
+        return Ok(Cut {
+            total,
+            page_no: asked,
+            rows,
+        });
+    }
+    let total = count(conn, f, Some(sidebar)).await?;
+    let page_no = asked.min(pages(total));
+    let rows = page(conn, f, page_no, total).await?;
+    Ok(Cut { total, page_no, rows })
+}
+
+/// Page `page_no` of the filtered list and the number of rows the filter
+/// selects, or `None` when the page is past the end (no row tells the
+/// count then).
+async fn counted_page(
+    conn: &mut PgConnection,
+    f: &QueueFilter,
+    page_no: i64,
+) -> sqlx::Result<Option<(i64, Vec<PageRow>)>> {
+    let Some(offset) = (page_no - 1).checked_mul(PAGE_SIZE) else {
+        return Ok(None);
+    };
+    let rows: Vec<CountedRow> = page_of(f, f.descending, PAGE_SIZE, offset, true)
+        .build_query_as()
+        .fetch_all(conn)
+        .await?;
+    let Some(total) = rows.first().map(|r| r.1) else {
+        return Ok(None);
+    };
+    Ok(Some((total, rows.into_iter().map(|r| r.0).collect())))
+}
+
+/// A [`PageRow`] with the count of every row the filter selects.
+struct CountedRow(PageRow, i64);
+
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for CountedRow {
+    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(Self(
+            <PageRow as sqlx::FromRow<_>>::from_row(row)?,
+            row.try_get_unchecked(10)?,
+        ))
+    }
+}
+
 /// One page of the queue's rows, cut straight from the proposals' index of
 /// the sort: the names of regions and rounds come from the catalogue, not
 /// from a join, which cost PostgreSQL as much as the page itself (a hash
-/// join and a sort to restore the order).
-fn page_of(f: &QueueFilter, descending: bool, limit: i64, offset: i64) -> QueryBuilder<'static, Postgres> {
+/// join and a sort to restore the order). `counted` adds the number of rows
+/// the filter selects as an eleventh column.
+fn page_of(
+    f: &QueueFilter,
+    descending: bool,
+    limit: i64,
+    offset: i64,
+    counted: bool,
+) -> QueryBuilder<'static, Postgres> {
     let dir = if descending { " DESC" } else { " ASC" };
+    let total = if counted { ", count(*) OVER () AS total" } else { "" };
     let mut b = QueryBuilder::new(format!(
         "SELECT p.id, p.name, p.region_id, p.industry, p.latest_overall AS overall,
                 p.latest_standard_code AS standard_code, p.submitted_at, {ELIGIBLE}::text AS eligible,
-                p.round_id, p.stage
+                p.round_id, p.stage{total}
          FROM proposals p"
     ));
     push_where(&mut b, f);

@@ -131,6 +131,21 @@ async fn queue_filters_searches_sorts_and_pages_with_counters() {
     assert!(next.contains("q=") && next.contains("sort=name") && next.contains("dir=desc") && next.contains("page=2"));
     let last = reviewer.get(&search.attr("a[rel=last]", "href").unwrap()).await;
     assert_eq!(last.texts("#queue tbody td.name").last().unwrap(), "批量小镇001");
+    // A searched page past the end shows the last one, with the same total.
+    let past = reviewer
+        .get("/review?q=%E9%87%8F%E5%B0%8F&sort=name&dir=desc&page=9")
+        .await;
+    assert_eq!(past.text("#total"), "120");
+    assert_eq!(past.texts("#queue tbody td.name"), last.texts("#queue tbody td.name"));
+    assert_eq!(past.texts("#queue tbody td.name").len(), 20);
+    let second = reviewer
+        .get("/review?q=%E9%87%8F%E5%B0%8F&sort=name&dir=desc&page=2")
+        .await;
+    assert_eq!(second.text("#total"), "120");
+    assert_eq!(second.texts("#queue tbody td.name")[0], "批量小镇070");
+    // A search nothing matches: the queue says there is nothing.
+    let none = reviewer.get("/review?q=%E4%B8%8D%E5%AD%98%E5%9C%A8").await; // 不存在
+    assert!(none.has("#queue-empty") && !none.has("#queue"), "{}", none.body);
 
     // Eligible investment ascending: the sample (62 − exclusions) first.
     let eligible = reviewer.get("/review?sort=eligible").await;
@@ -752,10 +767,20 @@ async fn hostile_page_numbers_show_a_real_page_or_a_4xx_and_never_an_error() {
         "%00",
         "",
     ] {
-        let shown = reviewer.get(&format!("/review?page={page}&sort=name&dir=desc")).await;
-        assert_eq!(shown.status, StatusCode::OK, "page={page}");
-        assert_eq!(shown.texts("#queue tbody td.name"), vec!["健康美食小镇"], "page={page}");
-        assert_eq!(shown.text("#total"), "1", "page={page}");
+        // Without a search the total is a counter; with one it is counted
+        // with the page.
+        for search in ["", "&q=%E7%BE%8E%E9%A3%9F"] {
+            let shown = reviewer
+                .get(&format!("/review?page={page}&sort=name&dir=desc{search}"))
+                .await;
+            assert_eq!(shown.status, StatusCode::OK, "page={page}{search}");
+            assert_eq!(
+                shown.texts("#queue tbody td.name"),
+                vec!["健康美食小镇"],
+                "page={page}{search}"
+            );
+            assert_eq!(shown.text("#total"), "1", "page={page}{search}");
+        }
     }
     // The key repeated as often as a URI can carry (the HTTP layer takes
     // none over 64 KB, so 100,000 repeats never reach a handler): refused

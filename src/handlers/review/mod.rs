@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::Page;
 use crate::auth::Reviewer;
-use crate::db::queue::{self, PAGE_SIZE, QueueFilter, Sort, TABS};
+use crate::db::queue::{self, QueueFilter, Sort, TABS};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::AppResult;
@@ -166,13 +166,9 @@ pub async fn queue(
     let filter = q.filter();
     let mut conn = crate::db::acquire(&state.db).await?;
     let mut sidebar = queue::sidebar(&mut conn, &state.catalogue).await?;
-    let total = queue::count(&mut conn, &filter, Some(&sidebar)).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page_no = non_empty(&q.page)
-        .and_then(|p| p.parse::<i64>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
-    let rows = queue::page(&mut conn, &filter, page_no, total).await?;
+    let asked = non_empty(&q.page).and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
+    let queue::Cut { total, page_no, rows } = queue::cut(&mut conn, &filter, &sidebar, asked).await?;
+    let pages = queue::pages(total);
     queue::named(&mut conn, &mut sidebar, &state.catalogue, &rows).await?;
     drop(conn);
     let counter = |key: &str| sidebar.counter(key);
