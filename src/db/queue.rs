@@ -200,19 +200,11 @@ fn push_where(b: &mut QueryBuilder<'_, Postgres>, f: &QueueFilter) {
 }
 
 /// The number of proposals the filter selects. A tab's count, and a tab's
-/// count by overall verdict, are counters, read from `sidebar` when the
-/// page has it already.
-pub async fn count(conn: &mut PgConnection, f: &QueueFilter, sidebar: Option<&Sidebar>) -> sqlx::Result<i64> {
-    match (f.counter_key(), sidebar) {
-        (Some(key), Some(sidebar)) => Ok(sidebar.counter(&key)),
-        (Some(key), None) => {
-            let n: Option<i64> = sqlx::query_scalar("SELECT n FROM review_counters WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut *conn)
-                .await?;
-            Ok(n.unwrap_or(0))
-        }
-        (None, _) => {
+/// count by overall verdict, are counters, read from the page's `sidebar`.
+async fn count(conn: &mut PgConnection, f: &QueueFilter, sidebar: &Sidebar) -> sqlx::Result<i64> {
+    match f.counter_key() {
+        Some(key) => Ok(sidebar.counter(&key)),
+        None => {
             let mut b = QueryBuilder::new("SELECT count(*) FROM proposals p");
             push_where(&mut b, f);
             b.build_query_scalar().fetch_one(conn).await
@@ -286,11 +278,6 @@ pub async fn page(conn: &mut PgConnection, f: &QueueFilter, page_no: i64, total:
     Ok(rows)
 }
 
-/// How many pages `total` rows fill (at least one, empty).
-pub fn pages(total: i64) -> i64 {
-    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
-}
-
 /// A page of the queue, the one asked for or the last there is, and how
 /// many rows the filter selects.
 pub struct Cut {
@@ -319,8 +306,8 @@ pub async fn cut(conn: &mut PgConnection, f: &QueueFilter, sidebar: &Sidebar, as
             rows,
         });
     }
-    let total = count(conn, f, Some(sidebar)).await?;
-    let page_no = asked.min(pages(total));
+    let total = count(conn, f, sidebar).await?;
+    let page_no = asked.min(crate::domain::page_count(total, PAGE_SIZE));
     let rows = page(conn, f, page_no, total).await?;
     Ok(Cut { total, page_no, rows })
 }

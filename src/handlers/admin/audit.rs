@@ -144,7 +144,7 @@ pub async fn list(
             after: compact(r.after),
         })
         .collect();
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = crate::domain::page_count(total, PAGE_SIZE);
     let params = serde_urlencoded::to_string([
         ("actor", q.actor.trim()),
         ("action", q.action.trim()),

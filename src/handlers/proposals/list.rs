@@ -113,7 +113,7 @@ pub async fn list(
             }
         })
         .collect();
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = crate::domain::page_count(total, PAGE_SIZE);
     let region_param = filter.region_id.map(|r| format!("&region={r}")).unwrap_or_default();
     Ok(ListPage {
         page,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::Page;
 use crate::auth::Reviewer;
-use crate::db::queue::{self, QueueFilter, Sort, TABS};
+use crate::db::queue::{self, PAGE_SIZE, QueueFilter, Sort, TABS};
 use crate::domain::proposal::Industry;
 use crate::domain::{Lang, Status};
 use crate::error::AppResult;
@@ -168,7 +168,7 @@ pub async fn queue(
     let mut sidebar = queue::sidebar(&mut conn, &state.catalogue).await?;
     let asked = non_empty(&q.page).and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
     let queue::Cut { total, page_no, rows } = queue::cut(&mut conn, &filter, &sidebar, asked).await?;
-    let pages = queue::pages(total);
+    let pages = crate::domain::page_count(total, PAGE_SIZE);
     queue::named(&mut conn, &mut sidebar, &state.catalogue, &rows).await?;
     drop(conn);
     let counter = |key: &str| sidebar.counter(key);
