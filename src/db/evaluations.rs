@@ -194,10 +194,10 @@ pub async fn insert(conn: &mut PgConnection, new: NewEvaluation<'_>) -> sqlx::Re
 /// (issue 19); the probe is one index look-up.
 const SELECT: &str = "SELECT e.id, e.proposal_id, e.proposal_revision, e.standard_id, e.standard_code,
     e.standard_version, e.snapshot, e.findings, e.rendered, e.overall, e.created_by, e.created_at,
-    s.content_hash AS standard_hash,
+    (SELECT s.content_hash FROM standards s WHERE s.id = e.standard_id) AS standard_hash,
     CASE WHEN EXISTS (SELECT 1 FROM submitted_materials fm WHERE fm.evaluation_id = e.id)
          THEN frozen_materials(e.id) ELSE '[]' END AS materials
-    FROM evaluations e JOIN standards s ON s.id = e.standard_id";
+    FROM evaluations e";
 
 pub async fn latest(conn: &mut PgConnection, proposal_id: i64) -> sqlx::Result<Option<EvaluationRow>> {
     let raw: Option<RawRow> = sqlx::query_as(&format!("{SELECT} WHERE e.proposal_id = $1 ORDER BY e.id DESC LIMIT 1"))

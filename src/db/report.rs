@@ -49,7 +49,7 @@ struct Row {
 static STATEMENT: LazyLock<String> = LazyLock::new(|| {
     let visible = super::proposals::visible(4);
     format!(
-        "SELECT p.*, r.name AS region_name,
+        "SELECT {columns},
              (SELECT COALESCE(json_agg(x ORDER BY x.id DESC), '[]') FROM ({list}) x) AS evaluations,
              -- Most proposals have none of these three yet: each function
              -- runs only when an index probe finds something to read.
@@ -59,12 +59,13 @@ static STATEMENT: LazyLock<String> = LazyLock::new(|| {
                   THEN submitted_judgements(s.shown) ELSE '[]' END AS judged,
              CASE WHEN $8 AND EXISTS (SELECT 1 FROM reviews v WHERE v.proposal_id = p.id)
                   THEN proposal_decisions(p.id) ELSE '[]' END AS decisions
-         FROM proposals p JOIN regions r ON r.id = p.region_id
+         FROM proposals p
          -- The evaluation shown belongs to the proposal, whatever was asked for.
          CROSS JOIN LATERAL (SELECT (SELECT e.id FROM evaluations e
               WHERE e.proposal_id = p.id AND ($7::bigint IS NULL OR e.id = $7)
               ORDER BY e.id DESC LIMIT 1) AS shown) s
          {visible}",
+        columns = super::proposals::ROW_COLUMNS,
         list = LIST.as_str(),
     )
 });

@@ -202,19 +202,21 @@ impl SessionRow {
 }
 
 /// The session, and the active user named in axum-login's part of its data
-/// (the path is axum-login's serialisation; a session without it, or with
-/// anything but a plain integer there, names no one).
-const LOAD: &str = "WITH s AS (
-        SELECT data, expiry_date,
-               CASE WHEN data #>> '{data,axum-login.data,user_id}' ~ '^[0-9]{1,18}$'
-                    THEN (data #>> '{data,axum-login.data,user_id}')::bigint END AS session_user_id
-        FROM sessions WHERE id = $1 AND expiry_date > now())
-    SELECT s.data, s.expiry_date, s.session_user_id, u.id, u.username, u.display_name, u.role, u.region_id,
-           r.name AS region_name, u.password_hash, u.must_change_password,
+/// (`sessions.user_id`, generated from the data: a session without a user
+/// id there, or with anything but a plain integer, names no one). The user
+/// and the region are looked up by key: as joins, PostgreSQL hashed the
+/// whole users table for the one session (the `OFFSET 0` keeps the lookup
+/// from being turned back into a join).
+const LOAD: &str = "SELECT s.data, s.expiry_date, s.user_id AS session_user_id,
+           u.id, u.username, u.display_name, u.role, u.region_id,
+           (SELECT r.name FROM regions r WHERE r.id = u.region_id) AS region_name,
+           u.password_hash, u.must_change_password,
            (SELECT version FROM data_version) AS data_version,
            CASE WHEN u.id IS NOT NULL THEN todo_count(u.id, u.role, u.region_id) END AS todo_count
-    FROM s LEFT JOIN users u ON u.id = s.session_user_id AND u.active
-    LEFT JOIN regions r ON r.id = u.region_id";
+    FROM sessions s
+    LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.password_hash,
+               u.must_change_password FROM users u WHERE u.id = s.user_id AND u.active OFFSET 0) u ON true
+    WHERE s.id = $1 AND s.expiry_date > now()";
 
 /// How far the stored expiry may lag behind the sliding one.
 pub const TOUCH_INTERVAL_SECONDS: i64 = 60;

@@ -410,6 +410,43 @@ async fn a_session_ends_twelve_hours_after_login_however_active() {
     assert!(page.location().unwrap().starts_with("/login"));
 }
 
+/// The session's user is read from a column generated from its data
+/// (`sessions.user_id`): a page signs in the user the data names or no
+/// one, and a change to the data moves the column with it.
+#[tokio::test]
+async fn a_session_naming_no_plain_user_id_signs_no_one_in() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+    let id = reviewer.session_cookie().unwrap();
+    let original: serde_json::Value = sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let set = |value: serde_json::Value| {
+        sqlx::query("UPDATE sessions SET data = jsonb_set(data, '{data,axum-login.data,user_id}', $2) WHERE id = $1")
+            .bind(id.clone())
+            .bind(value)
+            .execute(&app.db)
+    };
+    // Integers all (axum-login reads the id as one): negative, no such
+    // user, and 19 digits, more than the column takes.
+    for other in [-1_i64, 0, 999_999, 1_000_000_000_000_000_000] {
+        set(serde_json::json!(other)).await.unwrap();
+        let page = reviewer.get("/review").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "user id {other}");
+        assert!(page.location().unwrap().starts_with("/login"), "user id {other}");
+    }
+    sqlx::query("UPDATE sessions SET data = $2 WHERE id = $1")
+        .bind(&id)
+        .bind(&original)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn sessions_expire_after_thirty_idle_minutes() {
     let app = TestApp::spawn().await;
