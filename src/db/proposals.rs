@@ -164,11 +164,10 @@ impl ProposalRow {
     }
 }
 
-/// The columns of a [`ProposalRow`] of `proposals p`. Named rather than
+/// The columns of a [`ProposalRow`] of `proposals p`, but the region's
+/// name ([`REGION_NAME`] for one row, a join for many). Named rather than
 /// `p.*`: the row's kept lists of criteria (`latest_passed`, …) are for the
 /// counters, and encoding them cost every report its own share (issue 19).
-/// The region's name is a look-up by key: as a join, PostgreSQL hashes the
-/// whole small regions table for the one row.
 pub(super) const ROW_COLUMNS: &str = "p.id, p.region_id, p.name, p.developer, p.industry, p.classic_trade, p.location,
     p.accelerated_county, p.planned_area_km2, p.built_area_km2, p.investment_total_yi, p.investment_residential_yi,
     p.investment_commercial_complex_yi, p.investment_characteristic_yi, p.investment_by_year_yi,
@@ -177,11 +176,14 @@ pub(super) const ROW_COLUMNS: &str = "p.id, p.region_id, p.name, p.developer, p.
     p.functions_wifi_coverage_pct, p.functions_digital_management_pct, p.benefits_new_tax_wan, p.benefits_jobs,
     p.benefits_annual_visitors, p.benefits_enterprises, p.benefits_talents, p.green_coverage_pct,
     p.residential_land_pct, p.labour_productivity_wan, p.new_economy_share_pct, p.rd_intensity_pct,
-    p.status, p.version, p.revision, p.created_by, p.created_at, p.updated_at, p.submitted_at, p.round_id, p.stage,
-    (SELECT r.name FROM regions r WHERE r.id = p.region_id) AS region_name";
+    p.status, p.version, p.revision, p.created_by, p.created_at, p.updated_at, p.submitted_at, p.round_id, p.stage";
+
+/// The region's name of one proposal `p`, looked up by key: as a join,
+/// PostgreSQL hashes the whole regions table for the one row.
+pub(super) const REGION_NAME: &str = "(SELECT r.name FROM regions r WHERE r.id = p.region_id) AS region_name";
 
 static SELECT: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| format!("SELECT {ROW_COLUMNS} FROM proposals p"));
+    std::sync::LazyLock::new(|| format!("SELECT {ROW_COLUMNS}, {REGION_NAME} FROM proposals p"));
 
 /// The condition of [`get`]: the row `$1` when the scope bound to `$n`,
 /// `$n+1` and `$n+2` ([`Scope::region`], [`Scope::hidden`], [`Scope::city`])

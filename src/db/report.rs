@@ -49,7 +49,7 @@ struct Row {
 static STATEMENT: LazyLock<String> = LazyLock::new(|| {
     let visible = super::proposals::visible(4);
     format!(
-        "SELECT {columns},
+        "SELECT {columns}, {region},
              (SELECT COALESCE(json_agg(x ORDER BY x.id DESC), '[]') FROM ({list}) x) AS evaluations,
              -- Most proposals have none of these three yet: each function
              -- runs only when an index probe finds something to read.
@@ -66,6 +66,7 @@ static STATEMENT: LazyLock<String> = LazyLock::new(|| {
               ORDER BY e.id DESC LIMIT 1) AS shown) s
          {visible}",
         columns = super::proposals::ROW_COLUMNS,
+        region = super::proposals::REGION_NAME,
         list = LIST.as_str(),
     )
 });

@@ -9,6 +9,7 @@ use anyhow::bail;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
+use super::proposals::{ProposalRow, ROW_COLUMNS};
 use crate::domain::{Lang, Status};
 use crate::standards::{self, Standard};
 
@@ -427,17 +428,17 @@ pub async fn activate(
 
 /// Every proposal the what-if scores: submitted and approved ones, and the
 /// towns on the creation list (listed, named, demoted), read in one query
-/// (the same columns as `proposals::ProposalRow`).
-pub async fn whatif_proposals(conn: &mut PgConnection) -> sqlx::Result<Vec<crate::db::proposals::ProposalRow>> {
+/// (a [`ProposalRow`]'s columns, the regions joined: they are many rows).
+pub async fn whatif_proposals(conn: &mut PgConnection) -> sqlx::Result<Vec<ProposalRow>> {
     let statuses: Vec<&str> = [Status::Submitted, Status::Approved]
         .into_iter()
         .chain(Status::ON_CREATION_LIST)
         .map(Status::code)
         .collect();
-    sqlx::query_as(
-        "SELECT p.*, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id
-         WHERE p.status = ANY($1) ORDER BY p.id",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS}, r.name AS region_name FROM proposals p JOIN regions r ON r.id = p.region_id
+         WHERE p.status = ANY($1) ORDER BY p.id"
+    ))
     .bind(statuses)
     .fetch_all(conn)
     .await
