@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use crate::config::Config;
 use crate::db::catalogue::CatalogueCache;
 use crate::db::evaluations::EvaluationCache;
+use crate::db::queue::KeptCounters;
 use crate::page_cache::PageCache;
 use crate::view_cache::ViewCache;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     /// The regions, standard codes and rounds the review queue shows, kept
     /// until one of them changes.
     pub catalogue: CatalogueCache,
+    /// The review queue's counters, kept while the data version stands.
+    pub counters: KeptCounters,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             evaluations: EvaluationCache::new(EVALUATION_CACHE_BYTES),
             views: ViewCache::new(VIEWS_KEPT),
             catalogue: CatalogueCache::default(),
+            counters: KeptCounters::default(),
             config: Arc::new(config),
         }
     }

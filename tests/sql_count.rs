@@ -192,9 +192,10 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
         .unwrap();
     let after_change = statements(&counter, reviewer.get("/review?sort=name")).await;
     let after_that = statements(&counter, reviewer.get("/review?sort=eligible")).await;
+    // The counters are read again too (the data version moved), then kept.
     assert_eq!(
         (after_change, after_that),
-        (4, 3),
+        (4, 2),
         "the catalogue is read again only after it changed"
     );
     xiaozhen::cli::generate::load(&app.db, 10_000).await.unwrap();
@@ -219,20 +220,21 @@ async fn busy_pages_run_at_most_six_statements_whatever_the_data() {
     assert!(small.queue > 1 && small.report > 1, "the first requests were rendered");
     // Each statement is a round trip that PostgreSQL and the server both
     // pay for (issue 19): the rendered report reads its page in one
-    // statement beside the session's, the queue its sidebar and its page.
+    // statement beside the session's, the queue its page (its counters,
+    // read by the warm-up's queue, are kept while the data version stands).
     assert_eq!(
         small.report, 2,
         "a rendered report: the session's statement and its own"
     );
     assert_eq!(
-        small.queue, 3,
-        "a rendered queue: the session's, the sidebar's and the page's"
+        small.queue, 2,
+        "a rendered queue: the session's and the page's, the counters kept"
     );
     // A search has no counter: its page and its count come in one
     // statement, which visits each matching row once.
     assert_eq!(
-        small.searched, 3,
-        "a searched queue: the session's, the sidebar's and the counted page's"
+        small.searched, 2,
+        "a searched queue: the session's and the counted page's"
     );
     // The session's statement and the page's run on one connection: each
     // return to the pool is another round trip (sqlx checks the

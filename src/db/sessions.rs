@@ -23,6 +23,15 @@
 //! ([`data_version`]), and the user's to-do count for the navigation
 //! ([`todo_count`], the SQL function `todo_count`).
 //!
+//! The store keeps each session it reads, with that user, to-do count and
+//! data version, and serves it again while neither the data version (every
+//! table but the sessions bumps it, the users and regions included) nor the
+//! session version (migration `…0700_session_version`: a session ended or
+//! its data changed) has moved. The statement that reads both versions
+//! reads the session only when one has, so a kept session still costs one
+//! statement, a cheap one, and a change made on any server counts on the
+//! next request everywhere.
+//!
 //! The connection a page's session was read on stays with the request
 //! ([`lend`]; a GET or HEAD only, see `auth::signed_in_slot`): the
 //! handler's [`super::acquire`] takes it instead of queueing for the pool a
@@ -48,6 +57,7 @@ use super::users::UserRow;
 
 /// The user named by the session a request loaded: its id, and its row if
 /// that user exists and is active.
+#[derive(Clone)]
 struct SignedIn {
     id: i64,
     row: Option<UserRow>,
@@ -157,11 +167,16 @@ pub(super) fn return_lent() {
     drop(lent);
 }
 
-/// A session row with the active user its axum-login data names.
+/// What [`LOAD`] reads: the versions, whether the session was read again,
+/// and if so the session row with the active user its axum-login data
+/// names (all `None` when it was not, or when no live session has the id).
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    data: serde_json::Value,
-    expiry_date: DateTime<Utc>,
+    data_version: i64,
+    session_version: i64,
+    reloaded: bool,
+    data: Option<serde_json::Value>,
+    expiry_date: Option<DateTime<Utc>>,
     session_user_id: Option<i64>,
     id: Option<i64>,
     username: Option<String>,
@@ -171,7 +186,6 @@ struct SessionRow {
     region_name: Option<String>,
     password_hash: Option<String>,
     must_change_password: Option<bool>,
-    data_version: i64,
     todo_count: Option<i64>,
 }
 
@@ -201,28 +215,51 @@ impl SessionRow {
     }
 }
 
-/// The session, and the active user named in axum-login's part of its data
+/// The data version and the session version, and — only when one of them
+/// has moved since this server kept the session (`$2`, `$3`), when its kept
+/// expiry (`$4`) has passed, or when it kept none (`$2` NULL) — the session
+/// and the active user named in axum-login's part of its data
 /// (`sessions.user_id`, generated from the data: a session without a user
-/// id there, or with anything but a plain integer, names no one). The user
-/// and the region are looked up by key: as joins, PostgreSQL hashed the
-/// whole users table for the one session (the `OFFSET 0` keeps the lookup
-/// from being turned back into a join).
-const LOAD: &str = "SELECT s.data, s.expiry_date, s.user_id AS session_user_id,
-           u.id, u.username, u.display_name, u.role, u.region_id,
-           (SELECT r.name FROM regions r WHERE r.id = u.region_id) AS region_name,
-           u.password_hash, u.must_change_password,
-           (SELECT version FROM data_version) AS data_version,
-           CASE WHEN u.id IS NOT NULL THEN todo_count(u.id, u.role, u.region_id) END AS todo_count
-    FROM sessions s
-    LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.password_hash,
-               u.must_change_password FROM users u WHERE u.id = s.user_id AND u.active OFFSET 0) u ON true
-    WHERE s.id = $1 AND s.expiry_date > now()";
+/// id there, or with anything but a plain integer, names no one).
+///
+/// The condition is a one-time filter over the session's part (`OFFSET 0`
+/// keeps PostgreSQL from folding it into a join filter, which would read
+/// the session anyway): a kept session costs the versions' two one-row
+/// tables. The versions are scalar subqueries, not a join of the two
+/// tables: before `ANALYZE` has seen them PostgreSQL guesses thousands of
+/// rows for each, and the product of the guesses made it compile the
+/// statement with JIT (100 ms). The user and the region are looked up by
+/// key: as joins, PostgreSQL hashed the whole users table for the one
+/// session (the inner `OFFSET 0` keeps that look-up from being turned back
+/// into a join).
+const LOAD: &str = "SELECT g.data_version, g.session_version, g.reloaded, l.*
+    FROM (SELECT v.data_version, v.session_version,
+                 ($2::bigint IS NULL OR v.data_version <> $2 OR v.session_version <> $3
+                  OR COALESCE($4::timestamptz <= now(), true)) AS reloaded
+          FROM (SELECT (SELECT version FROM data_version) AS data_version,
+                       (SELECT version FROM session_version) AS session_version) v) g
+    LEFT JOIN LATERAL (
+        SELECT s.data, s.expiry_date, s.user_id AS session_user_id,
+               u.id, u.username, u.display_name, u.role, u.region_id,
+               (SELECT r.name FROM regions r WHERE r.id = u.region_id) AS region_name,
+               u.password_hash, u.must_change_password,
+               CASE WHEN u.id IS NOT NULL THEN todo_count(u.id, u.role, u.region_id) END AS todo_count
+        FROM sessions s
+        LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.password_hash,
+                   u.must_change_password FROM users u WHERE u.id = s.user_id AND u.active OFFSET 0) u ON true
+        WHERE g.reloaded AND s.id = $1 AND s.expiry_date > now()
+        OFFSET 0) l ON true";
+
+/// How long a kept session's to-do count may be served: an official's
+/// counts rounds whose deadline is near, which changes with the clock
+/// alone.
+const KEPT_TODO_SECONDS: u64 = 30;
 
 /// How far the stored expiry may lag behind the sliding one.
 pub const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
 /// Above this many remembered sessions the memory is cleared: a forgotten
-/// session costs one write on its next request, nothing more.
+/// session costs one write or one full read on its next request, nothing more.
 const MAX_REMEMBERED: usize = 100_000;
 
 /// A session's stored state as this process last read or wrote it: its
@@ -249,6 +286,33 @@ pub struct PgSessionStore {
     /// request read — never with a stale copy (another instance may have
     /// changed the row since an earlier request).
     stored: Arc<Mutex<HashMap<String, Stored>>>,
+    /// The sessions this server has read, with what was read with them,
+    /// served again while neither version has moved (see [`LOAD`]).
+    kept: Arc<Mutex<HashMap<String, Kept>>>,
+}
+
+/// A session as this server last read it, and what was read with it.
+#[derive(Clone)]
+struct Kept {
+    data_version: i64,
+    session_version: i64,
+    expiry: DateTime<Utc>,
+    read_at: std::time::Instant,
+    record: Record,
+    stored: serde_json::Value,
+    signed_in: Option<SignedIn>,
+    todo_count: Option<i64>,
+}
+
+/// Without the session's data and user (a password's hash among them).
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kept")
+            .field("data_version", &self.data_version)
+            .field("session_version", &self.session_version)
+            .field("expiry", &self.expiry)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PgSessionStore {
@@ -256,6 +320,7 @@ impl PgSessionStore {
         Self {
             pool,
             stored: Arc::default(),
+            kept: Arc::default(),
         }
     }
 
@@ -273,18 +338,20 @@ impl PgSessionStore {
     }
 
     fn remember(&self, id: String, stored: Option<Stored>) {
-        let mut map = self.stored.lock().unwrap_or_else(|e| e.into_inner());
-        match stored {
-            Some(s) => {
-                if map.len() >= MAX_REMEMBERED {
-                    map.clear();
-                }
-                map.insert(id, s);
-            }
-            None => {
-                map.remove(&id);
-            }
-        }
+        put(&self.stored, id, stored);
+    }
+
+    /// The session as this server kept it, unless its to-do count is too
+    /// old to be served.
+    fn kept(&self, id: &str) -> Option<Kept> {
+        let map = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(id)
+            .filter(|k| k.read_at.elapsed().as_secs() < KEPT_TODO_SECONDS)
+            .cloned()
+    }
+
+    fn keep(&self, id: String, kept: Option<Kept>) {
+        put(&self.kept, id, kept);
     }
 
     /// Writing would change nothing but push the expiry a little later.
@@ -295,6 +362,23 @@ impl PgSessionStore {
                 && new.expiry >= old.expiry
                 && (new.expiry - old.expiry).num_seconds() < TOUCH_INTERVAL_SECONDS
         })
+    }
+}
+
+/// Puts `value` under `id` (or removes the entry for `None`), in a map
+/// cleared whole once it holds [`MAX_REMEMBERED`] sessions.
+fn put<T>(map: &Mutex<HashMap<String, T>>, id: String, value: Option<T>) {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    match value {
+        Some(value) => {
+            if map.len() >= MAX_REMEMBERED {
+                map.clear();
+            }
+            map.insert(id, value);
+        }
+        None => {
+            map.remove(&id);
+        }
     }
 }
 
@@ -350,47 +434,77 @@ impl SessionStore for PgSessionStore {
             .await
             .map_err(backend)?;
         lend(&self.pool, conn);
+        // Read again next time: the expiry kept is now older than the row's.
+        self.keep(id.clone(), None);
         self.remember(id, (updated.rows_affected() == 1).then_some(new));
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let key = id.to_string();
+        let kept = self.kept(&key);
         let mut conn = self.connection().await?;
-        let row: Option<SessionRow> = sqlx::query_as(LOAD)
+        let mut row: SessionRow = sqlx::query_as(LOAD)
             .bind(&key)
-            .fetch_optional(&mut *conn)
+            .bind(kept.as_ref().map(|k| k.data_version))
+            .bind(kept.as_ref().map(|k| k.session_version))
+            .bind(kept.as_ref().map(|k| k.expiry))
+            .fetch_one(&mut *conn)
             .await
             .map_err(backend)?;
         lend(&self.pool, conn);
-        let Some(mut row) = row else {
+        if let Some(kept) = kept.filter(|_| !row.reloaded) {
+            put_loaded(Loaded {
+                signed_in: kept.signed_in,
+                data_version: Some(row.data_version),
+                todo_count: kept.todo_count,
+            });
+            self.remember(
+                key,
+                Some(Stored {
+                    data: kept.stored,
+                    expiry: kept.expiry,
+                }),
+            );
+            return Ok(Some(kept.record));
+        }
+        let (Some(mut data), Some(expiry)) = (row.data.take(), row.expiry_date) else {
+            self.keep(key.clone(), None);
             self.remember(key, None);
             put_loaded(Loaded::default());
             return Ok(None);
         };
+        let signed_in = row.signed_in();
         put_loaded(Loaded {
-            signed_in: row.signed_in(),
+            signed_in: signed_in.clone(),
             data_version: Some(row.data_version),
             todo_count: row.todo_count,
         });
-        let record = Record::deserialize(&row.data).map_err(backend)?;
+        let record = Record::deserialize(&data).map_err(backend)?;
         // The record's data as stored is what `Stored::of` would serialise
         // it back to; taken as it is rather than serialised again. The
         // expiry is the column's, not the record's (that has nanoseconds).
-        let stored = Stored {
-            data: row
-                .data
-                .get_mut("data")
-                .map(serde_json::Value::take)
-                .unwrap_or_default(),
-            expiry: row.expiry_date,
-        };
-        self.remember(key, Some(stored));
+        let stored = data.get_mut("data").map(serde_json::Value::take).unwrap_or_default();
+        self.keep(
+            key.clone(),
+            Some(Kept {
+                data_version: row.data_version,
+                session_version: row.session_version,
+                expiry,
+                read_at: std::time::Instant::now(),
+                record: record.clone(),
+                stored: stored.clone(),
+                signed_in,
+                todo_count: row.todo_count,
+            }),
+        );
+        self.remember(key, Some(Stored { data: stored, expiry }));
         Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.remember(id.to_string(), None);
+        self.keep(id.to_string(), None);
         let mut conn = self.connection().await?;
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())

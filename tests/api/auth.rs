@@ -852,3 +852,125 @@ async fn logging_in_while_signed_in_as_someone_else_changes_the_session_id() {
     let kept = app.client_with_session(Some(&before));
     assert_eq!(kept.get("/admin").await.status, StatusCode::SEE_OTHER);
 }
+
+/// Each server keeps the sessions it has read, with their users, and reads
+/// one again only when the data version or the session version has moved
+/// (issue 19). A change made elsewhere — by another instance, or straight
+/// in the database — still takes effect on the very next request.
+#[tokio::test]
+async fn a_kept_session_follows_every_change_made_elsewhere() {
+    let app = TestApp::spawn().await;
+    let signed_in = |name: &'static str| {
+        let app = &app;
+        async move {
+            let id = app.create_user(name, Role::Reviewer, None).await;
+            let client = app.client();
+            client.login(name, PASSWORD).await;
+            // Twice: the second request is served from the kept session.
+            for _ in 0..2 {
+                assert_eq!(client.get("/review").await.status, StatusCode::OK, "{name}");
+            }
+            (id, client)
+        }
+    };
+    let run = |sql: &'static str, bind: String| {
+        let db = app.db.clone();
+        async move { sqlx::query(sql).bind(bind).execute(&db).await.unwrap() }
+    };
+    let to_login = |page: crate::helpers::Page, what: &str| {
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{what}");
+        assert!(page.location().unwrap().starts_with("/login"), "{what}");
+    };
+
+    let (id, deactivated) = signed_in("kept-deactivated").await;
+    run("UPDATE users SET active = false WHERE id = $1::bigint", id.to_string()).await;
+    to_login(deactivated.get("/review").await, "a deactivated user");
+
+    let (_, ended) = signed_in("kept-ended").await;
+    run("DELETE FROM sessions WHERE id = $1", ended.session_cookie().unwrap()).await;
+    to_login(ended.get("/review").await, "a session ended elsewhere");
+
+    let (_, expired) = signed_in("kept-expired").await;
+    run(
+        "UPDATE sessions SET expiry_date = now() - interval '1 second' WHERE id = $1",
+        expired.session_cookie().unwrap(),
+    )
+    .await;
+    to_login(expired.get("/review").await, "a session expired elsewhere");
+
+    let (id, renamed) = signed_in("kept-renamed").await;
+    run(
+        "UPDATE users SET display_name = '改名后的审核员' WHERE id = $1::bigint",
+        id.to_string(),
+    )
+    .await;
+    let page = renamed.get("/review").await;
+    assert!(
+        page.text(".who .user").contains("改名后的审核员"),
+        "{}",
+        page.text(".who .user")
+    );
+
+    // The to-do count and the queue's counters, kept with the data version,
+    // follow a proposal submitted in the meantime.
+    let (_, counting) = signed_in("kept-counting").await;
+    let before = counting.get("/review").await;
+    let todo: i64 = before.text("#todo-count").trim().parse().unwrap();
+    let waiting: i64 = before.text("[data-count=submitted]").trim().parse().unwrap();
+    let official = app.official_of("kept-official", "诸城市").await;
+    app.submitted(&official, &crate::helpers::sample_input("刚提交的小镇"))
+        .await;
+    let after = counting.get("/review").await;
+    assert_eq!(after.text("#todo-count").trim(), (todo + 1).to_string());
+    assert_eq!(after.text("[data-count=submitted]").trim(), (waiting + 1).to_string());
+    assert!(after.body.contains("刚提交的小镇"));
+}
+
+/// A touch (the sliding expiry written later, with the record's own copy
+/// of it) leaves the session version alone, so that servers keep their
+/// sessions while users work; an earlier expiry, changed data or an ended
+/// session moves it.
+#[tokio::test]
+async fn only_a_real_change_of_a_session_moves_the_session_version() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let id = reviewer.session_cookie().unwrap();
+    let version = || async {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM session_version")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let change = |sql: &'static str| {
+        let (db, id) = (app.db.clone(), id.clone());
+        async move { sqlx::query(sql).bind(id).execute(&db).await.unwrap() }
+    };
+    let stored = || async {
+        sqlx::query_as::<_, (serde_json::Value, chrono::DateTime<chrono::Utc>)>(
+            "SELECT data, expiry_date FROM sessions WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+
+    let start = version().await;
+    change("UPDATE sessions SET expiry_date = now() + interval '20 minutes' WHERE id = $1").await;
+    let earlier = version().await;
+    assert_eq!(earlier, start + 1, "an expiry moved earlier");
+
+    // The server's own touch: the stored expiry lags by ten minutes, so the
+    // next request writes the record and the expiry again.
+    let before = stored().await;
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+    let after = stored().await;
+    assert!(after.1 > before.1, "the request touched the session");
+    assert_ne!(after.0, before.0, "the record's own expiry was written too");
+    assert_eq!(version().await, earlier, "a touch");
+
+    change("UPDATE sessions SET data = jsonb_set(data, '{data,probe}', '1') WHERE id = $1").await;
+    assert_eq!(version().await, earlier + 1, "changed data");
+    change("DELETE FROM sessions WHERE id = $1").await;
+    assert_eq!(version().await, earlier + 2, "an ended session");
+}

@@ -22,7 +22,7 @@ async fn every_table_a_page_shows_bumps_the_data_version_once_per_transaction() 
     let missing: Vec<String> = sqlx::query_scalar(
         "SELECT t.tablename::text FROM pg_tables t
          WHERE t.schemaname = current_schema()
-           AND t.tablename NOT IN ('sessions', 'login_attempts', 'data_version', '_sqlx_migrations')
+           AND t.tablename NOT IN ('sessions', 'login_attempts', 'data_version', 'session_version', '_sqlx_migrations')
            AND NOT EXISTS (
                SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
                WHERE c.relname = t.tablename AND g.tgname = 'data_changed')

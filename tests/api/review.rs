@@ -850,7 +850,9 @@ async fn a_region_added_while_the_queue_is_read_is_named() {
     app.submitted(&official, &sample_input("健康美食小镇")).await;
     let kept = CatalogueCache::default();
     let mut conn = app.db.acquire().await.unwrap();
-    let mut sidebar = queue::sidebar(&mut conn, &kept).await.unwrap();
+    let mut sidebar = queue::sidebar(&mut conn, &kept, &queue::KeptCounters::default())
+        .await
+        .unwrap();
     assert!(sidebar.catalogue.regions.iter().all(|(_, name)| name != "青州市"));
 
     let other = app.official_of("qz", "青州市").await;

@@ -165,7 +165,7 @@ pub async fn queue(
     let lang = page.lang;
     let filter = q.filter();
     let mut conn = crate::db::acquire(&state.db).await?;
-    let mut sidebar = queue::sidebar(&mut conn, &state.catalogue).await?;
+    let mut sidebar = queue::sidebar(&mut conn, &state.catalogue, &state.counters).await?;
     let asked = non_empty(&q.page).and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
     let queue::Cut { total, page_no, rows } = queue::cut(&mut conn, &filter, &sidebar, asked).await?;
     let pages = crate::domain::page_count(total, PAGE_SIZE);
