@@ -262,6 +262,13 @@ pub const TOUCH_INTERVAL_SECONDS: i64 = 60;
 /// session costs one write or one full read on its next request, nothing more.
 const MAX_REMEMBERED: usize = 100_000;
 
+/// Above this many kept sessions they are all forgotten: each is a few
+/// kilobytes (the record twice and the user), so the bound holds them under
+/// about 30 MB however many sessions are made, and a province's staff
+/// signed in at once stay well below it. A forgotten session costs one
+/// full read on its next request.
+const MAX_KEPT: usize = 10_000;
+
 /// A session's stored state as this process last read or wrote it: its
 /// data (the record without its expiry) and its expiry.
 #[derive(Debug, Clone)]
@@ -338,7 +345,7 @@ impl PgSessionStore {
     }
 
     fn remember(&self, id: String, stored: Option<Stored>) {
-        put(&self.stored, id, stored);
+        put(&self.stored, id, stored, MAX_REMEMBERED);
     }
 
     /// The session as this server kept it, unless its to-do count is too
@@ -351,7 +358,7 @@ impl PgSessionStore {
     }
 
     fn keep(&self, id: String, kept: Option<Kept>) {
-        put(&self.kept, id, kept);
+        put(&self.kept, id, kept, MAX_KEPT);
     }
 
     /// Writing would change nothing but push the expiry a little later.
@@ -366,12 +373,12 @@ impl PgSessionStore {
 }
 
 /// Puts `value` under `id` (or removes the entry for `None`), in a map
-/// cleared whole once it holds [`MAX_REMEMBERED`] sessions.
-fn put<T>(map: &Mutex<HashMap<String, T>>, id: String, value: Option<T>) {
+/// cleared whole once it holds `max` sessions.
+fn put<T>(map: &Mutex<HashMap<String, T>>, id: String, value: Option<T>, max: usize) {
     let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
     match value {
         Some(value) => {
-            if map.len() >= MAX_REMEMBERED {
+            if map.len() >= max {
                 map.clear();
             }
             map.insert(id, value);
