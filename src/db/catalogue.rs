@@ -11,9 +11,11 @@
 //! a version are at least as new as it (the page cache's reasoning).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sqlx::PgConnection;
+
+use super::kept::KeptAt;
 
 /// Regions (by name), standard codes (sorted) and rounds, as one version of
 /// the database has them.
@@ -45,21 +47,17 @@ impl Catalogue {
     }
 }
 
-/// A catalogue and the version it was read under.
-type Kept = Option<(i64, Arc<Catalogue>)>;
-
-/// The catalogue last read, under its version. One entry: there is one
-/// database, and a version once superseded is never asked for again.
+/// The catalogue last read, under its version.
 #[derive(Clone, Default)]
 pub struct CatalogueCache {
-    kept: Arc<Mutex<Kept>>,
+    kept: KeptAt<Arc<Catalogue>>,
 }
 
 impl CatalogueCache {
     /// The catalogue of `version` (read from the database when the one kept
     /// is of another version).
     pub async fn get(&self, conn: &mut PgConnection, version: i64) -> sqlx::Result<Arc<Catalogue>> {
-        match self.kept_at(version) {
+        match self.kept.at(version) {
             Some(kept) => Ok(kept),
             None => self.refresh(conn, version).await,
         }
@@ -70,21 +68,8 @@ impl CatalogueCache {
     /// round that was added after the version was read.
     pub async fn refresh(&self, conn: &mut PgConnection, version: i64) -> sqlx::Result<Arc<Catalogue>> {
         let catalogue = Arc::new(read(conn).await?);
-        *self.lock() = Some((version, catalogue.clone()));
+        self.kept.keep(version, catalogue.clone());
         Ok(catalogue)
-    }
-
-    fn kept_at(&self, version: i64) -> Option<Arc<Catalogue>> {
-        match &*self.lock() {
-            Some((kept, catalogue)) if *kept == version => Some(catalogue.clone()),
-            _ => None,
-        }
-    }
-
-    /// The entry is replaced whole, so a panic elsewhere while the lock was
-    /// held cannot leave it half-written: a poisoned lock is taken as is.
-    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod evaluations;
 pub mod experts;
 pub mod export;
+pub mod kept;
 pub mod login_attempts;
 pub mod materials;
 pub mod objections;

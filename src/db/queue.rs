@@ -8,13 +8,14 @@
 //! [`super::catalogue`], kept across writes to proposals.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use super::catalogue::{Catalogue, CatalogueCache};
+use super::kept::KeptAt;
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -434,38 +435,13 @@ impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for CounterRow {
     }
 }
 
-/// The counters as a request last read them, under the data version read
-/// with that request's session. The counters are kept by triggers on tables
-/// that bump the data version, so while it stands they stand; and read
-/// after the session, they are at least as new as it. A later request whose
-/// session reads the same version takes them without a statement.
-#[derive(Clone, Default)]
-pub struct KeptCounters {
-    kept: Arc<Mutex<Option<CountersAt>>>,
-}
-
-#[derive(Clone)]
-struct CountersAt {
-    data_version: i64,
-    counters: Arc<[(String, i64)]>,
-    catalogue_version: i64,
-}
-
-impl KeptCounters {
-    fn at(&self, data_version: i64) -> Option<CountersAt> {
-        self.lock().as_ref().filter(|k| k.data_version == data_version).cloned()
-    }
-
-    fn keep(&self, kept: CountersAt) {
-        *self.lock() = Some(kept);
-    }
-
-    /// Replaced whole, so a poisoned lock is taken as is (see
-    /// [`CatalogueCache`]).
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<CountersAt>> {
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+/// The counters and the catalogue's version as a request last read them,
+/// under the data version read with that request's session. The counters
+/// are kept by triggers on tables that bump the data version, so while it
+/// stands they stand; and read after the session, they are at least as new
+/// as it. A later request whose session reads the same version takes them
+/// without a statement.
+pub type KeptCounters = KeptAt<(Arc<[(String, i64)]>, i64)>;
 
 /// Every counter — `status:<code>`, `failing:<criterion>` (submitted
 /// proposals whose latest evaluation fails it) and
@@ -475,7 +451,7 @@ impl KeptCounters {
 /// version this request's session was read with.
 pub async fn sidebar(conn: &mut PgConnection, kept: &CatalogueCache, counters: &KeptCounters) -> sqlx::Result<Sidebar> {
     let data_version = super::sessions::data_version();
-    let read = match data_version.and_then(|v| counters.at(v)) {
+    let (counters, version) = match data_version.and_then(|v| counters.at(v)) {
         Some(read) => read,
         None => {
             let rows: Vec<CounterRow> = sqlx::query_as(
@@ -485,29 +461,20 @@ pub async fn sidebar(conn: &mut PgConnection, kept: &CatalogueCache, counters: &
             .fetch_all(&mut *conn)
             .await?;
             let mut list = Vec::with_capacity(rows.len());
-            let mut catalogue_version = 0;
+            let mut version = 0;
             for CounterRow(key, n) in rows {
                 match key {
                     Some(key) => list.push((key, n)),
-                    None => catalogue_version = n,
+                    None => version = n,
                 }
             }
-            let read = CountersAt {
-                data_version: data_version.unwrap_or_default(),
-                counters: list.into(),
-                catalogue_version,
-            };
-            if data_version.is_some() {
-                counters.keep(read.clone());
+            let read: (Arc<[(String, i64)]>, i64) = (list.into(), version);
+            if let Some(v) = data_version {
+                counters.keep(v, read.clone());
             }
             read
         }
     };
-    let CountersAt {
-        counters,
-        catalogue_version: version,
-        ..
-    } = read;
     let catalogue = kept.get(conn, version).await?;
     Ok(Sidebar {
         counters,

@@ -303,10 +303,10 @@ pub struct PgSessionStore {
 struct Kept {
     data_version: i64,
     session_version: i64,
-    expiry: DateTime<Utc>,
     read_at: std::time::Instant,
     record: Record,
-    stored: serde_json::Value,
+    /// What [`PgSessionStore::remember`] holds after reading it.
+    stored: Stored,
     signed_in: Option<SignedIn>,
     todo_count: Option<i64>,
 }
@@ -317,7 +317,7 @@ impl std::fmt::Debug for Kept {
         f.debug_struct("Kept")
             .field("data_version", &self.data_version)
             .field("session_version", &self.session_version)
-            .field("expiry", &self.expiry)
+            .field("expiry", &self.stored.expiry)
             .finish_non_exhaustive()
     }
 }
@@ -455,7 +455,7 @@ impl SessionStore for PgSessionStore {
             .bind(&key)
             .bind(kept.as_ref().map(|k| k.data_version))
             .bind(kept.as_ref().map(|k| k.session_version))
-            .bind(kept.as_ref().map(|k| k.expiry))
+            .bind(kept.as_ref().map(|k| k.stored.expiry))
             .fetch_one(&mut *conn)
             .await
             .map_err(backend)?;
@@ -466,13 +466,7 @@ impl SessionStore for PgSessionStore {
                 data_version: Some(row.data_version),
                 todo_count: kept.todo_count,
             });
-            self.remember(
-                key,
-                Some(Stored {
-                    data: kept.stored,
-                    expiry: kept.expiry,
-                }),
-            );
+            self.remember(key, Some(kept.stored));
             return Ok(Some(kept.record));
         }
         let (Some(mut data), Some(expiry)) = (row.data.take(), row.expiry_date) else {
@@ -491,13 +485,15 @@ impl SessionStore for PgSessionStore {
         // The record's data as stored is what `Stored::of` would serialise
         // it back to; taken as it is rather than serialised again. The
         // expiry is the column's, not the record's (that has nanoseconds).
-        let stored = data.get_mut("data").map(serde_json::Value::take).unwrap_or_default();
+        let stored = Stored {
+            data: data.get_mut("data").map(serde_json::Value::take).unwrap_or_default(),
+            expiry,
+        };
         self.keep(
             key.clone(),
             Some(Kept {
                 data_version: row.data_version,
                 session_version: row.session_version,
-                expiry,
                 read_at: std::time::Instant::now(),
                 record: record.clone(),
                 stored: stored.clone(),
@@ -505,7 +501,7 @@ impl SessionStore for PgSessionStore {
                 todo_count: row.todo_count,
             }),
         );
-        self.remember(key, Some(Stored { data: stored, expiry }));
+        self.remember(key, Some(stored));
         Ok(Some(record))
     }
 
