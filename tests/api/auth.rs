@@ -974,3 +974,53 @@ async fn only_a_real_change_of_a_session_moves_the_session_version() {
     change("DELETE FROM sessions WHERE id = $1").await;
     assert_eq!(version().await, earlier + 2, "an ended session");
 }
+
+/// A session cookie the server never issued — unknown, malformed, 6,000
+/// bytes long, a real id with a byte added, or repeated 2,000 times — signs
+/// no one in, in bounded time, and makes no session; the real session still
+/// works.
+#[tokio::test]
+async fn forged_session_cookies_sign_no_one_in() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login_as(Role::Reviewer).await;
+    let real = reviewer.session_cookie().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let well_formed_unknown = "AAAAAAAAAAAAAAAAAAAAAA".to_owned();
+    let repeated = vec![format!("xiaozhen_session={well_formed_unknown}"); 2_000].join("; ");
+    for cookie in [
+        format!("xiaozhen_session={well_formed_unknown}"),
+        "xiaozhen_session=not-base64-%%%".to_owned(),
+        format!("xiaozhen_session={}", "A".repeat(6_000)),
+        format!("xiaozhen_session={real}x"),
+        repeated,
+    ] {
+        let started = std::time::Instant::now();
+        let response = http
+            .get(format!("{}/review", reviewer.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert!(
+            status == StatusCode::SEE_OTHER || status.is_client_error(),
+            "{status} for a cookie of {} bytes",
+            cookie.len()
+        );
+        if status == StatusCode::SEE_OTHER {
+            let to = response.headers()["location"].to_str().unwrap();
+            assert!(to.starts_with("/login"), "{to}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id <> $1")
+        .bind(&real)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "no session row was made for a forged cookie");
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
+}
